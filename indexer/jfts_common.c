@@ -1,0 +1,85 @@
+/* The one allocator of the jfts library, with a failure-injection hook for tests, and the
+** small string helpers every module needs for error messages. */
+#include "jfts_common.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static long g_fail_after = -1; /* allocations left before failing; -1 = never fail */
+static long g_live = 0;        /* outstanding allocations */
+
+static int alloc_should_fail(void) {
+  if (g_fail_after < 0) return 0;
+  if (g_fail_after == 0) return 1;
+  g_fail_after--;
+  return 0;
+}
+
+void jfts_alloc_fail_after(long n_ok) { g_fail_after = n_ok; }
+long jfts_alloc_live(void) { return g_live; }
+
+void *jfts_malloc(size_t n_bytes) {
+  if (alloc_should_fail()) return NULL;
+  void *p = malloc(n_bytes ? n_bytes : 1);
+  if (p) g_live++;
+  return p;
+}
+
+void *jfts_calloc(size_t n, size_t size) {
+  if (alloc_should_fail()) return NULL;
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (p) g_live++;
+  return p;
+}
+
+void *jfts_realloc(void *p, size_t n_bytes) {
+  if (p == NULL) return jfts_malloc(n_bytes);
+  if (alloc_should_fail()) return NULL;
+  return realloc(p, n_bytes ? n_bytes : 1);
+}
+
+void jfts_free(void *p) {
+  if (p == NULL) return;
+  g_live--;
+  free(p);
+}
+
+char *jfts_strndup(const char *s, size_t n_bytes) {
+  if (s == NULL) return NULL;
+  char *d = jfts_malloc(n_bytes + 1);
+  if (d == NULL) return NULL;
+  memcpy(d, s, n_bytes);
+  d[n_bytes] = '\0';
+  return d;
+}
+
+char *jfts_strdup(const char *s) { return s ? jfts_strndup(s, strlen(s)) : NULL; }
+
+static char *vmprintf(const char *fmt, va_list ap) {
+  va_list ap2;
+  va_copy(ap2, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap2);
+  va_end(ap2);
+  if (n < 0) return NULL;
+  char *s = jfts_malloc((size_t)n + 1);
+  if (s) vsnprintf(s, (size_t)n + 1, fmt, ap);
+  return s;
+}
+
+char *jfts_mprintf(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  char *s = vmprintf(fmt, ap);
+  va_end(ap);
+  return s;
+}
+
+void jfts_set_error(char **err_out, const char *fmt, ...) {
+  if (err_out == NULL || *err_out != NULL) return;
+  va_list ap;
+  va_start(ap, fmt);
+  *err_out = vmprintf(fmt, ap);
+  va_end(ap);
+}

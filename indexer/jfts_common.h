@@ -1,0 +1,57 @@
+/* Shared return codes, version strings and the allocator every library module uses.
+** One allocator (jfts_malloc & co.) exists so that tests can make the Nth allocation fail
+** and check that each caller cleans up (issue: hardening). Code that runs inside SQLite
+** (tokenizer callbacks) uses sqlite3_malloc64 instead, as SQLite expects. */
+#ifndef JFTS_COMMON_H
+#define JFTS_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define JFTS_VERSION "0.1.0"
+/* Bumped whenever tokens for the same text change; stored in each index so that an index
+** built by another tokenizer version is rebuilt rather than silently mis-queried. */
+#define JFTS_TOKENIZER_VERSION 1
+/* Database schema version, kept in PRAGMA user_version. */
+#define JFTS_SCHEMA_VERSION 1
+
+typedef enum JftsRc {
+  JFTS_OK = 0,
+  JFTS_ERR_NOMEM,   /* an allocation failed */
+  JFTS_ERR_IO,      /* cannot read or write a file */
+  JFTS_ERR_INPUT,   /* the input is malformed (encoding, binary, ...) */
+  JFTS_ERR_USAGE,   /* the caller asked for something invalid */
+  JFTS_ERR_DB,      /* SQLite reported an error */
+  JFTS_ERR_ICU,     /* ICU reported an error other than out-of-memory */
+  JFTS_ERR_SCHEMA   /* a database from a newer schema, or not a jfts database */
+} JftsRc;
+
+void *jfts_malloc(size_t n_bytes);
+void *jfts_calloc(size_t n, size_t size);
+void *jfts_realloc(void *p, size_t n_bytes);
+void jfts_free(void *p);
+char *jfts_strdup(const char *s);
+char *jfts_strndup(const char *s, size_t n_bytes);
+
+/* Formats a message into a new jfts_malloc'ed string; returns NULL when out of memory. */
+char *jfts_mprintf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Sets *err_out (when err_out is not NULL and *err_out is NULL) to a formatted message.
+** Keeps the first message: the innermost cause is the most precise one. */
+void jfts_set_error(char **err_out, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Test hook: after `n_ok` more successful allocations, every allocation fails until reset
+** with a negative value. Not thread-safe; meant for the out-of-memory tests only. */
+void jfts_alloc_fail_after(long n_ok);
+/* Number of allocations not yet freed through jfts_free (leak checks in tests). */
+long jfts_alloc_live(void);
+
+#endif

@@ -1,0 +1,58 @@
+/* Repair of PDF-extraction damage: splits decoded text into lines, tells which lines end a PDF
+** text block (a trailing space) and which were wrapped, and joins wrapped lines into one
+** repaired text that keeps an exact map back to the decoded text. Repair removes line breaks
+** only; the spaces the PDF put between scripts stay in the text (the tokenizer skips them). */
+#ifndef JFTS_REPAIR_H
+#define JFTS_REPAIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct RepLine {
+  size_t start;      /* byte offset of the line's first byte in the decoded text */
+  size_t end;        /* byte offset of the line terminator (or end of text) */
+  size_t trim_start; /* first byte after leading white space */
+  size_t trim_end;   /* byte after the last non-space byte; trim_start == trim_end: blank */
+  int lineno;        /* 1-based line number in the file */
+  int ends_block;    /* 1 when the line ends in a space (or is the last line): a PDF block end */
+} RepLine;
+
+/* Splits text into lines (LF, CRLF or CR). *lines_out is a new jfts_malloc'ed array.
+** White space here is ASCII space/tab, U+3000 and other Unicode spaces. */
+int rep_split_lines(const char *text, size_t n_bytes, RepLine **lines_out, size_t *n_lines_out);
+
+/* One contiguous piece of repaired text and where it came from. */
+typedef struct RepSeg {
+  uint32_t text_start; /* byte offset in the repaired text */
+  uint32_t src_start;  /* byte offset in the decoded text */
+  uint32_t n_bytes;    /* length; the piece is a verbatim copy of the source bytes */
+  int32_t lineno;      /* source line of the piece */
+} RepSeg;
+
+/* Repaired text under construction. Everything not in a segment was inserted by repair
+** (a joining space between Latin letters, or "\n" between blocks of one passage). */
+typedef struct RepText {
+  char *text;
+  size_t n_bytes, n_alloc;
+  RepSeg *segs;
+  size_t n_segs, n_segs_alloc;
+} RepText;
+
+/* Appends source bytes [start,end) of line `lineno`. When the text is not empty, `join`
+** says how the previous piece and this one meet: REP_JOIN_WRAP applies the wrap rule (no
+** space between Japanese chars, Japanese and digit/Latin, or two digits; one space between
+** two Latin letters or a Latin letter and a digit), REP_JOIN_BLOCK inserts "\n".
+** Sticky *rc: does nothing once *rc != JFTS_OK; sets JFTS_ERR_NOMEM on failure. */
+typedef enum RepJoin { REP_JOIN_WRAP = 0, REP_JOIN_BLOCK = 1, REP_JOIN_NONE = 2 } RepJoin;
+void rep_append(RepText *t, const char *src, size_t start, size_t end, int lineno, RepJoin join,
+                int *rc);
+
+/* Decoded-text offset of repaired byte `byte`; for inserted bytes, the offset where the
+** following piece starts. */
+size_t rep_src_offset(const RepText *t, size_t byte);
+/* Source line of repaired byte `byte`. */
+int rep_lineno(const RepText *t, size_t byte);
+
+void rep_reset(RepText *t);   /* frees the buffers and zeroes t */
+
+#endif

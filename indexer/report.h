@@ -1,0 +1,80 @@
+/* The report parser: turns decoded text of one file into a Report (document metadata found
+** in the text, passages with provenance, and the meetings table of the ward report template
+** that Sendai's five wards share). A file that does not follow the template becomes
+** untagged passages. Invariant: every non-space character of the file lies in exactly one
+** passage's text, or in a heading/label span. */
+#ifndef JFTS_REPORT_H
+#define JFTS_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "repair.h"
+
+#define REPORT_PASSAGE_TARGET 300   /* characters: long passages split at a sentence end near it */
+#define REPORT_PASSAGE_MAX 4096     /* bytes: no passage is longer */
+
+typedef struct Passage {
+  int ordinal;          /* 0-based order of the passage in its file */
+  char *ward;           /* "青葉区"...; NULL when untagged */
+  int year;             /* Western year (2021), 0 when unknown */
+  char *year_label;     /* as printed, spaces removed: "令和3年度"; NULL when unknown */
+  char *section;        /* "table", "1", "2", "3"; NULL when untagged */
+  char *section_title;  /* "今年度の主な取組み"...; NULL for the table and untagged text */
+  char *heading;        /* heading line(s) above the passage, " › "-joined; NULL if none */
+  char *meeting;        /* table rows: the meeting type ("全体協議会") or その他 activity */
+  char *local_name;     /* table rows: the ward's own name ("IGASU会議"); NULL if none */
+  int slot;             /* table rows: 1..5 for （１）..（５）, 0 otherwise */
+  RepText body;         /* repaired text (body.text, NUL-terminated) with its source map */
+  size_t src_start;     /* first decoded byte of the passage's source (inclusive) */
+  size_t src_end;       /* last decoded byte of the passage's source (exclusive) */
+  int line_start;       /* first source line */
+  int line_end;         /* last source line */
+} Passage;
+
+typedef struct Meeting {
+  int slot;             /* 1..5, 0 for その他の活動 rows */
+  char *meeting;        /* type as printed without its number, joined across lines */
+  char *local_name;     /* ward's own name, or NULL */
+  int count;            /* planned count; -1 where the row only says なし/特になし */
+  char *text;           /* the row's description (repaired) */
+  int passage;          /* index of the row's passage in Report.passages */
+  int line_start, line_end;
+} Meeting;
+
+/* A span of the source that is shown as a heading or label rather than as passage text. */
+typedef struct LabelSpan {
+  size_t src_start, src_end; /* decoded-text byte range */
+} LabelSpan;
+
+typedef struct ReportDoc {
+  char *ward;           /* NULL for an untagged document */
+  int year;
+  char *year_label;
+  char *title;          /* the title line as printed (spaces kept), or NULL */
+  int line_start, line_end;
+} ReportDoc;
+
+typedef struct Report {
+  ReportDoc *docs;       /* the documents found in the file (the corpus file holds five) */
+  size_t n_docs;
+  Passage *passages;     /* in file order */
+  size_t n_passages;
+  Meeting *meetings;
+  size_t n_meetings;
+  int *meeting_doc;      /* per meeting: index into docs */
+  int *passage_doc;      /* per passage: index into docs, -1 for text outside any document */
+  LabelSpan *labels;
+  size_t n_labels;
+  int tagged;            /* 1 when at least one document follows the template */
+} Report;
+
+/* Parses decoded UTF-8 text. On success *out owns a new Report (report_free).
+** Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_ICU (sentence splitting). */
+int report_parse(const char *text, size_t n_bytes, Report **out, char **err_out);
+void report_free(Report *r);
+
+/* Ward name in canonical form ("青葉" -> "青葉区"), or NULL when s names no Sendai ward. */
+const char *report_canonical_ward(const char *s);
+
+#endif

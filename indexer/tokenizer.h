@@ -1,0 +1,32 @@
+/* The `jfts` FTS5 tokenizer: NFKC_Casefold (norm.h), whole-word tokens for Latin/digit runs,
+** overlapping character bigrams (plus the last character of each run) for Japanese runs, so
+** that any substring of one or more characters is found whatever a dictionary would do.
+** Offsets always point into the original UTF-8 bytes given to FTS5. */
+#ifndef JFTS_TOKENIZER_H
+#define JFTS_TOKENIZER_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+
+#define TOK_NAME "jfts"
+
+/* Registers the tokenizer named "jfts" on db through the fts5_api pointer.
+** Returns an SQLite result code. */
+int tok_register(sqlite3 *db);
+
+/* Called for every token: the token text (normalized, not NUL-terminated) and the byte
+** range [start_byte, end_byte) of its source in the tokenized text. colocated is 1 for a
+** token at the same position as the previous one. Return non-zero to stop. */
+typedef int (*TokCallback)(void *ctx, int colocated, const char *token, int n_token,
+                           int start_byte, int end_byte);
+
+/* Tokenizes text outside SQLite, exactly as FTS5 would with the given FTS5_TOKENIZE_* flags.
+** Returns SQLITE_OK, SQLITE_NOMEM, or the callback's non-zero value. */
+int tok_tokenize(const char *text, size_t n_bytes, int fts5_flags, TokCallback cb, void *ctx);
+
+/* 1 when a query term must end with FTS5's prefix marker `*` to find every occurrence:
+** its normalized form ends in a Japanese run of exactly one character (泉, 65歳), whose
+** document token is a bigram beginning with that character. */
+int tok_query_wants_prefix(const char *term, size_t n_bytes);
+
+#endif
