@@ -14,16 +14,24 @@ typedef enum SegKind {
 } SegKind;
 
 /* Fills *breaks_out with the UTF-8 byte offsets of all boundaries of the given kind in
-** text, ascending, always including 0 and n_bytes (a new jfts_malloc'ed array the caller
-** frees with jfts_free). Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_ICU. */
+** text, ascending, always including 0 and n_bytes (for empty text: the single offset 0), as a
+** new jfts_malloc'ed array the caller frees with jfts_free. Invalid UTF-8 is segmented as
+** U+FFFD, and no offset falls inside a char. The first call per kind opens ICU's iterator
+** (for SEG_WORD this loads the Japanese dictionary, ~1.5 ms) and later calls reuse it, so
+** this module is not thread-safe. Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_USAGE (unknown
+** kind, or text of 2 GiB or more) or JFTS_ERR_ICU (with *err_out naming the ICU function).
+** On error *breaks_out is NULL and *n_breaks_out 0. */
 int seg_boundaries(SegKind kind, const char *utf8, size_t n_bytes, size_t **breaks_out,
                    size_t *n_breaks_out, char **err_out);
 
-/* Terminal columns of the text: 2 for East Asian wide and full-width chars, 0 for combining
-** marks and controls, 1 otherwise. */
+/* Terminal columns of the text, summed per code point: 2 for East Asian Wide and Fullwidth
+** chars (kanji, kana, full-width forms, most emoji), 0 for combining marks (Mn, Me), format
+** chars (Cf: ZWJ, ...) and controls (Cc), 1 otherwise (Ambiguous counts 1; an invalid byte
+** counts 1, as U+FFFD). Clusters are not merged: 👨‍👩‍👧 counts 2+0+2+0+2, 🇯🇵 counts 1+1.
+** Saturates at INT32_MAX. */
 int seg_display_width(const char *utf8, size_t n_bytes);
 
-/* Frees ICU's cached break iterators (call once at exit; optional). */
+/* Closes the cached break iterators (call once at exit; optional; later calls reopen them). */
 void seg_shutdown(void);
 
 #endif
