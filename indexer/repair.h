@@ -53,6 +53,18 @@ size_t rep_src_offset(const RepText *t, size_t byte);
 /* Source line of repaired byte `byte`. */
 int rep_lineno(const RepText *t, size_t byte);
 
+/* Copies repaired bytes [start,end) of t, with their segments, into *out (zeroed first;
+** the caller rep_resets it). Sticky *rc as for rep_append. */
+void rep_slice(const RepText *t, size_t start, size_t end, RepText *out, int *rc);
+
 void rep_reset(RepText *t);   /* frees the buffers and zeroes t */
+
+/* UTF-8 helpers for text that the decoder has validated. rep_utf8_next decodes the code
+** point at s[*i] and advances *i; rep_utf8_prev decodes the one ending before s[end] and
+** sets *start_out (may be NULL) to its first byte. */
+uint32_t rep_utf8_next(const char *s, size_t n_bytes, size_t *i);
+uint32_t rep_utf8_prev(const char *s, size_t end, size_t *start_out);
+/* 1 for the white space that repair trims: ASCII space/tab, NBSP, U+3000, U+2000-U+200A... */
+int rep_is_space(uint32_t c);
 
 #endif

@@ -1,0 +1,137 @@
+/* Tests of PDF-damage repair: line splitting with block ends, the wrap-joining rule for every
+** damage pattern the corpus shows, and the exact map from repaired bytes back to the source. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "jfts_common.h"
+#include "repair.h"
+
+/* Joins the lines of src as the report parser does inside a block and renders
+** "text" + "#" + segments "text_start<src_start+n@line" separated by ",". */
+static void render_join(const char *src, char *out, size_t n_out) {
+  RepLine *lines = NULL;
+  size_t n_lines = 0;
+  assert_int_equal(rep_split_lines(src, strlen(src), &lines, &n_lines), JFTS_OK);
+  RepText t = {0};
+  int rc = JFTS_OK;
+  int prev_block_end = 0;
+  for (size_t i = 0; i < n_lines; i++) {
+    if (lines[i].trim_start >= lines[i].trim_end) continue;
+    rep_append(&t, src, lines[i].trim_start, lines[i].trim_end, lines[i].lineno,
+               prev_block_end ? REP_JOIN_BLOCK : REP_JOIN_WRAP, &rc);
+    prev_block_end = lines[i].ends_block;
+  }
+  assert_int_equal(rc, JFTS_OK);
+  size_t k = (size_t)snprintf(out, n_out, "%s#", t.text ? t.text : "");
+  for (size_t i = 0; i < t.n_segs && k < n_out; i++)
+    k += (size_t)snprintf(out + k, n_out - k, "%s%u<%u+%u@%d", i ? "," : "", t.segs[i].text_start,
+                          t.segs[i].src_start, t.segs[i].n_bytes, t.segs[i].lineno);
+  rep_reset(&t);
+  jfts_free(lines);
+}
+
+static void test_join_patterns(void **state) {
+  (void)state;
+  static const struct {
+    const char *name, *input, *expect;
+  } cases[] = {
+      {"word broken in kanji", "地域包\n括支援センター \n", "地域包括支援センター#0<0+9@1,9<10+21@2"},
+      {"digits then kanji", "8050\n問題 \n", "8050問題#0<0+4@1,4<5+6@2"},
+      {"katakana broken", "ケースレ\nビュー \n", "ケースレビュー#0<0+12@1,12<13+9@2"},
+      {"two digits", "80\n50 \n", "8050#0<0+2@1,2<3+2@2"},
+      {"two Latin words", "IGASU\nmeeting \n", "IGASU meeting#0<0+5@1,6<6+7@2"},
+      {"Latin then digit", "COVID\n19 \n", "COVID 19#0<0+5@1,6<6+2@2"},
+      {"digit then Latin", "2\nnd \n", "2 nd#0<0+1@1,2<2+2@2"},
+      {"full-width Latin", "ＷＥＢ\nｓｉｔｅ \n", "ＷＥＢ ｓｉｔｅ#0<0+9@1,10<10+12@2"},
+      {"Latin then kana", "Web\n開催 \n", "Web開催#0<0+3@1,3<4+6@2"},
+      {"spaces kept inside", "8050 問題を\nテーマ \n", "8050 問題をテーマ#0<0+14@1,14<15+9@2"},
+      {"table name cell", "（２）実務者ネットワーク会\n議 \n",
+       "（２）実務者ネットワーク会議#0<0+39@1,39<40+3@2"},
+      {"block end joins with newline", "プロジェクト \nチーム 0回 \n",
+       "プロジェクト\nチーム 0回#0<0+18@1,19<20+14@2"},
+      {"blank lines are noise", "地域包\n\n括 \n", "地域包括#0<0+9@1,9<11+3@3"},
+      {"CRLF", "地域包\r\n括 \r\n", "地域包括#0<0+9@1,9<11+3@2"},
+      {"CR only", "地域包\r括 \r", "地域包括#0<0+9@1,9<10+3@2"},
+      {"indent trimmed", "  ・実務者 \n", "・実務者#0<2+12@1"},
+      {"ideographic space trimmed", "\xe3\x80\x80地域\xe3\x80\x80 \n", "地域#0<3+6@1"},
+      {"empty", "", "#"},
+  };
+  char got[512];
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    render_join(cases[i].input, got, sizeof got);
+    if (strcmp(got, cases[i].expect) != 0)
+      fail_msg("case '%s': got '%s', expected '%s'", cases[i].name, got, cases[i].expect);
+  }
+}
+
+static void test_split_lines(void **state) {
+  (void)state;
+  const char *src = "a \nb\r\n\n c \r\nd";
+  RepLine *lines = NULL;
+  size_t n = 0;
+  assert_int_equal(rep_split_lines(src, strlen(src), &lines, &n), JFTS_OK);
+  char got[256];
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    k += (size_t)snprintf(got + k, sizeof got - k, "%s%d:%zu-%zu/%zu-%zu%s", i ? "|" : "",
+                          lines[i].lineno, lines[i].start, lines[i].end, lines[i].trim_start,
+                          lines[i].trim_end, lines[i].ends_block ? "E" : "");
+  assert_string_equal(got, "1:0-2/0-1E|2:3-4/3-4|3:6-6/6-6|4:7-10/8-9E|5:12-13/12-13E");
+  jfts_free(lines);
+}
+
+static void test_offsets_map_back(void **state) {
+  (void)state;
+  /* Every repaired byte maps back to the very same source byte, inserted ones excepted. */
+  const char *src = "  地域包\n括支援 IGASU\nmeeting 8050\n問題 \n";
+  RepLine *lines = NULL;
+  size_t n = 0;
+  assert_int_equal(rep_split_lines(src, strlen(src), &lines, &n), JFTS_OK);
+  RepText t = {0};
+  int rc = JFTS_OK;
+  for (size_t i = 0; i < n; i++)
+    rep_append(&t, src, lines[i].trim_start, lines[i].trim_end, lines[i].lineno, REP_JOIN_WRAP, &rc);
+  assert_int_equal(rc, JFTS_OK);
+  assert_string_equal(t.text, "地域包括支援 IGASU meeting 8050問題");
+  size_t inserted = 0;
+  for (size_t b = 0; b < t.n_bytes; b++) {
+    size_t s = rep_src_offset(&t, b);
+    if (src[s] != t.text[b]) {
+      assert_int_equal(t.text[b], ' ');
+      inserted++;
+    }
+  }
+  assert_int_equal(inserted, 1);
+  const char *q = strstr(t.text, "問題");
+  assert_int_equal(rep_src_offset(&t, (size_t)(q - t.text)), (size_t)(strstr(src, "問題") - src));
+  assert_int_equal(rep_lineno(&t, (size_t)(q - t.text)), 4);
+  assert_int_equal(rep_lineno(&t, 0), 1);
+  assert_int_equal(rep_lineno(&t, (size_t)(strstr(t.text, "meeting") - t.text)), 3);
+
+  RepText slice;
+  size_t a = (size_t)(strstr(t.text, "援") - t.text), e = (size_t)(q - t.text);
+  rep_slice(&t, a, e, &slice, &rc);
+  assert_int_equal(rc, JFTS_OK);
+  assert_string_equal(slice.text, "援 IGASU meeting 8050");
+  for (size_t b = 0; b < slice.n_bytes; b++)
+    assert_int_equal(rep_src_offset(&slice, b), rep_src_offset(&t, a + b));
+  rep_reset(&slice);
+  rep_reset(&t);
+  jfts_free(lines);
+  assert_int_equal(jfts_alloc_live(), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_join_patterns),
+      cmocka_unit_test(test_split_lines),
+      cmocka_unit_test(test_offsets_map_back),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
