@@ -1,0 +1,28 @@
+# Sourced by run.sh and test.sh: installs the Debian 12 packages jfts needs, only when some are
+# missing. As root it runs apt-get itself; otherwise it uses sudo when that needs no password,
+# and else prints the exact command to run and exits 1.
+jfts_ensure_packages() {
+  local missing=() pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      sudo="sudo"
+    else
+      echo "jfts: missing packages: ${missing[*]}" >&2
+      echo "jfts: install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+      exit 1
+    fi
+  fi
+  echo "jfts: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+JFTS_BUILD_PACKAGES=(gcc make cmake pkg-config libicu-dev libsqlite3-dev sqlite3)
+JFTS_TEST_PACKAGES=(libcmocka-dev)
