@@ -1,2 +1,531 @@
-/* placeholder until the module lands */
-typedef int jfts_placeholder_t;
+/* The query language (qparse.h): sanitizes the user's bytes, splits them into terms,
+** phrases, OR groups and exclusions, drops terms the tokenizer finds nothing in, and writes
+** the FTS5 MATCH expression in which every term is a quoted FTS5 string. Quoting everything
+** is what keeps FTS5 operators, column filters and SQL typed by the user inert. */
+#include "qparse.h"
+
+#include "jfts_common.h"
+#include "norm.h"
+#include "tokenizer.h"
+
+#include <sqlite3.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Longest excerpt of a term quoted in a note, in bytes (then cut at a char boundary). */
+#define QP_NOTE_EXCERPT 60
+/* Callback value that stops tokenization at the first real token. */
+#define QP_FOUND 1000
+/* The tokenizer's reserved gap token (a single 0x01 byte): it marks a break, not text. */
+#define QP_GAP_TOKEN '\x01'
+
+/* One word of the query before grouping; offsets index the sanitized query. */
+typedef struct QpItem {
+  size_t src_start, src_end;   /* bytes of the whole item as typed, '-' and quotes included */
+  size_t text_start, text_end; /* bytes of the term's text */
+  int is_phrase;               /* quoted */
+  int excluded;                /* had a leading '-' */
+  int is_or;                   /* the bare word OR (an operator only between two operands) */
+} QpItem;
+
+/* Decodes one char of UTF-8 at s (n > 0 bytes left) into *cp_out and returns its length.
+** An invalid sequence yields U+FFFD and the length of its maximal valid prefix (at least 1),
+** the practice of ICU and WHATWG, so that the matcher and the tokenizer agree on it. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp_out) {
+  unsigned c = s[0];
+  if (c < 0x80) {
+    *cp_out = c;
+    return 1;
+  }
+  size_t need;
+  uint32_t cp;
+  unsigned lo = 0x80, hi = 0xBF; /* allowed range of the next continuation byte */
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 1;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    need = 2;
+    cp = c & 0x0F;
+    if (c == 0xE0) lo = 0xA0; /* no overlong forms */
+    if (c == 0xED) hi = 0x9F; /* no surrogates */
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 3;
+    cp = c & 0x07;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F; /* nothing above U+10FFFF */
+  } else {
+    *cp_out = 0xFFFD;
+    return 1;
+  }
+  size_t i = 1;
+  for (; i <= need && i < n; i++) {
+    unsigned b = s[i];
+    if (b < lo || b > hi) break;
+    lo = 0x80;
+    hi = 0xBF;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (i <= need) {
+    *cp_out = 0xFFFD;
+    return i;
+  }
+  *cp_out = cp;
+  return i;
+}
+
+static int is_control(uint32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+
+/* Unicode Z* (after sanitizing, every control is already a plain space). */
+static int is_sep(uint32_t cp) {
+  return cp == 0x20 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+         cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+}
+
+/* Copies q into a new NUL-terminated string of valid UTF-8: invalid sequences become
+** U+FFFD, and controls (NUL included) become spaces so that no term carries one. */
+static int sanitize(const char *q, size_t n_bytes, char **out, size_t *n_out) {
+  *out = NULL;
+  *n_out = 0;
+  if (n_bytes > (SIZE_MAX - 1) / 3) return JFTS_ERR_NOMEM;
+  char *s = jfts_malloc(n_bytes * 3 + 1); /* one invalid byte grows into 3 */
+  if (s == NULL) return JFTS_ERR_NOMEM;
+  const unsigned char *u = (const unsigned char *)q;
+  size_t n = 0;
+  for (size_t i = 0; i < n_bytes;) {
+    uint32_t cp;
+    size_t len = utf8_decode(u + i, n_bytes - i, &cp);
+    if (is_control(cp)) {
+      s[n++] = ' ';
+    } else if (cp == 0xFFFD) { /* also rewrites a valid U+FFFD: same bytes */
+      memcpy(s + n, "\xEF\xBF\xBD", 3);
+      n += 3;
+    } else {
+      memcpy(s + n, u + i, len);
+      n += len;
+    }
+    i += len;
+  }
+  s[n] = '\0';
+  *out = s;
+  *n_out = n;
+  return JFTS_OK;
+}
+
+static int count_cb(void *ctx, int colocated, const char *token, int n_token, int start_byte,
+                    int end_byte) {
+  (void)ctx;
+  (void)colocated;
+  (void)start_byte;
+  (void)end_byte;
+  if (n_token == 1 && token[0] == QP_GAP_TOKEN) return 0;
+  return n_token > 0 ? QP_FOUND : 0;
+}
+
+/* Sets *found_out to 1 when the tokenizer yields at least one real token for text, exactly
+** as FTS5 will tokenize the quoted string of the MATCH expression. */
+static int has_tokens(const char *text, size_t n_bytes, int *found_out, char **err_out) {
+  *found_out = 0;
+  int rc = tok_tokenize(text, n_bytes, FTS5_TOKENIZE_QUERY, count_cb, NULL);
+  if (rc == QP_FOUND) {
+    *found_out = 1;
+    return JFTS_OK;
+  }
+  if (rc == SQLITE_OK) return JFTS_OK;
+  if (rc == SQLITE_NOMEM) return JFTS_ERR_NOMEM;
+  jfts_set_error(err_out, "cannot tokenize '%s': %s", text, sqlite3_errstr(rc));
+  return JFTS_ERR_ICU;
+}
+
+/* Builds the text of a phrase (or variant) from p[0..n): separator runs at both ends are
+** trimmed, and a run between two chars neither of which is a NORM_WORD char (Latin-like
+** letter, digit) is removed, because the bigram tokenizer only finds 地域包括支援 as one
+** adjacent phrase when no space splits its Japanese run. Other runs are kept as typed. */
+static int phrase_text(const char *p, size_t n, char **out, size_t *n_out, char **err_out) {
+  int rc = JFTS_OK;
+  NormText *t = NULL;
+  char *s = NULL;
+  const unsigned char *u = (const unsigned char *)p;
+  *out = NULL;
+  *n_out = 0;
+
+  size_t start = 0, end = n;
+  int has_inner_run = 0;
+  for (size_t i = 0, last_text_end = 0, seen_text = 0; i < n;) {
+    uint32_t cp;
+    size_t len = utf8_decode(u + i, n - i, &cp);
+    if (!is_sep(cp)) {
+      if (!seen_text) start = i;
+      else if (last_text_end != i) has_inner_run = 1;
+      seen_text = 1;
+      last_text_end = i + len;
+      end = last_text_end;
+    } else if (!seen_text) {
+      start = end = i + len;
+    }
+    i += len;
+  }
+  s = jfts_malloc(end - start + 1);
+  if (s == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  size_t k = 0; /* bytes written to s */
+  if (!has_inner_run) {
+    memcpy(s, p + start, end - start);
+    k = end - start;
+  } else {
+    rc = norm_text(p + start, end - start, &t, err_out);
+    if (rc != JFTS_OK) goto cleanup;
+    size_t ni = 0; /* normalized index, advanced monotonically over the runs */
+    for (size_t i = start; i < end;) {
+      uint32_t cp;
+      size_t len = utf8_decode(u + i, end - i, &cp);
+      if (!is_sep(cp)) {
+        memcpy(s + k, p + i, len);
+        k += len;
+        i += len;
+        continue;
+      }
+      size_t rs = i; /* the run [rs, i) of separators */
+      while (i < end && (len = utf8_decode(u + i, end - i, &cp), is_sep(cp))) i += len;
+      while (ni < t->n && t->src_start[ni] < rs - start) ni++;
+      int word_before = ni > 0 && t->cls[ni - 1] == NORM_WORD;
+      while (ni < t->n && t->src_start[ni] < i - start) ni++;
+      int word_after = ni < t->n && t->cls[ni] == NORM_WORD;
+      if (word_before || word_after) {
+        memcpy(s + k, p + rs, i - rs);
+        k += i - rs;
+      }
+    }
+  }
+  s[k] = '\0';
+  *out = s;
+  *n_out = k;
+  s = NULL;
+
+cleanup:
+  norm_free(t);
+  jfts_free(s);
+  return rc;
+}
+
+/* Splits s into items: white space separates; a leading '-'/'－' followed by more text
+** excludes; a '"' starting a term opens a phrase when a closing '"' follows, else it is
+** literal. items must have room for n + 1 entries (every item spans at least one byte). */
+static size_t lex(const char *s, size_t n, QpItem *items) {
+  const unsigned char *u = (const unsigned char *)s;
+  size_t n_items = 0;
+  size_t pos = 0;
+  while (pos < n) {
+    uint32_t cp;
+    size_t len = utf8_decode(u + pos, n - pos, &cp);
+    if (is_sep(cp)) {
+      pos += len;
+      continue;
+    }
+    QpItem it = {pos, 0, 0, 0, 0, 0, 0};
+    if ((cp == '-' || cp == 0xFF0D) && pos + len < n) {
+      uint32_t next;
+      size_t next_len = utf8_decode(u + pos + len, n - pos - len, &next);
+      if (!is_sep(next)) {
+        it.excluded = 1;
+        pos += len;
+        cp = next;
+        len = next_len;
+      }
+    }
+    const char *close = cp == '"' ? memchr(s + pos + 1, '"', n - pos - 1) : NULL;
+    if (close != NULL) {
+      it.is_phrase = 1;
+      it.text_start = pos + 1;
+      it.text_end = (size_t)(close - s);
+      pos = it.text_end + 1;
+    } else {
+      it.text_start = pos;
+      while (pos < n && (len = utf8_decode(u + pos, n - pos, &cp), !is_sep(cp))) pos += len;
+      it.text_end = pos;
+      it.is_or = !it.excluded && pos - it.text_start == 2 &&
+                 memcmp(s + it.text_start, "OR", 2) == 0;
+    }
+    it.src_end = pos;
+    items[n_items++] = it;
+  }
+  return n_items;
+}
+
+static int add_note(Query *query, const char *src, size_t n) {
+  /* Quote at most QP_NOTE_EXCERPT bytes, cut before a continuation byte. */
+  int cut = n > QP_NOTE_EXCERPT;
+  if (cut) {
+    n = QP_NOTE_EXCERPT;
+    while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--;
+  }
+  char **notes = jfts_realloc(query->notes, (query->n_notes + 1) * sizeof *notes);
+  if (notes == NULL) return JFTS_ERR_NOMEM;
+  query->notes = notes;
+  char *note = jfts_mprintf("ignoring '%.*s%s': it has no searchable characters", (int)n, src,
+                            cut ? "…" : "");
+  if (note == NULL) return JFTS_ERR_NOMEM;
+  for (size_t i = 0; i < query->n_notes; i++) {
+    if (strcmp(query->notes[i], note) == 0) { /* "( ( ( ..." deserves one note, not 5,000 */
+      jfts_free(note);
+      return JFTS_OK;
+    }
+  }
+  query->notes[query->n_notes++] = note;
+  return JFTS_OK;
+}
+
+static void term_clear(QryTerm *term) {
+  jfts_free(term->text);
+  for (size_t i = 0; i < term->n_variants; i++) jfts_free(term->variants[i]);
+  jfts_free(term->variants);
+  memset(term, 0, sizeof *term);
+}
+
+/* Appends a term holding text (ownership moves to the clause, also on failure). */
+static int clause_add_term(QryClause *clause, char *text, size_t n_bytes, int is_phrase) {
+  QryTerm *terms = jfts_realloc(clause->terms, (clause->n_terms + 1) * sizeof *terms);
+  if (terms == NULL) {
+    jfts_free(text);
+    return JFTS_ERR_NOMEM;
+  }
+  clause->terms = terms;
+  QryTerm *t = &terms[clause->n_terms++];
+  memset(t, 0, sizeof *t);
+  t->text = text;
+  t->n_bytes = n_bytes;
+  t->is_phrase = is_phrase;
+  return JFTS_OK;
+}
+
+/* The text of item as a new string: a phrase through phrase_text, a word as typed. */
+static int item_text(const char *s, const QpItem *it, char **out, size_t *n_out,
+                     char **err_out) {
+  if (it->is_phrase)
+    return phrase_text(s + it->text_start, it->text_end - it->text_start, out, n_out, err_out);
+  *n_out = it->text_end - it->text_start;
+  *out = jfts_strndup(s + it->text_start, *n_out);
+  return *out ? JFTS_OK : JFTS_ERR_NOMEM;
+}
+
+int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out) {
+  int rc = JFTS_OK;
+  char *s = NULL;
+  size_t n = 0;
+  QpItem *items = NULL;
+  Query *query = NULL;
+  *out = NULL;
+
+  rc = sanitize(q ? q : "", q ? n_bytes : 0, &s, &n);
+  if (rc != JFTS_OK) goto cleanup;
+  items = jfts_malloc((n + 1) * sizeof *items);
+  query = jfts_calloc(1, sizeof *query);
+  if (items == NULL || query == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  size_t n_items = lex(s, n, items);
+  /* Every clause holds at least one item, so n_items clauses always suffice. */
+  query->clauses = jfts_calloc(n_items + 1, sizeof *query->clauses);
+  if (query->clauses == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+
+  /* An OR is an operator only between two operands: terms that are neither an OR word nor
+  ** excluded. Its right operand joins the clause of its left one. */
+#define QP_OPERAND(j) (!items[j].is_or && !items[j].excluded)
+#define QP_IS_OPERATOR(j) \
+  (items[j].is_or && (j) > 0 && (j) + 1 < n_items && QP_OPERAND((j) - 1) && QP_OPERAND((j) + 1))
+  QryClause *cur = NULL;
+  for (size_t i = 0; rc == JFTS_OK && i < n_items; i++) {
+    if (QP_IS_OPERATOR(i)) continue;
+    int joins = i > 0 && QP_IS_OPERATOR(i - 1);
+    if (!joins || cur == NULL) {
+      /* A clause whose terms were all dropped is reused rather than kept empty. */
+      if (cur == NULL || cur->n_terms > 0) cur = &query->clauses[query->n_clauses++];
+      cur->excluded = items[i].excluded;
+    }
+    char *text = NULL;
+    size_t n_text = 0;
+    int found = 0;
+    rc = item_text(s, &items[i], &text, &n_text, err_out);
+    if (rc == JFTS_OK) rc = has_tokens(text, n_text, &found, err_out);
+    if (rc == JFTS_OK && !found) {
+      jfts_free(text);
+      rc = add_note(query, s + items[i].src_start, items[i].src_end - items[i].src_start);
+    } else if (rc == JFTS_OK) {
+      rc = clause_add_term(cur, text, n_text, items[i].is_phrase);
+    } else {
+      jfts_free(text);
+    }
+  }
+#undef QP_IS_OPERATOR
+#undef QP_OPERAND
+  if (rc != JFTS_OK) goto cleanup;
+  if (cur != NULL && cur->n_terms == 0) query->n_clauses--;
+
+  size_t n_positive = 0;
+  for (size_t i = 0; i < query->n_clauses; i++) n_positive += !query->clauses[i].excluded;
+  if (query->n_clauses == 0) {
+    jfts_set_error(err_out, "nothing to search for in the query");
+    rc = JFTS_ERR_USAGE;
+  } else if (n_positive == 0) {
+    jfts_set_error(err_out, "the query only excludes terms: add a term to search for (a word "
+                            "without '-' in front)");
+    rc = JFTS_ERR_USAGE;
+  }
+  if (rc != JFTS_OK) goto cleanup;
+  *out = query;
+  query = NULL;
+
+cleanup:
+  qry_free(query);
+  jfts_free(items);
+  jfts_free(s);
+  return rc;
+}
+
+/* A growing string with a sticky error code: appends do nothing once rc is set. */
+typedef struct QpBuf {
+  char *p;
+  size_t n, cap; /* bytes used (without the NUL) and allocated */
+  int rc;
+} QpBuf;
+
+static void buf_add(QpBuf *b, const char *text, size_t n_bytes) {
+  if (b->rc != JFTS_OK) return;
+  if (b->n + n_bytes + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->n + n_bytes + 1) cap *= 2;
+    char *p = jfts_realloc(b->p, cap);
+    if (p == NULL) {
+      b->rc = JFTS_ERR_NOMEM;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, text, n_bytes);
+  b->n += n_bytes;
+  b->p[b->n] = '\0';
+}
+
+/* Appends one alternative as an FTS5 string, its quotes doubled. */
+static void buf_add_alt(QpBuf *b, const char *text, size_t n_bytes) {
+  buf_add(b, "\"", 1);
+  for (const char *q; b->rc == JFTS_OK && (q = memchr(text, '"', n_bytes)) != NULL;) {
+    size_t len = (size_t)(q - text) + 1;
+    buf_add(b, text, len);
+    buf_add(b, "\"", 1);
+    text += len;
+    n_bytes -= len;
+  }
+  buf_add(b, text, n_bytes);
+  buf_add(b, "\"", 1);
+}
+
+static void buf_add_clause(QpBuf *b, const QryClause *c) {
+  size_t n_alts = 0;
+  for (size_t i = 0; i < c->n_terms; i++) n_alts += 1 + c->terms[i].n_variants;
+  if (n_alts > 1) buf_add(b, "(", 1);
+  int first = 1;
+  for (size_t i = 0; i < c->n_terms; i++) {
+    const QryTerm *t = &c->terms[i];
+    for (size_t v = 0; v <= t->n_variants; v++) {
+      const char *text = v == 0 ? t->text : t->variants[v - 1];
+      size_t n_text = v == 0 ? t->n_bytes : strlen(text);
+      if (!first) buf_add(b, " OR ", 4);
+      first = 0;
+      buf_add_alt(b, text, n_text);
+      if (tok_query_wants_prefix(text, n_text)) buf_add(b, " *", 2);
+    }
+  }
+  if (n_alts > 1) buf_add(b, ")", 1);
+}
+
+int qry_build_match(const Query *query, char **match_out, char **err_out) {
+  QpBuf b = {NULL, 0, 0, JFTS_OK};
+  *match_out = NULL;
+  int first = 1;
+  for (size_t i = 0; query && i < query->n_clauses; i++) {
+    if (query->clauses[i].excluded) continue;
+    if (!first) buf_add(&b, " AND ", 5);
+    first = 0;
+    buf_add_clause(&b, &query->clauses[i]);
+  }
+  if (first) {
+    jfts_free(b.p);
+    jfts_set_error(err_out, "nothing to search for in the query");
+    return JFTS_ERR_USAGE;
+  }
+  for (size_t i = 0; i < query->n_clauses; i++) {
+    if (!query->clauses[i].excluded) continue;
+    buf_add(&b, " NOT ", 5);
+    buf_add_clause(&b, &query->clauses[i]);
+  }
+  if (b.rc != JFTS_OK) {
+    jfts_free(b.p);
+    return b.rc;
+  }
+  *match_out = b.p;
+  return JFTS_OK;
+}
+
+int qry_term_add_variant(QryTerm *term, const char *text, size_t n_bytes, char **err_out) {
+  int rc = JFTS_OK;
+  char *clean = NULL;
+  char *v = NULL;
+  size_t n_clean = 0, n_v = 0;
+  int found = 0;
+
+  rc = sanitize(text ? text : "", text ? n_bytes : 0, &clean, &n_clean);
+  if (rc != JFTS_OK) goto cleanup;
+  /* FTS5 searches any variant as one string, so each gets the phrase treatment. */
+  rc = phrase_text(clean, n_clean, &v, &n_v, err_out);
+  if (rc != JFTS_OK) goto cleanup;
+  if (n_v == term->n_bytes && memcmp(v, term->text, n_v) == 0) goto cleanup;
+  for (size_t i = 0; i < term->n_variants; i++)
+    if (strcmp(term->variants[i], v) == 0) goto cleanup;
+  rc = has_tokens(v, n_v, &found, err_out);
+  if (rc != JFTS_OK || !found) goto cleanup;
+  if (term->n_variants + 1 >= QRY_MAX_VARIANTS) {
+    jfts_set_error(err_out, "too many variants for '%s' (at most %d)", term->text,
+                   QRY_MAX_VARIANTS - 1);
+    rc = JFTS_ERR_USAGE;
+    goto cleanup;
+  }
+  char **variants = jfts_realloc(term->variants, (term->n_variants + 1) * sizeof *variants);
+  if (variants == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  term->variants = variants;
+  term->variants[term->n_variants++] = v;
+  v = NULL;
+
+cleanup:
+  jfts_free(clean);
+  jfts_free(v);
+  return rc;
+}
+
+size_t qry_note_count(const Query *query) { return query ? query->n_notes : 0; }
+
+const char *qry_note(const Query *query, size_t i) {
+  return query && i < query->n_notes ? query->notes[i] : NULL;
+}
+
+void qry_free(Query *query) {
+  if (query == NULL) return;
+  for (size_t i = 0; i < query->n_clauses; i++) {
+    QryClause *c = &query->clauses[i];
+    for (size_t j = 0; j < c->n_terms; j++) term_clear(&c->terms[j]);
+    jfts_free(c->terms);
+  }
+  jfts_free(query->clauses);
+  for (size_t i = 0; i < query->n_notes; i++) jfts_free(query->notes[i]);
+  jfts_free(query->notes);
+  jfts_free(query);
+}

@@ -1,0 +1,86 @@
+/* The jfts query language: what the user types, parsed into clauses (ANDed) of OR-lists of
+** terms, and turned into an FTS5 MATCH expression that quotes every term, so that nothing
+** the user types can produce an FTS5 syntax error. The user never writes FTS5 syntax.
+**
+** Syntax (input is UTF-8 bytes with a length; a NUL byte counts as a space and an invalid
+** byte sequence as U+FFFD, searched literally):
+**   a b          terms separated by white space (Unicode Z*, C0/C1 controls, U+3000) are ANDed
+**   "a b"        a phrase: one term, inner spaces kept; a space run between two chars that are
+**                not Latin-like letters or digits (norm.h's NORM_WORD) is removed, so
+**                "地域包括 支援センター" means the adjacent text 地域包括支援センター.
+**                A `"` that starts a term and has no closing `"` is literal text.
+**   a OR b c     `OR` (uppercase ASCII, its own word) between two terms that are not excluded
+**                makes an OR group, binding tighter than AND: (a OR b) AND c. Elsewhere (at
+**                the start or end, doubled, next to an excluded term) it is the word "OR".
+**   -a           ('-' or '－' starting a term, followed by more text) excludes a; a lone '-'
+**                is literal. A query with only excluded terms is a usage error.
+** Everything else (parentheses, `*`, `^`, `:`, NEAR, AND, NOT, SQL) is literal text.
+** A term without searchable characters (punctuation only: 「」, ...) is dropped with a note. */
+#ifndef JFTS_QPARSE_H
+#define JFTS_QPARSE_H
+
+#include <stddef.h>
+
+/* Most alternatives one term may carry: its own text plus QRY_MAX_VARIANTS - 1 variants. */
+#define QRY_MAX_VARIANTS 64
+
+typedef struct QryTerm {
+  char *text;        /* the user's text (UTF-8, NUL-terminated, not normalized: the matcher
+                     ** normalizes), without the '-' of an excluded clause and without the
+                     ** quotes of a phrase; phrase spaces between Japanese chars removed */
+  size_t n_bytes;    /* bytes in text */
+  int is_phrase;     /* 1 when the user quoted it */
+  char **variants;   /* extension point for synonym expansion: further texts searched as
+                     ** alternatives of this term (for a phrase, whole-phrase variants);
+                     ** NULL when none; each NUL-terminated, added by qry_term_add_variant */
+  size_t n_variants; /* entries in variants, at most QRY_MAX_VARIANTS - 1 */
+} QryTerm;
+
+typedef struct QryClause {
+  QryTerm *terms;    /* the OR-list: a row matches the clause when it matches any term */
+  size_t n_terms;    /* at least 1 */
+  int excluded;      /* 1 for -term: rows matching the clause are removed */
+} QryClause;
+
+typedef struct Query {
+  QryClause *clauses; /* ANDed; every clause holds at least one term with tokens */
+  size_t n_clauses;   /* at least 1, and at least one clause is not excluded */
+  char **notes;       /* messages for the user about dropped terms; read with qry_note */
+  size_t n_notes;
+} Query;
+
+/* Parses q (n_bytes bytes, any content) into a new Query (*out, freed with qry_free) and
+** appends notes for dropped terms ("ignoring '「」': it has no searchable characters").
+** Returns JFTS_OK; JFTS_ERR_USAGE with *err_out = "nothing to search for in the query" when
+** no term has searchable characters, or "the query only excludes terms: add a term to search
+** for (a word without '-' in front)" when every remaining clause is excluded; JFTS_ERR_NOMEM;
+** or the tokenizer's failure (JFTS_ERR_ICU, naming the term). On error *out is NULL and
+** the notes are gone (the error message says why nothing is searched).
+** Depends on tok_tokenize (FTS5_TOKENIZE_QUERY; a token that is the single byte 0x01, the
+** tokenizer's gap marker, does not count) and on norm_text for phrase spaces. */
+int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out);
+
+/* Builds the FTS5 MATCH expression of query into a new jfts_malloc'ed string (*match_out):
+** each alternative is an FTS5 string "..." with `"` doubled, followed by ` *` when
+** tok_query_wants_prefix says so; a clause with several alternatives (OR group, variants)
+** becomes ("a" OR "b" *); positive clauses are joined by " AND ", then each excluded clause
+** is appended as " NOT <clause>". Returns JFTS_OK, JFTS_ERR_NOMEM, or JFTS_ERR_USAGE when
+** query has no positive clause. On error *match_out is NULL. */
+int qry_build_match(const Query *query, char **match_out, char **err_out);
+
+/* Synonym expansion: adds text (UTF-8, n_bytes; sanitized like the query) as an alternative
+** of term. A phrase variant gets the same phrase-space rule as the user's phrase. A variant
+** equal to the term's text or to an earlier variant, or without searchable characters, is
+** skipped (JFTS_OK). Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_ICU (tokenizer failure), or
+** JFTS_ERR_USAGE when the term already holds QRY_MAX_VARIANTS alternatives (the variant is
+** not added; further variants of this term should not be tried). */
+int qry_term_add_variant(QryTerm *term, const char *text, size_t n_bytes, char **err_out);
+
+/* Notes for the caller to print, in the order the terms appear in the query. */
+size_t qry_note_count(const Query *query);
+const char *qry_note(const Query *query, size_t i); /* NULL when i is out of range */
+
+/* Frees query and everything it holds; accepts NULL. */
+void qry_free(Query *query);
+
+#endif

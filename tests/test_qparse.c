@@ -1,0 +1,370 @@
+/* Tests of the query language: user input → exact FTS5 MATCH string (or exact error) and
+** notes, the parsed structure, synonym variants, out-of-memory cleanup, and every hostile
+** query run through a real FTS5 table with the jfts tokenizer to prove no syntax error. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jfts_common.h"
+#include "qparse.h"
+#include "tokenizer.h"
+
+typedef struct Case {
+  const char *name;
+  const char *input;
+  size_t n_bytes; /* 0: strlen(input) */
+  const char *expect;
+} Case;
+
+/* Renders the outcome of parsing and building as one string: "<MATCH>" followed by
+** " ## note: <note>" per note, or "error <rc>: <message>" (notes go with the Query, which
+** an error does not return). */
+static char *outcome(const char *input, size_t n_bytes) {
+  Query *q = NULL;
+  char *err = NULL;
+  char *match = NULL;
+  char *res = NULL;
+  int rc = qry_parse(input, n_bytes, &q, &err);
+  if (rc == JFTS_OK) rc = qry_build_match(q, &match, &err);
+  if (rc == JFTS_OK) res = jfts_strdup(match);
+  else res = jfts_mprintf("error %d: %s", rc, err ? err : "(no message)");
+  for (size_t i = 0; i < qry_note_count(q); i++) {
+    char *more = jfts_mprintf("%s ## note: %s", res, qry_note(q, i));
+    jfts_free(res);
+    res = more;
+  }
+  assert_null(qry_note(q, qry_note_count(q)));
+  jfts_free(match);
+  jfts_free(err);
+  qry_free(q);
+  return res;
+}
+
+#define ERR_USAGE "error 4: "
+#define NOTHING ERR_USAGE "nothing to search for in the query"
+#define ONLY_EXCLUDED \
+  ERR_USAGE "the query only excludes terms: add a term to search for (a word without '-' in front)"
+#define FFFD "\xEF\xBF\xBD"
+
+static const Case cases[] = {
+    /* Plain terms; prefix `*` where the last Japanese run has one char. */
+    {"single word", "支援", 0, "\"支援\""},
+    {"Latin word", "Web", 0, "\"Web\""},
+    {"8050問題", "8050問題", 0, "\"8050問題\""},
+    {"泉 (prefix)", "泉", 0, "\"泉\" *"},
+    {"65歳 (prefix)", "65歳", 0, "\"65歳\" *"},
+    {"two terms", "地域包括 支援センター", 0, "\"地域包括\" AND \"支援センター\""},
+    {"full-width space", "地域包括\xE3\x80\x80支援センター", 0,
+     "\"地域包括\" AND \"支援センター\""},
+    {"tabs, newlines, repeated spaces", "\t地域 \n\r  支援  ", 0, "\"地域\" AND \"支援\""},
+    {"NUL bytes separate", "地域\0支援\0", 14, "\"地域\" AND \"支援\""},
+    {"NUL only", "\0\0", 2, NOTHING},
+    {"empty", "", 0, NOTHING},
+    {"spaces only", " \xE3\x80\x80 ", 0, NOTHING},
+    /* Invalid bytes become U+FFFD and are searched as text. */
+    {"invalid UTF-8 inside a term", "a\xFF" "b", 0, "\"a" FFFD "b\""},
+    {"truncated sequence at the end", "支援\xE3\x81", 0, "\"支援" FFFD "\""},
+    {"overlong and surrogate forms", "\xC0\xAF \xED\xA0\x80", 0,
+     "\"" FFFD FFFD "\" AND \"" FFFD FFFD FFFD "\""},
+    /* Phrases. */
+    {"phrase joins Japanese", "\"地域包括 支援センター\"", 0, "\"地域包括支援センター\""},
+    {"phrase: full-width space and many spaces", "\"地域包括\xE3\x80\x80  支援\"", 0,
+     "\"地域包括支援\""},
+    {"phrase keeps spaces next to Latin and digits", "\"Web 開催\" \"第 1 回\"", 0,
+     "\"Web 開催\" AND \"第 1 回\" *"},
+    {"phrase trimmed", "\"  地域 \"", 0, "\"地域\""},
+    {"phrase with prefix", "\"地域 泉\"", 0, "\"地域泉\""},
+    {"phrase ending in one kanji", "\"Web 泉\"", 0, "\"Web 泉\" *"},
+    {"phrase then word glued", "\"地域\"包括", 0, "\"地域\" AND \"包括\""},
+    {"empty phrase", "\"\" 地域", 0,
+     "\"地域\" ## note: ignoring '\"\"': it has no searchable characters"},
+    {"phrase keeps OR and -", "\"a OR -b\"", 0, "\"a OR -b\""},
+    {"unclosed quote is literal", "\"地域 支援", 0, "\"\"\"地域\" AND \"支援\""},
+    {"quote inside a term", "a\"b", 0, "\"a\"\"b\""},
+    {"quote alone", "\"", 0,
+     NOTHING},
+    /* OR groups. */
+    {"a OR b c", "a OR b c", 0, "(\"a\" OR \"b\") AND \"c\""},
+    {"c a OR b", "c a OR b", 0, "\"c\" AND (\"a\" OR \"b\")"},
+    {"OR chain", "泉 OR 青葉 OR 若林", 0, "(\"泉\" * OR \"青葉\" OR \"若林\")"},
+    {"OR at the start", "OR a", 0, "\"OR\" AND \"a\""},
+    {"OR at the end", "a OR", 0, "\"a\" AND \"OR\""},
+    {"OR doubled", "a OR OR b", 0, "\"a\" AND \"OR\" AND \"OR\" AND \"b\""},
+    {"OR alone", "OR", 0, "\"OR\""},
+    {"lowercase or is a word", "a or b", 0, "\"a\" AND \"or\" AND \"b\""},
+    {"quoted OR is a word", "a \"OR\" b", 0, "\"a\" AND \"OR\" AND \"b\""},
+    {"OR next to an excluded term", "a OR -b", 0, "\"a\" AND \"OR\" NOT \"b\""},
+    {"OR operand dropped", "「」 OR b", 0,
+     "\"b\" ## note: ignoring '「」': it has no searchable characters"},
+    /* Exclusion. */
+    {"-term", "支援 -泉", 0, "\"支援\" NOT \"泉\" *"},
+    {"full-width minus", "－泉 支援", 0, "\"支援\" NOT \"泉\" *"},
+    {"excluded phrase", "支援 -\"地域 包括\"", 0, "\"支援\" NOT \"地域包括\""},
+    {"excluded clauses go last", "-a b -c d", 0, "\"b\" AND \"d\" NOT \"a\" NOT \"c\""},
+    {"hyphen inside a term is text", "a-b", 0, "\"a-b\""},
+    {"lone - is literal", "- 地域", 0,
+     "\"地域\" ## note: ignoring '-': it has no searchable characters"},
+    {"only excluded", "-泉 -青葉", 0, ONLY_EXCLUDED},
+    {"only excluded after a drop", "「」 -泉", 0,
+     ONLY_EXCLUDED},
+    {"excluded term without text", "地域 -「」", 0,
+     "\"地域\" ## note: ignoring '-「」': it has no searchable characters"},
+    /* FTS5 and SQL syntax typed by the user is text. */
+    {"parentheses", "(地域 OR 支援)", 0, "(\"(地域\" OR \"支援)\")"},
+    {"star", "支援* *", 0,
+     "\"支援*\" ## note: ignoring '*': it has no searchable characters"},
+    {"caret", "^地域", 0, "\"^地域\""},
+    {"column filter", "body:地域 {a b}:c", 0,
+     "\"body:地域\" AND \"{a\" AND \"b}:c\""},
+    {"NEAR", "NEAR(a b)", 0, "\"NEAR(a\" AND \"b)\""},
+    {"NEAR with distance", "NEAR(\"a\" \"b\", 5)", 0,
+     "\"NEAR(\"\"a\"\"\" AND \"b\" AND \"5)\""
+     " ## note: ignoring ',': it has no searchable characters"},
+    {"AND as a word", "a AND b", 0, "\"a\" AND \"AND\" AND \"b\""},
+    {"NOT as a word", "a NOT b", 0, "\"a\" AND \"NOT\" AND \"b\""},
+    {"SQL", "'; DROP TABLE passages; --", 0,
+     "\"DROP\" AND \"TABLE\" AND \"passages;\""
+     " ## note: ignoring '';': it has no searchable characters"
+     " ## note: ignoring '--': it has no searchable characters"},
+    {"brackets only", "「」", 0,
+     NOTHING},
+    {"ellipsis", "...", 0, NOTHING},
+    {"ellipsis dropped", "... 地域", 0,
+     "\"地域\" ## note: ignoring '...': it has no searchable characters"},
+    {"repeated dropped terms, one note", "「」 地域 「」", 0,
+     "\"地域\" ## note: ignoring '「」': it has no searchable characters"},
+};
+
+static void check_case(const Case *c) {
+  char *got = outcome(c->input, c->n_bytes ? c->n_bytes : strlen(c->input));
+  if (strcmp(got, c->expect) != 0) {
+    char msg[2048];
+    snprintf(msg, sizeof msg, "%s:\n  got    %s\n  expect %s", c->name, got, c->expect);
+    jfts_free(got);
+    fail_msg("%s", msg);
+  }
+  jfts_free(got);
+}
+
+static void test_match_strings(void **state) {
+  (void)state;
+  long live = jfts_alloc_live();
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) check_case(&cases[i]);
+  assert_int_equal(jfts_alloc_live(), live);
+}
+
+/* Fills buf (cap > n_bytes) with n_bytes of unit repeated, NUL-terminated. */
+static void repeat(char *buf, const char *unit, size_t n_bytes) {
+  size_t u = strlen(unit);
+  for (size_t i = 0; i < n_bytes; i++) buf[i] = unit[i % u];
+  buf[n_bytes] = '\0';
+}
+
+/* 10,000 characters, as one term and as 5,000 terms of FTS5 operators. */
+static void test_long_query(void **state) {
+  (void)state;
+  char *in = malloc(30010);
+  char *expect = malloc(60001);
+  assert_non_null(in);
+  assert_non_null(expect);
+
+  repeat(in, "あ", 30000); /* 10,000 chars */
+  char *got = outcome(in, strlen(in));
+  snprintf(expect, 60001, "\"%s\"", in);
+  assert_string_equal(got, expect);
+  jfts_free(got);
+
+  repeat(in, "( ", 10000); /* 5,000 terms of FTS5 syntax without tokens */
+  got = outcome(in, strlen(in));
+  assert_string_equal(got, NOTHING);
+  jfts_free(got);
+
+  repeat(in, "(a ", 9999); /* 3,333 terms */
+  got = outcome(in, strlen(in));
+  assert_int_equal(strlen(got), 3333 * 9 - 5);
+  assert_string_equal(got + strlen(got) - 13, "\"(a\" AND \"(a\"");
+  jfts_free(got);
+
+  /* A long dropped term is quoted with 60 bytes at most, cut between chars. */
+  repeat(in, "。", 29997);
+  strcat(in, " 地");
+  got = outcome(in, strlen(in));
+  assert_string_equal(got, "\"地\" * ## note: ignoring '。。。。。。。。。。。。。。。。。。。。…'"
+                           ": it has no searchable characters");
+  jfts_free(got);
+
+  free(in);
+  free(expect);
+}
+
+/* The Query structure that the matcher and the synonym expansion read. */
+static void test_structure(void **state) {
+  (void)state;
+  static const char input[] = "泉 OR \"青葉 区\" -\"a b\" x\xFFy";
+  Query *q = NULL;
+  assert_int_equal(qry_parse(input, strlen(input), &q, NULL), JFTS_OK);
+  char got[512] = "";
+  size_t len = 0;
+  for (size_t i = 0; i < q->n_clauses; i++) {
+    const QryClause *c = &q->clauses[i];
+    len += (size_t)snprintf(got + len, sizeof got - len, "%s%s[", i ? " " : "",
+                            c->excluded ? "-" : "");
+    for (size_t j = 0; j < c->n_terms; j++) {
+      const QryTerm *t = &c->terms[j];
+      assert_int_equal(strlen(t->text), t->n_bytes);
+      assert_int_equal(t->n_variants, 0);
+      len += (size_t)snprintf(got + len, sizeof got - len, "%s%s%s", j ? "|" : "",
+                              t->is_phrase ? "phrase:" : "", t->text);
+    }
+    len += (size_t)snprintf(got + len, sizeof got - len, "]");
+  }
+  assert_string_equal(got, "[泉|phrase:青葉区] -[phrase:a b] [x" FFFD "y]");
+  assert_int_equal(qry_note_count(q), 0);
+  qry_free(q);
+  qry_free(NULL);
+}
+
+static void test_variants(void **state) {
+  (void)state;
+  Query *q = NULL;
+  char *match = NULL;
+  char *err = NULL;
+  static const char input[] = "\"地域 包括\" OR 泉 -a";
+  assert_int_equal(qry_parse(input, strlen(input), &q, NULL), JFTS_OK);
+  QryTerm *phrase = &q->clauses[0].terms[0];
+  QryTerm *izumi = &q->clauses[0].terms[1];
+  QryTerm *a = &q->clauses[1].terms[0];
+  assert_int_equal(qry_term_add_variant(phrase, "地域 包括", 13, NULL), JFTS_OK); /* = text */
+  assert_int_equal(qry_term_add_variant(phrase, "ちいき ほうかつ", 22, NULL), JFTS_OK);
+  assert_int_equal(qry_term_add_variant(phrase, "ちいきほうかつ", 21, NULL), JFTS_OK); /* dup */
+  assert_int_equal(qry_term_add_variant(phrase, "「」", 6, NULL), JFTS_OK); /* no tokens */
+  assert_int_equal(qry_term_add_variant(izumi, "和泉", 6, NULL), JFTS_OK);
+  assert_int_equal(qry_term_add_variant(a, "A\"b", 3, NULL), JFTS_OK);
+  assert_int_equal(phrase->n_variants, 1);
+  assert_string_equal(phrase->variants[0], "ちいきほうかつ");
+  assert_int_equal(qry_build_match(q, &match, NULL), JFTS_OK);
+  assert_string_equal(match, "(\"地域包括\" OR \"ちいきほうかつ\" OR \"泉\" * OR \"和泉\")"
+                             " NOT (\"a\" OR \"A\"\"b\")");
+  jfts_free(match);
+
+  /* The cap: the term's text plus QRY_MAX_VARIANTS - 1 variants. */
+  char v[32];
+  for (int i = 0; i < QRY_MAX_VARIANTS - 2; i++) {
+    snprintf(v, sizeof v, "v%d", i);
+    if (qry_term_add_variant(a, v, strlen(v), &err) != JFTS_OK) fail_msg("variant %d", i);
+  }
+  assert_int_equal(a->n_variants, QRY_MAX_VARIANTS - 1);
+  assert_int_equal(qry_term_add_variant(a, "one more", 8, &err), JFTS_ERR_USAGE);
+  assert_string_equal(err, "too many variants for 'a' (at most 63)");
+  assert_int_equal(a->n_variants, QRY_MAX_VARIANTS - 1);
+  jfts_free(err);
+  qry_free(q);
+}
+
+static void test_build_without_positive_clause(void **state) {
+  (void)state;
+  char *match = (char *)&match;
+  char *err = NULL;
+  assert_int_equal(qry_build_match(NULL, &match, &err), JFTS_ERR_USAGE);
+  assert_null(match);
+  assert_string_equal(err, "nothing to search for in the query");
+  jfts_free(err);
+}
+
+/* Every allocation failing in turn: NOMEM, no output, nothing leaked. */
+static void test_out_of_memory(void **state) {
+  (void)state;
+  static const char input[] = "a OR \"b c\" 「」 -泉 d";
+  long live = jfts_alloc_live();
+  int done = 0;
+  for (long n_ok = 0; !done && n_ok < 1000; n_ok++) {
+    Query *q = NULL;
+    char *match = NULL;
+    jfts_alloc_fail_after(n_ok);
+    int rc = qry_parse(input, strlen(input), &q, NULL);
+    if (rc == JFTS_OK) {
+      rc = qry_build_match(q, &match, NULL);
+      if (rc == JFTS_OK) {
+        done = 1;
+        assert_string_equal(match, "(\"a\" OR \"b c\") AND \"d\" NOT \"泉\" *");
+      } else {
+        assert_null(match);
+      }
+    } else {
+      assert_null(q);
+    }
+    jfts_alloc_fail_after(-1);
+    if (!done && rc != JFTS_ERR_NOMEM) fail_msg("fail after %ld: rc %d", n_ok, rc);
+    jfts_free(match);
+    qry_free(q);
+    if (jfts_alloc_live() != live) fail_msg("fail after %ld: leak", n_ok);
+  }
+  assert_true(done);
+}
+
+/* Each hostile query's MATCH runs through FTS5 with the jfts tokenizer: no syntax error. */
+static void test_fts5_accepts_every_match(void **state) {
+  (void)state;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  assert_int_equal(tok_register(db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db,
+                                "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='jfts');"
+                                "INSERT INTO t VALUES('地域包括支援センターと8050問題 (a b) c');"
+                                "INSERT INTO t VALUES('泉区の65歳以上 NEAR AND NOT OR');",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM t WHERE t MATCH ?", -1, &st, NULL),
+                   SQLITE_OK);
+  char *long_in = malloc(30001);
+  assert_non_null(long_in);
+  static const char *const extra[] = {"あ", "(a ", "a OR ", "\"a\" ", "-a b ", "NEAR( "};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0] + sizeof extra / sizeof extra[0]; i++) {
+    const char *name, *in;
+    size_t n;
+    if (i < sizeof cases / sizeof cases[0]) {
+      name = cases[i].name;
+      in = cases[i].input;
+      n = cases[i].n_bytes ? cases[i].n_bytes : strlen(in);
+    } else {
+      name = extra[i - sizeof cases / sizeof cases[0]];
+      repeat(long_in, name, name[0] == '\xE3' ? 30000 : 10000);
+      in = long_in;
+      n = strlen(in);
+    }
+    Query *q = NULL;
+    char *match = NULL;
+    if (qry_parse(in, n, &q, NULL) != JFTS_OK) continue; /* an error is reported, not run */
+    assert_int_equal(qry_build_match(q, &match, NULL), JFTS_OK);
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, match, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW) fail_msg("%s: MATCH '%.200s': %s", name, match, sqlite3_errmsg(db));
+    jfts_free(match);
+    qry_free(q);
+  }
+  free(long_in);
+  assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_match_strings),
+      cmocka_unit_test(test_long_query),
+      cmocka_unit_test(test_structure),
+      cmocka_unit_test(test_variants),
+      cmocka_unit_test(test_build_without_positive_clause),
+      cmocka_unit_test(test_out_of_memory),
+      cmocka_unit_test(test_fts5_accepts_every_match),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
