@@ -1,0 +1,179 @@
+/* The index database: the only module that speaks SQL. It keeps, per indexed file, the file's
+** identity and metadata, its documents, passages (with their map back to raw file offsets and
+** lines) and meetings, and an external-content FTS5 table over the passages tokenized by
+** `jfts`. Re-storing a file replaces its rows, so re-indexing never duplicates anything. */
+#ifndef JFTS_STORE_H
+#define JFTS_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "report.h"
+
+typedef struct Store Store;
+
+typedef enum StoreMode {
+  STORE_READ = 0,  /* the database must exist and be a jfts database; nothing is written */
+  STORE_WRITE = 1  /* created when missing (schema written by the first store_begin) */
+} StoreMode;
+
+/* Opens the database at path. Never writes to a file that is not a jfts database, nor to one
+** written by a newer schema. With STORE_WRITE, a file that store_open had to create is
+** removed again by store_close unless a store_commit succeeded in between, so that a first
+** run that fails leaves no database behind. Returns JFTS_OK (*out owns a new Store),
+** JFTS_ERR_NOMEM, JFTS_ERR_IO ("cannot open 'x.db': no such file", or another system error),
+** JFTS_ERR_SCHEMA ("'x.db' is not a jfts database"; "cannot open 'x.db': database was written
+** by a newer jfts (schema 2, this jfts reads up to 1)"; in STORE_READ mode an index built by
+** another tokenizer version, which the next jfts-index run rebuilds) or JFTS_ERR_DB. */
+int store_open(const char *path, StoreMode mode, Store **out, char **err_out);
+
+/* Closes the database (rolling back an open transaction). Accepts NULL. */
+void store_close(Store *s);
+
+/* Transactions. store_begin takes the write lock at once (BEGIN IMMEDIATE, waiting up to the
+** busy timeout for another writer), writes the schema into a new database and, when the index
+** was built by another tokenizer version, re-tokenizes every passage. Everything up to
+** store_commit is one atomic change; store_rollback (or store_close) discards it.
+** Return JFTS_OK, JFTS_ERR_DB or JFTS_ERR_USAGE (store_begin on a STORE_READ store). */
+int store_begin(Store *s, char **err_out);
+int store_commit(Store *s, char **err_out);
+int store_rollback(Store *s, char **err_out);
+
+/* What the index knows about one file, as stored by the last store_replace_file. */
+typedef struct StoreFileRow {
+  int64_t id;
+  int64_t size;       /* bytes of the raw file */
+  char hash[17];      /* 16 lowercase hex digits (store_hash) */
+  char *path;         /* as given when indexed; owned by the row */
+  char *encoding;     /* owned */
+  char *title;        /* sidecar metadata, each owned, NULL when absent */
+  char *publisher;
+  char *source;
+  int year;           /* 0 when absent */
+} StoreFileRow;
+
+/* Looks up a file by its real path. *found_out is 1 and *row filled (release with
+** store_file_row_clear) when indexed, else 0 and *row zeroed.
+** Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
+int store_lookup_file(Store *s, const char *realpath, int *found_out, StoreFileRow *row,
+                      char **err_out);
+void store_file_row_clear(StoreFileRow *row);
+
+/* 64-bit FNV-1a of the bytes as 16 lowercase hex digits plus NUL, into hex_out. */
+void store_hash(const unsigned char *raw, size_t n_bytes, char hex_out[17]);
+
+/* The file as the indexer found it. Strings are borrowed. */
+typedef struct StoreFile {
+  const char *path;       /* as given on the command line or found by the walk (display) */
+  const char *realpath;   /* canonical absolute path: the file's identity */
+  int64_t size;           /* raw bytes */
+  const char *hash;       /* store_hash of the raw bytes */
+  const char *title;      /* sidecar metadata, NULL when absent */
+  const char *publisher;
+  const char *source;
+  int year;               /* 0 when absent */
+} StoreFile;
+
+/* Stores one file: deletes every row of the file with the same realpath (keeping the FTS
+** index in step), then inserts the file, its documents, passages and meetings. Atomic on its
+** own (a savepoint), and part of the enclosing transaction when there is one. dec is the
+** decoded text the report was parsed from: passage raw offsets come from it.
+** *file_id_out (may be NULL) gets the new file id. Returns JFTS_OK, JFTS_ERR_NOMEM,
+** JFTS_ERR_INPUT (a report offset outside the text) or JFTS_ERR_DB; the message names the
+** file ("cannot store 'corpus/a.txt': ..."). */
+int store_replace_file(Store *s, const StoreFile *file, const DecodedText *dec,
+                       const Report *rep, int64_t *file_id_out, char **err_out);
+
+/* Removes every file whose realpath no longer exists, with all its rows. *n_pruned_out gets
+** the number of files removed. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
+int store_prune(Store *s, int *n_pruned_out, char **err_out);
+
+/* Row callbacks: rows are borrowed for the duration of the call. A callback returns JFTS_OK
+** to go on; any other value stops the listing and is returned by the listing function. */
+
+typedef struct StoreDocRow {
+  const char *file;        /* file path as indexed */
+  const char *title;       /* the document's title line, else the file's sidecar title; or NULL */
+  const char *ward;        /* NULL for untagged text */
+  int year;                /* 0 when unknown */
+  const char *year_label;  /* NULL when unknown */
+  int n_passages;
+  int line_start, line_end;
+} StoreDocRow;
+typedef int (*StoreDocCb)(void *ctx, const StoreDocRow *row);
+
+/* Lists documents in file path then line order; ward (canonical, NULL for all) filters. */
+int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, char **err_out);
+
+typedef struct StoreMeetingRow {
+  const char *ward;
+  int year;                /* 0 when unknown */
+  const char *year_label;  /* NULL when unknown */
+  int slot;                /* 1..5; 0 for その他の活動 rows */
+  const char *meeting;
+  const char *local_name;  /* NULL when none */
+  int count;               /* planned count; -1 when the row says なし/特になし */
+  const char *text;
+  const char *file;
+  int line_start, line_end;
+} StoreMeetingRow;
+typedef int (*StoreMeetingCb)(void *ctx, const StoreMeetingRow *row);
+
+/* Lists meetings in file path then line order; ward (canonical, NULL for all) filters. */
+int store_list_meetings(Store *s, const char *ward, StoreMeetingCb cb, void *ctx,
+                        char **err_out);
+
+/* One passage's segment: text bytes [text_start, text_start+n_bytes) are a verbatim copy of
+** decoded bytes starting at raw file offset raw_start, on raw line lineno. */
+typedef struct StoreSeg {
+  uint32_t text_start;
+  uint32_t raw_start;
+  uint32_t n_bytes;
+  uint32_t lineno;
+} StoreSeg;
+
+typedef struct StorePassageRow {
+  int64_t id;              /* rowid in passages and in fts */
+  const char *file;
+  const char *ward;        /* NULL when untagged */
+  int year;
+  const char *year_label;
+  const char *section;
+  const char *section_title;
+  const char *heading;
+  const char *meeting;
+  const char *local_name;
+  const char *label;       /* meeting and local_name joined by a space, or NULL */
+  const char *text;        /* repaired passage text */
+  size_t n_text;           /* bytes */
+  int64_t raw_start, raw_end; /* raw file byte range of the passage's source */
+  int line_start, line_end;
+  const StoreSeg *segs;    /* text → raw map, in text order */
+  size_t n_segs;
+} StorePassageRow;
+typedef int (*StorePassageCb)(void *ctx, const StorePassageRow *row);
+
+/* Passages whose text contains needle byte for byte, in file path then passage order (no
+** normalization: a stopgap until ranked search). ward (canonical, NULL for all) filters;
+** limit <= 0 means no limit. *n_total_out (may be NULL) gets the number of matching passages
+** whatever the limit. */
+int store_scan_substring(Store *s, const char *needle, const char *ward, long limit,
+                         StorePassageCb cb, void *ctx, long *n_total_out, char **err_out);
+
+/* Fetches one passage by id; *found_out is 0 when there is none. */
+int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *found_out,
+                      char **err_out);
+
+/* Packs segments as the stored BLOB: little-endian uint32 quadruples (text_start, raw_start,
+** n_bytes, lineno). Unpacks a BLOB into *segs_out (jfts_malloc'ed, caller frees; NULL when
+** empty); JFTS_ERR_INPUT when its length is not a multiple of 16. */
+int store_segs_pack(const StoreSeg *segs, size_t n_segs, unsigned char **blob_out,
+                    size_t *n_bytes_out);
+int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, size_t *n_segs_out);
+
+/* Raw line of passage text byte `text_byte`: the line of the segment holding it, or of the
+** next segment for bytes repair inserted; line_end of the passage past the last segment. */
+int store_seg_lineno(const StorePassageRow *p, size_t text_byte);
+
+#endif

@@ -1,0 +1,846 @@
+/* Tests of the index database (indexer/store.c) with Reports built by hand: creation and
+** refusals (newer schema, not a jfts database) that must leave the file untouched,
+** re-storing without duplicates (checked through FTS5 itself), pruning, rollback, and the
+** segment map that cites a match by raw offset and line. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jfts_common.h"
+#include "store.h"
+#include "tokenizer.h"
+
+/* ---- hand-built reports ------------------------------------------------------------------ */
+
+/* One passage of a hand-built report: its text is also its source line. */
+typedef struct PSpec {
+  const char *ward;      /* NULL: untagged text outside any document */
+  const char *section;
+  const char *heading;
+  const char *meeting;   /* non-NULL: the passage is a meetings-table row */
+  const char *local_name;
+  int slot;
+  int count;
+  const char *text;
+} PSpec;
+
+#define MAXP 8
+
+typedef struct Built {
+  DecodedText dec;
+  Report rep;
+  Passage p[MAXP];
+  RepSeg segs[MAXP][2];
+  ReportDoc docs[MAXP];
+  Meeting m[MAXP];
+  int pdoc[MAXP], mdoc[MAXP];
+  uint32_t raw_offset[1024];
+  char text[1024];
+} Built;
+
+/* Lays the passages out one per line ("text\n"), with n_bom raw bytes before the first.
+** With stretch, every decoded byte stands for two raw bytes (as UTF-16 input would), so that
+** raw offsets differ from decoded ones beyond a constant shift. Each passage's repaired text
+** is its line split into two segments, the second one a line further down. */
+static void build(Built *b, const PSpec *ps, size_t n, size_t n_bom, int stretch) {
+  memset(b, 0, sizeof *b);
+  size_t at = 0;
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(ps[i].text);
+    memcpy(b->text + at, ps[i].text, len);
+    Passage *p = &b->p[i];
+    p->ordinal = (int)i;
+    p->ward = (char *)ps[i].ward;
+    p->year = ps[i].ward ? 2021 : 0;
+    p->year_label = ps[i].ward ? "令和3年度" : NULL;
+    p->section = (char *)ps[i].section;
+    p->heading = (char *)ps[i].heading;
+    p->meeting = (char *)ps[i].meeting;
+    p->local_name = (char *)ps[i].local_name;
+    p->slot = ps[i].slot;
+    p->body.text = b->text + at; /* the repaired text equals the source here */
+    p->body.n_bytes = len;
+    size_t half = len / 2;
+    b->segs[i][0] = (RepSeg){0, (uint32_t)at, (uint32_t)half, (int32_t)(10 + 2 * i)};
+    b->segs[i][1] = (RepSeg){(uint32_t)half, (uint32_t)(at + half), (uint32_t)(len - half),
+                             (int32_t)(11 + 2 * i)};
+    p->body.segs = b->segs[i];
+    p->body.n_segs = 2;
+    p->src_start = at;
+    p->src_end = at + len;
+    p->line_start = (int)(10 + 2 * i);
+    p->line_end = (int)(11 + 2 * i);
+    at += len;
+    b->text[at++] = '\n';
+
+    int d = -1;
+    if (ps[i].ward) {
+      for (size_t k = 0; k < b->rep.n_docs; k++)
+        if (strcmp(b->docs[k].ward, ps[i].ward) == 0) d = (int)k;
+      if (d < 0) {
+        d = (int)b->rep.n_docs++;
+        b->docs[d] = (ReportDoc){(char *)ps[i].ward, 2021, "令和3年度", NULL, p->line_start,
+                                 p->line_end};
+      }
+      b->docs[d].line_end = p->line_end;
+    }
+    b->pdoc[i] = d;
+    if (ps[i].meeting) {
+      size_t k = b->rep.n_meetings++;
+      b->m[k] = (Meeting){ps[i].slot, (char *)ps[i].meeting, (char *)ps[i].local_name,
+                          ps[i].count, (char *)ps[i].text, (int)i, p->line_start, p->line_end};
+      b->mdoc[k] = d;
+    }
+  }
+  b->dec.text = b->text;
+  b->dec.n_bytes = at;
+  b->dec.n_bom_bytes = n_bom;
+  if (stretch) {
+    for (size_t k = 0; k <= at; k++) b->raw_offset[k] = (uint32_t)(n_bom + 2 * k);
+    b->dec.raw_offset = b->raw_offset;
+  }
+  snprintf(b->dec.encoding, sizeof b->dec.encoding, "%s", stretch ? "UTF-16LE" : "UTF-8");
+  b->rep.docs = b->docs;
+  b->rep.passages = b->p;
+  b->rep.n_passages = n;
+  b->rep.meetings = b->m;
+  b->rep.meeting_doc = b->mdoc;
+  b->rep.passage_doc = b->pdoc;
+  b->rep.tagged = b->rep.n_docs > 0;
+}
+
+static const PSpec REPORT_A[] = {
+    {"青葉区", "table", NULL, "全体協議会", "地域会議", 1, 1, "alpha 全体協議会を開いた"},
+    {"青葉区", "table", NULL, "その他の活動", NULL, 0, -1, "なし"},
+    {"青葉区", "1", "今年度の主な取組み", NULL, NULL, 0, 0, "alpha bravo 研修会"},
+    {"泉区", "table", NULL, "実務者会議", NULL, 2, 12, "charlie 事例検討"},
+    {NULL, NULL, NULL, NULL, NULL, 0, 0, "untagged delta"},
+};
+static const PSpec REPORT_B[] = {
+    {"太白区", "2", "課題", NULL, NULL, 0, 0, "echo 課題 alpha"},
+};
+
+/* ---- fixture ----------------------------------------------------------------------------- */
+
+typedef struct Fix {
+  long live_at_setup; /* jfts allocations outstanding when the test began */
+  char dir[64];
+  char db[96];
+  char file_a[96], file_b[96];
+} Fix;
+
+static void write_file(const char *path, const char *bytes, size_t n) {
+  FILE *fp = fopen(path, "wb");
+  assert_non_null(fp);
+  assert_int_equal(fwrite(bytes, 1, n, fp), n);
+  assert_int_equal(fclose(fp), 0);
+}
+
+static char *read_all(const char *path, size_t *n_out) {
+  FILE *fp = fopen(path, "rb");
+  if (fp == NULL) return NULL;
+  char *buf = NULL;
+  size_t n = 0, cap = 0, got;
+  do {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 4096;
+      buf = realloc(buf, cap);
+      assert_non_null(buf);
+    }
+    got = fread(buf + n, 1, cap - n, fp);
+    n += got;
+  } while (got > 0);
+  fclose(fp);
+  *n_out = n;
+  return buf;
+}
+
+static int exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+static int setup(void **state) {
+  Fix *f = calloc(1, sizeof *f);
+  snprintf(f->dir, sizeof f->dir, "/tmp/jfts_test_store.XXXXXX");
+  if (mkdtemp(f->dir) == NULL) return -1;
+  snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
+  snprintf(f->file_a, sizeof f->file_a, "%s/a.txt", f->dir);
+  snprintf(f->file_b, sizeof f->file_b, "%s/b.txt", f->dir);
+  write_file(f->file_a, "a\n", 2);
+  write_file(f->file_b, "b\n", 2);
+  f->live_at_setup = jfts_alloc_live();
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  Fix *f = *state;
+  const char *names[] = {"t.db", "t.db-wal", "t.db-shm", "t.db-journal", "a.txt", "b.txt",
+                         "other.db"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    char p[128];
+    snprintf(p, sizeof p, "%s/%s", f->dir, names[i]);
+    unlink(p);
+  }
+  rmdir(f->dir);
+  long live_at_setup = f->live_at_setup;
+  free(f);
+  /* Every test must have released everything the store allocated. */
+  return jfts_alloc_live() == live_at_setup ? 0 : -1;
+}
+
+static StoreFile file_info(const char *path, const char *hash) {
+  StoreFile sf = {path, path, 2, hash, "仙台市 取組状況", "仙台市", "PDF", 2021};
+  return sf;
+}
+
+/* Opens, stores one file in a transaction of its own and commits. */
+static void store_one(const char *db, const StoreFile *sf, const Built *b) {
+  Store *s = NULL;
+  char *err = NULL;
+  int rc = store_open(db, STORE_WRITE, &s, &err);
+  if (rc != JFTS_OK) print_error("store_open: %s\n", err ? err : "?");
+  assert_int_equal(rc, JFTS_OK);
+  assert_int_equal(store_begin(s, &err), JFTS_OK);
+  rc = store_replace_file(s, sf, &b->dec, &b->rep, NULL, &err);
+  if (rc != JFTS_OK) print_error("store_replace_file: %s\n", err ? err : "?");
+  assert_int_equal(rc, JFTS_OK);
+  assert_int_equal(store_commit(s, &err), JFTS_OK);
+  store_close(s);
+}
+
+/* Runs SQL on the database through a connection of the test's own, with the tokenizer, and
+** renders the rows as "a,b|c,d". */
+static char *sql_rows(const char *db_path, const char *sql) {
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+  assert_int_equal(tok_register(db), SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+  if (rc != SQLITE_OK) print_error("%s: %s\n", sql, sqlite3_errmsg(db));
+  assert_int_equal(rc, SQLITE_OK);
+  char *out = calloc(1, 1);
+  size_t n = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    for (int c = 0; c < sqlite3_column_count(st); c++) {
+      const char *v = (const char *)sqlite3_column_text(st, c);
+      if (v == NULL) v = "NULL";
+      size_t len = strlen(v);
+      out = realloc(out, n + len + 2);
+      if (n > 0) out[n++] = c == 0 ? '|' : ',';
+      memcpy(out + n, v, len + 1);
+      n += len;
+    }
+  }
+  if (rc != SQLITE_DONE) print_error("%s: %s\n", sql, sqlite3_errmsg(db));
+  assert_int_equal(rc, SQLITE_DONE);
+  sqlite3_finalize(st);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  return out;
+}
+
+/* Runs one or more statements that return nothing. */
+static void exec_sql(const char *db_path, const char *sql) {
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+  assert_int_equal(tok_register(db), SQLITE_OK);
+  char *msg = NULL;
+  int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+  if (rc != SQLITE_OK) print_error("%s: %s\n", sql, msg);
+  sqlite3_free(msg);
+  assert_int_equal(rc, SQLITE_OK);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void assert_sql(const char *db, const char *sql, const char *expect) {
+  char *got = sql_rows(db, sql);
+  if (strcmp(got, expect) != 0) print_error("query: %s\n", sql);
+  assert_string_equal(got, expect);
+  free(got);
+}
+
+/* ---- listings rendered as strings --------------------------------------------------------- */
+
+typedef struct Buf {
+  char s[4096];
+  size_t n;
+} Buf;
+
+static void bprintf(Buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int k = vsnprintf(b->s + b->n, sizeof b->s - b->n, fmt, ap);
+  va_end(ap);
+  assert_true(k >= 0 && (size_t)k < sizeof b->s - b->n);
+  b->n += (size_t)k;
+}
+
+static const char *basename_of(const char *path) {
+  const char *s = strrchr(path, '/');
+  return s ? s + 1 : path;
+}
+
+#define NS(x) ((x) ? (x) : "-")
+
+static int doc_cb(void *ctx, const StoreDocRow *r) {
+  bprintf(ctx, "%s:%s:%d:%s:%s:%d:%d-%d\n", basename_of(r->file), NS(r->ward), r->year,
+          NS(r->year_label), NS(r->title), r->n_passages, r->line_start, r->line_end);
+  return JFTS_OK;
+}
+
+static int meeting_cb(void *ctx, const StoreMeetingRow *r) {
+  bprintf(ctx, "%s:%s:%d:%s:%s:%d:%s:%d-%d\n", NS(r->ward), NS(r->year_label), r->slot,
+          NS(r->meeting), NS(r->local_name), r->count, basename_of(r->file), r->line_start,
+          r->line_end);
+  return JFTS_OK;
+}
+
+static int passage_cb(void *ctx, const StorePassageRow *r) {
+  bprintf(ctx, "%s:%s:%s:%s:[%s]:%d-%d:raw %lld-%lld:", basename_of(r->file), NS(r->ward),
+          NS(r->section), NS(r->heading), NS(r->label), r->line_start, r->line_end,
+          (long long)r->raw_start, (long long)r->raw_end);
+  for (size_t i = 0; i < r->n_segs; i++)
+    bprintf(ctx, "%s(%u,%u,%u,%u)", i ? "" : "segs", r->segs[i].text_start, r->segs[i].raw_start,
+            r->segs[i].n_bytes, r->segs[i].lineno);
+  bprintf(ctx, ":%.*s\n", (int)r->n_text, r->text);
+  return JFTS_OK;
+}
+
+static int stop_cb(void *ctx, const StoreDocRow *r) {
+  (void)r;
+  (*(int *)ctx)++;
+  return JFTS_ERR_IO;
+}
+
+/* ---- tests ------------------------------------------------------------------------------- */
+
+static void test_hash(void **state) {
+  (void)state;
+  static const struct {
+    const char *in, *expect;
+  } cases[] = {
+      {"", "cbf29ce484222325"}, {"a", "af63dc4c8601ec8c"}, {"foobar", "85944171f73967e8"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char hex[17];
+    store_hash((const unsigned char *)cases[i].in, strlen(cases[i].in), hex);
+    if (strcmp(hex, cases[i].expect) != 0) print_error("hash of '%s'\n", cases[i].in);
+    assert_string_equal(hex, cases[i].expect);
+  }
+}
+
+static void test_create_and_list(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 5, 0, 0);
+  StoreFile sf = file_info(f->file_a, "0123456789abcdef");
+  store_one(f->db, &sf, b);
+  free(b);
+
+  assert_sql(f->db, "PRAGMA user_version", "1");
+  assert_sql(f->db, "PRAGMA journal_mode", "wal");
+  assert_sql(f->db, "SELECT key, value FROM meta ORDER BY key",
+             "jfts_version," JFTS_VERSION "|tokenizer_version,1");
+  assert_sql(f->db, "SELECT encoding, title, publisher, year, source, tagged FROM files",
+             "UTF-8,仙台市 取組状況,仙台市,2021,PDF,1");
+
+  Store *s = NULL;
+  char *err = NULL;
+  assert_int_equal(store_open(f->db, STORE_READ, &s, &err), JFTS_OK);
+  Buf out = {.n = 0};
+  assert_int_equal(store_list_documents(s, NULL, doc_cb, &out, &err), JFTS_OK);
+  assert_string_equal(out.s,
+                      "a.txt:青葉区:2021:令和3年度:仙台市 取組状況:3:10-15\n"
+                      "a.txt:泉区:2021:令和3年度:仙台市 取組状況:1:16-17\n");
+  out.n = 0;
+  assert_int_equal(store_list_meetings(s, NULL, meeting_cb, &out, &err), JFTS_OK);
+  assert_string_equal(out.s,
+                      "青葉区:令和3年度:1:全体協議会:地域会議:1:a.txt:10-11\n"
+                      "青葉区:令和3年度:0:その他の活動:-:-1:a.txt:12-13\n"
+                      "泉区:令和3年度:2:実務者会議:-:12:a.txt:16-17\n");
+  out.n = 0;
+  assert_int_equal(store_list_meetings(s, "泉区", meeting_cb, &out, &err), JFTS_OK);
+  assert_string_equal(out.s, "泉区:令和3年度:2:実務者会議:-:12:a.txt:16-17\n");
+
+  /* A callback's error stops the listing and comes back. */
+  int calls = 0;
+  assert_int_equal(store_list_documents(s, NULL, stop_cb, &calls, &err), JFTS_ERR_IO);
+  assert_int_equal(calls, 1);
+
+  /* Writing through a read store is refused. */
+  assert_int_equal(store_begin(s, &err), JFTS_ERR_USAGE);
+  char expect[256];
+  snprintf(expect, sizeof expect, "'%s' is open for reading only", f->db);
+  assert_string_equal(err, expect);
+  jfts_free(err);
+  store_close(s);
+}
+
+static void test_read_missing(void **state) {
+  Fix *f = *state;
+  Store *s = (Store *)1;
+  char *err = NULL;
+  char missing[128];
+  snprintf(missing, sizeof missing, "%s/none.db", f->dir);
+  assert_int_equal(store_open(missing, STORE_READ, &s, &err), JFTS_ERR_IO);
+  assert_null(s);
+  char expect[256];
+  snprintf(expect, sizeof expect, "cannot open '%s': no such file", missing);
+  assert_string_equal(err, expect);
+  jfts_free(err);
+  assert_false(exists(missing));
+}
+
+static void test_newer_schema(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_B, 1, 0, 0);
+  StoreFile sf = file_info(f->file_b, "00000000000000bb");
+  store_one(f->db, &sf, b);
+  free(b);
+  exec_sql(f->db, "PRAGMA user_version=7");
+
+  size_t n_before = 0, n_after = 0;
+  char *before = read_all(f->db, &n_before);
+  char expect[256];
+  snprintf(expect, sizeof expect,
+           "cannot open '%s': database was written by a newer jfts (schema 7, this jfts reads "
+           "up to 1)",
+           f->db);
+  for (int mode = STORE_READ; mode <= STORE_WRITE; mode++) {
+    Store *s = (Store *)1;
+    char *err = NULL;
+    assert_int_equal(store_open(f->db, (StoreMode)mode, &s, &err), JFTS_ERR_SCHEMA);
+    assert_null(s);
+    assert_string_equal(err, expect);
+    jfts_free(err);
+  }
+  char *after = read_all(f->db, &n_after);
+  assert_int_equal(n_before, n_after);
+  assert_memory_equal(before, after, n_before);
+  free(before);
+  free(after);
+}
+
+static void test_not_jfts(void **state) {
+  Fix *f = *state;
+  static const struct {
+    const char *name;
+    const char *content; /* NULL: an SQLite database with a table of its own */
+  } cases[] = {{"text file", "hello, this is not SQLite\n"},
+               {"sqlite without meta", NULL}};
+  char expect[256];
+  snprintf(expect, sizeof expect, "'%s/other.db' is not a jfts database", f->dir);
+  char path[128];
+  snprintf(path, sizeof path, "%s/other.db", f->dir);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    unlink(path);
+    if (cases[i].content) {
+      write_file(path, cases[i].content, strlen(cases[i].content));
+    } else {
+      sqlite3 *db = NULL;
+      assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+      assert_int_equal(sqlite3_exec(db, "CREATE TABLE notes(x); INSERT INTO notes VALUES(1)",
+                                    NULL, NULL, NULL),
+                       SQLITE_OK);
+      assert_int_equal(sqlite3_close(db), SQLITE_OK);
+    }
+    size_t n_before = 0, n_after = 0;
+    char *before = read_all(path, &n_before);
+    for (int mode = STORE_READ; mode <= STORE_WRITE; mode++) {
+      Store *s = (Store *)1;
+      char *err = NULL;
+      int rc = store_open(path, (StoreMode)mode, &s, &err);
+      if (rc != JFTS_ERR_SCHEMA) print_error("case '%s' mode %d: %s\n", cases[i].name, mode, err);
+      assert_int_equal(rc, JFTS_ERR_SCHEMA);
+      assert_null(s);
+      assert_string_equal(err, expect);
+      jfts_free(err);
+    }
+    char *after = read_all(path, &n_after);
+    if (n_before != n_after) print_error("case '%s' changed the file\n", cases[i].name);
+    assert_int_equal(n_before, n_after);
+    assert_memory_equal(before, after, n_before);
+    free(before);
+    free(after);
+  }
+}
+
+/* Counts rows of the passages table and of what FTS5 indexed, and checks FTS5's integrity. */
+#define COUNTS_SQL                                                                            \
+  "SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM documents),"                    \
+  " (SELECT count(*) FROM passages), (SELECT count(*) FROM meetings),"                        \
+  " (SELECT count(*) FROM fts WHERE fts MATCH 'alpha')"
+
+static void test_replace_twice(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 5, 0, 0);
+  StoreFile sf = file_info(f->file_a, "0123456789abcdef");
+  store_one(f->db, &sf, b);
+  assert_sql(f->db, COUNTS_SQL, "1,2,5,3,2");
+  store_one(f->db, &sf, b);
+  assert_sql(f->db, COUNTS_SQL, "1,2,5,3,2");
+  /* With external content, stale tokens would survive a plain DELETE: ask FTS5 itself. */
+  assert_sql(f->db, "INSERT INTO fts(fts) VALUES('integrity-check')", "");
+  /* A changed report replaces the old rows: bravo goes, echo arrives. */
+  build(b, REPORT_B, 1, 0, 0);
+  store_one(f->db, &sf, b);
+  assert_sql(f->db, COUNTS_SQL, "1,1,1,0,1");
+  assert_sql(f->db, "SELECT count(*) FROM fts WHERE fts MATCH 'bravo'", "0");
+  assert_sql(f->db, "SELECT count(*) FROM fts WHERE fts MATCH 'echo'", "1");
+  assert_sql(f->db, "INSERT INTO fts(fts) VALUES('integrity-check')", "");
+  free(b);
+}
+
+static void test_vocab(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 5, 0, 0);
+  StoreFile sf = file_info(f->file_a, "0123456789abcdef");
+  store_one(f->db, &sf, b);
+  store_one(f->db, &sf, b);
+  free(b);
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+  assert_int_equal(tok_register(db), SQLITE_OK);
+  assert_int_equal(
+      sqlite3_exec(db, "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, fts, row)", NULL,
+                   NULL, NULL),
+      SQLITE_OK);
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT term || ':' || doc || ':' || cnt FROM temp.v"
+                                      " WHERE term IN ('alpha', 'delta') ORDER BY term",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  char got[128] = "";
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    strcat(got, (const char *)sqlite3_column_text(st, 0));
+    strcat(got, "|");
+  }
+  sqlite3_finalize(st);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  /* alpha: in 2 passages, 2 times; stored twice, it must still count once per passage. */
+  assert_string_equal(got, "alpha:2:2|delta:1:1|");
+}
+
+static void test_lookup_and_prune(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 5, 0, 0);
+  StoreFile sa = file_info(f->file_a, "00000000000000aa");
+  store_one(f->db, &sa, b);
+  build(b, REPORT_B, 1, 0, 0);
+  StoreFile sb = file_info(f->file_b, "00000000000000bb");
+  sb.title = NULL;
+  sb.year = 0;
+  store_one(f->db, &sb, b);
+  free(b);
+
+  Store *s = NULL;
+  char *err = NULL;
+  assert_int_equal(store_open(f->db, STORE_WRITE, &s, &err), JFTS_OK);
+  StoreFileRow row;
+  int found = -1;
+  assert_int_equal(store_lookup_file(s, f->file_b, &found, &row, &err), JFTS_OK);
+  assert_int_equal(found, 1);
+  assert_int_equal(row.size, 2);
+  assert_string_equal(row.hash, "00000000000000bb");
+  assert_string_equal(row.path, f->file_b);
+  assert_string_equal(row.encoding, "UTF-8");
+  assert_null(row.title);
+  assert_string_equal(row.publisher, "仙台市");
+  assert_int_equal(row.year, 0);
+  store_file_row_clear(&row);
+  assert_int_equal(store_lookup_file(s, "/nowhere/x.txt", &found, &row, &err), JFTS_OK);
+  assert_int_equal(found, 0);
+
+  int n_pruned = -1;
+  assert_int_equal(store_begin(s, &err), JFTS_OK);
+  assert_int_equal(store_prune(s, &n_pruned, &err), JFTS_OK);
+  assert_int_equal(n_pruned, 0);
+  unlink(f->file_a);
+  assert_int_equal(store_prune(s, &n_pruned, &err), JFTS_OK);
+  assert_int_equal(n_pruned, 1);
+  assert_int_equal(store_commit(s, &err), JFTS_OK);
+  Buf out = {.n = 0};
+  assert_int_equal(store_list_documents(s, NULL, doc_cb, &out, &err), JFTS_OK);
+  assert_string_equal(out.s, "b.txt:太白区:2021:令和3年度:-:1:10-11\n");
+  store_close(s);
+  assert_sql(f->db, COUNTS_SQL, "1,1,1,0,1");
+  assert_sql(f->db, "INSERT INTO fts(fts) VALUES('integrity-check')", "");
+}
+
+static void test_rollback(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 5, 0, 0);
+  StoreFile sf = file_info(f->file_a, "00000000000000aa");
+  store_one(f->db, &sf, b);
+
+  /* A replacement rolled back leaves the old rows. */
+  Store *s = NULL;
+  char *err = NULL;
+  assert_int_equal(store_open(f->db, STORE_WRITE, &s, &err), JFTS_OK);
+  assert_int_equal(store_begin(s, &err), JFTS_OK);
+  build(b, REPORT_B, 1, 0, 0);
+  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, &err), JFTS_OK);
+  assert_int_equal(store_rollback(s, &err), JFTS_OK);
+  store_close(s);
+  assert_sql(f->db, COUNTS_SQL, "1,2,5,3,2");
+
+  /* So does closing without a commit. */
+  assert_int_equal(store_open(f->db, STORE_WRITE, &s, &err), JFTS_OK);
+  assert_int_equal(store_begin(s, &err), JFTS_OK);
+  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, &err), JFTS_OK);
+  store_close(s);
+  assert_sql(f->db, COUNTS_SQL, "1,2,5,3,2");
+
+  /* A report with an offset outside its text fails as a whole, in the middle of a
+  ** transaction that goes on: the savepoint undoes the half-stored file. */
+  assert_int_equal(store_open(f->db, STORE_WRITE, &s, &err), JFTS_OK);
+  assert_int_equal(store_begin(s, &err), JFTS_OK);
+  build(b, REPORT_A, 5, 0, 0);
+  b->p[3].src_end = b->dec.n_bytes + 5;
+  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, &err), JFTS_ERR_INPUT);
+  char expect[256];
+  snprintf(expect, sizeof expect, "cannot store '%s': passage 3 lies outside the text",
+           f->file_a);
+  assert_string_equal(err, expect);
+  jfts_free(err);
+  err = NULL;
+  assert_int_equal(store_commit(s, &err), JFTS_OK);
+  store_close(s);
+  assert_sql(f->db, COUNTS_SQL, "1,2,5,3,2");
+  free(b);
+}
+
+/* A first run that fails leaves no database file behind. */
+static void test_failed_first_run(void **state) {
+  Fix *f = *state;
+  Store *s = NULL;
+  char *err = NULL;
+  assert_int_equal(store_open(f->db, STORE_WRITE, &s, &err), JFTS_OK);
+  assert_int_equal(store_begin(s, &err), JFTS_OK);
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_B, 1, 0, 0);
+  StoreFile sf = file_info(f->file_b, "00000000000000bb");
+  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, &err), JFTS_OK);
+  free(b);
+  assert_int_equal(store_rollback(s, &err), JFTS_OK);
+  store_close(s);
+  assert_false(exists(f->db));
+  char wal[128];
+  snprintf(wal, sizeof wal, "%s-wal", f->db);
+  assert_false(exists(wal));
+}
+
+static void test_segs(void **state) {
+  Fix *f = *state;
+  static const StoreSeg segs[] = {{0, 3, 10, 1}, {11, 0x01020304u, 7, 0xfffffffeu}};
+  unsigned char *blob = NULL;
+  size_t n_blob = 0;
+  assert_int_equal(store_segs_pack(segs, 2, &blob, &n_blob), JFTS_OK);
+  assert_int_equal(n_blob, 32);
+  static const unsigned char expect_blob[32] = {0, 0, 0, 0, 3, 0, 0, 0, 10, 0, 0, 0, 1, 0, 0, 0,
+                                                11, 0, 0, 0, 4, 3, 2, 1, 7, 0, 0, 0, 0xfe, 0xff,
+                                                0xff, 0xff};
+  assert_memory_equal(blob, expect_blob, 32);
+  StoreSeg *back = NULL;
+  size_t n_back = 0;
+  assert_int_equal(store_segs_unpack(blob, n_blob, &back, &n_back), JFTS_OK);
+  assert_int_equal(n_back, 2);
+  assert_memory_equal(back, segs, sizeof segs);
+  jfts_free(back);
+  assert_int_equal(store_segs_unpack(blob, 31, &back, &n_back), JFTS_ERR_INPUT);
+  jfts_free(blob);
+
+  /* Stored and read back: raw offsets follow the decoder's map (a 3-byte BOM, then two raw
+  ** bytes per decoded byte), lines follow the segments. */
+  static const PSpec ps[] = {
+      {"泉区", "1", "見出し", NULL, NULL, 0, 0, "abcdef"},
+      {"泉区", "table", NULL, "会議", "愛称", 3, 2, "ghij"},
+  };
+  Built *b = malloc(sizeof *b);
+  build(b, ps, 2, 3, 1);
+  StoreFile sf = file_info(f->file_a, "00000000000000aa");
+  store_one(f->db, &sf, b);
+  free(b);
+  Store *s = NULL;
+  char *err = NULL;
+  assert_int_equal(store_open(f->db, STORE_READ, &s, &err), JFTS_OK);
+  Buf out = {.n = 0};
+  long n_total = -1;
+  assert_int_equal(store_scan_substring(s, "", NULL, 0, passage_cb, &out, &n_total, &err),
+                   JFTS_OK);
+  assert_int_equal(n_total, 2);
+  assert_string_equal(out.s,
+                      "a.txt:泉区:1:見出し:[-]:10-11:raw 3-15:segs(0,3,3,10)(3,9,3,11):abcdef\n"
+                      "a.txt:泉区:table:-:[会議 愛称]:12-13:raw 17-25:segs(0,17,2,12)(2,21,2,13):"
+                      "ghij\n");
+  out.n = 0;
+  int found = 0;
+  assert_int_equal(store_get_passage(s, 2, passage_cb, &out, &found, &err), JFTS_OK);
+  assert_int_equal(found, 1);
+  assert_string_equal(out.s,
+                      "a.txt:泉区:table:-:[会議 愛称]:12-13:raw 17-25:segs(0,17,2,12)(2,21,2,13):"
+                      "ghij\n");
+  assert_int_equal(store_get_passage(s, 99, passage_cb, &out, &found, &err), JFTS_OK);
+  assert_int_equal(found, 0);
+  store_close(s);
+
+  StorePassageRow p = {.segs = segs, .n_segs = 2, .line_end = 99};
+  static const struct {
+    size_t byte;
+    int line;
+  } lines[] = {{0, 1}, {9, 1}, {10, (int)0xfffffffeu}, {17, (int)0xfffffffeu}, {18, 99}};
+  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+    if (store_seg_lineno(&p, lines[i].byte) != lines[i].line) print_error("byte %zu\n", lines[i].byte);
+    assert_int_equal(store_seg_lineno(&p, lines[i].byte), lines[i].line);
+  }
+}
+
+static void test_scan_substring(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 5, 0, 0);
+  StoreFile sa = file_info(f->file_a, "00000000000000aa");
+  store_one(f->db, &sa, b);
+  build(b, REPORT_B, 1, 0, 0);
+  StoreFile sb = file_info(f->file_b, "00000000000000bb");
+  store_one(f->db, &sb, b);
+  free(b);
+  Store *s = NULL;
+  char *err = NULL;
+  assert_int_equal(store_open(f->db, STORE_READ, &s, &err), JFTS_OK);
+  static const struct {
+    const char *needle, *ward;
+    long limit, total;
+    const char *expect; /* texts of the passages given to the callback, in order */
+  } cases[] = {
+      {"alpha", NULL, 0, 3, "alpha 全体協議会を開いた|alpha bravo 研修会|echo 課題 alpha|"},
+      {"alpha", NULL, 2, 3, "alpha 全体協議会を開いた|alpha bravo 研修会|"},
+      {"alpha", "太白区", 0, 1, "echo 課題 alpha|"},
+      {"協議会", NULL, 0, 1, "alpha 全体協議会を開いた|"},
+      {"zulu", NULL, 0, 0, ""},
+      {"%", NULL, 0, 0, ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    Buf out = {.n = 0};
+    long total = -1;
+    int rc = store_scan_substring(s, cases[i].needle, cases[i].ward, cases[i].limit,
+                                  passage_cb, &out, &total, &err);
+    assert_int_equal(rc, JFTS_OK);
+    /* keep only the text after the last ':' of each line */
+    char got[1024] = "";
+    for (char *line = out.s; *line;) {
+      char *nl = strchr(line, '\n');
+      *nl = '\0';
+      strcat(got, strrchr(line, ':') + 1);
+      strcat(got, "|");
+      line = nl + 1;
+    }
+    if (strcmp(got, cases[i].expect) != 0 || total != cases[i].total)
+      print_error("case '%s' ward %s limit %ld\n", cases[i].needle, NS(cases[i].ward),
+                  cases[i].limit);
+    assert_string_equal(got, cases[i].expect);
+    assert_int_equal(total, cases[i].total);
+  }
+  store_close(s);
+}
+
+/* An index whose tokenizer version differs is refused for reading and rebuilt by a writer. */
+static void test_tokenizer_version(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 5, 0, 0);
+  StoreFile sf = file_info(f->file_a, "00000000000000aa");
+  store_one(f->db, &sf, b);
+  free(b);
+  /* Simulate an index built by another tokenizer: stale tokens and an old version. */
+  exec_sql(f->db,
+           "UPDATE meta SET value='0' WHERE key='tokenizer_version';"
+           "INSERT INTO fts(fts, rowid, text, heading, label)"
+           " SELECT 'delete', id, text, heading, label FROM passages;");
+  assert_sql(f->db, "SELECT count(*) FROM fts WHERE fts MATCH 'alpha'", "0");
+
+  Store *s = NULL;
+  char *err = NULL;
+  assert_int_equal(store_open(f->db, STORE_READ, &s, &err), JFTS_ERR_SCHEMA);
+  char expect[256];
+  snprintf(expect, sizeof expect,
+           "cannot open '%s': index built by tokenizer version 0 (this jfts uses 1); run "
+           "jfts-index to rebuild it",
+           f->db);
+  assert_string_equal(err, expect);
+  jfts_free(err);
+  err = NULL;
+  assert_int_equal(store_open(f->db, STORE_WRITE, &s, &err), JFTS_OK);
+  assert_int_equal(store_begin(s, &err), JFTS_OK);
+  assert_int_equal(store_commit(s, &err), JFTS_OK);
+  store_close(s);
+  assert_sql(f->db, "SELECT value FROM meta WHERE key='tokenizer_version'", "1");
+  assert_sql(f->db, "SELECT count(*) FROM fts WHERE fts MATCH 'alpha'", "2");
+  assert_sql(f->db, "INSERT INTO fts(fts) VALUES('integrity-check')", "");
+}
+
+static void test_out_of_memory(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 5, 0, 0);
+  StoreFile sf = file_info(f->file_a, "00000000000000aa");
+  /* Fail each allocation of open + store in turn: every failure is reported, nothing leaks,
+  ** and the database keeps either nothing or the whole file. */
+  int n_ok = 0;
+  for (long k = 0; k < 200; k++) {
+    Store *s = NULL;
+    char *err = NULL;
+    jfts_alloc_fail_after(k);
+    int rc = store_open(f->db, STORE_WRITE, &s, &err);
+    if (rc == JFTS_OK) rc = store_begin(s, &err);
+    if (rc == JFTS_OK) rc = store_replace_file(s, &sf, &b->dec, &b->rep, NULL, &err);
+    if (rc == JFTS_OK) rc = store_commit(s, &err);
+    jfts_alloc_fail_after(-1);
+    store_close(s);
+    jfts_free(err);
+    assert_int_equal(jfts_alloc_live(), 0);
+    if (rc == JFTS_OK) {
+      n_ok++;
+      break;
+    }
+    assert_int_equal(rc, JFTS_ERR_NOMEM);
+  }
+  assert_int_equal(n_ok, 1);
+  assert_sql(f->db, COUNTS_SQL, "1,2,5,3,2");
+  free(b);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_hash),
+      cmocka_unit_test_setup_teardown(test_create_and_list, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_not_jfts, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_replace_twice, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_vocab, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_lookup_and_prune, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_failed_first_run, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_segs, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_scan_substring, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_tokenizer_version, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
