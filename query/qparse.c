@@ -439,7 +439,9 @@ static void buf_add_clause(QpBuf *b, const QryClause *c) {
       if (!first) buf_add(b, " OR ", 4);
       first = 0;
       buf_add_alt(b, text, n_text);
-      if (tok_query_wants_prefix(text, n_text)) buf_add(b, " *", 2);
+      int wants = tok_query_wants_prefix(text, n_text);
+      if (wants < 0 && b->rc == JFTS_OK) b->rc = JFTS_ERR_NOMEM;
+      if (wants > 0) buf_add(b, " *", 2);
     }
   }
   if (n_alts > 1) buf_add(b, ")", 1);

@@ -64,8 +64,9 @@ int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out);
 ** each alternative is an FTS5 string "..." with `"` doubled, followed by ` *` when
 ** tok_query_wants_prefix says so; a clause with several alternatives (OR group, variants)
 ** becomes ("a" OR "b" *); positive clauses are joined by " AND ", then each excluded clause
-** is appended as " NOT <clause>". Returns JFTS_OK, JFTS_ERR_NOMEM, or JFTS_ERR_USAGE when
-** query has no positive clause. On error *match_out is NULL. */
+** is appended as " NOT <clause>". Returns JFTS_OK, JFTS_ERR_NOMEM (also when
+** tok_query_wants_prefix returns a negative value: its allocation failed), or JFTS_ERR_USAGE
+** when query has no positive clause. On error *match_out is NULL. */
 int qry_build_match(const Query *query, char **match_out, char **err_out);
 
 /* Synonym expansion: adds text (UTF-8, n_bytes; sanitized like the query) as an alternative
