@@ -211,7 +211,7 @@ cleanup:
 
 /* Splits s into items: white space separates; a leading '-'/'－' followed by more text
 ** excludes; a '"' starting a term opens a phrase when a closing '"' follows, else it is
-** literal. items must have room for n + 1 entries (every item spans at least one byte). */
+** literal. Returns the number of items; fills items unless it is NULL (a counting pass). */
 static size_t lex(const char *s, size_t n, QpItem *items) {
   const unsigned char *u = (const unsigned char *)s;
   size_t n_items = 0;
@@ -248,7 +248,8 @@ static size_t lex(const char *s, size_t n, QpItem *items) {
                  memcmp(s + it.text_start, "OR", 2) == 0;
     }
     it.src_end = pos;
-    items[n_items++] = it;
+    if (items) items[n_items] = it;
+    n_items++;
   }
   return n_items;
 }
@@ -309,6 +310,15 @@ static int item_text(const char *s, const QpItem *it, char **out, size_t *n_out,
   return *out ? JFTS_OK : JFTS_ERR_NOMEM;
 }
 
+/* An OR is an operator only between two operands, terms that are neither an OR word nor
+** excluded; its right operand joins the clause of its left one. Elsewhere it is a word. */
+static int is_operand(const QpItem *it) { return !it->is_or && !it->excluded; }
+
+static int is_operator(const QpItem *items, size_t n_items, size_t j) {
+  return items[j].is_or && j > 0 && j + 1 < n_items && is_operand(&items[j - 1]) &&
+         is_operand(&items[j + 1]);
+}
+
 int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out) {
   int rc = JFTS_OK;
   char *s = NULL;
@@ -319,13 +329,14 @@ int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out) {
 
   rc = sanitize(q ? q : "", q ? n_bytes : 0, &s, &n);
   if (rc != JFTS_OK) goto cleanup;
-  items = jfts_malloc((n + 1) * sizeof *items);
+  size_t n_items = lex(s, n, NULL);
+  items = jfts_malloc((n_items + 1) * sizeof *items);
   query = jfts_calloc(1, sizeof *query);
   if (items == NULL || query == NULL) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
-  size_t n_items = lex(s, n, items);
+  lex(s, n, items);
   /* Every clause holds at least one item, so n_items clauses always suffice. */
   query->clauses = jfts_calloc(n_items + 1, sizeof *query->clauses);
   if (query->clauses == NULL) {
@@ -333,15 +344,10 @@ int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out) {
     goto cleanup;
   }
 
-  /* An OR is an operator only between two operands: terms that are neither an OR word nor
-  ** excluded. Its right operand joins the clause of its left one. */
-#define QP_OPERAND(j) (!items[j].is_or && !items[j].excluded)
-#define QP_IS_OPERATOR(j) \
-  (items[j].is_or && (j) > 0 && (j) + 1 < n_items && QP_OPERAND((j) - 1) && QP_OPERAND((j) + 1))
   QryClause *cur = NULL;
   for (size_t i = 0; rc == JFTS_OK && i < n_items; i++) {
-    if (QP_IS_OPERATOR(i)) continue;
-    int joins = i > 0 && QP_IS_OPERATOR(i - 1);
+    if (is_operator(items, n_items, i)) continue;
+    int joins = i > 0 && is_operator(items, n_items, i - 1);
     if (!joins || cur == NULL) {
       /* A clause whose terms were all dropped is reused rather than kept empty. */
       if (cur == NULL || cur->n_terms > 0) cur = &query->clauses[query->n_clauses++];
@@ -361,8 +367,6 @@ int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out) {
       jfts_free(text);
     }
   }
-#undef QP_IS_OPERATOR
-#undef QP_OPERAND
   if (rc != JFTS_OK) goto cleanup;
   if (cur != NULL && cur->n_terms == 0) query->n_clauses--;
 
