@@ -1,1 +1,717 @@
-int main(void) { return 2; }
+/* jfts-index: indexes text files (or directory trees of them) into a jfts database. One run is
+** one transaction: it either stores everything it was asked to, or (on an error) leaves the
+** previous database exactly as it was. This file only parses options, walks directories,
+** calls the modules and maps their results to messages and exit codes. */
+#define _XOPEN_SOURCE 700 /* realpath() */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "jfts_common.h"
+#include "report.h"
+#include "store.h"
+
+#define PROG "jfts-index"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_SKIPPED = 3 };
+
+typedef struct Options {
+  const char *db;
+  const char *encoding;
+  int prune, keep_going, quiet;
+} Options;
+
+/* A file to index, found on the command line or by a walk. */
+typedef struct Entry {
+  char *path;      /* display path; owned */
+  char *realpath;  /* owned; NULL when it could not be resolved */
+  int64_t size;    /* from the walk, for progress */
+  int walked;      /* found by a directory walk (not named on the command line) */
+  int dup;         /* another entry has the same realpath: skip */
+} Entry;
+
+typedef struct Run {
+  Options opt;
+  Entry *entries;
+  size_t n_entries, n_alloc;
+  char *db_real;        /* the database's own realpath: never indexed */
+  int n_indexed, n_unchanged, n_untagged, n_pruned, n_skipped;
+  long n_docs, n_passages, n_meetings;
+  int progress;         /* stderr is a terminal and not --quiet */
+  int64_t bytes_total, bytes_done;
+  double t_start, t_last;
+} Run;
+
+/* What a failure of one file means for the run. FAIL_SKIP: the file was skipped with a
+** warning (--keep-going) and the run goes on. */
+typedef enum FileFail { FAIL_NONE, FAIL_SKIP, FAIL_FILE, FAIL_FATAL, FAIL_USAGE } FileFail;
+
+static void usage(FILE *fp) {
+  fprintf(fp,
+          "Usage: " PROG " [OPTION]... PATH...\n"
+          "Index text files, or every text file under directories, into a jfts database.\n"
+          "Re-indexing replaces a changed file and skips an unchanged one. A run is one\n"
+          "transaction: after an error the database is left as it was.\n"
+          "\n"
+          "  --db FILE        database to create or update (default: jfts.db)\n"
+          "  --encoding NAME  decode every file as NAME (utf-8, shift_jis, euc-jp, utf-16le,\n"
+          "                   ...) instead of detecting the encoding\n"
+          "  --prune          remove files that no longer exist from the database\n"
+          "                   (PATH may then be omitted)\n"
+          "  --keep-going     skip a file that cannot be read or decoded, with a warning,\n"
+          "                   and index the rest\n"
+          "  --quiet          print no progress and no summary line\n"
+          "  -h, --help       show this help and exit\n"
+          "  --version        show the version and exit\n"
+          "\n"
+          "Directories are walked recursively in sorted order; hidden files, *.meta sidecars,\n"
+          "README* and *.md files are skipped there, and binary files with a warning.\n"
+          "A file's metadata is read from the sidecar NAME.meta or NAME.EXT.meta beside it\n"
+          "(\"key: value\" lines for title, publisher, year, source; # starts a comment).\n"
+          "At the end one summary line goes to standard output.\n"
+          "\n"
+          "Exit status:\n"
+          "  0  success\n"
+          "  1  a file or the database could not be read, decoded or written\n"
+          "     (nothing was changed)\n"
+          "  2  usage error\n"
+          "  3  finished, but --keep-going skipped at least one file\n");
+}
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress(Run *run, size_t done, int final) {
+  if (!run->progress) return;
+  double t = now_seconds();
+  if (final) {
+    fputs("\r\x1b[K", stderr);
+    return;
+  }
+  if (t - run->t_last < 0.1) return;
+  run->t_last = t;
+  double mb_done = (double)run->bytes_done / 1e6, mb_total = (double)run->bytes_total / 1e6;
+  double rate = t > run->t_start ? mb_done / (t - run->t_start) : 0.0;
+  fprintf(stderr, "\r\x1b[K" PROG ": %zu/%zu files, %.1f/%.1f MB, %.1f MB/s", done,
+          run->n_entries, mb_done, mb_total, rate);
+}
+
+static void warn_file(const char *path, const char *msg) {
+  fprintf(stderr, PROG ": warning: %s: %s\n", path, msg);
+}
+
+/* Reports a per-file problem: a warning under --keep-going (the file is skipped), else the
+** error that ends the run. */
+static FileFail file_error(Run *run, const char *path, const char *msg) {
+  if (run->opt.keep_going) {
+    fprintf(stderr, PROG ": warning: %s: %s; skipped\n", path, msg);
+    run->n_skipped++;
+    return FAIL_SKIP;
+  }
+  fprintf(stderr, PROG ": %s: %s\n", path, msg);
+  return FAIL_FILE;
+}
+
+/* Reports an error that ends the run. path: prefix for messages that do not name the file
+** (the decoder's and the parser's); NULL for the store's, which do. err NULL: out of memory. */
+static FileFail fatal(const char *path, const char *err) {
+  if (err == NULL) fprintf(stderr, PROG ": out of memory\n");
+  else if (path) fprintf(stderr, PROG ": %s: %s\n", path, err);
+  else fprintf(stderr, PROG ": %s\n", err);
+  return FAIL_FATAL;
+}
+
+/* ---- collecting files -------------------------------------------------------------------- */
+
+static int add_entry(Run *run, char *path, int64_t size, int walked) {
+  if (run->n_entries == run->n_alloc) {
+    size_t n_new = run->n_alloc ? run->n_alloc * 2 : 64;
+    Entry *e = realloc(run->entries, n_new * sizeof *e);
+    if (e == NULL) {
+      free(path);
+      return JFTS_ERR_NOMEM;
+    }
+    run->entries = e;
+    run->n_alloc = n_new;
+  }
+  run->entries[run->n_entries++] = (Entry){path, NULL, size, walked, 0};
+  return JFTS_OK;
+}
+
+static int ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Names a walk passes over: not documents, or not meant to be found. */
+static int walk_skips(const char *name) {
+  return name[0] == '.' || ends_with(name, ".meta") || ends_with(name, ".md") ||
+         strncmp(name, "README", 6) == 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The directories on the path from the walk's root to the current one: a symlink back to one
+** of them would make the walk endless. */
+typedef struct DirStack {
+  dev_t dev[PATH_MAX / 2];
+  ino_t ino[PATH_MAX / 2];
+  size_t n;
+} DirStack;
+
+static char *join_path(const char *dir, const char *name) {
+  size_t n = strlen(dir);
+  int slash = n > 0 && dir[n - 1] == '/';
+  char *p = malloc(n + strlen(name) + 2);
+  if (p) sprintf(p, "%s%s%s", dir, slash ? "" : "/", name);
+  return p;
+}
+
+static FileFail walk_dir(Run *run, const char *dir, DirStack *stack) {
+  FileFail fail = FAIL_NONE;
+  char **names = NULL;
+  size_t n_names = 0, n_alloc = 0;
+  DIR *d = opendir(dir);
+  if (d == NULL) return file_error(run, dir, strerror(errno));
+  struct dirent *de;
+  errno = 0;
+  while ((de = readdir(d)) != NULL) {
+    if (walk_skips(de->d_name)) continue; /* also "." and ".." */
+    if (n_names == n_alloc) {
+      n_alloc = n_alloc ? n_alloc * 2 : 32;
+      char **nn = realloc(names, n_alloc * sizeof *nn);
+      if (nn == NULL) goto nomem;
+      names = nn;
+    }
+    if ((names[n_names] = strdup(de->d_name)) == NULL) goto nomem;
+    n_names++;
+  }
+  closedir(d);
+  d = NULL;
+  qsort(names, n_names, sizeof *names, cmp_str);
+
+  for (size_t i = 0; (fail == FAIL_NONE || fail == FAIL_SKIP) && i < n_names; i++) {
+    fail = FAIL_NONE;
+    char *path = join_path(dir, names[i]);
+    if (path == NULL) goto nomem;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+      fail = file_error(run, path, strerror(errno));
+      free(path);
+    } else if (S_ISDIR(st.st_mode)) {
+      int loop = 0;
+      for (size_t k = 0; k < stack->n; k++)
+        loop |= stack->dev[k] == st.st_dev && stack->ino[k] == st.st_ino;
+      if (loop) {
+        warn_file(path, "directory symlink loop; not followed");
+      } else if (stack->n < sizeof stack->dev / sizeof stack->dev[0]) {
+        stack->dev[stack->n] = st.st_dev;
+        stack->ino[stack->n++] = st.st_ino;
+        fail = walk_dir(run, path, stack);
+        stack->n--;
+      } else {
+        warn_file(path, "directories nested too deep; not followed");
+      }
+      free(path);
+    } else if (S_ISREG(st.st_mode)) {
+      if (add_entry(run, path, (int64_t)st.st_size, 1) != JFTS_OK) goto nomem;
+    } else {
+      free(path); /* devices, fifos, sockets: not documents */
+    }
+  }
+  goto cleanup;
+
+nomem:
+  fprintf(stderr, PROG ": out of memory\n");
+  fail = FAIL_FATAL;
+cleanup:
+  if (d) closedir(d);
+  for (size_t i = 0; i < n_names; i++) free(names[i]);
+  free(names);
+  return fail == FAIL_SKIP ? FAIL_NONE : fail;
+}
+
+static FileFail collect(Run *run, char **paths, int n_paths) {
+  FileFail fail = FAIL_NONE;
+  for (int i = 0; (fail == FAIL_NONE || fail == FAIL_SKIP) && i < n_paths; i++) {
+    fail = FAIL_NONE;
+    struct stat st;
+    if (stat(paths[i], &st) != 0) {
+      fail = file_error(run, paths[i], strerror(errno));
+    } else if (S_ISDIR(st.st_mode)) {
+      static DirStack stack; /* large: kept off the stack; the walk is not reentrant */
+      stack.n = 1;
+      stack.dev[0] = st.st_dev;
+      stack.ino[0] = st.st_ino;
+      fail = walk_dir(run, paths[i], &stack);
+    } else if (S_ISREG(st.st_mode)) {
+      char *p = strdup(paths[i]);
+      if (p == NULL || add_entry(run, p, (int64_t)st.st_size, 0) != JFTS_OK) {
+        fprintf(stderr, PROG ": out of memory\n");
+        fail = FAIL_FATAL;
+      }
+    } else {
+      fail = file_error(run, paths[i], "not a regular file or directory");
+    }
+  }
+  return fail == FAIL_SKIP ? FAIL_NONE : fail;
+}
+
+static int cmp_entry_real(const void *a, const void *b) {
+  const Entry *x = *(Entry *const *)a, *y = *(Entry *const *)b;
+  int c = strcmp(x->realpath, y->realpath);
+  return c ? c : (x < y ? -1 : x > y);
+}
+
+/* Resolves realpaths and marks entries that reach a file already listed (the same file named
+** twice, or reached through a symlink), and the database's own files. */
+static FileFail resolve(Run *run) {
+  Entry **order = NULL;
+  size_t n = 0;
+  for (size_t i = 0; i < run->n_entries; i++) {
+    Entry *e = &run->entries[i];
+    e->realpath = realpath(e->path, NULL);
+    if (e->realpath == NULL) {
+      if (errno == ENOMEM) goto nomem;
+      continue; /* reported when the file is read */
+    }
+    if (run->db_real) {
+      size_t m = strlen(run->db_real);
+      const char *tail = e->realpath + m;
+      if (strncmp(e->realpath, run->db_real, m) == 0 &&
+          (*tail == '\0' || strcmp(tail, "-wal") == 0 || strcmp(tail, "-shm") == 0 ||
+           strcmp(tail, "-journal") == 0))
+        e->dup = 1;
+    }
+  }
+  order = malloc((run->n_entries + 1) * sizeof *order);
+  if (order == NULL) goto nomem;
+  for (size_t i = 0; i < run->n_entries; i++)
+    if (run->entries[i].realpath) order[n++] = &run->entries[i];
+  qsort(order, n, sizeof *order, cmp_entry_real);
+  for (size_t i = 1; i < n; i++)
+    if (strcmp(order[i]->realpath, order[i - 1]->realpath) == 0) order[i]->dup = 1;
+  free(order);
+  return FAIL_NONE;
+
+nomem:
+  fprintf(stderr, PROG ": out of memory\n");
+  return FAIL_FATAL;
+}
+
+/* ---- one file ---------------------------------------------------------------------------- */
+
+/* Reads a whole file into a malloc'ed buffer. Returns 0, or errno. */
+static int read_file(const char *path, unsigned char **buf_out, size_t *n_out) {
+  *buf_out = NULL;
+  *n_out = 0;
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return errno;
+  int err = 0;
+  struct stat st;
+  unsigned char *buf = NULL;
+  size_t n = 0, cap;
+  if (fstat(fd, &st) != 0) {
+    err = errno;
+    goto cleanup;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    err = EISDIR;
+    goto cleanup;
+  }
+  cap = (size_t)st.st_size + 1; /* the file may grow while we read: handled below */
+  buf = malloc(cap);
+  if (buf == NULL) {
+    err = ENOMEM;
+    goto cleanup;
+  }
+  for (;;) {
+    if (n == cap) {
+      unsigned char *b = realloc(buf, cap * 2);
+      if (b == NULL) {
+        err = ENOMEM;
+        goto cleanup;
+      }
+      buf = b;
+      cap *= 2;
+    }
+    ssize_t got = read(fd, buf + n, cap - n);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      err = errno;
+      goto cleanup;
+    }
+    if (got == 0) break;
+    n += (size_t)got;
+  }
+cleanup:
+  close(fd);
+  if (err) {
+    free(buf);
+    return err;
+  }
+  *buf_out = buf;
+  *n_out = n;
+  return 0;
+}
+
+typedef struct Meta {
+  char *title, *publisher, *source;
+  int year;
+} Meta;
+
+static void meta_clear(Meta *m) {
+  free(m->title);
+  free(m->publisher);
+  free(m->source);
+  memset(m, 0, sizeof *m);
+}
+
+static int str_eq(const char *a, const char *b) {
+  return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The sidecar of "dir/name.txt" is "dir/name.meta", else "dir/name.txt.meta". */
+static char *find_sidecar(const char *path) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  const char *dot = strrchr(base, '.');
+  if (dot && dot != base) {
+    size_t n = (size_t)(dot - path);
+    char *p = malloc(n + sizeof ".meta");
+    if (p == NULL) return NULL;
+    memcpy(p, path, n);
+    strcpy(p + n, ".meta");
+    if (access(p, F_OK) == 0) return p;
+    free(p);
+  }
+  char *p = malloc(strlen(path) + sizeof ".meta");
+  if (p == NULL) return NULL;
+  sprintf(p, "%s.meta", path);
+  if (access(p, F_OK) == 0) return p;
+  free(p);
+  return NULL;
+}
+
+static char *trim_dup(const char *s, size_t n) {
+  while (n > 0 && (*s == ' ' || *s == '\t')) s++, n--;
+  while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+  char *d = malloc(n + 1);
+  if (d) {
+    memcpy(d, s, n);
+    d[n] = '\0';
+  }
+  return d;
+}
+
+/* Reads the sidecar's "key: value" lines. A sidecar that cannot be read or decoded is a
+** problem of the file it describes. Returns FAIL_NONE (m filled, maybe empty) or a failure. */
+static FileFail read_meta(Run *run, const Entry *e, Meta *m) {
+  FileFail fail = FAIL_NONE;
+  unsigned char *raw = NULL;
+  size_t n_raw = 0;
+  DecodedText *dec = NULL;
+  char *err = NULL;
+  memset(m, 0, sizeof *m);
+  char *side = find_sidecar(e->path);
+  if (side == NULL) return FAIL_NONE;
+  int os_err = read_file(side, &raw, &n_raw);
+  if (os_err) {
+    fail = file_error(run, side, strerror(os_err));
+    goto cleanup;
+  }
+  int rc = dec_decode(raw, n_raw, NULL, &dec, &err);
+  if (rc != JFTS_OK) {
+    fail = rc == JFTS_ERR_INPUT ? file_error(run, side, err) : fatal(side, err);
+    goto cleanup;
+  }
+  int lineno = 0;
+  for (const char *line = dec->text; *line;) {
+    const char *nl = strchr(line, '\n');
+    size_t len = nl ? (size_t)(nl - line) : strlen(line);
+    lineno++;
+    char *l = trim_dup(line, len);
+    if (l == NULL) {
+      fail = fatal(side, NULL);
+      goto cleanup;
+    }
+    char *colon = strchr(l, ':');
+    if (l[0] != '\0' && l[0] != '#') {
+      char *key = colon ? trim_dup(l, (size_t)(colon - l)) : NULL;
+      char *val = colon ? trim_dup(colon + 1, strlen(colon + 1)) : NULL;
+      if (colon && (key == NULL || val == NULL)) {
+        free(key);
+        free(val);
+        free(l);
+        fail = fatal(side, NULL);
+        goto cleanup;
+      }
+      char **slot = NULL;
+      if (key && strcmp(key, "title") == 0) slot = &m->title;
+      else if (key && strcmp(key, "publisher") == 0) slot = &m->publisher;
+      else if (key && strcmp(key, "source") == 0) slot = &m->source;
+      if (colon == NULL) {
+        fprintf(stderr, PROG ": warning: %s:%d: not a \"key: value\" line; ignored\n", side,
+                lineno);
+      } else if (slot) {
+        free(*slot);
+        *slot = val[0] ? val : NULL;
+        if (*slot == NULL) free(val);
+        val = NULL;
+      } else if (strcmp(key, "year") == 0) {
+        char *end;
+        long y = strtol(val, &end, 10);
+        if (*val && *end == '\0' && y > 0 && y < 10000) m->year = (int)y;
+        else fprintf(stderr, PROG ": warning: %s:%d: year is not a number; ignored\n", side, lineno);
+      } /* other keys are for people and other tools */
+      free(key);
+      free(val);
+    }
+    free(l);
+    line = nl ? nl + 1 : line + len;
+  }
+
+cleanup:
+  if (fail != FAIL_NONE) meta_clear(m);
+  dec_free(dec);
+  jfts_free(err);
+  free(raw);
+  free(side);
+  return fail;
+}
+
+static FileFail index_one(Run *run, Store *store, const Entry *e) {
+  FileFail fail = FAIL_NONE;
+  unsigned char *raw = NULL;
+  size_t n_raw = 0;
+  DecodedText *dec = NULL;
+  Report *rep = NULL;
+  char *err = NULL;
+  Meta meta = {0};
+  StoreFileRow old = {0};
+  int rc;
+
+  if (e->realpath == NULL) return file_error(run, e->path, strerror(ENOENT));
+  int os_err = read_file(e->path, &raw, &n_raw);
+  if (os_err) {
+    fail = file_error(run, e->path, strerror(os_err));
+    goto cleanup;
+  }
+  size_t bin_at = 0;
+  if (e->walked && dec_is_binary(raw, n_raw, &bin_at)) {
+    /* Expected in a tree of documents (images, PDFs): a warning, not an error. */
+    char msg[64];
+    if (bin_at < n_raw && raw[bin_at] == 0)
+      snprintf(msg, sizeof msg, "binary file (NUL byte at %zu); skipped", bin_at);
+    else snprintf(msg, sizeof msg, "binary file; skipped");
+    warn_file(e->path, msg);
+    goto cleanup;
+  }
+  char hash[17];
+  store_hash(raw, n_raw, hash);
+  fail = read_meta(run, e, &meta);
+  if (fail != FAIL_NONE) goto cleanup;
+  int found = 0;
+  rc = store_lookup_file(store, e->realpath, &found, &old, &err);
+  if (rc != JFTS_OK) {
+    fail = fatal(e->path, err);
+    goto cleanup;
+  }
+  int same = found && old.size == (int64_t)n_raw && strcmp(old.hash, hash) == 0 &&
+             str_eq(old.title, meta.title) && str_eq(old.publisher, meta.publisher) &&
+             str_eq(old.source, meta.source) && old.year == meta.year;
+  if (same && run->opt.encoding == NULL) {
+    run->n_unchanged++;
+    goto cleanup;
+  }
+
+  rc = dec_decode(raw, n_raw, run->opt.encoding, &dec, &err);
+  if (rc == JFTS_ERR_INPUT) {
+    fail = file_error(run, e->path, err);
+    goto cleanup;
+  }
+  if (rc == JFTS_ERR_USAGE) {
+    fprintf(stderr, PROG ": %s\n", err);
+    fail = FAIL_USAGE;
+    goto cleanup;
+  }
+  if (rc != JFTS_OK) {
+    fail = fatal(e->path, err);
+    goto cleanup;
+  }
+  /* Same bytes decoded as before: an --encoding that changes nothing keeps the file. */
+  if (same && str_eq(old.encoding, dec->encoding)) {
+    run->n_unchanged++;
+    goto cleanup;
+  }
+  free(raw); /* the decoded copy is all the rest needs */
+  raw = NULL;
+  rc = report_parse(dec->text, dec->n_bytes, &rep, &err);
+  if (rc != JFTS_OK) {
+    fail = fatal(e->path, err);
+    goto cleanup;
+  }
+  StoreFile sf = {e->path,     e->realpath,    (int64_t)n_raw, hash,
+                  meta.title,  meta.publisher, meta.source,    meta.year};
+  rc = store_replace_file(store, &sf, dec, rep, NULL, &err);
+  if (rc != JFTS_OK) {
+    fail = fatal(NULL, err);
+    goto cleanup;
+  }
+  run->n_indexed++;
+  run->n_untagged += !rep->tagged;
+  run->n_docs += (long)rep->n_docs;
+  run->n_passages += (long)rep->n_passages;
+  run->n_meetings += (long)rep->n_meetings;
+
+cleanup:
+  store_file_row_clear(&old);
+  meta_clear(&meta);
+  report_free(rep);
+  dec_free(dec);
+  jfts_free(err);
+  free(raw);
+  return fail == FAIL_SKIP ? FAIL_NONE : fail;
+}
+
+/* ---- main -------------------------------------------------------------------------------- */
+
+static int plural(long n) { return n != 1; }
+
+int main(int argc, char **argv) {
+  /* No setlocale(): arguments and paths are bytes (UTF-8) whatever the locale says. */
+  Run run = {.opt = {.db = "jfts.db"}};
+  Store *store = NULL;
+  char *err = NULL;
+  int status = EXIT_FAIL;
+  FileFail fail = FAIL_NONE;
+  enum { OPT_DB = 256, OPT_ENCODING, OPT_PRUNE, OPT_KEEP_GOING, OPT_QUIET, OPT_VERSION };
+  static const struct option longopts[] = {
+      {"db", required_argument, NULL, OPT_DB},
+      {"encoding", required_argument, NULL, OPT_ENCODING},
+      {"prune", no_argument, NULL, OPT_PRUNE},
+      {"keep-going", no_argument, NULL, OPT_KEEP_GOING},
+      {"quiet", no_argument, NULL, OPT_QUIET},
+      {"help", no_argument, NULL, 'h'},
+      {"version", no_argument, NULL, OPT_VERSION},
+      {NULL, 0, NULL, 0},
+  };
+  int c;
+  argv[0] = (char *)PROG; /* getopt's own messages name the program by argv[0] */
+  while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    switch (c) {
+      case OPT_DB: run.opt.db = optarg; break;
+      case OPT_ENCODING: run.opt.encoding = optarg; break;
+      case OPT_PRUNE: run.opt.prune = 1; break;
+      case OPT_KEEP_GOING: run.opt.keep_going = 1; break;
+      case OPT_QUIET: run.opt.quiet = 1; break;
+      case 'h': usage(stdout); return fclose(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+      case OPT_VERSION:
+        printf(PROG " %s (schema %d, tokenizer %d)\n", JFTS_VERSION, JFTS_SCHEMA_VERSION,
+               JFTS_TOKENIZER_VERSION);
+        return fclose(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+      default:
+        fprintf(stderr, "Try '" PROG " --help' for more information.\n");
+        return EXIT_USAGE;
+    }
+  }
+  if (optind == argc && !run.opt.prune) {
+    fprintf(stderr, PROG ": no PATH given\nTry '" PROG " --help' for more information.\n");
+    return EXIT_USAGE;
+  }
+  if (run.opt.db[0] == '\0') {
+    fprintf(stderr, PROG ": --db needs a file name\n");
+    return EXIT_USAGE;
+  }
+  if (run.opt.encoding) {
+    /* An unknown name is a usage error even when no file needs decoding. */
+    DecodedText *probe = NULL;
+    int rc = dec_decode((const unsigned char *)"", 0, run.opt.encoding, &probe, &err);
+    dec_free(probe);
+    if (rc != JFTS_OK) {
+      fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+      jfts_free(err);
+      return rc == JFTS_ERR_USAGE ? EXIT_USAGE : EXIT_FAIL;
+    }
+  }
+  run.progress = !run.opt.quiet && isatty(STDERR_FILENO);
+
+  int rc = store_open(run.opt.db, STORE_WRITE, &store, &err);
+  if (rc == JFTS_OK) rc = store_begin(store, &err);
+  if (rc != JFTS_OK) {
+    fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+    goto cleanup;
+  }
+  run.db_real = realpath(run.opt.db, NULL);
+
+  fail = collect(&run, argv + optind, argc - optind);
+  if (fail == FAIL_NONE) fail = resolve(&run);
+  for (size_t i = 0; i < run.n_entries; i++) run.bytes_total += run.entries[i].size;
+  run.t_start = run.t_last = now_seconds();
+  for (size_t i = 0; fail == FAIL_NONE && i < run.n_entries; i++) {
+    if (!run.entries[i].dup) fail = index_one(&run, store, &run.entries[i]);
+    run.bytes_done += run.entries[i].size;
+    progress(&run, i + 1, 0);
+  }
+  progress(&run, 0, 1);
+  if (fail == FAIL_NONE && run.opt.prune) {
+    rc = store_prune(store, &run.n_pruned, &err);
+    if (rc != JFTS_OK) {
+      fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+      fail = FAIL_FATAL;
+    }
+  }
+  if (fail == FAIL_NONE) {
+    rc = store_commit(store, &err);
+    if (rc != JFTS_OK) {
+      fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+      fail = FAIL_FATAL;
+    }
+  }
+  if (fail != FAIL_NONE) {
+    status = fail == FAIL_USAGE ? EXIT_USAGE : EXIT_FAIL;
+    goto cleanup;
+  }
+
+  if (!run.opt.quiet) {
+    printf("indexed %d file%s (%ld document%s, %ld passage%s, %ld meeting%s); %d unchanged; "
+           "%d untagged; %d pruned",
+           run.n_indexed, plural(run.n_indexed) ? "s" : "", run.n_docs,
+           plural(run.n_docs) ? "s" : "", run.n_passages, plural(run.n_passages) ? "s" : "",
+           run.n_meetings, plural(run.n_meetings) ? "s" : "", run.n_unchanged, run.n_untagged,
+           run.n_pruned);
+    if (run.n_skipped) printf("; %d skipped", run.n_skipped);
+    putchar('\n');
+  }
+  status = run.n_skipped ? EXIT_SKIPPED : EXIT_OK;
+  if (fclose(stdout) != 0) {
+    fprintf(stderr, PROG ": cannot write standard output\n");
+    status = EXIT_FAIL;
+  }
+
+cleanup:
+  if (store) store_rollback(store, NULL);
+  store_close(store);
+  jfts_free(err);
+  for (size_t i = 0; i < run.n_entries; i++) {
+    free(run.entries[i].path);
+    free(run.entries[i].realpath);
+  }
+  free(run.entries);
+  free(run.db_real);
+  return status;
+}

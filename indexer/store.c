@@ -831,13 +831,22 @@ cleanup:
 int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, char **err_out) {
   sqlite3_stmt *st = NULL;
   int rc = JFTS_OK;
-  int src = sqlite3_prepare_v2(s->db,
-                               "SELECT f.path, coalesce(d.title, f.title), d.ward, d.year,"
-                               " d.year_label, d.n_passages, d.line_start, d.line_end"
-                               " FROM documents d JOIN files f ON f.id = d.file_id"
-                               " WHERE ?1 IS NULL OR d.ward = ?1"
-                               " ORDER BY f.path, f.id, d.ordinal",
-                               -1, &st, NULL);
+  /* Text outside any document (a whole untagged file, or text around the documents) is
+  ** listed as one untagged row per file, so that everything indexed shows up somewhere. */
+  int src = sqlite3_prepare_v2(
+      s->db,
+      "SELECT f.path, coalesce(d.title, f.title), d.ward, d.year, d.year_label, d.n_passages,"
+      " d.line_start, d.line_end, f.id"
+      " FROM documents d JOIN files f ON f.id = d.file_id"
+      " WHERE ?1 IS NULL OR d.ward = ?1"
+      " UNION ALL"
+      " SELECT f.path, f.title, NULL, f.year, NULL, count(p.id), min(p.line_start),"
+      " max(p.line_end), f.id"
+      " FROM files f LEFT JOIN passages p ON p.file_id = f.id AND p.doc_id IS NULL"
+      " WHERE ?1 IS NULL GROUP BY f.id"
+      " HAVING count(p.id) > 0 OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_id = f.id)"
+      " ORDER BY 1, 9, 7",
+      -1, &st, NULL);
   if (src == SQLITE_OK) bind_text(st, 1, ward);
   while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
     StoreDocRow r = {
@@ -953,7 +962,7 @@ int store_scan_substring(Store *s, const char *needle, const char *ward, long li
     bind_text(st, 2, ward);
   }
   while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-    if (limit <= 0 || n < limit) {
+    if (cb && (limit <= 0 || n < limit)) {
       rc = emit_passage(st, cb, ctx);
       if (rc != JFTS_OK) goto cleanup;
     }

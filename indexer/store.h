@@ -103,7 +103,9 @@ typedef struct StoreDocRow {
 } StoreDocRow;
 typedef int (*StoreDocCb)(void *ctx, const StoreDocRow *row);
 
-/* Lists documents in file path then line order; ward (canonical, NULL for all) filters. */
+/* Lists documents in file path then line order; ward (canonical, NULL for all) filters.
+** Passages outside any document count as one untagged row per file (ward NULL, the
+** sidecar's title and year); a file without documents or passages gets such a row too. */
 int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, char **err_out);
 
 typedef struct StoreMeetingRow {
@@ -156,8 +158,8 @@ typedef int (*StorePassageCb)(void *ctx, const StorePassageRow *row);
 
 /* Passages whose text contains needle byte for byte, in file path then passage order (no
 ** normalization: a stopgap until ranked search). ward (canonical, NULL for all) filters;
-** limit <= 0 means no limit. *n_total_out (may be NULL) gets the number of matching passages
-** whatever the limit. */
+** limit <= 0 means no limit; cb NULL only counts. *n_total_out (may be NULL) gets the number
+** of matching passages whatever the limit. */
 int store_scan_substring(Store *s, const char *needle, const char *ward, long limit,
                          StorePassageCb cb, void *ctx, long *n_total_out, char **err_out);
 

@@ -358,9 +358,14 @@ static void test_create_and_list(void **state) {
   assert_int_equal(store_open(f->db, STORE_READ, &s, &err), JFTS_OK);
   Buf out = {.n = 0};
   assert_int_equal(store_list_documents(s, NULL, doc_cb, &out, &err), JFTS_OK);
+  /* The untagged passage outside both documents gets a row of its own. */
   assert_string_equal(out.s,
                       "a.txt:青葉区:2021:令和3年度:仙台市 取組状況:3:10-15\n"
-                      "a.txt:泉区:2021:令和3年度:仙台市 取組状況:1:16-17\n");
+                      "a.txt:泉区:2021:令和3年度:仙台市 取組状況:1:16-17\n"
+                      "a.txt:-:2021:-:仙台市 取組状況:1:18-19\n");
+  out.n = 0;
+  assert_int_equal(store_list_documents(s, "泉区", doc_cb, &out, &err), JFTS_OK);
+  assert_string_equal(out.s, "a.txt:泉区:2021:令和3年度:仙台市 取組状況:1:16-17\n");
   out.n = 0;
   assert_int_equal(store_list_meetings(s, NULL, meeting_cb, &out, &err), JFTS_OK);
   assert_string_equal(out.s,
@@ -813,7 +818,7 @@ static void test_out_of_memory(void **state) {
     jfts_alloc_fail_after(-1);
     store_close(s);
     jfts_free(err);
-    assert_int_equal(jfts_alloc_live(), 0);
+    assert_int_equal(jfts_alloc_live(), f->live_at_setup);
     if (rc == JFTS_OK) {
       n_ok++;
       break;
