@@ -1,2 +1,248 @@
-/* placeholder until the module lands */
-typedef int jfts_placeholder_t;
+/* The `jfts` FTS5 tokenizer: one NFKC_Casefold pass (norm.c), then whole-word tokens for
+** runs of space-separated scripts and digits, and per-character bigrams (plus the run's last
+** character alone) for Japanese runs, so that a phrase query finds every substring from one
+** character up. Built twice: into the programs, and into the loadable extension jfts_icu
+** (JFTS_EXTENSION), where every sqlite3_* call must go through the extension routine table. */
+#if defined(JFTS_EXTENSION)
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+#else
+#include <sqlite3.h>
+#endif
+
+#include "tokenizer.h"
+
+#include "jfts_common.h"
+#include "norm.h"
+
+#include <string.h>
+
+/* Token placed between a word run and a Japanese run that punctuation or a line break
+** separates. Normalized text never yields it (U+0001 is NORM_SPACE), so it only ever
+** matches another gap. */
+static const char k_gap_token[] = TOK_GAP;
+
+/* Work buffers above this many UTF-16 units are freed after the row instead of kept. */
+#define TOK_KEEP_UNITS ((size_t)1 << 20)
+
+static void *sqlite_realloc_fn(void *p, size_t n_bytes) {
+  return sqlite3_realloc64(p, (sqlite3_uint64)n_bytes);
+}
+static void sqlite_free_fn(void *p) { sqlite3_free(p); }
+static const NormAlloc k_sqlite_alloc = {sqlite_realloc_fn, sqlite_free_fn};
+
+static void *jfts_realloc_fn(void *p, size_t n_bytes) { return jfts_realloc(p, n_bytes); }
+static const NormAlloc k_jfts_alloc = {jfts_realloc_fn, jfts_free};
+
+static int rc_from_jfts(int jrc) {
+  if (jrc == JFTS_OK) return SQLITE_OK;
+  return jrc == JFTS_ERR_NOMEM ? SQLITE_NOMEM : SQLITE_ERROR;
+}
+
+static inline size_t put_utf8(char *p, uint32_t c) {
+  if (c < 0x80) {
+    p[0] = (char)c;
+    return 1;
+  }
+  if (c < 0x800) {
+    p[0] = (char)(0xC0 | (c >> 6));
+    p[1] = (char)(0x80 | (c & 0x3F));
+    return 2;
+  }
+  if (c < 0x10000) {
+    p[0] = (char)(0xE0 | (c >> 12));
+    p[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+    p[2] = (char)(0x80 | (c & 0x3F));
+    return 3;
+  }
+  p[0] = (char)(0xF0 | (c >> 18));
+  p[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+  p[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+  p[3] = (char)(0x80 | (c & 0x3F));
+  return 4;
+}
+
+/* Emits the tokens of normalized text t; see tokenizer.h for the design.
+**
+** Gaps: FTS5 phrases match consecutive positions, so two tokens are adjacent unless a token
+** sits between them. A word run and a Japanese run separated by punctuation or a line break
+** ("8050、問題", "2)実務") get a gap token so that the query 8050問題 does not match there,
+** while a plain space between them ("8050 問題", a PDF artefact) is skipped. Two Japanese runs
+** need no gap: no bigram, in the document or the query, spans the separator, and where a
+** query's run meets the separator its last char is a unigram, which only matches a document
+** run that ends there too. Two word runs need none either: a word token never spans a
+** separator, so "ab cd" and "ab,cd" differ only in punctuation, which is indexed nowhere. */
+static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCallback cb,
+                    void *ctx) {
+  int rc = SQLITE_OK;
+  char word_stack[256];
+  char *word_heap = NULL;
+  size_t word_heap_cap = 0;
+  const uint8_t *cls = t->cls;
+  const uint32_t *cp = t->cp;
+  const uint32_t *s0 = t->src_start;
+  const uint32_t *s1 = t->src_end;
+  size_t n = t->n;
+
+  /* In a query, the Japanese run that holds the last token-producing char ends the query. */
+  size_t last_tok = n;
+  for (size_t k = n; k-- > 0;) {
+    if (cls[k] >= NORM_WORD) {
+      last_tok = k;
+      break;
+    }
+  }
+  if (last_tok == n) return SQLITE_OK;
+  int query = (flags & FTS5_TOKENIZE_QUERY) != 0;
+
+  int prev_cls = -1;     /* class of the previous run, -1 before the first */
+  size_t prev_last = 0;  /* index of the previous run's last code point */
+  size_t i = 0;
+  while (rc == SQLITE_OK && i <= last_tok) {
+    int c = cls[i];
+    if (c != NORM_WORD && c != NORM_CJK) {
+      i++;
+      continue;
+    }
+    size_t j = i + 1;
+    while (j < n && cls[j] == c) j++;
+
+    if (prev_cls >= 0 && prev_cls != c && i > prev_last + 1 &&
+        !norm_space_skippable(t, prev_last, i)) {
+      rc = cb(ctx, 0, k_gap_token, 1, (int)s1[prev_last], (int)s0[i]);
+    }
+
+    if (rc == SQLITE_OK && c == NORM_WORD) {
+      size_t need = (j - i) * 4;
+      char *buf = word_stack;
+      if (need > sizeof word_stack) {
+        if (need > word_heap_cap) {
+          char *p = alloc->realloc_fn(word_heap, need);
+          if (p == NULL) {
+            rc = SQLITE_NOMEM;
+            break;
+          }
+          word_heap = p;
+          word_heap_cap = need;
+        }
+        buf = word_heap;
+      }
+      size_t nb = 0;
+      for (size_t k = i; k < j; k++) nb += put_utf8(buf + nb, cp[k]);
+      rc = cb(ctx, 0, buf, (int)nb, (int)s0[i], (int)s1[j - 1]);
+    } else if (rc == SQLITE_OK) {
+      /* Each char is encoded once; moving the second half of a bigram to the front is a
+      ** fixed-size move the compiler inlines (no library call per token). */
+      char gram[8] = {0};
+      size_t len0 = put_utf8(gram, cp[i]);
+      for (size_t k = i; rc == SQLITE_OK && k + 1 < j; k++) {
+        size_t len1 = put_utf8(gram + len0, cp[k + 1]);
+        rc = cb(ctx, 0, gram, (int)(len0 + len1), (int)s0[k], (int)s1[k + 1]);
+        memmove(gram, gram + len0, 4);
+        len0 = len1;
+      }
+      /* A query's final run keeps only its bigrams: the document may continue the run, and
+      ** the caller appends `*` for a one-character final run (tok_query_wants_prefix). */
+      if (rc == SQLITE_OK && (!query || j - 1 != last_tok || j - i == 1)) {
+        rc = cb(ctx, 0, gram, (int)len0, (int)s0[j - 1], (int)s1[j - 1]);
+      }
+    }
+    prev_cls = c;
+    prev_last = j - 1;
+    i = j;
+  }
+
+  if (word_heap) alloc->free_fn(word_heap);
+  return rc;
+}
+
+/* ---- FTS5 tokenizer object ---- */
+
+typedef struct JftsTokenizer {
+  NormWork work; /* normalization buffers reused from row to row */
+  int busy;      /* 1 while work is in use (guards against re-entrant xTokenize) */
+} JftsTokenizer;
+
+static int jfts_create(void *pCtx, const char **azArg, int nArg, Fts5Tokenizer **ppOut) {
+  (void)pCtx;
+  (void)azArg;
+  *ppOut = NULL;
+  if (nArg > 0) return SQLITE_ERROR; /* no options: an unknown one is a typo */
+  JftsTokenizer *tk = sqlite3_malloc64(sizeof *tk);
+  if (tk == NULL) return SQLITE_NOMEM;
+  memset(tk, 0, sizeof *tk);
+  tk->work.alloc = &k_sqlite_alloc;
+  *ppOut = (Fts5Tokenizer *)tk;
+  return SQLITE_OK;
+}
+
+static void jfts_delete(Fts5Tokenizer *p) {
+  JftsTokenizer *tk = (JftsTokenizer *)p;
+  if (tk == NULL) return;
+  norm_work_release(&tk->work);
+  sqlite3_free(tk);
+}
+
+static int jfts_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *pText, int nText,
+                         int (*xToken)(void *, int, const char *, int, int, int)) {
+  JftsTokenizer *tk = (JftsTokenizer *)p;
+  NormWork local;
+  NormWork *w = &tk->work;
+  if (nText <= 0) return SQLITE_OK;
+  if (tk->busy) {
+    memset(&local, 0, sizeof local);
+    local.alloc = &k_sqlite_alloc;
+    w = &local;
+  } else {
+    tk->busy = 1;
+  }
+  int rc = rc_from_jfts(norm_work_run(w, pText, (size_t)nText, NULL));
+  if (rc == SQLITE_OK) rc = tok_emit(&w->text, flags, &k_sqlite_alloc, xToken, pCtx);
+  if (w == &local) {
+    norm_work_release(&local);
+  } else {
+    if (w->cap_u16 > TOK_KEEP_UNITS) norm_work_release(w);
+    tk->busy = 0;
+  }
+  return rc;
+}
+
+int tok_register(sqlite3 *db) {
+  fts5_api *api = NULL;
+  sqlite3_stmt *stmt = NULL;
+  fts5_tokenizer tok = {jfts_create, jfts_delete, jfts_tokenize};
+  int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, NULL);
+  if (rc == SQLITE_OK) {
+    sqlite3_bind_pointer(stmt, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sqlite3_step(stmt);
+    rc = sqlite3_finalize(stmt);
+  }
+  if (rc != SQLITE_OK) return rc;
+  if (api == NULL || api->iVersion < 2) return SQLITE_ERROR; /* SQLite built without FTS5 */
+  return api->xCreateTokenizer(api, TOK_NAME, NULL, &tok, NULL);
+}
+
+int tok_tokenize(const char *text, size_t n_bytes, int fts5_flags, TokCallback cb, void *ctx) {
+  NormWork w;
+  memset(&w, 0, sizeof w);
+  w.alloc = &k_jfts_alloc;
+  int rc = rc_from_jfts(norm_work_run(&w, text, n_bytes, NULL));
+  if (rc == SQLITE_OK) rc = tok_emit(&w.text, fts5_flags, &k_jfts_alloc, cb, ctx);
+  norm_work_release(&w);
+  return rc;
+}
+
+int tok_query_wants_prefix(const char *term, size_t n_bytes) {
+  NormWork w;
+  memset(&w, 0, sizeof w);
+  w.alloc = &k_jfts_alloc;
+  int wants = 0;
+  if (norm_work_run(&w, term, n_bytes, NULL) == JFTS_OK) {
+    const NormText *t = &w.text;
+    size_t k = t->n;
+    while (k > 0 && t->cls[k - 1] != NORM_WORD && t->cls[k - 1] != NORM_CJK) k--;
+    wants = k > 0 && t->cls[k - 1] == NORM_CJK && (k == 1 || t->cls[k - 2] != NORM_CJK);
+  }
+  norm_work_release(&w);
+  return wants;
+}

@@ -10,23 +10,36 @@
 
 #define TOK_NAME "jfts"
 
-/* Registers the tokenizer named "jfts" on db through the fts5_api pointer.
-** Returns an SQLite result code. */
+/* Token design (the query builder relies on it; bump JFTS_TOKENIZER_VERSION on any change):
+** - a maximal run of NORM_WORD chars is one token, its normalized UTF-8 (ＩＧＡＳＵ -> igasu);
+** - a run of NORM_CJK chars c0..c(n-1) gives the bigrams c(i)c(i+1), then the unigram c(n-1):
+**   one token and one position per character. In a query, the run holding the query's last
+**   token gives only its bigrams (just the unigram when n == 1, see tok_query_wants_prefix);
+** - NORM_SPACE and NORM_PUNCT give no token, except that a word run and a CJK run separated
+**   by something norm_space_skippable rejects (punctuation, a line break) get the gap token
+**   TOK_GAP between them, in documents and queries alike. */
+#define TOK_GAP "\x01"
+
+/* Registers the tokenizer named "jfts" on db through the fts5_api pointer. It takes no
+** arguments (tokenize='jfts'). Returns an SQLite result code (SQLITE_ERROR without FTS5). */
 int tok_register(sqlite3 *db);
 
 /* Called for every token: the token text (normalized, not NUL-terminated) and the byte
 ** range [start_byte, end_byte) of its source in the tokenized text. colocated is 1 for a
-** token at the same position as the previous one. Return non-zero to stop. */
+** token at the same position as the previous one (never, with this design). Return non-zero
+** to stop. */
 typedef int (*TokCallback)(void *ctx, int colocated, const char *token, int n_token,
                            int start_byte, int end_byte);
 
 /* Tokenizes text outside SQLite, exactly as FTS5 would with the given FTS5_TOKENIZE_* flags.
-** Returns SQLITE_OK, SQLITE_NOMEM, or the callback's non-zero value. */
+** Returns SQLITE_OK, SQLITE_NOMEM, SQLITE_ERROR (ICU failure, text of 2 GiB or more), or the
+** callback's non-zero value. */
 int tok_tokenize(const char *text, size_t n_bytes, int fts5_flags, TokCallback cb, void *ctx);
 
 /* 1 when a query term must end with FTS5's prefix marker `*` to find every occurrence:
-** its normalized form ends in a Japanese run of exactly one character (泉, 65歳), whose
-** document token is a bigram beginning with that character. */
+** its normalized form ends (ignoring trailing spaces and punctuation) in a Japanese run of
+** exactly one character (泉, 65歳), whose document token is a bigram beginning with that
+** character. */
 int tok_query_wants_prefix(const char *term, size_t n_bytes);
 
 #endif

@@ -1,0 +1,735 @@
+/* Tests of the jfts FTS5 tokenizer: the tokens and offsets it emits in document and query
+** mode, what FTS5 stores through fts5vocab, specific queries on hard cases, and the oracle
+** test: random substrings of the corpus must match exactly the rows where grep would find
+** them in the normalized text (recall and precision 1.000). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unicode/ubrk.h>
+
+#include "jfts_common.h"
+#include "norm.h"
+#include "tokenizer.h"
+
+#define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
+
+/* ---- rendering tokens ---- */
+
+typedef struct Render {
+  char *buf;  /* NUL-terminated rendering */
+  size_t len; /* bytes used */
+  size_t cap; /* bytes allocated */
+} Render;
+
+static void render_append(Render *r, const char *s, size_t n) {
+  if (r->len + n + 1 > r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 256;
+    while (cap < r->len + n + 1) cap *= 2;
+    r->buf = realloc(r->buf, cap);
+    assert_non_null(r->buf);
+    r->cap = cap;
+  }
+  memcpy(r->buf + r->len, s, n);
+  r->len += n;
+  r->buf[r->len] = '\0';
+}
+
+/* Renders a token as "text@start:end", the gap token as "GAP@start:end". */
+static int render_token(void *ctx, int colocated, const char *token, int n_token, int start,
+                        int end) {
+  Render *r = ctx;
+  char pos[48];
+  assert_int_equal(colocated, 0);
+  if (r->len) render_append(r, "|", 1);
+  if (n_token == 1 && token[0] == TOK_GAP[0]) {
+    render_append(r, "GAP", 3);
+  } else {
+    render_append(r, token, (size_t)n_token);
+  }
+  int n = snprintf(pos, sizeof pos, "@%d:%d", start, end);
+  render_append(r, pos, (size_t)n);
+  return 0;
+}
+
+static char *render_tokens(const char *text, size_t n_bytes, int flags) {
+  Render r = {NULL, 0, 0};
+  render_append(&r, "", 0);
+  int rc = tok_tokenize(text, n_bytes, flags, render_token, &r);
+  assert_int_equal(rc, SQLITE_OK);
+  return r.buf;
+}
+
+#define D FTS5_TOKENIZE_DOCUMENT
+#define Q FTS5_TOKENIZE_QUERY
+#define QP (FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX)
+#define A FTS5_TOKENIZE_AUX
+
+static const struct {
+  const char *name;
+  int flags;
+  const char *input, *expect;
+} k_cases[] = {
+    {"empty", D, "", ""},
+    {"white space only", D, " \n\t　\r\n", ""},
+    {"punctuation only", D, "、。・（）", ""},
+    {"space between word and kanji", D, "8050 問題", "8050@0:4|問題@5:11|題@8:11"},
+    {"space between word and kanji, query", Q, "8050 問題", "8050@0:4|問題@5:11"},
+    {"no space", Q, "8050問題", "8050@0:4|問題@4:10"},
+    {"comma between word and kanji", D, "8050、問題",
+     "8050@0:4|GAP@4:7|問題@7:13|題@10:13"},
+    {"comma between word and kanji, query", Q, "8050、問題", "8050@0:4|GAP@4:7|問題@7:13"},
+    {"line break between word and kanji", D, "8050\n問題", "8050@0:4|GAP@4:5|問題@5:11|題@8:11"},
+    {"space and line break", D, "8050 \n 問題",
+     "8050@0:4|GAP@4:7|問題@7:13|題@10:13"},
+    {"parenthesis", D, "2)実務", "2@0:1|GAP@1:2|実務@2:8|務@5:8"},
+    {"full-width parentheses", D, "（１）全体", "1@3:6|GAP@6:9|全体@9:15|体@12:15"},
+    {"kanji then punctuation then word", D, "会議（IGASU", "会議@0:6|議@3:6|GAP@6:9|igasu@9:14"},
+    {"full-width word then kanji", D, "ＩＧＡＳＵ会議", "igasu@0:15|会議@15:21|議@18:21"},
+    {"full-width word then kanji, query", Q, "ＩＧＡＳＵ会議", "igasu@0:15|会議@15:21"},
+    {"upper case folds", D, "Web 開催", "web@0:3|開催@4:10|催@7:10"},
+    {"digits and space", D, "65 歳", "65@0:2|歳@3:6"},
+    {"digits and space, query", Q, "65 歳", "65@0:2|歳@3:6"},
+    {"one kanji query", Q, "泉", "泉@0:3"},
+    {"one kanji query with prefix flag", QP, "泉", "泉@0:3"},
+    {"word inside a word stays one token", D, "h30年度", "h30@0:3|年度@3:9|度@6:9"},
+    {"spaced counter", D, "第 1 回", "第@0:3|1@4:5|回@6:9"},
+    {"two kanji runs", D, "問題、解決", "問題@0:6|題@3:6|解決@9:15|決@12:15"},
+    {"two kanji runs, query", Q, "問題、解決", "問題@0:6|題@3:6|解決@9:15"},
+    {"two words", D, "ab, cd", "ab@0:2|cd@4:6"},
+    {"kanji then word, query", Q, "題a", "題@0:3|a@3:4"},
+    {"trailing punctuation, query", Q, "問題。", "問題@0:6"},
+    {"half-width katakana", D, "ｶﾞｽ代", "ガス@0:9|ス代@6:12|代@9:12"},
+    {"half-width katakana, query", Q, "ｶﾞｽ", "ガス@0:9"},
+    {"half-width katakana one char, query", Q, "ｶﾞ", "ガ@0:6"},
+    {"surrogate pair", D, "𠮷野家", "𠮷野@0:7|野家@4:10|家@7:10"},
+    {"surrogate pair, query", Q, "𠮷野家", "𠮷野@0:7|野家@4:10"},
+    {"square era name", D, "㍻元年", "平成@0:3|成元@0:6|元年@3:9|年@6:9"},
+    {"long katakana run", D, "レイヤーダイアログ",
+     "レイ@0:6|イヤ@3:9|ヤー@6:12|ーダ@9:15|ダイ@12:18|イア@15:21|アロ@18:24|ログ@21:27|"
+     "グ@24:27"},
+    {"long katakana run, query", Q, "ダイアログ", "ダイ@0:6|イア@3:9|アロ@6:12|ログ@9:15"},
+    {"emoji", D, "😀😀ok", "😀😀@0:8|😀@4:8|ok@8:10"},
+    {"emoji between kanji", D, "今日😀です", "今日@0:6|日😀@3:10|😀で@6:13|です@10:16|す@13:16"},
+    {"symbol is an n-gram", D, "1～3", "1@0:1|~@1:4|3@4:5"},
+    {"combining mark in a word", D, "cafe\xCC\x81 au", "café@0:6|au@7:9"},
+    {"combining mark on kana", D, "ん\xE3\x82\x99き", "ん゙@0:6|゙き@3:9|き@6:9"},
+    {"invalid UTF-8", D, "a\xFF", "a@0:1|\xEF\xBF\xBD@1:2"},
+    {"aux is document", A, "8050、問題", "8050@0:4|GAP@4:7|問題@7:13|題@10:13"},
+};
+
+static void test_cases(void **state) {
+  (void)state;
+  for (size_t k = 0; k < sizeof k_cases / sizeof k_cases[0]; k++) {
+    char *got = render_tokens(k_cases[k].input, strlen(k_cases[k].input), k_cases[k].flags);
+    if (strcmp(got, k_cases[k].expect) != 0) print_error("case '%s'\n", k_cases[k].name);
+    assert_string_equal(got, k_cases[k].expect);
+    free(got);
+  }
+}
+
+static const struct {
+  const char *term;
+  int expect;
+} k_prefix[] = {
+    {"泉", 1},       {"65歳", 1},  {"65 歳", 1}, {"泉。", 1},  {"問題 泉", 1},
+    {"a泉", 1},      {"ｶﾞ", 1},    {"𠮷", 1},    {"ー", 1},     {"問題", 0},
+    {"8050", 0},     {"泉a", 0},   {"", 0},      {"、", 0},     {"ダイアログ", 0},
+    {"8050、問題", 0},
+};
+
+static void test_wants_prefix(void **state) {
+  (void)state;
+  for (size_t k = 0; k < sizeof k_prefix / sizeof k_prefix[0]; k++) {
+    int got = tok_query_wants_prefix(k_prefix[k].term, strlen(k_prefix[k].term));
+    if (got != k_prefix[k].expect) print_error("term '%s'\n", k_prefix[k].term);
+    assert_int_equal(got, k_prefix[k].expect);
+  }
+}
+
+static int stop_after_two(void *ctx, int colocated, const char *token, int n_token, int start,
+                          int end) {
+  (void)colocated;
+  (void)token;
+  (void)n_token;
+  (void)start;
+  (void)end;
+  int *count = ctx;
+  return ++*count == 2 ? SQLITE_DONE : 0;
+}
+
+/* A callback's non-zero value stops tokenizing and is returned as is. */
+static void test_callback_stops(void **state) {
+  (void)state;
+  int count = 0;
+  const char *text = "地域包括支援センター";
+  assert_int_equal(tok_tokenize(text, strlen(text), D, stop_after_two, &count), SQLITE_DONE);
+  assert_int_equal(count, 2);
+}
+
+/* A word longer than the tokenizer's stack buffer comes out whole. */
+static void test_long_word(void **state) {
+  (void)state;
+  char text[3000];
+  memset(text, 'x', sizeof text - 1);
+  text[sizeof text - 1] = '\0';
+  memcpy(text + 1500, "ＡＢ", 6); /* normalization segments inside the word */
+  char *got = render_tokens(text, strlen(text), D);
+  char expect[3100];
+  memset(expect, 'x', 2995); /* six bytes of x became two full-width letters */
+  memcpy(expect + 1500, "ab", 2);
+  snprintf(expect + 2995, sizeof expect - 2995, "@0:%zu", strlen(text));
+  assert_string_equal(got, expect);
+  free(got);
+}
+
+/* ---- SQLite fixture ---- */
+
+static int setup_db(void **state) {
+  sqlite3 *db = NULL;
+  if (sqlite3_open(":memory:", &db) != SQLITE_OK) return -1;
+  if (tok_register(db) != SQLITE_OK) return -1;
+  *state = db;
+  return 0;
+}
+
+static int teardown_db(void **state) {
+  assert_int_equal(sqlite3_close(*state), SQLITE_OK);
+  return 0;
+}
+
+static void exec_ok(sqlite3 *db, const char *sql) {
+  char *err = NULL;
+  int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+  if (rc != SQLITE_OK) print_error("%s: %s\n", sql, err ? err : "?");
+  sqlite3_free(err);
+  assert_int_equal(rc, SQLITE_OK);
+}
+
+static int insert_row(sqlite3 *db, sqlite3_stmt *ins, sqlite3_int64 rowid, const char *text,
+                      size_t n) {
+  sqlite3_bind_int64(ins, 1, rowid);
+  sqlite3_bind_text(ins, 2, text, (int)n, SQLITE_TRANSIENT);
+  int rc = sqlite3_step(ins);
+  sqlite3_reset(ins);
+  if (rc != SQLITE_DONE) print_error("insert: %s\n", sqlite3_errmsg(db));
+  return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Rowids matching expr, rendered "1,3,7". */
+static char *match_rows(sqlite3 *db, const char *expr) {
+  sqlite3_stmt *st = NULL;
+  Render r = {NULL, 0, 0};
+  render_append(&r, "", 0);
+  int rc = sqlite3_prepare_v2(db, "SELECT rowid FROM t WHERE t MATCH ?1 ORDER BY rowid", -1,
+                              &st, NULL);
+  assert_int_equal(rc, SQLITE_OK);
+  sqlite3_bind_text(st, 1, expr, -1, SQLITE_STATIC);
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    char num[32];
+    int n = snprintf(num, sizeof num, "%s%lld", r.len ? "," : "", sqlite3_column_int64(st, 0));
+    render_append(&r, num, (size_t)n);
+  }
+  if (rc != SQLITE_DONE) print_error("MATCH %s: %s\n", expr, sqlite3_errmsg(db));
+  assert_int_equal(rc, SQLITE_DONE);
+  sqlite3_finalize(st);
+  return r.buf;
+}
+
+/* The MATCH expression the query builder makes of a term: a quoted phrase, plus `*` when
+** the term ends in a one-character Japanese run. */
+static char *phrase_expr(const char *term, size_t n) {
+  Render r = {NULL, 0, 0};
+  render_append(&r, "\"", 1);
+  for (size_t i = 0; i < n; i++) {
+    render_append(&r, term + i, 1);
+    if (term[i] == '"') render_append(&r, "\"", 1);
+  }
+  render_append(&r, "\"", 1);
+  if (tok_query_wants_prefix(term, n)) render_append(&r, " *", 2);
+  return r.buf;
+}
+
+static void test_fts5_vocab(void **state) {
+  sqlite3 *db = *state;
+  exec_ok(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='jfts');"
+              "CREATE VIRTUAL TABLE v USING fts5vocab(t, instance);"
+              "INSERT INTO t(rowid, body) VALUES(1, '8050 問題'), (2, '8050、問題'),"
+              "(3, 'ＩＧＡＳＵ会議'), (4, 'ｶﾞｽ');");
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, "SELECT term, doc, offset FROM v ORDER BY doc, offset",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  Render r = {NULL, 0, 0};
+  render_append(&r, "", 0);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *term = (const char *)sqlite3_column_text(st, 0);
+    char buf[128];
+    int n = snprintf(buf, sizeof buf, "%s%s@%d:%d", r.len ? "|" : "",
+                     strcmp(term, TOK_GAP) == 0 ? "GAP" : term, sqlite3_column_int(st, 1),
+                     sqlite3_column_int(st, 2));
+    render_append(&r, buf, (size_t)n);
+  }
+  assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+  assert_string_equal(r.buf, "8050@1:0|問題@1:1|題@1:2|"
+                             "8050@2:0|GAP@2:1|問題@2:2|題@2:3|"
+                             "igasu@3:0|会議@3:1|議@3:2|"
+                             "ガス@4:0|ス@4:1");
+  free(r.buf);
+
+  static const struct {
+    const char *expr, *expect;
+  } k_match[] = {
+      {"\"8050問題\"", "1"},  {"\"8050 問題\"", "1"}, {"\"8050、問題\"", "2"},
+      {"\"問題\"", "1,2"},    {"\"題\" *", "1,2"},    {"\"igasu会議\"", "3"},
+      {"\"ＩＧＡＳＵ\"", "3"}, {"\"igas\"", ""},      {"\"ガ\" *", "4"},
+      {"\"ｶﾞｽ\"", "4"},
+  };
+  for (size_t k = 0; k < sizeof k_match / sizeof k_match[0]; k++) {
+    char *got = match_rows(db, k_match[k].expr);
+    if (strcmp(got, k_match[k].expect) != 0) print_error("MATCH %s\n", k_match[k].expr);
+    assert_string_equal(got, k_match[k].expect);
+    free(got);
+  }
+}
+
+static void test_tokenizer_arguments(void **state) {
+  sqlite3 *db = *state;
+  int rc = sqlite3_exec(db, "CREATE VIRTUAL TABLE x USING fts5(body, tokenize='jfts porter')",
+                        NULL, NULL, NULL);
+  assert_int_equal(rc, SQLITE_ERROR);
+  assert_string_equal(sqlite3_errmsg(db), "error in tokenizer constructor");
+}
+
+/* Queries on rows built to be hard: mixed scripts, width variants, decomposed accents,
+** surrogate pairs, emoji, and the compound ICU's dictionary splits (レイヤーダイアログ). */
+static const char *const k_hard_rows[] = {
+    /* 1 */ "8050 問題",
+    /* 2 */ "8050、問題",
+    /* 3 */ "8050\n問題",
+    /* 4 */ "165歳以上",
+    /* 5 */ "65 歳以上の方",
+    /* 6 */ "ＩＧＡＳＵ会議を開催",
+    /* 7 */ "igasu 会議",
+    /* 8 */ "ﾃﾞｰﾀﾍﾞｰｽとｶﾞｽ代",
+    /* 9 */ "𠮷野家の牛丼",
+    /* 10 */ "cafe\xCC\x81 au lait",
+    /* 11 */ "レイヤーダイアログを開く",
+    /* 12 */ "ダイアログ",
+    /* 13 */ "シンボリックリンクアドミニストレーションコンソール",
+    /* 14 */ "今日は😀です👍",
+    /* 15 */ "h30年度は2)実務者会議",
+    /* 16 */ "平成30年度（H30）",
+    /* 17 */ "㍻30年",
+    /* 18 */ "Ｗｅｂ開催とweb 開催",
+};
+
+static const struct {
+  const char *term, *expect;
+} k_hard_queries[] = {
+    {"8050問題", "1"},
+    {"8050 問題", "1"},
+    {"問題", "1,2,3"},
+    {"8050", "1,2,3"},
+    {"65歳", "5"},
+    {"65 歳", "5"},
+    {"歳以上", "4,5"},
+    {"歳", "4,5"},
+    {"igasu", "6,7"},
+    {"ＩＧＡＳＵ会議", "6,7"},
+    {"igasu会議を", "6"},
+    {"gasu", ""},
+    {"データベース", "8"},
+    {"ベース", "8"},
+    {"ｰ", "8,11,13"},
+    {"ガス代", "8"},
+    {"ｶﾞ", "8"},
+    {"𠮷", "9"},
+    {"𠮷野家", "9"},
+    {"野家", "9"},
+    {"café", "10"},
+    {"CAFÉ AU", "10"},
+    {"caf", ""},
+    {"ダイアログ", "11,12"},
+    {"ログ", "11,12"},
+    {"ダイアログを", "11"},
+    {"リンクアドミニ", "13"},
+    {"ミニストレーションコンソール", "13"},
+    {"😀", "14"},
+    {"😀で", "14"},
+    {"👍", "14"},
+    {"30年", "16,17"},
+    {"h30年", "15"},
+    {"h30", "15,16"},
+    {"2)実務", "15"},
+    {"2実務", ""},
+    {"平成30年", "16,17"},
+    {"web開催", "18"},
+    {"開催", "6,18"},
+};
+
+static void test_hard_queries(void **state) {
+  sqlite3 *db = *state;
+  sqlite3_stmt *ins = NULL;
+  exec_ok(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='jfts')");
+  assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t(rowid, body) VALUES(?1, ?2)", -1, &ins,
+                                      NULL),
+                   SQLITE_OK);
+  for (size_t k = 0; k < sizeof k_hard_rows / sizeof k_hard_rows[0]; k++) {
+    assert_int_equal(insert_row(db, ins, (sqlite3_int64)k + 1, k_hard_rows[k],
+                                strlen(k_hard_rows[k])),
+                     SQLITE_OK);
+  }
+  sqlite3_finalize(ins);
+  for (size_t k = 0; k < sizeof k_hard_queries / sizeof k_hard_queries[0]; k++) {
+    const char *term = k_hard_queries[k].term;
+    char *expr = phrase_expr(term, strlen(term));
+    char *got = match_rows(db, expr);
+    if (strcmp(got, k_hard_queries[k].expect) != 0) print_error("query '%s' (%s)\n", term, expr);
+    assert_string_equal(got, k_hard_queries[k].expect);
+    free(got);
+    free(expr);
+  }
+}
+
+/* ---- the oracle ---- */
+
+/* One row as the oracle sees it: its normalized code points with skippable spaces removed. */
+typedef struct OracleRow {
+  char *text;       /* source UTF-8 (malloc) */
+  size_t n_bytes;   /* length of text */
+  NormText *norm;   /* normalized text */
+  uint32_t *cp;     /* skeleton: normalized code points without skippable spaces */
+  uint8_t *cls;     /* skeleton: their classes */
+  size_t n;         /* skeleton length */
+  uint8_t *brk;     /* per normalized code point (+1): 1 at a grapheme boundary before it */
+} OracleRow;
+
+typedef struct Oracle {
+  OracleRow *rows; /* rowid = index + 1 */
+  size_t n_rows;
+  size_t cap;
+} Oracle;
+
+static void mark_graphemes(OracleRow *row) {
+  const NormText *t = row->norm;
+  UChar *u = malloc((t->n * 2 + 1) * sizeof(UChar));
+  size_t *u_to_cp = malloc((t->n * 2 + 1) * sizeof(size_t));
+  row->brk = calloc(t->n + 1, 1);
+  assert_true(u && u_to_cp && row->brk);
+  size_t k = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    uint32_t c = t->cp[i];
+    u_to_cp[k] = i;
+    if (c >= 0x10000) {
+      u[k++] = (UChar)(0xD7C0 + (c >> 10));
+      u_to_cp[k] = i;
+      u[k++] = (UChar)(0xDC00 | (c & 0x3FF));
+    } else {
+      u[k++] = (UChar)c;
+    }
+  }
+  u_to_cp[k] = t->n;
+  UErrorCode st = U_ZERO_ERROR;
+  UBreakIterator *bi = ubrk_open(UBRK_CHARACTER, "ja", u, (int32_t)k, &st);
+  assert_false(U_FAILURE(st));
+  for (int32_t b = ubrk_first(bi); b != UBRK_DONE; b = ubrk_next(bi)) {
+    row->brk[u_to_cp[b]] = 1;
+  }
+  ubrk_close(bi);
+  free(u);
+  free(u_to_cp);
+}
+
+static void oracle_add(Oracle *o, const char *text, size_t n_bytes) {
+  if (o->n_rows == o->cap) {
+    o->cap = o->cap ? o->cap * 2 : 256;
+    o->rows = realloc(o->rows, o->cap * sizeof *o->rows);
+    assert_non_null(o->rows);
+  }
+  OracleRow *row = &o->rows[o->n_rows++];
+  memset(row, 0, sizeof *row);
+  row->text = malloc(n_bytes + 1);
+  assert_non_null(row->text);
+  memcpy(row->text, text, n_bytes);
+  row->text[n_bytes] = '\0';
+  row->n_bytes = n_bytes;
+  assert_int_equal(norm_text(text, n_bytes, &row->norm, NULL), JFTS_OK);
+  const NormText *t = row->norm;
+  row->cp = malloc((t->n + 1) * sizeof(uint32_t));
+  row->cls = malloc(t->n + 1);
+  assert_true(row->cp && row->cls);
+  for (size_t i = 0; i < t->n;) {
+    if (t->cls[i] == NORM_SPACE) {
+      size_t j = i;
+      while (j < t->n && t->cls[j] == NORM_SPACE) j++;
+      if (i > 0 && j < t->n && norm_space_skippable(t, i - 1, j)) {
+        i = j;
+        continue;
+      }
+    }
+    row->cp[row->n] = t->cp[i];
+    row->cls[row->n++] = t->cls[i];
+    i++;
+  }
+  mark_graphemes(row);
+}
+
+static void oracle_free(Oracle *o) {
+  for (size_t k = 0; k < o->n_rows; k++) {
+    free(o->rows[k].text);
+    norm_free(o->rows[k].norm);
+    free(o->rows[k].cp);
+    free(o->rows[k].cls);
+    free(o->rows[k].brk);
+  }
+  free(o->rows);
+}
+
+/* grep on the normalized text: q occurs in the skeleton, and a word char at either end of q
+** is not continued by another word char in the row (65歳 is not in 165歳). */
+static int oracle_row_matches(const OracleRow *row, const NormText *q) {
+  size_t m = q->n;
+  if (m == 0 || m > row->n) return 0;
+  for (size_t k = 0; k + m <= row->n; k++) {
+    if (row->cp[k] != q->cp[0] || memcmp(row->cp + k, q->cp, m * sizeof(uint32_t)) != 0) continue;
+    if (q->cls[0] == NORM_WORD && k > 0 && row->cls[k - 1] == NORM_WORD) continue;
+    if (q->cls[m - 1] == NORM_WORD && k + m < row->n && row->cls[k + m] == NORM_WORD) continue;
+    return 1;
+  }
+  return 0;
+}
+
+static uint64_t g_rng;
+static uint64_t rng_next(void) {
+  g_rng ^= g_rng << 13;
+  g_rng ^= g_rng >> 7;
+  g_rng ^= g_rng << 17;
+  return g_rng;
+}
+
+static void add_line_rows(Oracle *o, const char *buf, size_t n) {
+  /* Non-blank lines, one row each. */
+  size_t first_line = o->n_rows;
+  for (size_t i = 0; i < n;) {
+    size_t e = i;
+    while (e < n && buf[e] != '\n') e++;
+    int blank = 1;
+    for (size_t k = i; k < e; k++) {
+      if (buf[k] != ' ' && buf[k] != '\r' && buf[k] != '\t') blank = 0;
+    }
+    if (!blank) oracle_add(o, buf + i, e - i);
+    i = e + 1;
+  }
+  /* Consecutive lines joined without their newline, 2 to 6 at a time, so that words the PDF
+  ** broke across lines form long runs again. */
+  size_t n_lines = o->n_rows - first_line;
+  for (size_t i = 0; i < n_lines;) {
+    size_t span = 2 + (i % 5);
+    size_t len = 0;
+    for (size_t k = i; k < i + span && k < n_lines; k++) len += o->rows[first_line + k].n_bytes;
+    char *joined = malloc(len + 1);
+    assert_non_null(joined);
+    len = 0;
+    for (size_t k = i; k < i + span && k < n_lines; k++) {
+      memcpy(joined + len, o->rows[first_line + k].text, o->rows[first_line + k].n_bytes);
+      len += o->rows[first_line + k].n_bytes;
+    }
+    oracle_add(o, joined, len);
+    free(joined);
+    i += span;
+  }
+}
+
+static void test_oracle(void **state) {
+  sqlite3 *db = *state;
+  Oracle o = {NULL, 0, 0};
+  FILE *f = fopen(CORPUS_FILE, "rb");
+  assert_non_null(f);
+  static char buf[1 << 17];
+  size_t n = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  assert_true(n > 20000 && n < sizeof buf);
+  add_line_rows(&o, buf, n);
+  for (size_t k = 0; k < sizeof k_hard_rows / sizeof k_hard_rows[0]; k++) {
+    oracle_add(&o, k_hard_rows[k], strlen(k_hard_rows[k]));
+  }
+
+  sqlite3_stmt *ins = NULL;
+  exec_ok(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='jfts'); BEGIN");
+  assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t(rowid, body) VALUES(?1, ?2)", -1, &ins,
+                                      NULL),
+                   SQLITE_OK);
+  for (size_t k = 0; k < o.n_rows; k++) {
+    assert_int_equal(insert_row(db, ins, (sqlite3_int64)k + 1, o.rows[k].text, o.rows[k].n_bytes),
+                     SQLITE_OK);
+  }
+  sqlite3_finalize(ins);
+  exec_ok(db, "COMMIT");
+
+  const char *seed_env = getenv("JFTS_TOK_SEED");
+  uint64_t seed = seed_env ? strtoull(seed_env, NULL, 10) : 20211u;
+  if (seed_env && strcmp(seed_env, "time") == 0) seed = (uint64_t)time(NULL);
+  const char *count_env = getenv("JFTS_TOK_QUERIES");
+  size_t want = count_env ? (size_t)strtoull(count_env, NULL, 10) : 3000;
+  g_rng = seed * 2654435761u + 1;
+
+  size_t done = 0, attempts = 0, with_hits = 0, one_char = 0;
+  Render expect = {NULL, 0, 0};
+  while (done < want) {
+    assert_true(++attempts < want * 100);
+    const OracleRow *row = &o.rows[rng_next() % o.n_rows];
+    const NormText *t = row->norm;
+    if (t->n == 0) continue;
+    size_t len = 1 + rng_next() % 8;
+    size_t i = rng_next() % t->n;
+    size_t j = i + len;
+    if (j > t->n || !row->brk[i] || !row->brk[j]) continue;
+    /* Whole source chars only: a normalization segment (ｶﾞ, ㍻) is not split. */
+    if (i > 0 && t->src_start[i] == t->src_start[i - 1]) continue;
+    if (j < t->n && t->src_start[j] == t->src_start[j - 1]) continue;
+    int clean = 1;
+    for (size_t k = i; k < j; k++) {
+      if (t->cls[k] != NORM_WORD && t->cls[k] != NORM_CJK) clean = 0;
+    }
+    if (!clean) continue;
+
+    const char *term = row->text + t->src_start[i];
+    size_t term_bytes = t->src_end[j - 1] - t->src_start[i];
+    NormText *q = NULL;
+    assert_int_equal(norm_text(term, term_bytes, &q, NULL), JFTS_OK);
+    for (size_t k = 0; k < q->n; k++) {
+      if (q->cls[k] != NORM_WORD && q->cls[k] != NORM_CJK) clean = 0;
+    }
+    if (!clean || q->n == 0) {
+      norm_free(q);
+      continue;
+    }
+
+    expect.len = 0;
+    render_append(&expect, "", 0);
+    for (size_t r = 0; r < o.n_rows; r++) {
+      if (!oracle_row_matches(&o.rows[r], q)) continue;
+      char num[32];
+      int nn = snprintf(num, sizeof num, "%s%zu", expect.len ? "," : "", r + 1);
+      render_append(&expect, num, (size_t)nn);
+    }
+    char *expr = phrase_expr(term, term_bytes);
+    char *got = match_rows(db, expr);
+    if (strcmp(got, expect.buf) != 0) {
+      print_error("oracle mismatch: seed %llu, query #%zu %s\n", (unsigned long long)seed, done,
+                  expr);
+      print_error("  rows found by FTS5: %s\n  rows the oracle expects: %s\n", got, expect.buf);
+    }
+    assert_string_equal(got, expect.buf);
+    with_hits += expect.len > 0;
+    one_char += q->n == 1;
+    free(got);
+    free(expr);
+    norm_free(q);
+    done++;
+  }
+  print_message("oracle: %zu queries (%zu one character, %zu with hits) over %zu rows, seed %llu\n",
+                done, one_char, with_hits, o.n_rows, (unsigned long long)seed);
+  /* Queries that start or end inside a word find nothing; most must find their row. */
+  assert_true(with_hits * 2 >= done);
+  assert_true(one_char * 20 >= done);
+  free(expect.buf);
+  oracle_free(&o);
+}
+
+/* ---- throughput (opt-in: JFTS_BENCH_MB=20 prints MB/s for tokenizing and index build) ---- */
+
+static int count_token(void *ctx, int colocated, const char *token, int n_token, int start,
+                       int end) {
+  (void)colocated;
+  (void)token;
+  (void)n_token;
+  (void)start;
+  (void)end;
+  ++*(long *)ctx;
+  return 0;
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void test_throughput(void **state) {
+  sqlite3 *db = *state;
+  const char *mb_env = getenv("JFTS_BENCH_MB");
+  if (mb_env == NULL) skip();
+  size_t target = (size_t)(atof(mb_env) * 1e6);
+  FILE *f = fopen(CORPUS_FILE, "rb");
+  assert_non_null(f);
+  static char buf[1 << 17];
+  size_t n = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  /* Passages of about 500 bytes (whole lines), as jfts-index stores them. */
+  size_t cuts[512];
+  size_t n_cuts = 0;
+  cuts[n_cuts++] = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (buf[i] == '\n' && i + 1 - cuts[n_cuts - 1] >= 500 && n_cuts < 511) cuts[n_cuts++] = i + 1;
+  }
+  if (cuts[n_cuts - 1] < n) cuts[n_cuts++] = n;
+
+  long n_tokens = 0;
+  size_t done = 0;
+  double t0 = now_s();
+  while (done < target) {
+    for (size_t k = 0; k + 1 < n_cuts; k++) {
+      tok_tokenize(buf + cuts[k], cuts[k + 1] - cuts[k], D, count_token, &n_tokens);
+      done += cuts[k + 1] - cuts[k];
+    }
+  }
+  double t1 = now_s();
+  fprintf(stderr, "tokenize only: %.1f MB in %.2f s = %.1f MB/s (%ld tokens)\n", (double)done / 1e6,
+          t1 - t0, (double)done / 1e6 / (t1 - t0), n_tokens);
+
+  sqlite3_stmt *ins = NULL;
+  exec_ok(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='jfts')");
+  assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t(body) VALUES(?1)", -1, &ins, NULL),
+                   SQLITE_OK);
+  done = 0;
+  t0 = now_s();
+  exec_ok(db, "BEGIN");
+  while (done < target) {
+    for (size_t k = 0; k + 1 < n_cuts; k++) {
+      sqlite3_bind_text(ins, 1, buf + cuts[k], (int)(cuts[k + 1] - cuts[k]), SQLITE_STATIC);
+      assert_int_equal(sqlite3_step(ins), SQLITE_DONE);
+      sqlite3_reset(ins);
+      done += cuts[k + 1] - cuts[k];
+    }
+  }
+  exec_ok(db, "COMMIT");
+  t1 = now_s();
+  sqlite3_finalize(ins);
+  fprintf(stderr,
+          "fts5 index build (:memory:, one transaction, rows of %zu bytes on average): "
+          "%.1f MB in %.2f s = %.1f MB/s\n",
+          n / (n_cuts - 1), (double)done / 1e6, t1 - t0, (double)done / 1e6 / (t1 - t0));
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_cases),
+      cmocka_unit_test(test_wants_prefix),
+      cmocka_unit_test(test_callback_stops),
+      cmocka_unit_test(test_long_word),
+      cmocka_unit_test_setup_teardown(test_fts5_vocab, setup_db, teardown_db),
+      cmocka_unit_test_setup_teardown(test_tokenizer_arguments, setup_db, teardown_db),
+      cmocka_unit_test_setup_teardown(test_hard_queries, setup_db, teardown_db),
+      cmocka_unit_test_setup_teardown(test_oracle, setup_db, teardown_db),
+      cmocka_unit_test_setup_teardown(test_throughput, setup_db, teardown_db),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
