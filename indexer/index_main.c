@@ -511,14 +511,16 @@ static FileFail index_one(Run *run, Store *store, const Entry *e) {
     fail = file_error(run, e->path, strerror(os_err));
     goto cleanup;
   }
-  size_t bin_at = 0;
-  if (e->walked && dec_is_binary(raw, n_raw, &bin_at)) {
-    /* Expected in a tree of documents (images, PDFs): a warning, not an error. */
-    char msg[64];
-    if (bin_at < n_raw && raw[bin_at] == 0)
-      snprintf(msg, sizeof msg, "binary file (NUL byte at %zu); skipped", bin_at);
-    else snprintf(msg, sizeof msg, "binary file; skipped");
-    warn_file(e->path, msg);
+  if (e->walked && dec_is_binary(raw, n_raw, NULL)) {
+    /* Expected in a tree of documents (images, PDFs): a warning, not an error. The decoder
+    ** words the reason ("binary file (PDF)"), so ask it. */
+    rc = dec_decode(raw, n_raw, NULL, &dec, &err);
+    if (rc == JFTS_ERR_NOMEM) {
+      fail = fatal(e->path, NULL);
+    } else {
+      fprintf(stderr, PROG ": warning: %s: %s; skipped\n", e->path,
+              err ? err : "binary file");
+    }
     goto cleanup;
   }
   char hash[17];

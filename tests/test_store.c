@@ -496,14 +496,14 @@ static void test_replace_twice(void **state) {
   store_one(f->db, &sf, b);
   assert_sql(f->db, COUNTS_SQL, "1,2,5,3,2");
   /* With external content, stale tokens would survive a plain DELETE: ask FTS5 itself. */
-  assert_sql(f->db, "INSERT INTO fts(fts) VALUES('integrity-check')", "");
+  assert_sql(f->db, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)", "");
   /* A changed report replaces the old rows: bravo goes, echo arrives. */
   build(b, REPORT_B, 1, 0, 0);
   store_one(f->db, &sf, b);
   assert_sql(f->db, COUNTS_SQL, "1,1,1,0,1");
   assert_sql(f->db, "SELECT count(*) FROM fts WHERE fts MATCH 'bravo'", "0");
   assert_sql(f->db, "SELECT count(*) FROM fts WHERE fts MATCH 'echo'", "1");
-  assert_sql(f->db, "INSERT INTO fts(fts) VALUES('integrity-check')", "");
+  assert_sql(f->db, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)", "");
   free(b);
 }
 
@@ -583,7 +583,7 @@ static void test_lookup_and_prune(void **state) {
   assert_string_equal(out.s, "b.txt:太白区:2021:令和3年度:-:1:10-11\n");
   store_close(s);
   assert_sql(f->db, COUNTS_SQL, "1,1,1,0,1");
-  assert_sql(f->db, "INSERT INTO fts(fts) VALUES('integrity-check')", "");
+  assert_sql(f->db, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)", "");
 }
 
 static void test_rollback(void **state) {
@@ -796,7 +796,7 @@ static void test_tokenizer_version(void **state) {
   store_close(s);
   assert_sql(f->db, "SELECT value FROM meta WHERE key='tokenizer_version'", "1");
   assert_sql(f->db, "SELECT count(*) FROM fts WHERE fts MATCH 'alpha'", "2");
-  assert_sql(f->db, "INSERT INTO fts(fts) VALUES('integrity-check')", "");
+  assert_sql(f->db, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)", "");
 }
 
 static void test_out_of_memory(void **state) {
