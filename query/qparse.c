@@ -16,8 +16,6 @@
 #define QP_NOTE_EXCERPT 60
 /* Callback value that stops tokenization at the first real token. */
 #define QP_FOUND 1000
-/* The tokenizer's reserved gap token (a single 0x01 byte): it marks a break, not text. */
-#define QP_GAP_TOKEN '\x01'
 
 /* One word of the query before grouping; offsets index the sanitized query. */
 typedef struct QpItem {
@@ -117,7 +115,9 @@ static int count_cb(void *ctx, int colocated, const char *token, int n_token, in
   (void)colocated;
   (void)start_byte;
   (void)end_byte;
-  if (n_token == 1 && token[0] == QP_GAP_TOKEN) return 0;
+  /* The gap token marks a break between runs, not text. */
+  if (n_token == (int)sizeof TOK_GAP - 1 && memcmp(token, TOK_GAP, sizeof TOK_GAP - 1) == 0)
+    return 0;
   return n_token > 0 ? QP_FOUND : 0;
 }
 

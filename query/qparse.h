@@ -56,8 +56,8 @@ typedef struct Query {
 ** for (a word without '-' in front)" when every remaining clause is excluded; JFTS_ERR_NOMEM;
 ** or the tokenizer's failure (JFTS_ERR_ICU, naming the term). On error *out is NULL and
 ** the notes are gone (the error message says why nothing is searched).
-** Depends on tok_tokenize (FTS5_TOKENIZE_QUERY; a token that is the single byte 0x01, the
-** tokenizer's gap marker, does not count) and on norm_text for phrase spaces. */
+** Depends on tok_tokenize (FTS5_TOKENIZE_QUERY; the gap token TOK_GAP does not count) and
+** on norm_text for phrase spaces. */
 int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out);
 
 /* Builds the FTS5 MATCH expression of query into a new jfts_malloc'ed string (*match_out):
