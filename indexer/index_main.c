@@ -247,17 +247,18 @@ cleanup:
 
 static FileFail collect(Run *run, char **paths, int n_paths) {
   FileFail fail = FAIL_NONE;
+  DirStack *stack = malloc(sizeof *stack); /* large: kept off the call stack */
+  if (stack == NULL) return fatal(NULL, NULL);
   for (int i = 0; (fail == FAIL_NONE || fail == FAIL_SKIP) && i < n_paths; i++) {
     fail = FAIL_NONE;
     struct stat st;
     if (stat(paths[i], &st) != 0) {
       fail = file_error(run, paths[i], strerror(errno));
     } else if (S_ISDIR(st.st_mode)) {
-      static DirStack stack; /* large: kept off the stack; the walk is not reentrant */
-      stack.n = 1;
-      stack.dev[0] = st.st_dev;
-      stack.ino[0] = st.st_ino;
-      fail = walk_dir(run, paths[i], &stack);
+      stack->n = 1;
+      stack->dev[0] = st.st_dev;
+      stack->ino[0] = st.st_ino;
+      fail = walk_dir(run, paths[i], stack);
     } else if (S_ISREG(st.st_mode)) {
       char *p = strdup(paths[i]);
       if (p == NULL || add_entry(run, p, (int64_t)st.st_size, 0) != JFTS_OK) {
@@ -268,6 +269,7 @@ static FileFail collect(Run *run, char **paths, int n_paths) {
       fail = file_error(run, paths[i], "not a regular file or directory");
     }
   }
+  free(stack);
   return fail == FAIL_SKIP ? FAIL_NONE : fail;
 }
 

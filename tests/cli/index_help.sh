@@ -33,3 +33,9 @@ run "$JFTS_INDEX" --quiet c
 expect_rc 0 "--quiet"
 expect_eq "$OUT$ERR" "" "--quiet output"
 [ -f jfts.db ] || fail "no jfts.db by default"
+
+# Walking the directory that holds the database leaves the database (and its journal) alone.
+run "$JFTS_INDEX" .
+expect_rc 0 "walk of the database's own directory"
+expect_eq "$ERR" "" "no warning about jfts.db"
+expect_match "$OUT" '^indexed 0 files .*; 1 unchanged;' "walk of the database's own directory"
