@@ -67,3 +67,11 @@ expect_match "$OUT" '^indexed 1 file ' "sidecar change"
 # stays the one it was indexed under.
 run "$JFTS_INDEX" --db t.db ./c/../c/$CORPUS_FILE.txt
 expect_eq "$OUT" "indexed 0 files (0 documents, 0 passages, 0 meetings); 1 unchanged; 0 untagged; 0 pruned" "other path"
+
+# --encoding naming what was detected changes nothing; one that does not fit is an error.
+run "$JFTS_INDEX" --db t.db --encoding utf8 c
+expect_rc 0 "--encoding utf8"
+expect_eq "$OUT" "indexed 0 files (0 documents, 0 passages, 0 meetings); 1 unchanged; 0 untagged; 0 pruned" "--encoding utf8"
+run "$JFTS_INDEX" --db t.db --encoding euc-jp c
+expect_rc 1 "--encoding euc-jp on UTF-8 text"
+expect_match "$ERR" '^jfts-index: c/sendai-r3-jiritsushien.txt: invalid EUC-JP at byte [0-9]+$' "--encoding euc-jp"
