@@ -237,7 +237,9 @@ int tok_query_wants_prefix(const char *term, size_t n_bytes) {
   memset(&w, 0, sizeof w);
   w.alloc = &k_jfts_alloc;
   int wants = 0;
-  if (norm_work_run(&w, term, n_bytes, NULL) == JFTS_OK) {
+  int rc = norm_work_run(&w, term, n_bytes, NULL);
+  if (rc != JFTS_OK) wants = -1;
+  else {
     const NormText *t = &w.text;
     size_t k = t->n;
     while (k > 0 && t->cls[k - 1] != NORM_WORD && t->cls[k - 1] != NORM_CJK) k--;

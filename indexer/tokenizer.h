@@ -39,7 +39,8 @@ int tok_tokenize(const char *text, size_t n_bytes, int fts5_flags, TokCallback c
 /* 1 when a query term must end with FTS5's prefix marker `*` to find every occurrence:
 ** its normalized form ends (ignoring trailing spaces and punctuation) in a Japanese run of
 ** exactly one character (泉, 65歳), whose document token is a bigram beginning with that
-** character. */
+** character. Returns -1 when normalization fails (out of memory), so that a caller never
+** silently drops the prefix. */
 int tok_query_wants_prefix(const char *term, size_t n_bytes);
 
 #endif
