@@ -1,2 +1,672 @@
-/* placeholder until the module lands */
-typedef int jfts_placeholder_t;
+/* Thesaurus (thesaurus.h): parses the Solr-style synonym file into a table of distinct terms
+** keyed by their collapsed normalized form, each with the terms it expands to, and expands
+** query terms by finding entries inside them (longest first, no overlaps) and adding every
+** combination of replacements as a variant, fewest replacements first, up to the cap. */
+#include "thesaurus.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jfts_common.h"
+#include "norm.h"
+
+/* Most variant texts tried per term: every try normally adds a variant, so this only bounds
+** pathological cases where many combinations spell the same text. */
+#define THS_MAX_TRIES (64 * QRY_MAX_VARIANTS)
+/* Longest excerpt of a term quoted in a warning, in bytes (then cut at a char boundary). */
+#define THS_WARN_EXCERPT 60
+
+/* Collapsed normalized text, the form in which entries and query terms are compared: NFKC
+** code points, skippable spaces removed, other space runs reduced to one ' ', ends trimmed. */
+typedef struct ThsKey {
+  uint32_t *cp;      /* collapsed code points */
+  uint8_t *cls;      /* their NormClass */
+  size_t *src_start; /* per code point: first source byte it stands for */
+  size_t *src_end;   /* per code point: byte after the last source byte it stands for */
+  size_t n;          /* code points */
+} ThsKey;
+
+typedef struct ThsTerm {
+  char *text;        /* as written in the file, trimmed and unescaped; NUL-terminated */
+  size_t n_text;     /* bytes */
+  ThsKey key;
+  uint64_t hash;     /* of key.cp */
+  size_t *alts;      /* indices into Thesaurus.terms of the terms this one expands to */
+  size_t n_alts, cap_alts;
+} ThsTerm;
+
+struct Thesaurus {
+  ThsTerm *terms;    /* distinct by key: the first spelling in the file wins */
+  size_t n_terms, cap_terms;
+  size_t *slots;     /* open-addressing hash of terms by key: index + 1, 0 when empty */
+  size_t n_slots;    /* a power of two, at least twice n_terms */
+  const ThsTerm **index; /* terms with alternatives, by first code point, then longest first */
+  size_t n_index;
+};
+
+static void key_free(ThsKey *k) {
+  jfts_free(k->cp);
+  jfts_free(k->cls);
+  jfts_free(k->src_start);
+  jfts_free(k->src_end);
+  memset(k, 0, sizeof *k);
+}
+
+/* Builds the key of text, the way match.c collapses text, with source ranges kept. */
+static int key_build(const char *text, size_t n_bytes, ThsKey *out, char **err_out) {
+  NormText *t = NULL;
+  memset(out, 0, sizeof *out);
+  int rc = norm_text(text, n_bytes, &t, err_out);
+  if (rc != JFTS_OK) return rc;
+  size_t cap = t->n ? t->n : 1;
+  out->cp = jfts_malloc(cap * sizeof *out->cp);
+  out->cls = jfts_malloc(cap);
+  out->src_start = jfts_malloc(cap * sizeof *out->src_start);
+  out->src_end = jfts_malloc(cap * sizeof *out->src_end);
+  if (!out->cp || !out->cls || !out->src_start || !out->src_end) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < t->n;) {
+    if (t->cls[i] != NORM_SPACE) {
+      out->cp[k] = t->cp[i];
+      out->cls[k] = t->cls[i];
+      out->src_start[k] = t->src_start[i];
+      out->src_end[k] = t->src_end[i];
+      k++;
+      i++;
+      continue;
+    }
+    size_t j = i;
+    while (j < t->n && t->cls[j] == NORM_SPACE) j++;
+    if (i > 0 && j < t->n && !norm_space_skippable(t, i - 1, j)) {
+      out->cp[k] = ' ';
+      out->cls[k] = NORM_SPACE;
+      out->src_start[k] = t->src_start[i];
+      out->src_end[k] = t->src_end[j - 1];
+      k++;
+    }
+    i = j;
+  }
+  out->n = k;
+
+cleanup:
+  norm_free(t);
+  if (rc != JFTS_OK) key_free(out);
+  return rc;
+}
+
+static uint64_t key_hash(const ThsKey *k) {
+  uint64_t h = 0xcbf29ce484222325u;
+  for (size_t i = 0; i < k->n; i++) {
+    h ^= k->cp[i];
+    h *= 0x100000001b3u;
+  }
+  return h;
+}
+
+static int key_equal(const ThsKey *a, const ThsKey *b) {
+  return a->n == b->n && memcmp(a->cp, b->cp, a->n * sizeof *a->cp) == 0;
+}
+
+/* Index of the term whose key equals key, or SIZE_MAX when there is none. */
+static size_t term_find(const Thesaurus *ths, const ThsKey *key, uint64_t hash) {
+  if (ths->n_slots == 0) return SIZE_MAX;
+  for (size_t s = (size_t)hash & (ths->n_slots - 1);; s = (s + 1) & (ths->n_slots - 1)) {
+    size_t v = ths->slots[s];
+    if (v == 0) return SIZE_MAX;
+    const ThsTerm *t = &ths->terms[v - 1];
+    if (t->hash == hash && key_equal(&t->key, key)) return v - 1;
+  }
+}
+
+static void slots_put(size_t *slots, size_t n_slots, uint64_t hash, size_t idx) {
+  size_t s = (size_t)hash & (n_slots - 1);
+  while (slots[s] != 0) s = (s + 1) & (n_slots - 1);
+  slots[s] = idx + 1;
+}
+
+/* Returns in *idx_out the index of the term with text's key, adding the term when new.
+** Takes ownership of text and key in every case. */
+static int term_intern(Thesaurus *ths, char *text, size_t n_text, ThsKey *key, size_t *idx_out) {
+  int rc = JFTS_OK;
+  uint64_t hash = key_hash(key);
+  size_t idx = term_find(ths, key, hash);
+  if (idx != SIZE_MAX) {
+    *idx_out = idx;
+    goto cleanup;
+  }
+  if (ths->n_terms == ths->cap_terms) {
+    size_t cap = ths->cap_terms ? 2 * ths->cap_terms : 64;
+    ThsTerm *terms = jfts_realloc(ths->terms, cap * sizeof *terms);
+    if (terms == NULL) {
+      rc = JFTS_ERR_NOMEM;
+      goto cleanup;
+    }
+    ths->terms = terms;
+    ths->cap_terms = cap;
+  }
+  if (2 * (ths->n_terms + 1) > ths->n_slots) {
+    size_t n_slots = ths->n_slots ? 2 * ths->n_slots : 128;
+    size_t *slots = jfts_calloc(n_slots, sizeof *slots);
+    if (slots == NULL) {
+      rc = JFTS_ERR_NOMEM;
+      goto cleanup;
+    }
+    for (size_t i = 0; i < ths->n_terms; i++) slots_put(slots, n_slots, ths->terms[i].hash, i);
+    jfts_free(ths->slots);
+    ths->slots = slots;
+    ths->n_slots = n_slots;
+  }
+  idx = ths->n_terms++;
+  ThsTerm *t = &ths->terms[idx];
+  memset(t, 0, sizeof *t);
+  t->text = text;
+  t->n_text = n_text;
+  t->key = *key;
+  t->hash = hash;
+  slots_put(ths->slots, ths->n_slots, hash, idx);
+  text = NULL;
+  memset(key, 0, sizeof *key);
+  *idx_out = idx;
+
+cleanup:
+  jfts_free(text);
+  key_free(key);
+  return rc;
+}
+
+static int term_add_alt(Thesaurus *ths, size_t from, size_t to) {
+  ThsTerm *t = &ths->terms[from];
+  if (from == to) return JFTS_OK;
+  for (size_t i = 0; i < t->n_alts; i++)
+    if (t->alts[i] == to) return JFTS_OK;
+  if (t->n_alts == t->cap_alts) {
+    size_t cap = t->cap_alts ? 2 * t->cap_alts : 4;
+    size_t *alts = jfts_realloc(t->alts, cap * sizeof *alts);
+    if (alts == NULL) return JFTS_ERR_NOMEM;
+    t->alts = alts;
+    t->cap_alts = cap;
+  }
+  t->alts[t->n_alts++] = to;
+  return JFTS_OK;
+}
+
+void ths_free(Thesaurus *ths) {
+  if (ths == NULL) return;
+  for (size_t i = 0; i < ths->n_terms; i++) {
+    jfts_free(ths->terms[i].text);
+    key_free(&ths->terms[i].key);
+    jfts_free(ths->terms[i].alts);
+  }
+  jfts_free(ths->terms);
+  jfts_free(ths->slots);
+  jfts_free(ths->index);
+  jfts_free(ths);
+}
+
+size_t ths_entry_count(const Thesaurus *ths) { return ths ? ths->n_index : 0; }
+
+/* Length of the valid UTF-8 char at s[0..n), or 0 when it is invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n) {
+  unsigned c = s[0];
+  size_t need;
+  unsigned lo = 0x80, hi = 0xBF;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) need = 1;
+  else if (c >= 0xE0 && c <= 0xEF) {
+    need = 2;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 3;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (n < need + 1) return 0;
+  for (size_t i = 1; i <= need; i++) {
+    if (s[i] < lo || s[i] > hi) return 0;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return need + 1;
+}
+
+/* Bytes of the white space the file syntax trims at p (ASCII space, tab, CR, U+3000), or 0. */
+static size_t space_len(const char *p, size_t n) {
+  if (n >= 1 && (p[0] == ' ' || p[0] == '\t' || p[0] == '\r' || p[0] == '\v' || p[0] == '\f'))
+    return 1;
+  if (n >= 3 && memcmp(p, "\xE3\x80\x80", 3) == 0) return 3;
+  return 0;
+}
+
+/* One rule line split into terms: terms[0..n_lhs) on the left of '=>' (all of them when
+** there is no arrow). Each term is unescaped and trimmed. */
+typedef struct ThsLine {
+  char **terms;
+  size_t *n_text;
+  size_t n_terms, cap_terms;
+  size_t n_lhs;
+  int n_arrows;
+} ThsLine;
+
+static void line_clear(ThsLine *l) {
+  for (size_t i = 0; i < l->n_terms; i++) jfts_free(l->terms[i]);
+  jfts_free(l->terms);
+  jfts_free(l->n_text);
+  memset(l, 0, sizeof *l);
+}
+
+/* Ends the term buf[0..n) (trimming white space at both ends) and appends it to l. Trailing
+** white space that was escaped (literal_end) is kept. */
+static int line_push(ThsLine *l, const char *buf, size_t n, size_t literal_end) {
+  size_t start = 0, len;
+  while (start < n && (len = space_len(buf + start, n - start)) > 0) start += len;
+  size_t end = start;
+  for (size_t i = start; i < n;) {
+    len = space_len(buf + i, n - i);
+    if (len == 0) {
+      len = utf8_len((const unsigned char *)buf + i, n - i);
+      if (len == 0) len = 1;
+      end = i + len;
+    }
+    i += len;
+  }
+  if (end < literal_end) end = literal_end;
+  if (l->n_terms == l->cap_terms) {
+    size_t cap = l->cap_terms ? 2 * l->cap_terms : 8;
+    char **terms = jfts_realloc(l->terms, cap * sizeof *terms);
+    if (terms == NULL) return JFTS_ERR_NOMEM;
+    l->terms = terms;
+    size_t *n_text = jfts_realloc(l->n_text, cap * sizeof *n_text);
+    if (n_text == NULL) return JFTS_ERR_NOMEM;
+    l->n_text = n_text;
+    l->cap_terms = cap;
+  }
+  char *t = jfts_strndup(buf + start, end > start ? end - start : 0);
+  if (t == NULL) return JFTS_ERR_NOMEM;
+  l->terms[l->n_terms] = t;
+  l->n_text[l->n_terms] = end > start ? end - start : 0;
+  l->n_terms++;
+  return JFTS_OK;
+}
+
+/* Splits the line p[0..n) (valid UTF-8, no line terminator) into l, using buf (n bytes) as
+** scratch. A comment-only or blank line gives one empty term and no arrow. */
+static int line_split(const char *p, size_t n, char *buf, ThsLine *l) {
+  int rc = JFTS_OK;
+  size_t k = 0, literal_end = 0;
+  for (size_t i = 0; rc == JFTS_OK && i < n;) {
+    char c = p[i];
+    if (c == '#') break;
+    if (c == '\\' && i + 1 < n) {
+      size_t len = utf8_len((const unsigned char *)p + i + 1, n - i - 1);
+      if (len == 0) len = 1;
+      memcpy(buf + k, p + i + 1, len);
+      k += len;
+      literal_end = k;
+      i += 1 + len;
+      continue;
+    }
+    if (c == ',' || (c == '=' && i + 1 < n && p[i + 1] == '>')) {
+      rc = line_push(l, buf, k, literal_end);
+      k = literal_end = 0;
+      if (c == '=') {
+        if (l->n_arrows++ == 0) l->n_lhs = l->n_terms;
+        i++;
+      }
+      i++;
+      continue;
+    }
+    buf[k++] = c;
+    i++;
+  }
+  if (rc == JFTS_OK) rc = line_push(l, buf, k, literal_end);
+  if (rc == JFTS_OK && l->n_arrows == 0) l->n_lhs = l->n_terms;
+  return rc;
+}
+
+static int has_searchable(const ThsKey *k) {
+  for (size_t i = 0; i < k->n; i++)
+    if (k->cls[i] == NORM_WORD || k->cls[i] == NORM_CJK) return 1;
+  return 0;
+}
+
+/* Adds the rule of one split line; lineno and name for messages. */
+static int add_line(Thesaurus *ths, const char *name, int lineno, ThsLine *l, char **err_out) {
+  int rc = JFTS_OK;
+  size_t *idx = NULL;
+  int blank = l->n_terms == 1 && l->n_arrows == 0 && l->n_text[0] == 0;
+  if (blank) return JFTS_OK;
+  int ok = l->n_arrows <= 1 && (l->n_arrows == 1 || l->n_terms >= 2);
+  for (size_t i = 0; ok && i < l->n_terms; i++) ok = l->n_text[i] > 0;
+  if (!ok) {
+    jfts_set_error(err_out, "%s:%d: expected 'a, b' or 'a => b'", name, lineno);
+    return JFTS_ERR_INPUT;
+  }
+  idx = jfts_malloc(l->n_terms * sizeof *idx);
+  if (idx == NULL) return JFTS_ERR_NOMEM;
+  for (size_t i = 0; rc == JFTS_OK && i < l->n_terms; i++) {
+    ThsKey key;
+    rc = key_build(l->terms[i], l->n_text[i], &key, err_out);
+    if (rc != JFTS_OK) break;
+    if (!has_searchable(&key)) {
+      key_free(&key);
+      jfts_set_error(err_out, "%s:%d: '%s' has no searchable characters", name, lineno,
+                     l->terms[i]);
+      rc = JFTS_ERR_INPUT;
+      break;
+    }
+    rc = term_intern(ths, l->terms[i], l->n_text[i], &key, &idx[i]);
+    l->terms[i] = NULL; /* owned by the thesaurus now (or freed by term_intern) */
+  }
+  if (l->n_arrows == 0) {
+    for (size_t i = 0; rc == JFTS_OK && i < l->n_terms; i++)
+      for (size_t j = 0; rc == JFTS_OK && j < l->n_terms; j++)
+        rc = term_add_alt(ths, idx[i], idx[j]);
+  } else {
+    for (size_t i = 0; rc == JFTS_OK && i < l->n_lhs; i++)
+      for (size_t j = l->n_lhs; rc == JFTS_OK && j < l->n_terms; j++)
+        rc = term_add_alt(ths, idx[i], idx[j]);
+  }
+  jfts_free(idx);
+  return rc;
+}
+
+/* Orders the index by first code point, longer keys first, so that the first entry that
+** matches at a position is the longest one. */
+static int index_cmp(const void *a, const void *b) {
+  const ThsKey *x = &(*(const ThsTerm *const *)a)->key;
+  const ThsKey *y = &(*(const ThsTerm *const *)b)->key;
+  if (x->cp[0] != y->cp[0]) return x->cp[0] < y->cp[0] ? -1 : 1;
+  if (x->n != y->n) return x->n > y->n ? -1 : 1;
+  return memcmp(x->cp, y->cp, x->n * sizeof *x->cp);
+}
+
+/* Called once all lines are read: terms no longer moves, so the index may point into it. */
+static int build_index(Thesaurus *ths) {
+  ths->index = jfts_malloc((ths->n_terms ? ths->n_terms : 1) * sizeof *ths->index);
+  if (ths->index == NULL) return JFTS_ERR_NOMEM;
+  for (size_t i = 0; i < ths->n_terms; i++)
+    if (ths->terms[i].n_alts > 0) ths->index[ths->n_index++] = &ths->terms[i];
+  qsort(ths->index, ths->n_index, sizeof *ths->index, index_cmp);
+  return JFTS_OK;
+}
+
+int ths_parse(const char *name, const char *text, size_t n_bytes, Thesaurus **out,
+              char **err_out) {
+  int rc = JFTS_OK;
+  char *buf = NULL;
+  ThsLine line;
+  Thesaurus *ths = jfts_calloc(1, sizeof *ths);
+  memset(&line, 0, sizeof line);
+  *out = NULL;
+  if (ths == NULL) return JFTS_ERR_NOMEM;
+  buf = jfts_malloc(n_bytes + 1);
+  if (buf == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  size_t pos = 0;
+  if (n_bytes >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) pos = 3;
+  for (int lineno = 1; rc == JFTS_OK && pos < n_bytes; lineno++) {
+    const char *nl = memchr(text + pos, '\n', n_bytes - pos);
+    size_t end = nl ? (size_t)(nl - text) : n_bytes;
+    for (size_t i = pos; i < end;) {
+      size_t len = utf8_len((const unsigned char *)text + i, end - i);
+      if (len == 0 || text[i] == '\0') {
+        jfts_set_error(err_out, "%s:%d: invalid UTF-8", name, lineno);
+        rc = JFTS_ERR_INPUT;
+        break;
+      }
+      i += len;
+    }
+    if (rc == JFTS_OK) rc = line_split(text + pos, end - pos, buf, &line);
+    if (rc == JFTS_OK) rc = add_line(ths, name, lineno, &line, err_out);
+    line_clear(&line);
+    pos = nl ? end + 1 : n_bytes;
+  }
+  if (rc == JFTS_OK) rc = build_index(ths);
+
+cleanup:
+  line_clear(&line);
+  jfts_free(buf);
+  if (rc != JFTS_OK) {
+    ths_free(ths);
+    return rc;
+  }
+  *out = ths;
+  return JFTS_OK;
+}
+
+int ths_load(const char *path, Thesaurus **out, char **err_out) {
+  int rc = JFTS_OK;
+  char *data = NULL;
+  size_t n = 0, cap = 0;
+  *out = NULL;
+  FILE *fp = fopen(path, "rb");
+  if (fp == NULL) {
+    jfts_set_error(err_out, "cannot read '%s': %s", path, strerror(errno));
+    return JFTS_ERR_IO;
+  }
+  for (;;) {
+    if (cap - n < 4096) {
+      cap = cap ? 2 * cap : 16384;
+      char *grown = jfts_realloc(data, cap);
+      if (grown == NULL) {
+        rc = JFTS_ERR_NOMEM;
+        goto cleanup;
+      }
+      data = grown;
+    }
+    size_t got = fread(data + n, 1, cap - n, fp);
+    n += got;
+    if (got == 0) break;
+  }
+  if (ferror(fp)) {
+    jfts_set_error(err_out, "cannot read '%s': %s", path, strerror(errno));
+    rc = JFTS_ERR_IO;
+    goto cleanup;
+  }
+  rc = ths_parse(path, data, n, out, err_out);
+
+cleanup:
+  fclose(fp);
+  jfts_free(data);
+  return rc;
+}
+
+/* One entry found in a term: source bytes [start, end) of the term's text, and the entry. */
+typedef struct ThsSlot {
+  size_t start, end;
+  const ThsTerm *entry;
+} ThsSlot;
+
+/* State of the expansion of one query term. */
+typedef struct ThsExpansion {
+  const Thesaurus *ths;
+  QryTerm *term;
+  ThsSlot *slots;
+  size_t n_slots;
+  size_t *choice;  /* per slot: 0 keeps the term's text, a + 1 puts alternative a */
+  char *buf;       /* the variant being built */
+  size_t cap_buf;
+  size_t n_tries;
+  int capped;      /* set when qry_term_add_variant refused a variant: stop */
+  char **err_out;
+} ThsExpansion;
+
+/* The longest entry matching q at i (see thesaurus.h), or NULL. */
+static const ThsTerm *longest_at(const Thesaurus *ths, const ThsKey *q, size_t i) {
+  size_t lo = 0, hi = ths->n_index;
+  while (lo < hi) { /* first index entry whose first code point is >= q->cp[i] */
+    size_t mid = lo + (hi - lo) / 2;
+    if (ths->index[mid]->key.cp[0] < q->cp[i]) lo = mid + 1;
+    else hi = mid;
+  }
+  for (size_t x = lo; x < ths->n_index; x++) {
+    const ThsKey *p = &ths->index[x]->key;
+    if (p->cp[0] != q->cp[i]) break;
+    size_t e = i + p->n;
+    if (p->n > q->n - i || memcmp(p->cp, q->cp + i, p->n * sizeof *p->cp) != 0) continue;
+    if (p->cls[0] == NORM_WORD && i > 0 && q->cls[i - 1] == NORM_WORD) continue;
+    if (p->cls[p->n - 1] == NORM_WORD && e < q->n && q->cls[e] == NORM_WORD) continue;
+    /* Replacing source bytes is only exact when no source char is shared with a code point
+    ** outside the entry (㍻ normalizes to two code points from one char). */
+    if (i > 0 && q->src_end[i - 1] > q->src_start[i]) continue;
+    if (e < q->n && q->src_start[e] < q->src_end[e - 1]) continue;
+    return ths->index[x];
+  }
+  return NULL;
+}
+
+/* Builds the variant of the current choices and offers it to the term. */
+static int emit(ThsExpansion *x) {
+  const char *text = x->term->text;
+  size_t need = x->term->n_bytes + 1;
+  for (size_t s = 0; s < x->n_slots; s++)
+    if (x->choice[s] > 0)
+      need += x->ths->terms[x->slots[s].entry->alts[x->choice[s] - 1]].n_text;
+  if (need > x->cap_buf) {
+    char *buf = jfts_realloc(x->buf, need);
+    if (buf == NULL) return JFTS_ERR_NOMEM;
+    x->buf = buf;
+    x->cap_buf = need;
+  }
+  size_t k = 0, pos = 0;
+  for (size_t s = 0; s < x->n_slots; s++) {
+    if (x->choice[s] == 0) continue;
+    const ThsTerm *alt = &x->ths->terms[x->slots[s].entry->alts[x->choice[s] - 1]];
+    memcpy(x->buf + k, text + pos, x->slots[s].start - pos);
+    k += x->slots[s].start - pos;
+    memcpy(x->buf + k, alt->text, alt->n_text);
+    k += alt->n_text;
+    pos = x->slots[s].end;
+  }
+  memcpy(x->buf + k, text + pos, x->term->n_bytes - pos);
+  k += x->term->n_bytes - pos;
+  x->buf[k] = '\0';
+
+  if (++x->n_tries > THS_MAX_TRIES) {
+    x->capped = 1;
+    return JFTS_OK;
+  }
+  char *err = NULL;
+  int rc = qry_term_add_variant(x->term, x->buf, k, &err);
+  if (rc == JFTS_ERR_USAGE) {
+    x->capped = 1;
+    rc = JFTS_OK;
+  } else if (rc != JFTS_OK && err != NULL) {
+    jfts_set_error(x->err_out, "%s", err);
+  }
+  jfts_free(err);
+  return rc;
+}
+
+/* Emits every combination that replaces exactly k_left more slots, all at or after from. */
+static int enumerate(ThsExpansion *x, size_t from, size_t k_left) {
+  if (k_left == 0) return emit(x);
+  for (size_t s = from; s + k_left <= x->n_slots && !x->capped; s++) {
+    for (size_t a = 0; a < x->slots[s].entry->n_alts && !x->capped; a++) {
+      x->choice[s] = a + 1;
+      int rc = enumerate(x, s + 1, k_left - 1);
+      x->choice[s] = 0;
+      if (rc != JFTS_OK) return rc;
+    }
+  }
+  return JFTS_OK;
+}
+
+static int add_warning(char ***warnings, size_t *n_warnings, const QryTerm *term) {
+  size_t n = term->n_bytes;
+  int cut = n > THS_WARN_EXCERPT;
+  if (cut) {
+    n = THS_WARN_EXCERPT;
+    while (n > 0 && ((unsigned char)term->text[n] & 0xC0) == 0x80) n--;
+  }
+  char **grown = jfts_realloc(*warnings, (*n_warnings + 1) * sizeof *grown);
+  if (grown == NULL) return JFTS_ERR_NOMEM;
+  *warnings = grown;
+  char *w = jfts_mprintf("expansion of '%.*s%s' capped at %d variants", (int)n, term->text,
+                         cut ? "…" : "", QRY_MAX_VARIANTS);
+  if (w == NULL) return JFTS_ERR_NOMEM;
+  (*warnings)[(*n_warnings)++] = w;
+  return JFTS_OK;
+}
+
+/* Expands one term; *capped_out is set when its variants hit the cap. */
+static int expand_term(const Thesaurus *ths, QryTerm *term, int *capped_out, char **err_out) {
+  ThsKey q;
+  ThsExpansion x;
+  memset(&x, 0, sizeof x);
+  *capped_out = 0;
+  int rc = key_build(term->text, term->n_bytes, &q, err_out);
+  if (rc != JFTS_OK) return rc;
+  x.slots = jfts_malloc((q.n ? q.n : 1) * sizeof *x.slots);
+  x.choice = jfts_calloc(q.n ? q.n : 1, sizeof *x.choice);
+  if (x.slots == NULL || x.choice == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  for (size_t i = 0; i < q.n;) {
+    const ThsTerm *entry = longest_at(ths, &q, i);
+    if (entry == NULL) {
+      i++;
+      continue;
+    }
+    size_t e = i + entry->key.n;
+    x.slots[x.n_slots].start = q.src_start[i];
+    x.slots[x.n_slots].end = q.src_end[e - 1];
+    x.slots[x.n_slots].entry = entry;
+    x.n_slots++;
+    i = e;
+  }
+  x.ths = ths;
+  x.term = term;
+  x.err_out = err_out;
+  for (size_t k = 1; rc == JFTS_OK && k <= x.n_slots && !x.capped; k++)
+    rc = enumerate(&x, 0, k);
+  *capped_out = x.capped;
+
+cleanup:
+  key_free(&q);
+  jfts_free(x.slots);
+  jfts_free(x.choice);
+  jfts_free(x.buf);
+  return rc;
+}
+
+int ths_expand(const Thesaurus *ths, Query *q, char ***warnings_out, size_t *n_warnings_out,
+               char **err_out) {
+  int rc = JFTS_OK;
+  char **warnings = NULL;
+  size_t n_warnings = 0;
+  if (warnings_out) *warnings_out = NULL;
+  if (n_warnings_out) *n_warnings_out = 0;
+  if (ths == NULL || ths->n_index == 0 || q == NULL) return JFTS_OK;
+  for (size_t c = 0; rc == JFTS_OK && c < q->n_clauses; c++) {
+    for (size_t t = 0; rc == JFTS_OK && t < q->clauses[c].n_terms; t++) {
+      int capped = 0;
+      rc = expand_term(ths, &q->clauses[c].terms[t], &capped, err_out);
+      if (rc == JFTS_OK && capped)
+        rc = add_warning(&warnings, &n_warnings, &q->clauses[c].terms[t]);
+    }
+  }
+  if (rc != JFTS_OK || warnings_out == NULL || n_warnings_out == NULL) {
+    ths_warnings_free(warnings, n_warnings);
+    return rc;
+  }
+  *warnings_out = warnings;
+  *n_warnings_out = n_warnings;
+  return JFTS_OK;
+}
+
+void ths_warnings_free(char **warnings, size_t n_warnings) {
+  for (size_t i = 0; i < n_warnings; i++) jfts_free(warnings[i]);
+  jfts_free(warnings);
+}

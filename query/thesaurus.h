@@ -1,0 +1,86 @@
+/* The thesaurus: spelling variants and synonyms (ウイルス/ウィルス, 障害/障がい, オンライン =>
+** リモート...) read from a Solr-style synonym file and applied to a parsed Query as term
+** variants (qparse.h's qry_term_add_variant), so that one query finds every way municipal
+** text writes the same thing. Entries match query terms by normalized form, also inside them.
+**
+** File syntax (UTF-8, one rule per line; a UTF-8 BOM at the start is skipped):
+**   a, b, c       equivalents: a query term holding any of them also searches all the others
+**   a => b, c     one-way: a also searches b and c, but b and c do not search a. Unlike Solr,
+**                 where `a => b` replaces a by b, the term a itself still matches here: a
+**                 thesaurus widens a search and never narrows it.
+**   a, b => c     each term on the left expands to the terms on the right
+**   # text        a comment, from '#' to the end of the line, wherever '#' appears
+**   \x            the char x taken literally ("C\#", "1\,000", "\=>", "\\")
+** Blank lines are ignored; white space (ASCII space and tab, U+3000) around terms is trimmed.
+** Spaces inside a term stay ("Web 会議"). Rules for the same term on several lines add up.
+**
+** Matching: entries and query terms are compared in NFKC_Casefold form (norm.h), with the
+** spaces the index skips (between a Japanese char and a digit/Latin letter) removed, so the
+** entry ウイルス matches ｳｲﾙｽ and "Web開催" matches "web 開催". An entry matches anywhere
+** inside a term (コロナウイルス holds ウイルス), except that an entry starting or ending in a
+** Latin letter or digit must not continue a Latin/digit word of the term (Zoom is not found
+** in Zoomed). At each position the longest entry wins and occurrences do not overlap. */
+#ifndef JFTS_THESAURUS_H
+#define JFTS_THESAURUS_H
+
+#include <stddef.h>
+#include <stdlib.h>
+
+#include "qparse.h"
+
+typedef struct Thesaurus Thesaurus;
+
+/* Reads the thesaurus file at path. Returns JFTS_OK with *out a new Thesaurus (ths_free);
+** JFTS_ERR_IO ("cannot read 'path': No such file or directory"); JFTS_ERR_NOMEM;
+** JFTS_ERR_ICU (normalization failed); or JFTS_ERR_INPUT for a malformed file, with *err_out
+** naming the file as given and the 1-based line:
+**   "path:12: expected 'a, b' or 'a => b'"  (a single term, an empty term, an empty side of
+**                                            '=>', or more than one '=>')
+**   "path:3: '「」' has no searchable characters"
+**   "path:7: invalid UTF-8"
+** On error *out is NULL. */
+int ths_load(const char *path, Thesaurus **out, char **err_out);
+
+/* Parses thesaurus text held in memory (n_bytes bytes); name stands for the file in
+** messages. Same results as ths_load, without JFTS_ERR_IO. */
+int ths_parse(const char *name, const char *text, size_t n_bytes, Thesaurus **out,
+              char **err_out);
+
+/* Number of distinct entries (in normalized form) that expand to at least one other term. */
+size_t ths_entry_count(const Thesaurus *ths);
+
+/* Adds the thesaurus variants of every term of every clause of q, excluded clauses included
+** (excluding コロナウイルス also excludes コロナウィルス), through qry_term_add_variant: each
+** occurrence of an entry in the term's own text is replaced by each of the entry's
+** alternatives, combinatorially when a term holds several entries (fewer replacements first),
+** keeping the rest of the term as typed. A phrase gets whole-phrase variants the same way.
+** Variants already present are kept. When a term reaches QRY_MAX_VARIANTS alternatives its
+** expansion stops with the warning "expansion of 'コロナウイルス' capped at 64 variants".
+** warnings_out and n_warnings_out (either may be NULL: warnings are then dropped) get a new
+** array of new strings (ths_warnings_free); NULL and 0 when none. ths NULL expands nothing.
+** Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_ICU; on error no warnings are returned and
+** terms may hold part of their variants. */
+int ths_expand(const Thesaurus *ths, Query *q, char ***warnings_out, size_t *n_warnings_out,
+               char **err_out);
+
+void ths_warnings_free(char **warnings, size_t n_warnings);
+
+/* Frees the thesaurus; accepts NULL. */
+void ths_free(Thesaurus *ths);
+
+/* The thesaurus shipped with jfts (query/thesaurus.txt). Builds that know where it lives
+** define JFTS_DEFAULT_THESAURUS as its absolute path (jfts-query and the tests do); others get
+** the source tree's relative path, which works from the top of the source tree. */
+#ifndef JFTS_DEFAULT_THESAURUS
+#define JFTS_DEFAULT_THESAURUS "query/thesaurus.txt"
+#endif
+
+/* Path of the thesaurus to load: $JFTS_THESAURUS when set and not empty, else
+** JFTS_DEFAULT_THESAURUS. Inline so that the path compiled in is that of the program that
+** includes this header (the jfts_query library itself is built without the definition). */
+static inline const char *ths_default_path(void) {
+  const char *env = getenv("JFTS_THESAURUS");
+  return env != NULL && env[0] != '\0' ? env : JFTS_DEFAULT_THESAURUS;
+}
+
+#endif
