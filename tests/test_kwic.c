@@ -21,10 +21,6 @@
 #include "textseg.h"
 #include "thesaurus.h"
 
-/* The collator is not yet compiled into a library by CMake (indexer/collate.c is to join
-** jfts_textseg); until then this test builds it in. */
-#include "collate.c"
-
 #define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
 
 /* Matches query in text and makes the KWIC lines of every occurrence. */
