@@ -658,42 +658,113 @@ def cmd_ripgrep(args):
 
 
 # ---------------------------------------------------------------------------------------------
-# jfts: it splits the .txt files into passages itself, so its hits come back as file and line
-# range and are mapped onto the harness's passages by overlap.
+# jfts: it reads the .txt files itself and cuts its own passages (its report parser: paragraphs
+# at blank lines, long ones cut at a sentence end near 300 characters), which are not the
+# harness's. Its recall is measured against an oracle over its own passages, exported from its
+# database; its hits are also mapped onto the harness's passages by line overlap, for
+# comparison (that mapping can only lose or gain a little at passage edges).
+
+def cmd_jfts_passages(args):
+    """Writes jfts's passages in the passages TSV format: id (jfts's rowid), file (relative to
+    the corpus), line_start, line_end, text as jfts stored it."""
+    import sqlite3
+    con = sqlite3.connect(args.db)
+    n = 0
+    with open(args.out, "w", encoding="utf-8") as out:
+        for pid, path, ls, le, text in con.execute(
+                "SELECT p.id, f.path, p.line_start, p.line_end, p.text"
+                " FROM passages p JOIN files f ON f.id = p.file_id ORDER BY p.id"):
+            rel = os.path.relpath(os.path.abspath(path), args.corpus)
+            out.write("%d\t%s\t%d\t%d\t%s\n" % (pid, rel, ls, le, esc(text or "")))
+            n += 1
+    con.close()
+    note("%s: %d jfts passages" % (args.out, n))
+
+
+def cmd_jfts_queries(args):
+    """The query file for the timed run: each query reps+1 times in a row (the first is the
+    warm-up), so that one jfts-query process answers everything, as Groonga's does."""
+    with open(args.out, "w", encoding="utf-8") as out:
+        for _, word in read_queries(args.queries):
+            for _ in range(args.reps + 1):
+                out.write(word + "\n")
+
+
+def _jfts_rel(fn, corpus):
+    return os.path.relpath(os.path.abspath(fn), corpus)
+
 
 def cmd_jfts_parse(args):
-    """HOOK (issue 6): reads `jfts-query --format json` output. The field names used here
-    (query index or text, file, line_start, line_end, elapsed_ms) are a guess until jfts-query
-    settles its JSON; adjust them then. Rows without elapsed_ms give no timings."""
+    """Reads `jfts-query --queries F --format json` output (each row starts with the field
+    "query") and the `jfts-query: timing: <ms> <query>` lines of --timing. Writes hits as
+    jfts passage ids (--hits) and as harness passage ids by line overlap (--mapped-hits)."""
     queries = read_queries(args.queries)
     index = {w: i for i, (_, w) in enumerate(queries)}
+    own = {}   # (file, line_start, line_end) -> [(jfts id, normalized text)]
+    for pid, fn, ls, le, body in read_passages(args.jfts_passages):
+        own.setdefault((fn, ls, le), []).append((pid, body))
     by_file = _passage_lines(args.passages)
     hits = {i: set() for i in range(len(queries))}
-    times = {}
+    mapped = {i: set() for i in range(len(queries))}
+    unknown = 0
     with open(args.json, encoding="utf-8") as f:
         for line in f:
             if not line.strip():
                 continue
             row = json.loads(line)
-            qi = row.get("query_index", index.get(row.get("query")))
-            if qi is None:
+            qi = index.get(row.get("query"))
+            fn = row.get("file")
+            if qi is None or fn is None:
                 continue
-            if "elapsed_ms" in row:
-                times.setdefault(qi, row["elapsed_ms"])
-            fn = row.get("file") or row.get("path")
-            if fn is None:
-                continue
-            rel = os.path.relpath(fn, args.corpus) if os.path.isabs(fn) else fn
-            ls, le = int(row.get("line_start", 0)), int(row.get("line_end", 0))
+            rel = _jfts_rel(fn, args.corpus)
+            ls, le = int(row["line_start"]), int(row["line_end"])
+            cands = own.get((rel, ls, le), [])
+            if "id" in row:
+                ids = [row["id"]]
+            elif len(cands) == 1:
+                ids = [cands[0][0]]
+            else:
+                # Passages that share a file and line range (a long line cut in two): the one
+                # with this text, else those that hold the query (the row's text may be a
+                # snippet). Rare: 0.7% of passages on the 1x corpus.
+                ids = [p for p, t in cands if t == row.get("text")]
+                if not ids:
+                    nq = norm(queries[qi][1])
+                    ids = [p for p, t in cands if nq in norm(t)]
+            if not cands:
+                unknown += 1
+            hits[qi].update(ids)
             for pls, ple, pid in by_file.get(rel, ()):
                 if pls <= le and ls <= ple:
-                    hits[qi].add(pid)
-    with open(args.hits, "w") as hf:
-        for qi in range(len(queries)):
-            hf.write("%d\t%s\n" % (qi, " ".join(map(str, sorted(hits[qi])))))
-    with open(args.timings, "w") as tf:
-        for qi, ms in sorted(times.items()):
-            tf.write("%d\t%.4f\t%d\n" % (qi, float(ms), 0))
+                    mapped[qi].add(pid)
+    if unknown:
+        note("jfts-parse: %d rows name no exported passage" % unknown)
+    for path, sets in ((args.hits, hits), (args.mapped_hits, mapped)):
+        with open(path, "w") as hf:
+            for qi in range(len(queries)):
+                hf.write("%d\t%s\n" % (qi, " ".join(map(str, sorted(sets[qi])))))
+    # Timings: the k-th timing line is rep k % (reps+1) of query k // (reps+1); rep 0 is the
+    # warm-up.
+    per = args.reps + 1
+    pat = re.compile(r"^jfts-query: timing: ([0-9.]+) (.*)$")
+    k = 0
+    with open(args.timing_log, encoding="utf-8") as lf, open(args.timings, "w") as tf:
+        for line in lf:
+            m = pat.match(line.rstrip("\n"))
+            if not m:
+                continue
+            qi, rep = divmod(k, per)
+            k += 1
+            if qi >= len(queries):
+                raise SystemExit("harness: more timing lines than queries")
+            if m.group(2) != queries[qi][1]:
+                raise SystemExit("harness: timing line %d is for %r, expected %r"
+                                 % (k, m.group(2), queries[qi][1]))
+            if rep > 0:
+                tf.write("%d\t%.4f\t%d\n" % (qi, float(m.group(1)), 0))
+    if k != per * len(queries):
+        raise SystemExit("harness: %d timing lines for %d queries x %d runs"
+                         % (k, len(queries), per))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -722,6 +793,47 @@ def _fmt(x, spec):
     return "–" if x is None else format(x, spec)
 
 
+def _recalls(hits, oracle):
+    """Per query with a non-empty oracle that the tool answered: |hits ∩ oracle| ÷ |oracle|."""
+    return {qi: len(hits[qi] & oracle[qi]) / len(oracle[qi])
+            for qi in oracle if oracle[qi] and qi in hits}
+
+
+def _floors(stats):
+    j = stats.get("jfts")
+    if not j:
+        return []
+    tri = stats.get("fts5-trigram", {})
+    gro = stats.get("groonga", {})
+    out = []
+
+    def check(name, ok, detail):
+        out.append("- %s %s: %s" % ("PASS" if ok else ("FAIL" if ok is not None else "n/a "),
+                                    name, detail))
+
+    rec = j["recalls"]
+    bad = [qi for qi, r in rec.items() if r < 1.0]
+    check("recall 1.000 on every query", bool(rec) and not bad if rec else None,
+          "%d of %d queries below 1" % (len(bad), len(rec)) if rec else "no hits measured")
+    if j["mbps"] and tri.get("mbps"):
+        check("build MB/s >= 1.5 x trigram", j["mbps"] >= 1.5 * tri["mbps"],
+              "%.1f vs 1.5 x %.1f = %.1f" % (j["mbps"], tri["mbps"], 1.5 * tri["mbps"]))
+    if j["ratio"] and tri.get("ratio"):
+        check("DB size <= trigram", j["ratio"] <= tri["ratio"],
+              "%.2f vs %.2f x text" % (j["ratio"], tri["ratio"]))
+    if j["p99_3plus"] is not None and tri.get("p99_3plus") is not None:
+        check("p99 (3+ characters) <= trigram", j["p99_3plus"] <= tri["p99_3plus"],
+              "%.2f vs %.2f ms" % (j["p99_3plus"], tri["p99_3plus"]))
+    if j["p99_short"] is not None and gro.get("p99_short") is not None:
+        check("p99 (1-2 characters) <= 3 x Groonga", j["p99_short"] <= 3 * gro["p99_short"],
+              "%.2f vs 3 x %.2f = %.2f ms" % (j["p99_short"], gro["p99_short"],
+                                             3 * gro["p99_short"]))
+    if j["build_rss_mb"]:
+        check("jfts-index peak RSS <= 64 MB", j["build_rss_mb"] <= 64,
+              "%.0f MB" % j["build_rss_mb"])
+    return out
+
+
 def cmd_report(args):
     queries = read_queries(args.queries)
     classes = [c for c, _, _ in CLASSES]
@@ -733,6 +845,7 @@ def cmd_report(args):
     head += ["recall " + "/".join(classes)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     notes = []
+    stats = {}  # tool -> figures the floors section compares
     for tool in args.tools:
         d = os.path.join(args.out, tool)
         res_path = os.path.join(d, "result.json")
@@ -758,15 +871,39 @@ def cmd_report(args):
         for c in classes:
             row.append("%s / %s" % (_fmt(_pct(times[c], 50), ".2f"), _fmt(_pct(times[c], 99), ".2f")))
         hits = _read_sets(os.path.join(d, "hits.tsv")) if os.path.exists(os.path.join(d, "hits.tsv")) else {}
+        # A tool that cuts its own passages (jfts) brings its own oracle over them.
+        own_oracle = os.path.join(d, "oracle.tsv")
+        t_oracle = _read_sets(own_oracle) if os.path.exists(own_oracle) else oracle
+        per_query = _recalls(hits, t_oracle)
         rec = []
         for c in classes:
-            vals = [len(hits.get(qi, set()) & oracle[qi]) / len(oracle[qi])
-                    for qi in oracle if qclass[qi] == c and oracle[qi] and qi in hits]
+            vals = [r for qi, r in per_query.items() if qclass[qi] == c]
             rec.append(_fmt(statistics.mean(vals) if vals else None, ".2f"))
         row.append(" / ".join(rec))
         lines.append("| " + " | ".join(row) + " |")
         if res.get("note"):
             notes.append("- %s: %s" % (tool, res["note"]))
+        answered = times["three"] + times["long"]
+        stats[tool] = {
+            "mbps": mbps, "ratio": ratio,
+            "build_rss_mb": res["build_rss_kb"] / 1024.0 if res.get("build_rss_kb") else None,
+            "p99_short": _pct(times["short"], 99), "p99_3plus": _pct(answered, 99),
+            "recalls": per_query,
+        }
+        if per_query:
+            worst = sorted((r, qi) for qi, r in per_query.items())[:3]
+            notes.append("- %s: lowest per-query recall %s; p99 over the three and long "
+                         "queries %s ms"
+                         % (tool, ", ".join("%s %.3f" % (queries[qi][1], r) for r, qi in worst),
+                            _fmt(stats[tool]["p99_3plus"], ".2f")))
+        mapped = os.path.join(d, "hits-mapped.tsv")
+        if os.path.exists(mapped):
+            mq = _recalls(_read_sets(mapped), oracle)
+            notes.append("- %s: recall with its hits mapped onto the harness's passages by line "
+                         "overlap: %s" % (tool, " / ".join(
+                             _fmt(statistics.mean([r for qi, r in mq.items() if qclass[qi] == c])
+                                  if any(qclass[qi] == c for qi in mq) else None, ".3f")
+                             for c in classes)))
     n_pass = sum(1 for _ in open(args.passages, encoding="utf-8"))
     print("Corpus %s: %d files, %.1f MB text, %d passages; %d queries (%s)."
           % (os.path.basename(args.corpus.rstrip("/")), len(corpus_files(args.corpus)),
@@ -781,6 +918,12 @@ def cmd_report(args):
     if notes:
         print()
         print("\n".join(notes))
+    floors = _floors(stats)
+    if floors:
+        print()
+        print("Floors for jfts (issue: benchmarks), against the other tools of this run:")
+        print()
+        print("\n".join(floors))
     if args.per_query:
         print()
         print("| class | query | oracle |")
@@ -836,13 +979,27 @@ def main():
     p.add_argument("--timings", required=True)
     p.add_argument("--hits", required=True)
     p.set_defaults(fn=cmd_ripgrep)
-    p = sub.add_parser("jfts-parse", help="map jfts-query JSON output to timings and hits")
+    p = sub.add_parser("jfts-passages", help="export jfts's passages from its database as TSV")
+    p.add_argument("--db", required=True)
+    p.add_argument("--corpus", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(fn=cmd_jfts_passages)
+    p = sub.add_parser("jfts-queries", help="write the query file for the timed jfts run")
+    p.add_argument("--queries", required=True)
+    p.add_argument("--reps", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(fn=cmd_jfts_queries)
+    p = sub.add_parser("jfts-parse", help="map jfts-query JSON output and timing lines to timings and hits")
     p.add_argument("--json", required=True)
+    p.add_argument("--timing-log", required=True)
+    p.add_argument("--reps", type=int, required=True)
     p.add_argument("--corpus", required=True)
     p.add_argument("--passages", required=True)
+    p.add_argument("--jfts-passages", required=True)
     p.add_argument("--queries", required=True)
     p.add_argument("--timings", required=True)
     p.add_argument("--hits", required=True)
+    p.add_argument("--mapped-hits", required=True)
     p.set_defaults(fn=cmd_jfts_parse)
     p = sub.add_parser("report", help="print the markdown table")
     p.add_argument("--out", required=True)

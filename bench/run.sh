@@ -19,7 +19,8 @@ usage: bench/run.sh [--scale 1|4] [--smoke] [--reps N] [--tools "a b ..."] [--pe
   --tools      subset of: $ALL_TOOLS
   --per-query  also list every query with its oracle count
   --fresh      rebuild corpus, passages, queries and oracle (keeps the downloaded .debs)
-Environment: JFTS_INDEX, JFTS_QUERY (default build/jfts-index, build/jfts-query).
+Environment: JFTS_INDEX, JFTS_QUERY (default build/jfts-index, build/jfts-query);
+JFTS_BENCH_DIR (default bench/) holds cache/ and out/.
 Writes bench/cache/ (corpus, passages, queries, oracle) and bench/out/<run>/; exit 0 on success.
 EOF
 }
@@ -45,13 +46,16 @@ while [ $# -gt 0 ]; do
 done
 case "$SCALE" in 1|4) ;; *) echo "run.sh: --scale must be 1 or 4" >&2; exit 2 ;; esac
 
+# JFTS_BENCH_DIR moves cache/ and out/ elsewhere (the CI smoke test writes into its own
+# temporary directory, not into the source tree).
+WORK=${JFTS_BENCH_DIR:-$BENCH}
 if [ "$SMOKE" = 1 ]; then
-  CACHE=$BENCH/cache/smoke
-  OUT=$BENCH/out/smoke-${SCALE}x
+  CACHE=$WORK/cache/smoke
+  OUT=$WORK/out/smoke-${SCALE}x
   REPS=${REPS:-2}
 else
-  CACHE=$BENCH/cache
-  OUT=$BENCH/out/${SCALE}x
+  CACHE=$WORK/cache
+  OUT=$WORK/out/${SCALE}x
   REPS=${REPS:-5}
 fi
 JFTS_INDEX=${JFTS_INDEX:-$ROOT/build/jfts-index}
@@ -94,10 +98,10 @@ val() { tail -n 1 "$1"; }
 disk_bytes() { du -c -s -B1 "$@" | tail -n 1 | cut -f1; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
 
-# write_result TOOL BUILD_S DB_BYTES RSS_KB NOTE
+# write_result TOOL BUILD_S DB_BYTES RSS_KB NOTE [BUILD_RSS_KB]
 write_result() {
-  printf '{"build_s": %s, "db_bytes": %s, "rss_kb": %s, "note": "%s"}\n' \
-    "${2:-null}" "${3:-null}" "${4:-null}" "${5:-}" >"$OUT/$1/result.json"
+  printf '{"build_s": %s, "db_bytes": %s, "rss_kb": %s, "build_rss_kb": %s, "note": "%s"}\n' \
+    "${2:-null}" "${3:-null}" "${4:-null}" "${6:-null}" "${5:-}" >"$OUT/$1/result.json"
 }
 skip() {
   say "$1: skipped: $2"
@@ -180,33 +184,44 @@ bench_ripgrep() {
 }
 
 bench_jfts() {
-  local d=$OUT/jfts
+  local d=$OUT/jfts corpus_abs
   mkdir -p "$d"
-  if ! "$JFTS_INDEX" --help >/dev/null 2>&1 || ! "$JFTS_QUERY" --help >/dev/null 2>&1; then
-    skip jfts "$JFTS_INDEX or $JFTS_QUERY does not work yet"
+  if ! "$JFTS_INDEX" --help >/dev/null 2>&1; then
+    skip jfts "$JFTS_INDEX does not run"
     return 0
   fi
   rm -f "$d"/jfts.db*
+  corpus_abs=$(cd "$CORPUS" && pwd)
+  # jfts reads the .txt files itself (directories are walked) and cuts its own passages.
+  timed "$d/build" "$JFTS_INDEX" --quiet --db "$d/jfts.db" "$corpus_abs" >"$d/build.log"
+  local db_bytes
+  db_bytes=$(disk_bytes "$d"/jfts.db*)
+  # Recall is measured against jfts's own passages (see README): export them for the oracle.
+  "${HARNESS[@]}" jfts-passages --db "$d/jfts.db" --corpus "$corpus_abs" --out "$d/passages.tsv"
+  "${HARNESS[@]}" oracle --passages "$d/passages.tsv" --queries "$QUERIES" --out "$d/oracle.tsv"
+  if ! "$JFTS_QUERY" --help 2>/dev/null | grep -q -- '--queries'; then
+    write_result jfts "$(val "$d/build.wall")" "$db_bytes" "$(val "$d/build.rss")" \
+      "build only: $JFTS_QUERY has no --queries yet, so no latency or recall" \
+      "$(val "$d/build.rss")"
+    return 0
+  fi
+  # One process answers every query: each one REPS+1 times in a row, the first untimed, as
+  # for the other tools; jfts-query --timing reports each query's own time on stderr.
+  "${HARNESS[@]}" jfts-queries --queries "$QUERIES" --reps "$REPS" --out "$d/queries-reps.txt"
   cut -f2 "$QUERIES" >"$d/queries.txt"
-  # jfts reads the .txt files itself and cuts its own passages (close to the harness's, not
-  # identical); its hits are mapped back to the harness's passages by line range.
-  (cd "$CORPUS" && find . -name '*.txt' | sed 's|^\./||' | sort |
-     timed "$d/build" xargs -d '\n' "$JFTS_INDEX" --db "$d/jfts.db" >"$d/build.log")
-  timed "$d/query" "$JFTS_QUERY" --db "$d/jfts.db" --queries "$d/queries.txt" --format json \
-    --limit 10 >"$d/top10.jsonl"
-  # HOOK (issue 6): per-query timing. jfts-query will report each query's elapsed time in its
-  # JSON in a later change; harness.py jfts-parse reads it from there (field elapsed_ms).
-  # Until then timings.tsv stays empty and only the whole run's wall time is noted.
-  "${HARNESS[@]}" jfts-parse --json "$d/top10.jsonl" --corpus "$CORPUS" --passages "$PASSAGES" \
-    --queries "$QUERIES" --timings "$d/timings.tsv" --hits "$d/top10-hits.tsv"
-  "$JFTS_QUERY" --db "$d/jfts.db" --queries "$d/queries.txt" --format json --limit 100000000 \
-    >"$d/all.jsonl"
-  "${HARNESS[@]}" jfts-parse --json "$d/all.jsonl" --corpus "$CORPUS" --passages "$PASSAGES" \
-    --queries "$QUERIES" --timings /dev/null --hits "$d/hits.tsv"
-  # xargs may split a long file list into several jfts-index runs; all of them are timed.
-  write_result jfts "$(val "$d/build.wall")" "$(disk_bytes "$d"/jfts.db*)" \
+  timed "$d/query" "$JFTS_QUERY" --db "$d/jfts.db" --queries "$d/queries-reps.txt" \
+    --format json --limit 10 --timing >"$d/top10.jsonl" 2>"$d/timing.log"
+  # Recall: every hit, in a separate untimed run.
+  "$JFTS_QUERY" --db "$d/jfts.db" --queries "$d/queries.txt" --format json \
+    --limit 100000000 >"$d/all.jsonl"
+  "${HARNESS[@]}" jfts-parse --json "$d/all.jsonl" --timing-log "$d/timing.log" \
+    --reps "$REPS" --corpus "$corpus_abs" --passages "$PASSAGES" --jfts-passages "$d/passages.tsv" \
+    --queries "$QUERIES" --timings "$d/timings.tsv" --hits "$d/hits.tsv" \
+    --mapped-hits "$d/hits-mapped.tsv"
+  write_result jfts "$(val "$d/build.wall")" "$db_bytes" \
     "$(max "$(val "$d/build.rss")" "$(val "$d/query.rss")")" \
-    "whole query run $(val "$d/query.wall") s for $(wc -l <"$d/queries.txt") queries"
+    "one jfts-query process for all queries, time per query as reported by --timing; recall against jfts's own passages" \
+    "$(val "$d/build.rss")"
 }
 
 main() {
