@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "jfts_common.h"
+#include "rank.h"
 #include "tokenizer.h"
 
 #define STORE_BUSY_TIMEOUT_MS 5000
@@ -32,6 +33,14 @@ struct Store {
   ** takes one per file. Every passage with id >= fts_pending_min is not in the index yet;
   ** INT64_MAX when none is. */
   int64_t fts_pending_min;
+  /* Ranked search (store_search_prepare and below), statements prepared on first use. */
+  sqlite3_stmt *get_passage, *match_ranked, *match_ranked_filter, *match_ids;
+  int search_loaded;
+  uint32_t *n_text;     /* per passage id: FTS5 positions of the text column */
+  uint8_t *present;     /* per passage id: 1 for ids that exist */
+  uint64_t *doc_key;    /* per passage id: file's rank by path << 32 | passage ordinal */
+  size_t n_ids;         /* entries in the three arrays: largest id + 1 */
+  RankData rank;        /* what jfts_rank reads: points into the arrays above */
 };
 
 static const char *const SCHEMA_SQL =
@@ -53,7 +62,8 @@ static const char *const SCHEMA_SQL =
     " raw_start INTEGER NOT NULL, raw_end INTEGER NOT NULL,"
     " line_start INTEGER NOT NULL, line_end INTEGER NOT NULL,"
     " segs BLOB NOT NULL, n_tokens INTEGER NOT NULL);"
-    "CREATE INDEX passages_file ON passages(file_id, ordinal);"
+    /* n_tokens in the index lets store_search_prepare read lengths without the table. */
+    "CREATE INDEX passages_file ON passages(file_id, ordinal, n_tokens);"
     "CREATE INDEX passages_ward ON passages(ward);"
     "CREATE TABLE meetings("
     " id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, doc_id INTEGER,"
@@ -259,6 +269,17 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
     }
     goto cleanup;
   }
+  src = rank_register(s->db, &s->rank);
+  if (src != SQLITE_OK) {
+    if (src == SQLITE_NOMEM) {
+      rc = JFTS_ERR_NOMEM;
+    } else {
+      jfts_set_error(err_out, "cannot open '%s': cannot register %s: %s", path, RANK_FUNCTION,
+                     sqlite3_errstr(src));
+      rc = JFTS_ERR_DB;
+    }
+    goto cleanup;
+  }
 
 cleanup:
   if (rc != JFTS_OK) {
@@ -285,6 +306,10 @@ void store_close(Store *s) {
   sqlite3_finalize(s->ins_file);
   sqlite3_finalize(s->find_file);
   sqlite3_finalize(s->sel_unindexed);
+  sqlite3_finalize(s->get_passage);
+  sqlite3_finalize(s->match_ranked);
+  sqlite3_finalize(s->match_ranked_filter);
+  sqlite3_finalize(s->match_ids);
   /* Every statement is finalized, so close cannot be busy; it rolls back an open txn. */
   if (s->db) sqlite3_close(s->db);
   if (s->created && !s->committed && s->path) {
@@ -293,6 +318,9 @@ void store_close(Store *s) {
     remove_if_exists(s->path, "-wal");
     remove_if_exists(s->path, "-shm");
   }
+  jfts_free(s->n_text);
+  jfts_free(s->present);
+  jfts_free(s->doc_key);
   jfts_free(s->path);
   jfts_free(s);
 }
@@ -1032,14 +1060,20 @@ cleanup:
 
 int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *found_out,
                       char **err_out) {
+  static const char *const sql = "SELECT " PASSAGE_COLUMNS
+                                 " FROM passages p JOIN files f ON f.id = p.file_id"
+                                 " WHERE p.id = ?1";
   sqlite3_stmt *st = NULL;
-  int rc = JFTS_OK;
+  int rc = JFTS_OK, src = SQLITE_OK;
   *found_out = 0;
-  int src = sqlite3_prepare_v2(s->db,
-                               "SELECT " PASSAGE_COLUMNS
-                               " FROM passages p JOIN files f ON f.id = p.file_id"
-                               " WHERE p.id = ?1",
-                               -1, &st, NULL);
+  /* Search results fetch passages one by one: reuse the statement, unless a callback of an
+  ** outer call is still reading it. */
+  int cached = s->get_passage == NULL || !sqlite3_stmt_busy(s->get_passage);
+  if (cached && s->get_passage == NULL)
+    src = sqlite3_prepare_v2(s->db, sql, -1, &s->get_passage, NULL);
+  else if (!cached)
+    src = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+  if (cached) st = s->get_passage;
   if (src == SQLITE_OK) {
     sqlite3_bind_int64(st, 1, id);
     src = sqlite3_step(st);
@@ -1050,6 +1084,196 @@ int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *f
   } else if (src != SQLITE_DONE) {
     rc = db_error(s, src, err_out, "cannot read a passage");
   }
+  if (cached) sqlite3_reset(st);
+  else sqlite3_finalize(st);
+  return rc;
+}
+
+/* ---- ranked search ----------------------------------------------------------------------- */
+
+/* Grows the per-id arrays to hold id (zeroed). */
+static int search_arrays_fit(Store *s, size_t n_ids) {
+  if (n_ids <= s->n_ids) return JFTS_OK;
+  uint32_t *n_text = jfts_realloc(s->n_text, n_ids * sizeof *n_text);
+  if (n_text) s->n_text = n_text;
+  uint8_t *present = jfts_realloc(s->present, n_ids);
+  if (present) s->present = present;
+  uint64_t *doc_key = jfts_realloc(s->doc_key, n_ids * sizeof *doc_key);
+  if (doc_key) s->doc_key = doc_key;
+  if (!n_text || !present || !doc_key) return JFTS_ERR_NOMEM;
+  memset(s->n_text + s->n_ids, 0, (n_ids - s->n_ids) * sizeof *s->n_text);
+  memset(s->present + s->n_ids, 0, n_ids - s->n_ids);
+  memset(s->doc_key + s->n_ids, 0xff, (n_ids - s->n_ids) * sizeof *s->doc_key);
+  s->n_ids = n_ids;
+  return JFTS_OK;
+}
+
+int store_search_prepare(Store *s, char **err_out) {
+  if (s->search_loaded || s->needs_schema) return JFTS_OK;
+  sqlite3_stmt *st = NULL;
+  uint32_t *file_rank = NULL;
+  size_t n_files = 0;
+  int64_t max_id = 0, max_file = 0;
+  double sum = 0.0;
+  size_t n_rows = 0;
+  int rc = query_int(s, "SELECT max(id) FROM passages", &max_id, err_out, "cannot search");
+  if (rc == JFTS_OK)
+    rc = query_int(s, "SELECT max(id) FROM files", &max_file, err_out, "cannot search");
+  if (rc != JFTS_OK) goto cleanup;
+  if (max_id < 0 || max_file < 0 || max_id >= INT32_MAX || max_file >= INT32_MAX) {
+    jfts_set_error(err_out, "'%s': passage or file ids out of range", s->path);
+    rc = JFTS_ERR_SCHEMA;
+    goto cleanup;
+  }
+  /* Document order is (file path, file id, passage ordinal): files are few, so their rank by
+  ** path is a small array, and each passage's key is built from it without sorting them. */
+  n_files = (size_t)max_file + 1;
+  file_rank = jfts_malloc(n_files * sizeof *file_rank);
+  rc = file_rank ? search_arrays_fit(s, (size_t)max_id + 1) : JFTS_ERR_NOMEM;
+  if (rc != JFTS_OK) goto cleanup;
+  memset(file_rank, 0xff, n_files * sizeof *file_rank);
+  int src = sqlite3_prepare_v2(s->db, "SELECT id FROM files ORDER BY path, id", -1, &st, NULL);
+  for (uint32_t r = 0; src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW; r++) {
+    int64_t id = sqlite3_column_int64(st, 0);
+    if (id >= 0 && (size_t)id < n_files) file_rank[id] = r;
+    src = SQLITE_OK;
+  }
+  if (src != SQLITE_DONE) {
+    rc = db_error(s, src, err_out, "cannot read files");
+    goto cleanup;
+  }
   sqlite3_finalize(st);
+  st = NULL;
+  /* Served by the covering index passages_file(file_id, ordinal, n_tokens) where it exists. */
+  src = sqlite3_prepare_v2(s->db, "SELECT id, file_id, ordinal, n_tokens FROM passages", -1, &st,
+                           NULL);
+  while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    src = SQLITE_OK;
+    int64_t id = sqlite3_column_int64(st, 0), file_id = sqlite3_column_int64(st, 1);
+    int64_t ordinal = sqlite3_column_int64(st, 2), n_tok = sqlite3_column_int64(st, 3);
+    if (id < 0 || (size_t)id >= s->n_ids) continue;
+    uint32_t fr = file_id >= 0 && (size_t)file_id < n_files ? file_rank[file_id] : UINT32_MAX;
+    s->doc_key[id] = (uint64_t)fr << 32 | (uint32_t)(ordinal < 0 ? 0 : ordinal);
+    s->n_text[id] = n_tok < 0 ? 0 : n_tok > UINT32_MAX ? UINT32_MAX : (uint32_t)n_tok;
+    s->present[id] = 1;
+    sum += (double)s->n_text[id];
+    n_rows++;
+  }
+  if (src != SQLITE_DONE) {
+    rc = db_error(s, src, err_out, "cannot read passages");
+    goto cleanup;
+  }
+  s->rank.n_text = s->n_text;
+  s->rank.present = s->present;
+  s->rank.n_ids = s->n_ids;
+  s->rank.avg_text = n_rows ? sum / (double)n_rows : 0.0;
+  s->search_loaded = 1;
+
+cleanup:
+  sqlite3_finalize(st);
+  jfts_free(file_rank);
+  return rc;
+}
+
+/* Ward list as one string "|a|b|" for instr(): the number of wards is not fixed. */
+static char *ward_list(const StoreFilter *f) {
+  size_t n = 2;
+  for (size_t i = 0; i < f->n_wards; i++) n += strlen(f->wards[i]) + 1;
+  char *list = jfts_malloc(n);
+  if (list == NULL) return NULL;
+  size_t at = 0;
+  list[at++] = '|';
+  for (size_t i = 0; i < f->n_wards; i++) {
+    size_t len = strlen(f->wards[i]);
+    memcpy(list + at, f->wards[i], len);
+    at += len;
+    list[at++] = '|';
+  }
+  list[at] = '\0';
+  return list;
+}
+
+static int filter_is_empty(const StoreFilter *f) {
+  return f == NULL || (f->n_wards == 0 && f->section == NULL && f->meeting == NULL && f->year == 0);
+}
+
+/* Runs st (bound by the caller, MATCH in ?1) and calls cb per row; sink is the RankSink bound
+** to the statement, or NULL for unranked statements. Resets st in all cases. */
+static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHitCb cb, void *ctx,
+                      char **err_out) {
+  int rc = JFTS_OK, src;
+  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    StoreHit hit = {
+        .id = sqlite3_column_int64(st, 0),
+        .score = sink ? -sqlite3_column_double(st, 1) : 0.0,
+        .doc_key = UINT64_MAX,
+        .n_occurrences = sink ? sink->n_text_inst : 0,
+    };
+    if (hit.id >= 0 && (size_t)hit.id < s->n_ids) hit.doc_key = s->doc_key[hit.id];
+    rc = cb(ctx, &hit);
+    if (rc != JFTS_OK) break;
+  }
+  if (rc == JFTS_OK && src != SQLITE_DONE) {
+    /* The MATCH text comes from qry_build_match, which quotes every term: an FTS5 error here
+    ** is a bug or a damaged index, and is reported as such. */
+    rc = db_error(s, src, err_out, "cannot search the full-text index");
+  }
+  sqlite3_reset(st);
+  sqlite3_clear_bindings(st);
+  return rc;
+}
+
+int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
+                char **err_out) {
+  char *wards = NULL;
+  if (s->needs_schema) return JFTS_OK;
+  int rc = store_search_prepare(s, err_out);
+  if (rc != JFTS_OK) return rc;
+  int filtered = !filter_is_empty(filter);
+  sqlite3_stmt **slot = filtered ? &s->match_ranked_filter : &s->match_ranked;
+  rc = prepare_cached(
+      s, slot,
+      filtered ? "SELECT fts.rowid, " RANK_FUNCTION "(fts, ?2) FROM fts JOIN passages p"
+                 " ON p.id = fts.rowid WHERE fts MATCH ?1"
+                 " AND (?3 IS NULL OR instr(?3, '|' || p.ward || '|') > 0)"
+                 " AND (?4 IS NULL OR p.section = ?4 OR p.section_title = ?4)"
+                 " AND (?5 IS NULL OR p.meeting = ?5 OR p.local_name = ?5 OR p.label = ?5)"
+                 " AND (?6 IS NULL OR p.year = ?6)"
+               : "SELECT rowid, " RANK_FUNCTION "(fts, ?2) FROM fts WHERE fts MATCH ?1",
+      err_out);
+  if (rc != JFTS_OK) return rc;
+  sqlite3_stmt *st = *slot;
+  RankSink sink = {0};
+  sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+  sqlite3_bind_pointer(st, 2, &sink, RANK_SINK_TYPE, NULL);
+  if (filtered) {
+    if (filter->n_wards) {
+      wards = ward_list(filter);
+      if (wards == NULL) {
+        sqlite3_clear_bindings(st);
+        return JFTS_ERR_NOMEM;
+      }
+      bind_text(st, 3, wards);
+    }
+    bind_text(st, 4, filter->section);
+    bind_text(st, 5, filter->meeting);
+    bind_int_or_null(st, 6, filter->year, 0);
+  }
+  rc = match_rows(s, st, &sink, cb, ctx, err_out);
+  jfts_free(wards);
+  return rc;
+}
+
+int store_match_ids(Store *s, const char *match, int text_only, StoreHitCb cb, void *ctx,
+                    char **err_out) {
+  if (s->needs_schema) return JFTS_OK;
+  char *expr = text_only ? jfts_mprintf("text : (%s)", match) : NULL;
+  if (text_only && expr == NULL) return JFTS_ERR_NOMEM;
+  int rc = prepare_cached(s, &s->match_ids, "SELECT rowid FROM fts WHERE fts MATCH ?1", err_out);
+  if (rc == JFTS_OK) {
+    sqlite3_bind_text(s->match_ids, 1, expr ? expr : match, -1, SQLITE_STATIC);
+    rc = match_rows(s, s->match_ids, NULL, cb, ctx, err_out);
+  }
+  jfts_free(expr);
   return rc;
 }

@@ -178,4 +178,50 @@ int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, siz
 ** next segment for bytes repair inserted; line_end of the passage past the last segment. */
 int store_seg_lineno(const StorePassageRow *p, size_t text_byte);
 
+/* ---- ranked search ----------------------------------------------------------------------- */
+
+/* Which passages a search may return. Every condition set must hold. */
+typedef struct StoreFilter {
+  const char *const *wards; /* canonical ward names ("青葉区"), n_wards of them; any of them */
+  size_t n_wards;           /* 0: no ward condition (untagged passages included) */
+  const char *section;      /* equal to the passage's section ("table", "1"...) or section
+                            ** title; NULL: any */
+  const char *meeting;      /* equal to the passage's meeting type, local name or label;
+                            ** NULL: any */
+  int year;                 /* Western year; 0: any */
+} StoreFilter;
+
+/* One passage matching a search. */
+typedef struct StoreHit {
+  int64_t id;            /* passage id (rowid in passages and fts) */
+  double score;          /* BM25 relevance from jfts_rank (rank.h): higher is better, >= 0;
+                         ** 0 from store_match_ids */
+  uint64_t doc_key;      /* orders passages by file path, file id, then passage order;
+                         ** UINT64_MAX for a passage added after store_search_prepare */
+  int64_t n_occurrences; /* query-phrase instances in the passage text (0 when only the
+                         ** heading or label matched); 0 from store_match_ids */
+} StoreHit;
+typedef int (*StoreHitCb)(void *ctx, const StoreHit *hit);
+
+/* Loads what ranking needs into memory, once per Store: each passage's text length in
+** tokens (passages.n_tokens) for jfts_rank, and its document-order key. Later calls do
+** nothing; store_match calls it itself. Costs one pass over the passages_file index (about
+** 20 ms for 180,000 passages). Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_DB or
+** JFTS_ERR_SCHEMA (ids out of range). */
+int store_search_prepare(Store *s, char **err_out);
+
+/* Calls cb for every passage matching the FTS5 expression match (as built by
+** qry_build_match) and filter (NULL: none), in no particular order, with its jfts_rank
+** score and occurrence count. A callback returning other than JFTS_OK stops the scan and
+** its value is returned. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB ("cannot search the
+** full-text index: ..." for an expression FTS5 rejects). */
+int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
+                char **err_out);
+
+/* Like store_match without ranking and without a filter: only ids (and doc_key when loaded),
+** at the cost of a bare FTS5 scan. text_only: match the passage text only, not its heading
+** or label. */
+int store_match_ids(Store *s, const char *match, int text_only, StoreHitCb cb, void *ctx,
+                    char **err_out);
+
 #endif

@@ -1,20 +1,28 @@
 /* jfts-query: answers questions about a jfts database: what is indexed (--documents), the
-** meetings tables of the ward reports (--meetings), and which passages contain a query. It
-** parses options, calls the store and the output writers, and maps results to exit codes;
-** each mode is one small function so that new modes slot in beside them. */
+** meetings tables of the ward reports (--meetings), and which passages match a query, ranked
+** (search.h). It parses options, calls the modules and the output writers, and maps results
+** to exit codes; each mode is one small function so that new modes slot in beside them. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jfts_common.h"
 #include "output.h"
+#include "qparse.h"
 #include "report.h"
+#include "search.h"
 #include "store.h"
 
 #define PROG "jfts-query"
 #define DEFAULT_LIMIT 10
+#define SNIPPET_CHARS 120 /* code points of passage text around the first match */
+#define COLOR_OPEN "\x1b[1;31m"
+#define COLOR_CLOSE "\x1b[0m"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -26,6 +34,12 @@ typedef struct Options {
   OutFormat format;
   const char *ward;  /* canonical, NULL for all */
   long limit;        /* <= 0: no limit */
+  long offset;       /* results skipped first */
+  SearchSort sort;
+  const char *queries; /* --queries FILE ("-": standard input), or NULL */
+  int timing;        /* --timing: per-query milliseconds on stderr */
+  int no_color;
+  char *mark_open, *mark_close; /* --highlight OPEN,CLOSE; owned, NULL when not given */
   char *query;       /* QUERY words joined by spaces; owned */
 } Options;
 
@@ -34,25 +48,50 @@ static const char *const WARDS = "青葉区, 宮城野区, 若林区, 太白区,
 static void usage(FILE *fp) {
   fprintf(fp,
           "Usage: " PROG " [OPTION]... QUERY...\n"
+          "       " PROG " [OPTION]... --queries FILE\n"
           "       " PROG " [OPTION]... --documents\n"
           "       " PROG " [OPTION]... --meetings\n"
-          "Search the passages of a jfts database built by jfts-index, or list what it holds.\n"
-          "A QUERY of several words is searched as one string, words joined by a space.\n"
+          "Search the passages of a jfts database built by jfts-index, most relevant first, or\n"
+          "list what it holds. The QUERY words are joined by spaces into one query:\n"
+          "  words           every word must occur (地域包括 支援センター); passages where they\n"
+          "                  occur adjacent and in this order come first\n"
+          "  \"a b\"           a phrase: the words together, in this order\n"
+          "  a OR b          either word\n"
+          "  -word           passages with this word are left out\n"
+          "Anything else (quotes left open, brackets, * ^ : AND NOT NEAR) is searched as text.\n"
+          "Matching ignores width and case (ＡＢＣ = abc), and spaces between Japanese and\n"
+          "Latin letters or digits (8050 問題 = 8050問題).\n"
           "\n"
-          "  --db FILE        database to read (default: jfts.db)\n"
-          "  --documents      list the indexed documents (file, title, ward, year, passages)\n"
-          "  --meetings       list the meetings tables of the ward reports\n"
-          "  --ward WARD      only this ward: %s (the final 区 may be left out)\n"
-          "  --limit N        show at most N passages (default %d; 0 = all)\n"
-          "  --format FORMAT  text (default), json (JSON Lines), csv (UTF-8 with BOM) or tsv\n"
-          "  -h, --help       show this help and exit\n"
-          "  --version        show the version and exit\n"
+          "  --db FILE          database to read (default: jfts.db)\n"
+          "  --limit N          show at most N passages (default %d; 0 = all)\n"
+          "  --offset N         skip the first N passages of the order\n"
+          "  --sort ORDER       rank (default: relevance) or doc (file, then passage order)\n"
+          "  --format FORMAT    text (default), json (JSON Lines), csv (UTF-8 with BOM) or tsv\n"
+          "  --highlight OPEN,CLOSE  mark matches in text output with OPEN and CLOSE\n"
+          "                     (default: colour on a terminal, else «match»)\n"
+          "  --no-color         no colour (also when NO_COLOR is set)\n"
+          "  --queries FILE     run each line of FILE ('-': standard input) as a query; each\n"
+          "                     result row starts with its query (json: key \"query\")\n"
+          "  --timing           print each query's time on standard error:\n"
+          "                     '" PROG ": timing: MS QUERY' (parse, search and output)\n"
+          "  --ward WARD        only this ward: %s (the final 区 may be left out)\n"
+          "  --documents        list the indexed documents (file, title, ward, year, passages)\n"
+          "  --meetings         list the meetings tables of the ward reports\n"
+          "  -h, --help         show this help and exit\n"
+          "  --version          show the version and exit\n"
+          "\n"
+          "Text output starts with 'N passages, M occurrences' (over all matching passages),\n"
+          "then per passage: its rank, ward / section / heading / meeting, FILE:LINE where the\n"
+          "first match starts, and a snippet. json, csv and tsv give per passage: rank, score,\n"
+          "ward, year, year_label, section, section_title, heading, meeting, text, snippet,\n"
+          "matches ([start,end] code point offsets into text), file, line_start, line_end.\n"
           "\n"
           "Exit status:\n"
-          "  0  success, also when nothing matched\n"
+          "  0  success, also when nothing matched; with --queries: at least one query ran\n"
+          "     (a line that is not a valid query gets a note on standard error)\n"
           "  1  the database is missing or cannot be read, or output failed\n"
-          "  2  usage error\n",
-          WARDS, DEFAULT_LIMIT);
+          "  2  usage error (with --queries: no line was a valid query)\n",
+          DEFAULT_LIMIT, WARDS);
 }
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -70,10 +109,14 @@ static const char *const DOC_FIELDS[] = {"file", "title", "ward", "year", "year_
 typedef struct Sink {
   OutWriter *w;  /* NULL in text mode */
   FILE *fp;
-  int color;
-  const char *needle;
-  size_t n_needle;
   int bad_row;   /* a row did not match its field list: a bug worth reporting */
+  /* search mode */
+  const char *mark_open, *mark_close; /* highlight markers of the text format */
+  const char *query;     /* the query line, written first in each row with --queries */
+  size_t n_query;
+  int with_query;        /* --queries: rows start with the query */
+  long n_shown;          /* results written for the current query */
+  char *err;             /* message of a failure inside a callback (jfts_malloc'ed) */
 } Sink;
 
 /* The writer's verdict on a row: an I/O error stops the listing; a wrong row is remembered. */
@@ -144,70 +187,311 @@ static int meeting_row(void *ctx, const StoreMeetingRow *r) {
   return row_end(k);
 }
 
-/* ---- search (substring scan until ranked search lands) ----------------------------------- */
+/* ---- search ----------------------------------------------------------------------------- */
 
-static const char *const PASSAGE_FIELDS[] = {
-    "ward", "year", "year_label", "section", "section_title", "heading", "meeting",
-    "local_name", "text", "file", "line", "line_start", "line_end"};
+static const char *const SEARCH_FIELDS[] = {
+    "query", "rank", "score", "ward", "year", "year_label", "section", "section_title",
+    "heading", "meeting", "text", "snippet", "matches", "file", "line_start", "line_end"};
+#define N_SEARCH_FIELDS (sizeof SEARCH_FIELDS / sizeof SEARCH_FIELDS[0])
 
-#define MAX_SPANS 64
+/* A growing string with a sticky out-of-memory flag. */
+typedef struct Buf {
+  char *p;
+  size_t n, cap;
+  int nomem;
+} Buf;
 
-static int passage_row(void *ctx, const StorePassageRow *r) {
-  Sink *k = ctx;
-  /* Where the needle occurs: highlighted in text, and the first one gives the cited line. */
-  OutSpan spans[MAX_SPANS];
-  size_t n_spans = 0;
-  for (size_t at = 0; k->n_needle > 0 && n_spans < MAX_SPANS && at + k->n_needle <= r->n_text;) {
-    const char *hit = strstr(r->text + at, k->needle);
-    if (hit == NULL || (size_t)(hit - r->text) + k->n_needle > r->n_text) break;
-    spans[n_spans].start = (size_t)(hit - r->text);
-    spans[n_spans].end = spans[n_spans].start + k->n_needle;
-    at = spans[n_spans++].end;
+static void buf_add(Buf *b, const char *s, size_t n) {
+  if (b->nomem) return;
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->n + n + 1) cap *= 2;
+    char *p = jfts_realloc(b->p, cap);
+    if (p == NULL) {
+      b->nomem = 1;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
   }
-  int line = n_spans ? store_seg_lineno(r, spans[0].start) : r->line_start;
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = '\0';
+}
 
+static void buf_str(Buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+
+/* The snippet of a result: "…" where text is cut, line breaks and tabs as spaces, and each
+** occurrence inside the window between open and close (NULL: no marks). */
+static int render_snippet(const SearchResult *r, const char *open, const char *close, Buf *b,
+                          char **err_out) {
+  const StorePassageRow *p = r->passage;
+  SearchSnippet sn;
+  int rc = search_snippet(p->text, p->n_text, r->spans, r->n_spans, r->focus, SNIPPET_CHARS, &sn,
+                          err_out);
+  if (rc != JFTS_OK) return rc;
+  if (sn.cut_start) buf_str(b, "…");
+  size_t k = 0; /* next span to open */
+  size_t mark_end = 0; /* end of the highlighted run in progress; 0: none */
+  for (size_t at = sn.start_byte; at < sn.end_byte; at++) {
+    if (open && mark_end && at == mark_end) {
+      buf_str(b, close);
+      mark_end = 0;
+    }
+    while (k < r->n_spans && r->spans[k].end_byte <= at) k++;
+    if (open && !mark_end && k < r->n_spans && r->spans[k].start_byte <= at) {
+      /* Overlapping and touching occurrences form one marked run. */
+      mark_end = r->spans[k].end_byte;
+      for (size_t j = k + 1; j < r->n_spans && r->spans[j].start_byte <= mark_end; j++)
+        if (r->spans[j].end_byte > mark_end) mark_end = r->spans[j].end_byte;
+      if (mark_end > sn.end_byte) mark_end = sn.end_byte;
+      buf_str(b, open);
+    }
+    char c = p->text[at];
+    buf_add(b, c == '\n' || c == '\t' || c == '\r' ? " " : &c, 1);
+  }
+  if (mark_end) buf_str(b, close);
+  if (sn.cut_end) buf_str(b, "…");
+  return b->nomem ? JFTS_ERR_NOMEM : JFTS_OK;
+}
+
+/* Writes bytes with control characters shown as spaces (query echoes on one line). */
+static void put_line_safe(FILE *fp, const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    fputc(c < 0x20 || c == 0x7f ? ' ' : c, fp);
+  }
+}
+
+static void print_totals(FILE *fp, const SearchTotals *t) {
+  fprintf(fp, "%ld passage%s, %lld occurrence%s\n", t->n_passages, t->n_passages == 1 ? "" : "s",
+          (long long)t->n_occurrences, t->n_occurrences == 1 ? "" : "s");
+}
+
+static int search_row(void *ctx, const SearchResult *r) {
+  Sink *k = ctx;
+  const StorePassageRow *p = r->passage;
+  Buf snip = {NULL, 0, 0, 0};
+  int rc = JFTS_OK;
   if (k->w == NULL) {
     FILE *fp = k->fp;
-    const char *parts[] = {r->ward, r->section_title ? r->section_title : r->section, r->heading,
-                           r->label};
+    if (k->n_shown == 0) {
+      print_totals(fp, r->totals);
+      fputc('\n', fp);
+    }
+    rc = render_snippet(r, k->mark_open, k->mark_close, &snip, &k->err);
+    if (rc != JFTS_OK) goto cleanup;
+    const char *parts[] = {p->ward, p->section_title ? p->section_title : p->section, p->heading,
+                           p->label};
+    fprintf(fp, "%ld.", r->rank);
     int first = 1;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
       if (parts[i] == NULL) continue;
-      fprintf(fp, "%s%s", first ? "" : " / ", parts[i]);
+      fprintf(fp, "%s%s", first ? " " : " / ", parts[i]);
       first = 0;
     }
-    fprintf(fp, "%s%s:%d\n", first ? "" : "  ", r->file, line);
-    out_highlight(fp, r->text, r->n_text, spans, n_spans, k->color);
-    fputs("\n\n", fp);
-    return ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
+    fprintf(fp, "  %s:%d\n   %s\n\n", p->file, r->line, snip.p ? snip.p : "");
+    k->n_shown++;
+    rc = ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
+    goto cleanup;
   }
-  out_str(k->w, r->ward);
-  out_int_or_null(k->w, r->year, 0);
-  out_str(k->w, r->year_label);
-  out_str(k->w, r->section);
-  out_str(k->w, r->section_title);
-  out_str(k->w, r->heading);
-  out_str(k->w, r->meeting);
-  out_str(k->w, r->local_name);
-  out_strn(k->w, r->text, r->n_text);
-  out_str(k->w, r->file);
-  out_int(k->w, line);
-  out_int(k->w, r->line_start);
-  out_int(k->w, r->line_end);
-  return row_end(k);
+  rc = render_snippet(r, NULL, NULL, &snip, &k->err);
+  if (rc != JFTS_OK) goto cleanup;
+  Buf matches = {NULL, 0, 0, 0};
+  buf_str(&matches, "[");
+  for (size_t i = 0; i < r->n_spans; i++) {
+    char item[64];
+    int n = snprintf(item, sizeof item, "%s[%zu,%zu]", i ? "," : "", r->spans[i].start_cp,
+                     r->spans[i].end_cp);
+    buf_add(&matches, item, (size_t)n);
+  }
+  buf_str(&matches, "]");
+  if (matches.nomem) {
+    jfts_free(matches.p);
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  char score[32];
+  snprintf(score, sizeof score, "%.6g", r->score);
+  if (k->with_query) out_strn(k->w, k->query, k->n_query);
+  out_int(k->w, r->rank);
+  out_json(k->w, score);
+  out_str(k->w, p->ward);
+  out_int_or_null(k->w, p->year, 0);
+  out_str(k->w, p->year_label);
+  out_str(k->w, p->section);
+  out_str(k->w, p->section_title);
+  out_str(k->w, p->heading);
+  out_str(k->w, p->meeting);
+  out_strn(k->w, p->text, p->n_text);
+  out_str(k->w, snip.p ? snip.p : "");
+  out_json(k->w, matches.p);
+  out_str(k->w, p->file);
+  out_int(k->w, p->line_start);
+  out_int(k->w, p->line_end);
+  jfts_free(matches.p);
+  k->n_shown++;
+  rc = row_end(k);
+
+cleanup:
+  jfts_free(snip.p);
+  return rc;
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Outcome of one query. */
+typedef enum QueryOutcome { QUERY_RAN, QUERY_BAD, QUERY_FAILED } QueryOutcome;
+
+/* Parses and runs one query (bytes, any content) and writes its results. A bad query (usage
+** error of the query language) is reported on stderr; prefix names the query's place. */
+static QueryOutcome run_query(Store *store, const Options *o, Sink *k, const char *q, size_t n,
+                              const char *prefix) {
+  Query *query = NULL;
+  char *err = NULL;
+  double t0 = now_ms();
+  QueryOutcome outcome = QUERY_FAILED;
+  int rc = qry_parse(q, n, &query, &err);
+  if (rc == JFTS_ERR_USAGE) {
+    fprintf(stderr, PROG ": %s%s\n", prefix, err ? err : "invalid query");
+    outcome = QUERY_BAD;
+    goto cleanup;
+  }
+  if (rc != JFTS_OK) {
+    fprintf(stderr, PROG ": %s%s\n", prefix, err ? err : "out of memory");
+    goto cleanup;
+  }
+  for (size_t i = 0; i < qry_note_count(query); i++)
+    fprintf(stderr, PROG ": note: %s%s\n", prefix, qry_note(query, i));
+
+  StoreFilter filter = {.wards = o->ward ? &o->ward : NULL, .n_wards = o->ward ? 1 : 0};
+  SearchOptions so = {.sort = o->sort, .limit = o->limit, .offset = o->offset,
+                      .filter = &filter};
+  SearchTotals totals;
+  k->query = q;
+  k->n_query = n;
+  k->n_shown = 0;
+  if (k->w == NULL && k->with_query) {
+    fputs("query: ", k->fp);
+    put_line_safe(k->fp, q, n);
+    fputc('\n', k->fp);
+  }
+  rc = search_run(store, query, &so, search_row, k, &totals, &err);
+  if (rc == JFTS_OK && k->w == NULL) {
+    if (k->n_shown == 0 && (k->with_query || totals.n_passages > 0)) {
+      /* Nothing shown: with --queries (or past the last page) the count still says why. */
+      print_totals(k->fp, &totals);
+      if (k->with_query) fputc('\n', k->fp);
+    } else if (k->n_shown > 0 && totals.n_passages > o->offset + k->n_shown) {
+      long more = totals.n_passages - o->offset - k->n_shown;
+      fprintf(k->fp, "%ld more passage%s (--limit 0 shows all)\n\n", more, more == 1 ? "" : "s");
+    }
+  }
+  if (rc == JFTS_OK && totals.n_passages == 0 && !k->with_query && isatty(STDERR_FILENO)) {
+    fputs(PROG ": no passage matches\n", stderr);
+  }
+  if (rc == JFTS_ERR_IO) {
+    fputs(PROG ": cannot write standard output\n", stderr);
+    goto cleanup;
+  }
+  if (rc != JFTS_OK) {
+    const char *msg = k->err ? k->err : err;
+    fprintf(stderr, PROG ": %s\n", msg ? msg : "out of memory");
+    goto cleanup;
+  }
+  if (k->bad_row) {
+    fputs(PROG ": internal error: a row did not match its field list\n", stderr);
+    goto cleanup;
+  }
+  outcome = QUERY_RAN;
+
+cleanup:
+  if (o->timing) {
+    fprintf(stderr, PROG ": timing: %.3f ", now_ms() - t0);
+    put_line_safe(stderr, q, n);
+    fputc('\n', stderr);
+  }
+  jfts_free(k->err);
+  k->err = NULL;
+  jfts_free(err);
+  qry_free(query);
+  return outcome;
+}
+
+/* Runs every line of path ("-": stdin) as a query. Returns the exit status. */
+static int run_queries(Store *store, const Options *o, Sink *k) {
+  FILE *fp = strcmp(o->queries, "-") == 0 ? stdin : fopen(o->queries, "rb");
+  if (fp == NULL) {
+    fprintf(stderr, PROG ": cannot open '%s': %s\n", o->queries, strerror(errno));
+    return EXIT_FAIL;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  long lineno = 0, n_ran = 0;
+  int status = EXIT_OK;
+  while ((len = getline(&line, &cap, fp)) >= 0) {
+    lineno++;
+    size_t n = (size_t)len;
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
+    if (n == 0) continue; /* blank lines separate nothing and are not queries */
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "line %ld: ", lineno);
+    QueryOutcome out = run_query(store, o, k, line, n, prefix);
+    if (out == QUERY_FAILED) {
+      status = EXIT_FAIL;
+      break;
+    }
+    n_ran += out == QUERY_RAN;
+  }
+  if (status == EXIT_OK && ferror(fp)) {
+    fprintf(stderr, PROG ": cannot read '%s'\n", o->queries);
+    status = EXIT_FAIL;
+  }
+  if (status == EXIT_OK && n_ran == 0) {
+    fprintf(stderr, PROG ": no valid query in '%s'\n", o->queries);
+    status = EXIT_USAGE;
+  }
+  free(line);
+  if (fp != stdin) fclose(fp);
+  return status;
 }
 
 /* ---- main -------------------------------------------------------------------------------- */
 
 static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
-  enum { OPT_DB = 256, OPT_DOCUMENTS, OPT_MEETINGS, OPT_WARD, OPT_LIMIT, OPT_FORMAT, OPT_VERSION };
+  enum {
+    OPT_DB = 256,
+    OPT_DOCUMENTS,
+    OPT_MEETINGS,
+    OPT_WARD,
+    OPT_LIMIT,
+    OPT_OFFSET,
+    OPT_SORT,
+    OPT_FORMAT,
+    OPT_HIGHLIGHT,
+    OPT_NO_COLOR,
+    OPT_QUERIES,
+    OPT_TIMING,
+    OPT_VERSION
+  };
   static const struct option longopts[] = {
       {"db", required_argument, NULL, OPT_DB},
       {"documents", no_argument, NULL, OPT_DOCUMENTS},
       {"meetings", no_argument, NULL, OPT_MEETINGS},
       {"ward", required_argument, NULL, OPT_WARD},
       {"limit", required_argument, NULL, OPT_LIMIT},
+      {"offset", required_argument, NULL, OPT_OFFSET},
+      {"sort", required_argument, NULL, OPT_SORT},
       {"format", required_argument, NULL, OPT_FORMAT},
+      {"highlight", required_argument, NULL, OPT_HIGHLIGHT},
+      {"no-color", no_argument, NULL, OPT_NO_COLOR},
+      {"queries", required_argument, NULL, OPT_QUERIES},
+      {"timing", no_argument, NULL, OPT_TIMING},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, OPT_VERSION},
       {NULL, 0, NULL, 0},
@@ -235,14 +519,42 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
         }
         break;
       case OPT_LIMIT:
-        o->limit = strtol(optarg, &end, 10);
-        if (optarg[0] == '\0' || *end != '\0' || o->limit < 0)
-          return usage_error("--limit needs a number >= 0, not '%s'", optarg);
+      case OPT_OFFSET: {
+        long v = strtol(optarg, &end, 10);
+        if (optarg[0] == '\0' || *end != '\0' || v < 0)
+          return usage_error(c == OPT_LIMIT ? "--limit needs a number >= 0, not '%s'"
+                                            : "--offset needs a number >= 0, not '%s'",
+                             optarg);
+        if (c == OPT_LIMIT) o->limit = v;
+        else o->offset = v;
+        break;
+      }
+      case OPT_SORT:
+        if (strcmp(optarg, "rank") == 0) o->sort = SEARCH_SORT_RANK;
+        else if (strcmp(optarg, "doc") == 0) o->sort = SEARCH_SORT_DOC;
+        else return usage_error("unknown sort order '%s' (valid: rank, doc)", optarg);
         break;
       case OPT_FORMAT:
         if (out_parse_format(optarg, &o->format) != JFTS_OK)
           return usage_error("unknown format '%s' (valid: text, json, csv, tsv)", optarg);
         break;
+      case OPT_HIGHLIGHT: {
+        const char *comma = strchr(optarg, ',');
+        if (comma == NULL)
+          return usage_error("--highlight needs OPEN,CLOSE (e.g. '[,]'), not '%s'", optarg);
+        free(o->mark_open);
+        free(o->mark_close);
+        o->mark_open = strndup(optarg, (size_t)(comma - optarg));
+        o->mark_close = strdup(comma + 1);
+        if (o->mark_open == NULL || o->mark_close == NULL) {
+          fputs(PROG ": out of memory\n", stderr);
+          return EXIT_FAIL;
+        }
+        break;
+      }
+      case OPT_NO_COLOR: o->no_color = 1; break;
+      case OPT_QUERIES: o->queries = optarg; break;
+      case OPT_TIMING: o->timing = 1; break;
       case 'h':
         usage(stdout);
         *exit_now = 1;
@@ -260,6 +572,12 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
   if (o->mode != MODE_SEARCH) {
     if (optind < argc)
       return usage_error("--documents and --meetings take no QUERY ('%s')", argv[optind]);
+    if (o->queries) return usage_error("--queries is for searching, not listing%s", "");
+    return EXIT_OK;
+  }
+  if (o->queries) {
+    if (optind < argc)
+      return usage_error("give either QUERY or --queries, not both ('%s')", argv[optind]);
     return EXIT_OK;
   }
   if (optind == argc) return usage_error("no QUERY given%s", "");
@@ -275,7 +593,6 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
     if (i > optind) strcat(o->query, " ");
     strcat(o->query, argv[i]);
   }
-  if (o->query[0] == '\0') return usage_error("the QUERY is empty%s", "");
   return EXIT_OK;
 }
 
@@ -298,38 +615,47 @@ int main(int argc, char **argv) {
     goto cleanup;
   }
 
-  const char *const *fields = o.mode == MODE_DOCUMENTS  ? DOC_FIELDS
-                              : o.mode == MODE_MEETINGS ? MEETING_FIELDS
-                                                        : PASSAGE_FIELDS;
-  size_t n_fields = o.mode == MODE_DOCUMENTS  ? sizeof DOC_FIELDS / sizeof DOC_FIELDS[0]
-                    : o.mode == MODE_MEETINGS ? sizeof MEETING_FIELDS / sizeof MEETING_FIELDS[0]
-                                              : sizeof PASSAGE_FIELDS / sizeof PASSAGE_FIELDS[0];
-  if (o.format != OUT_TEXT) {
-    rc = out_open(stdout, o.format, fields, n_fields, &sink.w, &err);
-  } else {
-    sink.color = out_want_color(stdout);
+  if (o.mode == MODE_SEARCH) {
+    sink.with_query = o.queries != NULL;
+    const char *const *fields = sink.with_query ? SEARCH_FIELDS : SEARCH_FIELDS + 1;
+    size_t n_fields = sink.with_query ? N_SEARCH_FIELDS : N_SEARCH_FIELDS - 1;
+    if (o.format != OUT_TEXT) {
+      rc = out_open(stdout, o.format, fields, n_fields, &sink.w, &err);
+    } else if (o.mark_open) {
+      sink.mark_open = o.mark_open;
+      sink.mark_close = o.mark_close;
+    } else if (!o.no_color && out_want_color(stdout)) {
+      sink.mark_open = COLOR_OPEN;
+      sink.mark_close = COLOR_CLOSE;
+    } else {
+      sink.mark_open = "«";
+      sink.mark_close = "»";
+    }
+    /* Loaded once, outside the per-query timing: the index's per-passage lengths. */
+    double t0 = now_ms();
+    if (rc == JFTS_OK) rc = store_search_prepare(store, &err);
+    if (rc == JFTS_OK && o.timing) fprintf(stderr, PROG ": load: %.3f\n", now_ms() - t0);
+    if (rc != JFTS_OK) {
+      fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+      goto cleanup;
+    }
+    if (o.queries) {
+      status = run_queries(store, &o, &sink);
+    } else {
+      QueryOutcome out = run_query(store, &o, &sink, o.query, strlen(o.query), "");
+      status = out == QUERY_RAN ? EXIT_OK : out == QUERY_BAD ? EXIT_USAGE : EXIT_FAIL;
+    }
+    goto cleanup;
   }
 
+  const char *const *fields = o.mode == MODE_DOCUMENTS ? DOC_FIELDS : MEETING_FIELDS;
+  size_t n_fields = o.mode == MODE_DOCUMENTS ? sizeof DOC_FIELDS / sizeof DOC_FIELDS[0]
+                                             : sizeof MEETING_FIELDS / sizeof MEETING_FIELDS[0];
+  if (o.format != OUT_TEXT) rc = out_open(stdout, o.format, fields, n_fields, &sink.w, &err);
   if (rc == JFTS_OK && o.mode == MODE_DOCUMENTS) {
     rc = store_list_documents(store, o.ward, doc_row, &sink, &err);
-  } else if (rc == JFTS_OK && o.mode == MODE_MEETINGS) {
-    rc = store_list_meetings(store, o.ward, meeting_row, &sink, &err);
   } else if (rc == JFTS_OK) {
-    sink.needle = o.query;
-    sink.n_needle = strlen(o.query);
-    long n_total = 0;
-    /* The count line comes first in text mode, so count before listing. */
-    if (o.format == OUT_TEXT) {
-      rc = store_scan_substring(store, o.query, o.ward, -1, NULL, NULL, &n_total, &err);
-      if (rc == JFTS_OK) {
-        if (o.limit > 0 && n_total > o.limit)
-          printf("%ld passage%s (first %ld shown)\n\n", n_total, n_total == 1 ? "" : "s",
-                 o.limit);
-        else printf("%ld passage%s\n\n", n_total, n_total == 1 ? "" : "s");
-      }
-    }
-    if (rc == JFTS_OK && (o.format != OUT_TEXT || n_total > 0))
-      rc = store_scan_substring(store, o.query, o.ward, o.limit, passage_row, &sink, NULL, &err);
+    rc = store_list_meetings(store, o.ward, meeting_row, &sink, &err);
   }
   if (rc == JFTS_ERR_IO) {
     fprintf(stderr, PROG ": cannot write standard output\n");
@@ -350,6 +676,8 @@ cleanup:
   store_close(store);
   jfts_free(err);
   free(o.query);
+  free(o.mark_open);
+  free(o.mark_close);
   /* Data went to stdout: a full disk or closed pipe must not look like success. */
   if (fclose(stdout) != 0 && status == EXIT_OK) {
     fprintf(stderr, PROG ": cannot write standard output\n");

@@ -1,2 +1,589 @@
-/* placeholder until the module lands */
-typedef int jfts_placeholder_t;
+/* Ranked search (search.h): one pass over every matching passage through the store
+** (jfts_rank score and occurrence count per row, kept in a bounded heap), an adjacency set
+** from one extra phrase query, then the word-boundary rerank and the exact occurrences on the
+** few passages that are shown. Nothing here normalizes a passage that is not a candidate. */
+#include "search.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jfts_common.h"
+#include "norm.h"
+#include "textseg.h"
+
+/* Most concatenations tried for the adjacency phrase query (one per combination of the
+** clauses' alternatives); beyond it adjacency is judged on the reranked passages only. */
+#define SEARCH_ADJ_MAX_COMBOS 64
+
+typedef struct Hit {
+  int64_t id;
+  double score;
+  uint64_t doc_key;
+  int adjacent;
+  int whole_words;   /* -1 until analysed */
+  MatchSpan *spans;  /* set by analyse (owned) */
+  size_t n_spans;
+  size_t focus;      /* index into spans of the occurrence to show */
+} Hit;
+
+/* ---- ordering ---------------------------------------------------------------------------- */
+
+static int doc_before(const Hit *a, const Hit *b) {
+  if (a->doc_key != b->doc_key) return a->doc_key < b->doc_key;
+  return a->id < b->id;
+}
+
+static int rank_before(const Hit *a, const Hit *b) {
+  if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
+  if (a->score != b->score) return a->score > b->score;
+  return doc_before(a, b);
+}
+
+static int rerank_before(const Hit *a, const Hit *b) {
+  if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
+  if (a->whole_words != b->whole_words) return a->whole_words > b->whole_words;
+  if (a->score != b->score) return a->score > b->score;
+  return doc_before(a, b);
+}
+
+typedef int (*BeforeFn)(const Hit *a, const Hit *b);
+
+/* Collects hits: all of them, or only the best `keep` in a heap whose root is the worst kept. */
+typedef struct Collector {
+  Hit *hits;
+  size_t n, cap;
+  size_t keep;          /* 0: keep all */
+  BeforeFn before;
+  const int64_t *adj;   /* sorted ids of passages with the clauses adjacent; NULL: none known */
+  size_t n_adj;
+  SearchTotals totals;
+} Collector;
+
+static void heap_down(Collector *c, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, worst = i;
+    if (l < c->n && c->before(&c->hits[worst], &c->hits[l])) worst = l;
+    if (r < c->n && c->before(&c->hits[worst], &c->hits[r])) worst = r;
+    if (worst == i) return;
+    Hit t = c->hits[i];
+    c->hits[i] = c->hits[worst];
+    c->hits[worst] = t;
+    i = worst;
+  }
+}
+
+static void heap_up(Collector *c, size_t i) {
+  while (i > 0) {
+    size_t parent = (i - 1) / 2;
+    if (!c->before(&c->hits[parent], &c->hits[i])) return;
+    Hit t = c->hits[i];
+    c->hits[i] = c->hits[parent];
+    c->hits[parent] = t;
+    i = parent;
+  }
+}
+
+static int in_sorted(const int64_t *ids, size_t n, int64_t id) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (ids[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && ids[lo] == id;
+}
+
+static int collect_hit(void *ctx, const StoreHit *h) {
+  Collector *c = ctx;
+  c->totals.n_passages++;
+  c->totals.n_occurrences += h->n_occurrences;
+  Hit hit = {.id = h->id, .score = h->score, .doc_key = h->doc_key, .whole_words = -1};
+  hit.adjacent = c->adj && in_sorted(c->adj, c->n_adj, h->id);
+  if (c->keep && c->n == c->keep) {
+    if (!c->before(&hit, &c->hits[0])) return JFTS_OK;
+    c->hits[0] = hit;
+    heap_down(c, 0);
+    return JFTS_OK;
+  }
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? 2 * c->cap : 64;
+    Hit *g = jfts_realloc(c->hits, cap * sizeof *g);
+    if (g == NULL) return JFTS_ERR_NOMEM;
+    c->hits = g;
+    c->cap = cap;
+  }
+  c->hits[c->n++] = hit;
+  if (c->keep) heap_up(c, c->n - 1);
+  return JFTS_OK;
+}
+
+/* Stable merge sort of hits by before (qsort takes no context, and ties must not move). */
+static int sort_hits(Hit *hits, size_t n, BeforeFn before) {
+  if (n < 2) return JFTS_OK;
+  Hit *tmp = jfts_malloc(n * sizeof *tmp);
+  if (tmp == NULL) return JFTS_ERR_NOMEM;
+  for (size_t width = 1; width < n; width *= 2) {
+    for (size_t lo = 0; lo < n; lo += 2 * width) {
+      size_t mid = lo + width < n ? lo + width : n;
+      size_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+      size_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) tmp[k++] = before(&hits[j], &hits[i]) ? hits[j++] : hits[i++];
+      while (i < mid) tmp[k++] = hits[i++];
+      while (j < hi) tmp[k++] = hits[j++];
+    }
+    memcpy(hits, tmp, n * sizeof *hits);
+  }
+  jfts_free(tmp);
+  return JFTS_OK;
+}
+
+/* ---- adjacency: the clauses' texts concatenated, as FTS5 phrases ------------------------- */
+
+/* Class of the first (or last) searchable code point of text; NORM_SPACE when none. */
+static int edge_class(const char *text, size_t n_bytes, int last, int *rc) {
+  NormText *t = NULL;
+  int r = norm_text(text, n_bytes, &t, NULL);
+  if (r != JFTS_OK) {
+    *rc = r == JFTS_ERR_NOMEM ? JFTS_ERR_NOMEM : JFTS_ERR_ICU;
+    return NORM_SPACE;
+  }
+  int cls = NORM_SPACE;
+  for (size_t k = 0; k < t->n; k++) {
+    size_t i = last ? t->n - 1 - k : k;
+    if (t->cls[i] != NORM_SPACE) {
+      cls = t->cls[i];
+      break;
+    }
+  }
+  norm_free(t);
+  return cls;
+}
+
+static int is_ascii_space(char c) { return c == ' ' || c == '\t'; }
+
+/* Alternative a (0: the term's text, then its variants) of a clause, flattened. */
+static const char *clause_alt(const QryClause *c, size_t a, size_t *n_bytes_out) {
+  for (size_t t = 0; t < c->n_terms; t++) {
+    const QryTerm *term = &c->terms[t];
+    if (a == 0) {
+      *n_bytes_out = term->n_bytes;
+      return term->text;
+    }
+    a--;
+    if (a < term->n_variants) {
+      *n_bytes_out = strlen(term->variants[a]);
+      return term->variants[a];
+    }
+    a -= term->n_variants;
+  }
+  *n_bytes_out = 0;
+  return "";
+}
+
+static size_t clause_n_alts(const QryClause *c) {
+  size_t n = 0;
+  for (size_t t = 0; t < c->n_terms; t++) n += 1 + c->terms[t].n_variants;
+  return n;
+}
+
+/* Builds the MATCH expression whose rows hold the positive clauses adjacent and in order:
+** each combination of alternatives concatenated into one phrase. A junction between two
+** Latin/digit ends is skipped (the matcher needs a word boundary there, which a phrase
+** cannot say). *match_out is NULL when the query has fewer than two positive clauses, too
+** many combinations, or none possible. */
+static int adjacency_match(const Query *q, char **match_out, char **err_out) {
+  int rc = JFTS_OK;
+  const QryClause **cls = NULL;
+  size_t *pick = NULL, n_cls = 0, n_combos = 1;
+  Query *adj = NULL;
+  char *buf = NULL;
+  *match_out = NULL;
+  for (size_t i = 0; i < q->n_clauses; i++) {
+    if (q->clauses[i].excluded) continue;
+    n_cls++;
+    size_t n_alts = clause_n_alts(&q->clauses[i]);
+    if (n_alts == 0 || n_combos > SEARCH_ADJ_MAX_COMBOS / n_alts) return JFTS_OK;
+    n_combos *= n_alts;
+  }
+  if (n_cls < 2) return JFTS_OK;
+  cls = jfts_malloc(n_cls * sizeof *cls);
+  pick = jfts_calloc(n_cls, sizeof *pick);
+  adj = jfts_calloc(1, sizeof *adj);
+  if (!cls || !pick || !adj) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  n_cls = 0;
+  for (size_t i = 0; i < q->n_clauses; i++)
+    if (!q->clauses[i].excluded) cls[n_cls++] = &q->clauses[i];
+  adj->clauses = jfts_calloc(1, sizeof *adj->clauses);
+  if (adj->clauses == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  adj->n_clauses = 1;
+  QryClause *out = &adj->clauses[0];
+  out->terms = jfts_calloc(n_combos, sizeof *out->terms);
+  if (out->terms == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  for (size_t combo = 0; rc == JFTS_OK && combo < n_combos; combo++) {
+    size_t rest = combo, total = 0;
+    for (size_t k = n_cls; k-- > 0;) {
+      size_t n_alts = clause_n_alts(cls[k]);
+      pick[k] = rest % n_alts;
+      rest /= n_alts;
+    }
+    for (size_t k = 0; k < n_cls; k++) {
+      size_t n;
+      clause_alt(cls[k], pick[k], &n);
+      total += n;
+    }
+    buf = jfts_malloc(total + 1);
+    if (buf == NULL) {
+      rc = JFTS_ERR_NOMEM;
+      break;
+    }
+    size_t len = 0;
+    int possible = 1, prev_class = NORM_SPACE;
+    for (size_t k = 0; rc == JFTS_OK && k < n_cls; k++) {
+      size_t n;
+      const char *t = clause_alt(cls[k], pick[k], &n);
+      while (n > 0 && is_ascii_space(*t)) t++, n--;
+      while (n > 0 && is_ascii_space(t[n - 1])) n--;
+      int first = edge_class(t, n, 0, &rc);
+      if (k > 0 && prev_class == NORM_WORD && first == NORM_WORD) possible = 0;
+      prev_class = edge_class(t, n, 1, &rc);
+      memcpy(buf + len, t, n);
+      len += n;
+    }
+    buf[len] = '\0';
+    if (rc == JFTS_OK && possible && len > 0) {
+      QryTerm *term = &out->terms[out->n_terms++];
+      term->text = buf;
+      term->n_bytes = len;
+      term->is_phrase = 1;
+      buf = NULL;
+    }
+    jfts_free(buf);
+    buf = NULL;
+  }
+  if (rc == JFTS_OK && out->n_terms > 0) rc = qry_build_match(adj, match_out, err_out);
+
+cleanup:
+  jfts_free(cls);
+  jfts_free(pick);
+  qry_free(adj);
+  return rc;
+}
+
+typedef struct IdSet {
+  int64_t *ids;
+  size_t n, cap;
+} IdSet;
+
+static int collect_id(void *ctx, const StoreHit *h) {
+  IdSet *s = ctx;
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 64;
+    int64_t *g = jfts_realloc(s->ids, cap * sizeof *g);
+    if (g == NULL) return JFTS_ERR_NOMEM;
+    s->ids = g;
+    s->cap = cap;
+  }
+  s->ids[s->n++] = h->id;
+  return JFTS_OK;
+}
+
+static int cmp_id(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* ---- per-passage analysis ---------------------------------------------------------------- */
+
+static int in_breaks(const size_t *breaks, size_t n, size_t at) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (breaks[mid] < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < n && breaks[lo] == at;
+}
+
+static int span_is_whole(const MatchSpan *sp, const size_t *breaks, size_t n_breaks) {
+  return in_breaks(breaks, n_breaks, sp->start_byte) && in_breaks(breaks, n_breaks, sp->end_byte);
+}
+
+/* Word boundaries of the text around each span only: ICU segments a Japanese run by itself
+** (its dictionary sees no further than the run), so the run of text between the nearest
+** white space on either side gives the same boundaries as the whole passage would. */
+static int whole_word_clauses(const char *text, size_t n_bytes, const MatchSpan *spans,
+                              size_t n_spans, size_t *focus_out, char **err_out) {
+  int rc = JFTS_OK;
+  unsigned char seen[64] = {0};
+  int n_seen = 0;
+  size_t window_start = 1, window_end = 0; /* empty */
+  size_t *breaks = NULL, n_breaks = 0;
+  *focus_out = 0;
+  int focus_set = 0;
+  for (size_t i = 0; rc == JFTS_OK && i < n_spans; i++) {
+    const MatchSpan *sp = &spans[i];
+    if (!(sp->start_byte >= window_start && sp->end_byte <= window_end)) {
+      size_t a = sp->start_byte, b = sp->end_byte;
+      while (a > 0 && text[a - 1] != ' ' && text[a - 1] != '\n' && text[a - 1] != '\t') a--;
+      while (b < n_bytes && text[b] != ' ' && text[b] != '\n' && text[b] != '\t') b++;
+      jfts_free(breaks);
+      breaks = NULL;
+      rc = seg_boundaries(SEG_WORD, text + a, b - a, &breaks, &n_breaks, err_out);
+      if (rc != JFTS_OK) break;
+      for (size_t k = 0; k < n_breaks; k++) breaks[k] += a;
+      window_start = a;
+      window_end = b;
+    }
+    if (!span_is_whole(sp, breaks, n_breaks)) continue;
+    if (!focus_set) {
+      *focus_out = i;
+      focus_set = 1;
+    }
+    if (sp->clause >= 0 && sp->clause < 64 && !seen[sp->clause]) {
+      seen[sp->clause] = 1;
+      n_seen++;
+    }
+  }
+  jfts_free(breaks);
+  return rc == JFTS_OK ? n_seen : -rc;
+}
+
+/* ---- the search -------------------------------------------------------------------------- */
+
+typedef struct RunCtx {
+  const Matcher *m;
+  Hit *hit;
+  int compute_adjacent;   /* no global adjacency set: judge it from the spans */
+  SearchResultCb cb;      /* NULL while reranking */
+  void *cb_ctx;
+  long rank;
+  const SearchTotals *totals;
+  char **err_out;
+} RunCtx;
+
+/* Finds the spans and whole-word clauses of one passage (once per hit). */
+static int analyse(RunCtx *r, Hit *h, const char *text, size_t n_bytes) {
+  if (h->whole_words >= 0) return JFTS_OK;
+  int rc = match_find(r->m, text, n_bytes, &h->spans, &h->n_spans, r->err_out);
+  if (rc != JFTS_OK) return rc;
+  int w = whole_word_clauses(text, n_bytes, h->spans, h->n_spans, &h->focus, r->err_out);
+  if (w < 0) return -w;
+  h->whole_words = w;
+  if (r->compute_adjacent) h->adjacent = match_adjacent_in_order(r->m, h->spans, h->n_spans);
+  return JFTS_OK;
+}
+
+static int passage_cb(void *ctx, const StorePassageRow *p) {
+  RunCtx *r = ctx;
+  int rc = analyse(r, r->hit, p->text, p->n_text);
+  if (rc != JFTS_OK || r->cb == NULL) return rc;
+  const Hit *h = r->hit;
+  SearchResult res = {
+      .rank = r->rank,
+      .score = h->score,
+      .passage = p,
+      .spans = h->spans,
+      .n_spans = h->n_spans,
+      .focus = h->focus,
+      .line = h->n_spans ? store_seg_lineno(p, h->spans[0].start_byte) : p->line_start,
+      .adjacent = h->adjacent,
+      .whole_words = h->whole_words,
+      .totals = r->totals,
+  };
+  return r->cb(r->cb_ctx, &res);
+}
+
+static int visit(Store *s, RunCtx *r, Hit *h, char **err_out) {
+  int found = 0;
+  r->hit = h;
+  int rc = store_get_passage(s, h->id, passage_cb, r, &found, err_out);
+  if (rc == JFTS_OK && !found) {
+    jfts_set_error(err_out, "passage %lld vanished during the search", (long long)h->id);
+    rc = JFTS_ERR_DB;
+  }
+  return rc;
+}
+
+int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchResultCb cb,
+               void *ctx, SearchTotals *totals_out, char **err_out) {
+  int rc = JFTS_OK;
+  char *match = NULL, *adj_match = NULL;
+  Matcher *m = NULL;
+  IdSet adj = {NULL, 0, 0};
+  Collector c;
+  memset(&c, 0, sizeof c);
+  SearchOptions o = opt ? *opt : (SearchOptions){0};
+  if (o.offset < 0) o.offset = 0;
+  if (totals_out) memset(totals_out, 0, sizeof *totals_out);
+
+  rc = qry_build_match(query, &match, err_out);
+  if (rc == JFTS_OK) rc = match_new(query, &m, err_out);
+  if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK) rc = adjacency_match(query, &adj_match, err_out);
+  if (rc == JFTS_OK && adj_match) {
+    rc = store_match_ids(s, adj_match, 1, collect_id, &adj, err_out);
+    if (rc == JFTS_OK) qsort(adj.ids, adj.n, sizeof *adj.ids, cmp_id);
+  }
+  if (rc != JFTS_OK) goto cleanup;
+
+  c.before = o.sort == SEARCH_SORT_DOC ? doc_before : rank_before;
+  c.adj = adj.ids;
+  c.n_adj = adj.n;
+  if (o.limit > 0) {
+    size_t want = (size_t)o.offset + (size_t)o.limit;
+    if (o.sort == SEARCH_SORT_RANK && want < SEARCH_RERANK_DEPTH) want = SEARCH_RERANK_DEPTH;
+    c.keep = want;
+  }
+  rc = store_match(s, match, o.filter, collect_hit, &c, err_out);
+  if (rc == JFTS_OK) rc = sort_hits(c.hits, c.n, c.before);
+  if (rc != JFTS_OK) goto cleanup;
+  if (totals_out) *totals_out = c.totals;
+
+  RunCtx r = {.m = m,
+              .compute_adjacent = o.sort == SEARCH_SORT_RANK && adj_match == NULL,
+              .totals = &c.totals,
+              .err_out = err_out};
+  if (o.sort == SEARCH_SORT_RANK) {
+    size_t depth = c.n < SEARCH_RERANK_DEPTH ? c.n : SEARCH_RERANK_DEPTH;
+    for (size_t i = 0; rc == JFTS_OK && i < depth; i++) rc = visit(s, &r, &c.hits[i], err_out);
+    if (rc == JFTS_OK) rc = sort_hits(c.hits, depth, rerank_before);
+  }
+  r.cb = cb;
+  r.cb_ctx = ctx;
+  for (size_t i = (size_t)o.offset; rc == JFTS_OK && i < c.n; i++) {
+    if (o.limit > 0 && i >= (size_t)o.offset + (size_t)o.limit) break;
+    r.rank = (long)i + 1;
+    rc = visit(s, &r, &c.hits[i], err_out);
+  }
+
+cleanup:
+  for (size_t i = 0; i < c.n; i++) jfts_free(c.hits[i].spans);
+  jfts_free(c.hits);
+  jfts_free(adj.ids);
+  jfts_free(adj_match);
+  jfts_free(match);
+  match_free(m);
+  return rc;
+}
+
+/* ---- snippets ---------------------------------------------------------------------------- */
+
+static size_t utf8_next(const char *s, size_t n, size_t i) {
+  if (i >= n) return n;
+  i++;
+  while (i < n && ((unsigned char)s[i] & 0xC0u) == 0x80u) i++;
+  return i;
+}
+
+static size_t utf8_prev(const char *s, size_t i) {
+  if (i == 0) return 0;
+  i--;
+  while (i > 0 && ((unsigned char)s[i] & 0xC0u) == 0x80u) i--;
+  return i;
+}
+
+/* Byte offset n_chars code points before (negative) or after at, clamped to the text. */
+static size_t step_chars(const char *s, size_t n, size_t at, long n_chars) {
+  for (; n_chars > 0 && at < n; n_chars--) at = utf8_next(s, n, at);
+  for (; n_chars < 0 && at > 0; n_chars++) at = utf8_prev(s, at);
+  return at;
+}
+
+static size_t count_chars(const char *s, size_t from, size_t to) {
+  size_t n = 0;
+  for (size_t i = from; i < to; i++) n += ((unsigned char)s[i] & 0xC0u) != 0x80u;
+  return n;
+}
+
+/* How good a place byte offset `at` is to cut: 3 after a sentence end, 2 after a clause
+** mark or white space, 1 on a word boundary, 0 elsewhere (inside a word). */
+static int cut_quality(const char *s, size_t n, size_t at, const size_t *sent, size_t n_sent,
+                       const size_t *words, size_t n_words) {
+  if (at == 0 || at >= n) return 3;
+  size_t p = utf8_prev(s, at);
+  const char *c = s + p;
+  size_t len = at - p;
+  static const char *const k_sentence[] = {"。", "！", "？", "．", "!", "?"};
+  static const char *const k_clause[] = {"、", "，", "；", "：", ",", ";", " ", "\n", "\t", "　"};
+  for (size_t i = 0; i < sizeof k_sentence / sizeof *k_sentence; i++)
+    if (strlen(k_sentence[i]) == len && memcmp(c, k_sentence[i], len) == 0) return 3;
+  if (in_breaks(sent, n_sent, at)) return 3;
+  for (size_t i = 0; i < sizeof k_clause / sizeof *k_clause; i++)
+    if (strlen(k_clause[i]) == len && memcmp(c, k_clause[i], len) == 0) return 2;
+  return in_breaks(words, n_words, at) ? 1 : 0;
+}
+
+int search_snippet(const char *text, size_t n_bytes, const MatchSpan *spans, size_t n_spans,
+                   size_t focus, size_t max_chars, SearchSnippet *out, char **err_out) {
+  size_t *sent = NULL, *words = NULL, n_sent = 0, n_words = 0;
+  memset(out, 0, sizeof *out);
+  out->end_byte = n_bytes;
+  if (max_chars == 0 || count_chars(text, 0, n_bytes) <= max_chars) return JFTS_OK;
+  int rc = seg_boundaries(SEG_SENTENCE, text, n_bytes, &sent, &n_sent, err_out);
+  if (rc == JFTS_OK) rc = seg_boundaries(SEG_WORD, text, n_bytes, &words, &n_words, err_out);
+  if (rc != JFTS_OK) goto cleanup;
+
+  size_t fs = 0, fe = 0;
+  if (n_spans > 0) {
+    if (focus >= n_spans) focus = 0;
+    fs = spans[focus].start_byte < n_bytes ? spans[focus].start_byte : n_bytes;
+    fe = spans[focus].end_byte < n_bytes ? spans[focus].end_byte : n_bytes;
+    if (fe < fs) fe = fs;
+  }
+  long lead = (long)max_chars / 3;
+  size_t after = count_chars(text, fs, n_bytes);
+  if (after < max_chars - (size_t)lead) lead = (long)(max_chars - after); /* near the end */
+  /* Start: the earliest best cut in the lead before the focus. */
+  size_t lo = step_chars(text, n_bytes, fs, -lead);
+  size_t start = fs;
+  int best = -1;
+  for (size_t at = lo;; at = utf8_next(text, n_bytes, at)) {
+    int q = cut_quality(text, n_bytes, at, sent, n_sent, words, n_words);
+    if (q > best) {
+      best = q;
+      start = at;
+    }
+    if (at >= fs) break;
+  }
+  if (best == 0) start = fs; /* no boundary at all before it: start at the occurrence */
+  while (start < fs && (text[start] == ' ' || text[start] == '\n' || text[start] == '\t')) start++;
+
+  /* End: the latest best cut within max_chars of the start and after the focus; a sentence
+  ** or clause end only in the second half of the window, so that the snippet is not cut
+  ** short; else the latest word boundary. */
+  size_t hi = step_chars(text, n_bytes, start, (long)max_chars);
+  size_t floor_at = fe < hi ? fe : hi;
+  size_t half = step_chars(text, n_bytes, start, (long)max_chars / 2);
+  if (half < floor_at) half = floor_at;
+  size_t end = hi;
+  best = -1;
+  for (size_t at = hi;; at = utf8_prev(text, at)) {
+    int q = cut_quality(text, n_bytes, at, sent, n_sent, words, n_words);
+    if (at < half && q > 1) q = 1;
+    if (q > best) {
+      best = q;
+      end = at;
+    }
+    if (q == 3 || at <= floor_at || (at < half && best >= 1)) break;
+  }
+  if (end < floor_at) end = floor_at;
+  while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\t'))
+    end--;
+  out->start_byte = start;
+  out->end_byte = end;
+  out->cut_start = start > 0;
+  out->cut_end = end < n_bytes;
+
+cleanup:
+  jfts_free(sent);
+  jfts_free(words);
+  return rc;
+}

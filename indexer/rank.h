@@ -1,0 +1,57 @@
+/* The `jfts_rank` FTS5 auxiliary function: BM25 as FTS5's bm25() computes it, but with each
+** row's length read from an in-memory array instead of FTS5's per-row size record, whose
+** lookup (xColumnSize) is most of what bm25() costs on a frequent term. It also reports,
+** per row, how many query-phrase instances lie in the text column (the occurrence count).
+**
+** Formula (k1 = 1.2, b = 0.75; the same as FTS5's bm25()):
+**   score(row) = sum over phrases p of
+**                idf(p) * f(p) * (k1 + 1) / (f(p) + k1 * (1 - b + b * D / avgD))
+**   f(p)   = sum over instances of p in the row of the weight of the instance's column
+**            (defaults RANK_WEIGHT_TEXT for column 0, RANK_WEIGHT_OTHER for the others);
+**   idf(p) = ln((N - n(p) + 0.5) / (n(p) + 0.5)), at least 1e-6; N rows in the table, n(p)
+**            rows holding p (counted once per query with xQueryPhrase);
+**   D      = the row's length in tokens over all columns, avgD its mean over the table.
+** With RankData loaded, D = n_text[rowid] + (mean heading/label length) and avgD =
+** avg_text + (the same mean): the text column's length is exact (passages.n_tokens counts
+** FTS5 positions), the other columns (short headings and labels shared by many passages)
+** count with their table-wide mean, taken from FTS5's column totals once per query. Without
+** RankData, or for a rowid it does not cover, D comes from xColumnSize, exactly as bm25().
+** The function returns -score (lower is better, like bm25()), so that it also works as
+** FTS5's rank: `ORDER BY jfts_rank(fts)` puts the best rows first.
+**
+** SQL: jfts_rank(fts [, w0, w1, ... ] [, sink]): optional column weights, then optionally a
+** RankSink pointer bound with sqlite3_bind_pointer(..., RANK_SINK_TYPE, NULL). */
+#ifndef JFTS_RANK_H
+#define JFTS_RANK_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RANK_FUNCTION "jfts_rank"
+#define RANK_SINK_TYPE "jfts_rank_sink"
+#define RANK_WEIGHT_TEXT 1.0  /* column 0: passage text */
+#define RANK_WEIGHT_OTHER 0.4 /* columns 1 and 2: heading, label */
+#define RANK_K1 1.2
+#define RANK_B 0.75
+
+/* Per-rowid lengths, owned by whoever registers the function (the store). */
+typedef struct RankData {
+  const uint32_t *n_text; /* per rowid: FTS5 positions of the text column; NULL: not loaded */
+  size_t n_ids;           /* entries in n_text (largest rowid + 1) */
+  const uint8_t *present; /* per rowid: 1 when n_text holds a value for it */
+  double avg_text;        /* mean of n_text over the present rows */
+} RankData;
+
+/* Where jfts_rank writes what it saw in the current row (for the caller's occurrence total). */
+typedef struct RankSink {
+  int64_t n_text_inst; /* phrase instances in column 0 of the last row scored */
+} RankSink;
+
+/* Registers jfts_rank on db (fts5_api through `SELECT fts5(?1)`). data is borrowed and read
+** at each call, so it may be filled after registration; it must outlive the connection's
+** use of the function; NULL means always xColumnSize. Returns an SQLite result code
+** (SQLITE_ERROR when SQLite has no FTS5). */
+int rank_register(sqlite3 *db, const RankData *data);
+
+#endif

@@ -1,0 +1,90 @@
+/* Ranked search over a jfts database: runs a parsed query through the store's FTS5 index and
+** jfts_rank, orders the matching passages, finds the exact occurrences in the ones returned,
+** and picks a snippet window. Output formats are the caller's: results come to a callback.
+**
+** Order (SEARCH_SORT_RANK), most relevant first:
+**  1. for a query of two or more positive clauses, passages where the clauses occur adjacent
+**     and in query order (地域包括 支援センター in 地域包括支援センター) before the others,
+**     over all matching passages (one extra FTS5 phrase query, no ranking);
+**  2. within the first SEARCH_RERANK_DEPTH passages of that order only: passages with more
+**     clauses occurring as whole words (both ends of an occurrence on ICU word boundaries:
+**     レビュー in 模擬レビューを, not in ケースレビュー) first;
+**  3. jfts_rank's BM25 score (rank.h), higher first;
+**  4. document order: file path, then passage order in the file.
+** SEARCH_SORT_DOC orders every matching passage by document order alone. */
+#ifndef JFTS_SEARCH_H
+#define JFTS_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match.h"
+#include "qparse.h"
+#include "store.h"
+
+/* Passages whose word-boundary rank is computed: the top of the BM25 order, where it is
+** seen; the rest keep BM25 order, so that pages (offset) stay consistent. */
+#define SEARCH_RERANK_DEPTH 100
+
+typedef enum SearchSort {
+  SEARCH_SORT_RANK = 0, /* relevance, as above */
+  SEARCH_SORT_DOC       /* file path, then passage order */
+} SearchSort;
+
+typedef struct SearchOptions {
+  SearchSort sort;
+  long limit;                /* results to return; <= 0: all */
+  long offset;               /* results to skip first; < 0 counts as 0 */
+  const StoreFilter *filter; /* NULL: every passage */
+} SearchOptions;
+
+/* Counts over every matching passage, whatever the limit. */
+typedef struct SearchTotals {
+  long n_passages;        /* passages matching the query (and filter) */
+  int64_t n_occurrences;  /* occurrences of the query's terms in their texts (FTS5 phrase
+                          ** instances in the text column; heading/label matches count 0) */
+} SearchTotals;
+
+/* One result, valid during the callback only. */
+typedef struct SearchResult {
+  long rank;                      /* 1-based position in the whole order (offset included) */
+  double score;                   /* jfts_rank BM25 score, higher is better */
+  const StorePassageRow *passage; /* the passage with its text and raw-line map */
+  const MatchSpan *spans;         /* every occurrence in passage->text (match_find), sorted */
+  size_t n_spans;
+  size_t focus;                   /* index into spans of the occurrence to show first: the
+                                  ** first whole-word one, else the first; 0 when none */
+  int line;                       /* raw line where the first occurrence starts; the passage's
+                                  ** line_start when only its heading or label matched */
+  int adjacent;                   /* 1: the clauses occur adjacent and in order */
+  int whole_words;                /* clauses with a whole-word occurrence; -1: not computed
+                                  ** (beyond SEARCH_RERANK_DEPTH, or SEARCH_SORT_DOC) */
+  const SearchTotals *totals;     /* final totals, known before the first result */
+} SearchResult;
+
+/* Return JFTS_OK to go on; any other value stops the search and is returned. */
+typedef int (*SearchResultCb)(void *ctx, const SearchResult *r);
+
+/* Searches s for query (borrowed; see qparse.h), calling cb for each result in order, from
+** opt->offset on, at most opt->limit of them. *totals_out (may be NULL) gets the totals.
+** A query can never produce an SQL or FTS5 error: every term is quoted by qry_build_match.
+** Returns JFTS_OK (also with no match), JFTS_ERR_NOMEM, JFTS_ERR_DB, JFTS_ERR_ICU, or cb's
+** value. */
+int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchResultCb cb,
+               void *ctx, SearchTotals *totals_out, char **err_out);
+
+/* A window of a passage's text to show around one occurrence. */
+typedef struct SearchSnippet {
+  size_t start_byte, end_byte; /* the window in the text */
+  int cut_start, cut_end;      /* 1 when text before / after the window was left out */
+} SearchSnippet;
+
+/* Picks a window of about max_chars code points of text around spans[focus] (the whole text
+** when it is short enough; no span: from the start). Its ends are, by preference, just after
+** 。！？ or a sentence boundary, after 、，or a space, or on an ICU word boundary; never inside
+** a word or a char. The focused occurrence is always inside, ideally in the first third.
+** Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_ICU. */
+int search_snippet(const char *text, size_t n_bytes, const MatchSpan *spans, size_t n_spans,
+                   size_t focus, size_t max_chars, SearchSnippet *out, char **err_out);
+
+#endif

@@ -1,0 +1,482 @@
+/* Tests of ranked search (query/search.c) on the bundled corpus and on a fixture, both indexed
+** with the real report parser: the judged queries (8050問題 with its five occurrences and
+** their lines, adjacency first, whole words first), totals, paging and sort orders, filters,
+** hostile queries, agreement of the FTS5 adjacency set with the matcher, and snippets. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "jfts_common.h"
+#include "match.h"
+#include "qparse.h"
+#include "report.h"
+#include "search.h"
+#include "store.h"
+
+#define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
+#define FIXTURE_FILE JFTS_TESTDATA "/search/rerank.txt"
+
+typedef struct Dbs {
+  char corpus_path[64], fixture_path[64];
+  Store *corpus, *fixture;
+} Dbs;
+
+static void index_file(const char *db_path, const char *file, const char *shown_path) {
+  FILE *fp = fopen(file, "rb");
+  assert_non_null(fp);
+  static unsigned char raw[1 << 18];
+  size_t n = fread(raw, 1, sizeof raw, fp);
+  fclose(fp);
+  assert_true(n > 0 && n < sizeof raw);
+  DecodedText *dec = NULL;
+  Report *rep = NULL;
+  Store *s = NULL;
+  assert_int_equal(dec_decode(raw, n, NULL, &dec, NULL), JFTS_OK);
+  assert_int_equal(report_parse(dec->text, dec->n_bytes, &rep, NULL), JFTS_OK);
+  assert_int_equal(store_open(db_path, STORE_WRITE, &s, NULL), JFTS_OK);
+  assert_int_equal(store_begin(s, NULL), JFTS_OK);
+  char hash[17];
+  store_hash(raw, n, hash);
+  StoreFile f = {.path = shown_path, .realpath = file, .size = (int64_t)n, .hash = hash};
+  assert_int_equal(store_replace_file(s, &f, dec, rep, NULL, NULL), JFTS_OK);
+  assert_int_equal(store_commit(s, NULL), JFTS_OK);
+  store_close(s);
+  report_free(rep);
+  dec_free(dec);
+}
+
+static void temp_path(char *buf, size_t n) {
+  snprintf(buf, n, "/tmp/jfts_test_search_XXXXXX");
+  int fd = mkstemp(buf);
+  assert_true(fd >= 0);
+  close(fd);
+  unlink(buf);
+}
+
+static int setup(void **state) {
+  Dbs *d = calloc(1, sizeof *d);
+  assert_non_null(d);
+  temp_path(d->corpus_path, sizeof d->corpus_path);
+  temp_path(d->fixture_path, sizeof d->fixture_path);
+  index_file(d->corpus_path, CORPUS_FILE, "corpus/sendai-r3-jiritsushien.txt");
+  index_file(d->fixture_path, FIXTURE_FILE, "rerank.txt");
+  assert_int_equal(store_open(d->corpus_path, STORE_READ, &d->corpus, NULL), JFTS_OK);
+  assert_int_equal(store_open(d->fixture_path, STORE_READ, &d->fixture, NULL), JFTS_OK);
+  *state = d;
+  return 0;
+}
+
+static int teardown(void **state) {
+  Dbs *d = *state;
+  store_close(d->corpus);
+  store_close(d->fixture);
+  unlink(d->corpus_path);
+  unlink(d->fixture_path);
+  free(d);
+  return 0;
+}
+
+/* ---- collecting results ------------------------------------------------------------------ */
+
+typedef struct Row {
+  int64_t id;
+  long rank;
+  double score;
+  char ward[32];
+  int line, line_start;
+  size_t n_spans;
+  int adjacent, whole_words, matcher_adjacent, has_compound;
+} Row;
+
+typedef struct Rows {
+  Row *rows;
+  size_t n, cap;
+  SearchTotals totals;
+  const Matcher *m;       /* when set: matcher_adjacent is computed with it */
+  const char *compound;   /* when set: has_compound says whether the text holds it */
+  int64_t spans_total;
+} Rows;
+
+static int collect(void *ctx, const SearchResult *r) {
+  Rows *rs = ctx;
+  if (rs->n == rs->cap) {
+    rs->cap = rs->cap ? 2 * rs->cap : 64;
+    rs->rows = realloc(rs->rows, rs->cap * sizeof *rs->rows);
+    assert_non_null(rs->rows);
+  }
+  Row *row = &rs->rows[rs->n++];
+  memset(row, 0, sizeof *row);
+  row->id = r->passage->id;
+  row->rank = r->rank;
+  row->score = r->score;
+  snprintf(row->ward, sizeof row->ward, "%s", r->passage->ward ? r->passage->ward : "-");
+  row->line = r->line;
+  row->line_start = r->passage->line_start;
+  row->n_spans = r->n_spans;
+  row->adjacent = r->adjacent;
+  row->whole_words = r->whole_words;
+  if (rs->m) row->matcher_adjacent = match_adjacent_in_order(rs->m, r->spans, r->n_spans);
+  if (rs->compound) row->has_compound = strstr(r->passage->text, rs->compound) != NULL;
+  rs->spans_total += (int64_t)r->n_spans;
+  return JFTS_OK;
+}
+
+/* Runs q; fails the test on any error. */
+static void search(Store *s, const char *q, SearchSort sort, long limit, long offset,
+                   const StoreFilter *filter, Rows *out) {
+  Query *query = NULL;
+  char *err = NULL;
+  int rc = qry_parse(q, strlen(q), &query, &err);
+  if (rc != JFTS_OK) print_error("qry_parse(%s): %s\n", q, err ? err : "?");
+  assert_int_equal(rc, JFTS_OK);
+  Matcher *m = NULL;
+  assert_int_equal(match_new(query, &m, NULL), JFTS_OK);
+  out->m = m;
+  SearchOptions o = {.sort = sort, .limit = limit, .offset = offset, .filter = filter};
+  rc = search_run(s, query, &o, collect, out, &out->totals, &err);
+  if (rc != JFTS_OK) print_error("search_run(%s): %s\n", q, err ? err : "?");
+  assert_int_equal(rc, JFTS_OK);
+  out->m = NULL;
+  match_free(m);
+  qry_free(query);
+  jfts_free(err);
+}
+
+static void rows_free(Rows *rs) {
+  free(rs->rows);
+  memset(rs, 0, sizeof *rs);
+}
+
+/* ---- judged queries ---------------------------------------------------------------------- */
+
+/* 8050問題: five occurrences (8050 問題 with a space counts), in five passages of 宮城野区 and
+** 若林区, each cited by the raw line where the match starts; on line 368 the PDF wrapped it as
+** "～8050" / "問題", and the passage's own first line (366) is another. */
+static void test_8050(void **state) {
+  Dbs *d = *state;
+  Rows rs = {0};
+  search(d->corpus, "8050問題", SEARCH_SORT_DOC, 0, 0, NULL, &rs);
+  assert_int_equal(rs.totals.n_passages, 5);
+  assert_int_equal(rs.totals.n_occurrences, 5);
+  char got[512] = "";
+  size_t len = 0;
+  for (size_t i = 0; i < rs.n; i++)
+    len += (size_t)snprintf(got + len, sizeof got - len, "%s%s:%d/%zu", i ? " " : "",
+                            rs.rows[i].ward, rs.rows[i].line, rs.rows[i].n_spans);
+  assert_string_equal(got, "宮城野区:317/1 若林区:368/1 若林区:467/1 若林区:473/1 若林区:509/1");
+  assert_int_equal(rs.rows[1].line_start, 366);
+  rows_free(&rs);
+
+  /* Ranked, the same five passages. */
+  search(d->corpus, "8050問題", SEARCH_SORT_RANK, 10, 0, NULL, &rs);
+  assert_int_equal(rs.n, 5);
+  int lines = 0;
+  for (size_t i = 0; i < rs.n; i++) lines += rs.rows[i].line;
+  assert_int_equal(lines, 317 + 368 + 467 + 473 + 509);
+  for (size_t i = 1; i < rs.n; i++) assert_true(rs.rows[i - 1].score >= rs.rows[i].score);
+  rows_free(&rs);
+}
+
+/* Every result's adjacency (from the FTS5 phrase of the concatenated clauses) agrees with the
+** matcher's, and adjacent results all come first. For 地域包括 支援センター it is exactly the
+** passages that contain 地域包括支援センター. */
+static void test_adjacent_corpus(void **state) {
+  Dbs *d = *state;
+  static const struct {
+    const char *q, *compound;
+  } cases[] = {
+      {"地域包括 支援センター", "地域包括支援センター"},
+      {"8050 問題", NULL},
+      {"相談 支援", NULL},
+      {"障害 高齢", NULL},
+      {"連携 強化", NULL},
+      {"地域 支援 センター", NULL},
+      {"支援 OR 相談 会議", NULL},
+      {"IGASU 会議", NULL},
+      {"事例 検討", NULL},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Rows rs = {0};
+    rs.compound = cases[c].compound;
+    search(d->corpus, cases[c].q, SEARCH_SORT_RANK, 0, 0, NULL, &rs);
+    assert_true(rs.n > 0);
+    size_t n_adj = 0;
+    for (size_t i = 0; i < rs.n; i++) {
+      const Row *r = &rs.rows[i];
+      if (r->adjacent != r->matcher_adjacent)
+        print_error("%s: passage %lld (line %d): FTS5 says %d, matcher %d\n", cases[c].q,
+                    (long long)r->id, r->line, r->adjacent, r->matcher_adjacent);
+      assert_int_equal(r->adjacent, r->matcher_adjacent);
+      if (cases[c].compound) assert_int_equal(r->adjacent, r->has_compound);
+      if (i > 0 && r->adjacent) assert_true(rs.rows[i - 1].adjacent); /* adjacent first */
+      n_adj += (size_t)r->adjacent;
+    }
+    if (cases[c].compound) assert_int_equal(n_adj, 8);
+    rows_free(&rs);
+  }
+}
+
+/* The fixture: adjacency beats a higher BM25 score, and so does a whole word. */
+static void test_rerank_fixture(void **state) {
+  Dbs *d = *state;
+  static const struct {
+    const char *q, *expect;
+  } cases[] = {
+      /* rank:line:adjacent:whole_words */
+      {"地域包括 支援センター", "1:7:1:2 2:5:0:2"},
+      {"レビュー", "1:3:0:1 2:1:0:0"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Rows rs = {0};
+    search(d->fixture, cases[c].q, SEARCH_SORT_RANK, 10, 0, NULL, &rs);
+    char got[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < rs.n; i++)
+      len += (size_t)snprintf(got + len, sizeof got - len, "%s%ld:%d:%d:%d", i ? " " : "",
+                              rs.rows[i].rank, rs.rows[i].line, rs.rows[i].adjacent,
+                              rs.rows[i].whole_words);
+    if (strcmp(got, cases[c].expect) != 0) print_error("query %s\n", cases[c].q);
+    assert_string_equal(got, cases[c].expect);
+    /* ... although BM25 alone orders them the other way round. */
+    assert_true(rs.rows[1].score > rs.rows[0].score);
+    rows_free(&rs);
+  }
+}
+
+/* Totals: occurrences over all matching passages equal the matcher's spans in them. */
+static void test_totals(void **state) {
+  Dbs *d = *state;
+  static const char *const queries[] = {
+      "支援", "地域包括 支援センター", "レビュー", "会議", "IGASU", "8050", "泉", "区",
+      "実務者ネットワーク会議", "連携 -高齢", "\"相談 支援\"", "ａｂｃ", "65歳", "ｻｰﾋﾞｽ",
+  };
+  for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+    Rows rs = {0};
+    search(d->corpus, queries[i], SEARCH_SORT_DOC, 0, 0, NULL, &rs);
+    if (rs.spans_total != rs.totals.n_occurrences)
+      print_error("%s: %lld spans, %lld occurrences counted\n", queries[i],
+                  (long long)rs.spans_total, (long long)rs.totals.n_occurrences);
+    assert_int_equal(rs.spans_total, rs.totals.n_occurrences);
+    assert_int_equal((long)rs.n, rs.totals.n_passages);
+    for (size_t k = 0; k < rs.n; k++)
+      if (rs.rows[k].n_spans == 0) assert_int_equal(rs.rows[k].line, rs.rows[k].line_start);
+    rows_free(&rs);
+  }
+  /* A heading-only match is a passage with no text occurrence. */
+  Rows rs = {0};
+  search(d->corpus, "実務者ネットワーク会議", SEARCH_SORT_DOC, 0, 0, NULL, &rs);
+  size_t heading_only = 0;
+  for (size_t k = 0; k < rs.n; k++) heading_only += rs.rows[k].n_spans == 0;
+  assert_true(heading_only > 0);
+  assert_true(rs.totals.n_occurrences < rs.totals.n_passages);
+  rows_free(&rs);
+}
+
+/* Pages of 7 put together give the whole order; doc order follows the file's lines. */
+static void test_paging(void **state) {
+  Dbs *d = *state;
+  for (int sort = 0; sort < 2; sort++) {
+    Rows all = {0};
+    search(d->corpus, "支援", (SearchSort)sort, 0, 0, NULL, &all);
+    assert_true(all.n > 30);
+    size_t at = 0;
+    for (long off = 0; off < (long)all.n + 7; off += 7) {
+      Rows page = {0};
+      search(d->corpus, "支援", (SearchSort)sort, 7, off, NULL, &page);
+      assert_int_equal(page.totals.n_passages, all.totals.n_passages);
+      assert_int_equal(page.totals.n_occurrences, all.totals.n_occurrences);
+      for (size_t i = 0; i < page.n; i++, at++) {
+        assert_int_equal(page.rows[i].id, all.rows[at].id);
+        assert_int_equal(page.rows[i].rank, (long)at + 1);
+      }
+      rows_free(&page);
+    }
+    assert_int_equal(at, all.n);
+    if (sort == SEARCH_SORT_DOC)
+      for (size_t i = 1; i < all.n; i++)
+        assert_true(all.rows[i - 1].line_start < all.rows[i].line_start);
+    rows_free(&all);
+  }
+}
+
+typedef struct FieldCtx {
+  int which; /* 0: section, 1: meeting */
+  char buf[64];
+} FieldCtx;
+
+static int get_field(void *ctx, const StorePassageRow *p) {
+  FieldCtx *f = ctx;
+  const char *v = f->which == 0 ? p->section : p->meeting;
+  snprintf(f->buf, sizeof f->buf, "%s", v ? v : "-");
+  return JFTS_OK;
+}
+
+/* Section (which 0) or meeting (which 1) of a passage, in a static buffer. */
+static const char *passage_field(Store *s, int64_t id, int which) {
+  static FieldCtx f;
+  f.which = which;
+  int found = 0;
+  assert_int_equal(store_get_passage(s, id, get_field, &f, &found, NULL), JFTS_OK);
+  assert_true(found);
+  return f.buf;
+}
+
+/* Filters keep exactly the passages they describe. */
+static void test_filters(void **state) {
+  Dbs *d = *state;
+  Rows all = {0};
+  search(d->corpus, "支援", SEARCH_SORT_DOC, 0, 0, NULL, &all);
+  size_t n_izumi = 0, n_two = 0, n_table = 0, n_whole = 0;
+  for (size_t i = 0; i < all.n; i++) {
+    n_izumi += strcmp(all.rows[i].ward, "泉区") == 0;
+    n_two += strcmp(all.rows[i].ward, "泉区") == 0 || strcmp(all.rows[i].ward, "青葉区") == 0;
+    n_table += strcmp(passage_field(d->corpus, all.rows[i].id, 0), "table") == 0;
+    n_whole += strcmp(passage_field(d->corpus, all.rows[i].id, 1), "全体協議会") == 0;
+  }
+  assert_true(n_izumi > 0 && n_two > n_izumi && n_table > 0 && n_whole > 0);
+
+  static const char *const izumi[] = {"泉区"};
+  static const char *const two[] = {"青葉区", "泉区"};
+  static const struct {
+    StoreFilter f;
+    int which; /* 0: count n_izumi, 1: n_two, 2: n_table, 3: n_whole, 4: all, 5: none */
+  } cases[] = {
+      {{izumi, 1, NULL, NULL, 0}, 0},       {{two, 2, NULL, NULL, 0}, 1},
+      {{NULL, 0, "table", NULL, 0}, 2},     {{NULL, 0, "実施状況", NULL, 0}, 2},
+      {{NULL, 0, NULL, "全体協議会", 0}, 3}, {{NULL, 0, NULL, NULL, 2021}, 4},
+      {{NULL, 0, NULL, NULL, 2020}, 5},     {{izumi, 1, NULL, NULL, 2021}, 0},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Rows rs = {0};
+    search(d->corpus, "支援", SEARCH_SORT_RANK, 0, 0, &cases[c].f, &rs);
+    size_t want = (size_t[]){n_izumi, n_two, n_table, n_whole, all.n, 0}[cases[c].which];
+    if (rs.n != want) print_error("filter case %zu: %zu results, want %zu\n", c, rs.n, want);
+    assert_int_equal(rs.n, want);
+    assert_int_equal(rs.totals.n_passages, (long)want);
+    for (size_t i = 0; i < rs.n && cases[c].which <= 1; i++)
+      assert_true(strcmp(rs.rows[i].ward, "泉区") == 0 || cases[c].which == 1);
+    rows_free(&rs);
+  }
+  rows_free(&all);
+}
+
+/* Hostile input never makes FTS5 or SQLite fail: a query parses (or is a usage error) and
+** runs. */
+static void test_hostile(void **state) {
+  Dbs *d = *state;
+  static const char *const queries[] = {
+      "\"支援", "支援\"", "\"\"", "(支援", "支援)", "((", "支援*", "*", "^支援", "^", "text:支援",
+      "heading:会議", ":", "NEAR(支援 会議)", "NEAR(", "支援' OR 1=1 --", "'; DROP TABLE fts; --",
+      "AND", "NOT", "支援 AND 会議", "支援 NOT 会議", "OR", "OR OR", "- -", "--支援", "-\"支援\"",
+      "\\", "支援 +会議", "{支援}", "[支援]", "a\"b\"c", "\"a\" \"b", "rank", "fts", "*支援*",
+  };
+  for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+    Query *query = NULL;
+    char *err = NULL;
+    int rc = qry_parse(queries[i], strlen(queries[i]), &query, &err);
+    if (rc == JFTS_OK) {
+      SearchOptions o = {.limit = 5};
+      SearchTotals t;
+      rc = search_run(d->corpus, query, &o, NULL, NULL, &t, &err);
+      if (rc != JFTS_OK) print_error("%s: %s\n", queries[i], err ? err : "?");
+      assert_int_equal(rc, JFTS_OK);
+    } else {
+      assert_int_equal(rc, JFTS_ERR_USAGE);
+    }
+    jfts_free(err);
+    qry_free(query);
+  }
+  /* 10,000 characters, and every byte value. */
+  size_t n = 30000;
+  char *big = malloc(n + 1);
+  assert_non_null(big);
+  for (size_t i = 0; i < n; i += 3) memcpy(big + i, i % 2 ? "支" : "援", 3);
+  big[n] = '\0';
+  char bytes[512];
+  for (int i = 0; i < 256; i++) bytes[i] = (char)i, bytes[256 + i] = (char)(255 - i);
+  const struct {
+    const char *q;
+    size_t n;
+  } raw[] = {{big, n}, {bytes, sizeof bytes}, {"\0\0支援\0", 6}, {"\xff\xfe支援\x80", 9}};
+  for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++) {
+    Query *query = NULL;
+    char *err = NULL;
+    int rc = qry_parse(raw[i].q, raw[i].n, &query, &err);
+    if (rc == JFTS_OK) {
+      SearchOptions o = {.limit = 5};
+      rc = search_run(d->corpus, query, &o, NULL, NULL, NULL, &err);
+      if (rc != JFTS_OK) print_error("raw query %zu: %s\n", i, err ? err : "?");
+    }
+    assert_true(rc == JFTS_OK || rc == JFTS_ERR_USAGE);
+    jfts_free(err);
+    qry_free(query);
+  }
+  free(big);
+}
+
+/* ---- snippets ---------------------------------------------------------------------------- */
+
+static void test_snippet(void **state) {
+  (void)state;
+  static const struct {
+    const char *name, *text, *focus; /* focus: the substring whose first occurrence is shown */
+    size_t max_chars;
+    const char *expect;
+  } cases[] = {
+      {"short: whole", "地域包括支援センターと連携した。", "連携", 40,
+       "地域包括支援センターと連携した。"},
+      {"sentence ends", "一文目です。二文目で支援を行った。三文目もあります。四文目です。",
+       "支援", 20, "…二文目で支援を行った。三文目もあります。…"},
+      {"clause marks", "会議では、相談の傾向と課題を共有し、支援の方法について、各機関の意見を聞いた",
+       "支援", 16, "…支援の方法について、…"},
+      {"no match: from the start", "一文目です。二文目です。三文目です。四文目です。", NULL, 12,
+       "一文目です。二文目です。…"},
+      {"near the end", "前置きが長く続く文章の後で、最後にようやく支援が出てくる。", "支援", 16,
+       "…最後にようやく支援が出てくる。"},
+      {"words only", "ケースレビューと模擬レビューと地域生活支援拠点レビューと運営会議レビュー観覧",
+       "拠点", 12, "…生活支援拠点レビューと…"},
+      {"line breaks", "一行目の文。\n二行目で支援を行った。\n三行目の文。\n四行目の文。", "支援",
+       14, "…二行目で支援を行った。…"},
+      {"line breaks kept", "一行目の文。\n二行目で支援を行った。\n三行目の文。\n四行目の文。",
+       "支援", 20, "…二行目で支援を行った。\n三行目の文。…"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *text = cases[i].text;
+    size_t n = strlen(text);
+    MatchSpan span = {0};
+    size_t n_spans = 0;
+    if (cases[i].focus) {
+      const char *at = strstr(text, cases[i].focus);
+      assert_non_null(at);
+      span.start_byte = (size_t)(at - text);
+      span.end_byte = span.start_byte + strlen(cases[i].focus);
+      n_spans = 1;
+    }
+    SearchSnippet sn;
+    assert_int_equal(search_snippet(text, n, &span, n_spans, 0, cases[i].max_chars, &sn, NULL),
+                     JFTS_OK);
+    char got[512];
+    snprintf(got, sizeof got, "%s%.*s%s", sn.cut_start ? "…" : "",
+             (int)(sn.end_byte - sn.start_byte), text + sn.start_byte, sn.cut_end ? "…" : "");
+    if (strcmp(got, cases[i].expect) != 0) print_error("case '%s'\n", cases[i].name);
+    assert_string_equal(got, cases[i].expect);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_8050),         cmocka_unit_test(test_adjacent_corpus),
+      cmocka_unit_test(test_rerank_fixture), cmocka_unit_test(test_totals),
+      cmocka_unit_test(test_paging),       cmocka_unit_test(test_filters),
+      cmocka_unit_test(test_hostile),      cmocka_unit_test(test_snippet),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
