@@ -1,0 +1,127 @@
+/* Research questions over the ward reports, answered from a ranked search: which wards (and
+** years) write about something and which do not (`jfts-query --wards`), and every quote of
+** it in context (`jfts-query --quotes`, KWIC). Also what these modes share with the plain
+** search: the filters as users type them (青葉, 令和3年度, IGASU) resolved to a StoreFilter,
+** and the query parsed with thesaurus expansion. Rows are written through output.h. */
+#ifndef JFTS_RESEARCH_H
+#define JFTS_RESEARCH_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "kwic.h"
+#include "output.h"
+#include "qparse.h"
+#include "store.h"
+#include "thesaurus.h"
+
+#define RESEARCH_MAX_WARDS 16     /* --ward options kept (there are five wards) */
+#define RESEARCH_SNIPPET_CHARS 60 /* code points of the best passage in a --wards text row */
+#define RESEARCH_JSON_SNIPPET_CHARS 120 /* the same in the json "best" object (as search) */
+
+/* ---- filters ------------------------------------------------------------------------------ */
+
+/* The filter options as the user typed them; every field may be NULL / 0. Borrowed. */
+typedef struct ResearchFilterArgs {
+  const char *const *wards; /* "青葉区" or "青葉"; any of them */
+  size_t n_wards;
+  const char *section;      /* "table", "1", "2", "3", or a substring of a section title */
+  const char *meeting;      /* a substring of a meeting type or of a ward's own name for it */
+  const char *year;         /* "令和3年度", "R3", "2021" */
+} ResearchFilterArgs;
+
+typedef struct ResearchFilter ResearchFilter;
+
+/* Parses a fiscal year as users write it: a Western year ("2021", "2021年度"), or an era
+** year with ASCII or full-width digits and optional 年度/年 ("令和3年度", "令和３年", "令和元年度",
+** "平成31年度", "R3", "H31"). *year_out gets the Western year. Returns JFTS_OK, or
+** JFTS_ERR_USAGE ("unknown year 'x': expected e.g. 令和3年度 or 2021"). */
+int research_parse_year(const char *s, int *year_out, char **err_out);
+
+/* Resolves args against what s holds into a new ResearchFilter (*out, research_filter_free).
+** A ward must name one of Sendai's wards; a section is table/1/2/3 or must be a substring of
+** the title of exactly one section number; a meeting must be a substring (ASCII case ignored)
+** of meeting types or local names, and resolves to the single value it equals, else to the
+** single value containing it. Returns JFTS_OK; JFTS_ERR_USAGE with a message listing the
+** valid values ("unknown ward 'x' (valid: 青葉区, ...)", "unknown section 'x' (valid: table,
+** 1 今年度の主な取組み, ...)", "unknown meeting 'x' (valid: ...)", "meeting 'x' is ambiguous:
+** A, B"), or the year's message; JFTS_ERR_NOMEM; JFTS_ERR_DB. The section and meeting lists
+** come from one scan of the passages, made only when a section title or a meeting is given. */
+int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter **out,
+                        char **err_out);
+
+/* The filter to pass to search_run (SearchOptions.filter); NULL when it has no condition.
+** Valid while f lives. */
+const StoreFilter *research_filter_get(const ResearchFilter *f);
+
+/* Frees the filter; accepts NULL. */
+void research_filter_free(ResearchFilter *f);
+
+/* ---- queries ------------------------------------------------------------------------------ */
+
+/* Parses the query text (qry_parse) and expands it with ths (NULL: no expansion; ths_expand).
+** *out gets the new Query (qry_free); *notes_out / *n_notes_out (both may be NULL: dropped)
+** a new array of new strings (ths_warnings_free) with the parser's notes and the thesaurus
+** warnings, for the caller to print. Returns what qry_parse or ths_expand return; on error
+** *out is NULL and no notes are returned. */
+int research_query_new(const char *text, size_t n_bytes, const Thesaurus *ths, Query **out,
+                       char ***notes_out, size_t *n_notes_out, char **err_out);
+
+/* The text that an occurrence matched, as in the query: its term's own text (variant -1) or
+** the thesaurus variant. NUL-terminated; borrowed from q. "" when the span names nothing. */
+const char *research_surface(const Query *q, const MatchSpan *span);
+
+/* ---- modes -------------------------------------------------------------------------------- */
+
+typedef struct ResearchOptions {
+  OutFormat format;
+  const StoreFilter *filter; /* NULL: every passage */
+  const char *hl_on;  /* text: written before a match; NULL: "«" (or colour when color) */
+  const char *hl_off; /* text: written after a match; NULL: "»" (or the colour reset) */
+  int color;          /* text: 1 to highlight with ANSI colour (out_want_color) */
+  size_t n_context;   /* --quotes: grapheme clusters on each side; 0: KWIC_DEFAULT_CONTEXT */
+  KwicSort sort;      /* --quotes: order of the lines */
+} ResearchOptions;
+
+/* Totals of a mode: rows written, passages and occurrences quoted or counted. */
+typedef struct ResearchTotals {
+  long n_rows;
+  long n_passages;
+  long n_occurrences;
+} ResearchTotals;
+
+/* `--wards`: one row per (ward, year) of the documents in s (store_list_documents) that the
+** filter's ward and year allow, including those without a match, and one row (ward null)
+** for all untagged documents when there are any; ordered by occurrences (more first), then
+** the order in which the documents are listed. A row counts the passages matching query
+** (and filter), their occurrences (disjoint match spans, as --quotes quotes them), and shows
+** the best passage: the first in relevance order that matches a term's own text, else the
+** first. Formats (fp):
+**   text  "若林区 令和3年度  4 passages  5 occurrences  corpus/x.txt:373  snippet…", columns
+**         aligned, matches highlighted, and "[via variant]" after a snippet whose shown
+**         occurrence matched a thesaurus variant;
+**   json  {"ward","year","year_label","passages","occurrences","best"}, best null without a
+**         match, else {"rank","score","ward","year","year_label","section","section_title",
+**         "heading","meeting","text","snippet","matches","matched","file","line_start",
+**         "line_end"} (matches: [start,end] code point offsets into text; matched: the
+**         surface forms that matched, distinct, in text order);
+**   csv/tsv the same fields, best as JSON text.
+** Returns JFTS_OK, JFTS_ERR_IO (fp failed), or an error of search_run / store. */
+int research_wards(Store *s, const Query *query, const ResearchOptions *opt, FILE *fp,
+                   ResearchTotals *totals_out, char **err_out);
+
+/* `--quotes`: one KWIC line per occurrence of query in the passages matching it (and the
+** filter), every passage in document order, occurrences overlapping a longer one dropped
+** (kwic_disjoint_spans), then sorted by opt->sort. Formats (fp):
+**   text  the KWIC columns (kwic_format_text, left context right-aligned), then
+**         "  ward file:line", and "[via variant]" for a thesaurus variant's occurrence;
+**   json/csv/tsv {"ward","year","year_label","section","section_title","heading","meeting",
+**         "left","match","right","matched","file","line","title","source"}: left + match +
+**         right is exactly the passage text there; matched is the query's surface form;
+**         line the raw line where the match starts; title and source the file's metadata
+**         (null when the file is no longer where it was indexed from).
+** Returns JFTS_OK, JFTS_ERR_IO, or an error of search_run, kwic or store. */
+int research_quotes(Store *s, const Query *query, const ResearchOptions *opt, FILE *fp,
+                    ResearchTotals *totals_out, char **err_out);
+
+#endif

@@ -1,0 +1,472 @@
+/* Tests of the research modes (query/research.c) on the bundled corpus, indexed with the real
+** report parser: --wards rows (every ward present, 泉区 found only through the thesaurus,
+** no-hit wards kept), --quotes (the five 8050問題 quotes, each an exact slice of its passage,
+** with their lines; CSV with BOM; thesaurus on and off), filters as users type them, and
+** year parsing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "jfts_common.h"
+#include "report.h"
+#include "research.h"
+#include "search.h"
+#include "store.h"
+#include "thesaurus.h"
+
+#define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
+
+typedef struct Fx {
+  char db_path[64];
+  Store *s;
+  Thesaurus *ths;
+} Fx;
+
+static void index_corpus(const char *db_path) {
+  FILE *fp = fopen(CORPUS_FILE, "rb");
+  assert_non_null(fp);
+  static unsigned char raw[1 << 18];
+  size_t n = fread(raw, 1, sizeof raw, fp);
+  fclose(fp);
+  assert_true(n > 0 && n < sizeof raw);
+  DecodedText *dec = NULL;
+  Report *rep = NULL;
+  Store *s = NULL;
+  assert_int_equal(dec_decode(raw, n, NULL, &dec, NULL), JFTS_OK);
+  assert_int_equal(report_parse(dec->text, dec->n_bytes, &rep, NULL), JFTS_OK);
+  assert_int_equal(store_open(db_path, STORE_WRITE, &s, NULL), JFTS_OK);
+  assert_int_equal(store_begin(s, NULL), JFTS_OK);
+  char hash[17];
+  store_hash(raw, n, hash);
+  /* Indexed under its absolute path, so that quotes can look up its metadata. */
+  StoreFile f = {.path = CORPUS_FILE, .realpath = CORPUS_FILE, .size = (int64_t)n, .hash = hash,
+                 .title = "R3 取組状況", .source = "仙台市 PDF", .year = 2021};
+  assert_int_equal(store_replace_file(s, &f, dec, rep, NULL, NULL), JFTS_OK);
+  assert_int_equal(store_commit(s, NULL), JFTS_OK);
+  store_close(s);
+  report_free(rep);
+  dec_free(dec);
+}
+
+static int setup(void **state) {
+  Fx *fx = calloc(1, sizeof *fx);
+  assert_non_null(fx);
+  snprintf(fx->db_path, sizeof fx->db_path, "/tmp/jfts_test_research_XXXXXX");
+  int fd = mkstemp(fx->db_path);
+  assert_true(fd >= 0);
+  close(fd);
+  unlink(fx->db_path);
+  index_corpus(fx->db_path);
+  assert_int_equal(store_open(fx->db_path, STORE_READ, &fx->s, NULL), JFTS_OK);
+  /* Loaded once per store: not to be counted as a leak of the first run. */
+  assert_int_equal(store_search_prepare(fx->s, NULL), JFTS_OK);
+  char *err = NULL;
+  int rc = ths_load(JFTS_DEFAULT_THESAURUS, &fx->ths, &err);
+  if (rc != JFTS_OK) fail_msg("ths_load: %s", err ? err : "?");
+  *state = fx;
+  return 0;
+}
+
+static int teardown(void **state) {
+  Fx *fx = *state;
+  store_close(fx->s);
+  ths_free(fx->ths);
+  unlink(fx->db_path);
+  free(fx);
+  return 0;
+}
+
+/* ---- running a mode into a string -------------------------------------------------------- */
+
+typedef enum Mode { WARDS, QUOTES } Mode;
+
+typedef struct Run {
+  const char *query;
+  int exact;            /* 1: no thesaurus */
+  OutFormat format;
+  const char *ward, *section, *meeting, *year;
+  KwicSort sort;
+} Run;
+
+/* Runs the mode; returns its output (malloc'ed) and fails the test on any error. */
+static char *run(Fx *fx, const Run *r, Mode mode, ResearchTotals *totals) {
+  Query *q = NULL;
+  ResearchFilter *f = NULL;
+  char *err = NULL, *buf = NULL;
+  size_t n = 0;
+  long live = jfts_alloc_live();
+  int rc = research_query_new(r->query, strlen(r->query), r->exact ? NULL : fx->ths, &q, NULL,
+                              NULL, &err);
+  if (rc != JFTS_OK) fail_msg("research_query_new(%s): %s", r->query, err ? err : "?");
+  const char *wards[1] = {r->ward};
+  ResearchFilterArgs fa = {.wards = wards, .n_wards = r->ward ? 1 : 0, .section = r->section,
+                           .meeting = r->meeting, .year = r->year};
+  rc = research_filter_new(fx->s, &fa, &f, &err);
+  if (rc != JFTS_OK) fail_msg("research_filter_new(%s): %s", r->query, err ? err : "?");
+  ResearchOptions opt = {.format = r->format, .filter = research_filter_get(f), .sort = r->sort};
+  FILE *mem = open_memstream(&buf, &n);
+  assert_non_null(mem);
+  rc = mode == WARDS ? research_wards(fx->s, q, &opt, mem, totals, &err)
+                     : research_quotes(fx->s, q, &opt, mem, totals, &err);
+  fclose(mem);
+  if (rc != JFTS_OK) fail_msg("research mode (%s) = %d: %s", r->query, rc, err ? err : "?");
+  research_filter_free(f);
+  qry_free(q);
+  jfts_free(err);
+  if (jfts_alloc_live() != live)
+    fail_msg("research mode (%s) leaked %ld allocations", r->query, jfts_alloc_live() - live);
+  return buf;
+}
+
+/* TSV field i of line (0-based) unescaped into out; returns 0 when the line has fewer. */
+static int tsv_field(const char *line, int i, char *out, size_t cap) {
+  const char *p = line;
+  for (int k = 0; k < i; k++) {
+    p = strchr(p, '\t');
+    if (p == NULL) return 0;
+    p++;
+  }
+  size_t n = 0;
+  for (; *p && *p != '\t' && *p != '\n' && n + 1 < cap; p++) {
+    char c = *p;
+    if (c == '\\' && p[1]) {
+      p++;
+      c = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p;
+    }
+    out[n++] = c;
+  }
+  out[n] = '\0';
+  return 1;
+}
+
+/* Lines of s (after the header when skip_header) as an array of pointers into a copy. */
+static size_t split_lines(char *s, char **lines, size_t cap) {
+  size_t n = 0;
+  for (char *p = strtok(s, "\n"); p && n < cap; p = strtok(NULL, "\n")) lines[n++] = p;
+  return n;
+}
+
+/* ---- --wards ----------------------------------------------------------------------------- */
+
+/* "ward:passages:occurrences:matched" per TSV row, "|"-joined; matched from best's JSON. */
+static void wards_summary(char *tsv, char *out, size_t cap) {
+  char *lines[16] = {0};
+  size_t n = split_lines(tsv, lines, 16);
+  out[0] = '\0';
+  for (size_t i = 1; i < n; i++) {
+    char ward[64], pass[16], occ[16], best[8192];
+    assert_true(tsv_field(lines[i], 0, ward, sizeof ward));
+    assert_true(tsv_field(lines[i], 3, pass, sizeof pass));
+    assert_true(tsv_field(lines[i], 4, occ, sizeof occ));
+    assert_true(tsv_field(lines[i], 5, best, sizeof best));
+    const char *m = strstr(best, "\"matched\":[");
+    char matched[256] = "-";
+    if (m) {
+      m += strlen("\"matched\":[");
+      size_t k = 0;
+      while (m[k] && m[k] != ']' && k + 1 < sizeof matched) k++;
+      snprintf(matched, sizeof matched, "%.*s", (int)k, m);
+    }
+    size_t len = strlen(out);
+    snprintf(out + len, cap - len, "%s%s:%s:%s:%s", i > 1 ? "|" : "", ward, pass, occ, matched);
+  }
+}
+
+static void test_wards_online(void **state) {
+  Fx *fx = *state;
+  char got[2048];
+  Run r = {.query = "オンライン", .format = OUT_TSV};
+  char *out = run(fx, &r, WARDS, NULL);
+  wards_summary(out, got, sizeof got);
+  free(out);
+  /* Five wards; 泉区 only through its own wording (Web 開催, リモート, ハイブリット). */
+  assert_non_null(strstr(got, "青葉区:"));
+  assert_non_null(strstr(got, "宮城野区:"));
+  assert_non_null(strstr(got, "若林区:"));
+  assert_non_null(strstr(got, "太白区:"));
+  char izumi[256];
+  const char *at = strstr(got, "泉区:");
+  assert_non_null(at);
+  snprintf(izumi, sizeof izumi, "%.*s", (int)strcspn(at, "|"), at);
+  if (strncmp(izumi, "泉区:0:", strlen("泉区:0:")) == 0 || strstr(izumi, "\"オンライン\""))
+    fail_msg("泉区 should match through a variant only: %s", got);
+
+  Run exact = {.query = "オンライン", .exact = 1, .format = OUT_TSV};
+  out = run(fx, &exact, WARDS, NULL);
+  wards_summary(out, got, sizeof got);
+  free(out);
+  /* Without the thesaurus 泉区 has no hit, and its row is still there, last. */
+  const char *last = strrchr(got, '|');
+  assert_non_null(last);
+  assert_string_equal(last, "|泉区:0:0:-");
+}
+
+static void test_wards_rare_and_text(void **state) {
+  Fx *fx = *state;
+  char got[2048];
+  ResearchTotals t;
+  Run r = {.query = "8050問題", .exact = 1, .format = OUT_TSV};
+  char *out = run(fx, &r, WARDS, &t);
+  wards_summary(out, got, sizeof got);
+  free(out);
+  assert_string_equal(got, "若林区:4:4:\"8050問題\"|宮城野区:1:1:\"8050問題\"|青葉区:0:0:-|"
+                           "太白区:0:0:-|泉区:0:0:-");
+  assert_int_equal(t.n_rows, 5);
+  assert_int_equal(t.n_occurrences, 5);
+
+  /* The thesaurus adds 8050世帯 (one more 若林区 passage); the best passage stays exact. */
+  Run ths = {.query = "8050問題", .format = OUT_TSV};
+  out = run(fx, &ths, WARDS, &t);
+  wards_summary(out, got, sizeof got);
+  free(out);
+  assert_string_equal(got, "若林区:5:5:\"8050問題\"|宮城野区:1:1:\"8050問題\"|青葉区:0:0:-|"
+                           "太白区:0:0:-|泉区:0:0:-");
+
+  /* Text: aligned, file:line of the shown occurrence, the match marked. */
+  Run text = {.query = "8050問題", .exact = 1, .format = OUT_TEXT};
+  out = run(fx, &text, WARDS, NULL);
+  char *lines[8] = {0};
+  size_t n = split_lines(out, lines, 8);
+  assert_int_equal(n, 5);
+  assert_string_equal(lines[0], "若林区   令和3年度  4 passages  4 occurrences  " CORPUS_FILE
+                                ":473  また、全体協議会（IGASU会議）でも、«8050問題»をテーマとし、…");
+  if (strstr(lines[1], "宮城野区 令和3年度  1 passage   1 occurrence   " CORPUS_FILE ":317  …«8050 問題»、") != lines[1])
+    fail_msg("second row: %s", lines[1]);
+  assert_string_equal(lines[4], "泉区     令和3年度  0 passages  0 occurrences  -");
+  free(out);
+}
+
+/* ---- --quotes ---------------------------------------------------------------------------- */
+
+typedef struct Texts {
+  char **texts;
+  size_t n;
+} Texts;
+
+static int collect_text(void *ctx, const SearchResult *res) {
+  Texts *t = ctx;
+  t->texts = realloc(t->texts, (t->n + 1) * sizeof *t->texts);
+  assert_non_null(t->texts);
+  t->texts[t->n] = strndup(res->passage->text, res->passage->n_text);
+  assert_non_null(t->texts[t->n]);
+  t->n++;
+  return JFTS_OK;
+}
+
+static void test_quotes_8050(void **state) {
+  Fx *fx = *state;
+  Run r = {.query = "8050問題", .exact = 1, .format = OUT_TSV};
+  char *out = run(fx, &r, QUOTES, NULL);
+  /* Every matching passage text, to check that each quote is a slice of one of them. */
+  Query *q = NULL;
+  assert_int_equal(research_query_new("8050問題", strlen("8050問題"), fx->ths, &q, NULL, NULL,
+                                      NULL),
+                   JFTS_OK);
+  Texts texts = {NULL, 0};
+  SearchOptions so = {.sort = SEARCH_SORT_DOC};
+  assert_int_equal(search_run(fx->s, q, &so, collect_text, &texts, NULL, NULL), JFTS_OK);
+  qry_free(q);
+
+  char *lines[16] = {0};
+  size_t n = split_lines(out, lines, 16);
+  assert_int_equal(n, 6);
+  assert_string_equal(lines[0], "ward\tyear\tyear_label\tsection\tsection_title\theading\tmeeting\t"
+                                "left\tmatch\tright\tmatched\tfile\tline\ttitle\tsource");
+  char got[2048] = "";
+  for (size_t i = 1; i < n; i++) {
+    char left[4096], match[256], right[4096], matched[256], line[16], ward[64], title[64],
+        source[64], quote[8500];
+    assert_true(tsv_field(lines[i], 0, ward, sizeof ward));
+    assert_true(tsv_field(lines[i], 7, left, sizeof left));
+    assert_true(tsv_field(lines[i], 8, match, sizeof match));
+    assert_true(tsv_field(lines[i], 9, right, sizeof right));
+    assert_true(tsv_field(lines[i], 10, matched, sizeof matched));
+    assert_true(tsv_field(lines[i], 12, line, sizeof line));
+    assert_true(tsv_field(lines[i], 13, title, sizeof title));
+    assert_true(tsv_field(lines[i], 14, source, sizeof source));
+    snprintf(quote, sizeof quote, "%s%s%s", left, match, right);
+    int found = 0;
+    for (size_t k = 0; k < texts.n && !found; k++) found = strstr(texts.texts[k], quote) != NULL;
+    if (!found) fail_msg("quote %zu is not a slice of a passage: %s", i, quote);
+    if (strcmp(title, "R3 取組状況") != 0 || strcmp(source, "仙台市 PDF") != 0)
+      fail_msg("quote %zu: title '%s', source '%s'", i, title, source);
+    size_t len = strlen(got);
+    snprintf(got + len, sizeof got - len, "%s%s:%s:%s=%s", i > 1 ? "|" : "", ward, line, match,
+             matched);
+  }
+  assert_string_equal(got, "宮城野区:317:8050 問題=8050問題|若林区:368:8050問題=8050問題|"
+                           "若林区:467:8050 問題=8050問題|若林区:473:8050問題=8050問題|"
+                           "若林区:509:8050 問題=8050問題");
+  for (size_t k = 0; k < texts.n; k++) free(texts.texts[k]);
+  free(texts.texts);
+  free(out);
+}
+
+static void test_quotes_csv(void **state) {
+  Fx *fx = *state;
+  Run r = {.query = "8050問題", .exact = 1, .format = OUT_CSV};
+  char *out = run(fx, &r, QUOTES, NULL);
+  assert_memory_equal(out, "\xEF\xBB\xBF" "ward,year,", strlen("\xEF\xBB\xBF" "ward,year,"));
+  /* Records end in CRLF; a match across a line break is quoted and holds a bare LF. */
+  size_t n_records = 0;
+  for (const char *p = out; (p = strstr(p, "\r\n")) != NULL; p += 2) n_records++;
+  assert_int_equal(n_records, 6);
+  free(out);
+}
+
+static void test_quotes_thesaurus(void **state) {
+  Fx *fx = *state;
+  ResearchTotals with, without;
+  Run r = {.query = "ウイルス", .format = OUT_TEXT};
+  char *out = run(fx, &r, QUOTES, &with);
+  /* The 泉区 spelling comes only through the thesaurus, and says so. */
+  if (strstr(out, "«ウィルス»") == NULL || strstr(out, "[via ウィルス]") == NULL)
+    fail_msg("no variant quote in:\n%s", out);
+  free(out);
+  Run exact = {.query = "ウイルス", .exact = 1, .format = OUT_TEXT};
+  out = run(fx, &exact, QUOTES, &without);
+  if (strstr(out, "ウィルス") != NULL) fail_msg("variant quoted without thesaurus:\n%s", out);
+  free(out);
+  assert_true(without.n_rows > 0);
+  assert_true(with.n_rows > without.n_rows);
+}
+
+static void test_quotes_sorted_and_filtered(void **state) {
+  Fx *fx = *state;
+  ResearchTotals all, some;
+  Run r = {.query = "課題", .format = OUT_TSV};
+  char *out = run(fx, &r, QUOTES, &all);
+  free(out);
+  Run f = {.query = "課題", .format = OUT_TSV, .ward = "若林", .section = "課題（"};
+  out = run(fx, &f, QUOTES, &some);
+  assert_true(some.n_rows > 0 && some.n_rows < all.n_rows);
+  char *lines[256] = {0};
+  size_t n = split_lines(out, lines, 256);
+  assert_int_equal((long)n - 1, some.n_rows);
+  for (size_t i = 1; i < n; i++) {
+    char ward[64], section[16];
+    assert_true(tsv_field(lines[i], 0, ward, sizeof ward));
+    assert_true(tsv_field(lines[i], 3, section, sizeof section));
+    if (strcmp(ward, "若林区") != 0 || strcmp(section, "2") != 0)
+      fail_msg("row %zu outside the filter: %s %s", i, ward, section);
+  }
+  free(out);
+  /* Right sort: the right contexts are in collation order, the 5 quotes all kept. */
+  Run rs = {.query = "8050問題", .exact = 1, .format = OUT_TSV, .sort = KWIC_SORT_RIGHT};
+  ResearchTotals t;
+  out = run(fx, &rs, QUOTES, &t);
+  assert_int_equal(t.n_rows, 5);
+  free(out);
+  /* A meeting filter by a part of the ward's own name. */
+  Run m = {.query = "8050問題", .exact = 1, .format = OUT_TSV, .meeting = "igasu"};
+  out = run(fx, &m, WARDS, &t);
+  assert_int_equal(t.n_rows, 5);
+  assert_true(t.n_passages >= 1 && t.n_passages < 5);
+  free(out);
+}
+
+/* ---- filters and years ------------------------------------------------------------------- */
+
+static void test_filter_resolution(void **state) {
+  Fx *fx = *state;
+  static const struct {
+    const char *name, *ward, *section, *meeting, *year, *expect;
+  } cases[] = {
+      {"ward short", "青葉", NULL, NULL, NULL, "青葉区|-|-|0"},
+      {"ward full", "泉区", NULL, NULL, NULL, "泉区|-|-|0"},
+      {"section number", NULL, "2", NULL, NULL, "|2|-|0"},
+      {"section title part", NULL, "次年度", NULL, NULL, "|3|-|0"},
+      {"table by title", NULL, "実施状況", NULL, NULL, "|table|-|0"},
+      {"meeting exact", NULL, NULL, "全体協議会", NULL, "|-|全体協議会|0"},
+      {"meeting part, case", NULL, NULL, "igasu", NULL, "|-|IGASU会議|0"},
+      {"year era", NULL, NULL, NULL, "令和3年度", "|-|-|2021"},
+      {"ward unknown", "中央", NULL, NULL, NULL,
+       "E:unknown ward '中央' (valid: 青葉区, 宮城野区, 若林区, 太白区, 泉区)"},
+      {"section unknown", NULL, "予算", NULL, NULL,
+       "E:unknown section '予算' (valid: table 実施状況, 1 今年度の主な取組み, 2 現状における課題"
+       "（地域ニーズや課題、協議会運営上の課題など）, 3 課題に対する次年度以降の取組予定)"},
+      {"section ambiguous", NULL, "取組", NULL, NULL, "E:ambiguous section '取組'"},
+      {"meeting ambiguous", NULL, NULL, "会議", NULL, "E:meeting '会議' is ambiguous: it names "},
+      {"meeting unknown", NULL, NULL, "総会", NULL, "E:unknown meeting '総会' (valid: "},
+      {"year bad", NULL, NULL, NULL, "令和", "E:unknown year '令和': expected e.g. 令和3年度 or 2021"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *wards[1] = {cases[i].ward};
+    ResearchFilterArgs a = {.wards = wards, .n_wards = cases[i].ward ? 1 : 0,
+                            .section = cases[i].section, .meeting = cases[i].meeting,
+                            .year = cases[i].year};
+    ResearchFilter *f = NULL;
+    char *err = NULL, got[1024];
+    int rc = research_filter_new(fx->s, &a, &f, &err);
+    if (rc == JFTS_OK) {
+      const StoreFilter *sf = research_filter_get(f);
+      assert_non_null(sf);
+      snprintf(got, sizeof got, "%s|%s|%s|%d", sf->n_wards ? sf->wards[0] : "",
+               sf->section ? sf->section : "-", sf->meeting ? sf->meeting : "-", sf->year);
+    } else {
+      assert_int_equal(rc, JFTS_ERR_USAGE);
+      assert_null(f);
+      snprintf(got, sizeof got, "E:%s", err ? err : "?");
+      /* Long lists of valid values are checked by their start. */
+      if (strncmp(cases[i].expect, "E:", 2) == 0 && strlen(got) > strlen(cases[i].expect) &&
+          cases[i].expect[strlen(cases[i].expect) - 1] == ' ')
+        got[strlen(cases[i].expect)] = '\0';
+      if (strncmp(cases[i].expect, "E:ambiguous section", 19) == 0)
+        got[strlen(cases[i].expect)] = '\0';
+    }
+    if (strcmp(got, cases[i].expect) != 0)
+      fail_msg("case '%s': got '%s', expected '%s'", cases[i].name, got, cases[i].expect);
+    research_filter_free(f);
+    jfts_free(err);
+  }
+  /* No condition: no filter at all. */
+  ResearchFilterArgs none = {0};
+  ResearchFilter *f = NULL;
+  assert_int_equal(research_filter_new(fx->s, &none, &f, NULL), JFTS_OK);
+  assert_null(research_filter_get(f));
+  research_filter_free(f);
+}
+
+static void test_parse_year(void **state) {
+  (void)state;
+  static const struct {
+    const char *input;
+    int expect; /* 0: usage error */
+  } cases[] = {
+      {"2021", 2021},     {"2021年度", 2021}, {"令和3年度", 2021}, {"令和３年度", 2021},
+      {"令和 3 年", 2021}, {"令和元年度", 2019}, {"平成31年度", 2019}, {"R3", 2021},
+      {"h30", 2018},      {"令和", 0},        {"3", 0},           {"20211", 0},
+      {"令和3年度x", 0},  {"", 0},            {"昭和50年", 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int year = 0;
+    char *err = NULL;
+    int rc = research_parse_year(cases[i].input, &year, &err);
+    int got = rc == JFTS_OK ? year : 0;
+    if (got != cases[i].expect || (rc != JFTS_OK && rc != JFTS_ERR_USAGE))
+      fail_msg("year '%s': got %d (rc %d), expected %d", cases[i].input, got, rc, cases[i].expect);
+    jfts_free(err);
+  }
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_wards_online),
+      cmocka_unit_test(test_wards_rare_and_text),
+      cmocka_unit_test(test_quotes_8050),
+      cmocka_unit_test(test_quotes_csv),
+      cmocka_unit_test(test_quotes_thesaurus),
+      cmocka_unit_test(test_quotes_sorted_and_filtered),
+      cmocka_unit_test(test_filter_resolution),
+      cmocka_unit_test(test_parse_year),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
