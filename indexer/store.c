@@ -64,7 +64,9 @@ static const char *const SCHEMA_SQL =
     " segs BLOB NOT NULL, n_tokens INTEGER NOT NULL);"
     /* n_tokens in the index lets store_search_prepare read lengths without the table. */
     "CREATE INDEX passages_file ON passages(file_id, ordinal, n_tokens);"
-    "CREATE INDEX passages_ward ON passages(ward);"
+    /* Untagged text (most of a plain-text corpus) has no ward: indexing its NULLs costs
+    ** space and insert time, and a filter by ward never asks for them. */
+    "CREATE INDEX passages_ward ON passages(ward) WHERE ward IS NOT NULL;"
     "CREATE TABLE meetings("
     " id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, doc_id INTEGER,"
     " ward TEXT, year INTEGER, year_label TEXT, slot INTEGER NOT NULL, meeting TEXT,"
