@@ -1,0 +1,344 @@
+/* Full-pipeline oracle: the bundled corpus indexed by the real report parser and store, and
+** random substrings of its passages searched through qry_parse and search_run. The set of
+** passages found must equal the oracle's (normalized text, heading or label contains the
+** query, skippable spaces skipped, Latin/digit ends on word boundaries), and the occurrence
+** total must equal the oracle's count in the texts: recall and precision 1.000.
+** JFTS_RECALL_SEED (a number, or "time") and JFTS_RECALL_QUERIES (default 1000) vary the run. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "jfts_common.h"
+#include "norm.h"
+#include "qparse.h"
+#include "report.h"
+#include "search.h"
+#include "store.h"
+#include "textseg.h"
+
+#define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
+
+/* ---- the oracle's view of a field ------------------------------------------------------- */
+
+/* Normalized code points with the skippable spaces removed (what a match may span). */
+typedef struct Skel {
+  uint32_t *cp;
+  uint8_t *cls;
+  size_t n;
+} Skel;
+
+static void skel_build(const char *text, Skel *out) {
+  memset(out, 0, sizeof *out);
+  if (text == NULL) return;
+  NormText *t = NULL;
+  assert_int_equal(norm_text(text, strlen(text), &t, NULL), JFTS_OK);
+  out->cp = malloc((t->n + 1) * sizeof *out->cp);
+  out->cls = malloc(t->n + 1);
+  assert_true(out->cp && out->cls);
+  for (size_t i = 0; i < t->n;) {
+    if (t->cls[i] == NORM_SPACE) {
+      size_t j = i;
+      while (j < t->n && t->cls[j] == NORM_SPACE) j++;
+      if (i > 0 && j < t->n && norm_space_skippable(t, i - 1, j)) {
+        i = j;
+        continue;
+      }
+    }
+    out->cp[out->n] = t->cp[i];
+    out->cls[out->n++] = t->cls[i];
+    i++;
+  }
+  norm_free(t);
+}
+
+/* Occurrences of q in s (overlapping ones too) with Latin/digit ends on word boundaries. */
+static long skel_count(const Skel *s, const NormText *q) {
+  size_t m = q->n;
+  long n = 0;
+  if (m == 0 || m > s->n) return 0;
+  for (size_t k = 0; k + m <= s->n; k++) {
+    if (s->cp[k] != q->cp[0] || memcmp(s->cp + k, q->cp, m * sizeof *q->cp) != 0) continue;
+    if (q->cls[0] == NORM_WORD && k > 0 && s->cls[k - 1] == NORM_WORD) continue;
+    if (q->cls[m - 1] == NORM_WORD && k + m < s->n && s->cls[k + m] == NORM_WORD) continue;
+    n++;
+  }
+  return n;
+}
+
+typedef struct OPassage {
+  int64_t id;
+  char *text;       /* repaired passage text */
+  NormText *norm;   /* its normalization */
+  uint8_t *brk;     /* per normalized code point (+1): 1 at a grapheme boundary */
+  Skel text_s, heading_s, label_s;
+} OPassage;
+
+typedef struct Oracle {
+  OPassage *p;
+  size_t n, cap;
+} Oracle;
+
+/* Grapheme boundaries of the normalized text, through textseg on its UTF-8 form. */
+static void mark_graphemes(OPassage *op) {
+  const NormText *t = op->norm;
+  char *u8 = malloc(t->n * 4 + 1);
+  size_t *cp_at = malloc((t->n * 4 + 1) * sizeof *cp_at);
+  op->brk = calloc(t->n + 1, 1);
+  assert_true(u8 && cp_at && op->brk);
+  size_t len = 0;
+  for (size_t i = 0; i < t->n; i++) {
+    uint32_t c = t->cp[i];
+    size_t start = len;
+    if (c < 0x80) {
+      u8[len++] = (char)c;
+    } else if (c < 0x800) {
+      u8[len++] = (char)(0xC0 | (c >> 6));
+      u8[len++] = (char)(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      u8[len++] = (char)(0xE0 | (c >> 12));
+      u8[len++] = (char)(0x80 | ((c >> 6) & 0x3F));
+      u8[len++] = (char)(0x80 | (c & 0x3F));
+    } else {
+      u8[len++] = (char)(0xF0 | (c >> 18));
+      u8[len++] = (char)(0x80 | ((c >> 12) & 0x3F));
+      u8[len++] = (char)(0x80 | ((c >> 6) & 0x3F));
+      u8[len++] = (char)(0x80 | (c & 0x3F));
+    }
+    for (size_t b = start; b < len; b++) cp_at[b] = i;
+  }
+  cp_at[len] = t->n;
+  size_t *breaks = NULL, n_breaks = 0;
+  assert_int_equal(seg_boundaries(SEG_GRAPHEME, u8, len, &breaks, &n_breaks, NULL), JFTS_OK);
+  for (size_t k = 0; k < n_breaks; k++) op->brk[cp_at[breaks[k]]] = 1;
+  jfts_free(breaks);
+  free(u8);
+  free(cp_at);
+}
+
+static int add_passage(void *ctx, const StorePassageRow *r) {
+  Oracle *o = ctx;
+  if (o->n == o->cap) {
+    o->cap = o->cap ? 2 * o->cap : 256;
+    o->p = realloc(o->p, o->cap * sizeof *o->p);
+    assert_non_null(o->p);
+  }
+  OPassage *op = &o->p[o->n++];
+  memset(op, 0, sizeof *op);
+  op->id = r->id;
+  op->text = strndup(r->text, r->n_text);
+  assert_non_null(op->text);
+  assert_int_equal(norm_text(op->text, r->n_text, &op->norm, NULL), JFTS_OK);
+  mark_graphemes(op);
+  skel_build(op->text, &op->text_s);
+  skel_build(r->heading, &op->heading_s);
+  skel_build(r->label, &op->label_s);
+  return JFTS_OK;
+}
+
+static void oracle_free(Oracle *o) {
+  for (size_t i = 0; i < o->n; i++) {
+    OPassage *op = &o->p[i];
+    free(op->text);
+    norm_free(op->norm);
+    free(op->brk);
+    free(op->text_s.cp);
+    free(op->text_s.cls);
+    free(op->heading_s.cp);
+    free(op->heading_s.cls);
+    free(op->label_s.cp);
+    free(op->label_s.cls);
+  }
+  free(o->p);
+}
+
+/* ---- the search side --------------------------------------------------------------------- */
+
+typedef struct Found {
+  int64_t *ids;
+  size_t n, cap;
+} Found;
+
+static int found_add(void *ctx, const SearchResult *r) {
+  Found *f = ctx;
+  if (f->n == f->cap) {
+    f->cap = f->cap ? 2 * f->cap : 64;
+    f->ids = realloc(f->ids, f->cap * sizeof *f->ids);
+    assert_non_null(f->ids);
+  }
+  f->ids[f->n++] = r->passage->id;
+  return JFTS_OK;
+}
+
+static int cmp_id(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void render_ids(const int64_t *ids, size_t n, char *buf, size_t cap) {
+  size_t len = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < n && len + 24 < cap; i++)
+    len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? "," : "", (long long)ids[i]);
+}
+
+static uint64_t g_rng;
+static uint64_t rng_next(void) {
+  g_rng ^= g_rng << 13;
+  g_rng ^= g_rng >> 7;
+  g_rng ^= g_rng << 17;
+  return g_rng;
+}
+
+static void test_recall(void **state) {
+  (void)state;
+  /* Index the corpus as jfts-index does. */
+  char path[] = "/tmp/jfts_test_recall_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  unlink(path);
+  FILE *fp = fopen(CORPUS_FILE, "rb");
+  assert_non_null(fp);
+  static unsigned char raw[1 << 18];
+  size_t n_raw = fread(raw, 1, sizeof raw, fp);
+  fclose(fp);
+  assert_true(n_raw > 0 && n_raw < sizeof raw);
+  DecodedText *dec = NULL;
+  Report *rep = NULL;
+  Store *s = NULL;
+  assert_int_equal(dec_decode(raw, n_raw, NULL, &dec, NULL), JFTS_OK);
+  assert_int_equal(report_parse(dec->text, dec->n_bytes, &rep, NULL), JFTS_OK);
+  assert_int_equal(store_open(path, STORE_WRITE, &s, NULL), JFTS_OK);
+  assert_int_equal(store_begin(s, NULL), JFTS_OK);
+  char hash[17];
+  store_hash(raw, n_raw, hash);
+  StoreFile file = {.path = "corpus/sendai-r3-jiritsushien.txt", .realpath = CORPUS_FILE,
+                    .size = (int64_t)n_raw, .hash = hash};
+  assert_int_equal(store_replace_file(s, &file, dec, rep, NULL, NULL), JFTS_OK);
+  assert_int_equal(store_commit(s, NULL), JFTS_OK);
+  store_close(s);
+  report_free(rep);
+  dec_free(dec);
+  assert_int_equal(store_open(path, STORE_READ, &s, NULL), JFTS_OK);
+
+  /* Every passage: a new database numbers them from 1 without gaps. */
+  Oracle o = {NULL, 0, 0};
+  for (int64_t id = 1;; id++) {
+    int found_it = 0;
+    assert_int_equal(store_get_passage(s, id, add_passage, &o, &found_it, NULL), JFTS_OK);
+    if (!found_it) break;
+  }
+  assert_true(o.n > 50);
+
+  const char *seed_env = getenv("JFTS_RECALL_SEED");
+  uint64_t seed = seed_env ? strtoull(seed_env, NULL, 10) : 4242u;
+  if (seed_env && strcmp(seed_env, "time") == 0) seed = (uint64_t)time(NULL);
+  const char *count_env = getenv("JFTS_RECALL_QUERIES");
+  size_t want = count_env ? (size_t)strtoull(count_env, NULL, 10) : 1000;
+  g_rng = seed * 2654435761u + 1;
+
+  size_t done = 0, attempts = 0, with_hits = 0, one_char = 0, heading_only = 0;
+  long total_expected = 0;
+  Found found = {NULL, 0, 0};
+  int64_t *expect = malloc(o.n * sizeof *expect);
+  static char got_s[1 << 16], want_s[1 << 16];
+  assert_non_null(expect);
+  while (done < want) {
+    assert_true(++attempts < want * 100);
+    const OPassage *op = &o.p[rng_next() % o.n];
+    const NormText *t = op->norm;
+    if (t->n == 0) continue;
+    size_t len = 1 + rng_next() % 8;
+    size_t i = rng_next() % t->n, j = i + len;
+    if (j > t->n || !op->brk[i] || !op->brk[j]) continue;
+    /* Whole source chars only: a normalization segment (ｶﾞ, ㍻) is not split. */
+    if (i > 0 && t->src_start[i] == t->src_start[i - 1]) continue;
+    if (j < t->n && t->src_start[j] == t->src_start[j - 1]) continue;
+    int clean = 1;
+    for (size_t k = i; k < j; k++) clean &= t->cls[k] == NORM_WORD || t->cls[k] == NORM_CJK;
+    if (!clean) continue;
+    const char *q = op->text + t->src_start[i];
+    size_t n_q = t->src_end[j - 1] - t->src_start[i];
+    NormText *qn = NULL;
+    assert_int_equal(norm_text(q, n_q, &qn, NULL), JFTS_OK);
+    for (size_t k = 0; k < qn->n; k++) clean &= qn->cls[k] == NORM_WORD || qn->cls[k] == NORM_CJK;
+    if (!clean || qn->n == 0) {
+      norm_free(qn);
+      continue;
+    }
+
+    /* The oracle. */
+    size_t n_expect = 0;
+    long occ = 0;
+    for (size_t p = 0; p < o.n; p++) {
+      long in_text = skel_count(&o.p[p].text_s, qn);
+      int in_other = skel_count(&o.p[p].heading_s, qn) > 0 || skel_count(&o.p[p].label_s, qn) > 0;
+      if (in_text == 0 && !in_other) continue;
+      expect[n_expect++] = o.p[p].id;
+      occ += in_text;
+      heading_only += in_text == 0;
+    }
+    qsort(expect, n_expect, sizeof *expect, cmp_id);
+
+    /* The search. */
+    Query *query = NULL;
+    char *err = NULL;
+    int rc = qry_parse(q, n_q, &query, &err);
+    if (rc != JFTS_OK) print_error("seed %llu: qry_parse('%.*s'): %s\n", (unsigned long long)seed,
+                                   (int)n_q, q, err ? err : "?");
+    assert_int_equal(rc, JFTS_OK);
+    SearchOptions so = {.sort = (done % 2) ? SEARCH_SORT_DOC : SEARCH_SORT_RANK, .limit = 0};
+    SearchTotals totals;
+    found.n = 0;
+    rc = search_run(s, query, &so, found_add, &found, &totals, &err);
+    if (rc != JFTS_OK) print_error("seed %llu: search '%.*s': %s\n", (unsigned long long)seed,
+                                   (int)n_q, q, err ? err : "?");
+    assert_int_equal(rc, JFTS_OK);
+    qsort(found.ids, found.n, sizeof *found.ids, cmp_id);
+    render_ids(found.ids, found.n, got_s, sizeof got_s);
+    render_ids(expect, n_expect, want_s, sizeof want_s);
+    if (strcmp(got_s, want_s) != 0 || totals.n_occurrences != occ ||
+        totals.n_passages != (long)n_expect) {
+      print_error("oracle mismatch: seed %llu, query #%zu '%.*s'\n", (unsigned long long)seed,
+                  done, (int)n_q, q);
+      print_error("  passages found: %s (%lld occurrences)\n  the oracle's:   %s (%ld)\n", got_s,
+                  (long long)totals.n_occurrences, want_s, occ);
+    }
+    assert_string_equal(got_s, want_s);
+    assert_int_equal(totals.n_occurrences, occ);
+    assert_int_equal(totals.n_passages, (long)n_expect);
+    with_hits += n_expect > 0;
+    one_char += qn->n == 1;
+    total_expected += (long)n_expect;
+    jfts_free(err);
+    qry_free(query);
+    norm_free(qn);
+    done++;
+  }
+  print_message("recall/precision 1.000: %zu queries (%zu one character, %zu with hits, %ld "
+                "passages, %zu heading/label-only) over %zu passages, seed %llu\n",
+                done, one_char, with_hits, total_expected, heading_only, o.n,
+                (unsigned long long)seed);
+  assert_true(with_hits * 2 >= done);
+  free(found.ids);
+  free(expect);
+  oracle_free(&o);
+  store_close(s);
+  unlink(path);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_recall),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
