@@ -59,6 +59,7 @@ static void usage(FILE *fp) {
           "  a OR b          either word\n"
           "  -word           passages with this word are left out\n"
           "Anything else (quotes left open, brackets, * ^ : AND NOT NEAR) is searched as text.\n"
+          "Put -- before a QUERY that starts with '-': " PROG " -- -高齢 連携\n"
           "Matching ignores width and case (ＡＢＣ = abc), and spaces between Japanese and\n"
           "Latin letters or digits (8050 問題 = 8050問題).\n"
           "\n"
@@ -631,9 +632,9 @@ int main(int argc, char **argv) {
       sink.mark_open = "«";
       sink.mark_close = "»";
     }
-    /* Loaded once, outside the per-query timing: the index's per-passage lengths. */
+    /* Once, outside the per-query timing: per-passage lengths, ICU's dictionaries. */
     double t0 = now_ms();
-    if (rc == JFTS_OK) rc = store_search_prepare(store, &err);
+    if (rc == JFTS_OK) rc = search_prepare(store, &err);
     if (rc == JFTS_OK && o.timing) fprintf(stderr, PROG ": load: %.3f\n", now_ms() - t0);
     if (rc != JFTS_OK) {
       fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");

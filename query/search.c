@@ -413,6 +413,18 @@ static int visit(Store *s, RunCtx *r, Hit *h, char **err_out) {
   return rc;
 }
 
+int search_prepare(Store *s, char **err_out) {
+  static const char k_sample[] = "地域包括支援センターと連携した。";
+  size_t *breaks = NULL, n_breaks = 0;
+  int rc = store_search_prepare(s, err_out);
+  for (int kind = SEG_SENTENCE; rc == JFTS_OK && kind <= SEG_WORD; kind++) {
+    rc = seg_boundaries((SegKind)kind, k_sample, sizeof k_sample - 1, &breaks, &n_breaks, err_out);
+    jfts_free(breaks);
+    breaks = NULL;
+  }
+  return rc;
+}
+
 int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchResultCb cb,
                void *ctx, SearchTotals *totals_out, char **err_out) {
   int rc = JFTS_OK;

@@ -57,16 +57,23 @@ typedef struct SearchResult {
   int line;                       /* raw line where the first occurrence starts; the passage's
                                   ** line_start when only its heading or label matched */
   int adjacent;                   /* 1: the clauses occur adjacent and in order */
-  int whole_words;                /* clauses with a whole-word occurrence; -1: not computed
-                                  ** (beyond SEARCH_RERANK_DEPTH, or SEARCH_SORT_DOC) */
+  int whole_words;                /* positive clauses with a whole-word occurrence (it orders
+                                  ** only the first SEARCH_RERANK_DEPTH results) */
   const SearchTotals *totals;     /* final totals, known before the first result */
 } SearchResult;
 
 /* Return JFTS_OK to go on; any other value stops the search and is returned. */
 typedef int (*SearchResultCb)(void *ctx, const SearchResult *r);
 
+/* Does once what the first search would otherwise pay for: loads the store's ranking data
+** (store_search_prepare) and opens ICU's word and sentence iterators (the Japanese word
+** dictionary). Optional. Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_DB, JFTS_ERR_SCHEMA or
+** JFTS_ERR_ICU. */
+int search_prepare(Store *s, char **err_out);
+
 /* Searches s for query (borrowed; see qparse.h), calling cb for each result in order, from
-** opt->offset on, at most opt->limit of them. *totals_out (may be NULL) gets the totals.
+** opt->offset on, at most opt->limit of them (cb may be NULL). *totals_out (may be NULL)
+** gets the totals.
 ** A query can never produce an SQL or FTS5 error: every term is quoted by qry_build_match.
 ** Returns JFTS_OK (also with no match), JFTS_ERR_NOMEM, JFTS_ERR_DB, JFTS_ERR_ICU, or cb's
 ** value. */
