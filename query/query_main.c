@@ -1,6 +1,6 @@
 /* jfts-query: answers questions about a jfts database: what is indexed (--documents), the
-** meetings tables of the ward reports (--meetings), and which passages match a query, ranked
-** (search.h). It parses options, calls the modules and the output writers, and maps results
+** meetings tables of the ward reports (--meetings), which passages match a query, ranked
+** (search.h), and per ward or per quote (--wards, --quotes: research.h). It parses options, calls the modules and the output writers, and maps results
 ** to exit codes; each mode is one small function so that new modes slot in beside them. */
 #include <errno.h>
 #include <getopt.h>
@@ -15,8 +15,10 @@
 #include "output.h"
 #include "qparse.h"
 #include "report.h"
+#include "research.h"
 #include "search.h"
 #include "store.h"
+#include "thesaurus.h"
 
 #define PROG "jfts-query"
 #define DEFAULT_LIMIT 10
@@ -26,13 +28,27 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
-typedef enum Mode { MODE_SEARCH, MODE_DOCUMENTS, MODE_MEETINGS } Mode;
+typedef enum Mode { MODE_SEARCH, MODE_DOCUMENTS, MODE_MEETINGS, MODE_WARDS, MODE_QUOTES } Mode;
+
+/* The plain search expands with the shipped thesaurus only when asked (--thesaurus): its
+** results and their tests are judged on exact matching; --wards and --quotes, which ask
+** "who writes about this", expand by default. */
+static const int SEARCH_EXPANDS_BY_DEFAULT = 0;
 
 typedef struct Options {
   const char *db;
   Mode mode;
   OutFormat format;
-  const char *ward;  /* canonical, NULL for all */
+  const char *wards[RESEARCH_MAX_WARDS]; /* --ward as typed (known wards), in order */
+  size_t n_wards;
+  const char *section, *meeting, *year; /* --section, --meeting, --year as typed */
+  const StoreFilter *filter; /* resolved once the store is open; NULL: none */
+  int exact;         /* --exact: no thesaurus */
+  const char *thesaurus; /* --thesaurus FILE, or NULL */
+  const Thesaurus *ths;  /* loaded thesaurus; NULL: terms as typed */
+  long context;      /* --quotes: characters of context on each side */
+  const char *sort_name; /* --sort as given: rank|doc, or doc|left|right with --quotes */
+  KwicSort kwic_sort;
   long limit;        /* <= 0: no limit */
   long offset;       /* results skipped first */
   SearchSort sort;
@@ -51,6 +67,8 @@ static void usage(FILE *fp) {
           "       " PROG " [OPTION]... --queries FILE\n"
           "       " PROG " [OPTION]... --documents\n"
           "       " PROG " [OPTION]... --meetings\n"
+          "       " PROG " [OPTION]... --wards QUERY...\n"
+          "       " PROG " [OPTION]... --quotes [--context N] [--sort doc|left|right] QUERY...\n"
           "Search the passages of a jfts database built by jfts-index, most relevant first, or\n"
           "list what it holds. The QUERY words are joined by spaces into one query:\n"
           "  words           every word must occur (地域包括 支援センター); passages where they\n"
@@ -75,24 +93,43 @@ static void usage(FILE *fp) {
           "                     result row starts with its query (json: key \"query\")\n"
           "  --timing           print each query's time on standard error:\n"
           "                     '" PROG ": timing: MS QUERY' (parse, search and output)\n"
-          "  --ward WARD        only this ward: %s (the final 区 may be left out)\n"
+          "  --ward WARD        only this ward (repeatable): %s\n"
+          "                     (the final 区 may be left out)\n"
+          "  --section S        only this section: table, 1, 2, 3, or part of a section title\n"
+          "  --meeting NAME     only this meeting: part of its type or local name (IGASU)\n"
+          "  --year Y           only this fiscal year: 令和3年度, R3 or 2021\n"
+          "  --exact            no thesaurus: search the terms as typed\n"
+          "  --thesaurus FILE   expand terms with this synonym file (default for --wards and\n"
+          "                     --quotes: the shipped one, or $JFTS_THESAURUS)\n"
+          "  --wards            per ward and year of the index: matching passages, occurrences\n"
+          "                     and the best passage; wards without a match are listed too\n"
+          "  --quotes           every occurrence as a quote in context (KWIC), with ward and\n"
+          "                     FILE:LINE; --sort doc (default), left or right context\n"
+          "  --context N        characters of context on each side of a quote (default %d)\n"
           "  --documents        list the indexed documents (file, title, ward, year, passages)\n"
           "  --meetings         list the meetings tables of the ward reports\n"
           "  -h, --help         show this help and exit\n"
           "  --version          show the version and exit\n"
-          "\n"
-          "Text output starts with 'N passages, M occurrences' (over all matching passages),\n"
-          "then per passage: its rank, ward / section / heading / meeting, FILE:LINE where the\n"
-          "first match starts, and a snippet. json, csv and tsv give per passage: rank, score,\n"
-          "ward, year, year_label, section, section_title, heading, meeting, text, snippet,\n"
-          "matches ([start,end] code point offsets into text), file, line_start, line_end.\n"
-          "\n"
-          "Exit status:\n"
-          "  0  success, also when nothing matched; with --queries: at least one query ran\n"
-          "     (a line that is not a valid query gets a note on standard error)\n"
-          "  1  the database is missing or cannot be read, or output failed\n"
-          "  2  usage error (with --queries: no line was a valid query)\n",
-          DEFAULT_LIMIT, WARDS);
+          "\n",
+          DEFAULT_LIMIT, WARDS, KWIC_DEFAULT_CONTEXT);
+  fputs("Text output starts with 'N passages, M occurrences' (over all matching passages),\n"
+        "then per passage: its rank, ward / section / heading / meeting, FILE:LINE where the\n"
+        "first match starts, and a snippet. json, csv and tsv give per passage: rank, score,\n"
+        "ward, year, year_label, section, section_title, heading, meeting, text, snippet,\n"
+        "matches ([start,end] code point offsets into text), file, line_start, line_end.\n"
+        "--wards json: ward, year, year_label, passages, occurrences, best (null, or the best\n"
+        "passage as a search row plus matched: the query forms that matched).\n"
+        "--quotes json/csv/tsv: ward, year, year_label, section, section_title, heading,\n"
+        "meeting, left, match, right (left+match+right is the passage text), matched (the\n"
+        "query term or thesaurus variant that matched), file, line, title, source.\n"
+        "\n"
+        "Exit status:\n"
+        "  0  success, also when nothing matched; with --queries: at least one query ran\n"
+        "     (a line that is not a valid query gets a note on standard error)\n"
+        "  1  the database is missing or cannot be read, or output failed\n"
+        "  2  usage error (with --queries: no line was a valid query), also an unknown\n"
+        "     ward, section or meeting, or a thesaurus file that cannot be read\n",
+        fp);
 }
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -114,6 +151,7 @@ typedef struct Sink {
   /* search mode */
   const char *mark_open, *mark_close; /* highlight markers of the text format */
   const char *query;     /* the query line, written first in each row with --queries */
+  const Query *parsed;   /* the query as searched: names the variant that matched */
   size_t n_query;
   int with_query;        /* --queries: rows start with the query */
   long n_shown;          /* results written for the current query */
@@ -291,7 +329,10 @@ static int search_row(void *ctx, const SearchResult *r) {
       fprintf(fp, "%s%s", first ? " " : " / ", parts[i]);
       first = 0;
     }
-    fprintf(fp, "  %s:%d\n   %s\n\n", p->file, r->line, snip.p ? snip.p : "");
+    fprintf(fp, "  %s:%d\n   %s", p->file, r->line, snip.p ? snip.p : "");
+    if (r->n_spans && r->spans[r->focus].variant >= 0)
+      fprintf(fp, "  [via %s]", research_surface(k->parsed, &r->spans[r->focus]));
+    fputs("\n\n", fp);
     k->n_shown++;
     rc = ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
     goto cleanup;
@@ -353,10 +394,11 @@ typedef enum QueryOutcome { QUERY_RAN, QUERY_BAD, QUERY_FAILED } QueryOutcome;
 static QueryOutcome run_query(Store *store, const Options *o, Sink *k, const char *q, size_t n,
                               const char *prefix) {
   Query *query = NULL;
-  char *err = NULL;
+  char *err = NULL, **notes = NULL;
+  size_t n_notes = 0;
   double t0 = now_ms();
   QueryOutcome outcome = QUERY_FAILED;
-  int rc = qry_parse(q, n, &query, &err);
+  int rc = research_query_new(q, n, o->ths, &query, &notes, &n_notes, &err);
   if (rc == JFTS_ERR_USAGE) {
     fprintf(stderr, PROG ": %s%s\n", prefix, err ? err : "invalid query");
     outcome = QUERY_BAD;
@@ -366,15 +408,14 @@ static QueryOutcome run_query(Store *store, const Options *o, Sink *k, const cha
     fprintf(stderr, PROG ": %s%s\n", prefix, err ? err : "out of memory");
     goto cleanup;
   }
-  for (size_t i = 0; i < qry_note_count(query); i++)
-    fprintf(stderr, PROG ": note: %s%s\n", prefix, qry_note(query, i));
+  for (size_t i = 0; i < n_notes; i++) fprintf(stderr, PROG ": note: %s%s\n", prefix, notes[i]);
 
-  StoreFilter filter = {.wards = o->ward ? &o->ward : NULL, .n_wards = o->ward ? 1 : 0};
   SearchOptions so = {.sort = o->sort, .limit = o->limit, .offset = o->offset,
-                      .filter = &filter};
+                      .filter = o->filter};
   SearchTotals totals;
   k->query = q;
   k->n_query = n;
+  k->parsed = query;
   k->n_shown = 0;
   if (k->w == NULL && k->with_query) {
     fputs("query: ", k->fp);
@@ -419,6 +460,7 @@ cleanup:
   jfts_free(k->err);
   k->err = NULL;
   jfts_free(err);
+  ths_warnings_free(notes, n_notes);
   qry_free(query);
   return outcome;
 }
@@ -462,6 +504,38 @@ static int run_queries(Store *store, const Options *o, Sink *k) {
   return status;
 }
 
+/* ---- --wards, --quotes ------------------------------------------------------------------ */
+
+/* Runs the query of o in MODE_WARDS or MODE_QUOTES. Returns the exit status. */
+static int run_research(Store *store, const Options *o, const char *mark_open,
+                        const char *mark_close) {
+  Query *query = NULL;
+  char *err = NULL, **notes = NULL;
+  size_t n_notes = 0;
+  int status = EXIT_FAIL;
+  int rc = research_query_new(o->query, strlen(o->query), o->ths, &query, &notes, &n_notes, &err);
+  if (rc != JFTS_OK) {
+    fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+    status = rc == JFTS_ERR_USAGE ? EXIT_USAGE : EXIT_FAIL;
+    goto cleanup;
+  }
+  for (size_t i = 0; i < n_notes; i++) fprintf(stderr, PROG ": note: %s\n", notes[i]);
+  ResearchOptions ro = {.format = o->format, .filter = o->filter, .hl_on = mark_open,
+                        .hl_off = mark_close, .n_context = (size_t)o->context,
+                        .sort = o->kwic_sort};
+  rc = o->mode == MODE_WARDS ? research_wards(store, query, &ro, stdout, NULL, &err)
+                             : research_quotes(store, query, &ro, stdout, NULL, &err);
+  if (rc == JFTS_ERR_IO) fputs(PROG ": cannot write standard output\n", stderr);
+  else if (rc != JFTS_OK) fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+  else status = EXIT_OK;
+
+cleanup:
+  ths_warnings_free(notes, n_notes);
+  qry_free(query);
+  jfts_free(err);
+  return status;
+}
+
 /* ---- main -------------------------------------------------------------------------------- */
 
 static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
@@ -478,6 +552,14 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
     OPT_NO_COLOR,
     OPT_QUERIES,
     OPT_TIMING,
+    OPT_WARDS,
+    OPT_QUOTES,
+    OPT_SECTION,
+    OPT_MEETING,
+    OPT_YEAR,
+    OPT_EXACT,
+    OPT_THESAURUS,
+    OPT_CONTEXT,
     OPT_VERSION
   };
   static const struct option longopts[] = {
@@ -493,6 +575,14 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
       {"no-color", no_argument, NULL, OPT_NO_COLOR},
       {"queries", required_argument, NULL, OPT_QUERIES},
       {"timing", no_argument, NULL, OPT_TIMING},
+      {"wards", no_argument, NULL, OPT_WARDS},
+      {"quotes", no_argument, NULL, OPT_QUOTES},
+      {"section", required_argument, NULL, OPT_SECTION},
+      {"meeting", required_argument, NULL, OPT_MEETING},
+      {"year", required_argument, NULL, OPT_YEAR},
+      {"exact", no_argument, NULL, OPT_EXACT},
+      {"thesaurus", required_argument, NULL, OPT_THESAURUS},
+      {"context", required_argument, NULL, OPT_CONTEXT},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, OPT_VERSION},
       {NULL, 0, NULL, 0},
@@ -505,20 +595,50 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
     switch (c) {
       case OPT_DB: o->db = optarg; break;
       case OPT_DOCUMENTS:
-      case OPT_MEETINGS: {
-        Mode m = c == OPT_DOCUMENTS ? MODE_DOCUMENTS : MODE_MEETINGS;
+      case OPT_MEETINGS:
+      case OPT_WARDS:
+      case OPT_QUOTES: {
+        Mode m = c == OPT_DOCUMENTS  ? MODE_DOCUMENTS
+                 : c == OPT_MEETINGS ? MODE_MEETINGS
+                 : c == OPT_WARDS    ? MODE_WARDS
+                                     : MODE_QUOTES;
         if (o->mode != MODE_SEARCH && o->mode != m)
-          return usage_error("--documents and --meetings exclude each other%s", "");
+          return usage_error("--documents, --meetings, --wards and --quotes exclude each other%s",
+                             "");
         o->mode = m;
         break;
       }
       case OPT_WARD:
-        o->ward = report_canonical_ward(optarg);
-        if (o->ward == NULL) {
+        if (report_canonical_ward(optarg) == NULL) {
           fprintf(stderr, PROG ": unknown ward '%s' (valid: %s)\n", optarg, WARDS);
           return EXIT_USAGE;
         }
+        if (o->n_wards == RESEARCH_MAX_WARDS)
+          return usage_error("too many --ward options (at most %d)", "16");
+        o->wards[o->n_wards++] = optarg;
         break;
+      case OPT_SECTION: o->section = optarg; break;
+      case OPT_MEETING: o->meeting = optarg; break;
+      case OPT_YEAR: {
+        int year;
+        char *msg = NULL;
+        if (research_parse_year(optarg, &year, &msg) != JFTS_OK) {
+          fprintf(stderr, PROG ": %s\n", msg ? msg : "out of memory");
+          jfts_free(msg);
+          return msg ? EXIT_USAGE : EXIT_FAIL;
+        }
+        o->year = optarg;
+        break;
+      }
+      case OPT_EXACT: o->exact = 1; break;
+      case OPT_THESAURUS: o->thesaurus = optarg; break;
+      case OPT_CONTEXT: {
+        long v = strtol(optarg, &end, 10);
+        if (optarg[0] == '\0' || *end != '\0' || v < 1 || v > 1000)
+          return usage_error("--context needs a number from 1 to 1000, not '%s'", optarg);
+        o->context = v;
+        break;
+      }
       case OPT_LIMIT:
       case OPT_OFFSET: {
         long v = strtol(optarg, &end, 10);
@@ -530,11 +650,7 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
         else o->offset = v;
         break;
       }
-      case OPT_SORT:
-        if (strcmp(optarg, "rank") == 0) o->sort = SEARCH_SORT_RANK;
-        else if (strcmp(optarg, "doc") == 0) o->sort = SEARCH_SORT_DOC;
-        else return usage_error("unknown sort order '%s' (valid: rank, doc)", optarg);
-        break;
+      case OPT_SORT: o->sort_name = optarg; break; /* its meaning depends on the mode */
       case OPT_FORMAT:
         if (out_parse_format(optarg, &o->format) != JFTS_OK)
           return usage_error("unknown format '%s' (valid: text, json, csv, tsv)", optarg);
@@ -570,12 +686,33 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
         return EXIT_USAGE;
     }
   }
-  if (o->mode != MODE_SEARCH) {
+  if (o->exact && o->thesaurus)
+    return usage_error("--exact and --thesaurus exclude each other%s", "");
+  if (o->mode == MODE_QUOTES) {
+    char *msg = NULL;
+    if (o->sort_name && kwic_parse_sort(o->sort_name, &o->kwic_sort, &msg) != JFTS_OK) {
+      fprintf(stderr, PROG ": %s\n", msg ? msg : "out of memory");
+      jfts_free(msg);
+      return msg ? EXIT_USAGE : EXIT_FAIL;
+    }
+  } else if (o->sort_name) {
+    if (o->mode == MODE_WARDS || o->mode == MODE_DOCUMENTS || o->mode == MODE_MEETINGS)
+      return usage_error("--sort is for searching and --quotes ('%s')", o->sort_name);
+    if (strcmp(o->sort_name, "rank") == 0) o->sort = SEARCH_SORT_RANK;
+    else if (strcmp(o->sort_name, "doc") == 0) o->sort = SEARCH_SORT_DOC;
+    else return usage_error("unknown sort order '%s' (valid: rank, doc)", o->sort_name);
+  }
+  if (o->context && o->mode != MODE_QUOTES) return usage_error("--context is for --quotes%s", "");
+  if (o->mode == MODE_DOCUMENTS || o->mode == MODE_MEETINGS) {
     if (optind < argc)
       return usage_error("--documents and --meetings take no QUERY ('%s')", argv[optind]);
     if (o->queries) return usage_error("--queries is for searching, not listing%s", "");
+    if (o->n_wards > 1 || o->section || o->meeting || o->year)
+      return usage_error("--documents and --meetings take one --ward and no other filter%s", "");
     return EXIT_OK;
   }
+  if (o->queries && o->mode != MODE_SEARCH)
+    return usage_error("--queries is for searching, not --wards or --quotes%s", "");
   if (o->queries) {
     if (optind < argc)
       return usage_error("give either QUERY or --queries, not both ('%s')", argv[optind]);
@@ -601,6 +738,8 @@ int main(int argc, char **argv) {
   /* No setlocale(): arguments are bytes (UTF-8) whatever the locale says. */
   Options o = {.db = "jfts.db", .mode = MODE_SEARCH, .format = OUT_TEXT, .limit = DEFAULT_LIMIT};
   Store *store = NULL;
+  ResearchFilter *filter = NULL;
+  Thesaurus *ths = NULL;
   char *err = NULL;
   Sink sink = {.fp = stdout};
   int exit_now = 0;
@@ -616,12 +755,35 @@ int main(int argc, char **argv) {
     goto cleanup;
   }
 
-  if (o.mode == MODE_SEARCH) {
-    sink.with_query = o.queries != NULL;
-    const char *const *fields = sink.with_query ? SEARCH_FIELDS : SEARCH_FIELDS + 1;
-    size_t n_fields = sink.with_query ? N_SEARCH_FIELDS : N_SEARCH_FIELDS - 1;
+  if (o.mode != MODE_DOCUMENTS && o.mode != MODE_MEETINGS) {
+    ResearchFilterArgs fa = {.wards = o.wards, .n_wards = o.n_wards, .section = o.section,
+                             .meeting = o.meeting, .year = o.year};
+    rc = research_filter_new(store, &fa, &filter, &err);
+    if (rc == JFTS_ERR_USAGE) {
+      status = usage_error("%s", err);
+      goto cleanup;
+    }
+    if (rc != JFTS_OK) {
+      fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
+      goto cleanup;
+    }
+    o.filter = research_filter_get(filter);
+    int expand = !o.exact && (o.thesaurus || o.mode != MODE_SEARCH || SEARCH_EXPANDS_BY_DEFAULT);
+    if (expand) {
+      /* A file the user named (option or $JFTS_THESAURUS) is a usage error; the shipped one
+      ** missing is a broken installation. */
+      const char *env = getenv("JFTS_THESAURUS");
+      int named = o.thesaurus || (env && env[0]);
+      rc = ths_load(o.thesaurus ? o.thesaurus : ths_default_path(), &ths, &err);
+      if (rc != JFTS_OK) {
+        fprintf(stderr, PROG ": %s%s\n", err ? err : "out of memory",
+                named ? "" : " (--exact searches without the thesaurus)");
+        status = named && rc != JFTS_ERR_NOMEM ? EXIT_USAGE : EXIT_FAIL;
+        goto cleanup;
+      }
+      o.ths = ths;
+    }
     if (o.format != OUT_TEXT) {
-      rc = out_open(stdout, o.format, fields, n_fields, &sink.w, &err);
     } else if (o.mark_open) {
       sink.mark_open = o.mark_open;
       sink.mark_close = o.mark_close;
@@ -632,6 +794,17 @@ int main(int argc, char **argv) {
       sink.mark_open = "«";
       sink.mark_close = "»";
     }
+  }
+  if (o.mode == MODE_WARDS || o.mode == MODE_QUOTES) {
+    status = run_research(store, &o, sink.mark_open, sink.mark_close);
+    goto cleanup;
+  }
+
+  if (o.mode == MODE_SEARCH) {
+    sink.with_query = o.queries != NULL;
+    const char *const *fields = sink.with_query ? SEARCH_FIELDS : SEARCH_FIELDS + 1;
+    size_t n_fields = sink.with_query ? N_SEARCH_FIELDS : N_SEARCH_FIELDS - 1;
+    if (o.format != OUT_TEXT) rc = out_open(stdout, o.format, fields, n_fields, &sink.w, &err);
     /* Once, outside the per-query timing: per-passage lengths, ICU's dictionaries. */
     double t0 = now_ms();
     if (rc == JFTS_OK) rc = search_prepare(store, &err);
@@ -653,10 +826,11 @@ int main(int argc, char **argv) {
   size_t n_fields = o.mode == MODE_DOCUMENTS ? sizeof DOC_FIELDS / sizeof DOC_FIELDS[0]
                                              : sizeof MEETING_FIELDS / sizeof MEETING_FIELDS[0];
   if (o.format != OUT_TEXT) rc = out_open(stdout, o.format, fields, n_fields, &sink.w, &err);
+  const char *ward = o.n_wards ? report_canonical_ward(o.wards[0]) : NULL;
   if (rc == JFTS_OK && o.mode == MODE_DOCUMENTS) {
-    rc = store_list_documents(store, o.ward, doc_row, &sink, &err);
+    rc = store_list_documents(store, ward, doc_row, &sink, &err);
   } else if (rc == JFTS_OK) {
-    rc = store_list_meetings(store, o.ward, meeting_row, &sink, &err);
+    rc = store_list_meetings(store, ward, meeting_row, &sink, &err);
   }
   if (rc == JFTS_ERR_IO) {
     fprintf(stderr, PROG ": cannot write standard output\n");
@@ -674,6 +848,8 @@ int main(int argc, char **argv) {
 
 cleanup:
   out_close(sink.w);
+  research_filter_free(filter);
+  ths_free(ths);
   store_close(store);
   jfts_free(err);
   free(o.query);

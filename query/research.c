@@ -553,7 +553,7 @@ static int render_best_json(const WardsCtx *c, const SearchResult *res, const Ma
     out_str(w, p->section);
     out_str(w, p->section_title);
     out_str(w, p->heading);
-    out_str(w, p->label);
+    out_str(w, p->meeting);
     out_strn(w, p->text, p->n_text);
     out_strn(w, p->text + snip->start_byte, snip->end_byte - snip->start_byte);
     /* matches and matched are JSON arrays built here: a small memstream of their own. */
@@ -870,7 +870,7 @@ static int quotes_result(void *ctx, const SearchResult *res) {
   qp->section = dup_or_null(p->section, &rc);
   qp->section_title = dup_or_null(p->section_title, &rc);
   qp->heading = dup_or_null(p->heading, &rc);
-  qp->meeting = dup_or_null(p->label, &rc);
+  qp->meeting = dup_or_null(p->meeting, &rc);
   qp->file = dup_or_null(p->file, &rc);
   qp->year = p->year;
   c->n_passages++;

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# jfts-query --wards on the bundled corpus: one row per ward and year, wards without a hit
+# kept, 泉区 found only through the thesaurus (and not with --exact), the json shape, and the
+# filters and their usage errors.
+. "$JFTS_TESTDATA/store/cli_lib.bash"
+unset JFTS_THESAURUS
+export LC_ALL=C # sort by bytes
+
+copy_corpus c
+run "$JFTS_INDEX" --db t.db c
+expect_rc 0 "index"
+F=c/$CORPUS_FILE.txt
+
+run "$JFTS_QUERY" --db t.db --wards オンライン
+expect_rc 0 "--wards オンライン"
+expect_eq "$ERR" "" "--wards stderr"
+expect_eq "$(awk '{print $1}' <<<"$OUT" | sort | paste -sd' ' -)" "太白区 宮城野区 泉区 若林区 青葉区" \
+  "every ward listed"
+izumi=$(grep '^泉区' <<<"$OUT")
+expect_match "$izumi" "^泉区 +令和3年度 +[1-9][0-9]* passages? +[1-9][0-9]* occurrences? +$F:[0-9]+  .*«(リモート|Web 開催|ハイブリット)».*\[via " \
+  "泉区 through its own wording"
+# Rows go by occurrences, most first.
+expect_eq "$(awk '{print $5}' <<<"$OUT" | paste -sd' ' -)" "$(awk '{print $5}' <<<"$OUT" | sort -rn | paste -sd' ' -)" \
+  "rows by occurrences"
+
+run "$JFTS_QUERY" --db t.db --wards --exact オンライン
+expect_rc 0 "--wards --exact"
+expect_eq "$(tail -1 <<<"$OUT")" "泉区     令和3年度  0 passages  0 occurrences  -" "泉区 without thesaurus"
+
+# A rare term: the wards that do not write it are there, with nothing to show.
+run "$JFTS_QUERY" --db t.db --wards --exact 8050問題
+expect_eq "$(awk '{print $1 ":" $3 ":" $5}' <<<"$OUT" | paste -sd' ' -)" \
+  "若林区:4:4 宮城野区:1:1 青葉区:0:0 太白区:0:0 泉区:0:0" "8050問題 rows"
+expect_match "$(head -1 <<<"$OUT")" "^若林区   令和3年度  4 passages  4 occurrences  $F:473  .*«8050問題»" \
+  "best passage of 若林区"
+
+run "$JFTS_QUERY" --db t.db --wards --format json オンライン
+expect_rc 0 "--wards json"
+got=$(python3 -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    b = r["best"]
+    keys = ",".join(r)
+    bkeys = ",".join(b) if b else "-"
+    matched = "/".join(b["matched"]) if b else "-"
+    ok = b is None or all(b["text"][s:e] for s, e in b["matches"])
+    print(r["ward"], r["year"], r["passages"] > 0, matched if r["ward"] == "泉区" else "", ok)
+    print(keys); print(bkeys)' <.out | sort -u | paste -sd'|' -)
+expect_eq "$got" "-|rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,matched,file,line_start,line_end|ward,year,year_label,passages,occurrences,best|太白区 2021 False  True|宮城野区 2021 True  True|泉区 2021 True リモート/ハイブリット True|若林区 2021 True  True|青葉区 2021 True  True" \
+  "json rows"
+
+# Filters: wards (repeatable, short names), year; unknown values are usage errors.
+run "$JFTS_QUERY" --db t.db --wards --ward 若林 --ward 泉区 --year 令和3年度 オンライン
+expect_eq "$(awk '{print $1}' <<<"$OUT" | paste -sd' ' -)" "若林区 泉区" "--ward twice"
+run "$JFTS_QUERY" --db t.db --wards --year 2020 オンライン
+expect_rc 0 "--year without documents"
+expect_eq "$OUT" "" "--year 2020 lists nothing"
+run "$JFTS_QUERY" --db t.db --wards --ward 中央 オンライン
+expect_rc 2 "unknown ward"
+expect_eq "$ERR" "jfts-query: unknown ward '中央' (valid: 青葉区, 宮城野区, 若林区, 太白区, 泉区)" "unknown ward message"
+run "$JFTS_QUERY" --db t.db --wards --sort doc オンライン
+expect_rc 2 "--wards --sort"
+run "$JFTS_QUERY" --db t.db --wards --documents
+expect_rc 2 "--wards with --documents"
+echo "ok"
