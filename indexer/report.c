@@ -640,6 +640,13 @@ static void parse_other_activities(Parser *p, size_t i, size_t hi) {
     if (!is_activity_start(p, i, hi)) {
       RepText desc = {0};
       size_t e = read_description(p, i, hi, 0, 1, &desc);
+      if (e == i) {
+        /* A line that would start a row here (a second その他の活動) is text of this one:
+        ** every turn of this loop must consume a line. */
+        const RepLine *l = &p->lines[i];
+        rep_append(&desc, p->text, l->trim_start, l->trim_end, l->lineno, REP_JOIN_BLOCK, &p->rc);
+        e = read_description(p, i + 1, hi, 0, 1, &desc);
+      }
       finish_row(p, 0, "その他の活動", NULL, -1, &desc, p->lines[i].lineno,
                  p->lines[i].lineno);
       i = next_nonblank(p, e, hi);
