@@ -30,8 +30,8 @@ typedef struct Fx {
   Thesaurus *ths;
 } Fx;
 
-static void index_corpus(const char *db_path) {
-  FILE *fp = fopen(CORPUS_FILE, "rb");
+static void index_file(Store *s, const char *path) {
+  FILE *fp = fopen(path, "rb");
   assert_non_null(fp);
   static unsigned char raw[1 << 18];
   size_t n = fread(raw, 1, sizeof raw, fp);
@@ -39,32 +39,39 @@ static void index_corpus(const char *db_path) {
   assert_true(n > 0 && n < sizeof raw);
   DecodedText *dec = NULL;
   Report *rep = NULL;
-  Store *s = NULL;
   assert_int_equal(dec_decode(raw, n, NULL, &dec, NULL), JFTS_OK);
   assert_int_equal(report_parse(dec->text, dec->n_bytes, &rep, NULL), JFTS_OK);
-  assert_int_equal(store_open(db_path, STORE_WRITE, &s, NULL), JFTS_OK);
-  assert_int_equal(store_begin(s, NULL), JFTS_OK);
   char hash[17];
   store_hash(raw, n, hash);
   /* Indexed under its absolute path, so that quotes can look up its metadata. */
-  StoreFile f = {.path = CORPUS_FILE, .realpath = CORPUS_FILE, .size = (int64_t)n, .hash = hash,
+  StoreFile f = {.path = path, .realpath = path, .size = (int64_t)n, .hash = hash,
                  .title = "R3 取組状況", .source = "仙台市 PDF", .year = 2021};
   assert_int_equal(store_replace_file(s, &f, dec, rep, NULL, NULL), JFTS_OK);
-  assert_int_equal(store_commit(s, NULL), JFTS_OK);
-  store_close(s);
   report_free(rep);
   dec_free(dec);
+}
+
+/* A new database at db_path (a mkstemp name, removed first) holding the corpus, and also
+** the untagged fixture plain.txt when with_untagged. */
+static void index_corpus(char *db_path, int with_untagged) {
+  int fd = mkstemp(db_path);
+  assert_true(fd >= 0);
+  close(fd);
+  unlink(db_path);
+  Store *s = NULL;
+  assert_int_equal(store_open(db_path, STORE_WRITE, &s, NULL), JFTS_OK);
+  assert_int_equal(store_begin(s, NULL), JFTS_OK);
+  index_file(s, CORPUS_FILE);
+  if (with_untagged) index_file(s, JFTS_TESTDATA "/report/plain.txt");
+  assert_int_equal(store_commit(s, NULL), JFTS_OK);
+  store_close(s);
 }
 
 static int setup(void **state) {
   Fx *fx = calloc(1, sizeof *fx);
   assert_non_null(fx);
   snprintf(fx->db_path, sizeof fx->db_path, "/tmp/jfts_test_research_XXXXXX");
-  int fd = mkstemp(fx->db_path);
-  assert_true(fd >= 0);
-  close(fd);
-  unlink(fx->db_path);
-  index_corpus(fx->db_path);
+  index_corpus(fx->db_path, 0);
   assert_int_equal(store_open(fx->db_path, STORE_READ, &fx->s, NULL), JFTS_OK);
   /* Loaded once per store: not to be counted as a leak of the first run. */
   assert_int_equal(store_search_prepare(fx->s, NULL), JFTS_OK);
@@ -242,6 +249,31 @@ static void test_wards_rare_and_text(void **state) {
     fail_msg("second row: %s", lines[1]);
   assert_string_equal(lines[4], "泉区     令和3年度  0 passages  0 occurrences  -");
   free(out);
+}
+
+/* Untagged text (a file outside the ward template) is one row with ward null; a ward filter
+** leaves it out. */
+static void test_wards_untagged(void **state) {
+  Fx *fx = *state;
+  Fx other = {.ths = fx->ths};
+  snprintf(other.db_path, sizeof other.db_path, "/tmp/jfts_test_research_XXXXXX");
+  index_corpus(other.db_path, 1);
+  assert_int_equal(store_open(other.db_path, STORE_READ, &other.s, NULL), JFTS_OK);
+  assert_int_equal(store_search_prepare(other.s, NULL), JFTS_OK);
+  char got[2048];
+  Run r = {.query = "センターとの連携", .exact = 1, .format = OUT_TSV};
+  char *out = run(&other, &r, WARDS, NULL);
+  wards_summary(out, got, sizeof got);
+  free(out);
+  assert_string_equal(got, ":1:1:\"センターとの連携\"|青葉区:0:0:-|宮城野区:0:0:-|若林区:0:0:-|"
+                           "太白区:0:0:-|泉区:0:0:-");
+  Run w = {.query = "センターとの連携", .exact = 1, .format = OUT_TSV, .ward = "泉"};
+  out = run(&other, &w, WARDS, NULL);
+  wards_summary(out, got, sizeof got);
+  free(out);
+  assert_string_equal(got, "泉区:0:0:-");
+  store_close(other.s);
+  unlink(other.db_path);
 }
 
 /* ---- --quotes ---------------------------------------------------------------------------- */
@@ -461,6 +493,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_wards_online),
       cmocka_unit_test(test_wards_rare_and_text),
+      cmocka_unit_test(test_wards_untagged),
       cmocka_unit_test(test_quotes_8050),
       cmocka_unit_test(test_quotes_csv),
       cmocka_unit_test(test_quotes_thesaurus),
