@@ -442,7 +442,7 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK) rc = adjacency_match(query, &adj_match, err_out);
   if (rc == JFTS_OK && adj_match) {
     rc = store_match_ids(s, adj_match, 1, collect_id, &adj, err_out);
-    if (rc == JFTS_OK) qsort(adj.ids, adj.n, sizeof *adj.ids, cmp_id);
+    if (rc == JFTS_OK && adj.n > 1) qsort(adj.ids, adj.n, sizeof *adj.ids, cmp_id);
   }
   if (rc != JFTS_OK) goto cleanup;
 
