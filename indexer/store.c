@@ -235,7 +235,9 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
   }
   /* Queries open read-write too but set query_only: a read-only connection would leave the
   ** -wal and -shm files behind, while the last read-write connection removes them. */
-  int flags = SQLITE_OPEN_READWRITE | (mode == STORE_WRITE ? SQLITE_OPEN_CREATE : 0);
+  /* A Store is used by one thread at a time: no per-call mutex (it costs 20% of a scan). */
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+              (mode == STORE_WRITE ? SQLITE_OPEN_CREATE : 0);
   int src = sqlite3_open_v2(path, &s->db, flags, NULL);
   s->created = !exists && s->db != NULL;
   if (src != SQLITE_OK) {
