@@ -131,16 +131,24 @@ static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCal
       for (size_t k = i; k < j; k++) nb += put_utf8(buf + nb, cp[k]);
       rc = cb(ctx, 0, buf, (int)nb, (int)s0[i], (int)s1[j - 1]);
     } else if (rc == SQLITE_OK) {
-      /* Each char is encoded once; moving the second half of a bigram to the front is a
-      ** fixed-size move the compiler inlines (no library call per token). */
+      /* Each char is encoded once, into a 4-byte word; a bigram is two whole-word copies.
+      ** (Moving bytes just written one by one with a 4-byte load stalled on store
+      ** forwarding, once per token.) */
       char gram[8] = {0};
-      size_t len0 = put_utf8(gram, cp[i]);
+      char enc[4] = {0};
+      size_t len0 = put_utf8(enc, cp[i]);
+      uint32_t w0, w1;
+      memcpy(&w0, enc, 4);
       for (size_t k = i; rc == SQLITE_OK && k + 1 < j; k++) {
-        size_t len1 = put_utf8(gram + len0, cp[k + 1]);
+        size_t len1 = put_utf8(enc, cp[k + 1]);
+        memcpy(&w1, enc, 4);
+        memcpy(gram, &w0, 4);
+        memcpy(gram + len0, &w1, 4);
         rc = cb(ctx, 0, gram, (int)(len0 + len1), (int)s0[k], (int)s1[k + 1]);
-        memmove(gram, gram + len0, 4);
+        w0 = w1;
         len0 = len1;
       }
+      memcpy(gram, &w0, 4);
       /* A query's final run keeps only its bigrams: the document may continue the run, and
       ** the caller appends `*` for a one-character final run (tok_query_wants_prefix). */
       if (rc == SQLITE_OK && (!query || j - 1 != last_tok || j - i == 1)) {
