@@ -686,7 +686,13 @@ int main(int argc, char **argv) {
     }
   }
   if (fail == FAIL_NONE) {
+    /* The store adds the run's passages to the full-text index at commit: for a large run
+    ** that is about half of the time, so say what is going on. */
+    if (run.progress && run.n_passages > 0)
+      fprintf(stderr, "\r\x1b[K" PROG ": building the full-text index of %ld passage%s...",
+              run.n_passages, plural(run.n_passages) ? "s" : "");
     rc = store_commit(store, &err);
+    progress(&run, 0, 1);
     if (rc != JFTS_OK) {
       fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
       fail = FAIL_FATAL;
