@@ -1095,6 +1095,19 @@ int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *f
 
 /* ---- ranked search ----------------------------------------------------------------------- */
 
+int store_read_begin(Store *s, int *began_out, char **err_out) {
+  *began_out = 0;
+  if (!sqlite3_get_autocommit(s->db)) return JFTS_OK; /* inside the caller's transaction */
+  int rc = exec_sql(s, "BEGIN", err_out, "cannot begin reading");
+  if (rc == JFTS_OK) *began_out = 1;
+  return rc;
+}
+
+void store_read_end(Store *s, int began) {
+  /* Only reads happened: ending them cannot fail in a way worth reporting. */
+  if (began && !sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
 /* Grows the per-id arrays to hold id (zeroed). */
 static int search_arrays_fit(Store *s, size_t n_ids) {
   if (n_ids <= s->n_ids) return JFTS_OK;

@@ -203,10 +203,17 @@ typedef struct StoreHit {
 } StoreHit;
 typedef int (*StoreHitCb)(void *ctx, const StoreHit *hit);
 
+/* One read transaction around several reads (a search runs a few dozen statements): one
+** lock and one cache check instead of one per statement, and one consistent snapshot.
+** *began_out is 1 when a transaction was begun (0 inside the caller's own); pass it to
+** store_read_end. Returns JFTS_OK or JFTS_ERR_DB. */
+int store_read_begin(Store *s, int *began_out, char **err_out);
+void store_read_end(Store *s, int began);
+
 /* Loads what ranking needs into memory, once per Store: each passage's text length in
 ** tokens (passages.n_tokens) for jfts_rank, and its document-order key. Later calls do
 ** nothing; store_match calls it itself. Costs one pass over the passages_file index (about
-** 20 ms for 180,000 passages). Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_DB or
+** 50 ms for 180,000 passages). Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_DB or
 ** JFTS_ERR_SCHEMA (ids out of range). */
 int store_search_prepare(Store *s, char **err_out);
 

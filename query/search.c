@@ -317,9 +317,45 @@ static int span_is_whole(const MatchSpan *sp, const size_t *breaks, size_t n_bre
   return in_breaks(breaks, n_breaks, sp->start_byte) && in_breaks(breaks, n_breaks, sp->end_byte);
 }
 
-/* Word boundaries of the text around each span only: ICU segments a Japanese run by itself
-** (its dictionary sees no further than the run), so the run of text between the nearest
-** white space on either side gives the same boundaries as the whole passage would. */
+/* 1 for the chars ICU's Japanese dictionary segments (Han, kana and their marks): a run of
+** them is split by the dictionary as a whole, and nothing outside it changes that split. */
+static int is_dictionary_char(uint32_t c) {
+  return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) ||
+         (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x4E00 && c <= 0x9FFF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF66 && c <= 0xFF9F) || c == 0x3005 ||
+         c == 0x3006 || (c >= 0x20000 && c <= 0x3FFFF);
+}
+
+/* Decodes the (valid) UTF-8 char starting at s[i] of n bytes; *len_out gets its length. */
+static uint32_t decode_at(const char *s, size_t n, size_t i, size_t *len_out) {
+  const unsigned char *u = (const unsigned char *)s + i;
+  size_t len = u[0] < 0x80 ? 1 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : 4;
+  if (i + len > n) len = 1;
+  uint32_t c = len == 1 ? u[0] : len == 2 ? u[0] & 0x1Fu : len == 3 ? u[0] & 0x0Fu : u[0] & 0x07u;
+  for (size_t k = 1; k < len; k++) c = c << 6 | (u[k] & 0x3Fu);
+  *len_out = len;
+  return c;
+}
+
+/* Widens [*a, *b) to the dictionary run around it plus one char of context on each side:
+** ICU's word boundaries inside that window are those of the whole passage. */
+static void dictionary_window(const char *text, size_t n_bytes, size_t *a, size_t *b) {
+  size_t len;
+  while (*a > 0) {
+    size_t p = *a - 1;
+    while (p > 0 && ((unsigned char)text[p] & 0xC0u) == 0x80u) p--;
+    *a = p;
+    if (!is_dictionary_char(decode_at(text, n_bytes, p, &len))) break;
+  }
+  while (*b < n_bytes) {
+    int dict = is_dictionary_char(decode_at(text, n_bytes, *b, &len));
+    *b += len;
+    if (!dict) break;
+  }
+}
+
+/* Positive clauses with an occurrence on word boundaries at both ends; *focus_out gets the
+** first such occurrence (0 when none). Returns the count, or minus an error code. */
 static int whole_word_clauses(const char *text, size_t n_bytes, const MatchSpan *spans,
                               size_t n_spans, size_t *focus_out, char **err_out) {
   int rc = JFTS_OK;
@@ -331,10 +367,9 @@ static int whole_word_clauses(const char *text, size_t n_bytes, const MatchSpan 
   int focus_set = 0;
   for (size_t i = 0; rc == JFTS_OK && i < n_spans; i++) {
     const MatchSpan *sp = &spans[i];
-    if (!(sp->start_byte >= window_start && sp->end_byte <= window_end)) {
+    if (!(sp->start_byte > window_start && sp->end_byte < window_end)) {
       size_t a = sp->start_byte, b = sp->end_byte;
-      while (a > 0 && text[a - 1] != ' ' && text[a - 1] != '\n' && text[a - 1] != '\t') a--;
-      while (b < n_bytes && text[b] != ' ' && text[b] != '\n' && text[b] != '\t') b++;
+      dictionary_window(text, n_bytes, &a, &b);
       jfts_free(breaks);
       breaks = NULL;
       rc = seg_boundaries(SEG_WORD, text + a, b - a, &breaks, &n_breaks, err_out);
@@ -436,8 +471,10 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   SearchOptions o = opt ? *opt : (SearchOptions){0};
   if (o.offset < 0) o.offset = 0;
   if (totals_out) memset(totals_out, 0, sizeof *totals_out);
+  int began = 0;
 
-  rc = qry_build_match(query, &match, err_out);
+  rc = store_read_begin(s, &began, err_out);
+  if (rc == JFTS_OK) rc = qry_build_match(query, &match, err_out);
   if (rc == JFTS_OK) rc = match_new(query, &m, err_out);
   if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK) rc = adjacency_match(query, &adj_match, err_out);
   if (rc == JFTS_OK && adj_match) {
@@ -477,6 +514,7 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   }
 
 cleanup:
+  store_read_end(s, began);
   for (size_t i = 0; i < c.n; i++) jfts_free(c.hits[i].spans);
   jfts_free(c.hits);
   jfts_free(adj.ids);

@@ -20,6 +20,7 @@
 #include "report.h"
 #include "search.h"
 #include "store.h"
+#include "textseg.h"
 
 #define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
 #define FIXTURE_FILE JFTS_TESTDATA "/search/rerank.txt"
@@ -103,7 +104,35 @@ typedef struct Rows {
   const Matcher *m;       /* when set: matcher_adjacent is computed with it */
   const char *compound;   /* when set: has_compound says whether the text holds it */
   int64_t spans_total;
+  int check_whole;        /* recompute whole_words from the whole passage's word breaks */
+  size_t whole_mismatch;  /* results where they differ */
 } Rows;
+
+static int in_list(const size_t *v, size_t n, size_t x) {
+  for (size_t i = 0; i < n; i++)
+    if (v[i] == x) return 1;
+  return 0;
+}
+
+/* whole_words by the definition: clauses with an occurrence whose both ends are word
+** boundaries of the whole passage text. */
+static int whole_words_full(const SearchResult *r) {
+  size_t *breaks = NULL, n_breaks = 0;
+  assert_int_equal(seg_boundaries(SEG_WORD, r->passage->text, r->passage->n_text, &breaks,
+                                  &n_breaks, NULL),
+                   JFTS_OK);
+  unsigned long long seen = 0;
+  int n = 0;
+  for (size_t i = 0; i < r->n_spans; i++) {
+    const MatchSpan *sp = &r->spans[i];
+    if (!in_list(breaks, n_breaks, sp->start_byte) || !in_list(breaks, n_breaks, sp->end_byte))
+      continue;
+    if (!(seen & (1ull << sp->clause))) n++;
+    seen |= 1ull << sp->clause;
+  }
+  jfts_free(breaks);
+  return n;
+}
 
 static int collect(void *ctx, const SearchResult *r) {
   Rows *rs = ctx;
@@ -126,6 +155,11 @@ static int collect(void *ctx, const SearchResult *r) {
   if (rs->m) row->matcher_adjacent = match_adjacent_in_order(rs->m, r->spans, r->n_spans);
   if (rs->compound) row->has_compound = strstr(r->passage->text, rs->compound) != NULL;
   rs->spans_total += (int64_t)r->n_spans;
+  if (rs->check_whole && whole_words_full(r) != r->whole_words) {
+    print_error("whole words: passage %lld: %d by windows, %d by the whole text\n",
+                (long long)r->passage->id, r->whole_words, whole_words_full(r));
+    rs->whole_mismatch++;
+  }
   return JFTS_OK;
 }
 
@@ -249,6 +283,29 @@ static void test_rerank_fixture(void **state) {
     assert_true(rs.rows[1].score > rs.rows[0].score);
     rows_free(&rs);
   }
+}
+
+/* The word-boundary test looks at a window around each occurrence: it must agree with the
+** word boundaries of the whole passage, for every result of these queries. */
+static void test_whole_words(void **state) {
+  Dbs *d = *state;
+  static const char *const queries[] = {
+      "レビュー", "支援", "センター", "会議", "8050", "IGASU", "地域", "相談 支援", "問題",
+      "事業所", "の", "区", "ケース", "連携 強化", "障害者", "ひきこもり", "自立", "65",
+  };
+  size_t n_results = 0, n_whole = 0;
+  for (size_t i = 0; i < sizeof queries / sizeof queries[0]; i++) {
+    Rows rs = {0};
+    rs.check_whole = 1;
+    search(d->corpus, queries[i], SEARCH_SORT_RANK, 0, 0, NULL, &rs);
+    if (rs.whole_mismatch) print_error("query %s\n", queries[i]);
+    assert_int_equal(rs.whole_mismatch, 0);
+    n_results += rs.n;
+    for (size_t k = 0; k < rs.n; k++) n_whole += rs.rows[k].whole_words > 0;
+    rows_free(&rs);
+  }
+  /* Both kinds occur, or the comparison says little. */
+  assert_true(n_whole > 20 && n_results - n_whole > 20);
 }
 
 /* Totals: occurrences over all matching passages equal the matcher's spans in them. */
@@ -474,7 +531,8 @@ static void test_snippet(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_8050),         cmocka_unit_test(test_adjacent_corpus),
-      cmocka_unit_test(test_rerank_fixture), cmocka_unit_test(test_totals),
+      cmocka_unit_test(test_rerank_fixture), cmocka_unit_test(test_whole_words),
+      cmocka_unit_test(test_totals),
       cmocka_unit_test(test_paging),       cmocka_unit_test(test_filters),
       cmocka_unit_test(test_hostile),      cmocka_unit_test(test_snippet),
   };
