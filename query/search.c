@@ -397,7 +397,8 @@ static int whole_word_clauses(const char *text, size_t n_bytes, const MatchSpan 
 typedef struct RunCtx {
   const Matcher *m;
   Hit *hit;
-  int compute_adjacent;   /* no global adjacency set: judge it from the spans */
+  int compute_adjacent;   /* no FTS5 adjacency set (SEARCH_SORT_DOC, or too many
+                          ** combinations): judge it from the spans */
   SearchResultCb cb;      /* NULL while reranking */
   void *cb_ctx;
   long rank;
@@ -497,7 +498,7 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (totals_out) *totals_out = c.totals;
 
   RunCtx r = {.m = m,
-              .compute_adjacent = o.sort == SEARCH_SORT_RANK && adj_match == NULL,
+              .compute_adjacent = adj_match == NULL,
               .totals = &c.totals,
               .err_out = err_out};
   if (o.sort == SEARCH_SORT_RANK) {
