@@ -29,6 +29,6 @@ expect_eq "$counts" "1|0|1|0" "rows after prune"
 run "$JFTS_QUERY" --db t.db --meetings --format json
 expect_eq "$OUT" "" "meetings after prune"
 run "$JFTS_QUERY" --db t.db 連携
-expect_eq "$OUT" "0 passages" "search after prune"
+expect_eq "$OUT" "" "search after prune"
 run "$JFTS_QUERY" --db t.db zyxwv
-expect_eq "$(head -1 <<<"$OUT")" "1 passage" "the other file is still found"
+expect_eq "$(head -1 <<<"$OUT")" "1 passage, 1 occurrence" "the other file is still found"

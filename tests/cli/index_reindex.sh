@@ -16,7 +16,12 @@ run "$JFTS_QUERY" --db t.db --documents --format json
 docs_before=$OUT
 run "$JFTS_QUERY" --db t.db --meetings --format tsv
 meetings_before=$OUT
-run "$JFTS_QUERY" --db t.db --limit 0 --format json 連携
+# Document order, scores left out: BM25 scores move when another passage joins the index.
+search_doc() {
+  run "$JFTS_QUERY" --db t.db --limit 0 --sort doc --format json 連携
+  OUT=$(sed -E 's/"score":[^,]*,//' <<<"$OUT")
+}
+search_doc
 search_before=$OUT
 
 # Idempotent: nothing re-indexed, and nothing listed differently.
@@ -27,7 +32,7 @@ run "$JFTS_QUERY" --db t.db --documents --format json
 expect_eq "$OUT" "$docs_before" "documents after re-index"
 run "$JFTS_QUERY" --db t.db --meetings --format tsv
 expect_eq "$OUT" "$meetings_before" "meetings after re-index"
-run "$JFTS_QUERY" --db t.db --limit 0 --format json 連携
+search_doc
 expect_eq "$OUT" "$search_before" "search after re-index"
 
 # The same file named twice, and through a symlinked directory, is stored once.
@@ -48,7 +53,7 @@ expect_rc 0 "query new word"
 [ "$(grep -c '"text":' <<<"$OUT")" = 1 ] || fail "new word: $OUT"
 counts=$(sqlite3 t.db "SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM documents), (SELECT count(*) FROM meetings)")
 expect_eq "$counts" "1|5|30" "rows after change"
-run "$JFTS_QUERY" --db t.db --limit 0 --format json 連携
+search_doc
 expect_eq "$OUT" "$search_before" "search after change"
 # FTS5 itself checks that the index matches the passages (the shell needs the tokenizer).
 # (A sanitizer build's extension cannot be loaded into the plain shell: then skip.)

@@ -67,5 +67,5 @@ expect_match "$OUT" '若林区 / [^
 [^
 ]*«IGASU»' "search passage with marker"
 run "$JFTS_QUERY" --db t.db --ward 青葉区 IGASU
-expect_eq "$OUT" "0 passages" "search with --ward and no hit"
+expect_eq "$OUT" "" "search with --ward and no hit"
 expect_rc 0 "no hit"
