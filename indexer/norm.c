@@ -45,17 +45,20 @@ static int is_ngram_letter(uint32_t cp) {
   return 0;
 }
 
+/* Class of an ASCII code point. */
+static inline int ascii_class(uint32_t cp) {
+  if (cp <= 0x20 || cp == 0x7F) return NORM_SPACE;
+  if ((cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')) return NORM_WORD;
+  /* The ASCII symbols (S*); every other printable ASCII char is punctuation (P*). */
+  if (cp == '$' || cp == '+' || cp == '<' || cp == '=' || cp == '>' || cp == '^' ||
+      cp == '`' || cp == '|' || cp == '~')
+    return NORM_CJK;
+  return NORM_PUNCT;
+}
+
 /* Class of one code point, with CLS_MARK for combining marks. */
 static int class_raw(uint32_t cp) {
-  if (cp < 0x80) {
-    if (cp <= 0x20 || cp == 0x7F) return NORM_SPACE;
-    if ((cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z')) return NORM_WORD;
-    /* The ASCII symbols (S*); every other printable ASCII char is punctuation (P*). */
-    if (cp == '$' || cp == '+' || cp == '<' || cp == '=' || cp == '>' || cp == '^' ||
-        cp == '`' || cp == '|' || cp == '~')
-      return NORM_CJK;
-    return NORM_PUNCT;
-  }
+  if (cp < 0x80) return ascii_class(cp);
   /* Fast paths for the blocks that make up most Japanese text; test_norm checks them
   ** against the general rule below. U+3099/309A are marks, U+30A0 and U+30FB punctuation. */
   if ((cp >= 0x3041 && cp <= 0x3098) || (cp >= 0x309B && cp <= 0x309F) ||
@@ -265,6 +268,19 @@ static inline void put_cp(NormText *t, uint32_t cp, uint32_t start, uint32_t end
   t->cls[i] = (uint8_t)c;
 }
 
+/* 1 for a UTF-16 unit that NFKC_Casefold leaves as it is, that has a normalization boundary
+** before it and is no surrogate: ASCII but A-Z and most controls, kana, CJK ideographs,
+** 、。「」『』. (Checked against ICU 72: quick check YES, normalizes to itself, boundary
+** before, combining class 0, for each of them.) */
+static inline int is_stable_unit(uint32_t c) {
+  if (c < 0x80)
+    return (c >= 0x20 && c <= 0x7E && !(c >= 'A' && c <= 'Z')) || c == 0x09 || c == 0x0A ||
+           c == 0x0D;
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3041 && c <= 0x3096) ||
+         (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC || (c >= 0x3400 && c <= 0x4DBF) ||
+         c == 0x3001 || c == 0x3002 || (c >= 0x300C && c <= 0x300F);
+}
+
 static inline uint32_t cp_at(const uint16_t *u, size_t k, size_t n, size_t *len_out) {
   uint32_t c = u[k];
   if (c >= 0xD800 && c <= 0xDBFF && k + 1 < n && u[k + 1] >= 0xDC00 && u[k + 1] <= 0xDFFF) {
@@ -302,6 +318,36 @@ int norm_work_run(NormWork *w, const char *utf8, size_t n_bytes, char **err_out)
   NormText *t = &w->text;
   size_t pos = 0;
   while (pos < n16) {
+    /* Runs of the chars most text is made of are copied without asking ICU. The last one
+    ** before any other char goes the ICU way below, which may combine the two
+    ** (か + U+3099 -> が); every char of the run has a boundary before it, so the split
+    ** changes nothing. */
+    size_t fast_end = pos;
+    while (fast_end < n16 && is_stable_unit(u[fast_end])) fast_end++;
+    if (fast_end < n16) fast_end = fast_end > pos ? fast_end - 1 : pos;
+    if (t->n + (fast_end - pos) > w->cap_cp &&
+        (rc = ensure_cp(w, t->n + (fast_end - pos))) != JFTS_OK)
+      goto cleanup;
+    if (pos < fast_end) {
+      /* Locals, not t->...: a store through cls (a byte array) could alias them. */
+      uint32_t *cp_out = t->cp, *start_out = t->src_start, *end_out = t->src_end;
+      uint8_t *cls_out = t->cls;
+      size_t k = t->n;
+      for (; pos < fast_end; pos++, k++) {
+        uint32_t c = u[pos];
+        cp_out[k] = c;
+        start_out[k] = src[pos];
+        end_out[k] = src[pos + 1];
+        /* As class_raw: the stable chars above ASCII are kana and ideographs, and the
+        ** punctuation 、。「」『』. */
+        cls_out[k] = (uint8_t)(c < 0x80                            ? ascii_class(c)
+                               : c >= 0x3001 && c <= 0x300F ? NORM_PUNCT
+                                                               : NORM_CJK);
+      }
+      t->n = k;
+    }
+    if (pos >= n16) break;
+
     /* The already-normalized span ends at a normalization boundary, so it can be copied
     ** and the rest normalized on its own. */
     st = U_ZERO_ERROR;
