@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Bad databases and permissions, rows of the README's bad-input table: --db at a file that is
+# not SQLite, at a database of a newer schema, at a database another writer holds locked, in
+# a read-only file or directory; an input file the user may not read. Each failing run says
+# one line naming the database (or file) and the problem, exits 1, and writes nothing.
+. "$JFTS_TESTDATA/bad/bad_lib.bash"
+
+copy_corpus c
+run "$JFTS_INDEX" --db t.db c
+expect_rc 0 "first index"
+printf '\n追記：zyxwv の検討を行った。\n' >>c/$CORPUS_FILE.txt
+
+# Not an SQLite database (random bytes, text), and an SQLite database of another program:
+# never written to, neither by jfts-index nor by jfts-query.
+head -c 8192 /dev/urandom >random.db
+echo "not a database" >text.db
+sqlite3 other.db 'CREATE TABLE notes(a); INSERT INTO notes VALUES (1);'
+for db in random.db text.db other.db; do
+  before=$(db_bytes $db)
+  run "$JFTS_INDEX" --db $db c
+  expect_rc 1 "index into $db"
+  expect_eq "$ERR" "jfts-index: '$db' is not a jfts database" "index into $db: stderr"
+  run "$JFTS_QUERY" --db $db 連携
+  expect_rc 1 "query $db"
+  expect_eq "$ERR" "jfts-query: '$db' is not a jfts database" "query $db: stderr"
+  expect_eq "$(db_bytes $db)" "$before" "$db untouched"
+  [ -z "$(ls $db-* 2>/dev/null)" ] || fail "$db: left $(ls $db-*)"
+done
+
+# A database written by a newer jfts (schema version above ours): neither updated nor read.
+cp t.db newer.db
+sqlite3 newer.db 'PRAGMA user_version = 99'
+before=$(db_bytes newer.db)
+run "$JFTS_INDEX" --db newer.db c
+expect_rc 1 "index into a newer schema"
+expect_match "$ERR" "^jfts-index: cannot open 'newer.db': database was written by a newer jfts \(schema 99, this jfts reads up to [0-9]+\)$" "newer schema: index stderr"
+run "$JFTS_QUERY" --db newer.db 連携
+expect_rc 1 "query a newer schema"
+expect_match "$ERR" "^jfts-query: cannot open 'newer.db': database was written by a newer jfts \(schema 99, this jfts reads up to [0-9]+\)$" "newer schema: query stderr"
+expect_eq "$(db_bytes newer.db)" "$before" "newer schema untouched"
+
+# Locked by another writer: jfts-index waits the busy timeout, then fails with one line;
+# the lock holder's work and the index are unchanged. Readers are not blocked (WAL).
+answers0=$(answers t.db)
+mkfifo hold
+sqlite3 t.db <hold >/dev/null 2>&1 &
+holder=$!
+exec 7>hold
+echo "BEGIN IMMEDIATE; INSERT INTO meta(key, value) VALUES ('lock-test', 'x');" >&7
+for _ in $(seq 50); do # until the holder has the lock
+  if ! sqlite3 -cmd '.timeout 0' t.db 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null; then break; fi
+  sleep 0.1
+done
+start=$(date +%s%N)
+run "$JFTS_INDEX" --db t.db c
+ms=$((($(date +%s%N) - start) / 1000000))
+expect_rc 1 "index a locked database"
+expect_eq "$ERR" "jfts-index: 't.db': cannot begin a transaction: database is locked" "locked: stderr"
+[ "$ms" -ge 1000 ] || fail "locked: gave up after $ms ms, without waiting for the lock"
+expect_eq "$(answers t.db)" "$answers0" "locked: readers answer during the lock"
+echo "ROLLBACK;" >&7
+exec 7>&-
+wait $holder
+expect_eq "$(answers t.db)" "$answers0" "locked: answers after the lock"
+expect_eq "$(sqlite3 t.db "SELECT count(*) FROM meta WHERE key = 'lock-test'")" 0 "holder's row"
+run "$JFTS_INDEX" --db t.db c
+expect_rc 0 "index once the lock is gone"
+
+if ! can_drop_privileges; then
+  echo "not root or no setpriv: permission cases not run" >&2
+  exit 0
+fi
+# The rest runs as nobody in a directory nobody owns.
+chmod 755 "$WORK"
+mkdir p
+cp -r c p/c
+cp t.db p/t.db
+chown -R 65534:65534 p
+cd p
+
+# An input file nobody may read: exit 1, or skipped (exit 3) with --keep-going.
+echo "秘密の会議" >c/secret.txt
+chmod 000 c/secret.txt
+answers0=$(answers t.db)
+before=$(db_bytes t.db)
+run as_nobody "$JFTS_INDEX" --db t.db c
+expect_rc 1 "unreadable file"
+expect_eq "$ERR" "jfts-index: c/secret.txt: Permission denied" "unreadable file: stderr"
+expect_eq "$(db_bytes t.db)" "$before" "unreadable file: database bytes"
+run as_nobody "$JFTS_INDEX" --db t.db --keep-going c
+expect_rc 3 "unreadable file, --keep-going"
+expect_eq "$ERR" "jfts-index: warning: c/secret.txt: Permission denied; skipped" "unreadable file, --keep-going: stderr"
+run as_nobody "$JFTS_QUERY" --db t.db 秘密
+expect_eq "$OUT" "" "unreadable file not indexed"
+rm -f c/secret.txt
+
+# An unreadable directory in a walk: exit 1 naming it, or skipped with --keep-going.
+mkdir c/closed
+chmod 000 c/closed
+run as_nobody "$JFTS_INDEX" --db t.db c
+expect_rc 1 "unreadable directory"
+expect_eq "$ERR" "jfts-index: c/closed: Permission denied" "unreadable directory: stderr"
+run as_nobody "$JFTS_INDEX" --db t.db --keep-going c
+expect_rc 3 "unreadable directory, --keep-going"
+expect_eq "$ERR" "jfts-index: warning: c/closed: Permission denied; skipped" "unreadable directory, --keep-going: stderr"
+rmdir c/closed
+
+# A read-only database file: exit 1 naming it, the file unchanged; queries still work.
+# (Only the main file is compared: SQLite leaves an empty -wal and a -shm beside it, see the
+# known gaps in the hardening notes.)
+printf '\n追記：qwzrt の検討を行った。\n' >>c/$CORPUS_FILE.txt
+answers0=$(answers t.db)
+chmod 444 t.db
+before=$(sha256sum <t.db)
+run as_nobody "$JFTS_INDEX" --db t.db c
+expect_rc 1 "read-only database file"
+one_line "read-only database file"
+expect_match "$ERR" "^jfts-index: .*'t.db'.*readonly database$" "read-only database file: stderr"
+expect_eq "$(sha256sum <t.db)" "$before" "read-only database file: bytes"
+expect_eq "$(as_nobody bash -c "$(declare -f answers); answers t.db")" "$answers0" "read-only database file: answers"
+chmod 644 t.db
+rm -f t.db-wal t.db-shm # left by the read-only connection, owned by nobody, mode 444
+
+# A database in a read-only directory: a new one cannot be created (and nothing is left),
+# an existing one is not changed.
+mkdir ro
+cp t.db ro/t.db
+chmod 555 ro
+run as_nobody "$JFTS_INDEX" --db ro/new.db c
+expect_rc 1 "new database in a read-only directory"
+expect_eq "$ERR" "jfts-index: cannot open 'ro/new.db': unable to open database file" "read-only directory, new database: stderr"
+[ ! -e ro/new.db ] || fail "read-only directory: ro/new.db created"
+before=$(db_bytes ro/t.db)
+run as_nobody "$JFTS_INDEX" --db ro/t.db c
+expect_rc 1 "existing database in a read-only directory"
+one_line "existing database in a read-only directory"
+expect_match "$ERR" "^jfts-index: .*'ro/t.db'.*readonly database$" "read-only directory: stderr"
+expect_eq "$(db_bytes ro/t.db)" "$before" "read-only directory: bytes"

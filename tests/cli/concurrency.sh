@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Queries keep working while jfts-index re-indexes a changed, larger corpus (WAL mode): every
+# answer given during the run is exactly the old index's or exactly the new one's, never an
+# error, a partial listing or a mixture of the two.
+. "$JFTS_TESTDATA/bad/bad_lib.bash"
+
+copy_corpus c
+run "$JFTS_INDEX" --db t.db c
+expect_rc 0 "first index"
+
+# The questions asked during the run: they all see the change to the corpus file, and the
+# document listing and the totals also the new files.
+ask() { # N: writes question N's answer to stdout, exit code to stderr's last line
+  case $1 in
+    0) "$JFTS_QUERY" --db t.db --documents --format tsv ;;
+    1) "$JFTS_QUERY" --db t.db --limit 5 --format json 連携 ;;
+    2) "$JFTS_QUERY" --db t.db --limit 3 --sort doc zyxwv ;;
+    3) "$JFTS_QUERY" --db t.db --meetings --ward 泉区 --format csv ;;
+  esac
+}
+N_QUESTIONS=4
+for q in $(seq 0 $((N_QUESTIONS - 1))); do
+  ask "$q" >"old$q" || fail "question $q on the old index: exit $?"
+done
+
+# The change: a new word in the corpus file, one ward's table row renamed, 200 more files.
+printf '\n追記：zyxwv の検討を行った。\n' >>c/$CORPUS_FILE.txt
+sed -i 's/IGASU/IGASU改/' c/$CORPUS_FILE.txt
+mkdir c/more
+for i in $(seq 200); do
+  { printf 'copy%d\n' "$i"; cat c/$CORPUS_FILE.txt; } >c/more/r$i.txt
+done
+
+"$JFTS_INDEX" --db t.db --quiet c >index.out 2>index.err &
+pid=$!
+n=0 during=0
+while :; do
+  alive=0
+  kill -0 $pid 2>/dev/null && alive=1
+  q=$((n % N_QUESTIONS))
+  set +e
+  ask "$q" >"a$n.out" 2>"a$n.err"
+  echo $? >"a$n.rc"
+  set -e
+  echo "$q $alive" >"a$n.q"
+  n=$((n + 1))
+  during=$((during + alive))
+  [ $alive = 1 ] || break
+done
+set +e
+wait $pid
+rc=$?
+set -e
+[ $rc = 0 ] || fail "the re-index failed (exit $rc): $(cat index.err)"
+[ "$during" -ge $((2 * N_QUESTIONS)) ] || fail "only $during queries ran during the re-index"
+
+for q in $(seq 0 $((N_QUESTIONS - 1))); do
+  ask "$q" >"new$q" || fail "question $q on the new index: exit $?"
+  cmp -s "old$q" "new$q" && fail "question $q: same answer before and after the change"
+done
+
+n_old=0 n_new=0
+for ((i = 0; i < n; i++)); do
+  read -r q alive <"a$i.q"
+  [ "$(cat "a$i.rc")" = 0 ] || fail "query $i (question $q) exit $(cat "a$i.rc"): $(cat "a$i.err")"
+  [ ! -s "a$i.err" ] || fail "query $i (question $q) stderr: $(cat "a$i.err")"
+  if cmp -s "a$i.out" "old$q"; then
+    n_old=$((n_old + 1))
+  elif cmp -s "a$i.out" "new$q"; then
+    n_new=$((n_new + 1))
+  else
+    fail "query $i (question $q) is neither the old nor the new answer:
+$(diff "old$q" "a$i.out" | head -5)
+---
+$(diff "new$q" "a$i.out" | head -5)"
+  fi
+done
+[ "$n_old" -gt 0 ] || fail "no query answered from the old index during the re-index"
+echo "$n queries ($during while jfts-index ran): $n_old old answers, $n_new new" >&2

@@ -1,0 +1,81 @@
+# Shared by the bad-input tests (tests/cli/bad_*.sh, concurrency.sh, killed.sh): on top of the
+# store tests' runner and assertions, a fingerprint of what an index answers, of the database
+# files' bytes, and a way to run a program as an unprivileged user (the tests run as root,
+# whom file permissions do not stop).
+. "$JFTS_TESTDATA/store/cli_lib.bash"
+
+BAD_DATA=$JFTS_TESTDATA/bad
+
+# answers DB: one line per question (documents, meetings, two searches in document order
+# without scores, which move when other passages join), hashed. Equal answers before and
+# after a failed run mean the index a user queries did not change.
+answers() {
+  local db=$1 q out
+  {
+    for q in --documents --meetings; do
+      "$JFTS_QUERY" --db "$db" "$q" --format tsv || echo "rc=$? $q"
+    done
+    for q in 連携 支援; do
+      out=$("$JFTS_QUERY" --db "$db" --limit 0 --sort doc --format json "$q") || echo "rc=$? $q"
+      sed -E 's/"score":[^,]*,//' <<<"$out"
+    done
+  } | sha256sum | cut -c1-16
+}
+
+# db_bytes DB: the database file and its -wal/-journal companions, by content. For a run that
+# must not write at all.
+db_bytes() {
+  local f
+  for f in "$1" "$1-wal" "$1-journal"; do
+    if [ -e "$f" ]; then printf '%s %s\n' "${f#"$1"}" "$(sha256sum <"$f" | cut -c1-16)"; fi
+  done
+}
+
+# one_line WHAT: stderr ($ERR) is exactly one line.
+one_line() {
+  [ -n "$ERR" ] || fail "$1: nothing on stderr"
+  [ "$(wc -l <<<"$ERR")" = 1 ] || fail "$1: stderr is not one line:
+$ERR"
+}
+
+# as_nobody CMD...: runs CMD as uid/gid 65534 without supplementary groups.
+as_nobody() {
+  setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# can_drop_privileges: root with setpriv, so that permission cases mean something.
+can_drop_privileges() {
+  [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+    as_nobody true 2>/dev/null
+}
+
+# big_line FILE MBYTES: a single line of Japanese text (no newline, no sentence end) of about
+# MBYTES megabytes, cut at a character boundary.
+big_line() {
+  local s=地域の支援体制について関係機関と連携して検討を行った # 26 chars, 78 bytes
+  (
+    set +o pipefail # yes and tr end on SIGPIPE
+    yes "$s" | tr -d '\n' | head -c $(($2 * 1000000 / 78 * 78)) >"$1"
+  )
+}
+
+# big_text FILE MBYTES: about MBYTES megabytes of corpus lines (the bundled report repeated,
+# each copy with its own marker word), so that memory and time can be compared by size.
+big_text() {
+  local src=$JFTS_CORPUS/$CORPUS_FILE.txt n i
+  n=$(($2 * 1000000 / $(stat -c %s "$src") + 1))
+  for ((i = 0; i < n; i++)); do
+    printf '写し%d\n' "$i"
+    cat "$src"
+  done >"$1"
+}
+
+# peak_rss_kb CMD...: runs CMD under /usr/bin/time -v; $RC, $OUT, $ERR as run(); sets
+# $PEAK_KB (maximum resident set size) and $WALL_S (elapsed seconds). $ERR keeps only CMD's
+# own stderr.
+peak_rss_kb() {
+  run /usr/bin/time -v -o "$WORK/.time" "$@"
+  PEAK_KB=$(sed -nE 's/^\s*Maximum resident set size \(kbytes\): ([0-9]+)/\1/p' "$WORK/.time")
+  WALL_S=$(sed -nE 's/^\s*Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.*)/\1/p' \
+    "$WORK/.time" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
+}
