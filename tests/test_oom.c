@@ -39,8 +39,9 @@ typedef struct Outcome {
 
 /* The query of the qparse and match cases: a phrase, an OR group, full-width Latin, a term
 ** without searchable chars, and one-char Japanese terms (prefix marker), one excluded.
-** As every allocation after the Nth fails too, a swallowed failure only shows when it hits
-** the operation's last allocation; the result comparison catches that case. */
+** As every allocation after the Nth fails too, a swallowed failure shows only when nothing
+** after it needs memory: the result comparison catches that case (a prefix test that took
+** out-of-memory for "no prefix" turned "泉" * into "泉" here). */
 static const char k_query[] =
     "\"地域包括 支援センター\" web開催 OR オンライン 泉 ＩＧＡＳＵ 「」 -区";
 
