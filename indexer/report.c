@@ -12,6 +12,7 @@
 #define MAX_NAME_CHARS 40    /* a table name cell or activity name is short */
 #define MAX_HEADING_CHARS 60 /* a heading line is a marker plus a short title */
 #define SPLIT_MIN_CHARS 450  /* passages up to this many characters are never split */
+#define SPLIT_WINDOW (16 * REPORT_PASSAGE_MAX) /* bytes of text given to ICU at a time */
 
 static const char *const k_wards[] = {"青葉区", "宮城野区", "若林区", "太白区", "泉区"};
 
@@ -282,37 +283,45 @@ static void emit_passage(Parser *p, RepText *body, const char *meeting, const ch
     push_passage(p, body, meeting, local_name, slot);
     return;
   }
-  size_t *breaks = NULL, n_breaks = 0;
-  int rc = seg_boundaries(SEG_SENTENCE, body->text, body->n_bytes, &breaks, &n_breaks, p->err_out);
-  if (rc != JFTS_OK) {
-    p->rc = rc;
-    rep_reset(body);
-    return;
-  }
-  size_t start = 0, k = 1;
-  while (p->rc == JFTS_OK && start < body->n_bytes) {
-    size_t cut = body->n_bytes;
-    size_t rest_chars = count_chars(body->text + start, body->n_bytes - start);
-    if (rest_chars > SPLIT_MIN_CHARS || body->n_bytes - start > REPORT_PASSAGE_MAX) {
+  /* Sentence ends are looked up in a window from the current cut on, so that a huge line
+  ** (a 100 MB file without line breaks) costs linear time and bounded memory. A boundary ICU
+  ** reports at the window's end is where the window stops, not a sentence end. */
+  const char *text = body->text;
+  size_t n = body->n_bytes;
+  size_t *breaks = NULL, n_breaks = 0, win_end = 0;
+  size_t start = 0, rest_chars = n_chars;
+  while (p->rc == JFTS_OK && start < n) {
+    size_t cut = n;
+    if (rest_chars > SPLIT_MIN_CHARS || n - start > REPORT_PASSAGE_MAX) {
+      if (breaks == NULL || (win_end < n && start + 2 * REPORT_PASSAGE_MAX > win_end)) {
+        jfts_free(breaks);
+        breaks = NULL;
+        size_t win = n - start < SPLIT_WINDOW ? n - start : SPLIT_WINDOW;
+        int rc = seg_boundaries(SEG_SENTENCE, text + start, win, &breaks, &n_breaks, p->err_out);
+        if (rc != JFTS_OK) {
+          p->rc = rc;
+          break;
+        }
+        for (size_t j = 0; j < n_breaks; j++) breaks[j] += start;
+        win_end = start + win;
+      }
       /* The first sentence end at or after the target, unless that passes the byte cap. */
-      size_t best = 0;
-      while (k < n_breaks && breaks[k] <= start) k++;
-      for (size_t j = k; j < n_breaks; j++) {
-        if (breaks[j] - start > REPORT_PASSAGE_MAX) break;
-        best = breaks[j];
-        if (count_chars(body->text + start, breaks[j] - start) >= REPORT_PASSAGE_TARGET) break;
+      size_t best = 0, chars = 0, pos = start;
+      for (size_t j = 0; j < n_breaks; j++) {
+        size_t b = breaks[j];
+        if (b <= start) continue;
+        if ((b == win_end && win_end < n) || b - start > REPORT_PASSAGE_MAX) break;
+        chars += count_chars(text + pos, b - pos);
+        pos = b;
+        best = b;
+        if (chars >= REPORT_PASSAGE_TARGET) break;
       }
-      if (best == 0 || best >= body->n_bytes) {
-        if (body->n_bytes - start > REPORT_PASSAGE_MAX)
-          best = char_floor(body->text, start + REPORT_PASSAGE_MAX);
-        else
-          best = body->n_bytes;
-      }
+      if (best == 0) best = n - start > REPORT_PASSAGE_MAX ? char_floor(text, start + REPORT_PASSAGE_MAX) : n;
       cut = best;
     }
+    rest_chars -= count_chars(text + start, cut - start);
     RepText piece;
     rep_slice(body, start, cut, &piece, &p->rc);
-    /* A cut may leave white space at a piece's edges; it carries no text. */
     push_passage(p, &piece, meeting, local_name, slot);
     start = cut;
   }
