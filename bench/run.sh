@@ -220,7 +220,7 @@ bench_jfts() {
     --mapped-hits "$d/hits-mapped.tsv"
   write_result jfts "$(val "$d/build.wall")" "$db_bytes" \
     "$(max "$(val "$d/build.rss")" "$(val "$d/query.rss")")" \
-    "one jfts-query process for all queries, time per query as reported by --timing; recall against jfts's own passages" \
+    "$("$JFTS_INDEX" --version | head -n 1); one jfts-query process for all queries, time per query as reported by --timing; recall against jfts's own passages" \
     "$(val "$d/build.rss")"
 }
 
