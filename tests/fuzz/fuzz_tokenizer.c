@@ -1,14 +1,19 @@
-/* Fuzz target for the `jfts` tokenizer inside FTS5 (tokenizer.h) and for the MATCH strings
-** the query builder makes (qparse.h): the input is stored as a row of an FTS5 table, the
-** table must pass FTS5's integrity-check, and the input read as a user query must give a
-** MATCH expression that SQLite accepts. Each input runs in a transaction that is rolled
+/* Fuzz target for normalization (norm.h, against ICU itself), the `jfts` tokenizer inside
+** FTS5 (tokenizer.h) and the MATCH strings the query builder makes (qparse.h): the input is
+** stored as a row of an FTS5 table, the table must pass FTS5's integrity-check, and the
+** input read as a user query must give a MATCH expression that SQLite accepts. Each input runs in a transaction that is rolled
 ** back, so the table is empty for the next one and a run does not depend on earlier inputs. */
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
 
 #include "fuzz_util.h"
 #include "jfts_common.h"
+#include "norm.h"
 #include "qparse.h"
 #include "tokenizer.h"
 
@@ -68,6 +73,50 @@ static int tok_cb(void *ctx, int colocated, const char *token, int n_token, int 
   return 0;
 }
 
+/* Differential check of norm_text, whose fast paths copy common text without asking ICU:
+** its code points must be what ICU's NFKC_Casefold gives for the whole input, read with
+** U+FFFD for each maximal ill-formed subpart, and its source ranges must tile the input. */
+static void check_norm(const uint8_t *data, size_t size) {
+  NormText *t = NULL;
+  UChar *u16 = NULL, *ref = NULL;
+  int rc = norm_text((const char *)data, size, &t, NULL);
+  FUZZ_CHECK(rc == JFTS_OK, "norm_text = %d", rc);
+  UErrorCode st = U_ZERO_ERROR;
+  int32_t n16 = 0, n_ref = 0;
+  u_strFromUTF8WithSub(NULL, 0, &n16, (const char *)data, (int32_t)size, 0xFFFD, NULL, &st);
+  st = U_ZERO_ERROR;
+  u16 = malloc(((size_t)n16 + 1) * sizeof *u16);
+  if (u16 == NULL) abort();
+  u_strFromUTF8WithSub(u16, n16 + 1, NULL, (const char *)data, (int32_t)size, 0xFFFD, NULL, &st);
+  const UNormalizer2 *nfkc = unorm2_getNFKCCasefoldInstance(&st);
+  if (U_SUCCESS(st)) n_ref = unorm2_normalize(nfkc, u16, n16, NULL, 0, &st);
+  if (st == U_BUFFER_OVERFLOW_ERROR) st = U_ZERO_ERROR;
+  ref = malloc(((size_t)n_ref + 1) * sizeof *ref);
+  if (ref == NULL) abort();
+  if (U_SUCCESS(st)) unorm2_normalize(nfkc, u16, n16, ref, n_ref + 1, &st);
+  FUZZ_CHECK(U_SUCCESS(st), "reference normalization: %s", u_errorName(st));
+
+  size_t k = 0;
+  uint32_t prev_end = 0;
+  for (int32_t j = 0; j < n_ref; k++) {
+    UChar32 c;
+    U16_NEXT(ref, j, n_ref, c);
+    FUZZ_CHECK(k < t->n, "norm_text gives %zu code points, ICU more", t->n);
+    FUZZ_CHECK(t->cp[k] == (uint32_t)c, "norm_text code point %zu is U+%04X, ICU says U+%04X",
+               k, (unsigned)t->cp[k], (unsigned)c);
+    FUZZ_CHECK(t->src_start[k] <= t->src_end[k] && t->src_end[k] <= size &&
+                   t->src_start[k] >= (k ? t->src_start[k - 1] : 0) && t->src_end[k] >= prev_end,
+               "code point %zu: source %u..%u (previous end %u, %zu bytes)", k,
+               (unsigned)t->src_start[k], (unsigned)t->src_end[k], (unsigned)prev_end, size);
+    FUZZ_CHECK(t->cls[k] <= NORM_CJK, "code point %zu: class %u", k, t->cls[k]);
+    prev_end = t->src_end[k];
+  }
+  FUZZ_CHECK(k == t->n, "norm_text gives %zu code points, ICU %zu", t->n, k);
+  free(u16);
+  free(ref);
+  norm_free(t);
+}
+
 static void tokenize_direct(const uint8_t *data, size_t size) {
   static const int flags[] = {FTS5_TOKENIZE_DOCUMENT, FTS5_TOKENIZE_QUERY,
                               FTS5_TOKENIZE_QUERY | FTS5_TOKENIZE_PREFIX};
@@ -99,6 +148,7 @@ cleanup:
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   open_db();
+  check_norm(data, size);
   tokenize_direct(data, size);
   exec_or_die("BEGIN");
   sqlite3_bind_text(g_insert, 1, (const char *)data, (int)size, SQLITE_STATIC);
