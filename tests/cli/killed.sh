@@ -19,7 +19,7 @@ done
 pid=$!
 # Kill once the log holds a few MB of the run's pages (before its commit).
 killed=0
-for _ in $(seq 600); do
+for _ in $(seq 3000); do
   wal=$(stat -c %s t.db-wal 2>/dev/null || echo 0)
   if [ "$wal" -gt 3000000 ]; then
     kill -KILL $pid && killed=1

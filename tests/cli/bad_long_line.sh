@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# A 100 MB file that is one line of Japanese text with no sentence end: indexed (exit 0) as
+# passages of at most REPORT_PASSAGE_MAX (4096) bytes that together hold every character,
+# and searchable. Label `long` (minutes): time and peak memory go to stderr for the record.
+. "$JFTS_TESTDATA/bad/bad_lib.bash"
+
+big_line line.txt 100
+size=$(stat -c %s line.txt)
+peak_rss_kb "$JFTS_INDEX" --db t.db line.txt
+expect_rc 0 "100 MB line"
+expect_eq "$ERR" "" "100 MB line: stderr"
+expect_match "$OUT" '^indexed 1 file \(0 documents, [0-9]+ passages, 0 meetings\); 0 unchanged; 1 untagged; 0 pruned$' "100 MB line: summary"
+echo "100 MB line: ${WALL_S}s, peak RSS ${PEAK_KB} KB" >&2
+stats=$(sqlite3 t.db "SELECT max(length(CAST(text AS BLOB))) <= 4096, sum(length(CAST(text AS BLOB))), count(*) FROM passages")
+IFS='|' read -r capped n_bytes n_passages <<<"$stats"
+expect_eq "$capped" 1 "every passage at most 4096 bytes"
+expect_eq "$n_bytes" "$size" "the passages hold every byte of the line"
+[ "$n_passages" -ge $((size / 4096)) ] || fail "only $n_passages passages"
+run "$JFTS_QUERY" --db t.db --limit 1 関係機関と連携
+expect_rc 0 "search the 100 MB line"
+expect_match "$(head -1 <<<"$OUT")" '^[0-9]+ passages, [0-9]+ occurrences$' "search the 100 MB line"
