@@ -33,6 +33,7 @@ struct Store {
   ** takes one per file. Every passage with id >= fts_pending_min is not in the index yet;
   ** INT64_MAX when none is. */
   int64_t fts_pending_min;
+  int64_t pieces_pending_before; /* fts_pending_min when store_piecewise_begin ran */
   /* Ranked search (store_search_prepare and below), statements prepared on first use. */
   sqlite3_stmt *get_passage, *match_ranked, *match_ranked_filter, *match_ids;
   int search_loaded;
@@ -145,13 +146,20 @@ static int query_int(Store *s, const char *sql, int64_t *value_out, char **err_o
   return jrc;
 }
 
-void store_hash(const unsigned char *raw, size_t n_bytes, char hex_out[17]) {
-  uint64_t h = 0xcbf29ce484222325u;
+uint64_t store_hash_update(uint64_t h, const unsigned char *raw, size_t n_bytes) {
   for (size_t i = 0; i < n_bytes; i++) {
     h ^= raw[i];
     h *= 0x100000001b3u;
   }
+  return h;
+}
+
+void store_hash_hex(uint64_t h, char hex_out[17]) {
   snprintf(hex_out, 17, "%016llx", (unsigned long long)h);
+}
+
+void store_hash(const unsigned char *raw, size_t n_bytes, char hex_out[17]) {
+  store_hash_hex(store_hash_update(STORE_HASH_INIT, raw, n_bytes), hex_out);
 }
 
 /* ---- open / close ------------------------------------------------------------------------ */
@@ -608,8 +616,8 @@ static char *join_label(const char *meeting, const char *local_name) {
 }
 
 static int insert_passage(Store *s, const StoreFile *file, int64_t file_id, int64_t doc_id,
-                          const DecodedText *dec, const Passage *p, int64_t *id_out,
-                          char **err_out) {
+                          const DecodedText *dec, const Passage *p, int passage_base,
+                          int64_t *id_out, char **err_out) {
   int rc = JFTS_OK;
   char *label = NULL;
   StoreSeg *segs = NULL;
@@ -673,7 +681,7 @@ static int insert_passage(Store *s, const StoreFile *file, int64_t file_id, int6
   sqlite3_stmt *st = s->ins_passage;
   sqlite3_bind_int64(st, 1, file_id);
   bind_int_or_null(st, 2, doc_id, 0);
-  sqlite3_bind_int(st, 3, p->ordinal);
+  sqlite3_bind_int(st, 3, passage_base + p->ordinal);
   bind_text(st, 4, p->ward);
   bind_int_or_null(st, 5, p->year, 0);
   bind_text(st, 6, p->year_label);
@@ -791,7 +799,8 @@ static int insert_file(Store *s, const StoreFile *f, const DecodedText *dec, con
 }
 
 static int store_report(Store *s, const StoreFile *file, const DecodedText *dec,
-                        const Report *rep, int64_t file_id, char **err_out) {
+                        const Report *rep, int64_t file_id, int doc_base, int passage_base,
+                        char **err_out) {
   int rc = JFTS_OK;
   int64_t *doc_ids = NULL, *passage_ids = NULL;
   int *doc_counts = NULL;
@@ -808,12 +817,13 @@ static int store_report(Store *s, const StoreFile *file, const DecodedText *dec,
     if (d >= 0 && (size_t)d < rep->n_docs) doc_counts[d]++;
   }
   for (size_t i = 0; rc == JFTS_OK && i < rep->n_docs; i++)
-    rc = insert_document(s, file_id, (int)i, &rep->docs[i], doc_counts[i], &doc_ids[i], err_out);
+    rc = insert_document(s, file_id, doc_base + (int)i, &rep->docs[i], doc_counts[i], &doc_ids[i],
+                         err_out);
   for (size_t i = 0; rc == JFTS_OK && i < rep->n_passages; i++) {
     int d = rep->passage_doc ? rep->passage_doc[i] : -1;
     int64_t doc_id = d >= 0 && (size_t)d < rep->n_docs ? doc_ids[d] : 0;
-    rc = insert_passage(s, file, file_id, doc_id, dec, &rep->passages[i], &passage_ids[i],
-                        err_out);
+    rc = insert_passage(s, file, file_id, doc_id, dec, &rep->passages[i], passage_base,
+                        &passage_ids[i], err_out);
   }
   for (size_t i = 0; rc == JFTS_OK && i < rep->n_meetings; i++) {
     const Meeting *m = &rep->meetings[i];
@@ -851,7 +861,7 @@ int store_replace_file(Store *s, const StoreFile *file, const DecodedText *dec,
   if (rc == JFTS_OK && found) rc = delete_file_rows(s, old.id, &inner);
   store_file_row_clear(&old);
   if (rc == JFTS_OK) rc = insert_file(s, file, dec, rep, &file_id, &inner);
-  if (rc == JFTS_OK) rc = store_report(s, file, dec, rep, file_id, &inner);
+  if (rc == JFTS_OK) rc = store_report(s, file, dec, rep, file_id, 0, 0, &inner);
 
   if (rc == JFTS_OK) {
     rc = exec_sql(s, "RELEASE replace_file", &inner, "cannot release savepoint");
@@ -870,6 +880,38 @@ cleanup:
   }
   jfts_free(inner);
   return rc;
+}
+
+int store_append_report(Store *s, const StoreFile *file, int64_t file_id,
+                        const DecodedText *dec, const Report *rep, char **err_out) {
+  int64_t doc_base = 0, passage_base = 0;
+  char sql[160];
+  snprintf(sql, sizeof sql,
+           "SELECT coalesce(max(ordinal)+1, 0) FROM documents WHERE file_id=%lld",
+           (long long)file_id);
+  int rc = query_int(s, sql, &doc_base, err_out, "cannot read documents");
+  snprintf(sql, sizeof sql, "SELECT coalesce(max(ordinal)+1, 0) FROM passages WHERE file_id=%lld",
+           (long long)file_id);
+  if (rc == JFTS_OK) rc = query_int(s, sql, &passage_base, err_out, "cannot read passages");
+  if (rc == JFTS_OK && rep->tagged) {
+    snprintf(sql, sizeof sql, "UPDATE files SET tagged=1 WHERE id=%lld", (long long)file_id);
+    rc = exec_sql(s, sql, err_out, "cannot update file");
+  }
+  if (rc == JFTS_OK)
+    rc = store_report(s, file, dec, rep, file_id, (int)doc_base, (int)passage_base, err_out);
+  return rc;
+}
+
+int store_piecewise_begin(Store *s, char **err_out) {
+  s->pieces_pending_before = s->fts_pending_min;
+  return exec_sql(s, "SAVEPOINT piecewise", err_out, "cannot begin");
+}
+
+int store_piecewise_end(Store *s, int keep, char **err_out) {
+  if (keep) return exec_sql(s, "RELEASE piecewise", err_out, "cannot release savepoint");
+  sqlite3_exec(s->db, "ROLLBACK TO piecewise; RELEASE piecewise", NULL, NULL, NULL);
+  s->fts_pending_min = s->pieces_pending_before;
+  return JFTS_OK;
 }
 
 int store_prune(Store *s, int *n_pruned_out, char **err_out) {
@@ -1196,17 +1238,17 @@ cleanup:
   return rc;
 }
 
-/* Ward list as one string "|a|b|" for instr(): the number of wards is not fixed. */
-static char *ward_list(const StoreFilter *f) {
+/* A list of values as one string "|a|b|" for instr(): the number of values is not fixed. */
+static char *value_list(const char *const *values, size_t n_values) {
   size_t n = 2;
-  for (size_t i = 0; i < f->n_wards; i++) n += strlen(f->wards[i]) + 1;
+  for (size_t i = 0; i < n_values; i++) n += strlen(values[i]) + 1;
   char *list = jfts_malloc(n);
   if (list == NULL) return NULL;
   size_t at = 0;
   list[at++] = '|';
-  for (size_t i = 0; i < f->n_wards; i++) {
-    size_t len = strlen(f->wards[i]);
-    memcpy(list + at, f->wards[i], len);
+  for (size_t i = 0; i < n_values; i++) {
+    size_t len = strlen(values[i]);
+    memcpy(list + at, values[i], len);
     at += len;
     list[at++] = '|';
   }
@@ -1215,7 +1257,8 @@ static char *ward_list(const StoreFilter *f) {
 }
 
 static int filter_is_empty(const StoreFilter *f) {
-  return f == NULL || (f->n_wards == 0 && f->section == NULL && f->meeting == NULL && f->year == 0);
+  return f == NULL || (f->n_wards == 0 && f->n_sections == 0 && f->section_title == NULL &&
+                       f->meeting == NULL && f->year == 0);
 }
 
 /* Runs st (bound by the caller, MATCH in ?1) and calls cb per row; sink is the RankSink bound
@@ -1246,7 +1289,7 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
 
 int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
                 char **err_out) {
-  char *wards = NULL;
+  char *wards = NULL, *sections = NULL;
   if (s->needs_schema) return JFTS_OK;
   int rc = store_search_prepare(s, err_out);
   if (rc != JFTS_OK) return rc;
@@ -1257,9 +1300,12 @@ int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHit
       filtered ? "SELECT fts.rowid, " RANK_FUNCTION "(fts, ?2) FROM fts JOIN passages p"
                  " ON p.id = fts.rowid WHERE fts MATCH ?1"
                  " AND (?3 IS NULL OR instr(?3, '|' || p.ward || '|') > 0)"
-                 " AND (?4 IS NULL OR p.section = ?4 OR p.section_title = ?4)"
-                 " AND (?5 IS NULL OR p.meeting = ?5 OR p.local_name = ?5 OR p.label = ?5)"
-                 " AND (?6 IS NULL OR p.year = ?6)"
+                 " AND (?4 IS NULL OR instr(?4, '|' || p.section || '|') > 0)"
+                 /* lower() folds ASCII only: IGASU = igasu, Japanese compared as is. */
+                 " AND (?5 IS NULL OR instr(lower(p.section_title), lower(?5)) > 0)"
+                 " AND (?6 IS NULL OR instr(lower(p.meeting), lower(?6)) > 0"
+                 "  OR instr(lower(p.local_name), lower(?6)) > 0)"
+                 " AND (?7 IS NULL OR p.year = ?7)"
                : "SELECT rowid, " RANK_FUNCTION "(fts, ?2) FROM fts WHERE fts MATCH ?1",
       err_out);
   if (rc != JFTS_OK) return rc;
@@ -1268,20 +1314,23 @@ int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHit
   sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
   sqlite3_bind_pointer(st, 2, &sink, RANK_SINK_TYPE, NULL);
   if (filtered) {
-    if (filter->n_wards) {
-      wards = ward_list(filter);
-      if (wards == NULL) {
-        sqlite3_clear_bindings(st);
-        return JFTS_ERR_NOMEM;
-      }
-      bind_text(st, 3, wards);
+    if (filter->n_wards) wards = value_list(filter->wards, filter->n_wards);
+    if (filter->n_sections) sections = value_list(filter->sections, filter->n_sections);
+    if ((filter->n_wards && wards == NULL) || (filter->n_sections && sections == NULL)) {
+      sqlite3_clear_bindings(st);
+      jfts_free(wards);
+      jfts_free(sections);
+      return JFTS_ERR_NOMEM;
     }
-    bind_text(st, 4, filter->section);
-    bind_text(st, 5, filter->meeting);
-    bind_int_or_null(st, 6, filter->year, 0);
+    bind_text(st, 3, wards);
+    bind_text(st, 4, sections);
+    bind_text(st, 5, filter->section_title);
+    bind_text(st, 6, filter->meeting);
+    bind_int_or_null(st, 7, filter->year, 0);
   }
   rc = match_rows(s, st, &sink, cb, ctx, err_out);
   jfts_free(wards);
+  jfts_free(sections);
   return rc;
 }
 

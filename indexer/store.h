@@ -62,6 +62,11 @@ void store_file_row_clear(StoreFileRow *row);
 
 /* 64-bit FNV-1a of the bytes as 16 lowercase hex digits plus NUL, into hex_out. */
 void store_hash(const unsigned char *raw, size_t n_bytes, char hex_out[17]);
+/* The same hash over a file read in pieces: h = store_hash_update(STORE_HASH_INIT, ...) on
+** each piece in turn, then store_hash_hex(h, hex_out). */
+#define STORE_HASH_INIT UINT64_C(0xcbf29ce484222325)
+uint64_t store_hash_update(uint64_t h, const unsigned char *raw, size_t n_bytes);
+void store_hash_hex(uint64_t h, char hex_out[17]);
 
 /* The file as the indexer found it. Strings are borrowed. */
 typedef struct StoreFile {
@@ -84,6 +89,21 @@ typedef struct StoreFile {
 ** file ("cannot store 'corpus/a.txt': ..."). */
 int store_replace_file(Store *s, const StoreFile *file, const DecodedText *dec,
                        const Report *rep, int64_t *file_id_out, char **err_out);
+
+/* Adds the passages, documents and meetings of a further piece of a file stored by
+** store_replace_file (jfts-index streams large files piece by piece): dec and rep describe
+** that piece only, with dec's offsets shifted to the file's (DecodedText.n_bom_bytes holds
+** the piece's raw offset) and rep's lines numbered from the piece's first line. Ordinals go
+** on from the file's last ones. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
+int store_append_report(Store *s, const StoreFile *file, int64_t file_id,
+                        const DecodedText *dec, const Report *rep, char **err_out);
+
+/* Brackets the pieces of one streamed file (store_replace_file, then store_append_report
+** for each further piece): store_piecewise_end(s, 0, ...) undoes everything since
+** store_piecewise_begin, so a file that fails part-way leaves its earlier version intact
+** (--keep-going). Returns JFTS_OK or JFTS_ERR_DB. */
+int store_piecewise_begin(Store *s, char **err_out);
+int store_piecewise_end(Store *s, int keep, char **err_out);
 
 /* Removes every file whose realpath no longer exists, with all its rows. *n_pruned_out gets
 ** the number of files removed. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
@@ -180,15 +200,18 @@ int store_seg_lineno(const StorePassageRow *p, size_t text_byte);
 
 /* ---- ranked search ----------------------------------------------------------------------- */
 
-/* Which passages a search may return. Every condition set must hold. */
+/* Which passages a search may return. Every condition set must hold. Text conditions are
+** substrings compared with ASCII case ignored (igasu finds IGASU会議; Japanese as is). */
 typedef struct StoreFilter {
-  const char *const *wards; /* canonical ward names ("青葉区"), n_wards of them; any of them */
-  size_t n_wards;           /* 0: no ward condition (untagged passages included) */
-  const char *section;      /* equal to the passage's section ("table", "1"...) or section
-                            ** title; NULL: any */
-  const char *meeting;      /* equal to the passage's meeting type, local name or label;
-                            ** NULL: any */
-  int year;                 /* Western year; 0: any */
+  const char *const *wards;    /* canonical ward names ("青葉区"), n_wards of them; any of them */
+  size_t n_wards;              /* 0: no ward condition (untagged passages included) */
+  const char *const *sections; /* section values ("table", "1", "2", "3"), n_sections of
+                               ** them; any of them */
+  size_t n_sections;           /* 0: no section condition */
+  const char *section_title;   /* a substring of the passage's section title; NULL: any */
+  const char *meeting;         /* a substring of the passage's meeting type or of its local
+                               ** name; NULL: any */
+  int year;                    /* Western year; 0: any */
 } StoreFilter;
 
 /* One passage matching a search. */

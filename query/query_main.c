@@ -30,11 +30,6 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
 typedef enum Mode { MODE_SEARCH, MODE_DOCUMENTS, MODE_MEETINGS, MODE_WARDS, MODE_QUOTES } Mode;
 
-/* The plain search expands with the shipped thesaurus only when asked (--thesaurus): its
-** results and their tests are judged on exact matching; --wards and --quotes, which ask
-** "who writes about this", expand by default. */
-static const int SEARCH_EXPANDS_BY_DEFAULT = 0;
-
 typedef struct Options {
   const char *db;
   Mode mode;
@@ -99,8 +94,9 @@ static void usage(FILE *fp) {
           "  --meeting NAME     only this meeting: part of its type or local name (IGASU)\n"
           "  --year Y           only this fiscal year: 令和3年度, R3 or 2021\n"
           "  --exact            no thesaurus: search the terms as typed\n"
-          "  --thesaurus FILE   expand terms with this synonym file (default for --wards and\n"
-          "                     --quotes: the shipped one, or $JFTS_THESAURUS)\n"
+          "  --thesaurus FILE   expand terms with this synonym file instead of the shipped one\n"
+          "                     (or $JFTS_THESAURUS); passages holding the terms as typed\n"
+          "                     rank before those found only through a variant\n"
           "  --wards            per ward and year of the index: matching passages, occurrences\n"
           "                     and the best passage; wards without a match are listed too\n"
           "  --quotes           every occurrence as a quote in context (KWIC), with ward and\n"
@@ -116,9 +112,10 @@ static void usage(FILE *fp) {
         "then per passage: its rank, ward / section / heading / meeting, FILE:LINE where the\n"
         "first match starts, and a snippet. json, csv and tsv give per passage: rank, score,\n"
         "ward, year, year_label, section, section_title, heading, meeting, text, snippet,\n"
-        "matches ([start,end] code point offsets into text), file, line_start, line_end.\n"
+        "matches ([start,end] code point offsets into text), file, line_start, line_end,\n"
+        "matched (the query terms or thesaurus variants that matched, as a JSON array).\n"
         "--wards json: ward, year, year_label, passages, occurrences, best (null, or the best\n"
-        "passage as a search row plus matched: the query forms that matched).\n"
+        "passage as a search row).\n"
         "--quotes json/csv/tsv: ward, year, year_label, section, section_title, heading,\n"
         "meeting, left, match, right (left+match+right is the passage text), matched (the\n"
         "query term or thesaurus variant that matched), file, line, title, source.\n"
@@ -209,7 +206,13 @@ static int meeting_row(void *ctx, const StoreMeetingRow *r) {
     if (r->local_name) fprintf(fp, "「%s」", r->local_name);
     if (r->count >= 0) fprintf(fp, " %d回", r->count);
     fprintf(fp, "  %s:%d-%d\n", r->file, r->line_start, r->line_end);
-    if (r->text && r->text[0]) fprintf(fp, "    %s\n", r->text);
+    /* A description of several lines stays indented as a block under its heading line. */
+    for (const char *t = r->text; t && *t;) {
+      size_t n = strcspn(t, "\n");
+      fprintf(fp, "    %.*s\n", (int)n, t);
+      t += n;
+      if (*t == '\n') t++;
+    }
     return ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
   }
   out_str(k->w, r->ward);
@@ -230,7 +233,8 @@ static int meeting_row(void *ctx, const StoreMeetingRow *r) {
 
 static const char *const SEARCH_FIELDS[] = {
     "query", "rank", "score", "ward", "year", "year_label", "section", "section_title",
-    "heading", "meeting", "text", "snippet", "matches", "file", "line_start", "line_end"};
+    "heading", "meeting", "text", "snippet", "matches", "file", "line_start", "line_end",
+    "matched"};
 #define N_SEARCH_FIELDS (sizeof SEARCH_FIELDS / sizeof SEARCH_FIELDS[0])
 
 /* A growing string with a sticky out-of-memory flag. */
@@ -348,8 +352,10 @@ static int search_row(void *ctx, const SearchResult *r) {
     buf_add(&matches, item, (size_t)n);
   }
   buf_str(&matches, "]");
-  if (matches.nomem) {
+  char *matched = research_matched_json(k->parsed, r->spans, r->n_spans);
+  if (matches.nomem || matched == NULL) {
     jfts_free(matches.p);
+    jfts_free(matched);
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
@@ -371,7 +377,9 @@ static int search_row(void *ctx, const SearchResult *r) {
   out_str(k->w, p->file);
   out_int(k->w, p->line_start);
   out_int(k->w, p->line_end);
+  out_json(k->w, matched);
   jfts_free(matches.p);
+  jfts_free(matched);
   k->n_shown++;
   rc = row_end(k);
 
@@ -768,8 +776,9 @@ int main(int argc, char **argv) {
       goto cleanup;
     }
     o.filter = research_filter_get(filter);
-    int expand = !o.exact && (o.thesaurus || o.mode != MODE_SEARCH || SEARCH_EXPANDS_BY_DEFAULT);
-    if (expand) {
+    /* Every query mode expands with the thesaurus unless --exact: variants rank below the
+    ** user's own words (search.h), so expansion only adds. */
+    if (!o.exact) {
       /* A file the user named (option or $JFTS_THESAURUS) is a usage error; the shipped one
       ** missing is a broken installation. */
       const char *env = getenv("JFTS_THESAURUS");

@@ -84,10 +84,6 @@ static int contains_ci(const char *hay, const char *needle) {
   return 0;
 }
 
-static int equals_ci(const char *a, const char *b) {
-  return strlen(a) == strlen(b) && contains_ci(a, b);
-}
-
 /* ---- years ------------------------------------------------------------------------------- */
 
 /* Copies s with full-width digits as ASCII and white space (ASCII, U+3000) removed. */
@@ -160,8 +156,9 @@ int research_parse_year(const char *s, int *year_out, char **err_out) {
 struct ResearchFilter {
   StoreFilter filter;
   const char *wards[RESEARCH_MAX_WARDS]; /* canonical names: static strings of report.c */
-  char *section;
-  char *meeting;
+  const char *sections[1];               /* an entry of k_sections */
+  char *section_title;                   /* substring, as typed */
+  char *meeting;                         /* substring, as typed */
 };
 
 /* What a filter can name, from one scan of the passages. */
@@ -205,64 +202,33 @@ static char *section_list(const FilterValues *v) {
   return out;
 }
 
-static int resolve_section(const FilterValues *v, const char *arg, char **out, char **err_out) {
-  int found = -1, n_found = 0;
-  for (size_t i = 0; i < 4; i++) {
-    int hit = 0;
-    for (size_t k = 0; k < v->section_titles[i].n && !hit; k++)
-      hit = contains_ci(v->section_titles[i].v[k], arg);
-    if (hit) {
-      found = (int)i;
-      n_found++;
-    }
-  }
-  if (n_found == 1) {
-    *out = jfts_strdup(k_sections[found]);
-    return *out ? JFTS_OK : JFTS_ERR_NOMEM;
-  }
+/* The title part is searched as a substring (store.h), so that one word may name several
+** sections (取組: 1 and 3); here it must only name at least one, else it is a typo. */
+static int check_section_title(const FilterValues *v, const char *arg, char **err_out) {
+  for (size_t i = 0; i < 4; i++)
+    for (size_t k = 0; k < v->section_titles[i].n; k++)
+      if (contains_ci(v->section_titles[i].v[k], arg)) return JFTS_OK;
   char *list = section_list(v);
   if (list == NULL) return JFTS_ERR_NOMEM;
-  jfts_set_error(err_out, "%s section '%s' (valid: %s)", n_found ? "ambiguous" : "unknown", arg,
-                 list);
+  jfts_set_error(err_out, "unknown section '%s' (valid: %s)", arg, list);
   jfts_free(list);
   return JFTS_ERR_USAGE;
 }
 
-static int resolve_meeting(const FilterValues *v, const char *arg, char **out, char **err_out) {
-  StrSet hits = {0};
-  int rc = JFTS_OK;
+static int check_meeting(const FilterValues *v, const char *arg, char **err_out) {
   for (size_t i = 0; i < v->meetings.n; i++)
-    if (equals_ci(v->meetings.v[i], arg)) {
-      *out = jfts_strdup(v->meetings.v[i]);
-      return *out ? JFTS_OK : JFTS_ERR_NOMEM;
-    }
-  for (size_t i = 0; rc == JFTS_OK && i < v->meetings.n; i++)
-    if (contains_ci(v->meetings.v[i], arg)) rc = strset_add(&hits, v->meetings.v[i]);
-  if (rc == JFTS_OK && hits.n == 1) {
-    *out = jfts_strdup(hits.v[0]);
-    if (*out == NULL) rc = JFTS_ERR_NOMEM;
-  } else if (rc == JFTS_OK) {
-    /* StoreFilter holds one meeting value: a substring naming several cannot be searched. */
-    char *list = strset_join(hits.n ? &hits : &v->meetings);
-    if (list == NULL) {
-      rc = JFTS_ERR_NOMEM;
-    } else {
-      if (hits.n)
-        jfts_set_error(err_out, "meeting '%s' is ambiguous: it names %s", arg, list);
-      else
-        jfts_set_error(err_out, "unknown meeting '%s' (valid: %s)", arg, list);
-      rc = JFTS_ERR_USAGE;
-    }
-    jfts_free(list);
-  }
-  strset_free(&hits);
-  return rc;
+    if (contains_ci(v->meetings.v[i], arg)) return JFTS_OK;
+  char *list = strset_join(&v->meetings);
+  if (list == NULL) return JFTS_ERR_NOMEM;
+  jfts_set_error(err_out, "unknown meeting '%s' (valid: %s)", arg, list);
+  jfts_free(list);
+  return JFTS_ERR_USAGE;
 }
 
-static int is_section_name(const char *arg) {
+static int section_index(const char *arg) {
   for (size_t i = 0; i < 4; i++)
-    if (strcmp(arg, k_sections[i]) == 0) return 1;
-  return 0;
+    if (strcmp(arg, k_sections[i]) == 0) return (int)i;
+  return -1;
 }
 
 int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter **out,
@@ -286,19 +252,26 @@ int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter
   }
   f->filter.wards = f->wards;
   if (rc == JFTS_OK && args->year) rc = research_parse_year(args->year, &f->filter.year, err_out);
-  int need_scan = args->meeting || (args->section && !is_section_name(args->section));
+  int need_scan = args->meeting || (args->section && section_index(args->section) < 0);
   if (rc == JFTS_OK && need_scan)
     rc = store_scan_substring(s, "", NULL, 0, collect_values, &v, NULL, err_out);
   if (rc == JFTS_OK && args->section) {
-    if (is_section_name(args->section)) {
-      f->section = jfts_strdup(args->section);
-      if (f->section == NULL) rc = JFTS_ERR_NOMEM;
+    int i = section_index(args->section);
+    if (i >= 0) {
+      f->sections[0] = k_sections[i];
+      f->filter.n_sections = 1;
     } else {
-      rc = resolve_section(&v, args->section, &f->section, err_out);
+      rc = check_section_title(&v, args->section, err_out);
+      if (rc == JFTS_OK && (f->section_title = jfts_strdup(args->section)) == NULL)
+        rc = JFTS_ERR_NOMEM;
     }
   }
-  if (rc == JFTS_OK && args->meeting) rc = resolve_meeting(&v, args->meeting, &f->meeting, err_out);
-  f->filter.section = f->section;
+  if (rc == JFTS_OK && args->meeting) {
+    rc = check_meeting(&v, args->meeting, err_out);
+    if (rc == JFTS_OK && (f->meeting = jfts_strdup(args->meeting)) == NULL) rc = JFTS_ERR_NOMEM;
+  }
+  f->filter.sections = f->sections;
+  f->filter.section_title = f->section_title;
   f->filter.meeting = f->meeting;
   if (rc == JFTS_OK) {
     *out = f;
@@ -312,13 +285,15 @@ int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter
 const StoreFilter *research_filter_get(const ResearchFilter *f) {
   if (f == NULL) return NULL;
   const StoreFilter *sf = &f->filter;
-  if (sf->n_wards == 0 && sf->section == NULL && sf->meeting == NULL && sf->year == 0) return NULL;
+  if (sf->n_wards == 0 && sf->n_sections == 0 && sf->section_title == NULL && sf->meeting == NULL &&
+      sf->year == 0)
+    return NULL;
   return sf;
 }
 
 void research_filter_free(ResearchFilter *f) {
   if (f == NULL) return;
-  jfts_free(f->section);
+  jfts_free(f->section_title);
   jfts_free(f->meeting);
   jfts_free(f);
 }
@@ -375,6 +350,36 @@ const char *research_surface(const Query *q, const MatchSpan *span) {
   return t->variants[span->variant];
 }
 
+/* Finishes a string written to a memstream as a jfts_malloc'ed copy (the stream's buffer is
+** libc's and is freed here with free()). */
+static int memstream_take(FILE *mem, char **buf, size_t *n, char **out) {
+  int ok = fclose(mem) == 0 && *buf != NULL;
+  *out = ok ? jfts_strndup(*buf, *n) : NULL;
+  free(*buf);
+  *buf = NULL;
+  return *out ? JFTS_OK : JFTS_ERR_NOMEM;
+}
+
+char *research_matched_json(const Query *q, const MatchSpan *spans, size_t n_spans) {
+  char *buf = NULL, *out = NULL;
+  size_t n = 0;
+  FILE *mem = open_memstream(&buf, &n);
+  if (mem == NULL) return NULL;
+  fputc('[', mem);
+  size_t n_seen = 0;
+  for (size_t i = 0; i < n_spans; i++) {
+    const char *form = research_surface(q, &spans[i]);
+    int dup = 0;
+    for (size_t k = 0; k < i && !dup; k++) dup = strcmp(research_surface(q, &spans[k]), form) == 0;
+    if (dup) continue;
+    if (n_seen++) fputc(',', mem);
+    out_json_string(mem, form, strlen(form));
+  }
+  fputc(']', mem);
+  (void)memstream_take(mem, &buf, &n, &out);
+  return out;
+}
+
 /* ---- shared output pieces ---------------------------------------------------------------- */
 
 static void hl_marks(const ResearchOptions *opt, const char **on, const char **off) {
@@ -393,16 +398,6 @@ static int disjoint_copy(const MatchSpan *spans, size_t n, MatchSpan **out, size
   *n_out = kwic_disjoint_spans(d, n);
   *out = d;
   return JFTS_OK;
-}
-
-/* Finishes a string written to a memstream as a jfts_malloc'ed copy (the stream's buffer is
-** libc's and is freed here with free()). */
-static int memstream_take(FILE *mem, char **buf, size_t *n, char **out) {
-  int ok = fclose(mem) == 0 && *buf != NULL;
-  *out = ok ? jfts_strndup(*buf, *n) : NULL;
-  free(*buf);
-  *buf = NULL;
-  return *out ? JFTS_OK : JFTS_ERR_NOMEM;
 }
 
 /* Writes text[from, to) on one line (newlines and tabs as spaces), spans highlighted; a span
@@ -527,8 +522,8 @@ static int doc_cb(void *ctx, const StoreDocRow *d) {
 
 static const char *const k_best_fields[] = {
     "rank",    "score",   "ward",    "year",  "year_label", "section",  "section_title",
-    "heading", "meeting", "text",    "snippet", "matches", "matched", "file",
-    "line_start", "line_end"};
+    "heading", "meeting", "text",    "snippet", "matches", "file",    "line_start",
+    "line_end", "matched"};
 
 static int render_best_json(const WardsCtx *c, const SearchResult *res, const MatchSpan *sp,
                             size_t n_sp, const SearchSnippet *snip, char **out) {
@@ -556,8 +551,8 @@ static int render_best_json(const WardsCtx *c, const SearchResult *res, const Ma
     out_str(w, p->meeting);
     out_strn(w, p->text, p->n_text);
     out_strn(w, p->text + snip->start_byte, snip->end_byte - snip->start_byte);
-    /* matches and matched are JSON arrays built here: a small memstream of their own. */
-    char *arr = NULL;
+    /* matches is a JSON array built here: a small memstream of its own. */
+    char *arr = NULL, *matched = NULL;
     size_t n_arr = 0;
     FILE *am = open_memstream(&arr, &n_arr);
     if (am == NULL) {
@@ -567,30 +562,18 @@ static int render_best_json(const WardsCtx *c, const SearchResult *res, const Ma
       for (size_t i = 0; i < n_sp; i++)
         fprintf(am, "%s[%zu,%zu]", i ? "," : "", sp[i].start_cp, sp[i].end_cp);
       fputc(']', am);
-      fputc('\0', am);
-      fputc('[', am);
-      size_t n_seen = 0;
-      for (size_t i = 0; i < n_sp; i++) {
-        const char *form = research_surface(c->query, &sp[i]);
-        int dup = 0;
-        for (size_t k = 0; k < i && !dup; k++)
-          dup = strcmp(research_surface(c->query, &sp[k]), form) == 0;
-        if (dup) continue;
-        if (n_seen++) fputc(',', am);
-        out_json_string(am, form, strlen(form));
-      }
-      fputc(']', am);
-      if (fclose(am) != 0 || arr == NULL) {
-        rc = JFTS_ERR_NOMEM;
-      } else {
-        out_json(w, arr);
-        out_json(w, arr + strlen(arr) + 1);
-      }
+      if (fclose(am) != 0 || arr == NULL) rc = JFTS_ERR_NOMEM;
+      else out_json(w, arr);
       free(arr); /* open_memstream's buffer comes from libc */
     }
     out_str(w, p->file);
     out_int(w, p->line_start);
     out_int(w, p->line_end);
+    /* Last, as in a search row: the best object has the same fields in the same order. */
+    if (rc == JFTS_OK && (matched = research_matched_json(c->query, sp, n_sp)) == NULL)
+      rc = JFTS_ERR_NOMEM;
+    if (matched) out_json(w, matched);
+    jfts_free(matched);
     if (rc == JFTS_OK) rc = out_row_end(w);
     else (void)out_row_end(w);
   }

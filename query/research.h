@@ -39,14 +39,16 @@ typedef struct ResearchFilter ResearchFilter;
 int research_parse_year(const char *s, int *year_out, char **err_out);
 
 /* Resolves args against what s holds into a new ResearchFilter (*out, research_filter_free).
-** A ward must name one of Sendai's wards; a section is table/1/2/3 or must be a substring of
-** the title of exactly one section number; a meeting must be a substring (ASCII case ignored)
-** of meeting types or local names, and resolves to the single value it equals, else to the
-** single value containing it. Returns JFTS_OK; JFTS_ERR_USAGE with a message listing the
-** valid values ("unknown ward 'x' (valid: 青葉区, ...)", "unknown section 'x' (valid: table,
-** 1 今年度の主な取組み, ...)", "unknown meeting 'x' (valid: ...)", "meeting 'x' is ambiguous:
-** A, B"), or the year's message; JFTS_ERR_NOMEM; JFTS_ERR_DB. The section and meeting lists
-** come from one scan of the passages, made only when a section title or a meeting is given. */
+** A ward must name one of Sendai's wards; a section is table/1/2/3 (that section), else a
+** substring of section titles (every section whose title holds it: 取組 is 1 and 3); a
+** meeting is a substring of meeting types or local names (会議 is every meeting type or
+** local name holding it; igasu the one whose local name is IGASU会議). Substrings are
+** compared with ASCII case ignored, and searched as substrings (StoreFilter), but one that
+** no passage of s has is refused as a typo. Returns JFTS_OK; JFTS_ERR_USAGE with a message
+** listing the valid values ("unknown ward 'x' (valid: 青葉区, ...)", "unknown section 'x'
+** (valid: table 実施状況, 1 今年度の主な取組み, ...)", "unknown meeting 'x' (valid: ...)"), or
+** the year's message; JFTS_ERR_NOMEM; JFTS_ERR_DB. The section and meeting lists come from
+** one scan of the passages, made only when a section title or a meeting is given. */
 int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter **out,
                         char **err_out);
 
@@ -70,6 +72,11 @@ int research_query_new(const char *text, size_t n_bytes, const Thesaurus *ths, Q
 /* The text that an occurrence matched, as in the query: its term's own text (variant -1) or
 ** the thesaurus variant. NUL-terminated; borrowed from q. "" when the span names nothing. */
 const char *research_surface(const Query *q, const MatchSpan *span);
+
+/* The JSON array of the distinct surface forms (research_surface) of spans, in span order:
+** ["オンライン","リモート"]; [] without spans. The "matched" field of search rows and of the
+** --wards best passage. Returns a new string (jfts_free); NULL when out of memory. */
+char *research_matched_json(const Query *q, const MatchSpan *spans, size_t n_spans);
 
 /* ---- modes -------------------------------------------------------------------------------- */
 
@@ -101,10 +108,10 @@ typedef struct ResearchTotals {
 **         aligned, matches highlighted, and "[via variant]" after a snippet whose shown
 **         occurrence matched a thesaurus variant;
 **   json  {"ward","year","year_label","passages","occurrences","best"}, best null without a
-**         match, else {"rank","score","ward","year","year_label","section","section_title",
-**         "heading","meeting","text","snippet","matches","matched","file","line_start",
-**         "line_end"} (matches: [start,end] code point offsets into text; matched: the
-**         surface forms that matched, distinct, in text order);
+**         match, else the fields of a search row, in the same order: {"rank","score","ward",
+**         "year","year_label","section","section_title","heading","meeting","text",
+**         "snippet","matches","file","line_start","line_end","matched"} (matches: [start,end]
+**         code point offsets into text; matched: research_matched_json);
 **   csv/tsv the same fields, best as JSON text.
 ** Returns JFTS_OK, JFTS_ERR_IO (fp failed), or an error of search_run / store. */
 int research_wards(Store *s, const Query *query, const ResearchOptions *opt, FILE *fp,

@@ -19,6 +19,7 @@ typedef struct Hit {
   int64_t id;
   double score;
   uint64_t doc_key;
+  int exact;         /* 1: matches the query without its thesaurus variants */
   int adjacent;
   int whole_words;   /* -1 until analysed */
   MatchSpan *spans;  /* set by analyse (owned) */
@@ -34,12 +35,14 @@ static int doc_before(const Hit *a, const Hit *b) {
 }
 
 static int rank_before(const Hit *a, const Hit *b) {
+  if (a->exact != b->exact) return a->exact > b->exact;
   if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
   if (a->score != b->score) return a->score > b->score;
   return doc_before(a, b);
 }
 
 static int rerank_before(const Hit *a, const Hit *b) {
+  if (a->exact != b->exact) return a->exact > b->exact;
   if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
   if (a->whole_words != b->whole_words) return a->whole_words > b->whole_words;
   if (a->score != b->score) return a->score > b->score;
@@ -56,6 +59,9 @@ typedef struct Collector {
   BeforeFn before;
   const int64_t *adj;   /* sorted ids of passages with the clauses adjacent; NULL: none known */
   size_t n_adj;
+  const int64_t *exact; /* sorted ids of passages matching the query without variants; NULL
+                        ** when the query has no variant (every passage is exact) */
+  size_t n_exact;
   SearchTotals totals;
 } Collector;
 
@@ -99,6 +105,7 @@ static int collect_hit(void *ctx, const StoreHit *h) {
   c->totals.n_occurrences += h->n_occurrences;
   Hit hit = {.id = h->id, .score = h->score, .doc_key = h->doc_key, .whole_words = -1};
   hit.adjacent = c->adj && in_sorted(c->adj, c->n_adj, h->id);
+  hit.exact = c->exact == NULL || in_sorted(c->exact, c->n_exact, h->id);
   if (c->keep && c->n == c->keep) {
     if (!c->before(&hit, &c->hits[0])) return JFTS_OK;
     c->hits[0] = hit;
@@ -278,6 +285,41 @@ cleanup:
   return rc;
 }
 
+/* ---- exact: the query without its thesaurus variants ------------------------------------ */
+
+/* Builds the MATCH expression of query with every term's variants left out, for the set of
+** passages holding the user's own text; *match_out is NULL when no term has a variant (the
+** full query is that set). The copy shares the terms' texts and frees only its arrays. */
+static int exact_match(const Query *q, char **match_out, char **err_out) {
+  int rc = JFTS_OK, any = 0;
+  Query plain = {NULL, 0, NULL, 0};
+  *match_out = NULL;
+  for (size_t i = 0; i < q->n_clauses; i++)
+    for (size_t t = 0; t < q->clauses[i].n_terms; t++) any |= q->clauses[i].terms[t].n_variants > 0;
+  if (!any) return JFTS_OK;
+  plain.clauses = jfts_calloc(q->n_clauses, sizeof *plain.clauses);
+  if (plain.clauses == NULL) return JFTS_ERR_NOMEM;
+  plain.n_clauses = q->n_clauses;
+  for (size_t i = 0; rc == JFTS_OK && i < q->n_clauses; i++) {
+    const QryClause *c = &q->clauses[i];
+    plain.clauses[i] = *c;
+    plain.clauses[i].terms = jfts_malloc(c->n_terms * sizeof *c->terms);
+    if (plain.clauses[i].terms == NULL) {
+      rc = JFTS_ERR_NOMEM;
+      break;
+    }
+    for (size_t t = 0; t < c->n_terms; t++) {
+      plain.clauses[i].terms[t] = c->terms[t];
+      plain.clauses[i].terms[t].variants = NULL;
+      plain.clauses[i].terms[t].n_variants = 0;
+    }
+  }
+  if (rc == JFTS_OK) rc = qry_build_match(&plain, match_out, err_out);
+  for (size_t i = 0; i < plain.n_clauses; i++) jfts_free(plain.clauses[i].terms);
+  jfts_free(plain.clauses);
+  return rc;
+}
+
 typedef struct IdSet {
   int64_t *ids;
   size_t n, cap;
@@ -431,6 +473,7 @@ static int passage_cb(void *ctx, const StorePassageRow *p) {
       .n_spans = h->n_spans,
       .focus = h->focus,
       .line = h->n_spans ? store_seg_lineno(p, h->spans[0].start_byte) : p->line_start,
+      .exact = h->exact,
       .adjacent = h->adjacent,
       .whole_words = h->whole_words,
       .totals = r->totals,
@@ -464,9 +507,9 @@ int search_prepare(Store *s, char **err_out) {
 int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchResultCb cb,
                void *ctx, SearchTotals *totals_out, char **err_out) {
   int rc = JFTS_OK;
-  char *match = NULL, *adj_match = NULL;
+  char *match = NULL, *adj_match = NULL, *plain_match = NULL;
   Matcher *m = NULL;
-  IdSet adj = {NULL, 0, 0};
+  IdSet adj = {NULL, 0, 0}, exact = {NULL, 0, 0};
   Collector c;
   memset(&c, 0, sizeof c);
   SearchOptions o = opt ? *opt : (SearchOptions){0};
@@ -482,11 +525,22 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
     rc = store_match_ids(s, adj_match, 1, collect_id, &adj, err_out);
     if (rc == JFTS_OK && adj.n > 1) qsort(adj.ids, adj.n, sizeof *adj.ids, cmp_id);
   }
+  if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK) rc = exact_match(query, &plain_match, err_out);
+  if (rc == JFTS_OK && plain_match) {
+    /* All columns, as the query itself: a heading holding the user's word counts too. */
+    rc = store_match_ids(s, plain_match, 0, collect_id, &exact, err_out);
+    if (rc == JFTS_OK && exact.n > 1) qsort(exact.ids, exact.n, sizeof *exact.ids, cmp_id);
+    /* An empty set is still a set: no passage holds the user's own text. */
+    if (rc == JFTS_OK && exact.ids == NULL && (exact.ids = jfts_malloc(sizeof *exact.ids)) == NULL)
+      rc = JFTS_ERR_NOMEM;
+  }
   if (rc != JFTS_OK) goto cleanup;
 
   c.before = o.sort == SEARCH_SORT_DOC ? doc_before : rank_before;
   c.adj = adj.ids;
   c.n_adj = adj.n;
+  c.exact = exact.ids;
+  c.n_exact = exact.n;
   if (o.limit > 0) {
     size_t want = (size_t)o.offset + (size_t)o.limit;
     if (o.sort == SEARCH_SORT_RANK && want < SEARCH_RERANK_DEPTH) want = SEARCH_RERANK_DEPTH;
@@ -520,6 +574,8 @@ cleanup:
   jfts_free(c.hits);
   jfts_free(adj.ids);
   jfts_free(adj_match);
+  jfts_free(exact.ids);
+  jfts_free(plain_match);
   jfts_free(match);
   match_free(m);
   return rc;

@@ -3,14 +3,17 @@
 ** and picks a snippet window. Output formats are the caller's: results come to a callback.
 **
 ** Order (SEARCH_SORT_RANK), most relevant first:
-**  1. for a query of two or more positive clauses, passages where the clauses occur adjacent
+**  1. when the query has thesaurus variants (thesaurus.h): passages matching the query as
+**     typed, without its variants (the user's own words), before passages matched only
+**     through a variant, over all matching passages (one extra FTS5 query, no ranking);
+**  2. for a query of two or more positive clauses, passages where the clauses occur adjacent
 **     and in query order (地域包括 支援センター in 地域包括支援センター) before the others,
 **     over all matching passages (one extra FTS5 phrase query, no ranking);
-**  2. within the first SEARCH_RERANK_DEPTH passages of that order only: passages with more
+**  3. within the first SEARCH_RERANK_DEPTH passages of that order only: passages with more
 **     clauses occurring as whole words (both ends of an occurrence on ICU word boundaries:
 **     レビュー in 模擬レビューを, not in ケースレビュー) first;
-**  3. jfts_rank's BM25 score (rank.h), higher first;
-**  4. document order: file path, then passage order in the file.
+**  4. jfts_rank's BM25 score (rank.h), higher first;
+**  5. document order: file path, then passage order in the file.
 ** SEARCH_SORT_DOC orders every matching passage by document order alone. */
 #ifndef JFTS_SEARCH_H
 #define JFTS_SEARCH_H
@@ -56,6 +59,8 @@ typedef struct SearchResult {
                                   ** first whole-word one, else the first; 0 when none */
   int line;                       /* raw line where the first occurrence starts; the passage's
                                   ** line_start when only its heading or label matched */
+  int exact;                      /* 1: the passage matches the query without its variants
+                                  ** (always 1 in SEARCH_SORT_DOC and without variants) */
   int adjacent;                   /* 1: the clauses occur adjacent and in order */
   int whole_words;                /* positive clauses with a whole-word occurrence (it orders
                                   ** only the first SEARCH_RERANK_DEPTH results) */

@@ -30,7 +30,9 @@ typedef struct Dbs {
   Store *corpus, *fixture;
 } Dbs;
 
-static void index_file(const char *db_path, const char *file, const char *shown_path) {
+/* Indexes file into db_path as shown_path, its identity real_path (NULL: file itself). */
+static void index_file_as(const char *db_path, const char *file, const char *shown_path,
+                          const char *real_path) {
   FILE *fp = fopen(file, "rb");
   assert_non_null(fp);
   static unsigned char raw[1 << 18];
@@ -46,12 +48,17 @@ static void index_file(const char *db_path, const char *file, const char *shown_
   assert_int_equal(store_begin(s, NULL), JFTS_OK);
   char hash[17];
   store_hash(raw, n, hash);
-  StoreFile f = {.path = shown_path, .realpath = file, .size = (int64_t)n, .hash = hash};
+  StoreFile f = {.path = shown_path, .realpath = real_path ? real_path : file,
+                 .size = (int64_t)n, .hash = hash};
   assert_int_equal(store_replace_file(s, &f, dec, rep, NULL, NULL), JFTS_OK);
   assert_int_equal(store_commit(s, NULL), JFTS_OK);
   store_close(s);
   report_free(rep);
   dec_free(dec);
+}
+
+static void index_file(const char *db_path, const char *file, const char *shown_path) {
+  index_file_as(db_path, file, shown_path, NULL);
 }
 
 static void temp_path(char *buf, size_t n) {
@@ -95,6 +102,8 @@ typedef struct Row {
   int line, line_start;
   size_t n_spans;
   int adjacent, whole_words, matcher_adjacent, has_compound;
+  int exact; /* SearchResult.exact */
+  int own;   /* an occurrence of a term's own text (not a variant) in the passage text */
 } Row;
 
 typedef struct Rows {
@@ -148,6 +157,8 @@ static int collect(void *ctx, const SearchResult *r) {
   row->score = r->score;
   snprintf(row->ward, sizeof row->ward, "%s", r->passage->ward ? r->passage->ward : "-");
   row->line = r->line;
+  row->exact = r->exact;
+  for (size_t i = 0; i < r->n_spans; i++) row->own |= r->spans[i].variant < 0;
   row->line_start = r->passage->line_start;
   row->n_spans = r->n_spans;
   row->adjacent = r->adjacent;
@@ -368,18 +379,21 @@ static void test_paging(void **state) {
 }
 
 typedef struct FieldCtx {
-  int which; /* 0: section, 1: meeting */
-  char buf[64];
+  int which; /* 0: section, 1: meeting, 2: local name, 3: section title */
+  char buf[256];
 } FieldCtx;
 
 static int get_field(void *ctx, const StorePassageRow *p) {
   FieldCtx *f = ctx;
-  const char *v = f->which == 0 ? p->section : p->meeting;
+  const char *v = f->which == 0   ? p->section
+                  : f->which == 1 ? p->meeting
+                  : f->which == 2 ? p->local_name
+                                  : p->section_title;
   snprintf(f->buf, sizeof f->buf, "%s", v ? v : "-");
   return JFTS_OK;
 }
 
-/* Section (which 0) or meeting (which 1) of a passage, in a static buffer. */
+/* A field of a passage (FieldCtx.which), in a static buffer. */
 static const char *passage_field(Store *s, int64_t id, int which) {
   static FieldCtx f;
   f.which = which;
@@ -389,42 +403,156 @@ static const char *passage_field(Store *s, int64_t id, int which) {
   return f.buf;
 }
 
-/* Filters keep exactly the passages they describe. */
+/* Filters keep exactly the passages they describe: the counts of a filtered search equal
+** those of the unfiltered one's rows that have the property. */
 static void test_filters(void **state) {
   Dbs *d = *state;
   Rows all = {0};
-  search(d->corpus, "支援", SEARCH_SORT_DOC, 0, 0, NULL, &all);
-  size_t n_izumi = 0, n_two = 0, n_table = 0, n_whole = 0;
+  search(d->corpus, "の", SEARCH_SORT_DOC, 0, 0, NULL, &all);
+  enum { IZUMI, TWO, TABLE, WHOLE, IGASU, KAIGI, SEC23, TORIKUMI, ALL, NONE, N_COUNTS };
+  size_t n[N_COUNTS] = {0};
   for (size_t i = 0; i < all.n; i++) {
-    n_izumi += strcmp(all.rows[i].ward, "泉区") == 0;
-    n_two += strcmp(all.rows[i].ward, "泉区") == 0 || strcmp(all.rows[i].ward, "青葉区") == 0;
-    n_table += strcmp(passage_field(d->corpus, all.rows[i].id, 0), "table") == 0;
-    n_whole += strcmp(passage_field(d->corpus, all.rows[i].id, 1), "全体協議会") == 0;
+    const char *ward = all.rows[i].ward;
+    char section[256], meeting[256], local[256], title[256];
+    snprintf(section, sizeof section, "%s", passage_field(d->corpus, all.rows[i].id, 0));
+    snprintf(meeting, sizeof meeting, "%s", passage_field(d->corpus, all.rows[i].id, 1));
+    snprintf(local, sizeof local, "%s", passage_field(d->corpus, all.rows[i].id, 2));
+    snprintf(title, sizeof title, "%s", passage_field(d->corpus, all.rows[i].id, 3));
+    n[IZUMI] += strcmp(ward, "泉区") == 0;
+    n[TWO] += strcmp(ward, "泉区") == 0 || strcmp(ward, "青葉区") == 0;
+    n[TABLE] += strcmp(section, "table") == 0;
+    n[WHOLE] += strcmp(meeting, "全体協議会") == 0;
+    n[IGASU] += strcmp(local, "IGASU会議") == 0;
+    n[KAIGI] += strstr(meeting, "会議") != NULL || strstr(local, "会議") != NULL;
+    n[SEC23] += strcmp(section, "2") == 0 || strcmp(section, "3") == 0;
+    n[TORIKUMI] += strstr(title, "取組") != NULL;
   }
-  assert_true(n_izumi > 0 && n_two > n_izumi && n_table > 0 && n_whole > 0);
+  n[ALL] = all.n;
+  /* Each count a real subset, so that a filter that does nothing fails. */
+  for (int k = IZUMI; k < ALL; k++)
+    if (n[k] == 0 || n[k] >= all.n) fail_msg("count %d: %zu of %zu", k, n[k], all.n);
+  assert_true(n[TWO] > n[IZUMI] && n[KAIGI] > n[WHOLE] && n[WHOLE] > n[IGASU]);
 
   static const char *const izumi[] = {"泉区"};
   static const char *const two[] = {"青葉区", "泉区"};
+  static const char *const table[] = {"table"};
+  static const char *const sec23[] = {"2", "3"};
   static const struct {
+    const char *name;
     StoreFilter f;
-    int which; /* 0: count n_izumi, 1: n_two, 2: n_table, 3: n_whole, 4: all, 5: none */
+    int count;
   } cases[] = {
-      {{izumi, 1, NULL, NULL, 0}, 0},       {{two, 2, NULL, NULL, 0}, 1},
-      {{NULL, 0, "table", NULL, 0}, 2},     {{NULL, 0, "実施状況", NULL, 0}, 2},
-      {{NULL, 0, NULL, "全体協議会", 0}, 3}, {{NULL, 0, NULL, NULL, 2021}, 4},
-      {{NULL, 0, NULL, NULL, 2020}, 5},     {{izumi, 1, NULL, NULL, 2021}, 0},
+      {"ward", {.wards = izumi, .n_wards = 1}, IZUMI},
+      {"two wards", {.wards = two, .n_wards = 2}, TWO},
+      {"section", {.sections = table, .n_sections = 1}, TABLE},
+      {"two sections", {.sections = sec23, .n_sections = 2}, SEC23},
+      {"title whole", {.section_title = "実施状況"}, TABLE},
+      {"title part", {.section_title = "施状"}, TABLE},
+      {"title in two sections", {.section_title = "取組"}, TORIKUMI},
+      {"meeting type", {.meeting = "全体協議会"}, WHOLE},
+      {"local name, case", {.meeting = "igasu"}, IGASU},
+      {"meeting part", {.meeting = "会議"}, KAIGI},
+      {"year", {.year = 2021}, ALL},
+      {"other year", {.year = 2020}, NONE},
+      {"ward and year", {.wards = izumi, .n_wards = 1, .year = 2021}, IZUMI},
+      {"nothing has it", {.meeting = "zzz"}, NONE},
   };
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     Rows rs = {0};
-    search(d->corpus, "支援", SEARCH_SORT_RANK, 0, 0, &cases[c].f, &rs);
-    size_t want = (size_t[]){n_izumi, n_two, n_table, n_whole, all.n, 0}[cases[c].which];
-    if (rs.n != want) print_error("filter case %zu: %zu results, want %zu\n", c, rs.n, want);
-    assert_int_equal(rs.n, want);
-    assert_int_equal(rs.totals.n_passages, (long)want);
-    for (size_t i = 0; i < rs.n && cases[c].which <= 1; i++)
-      assert_true(strcmp(rs.rows[i].ward, "泉区") == 0 || cases[c].which == 1);
+    search(d->corpus, "の", SEARCH_SORT_RANK, 0, 0, &cases[c].f, &rs);
+    size_t want = n[cases[c].count];
+    if (rs.n != want || rs.totals.n_passages != (long)want)
+      fail_msg("filter '%s': %zu results (total %ld), want %zu", cases[c].name, rs.n,
+               rs.totals.n_passages, want);
+    for (size_t i = 0; i < rs.n && cases[c].count == IZUMI; i++)
+      assert_string_equal(rs.rows[i].ward, "泉区");
     rows_free(&rs);
   }
+  rows_free(&all);
+}
+
+/* Runs q, its first term given these variants (as the thesaurus adds them), and renders the
+** order as one char per result: E for a passage holding the term itself, V for one found
+** only through a variant. */
+static void variant_order(Store *s, const char *q, const char *const *variants, size_t n_var,
+                          long limit, long offset, char *out, size_t cap, Rows *rs) {
+  Query *query = NULL;
+  assert_int_equal(qry_parse(q, strlen(q), &query, NULL), JFTS_OK);
+  for (size_t i = 0; i < n_var; i++)
+    assert_int_equal(qry_term_add_variant(&query->clauses[0].terms[0], variants[i],
+                                          strlen(variants[i]), NULL),
+                     JFTS_OK);
+  SearchOptions o = {.sort = SEARCH_SORT_RANK, .limit = limit, .offset = offset};
+  assert_int_equal(search_run(s, query, &o, collect, rs, &rs->totals, NULL), JFTS_OK);
+  qry_free(query);
+  size_t k = 0;
+  for (size_t i = 0; i < rs->n && k + 1 < cap; i++) {
+    if (rs->rows[i].exact != rs->rows[i].own)
+      fail_msg("%s: result %zu: exact %d, own text %d", q, i + 1, rs->rows[i].exact,
+               rs->rows[i].own);
+    out[k++] = rs->rows[i].own ? 'E' : 'V';
+  }
+  out[k] = '\0';
+}
+
+/* Passages holding the user's own term rank above those matched only through a variant,
+** over every match (「の」 matches more passages than the rerank depth), and the pages of
+** that order agree with the whole of it. */
+static void test_variants_below_exact(void **state) {
+  Dbs *d = *state;
+  static const char *const online[] = {"リモート", "ハイブリット", "Web開催"};
+  static const char *const no[] = {"の"};
+  static const struct {
+    const char *query;
+    const char *const *variants;
+    size_t n_variants;
+    size_t min_total; /* at least this many results */
+  } cases[] = {
+      {"オンライン", online, 3, 12},
+      {"開催", no, 1, SEARCH_RERANK_DEPTH + 1},
+  };
+  /* The corpus twice (two files): more passages match 「の」 than the rerank depth. */
+  char twice_path[64];
+  Store *twice = NULL;
+  temp_path(twice_path, sizeof twice_path);
+  index_file_as(twice_path, CORPUS_FILE, "a.txt", "/nonexistent/a.txt");
+  index_file_as(twice_path, CORPUS_FILE, "b.txt", "/nonexistent/b.txt");
+  assert_int_equal(store_open(twice_path, STORE_READ, &twice, NULL), JFTS_OK);
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Store *st = c == 0 ? d->corpus : twice;
+    Rows exact = {0}, all = {0};
+    search(st, cases[c].query, SEARCH_SORT_RANK, 0, 0, NULL, &exact);
+    char got[1024], want[1024];
+    variant_order(st, cases[c].query, cases[c].variants, cases[c].n_variants, 0, 0, got,
+                  sizeof got, &all);
+    if (all.n < cases[c].min_total || all.n <= exact.n)
+      fail_msg("%s: %zu results, %zu without variants", cases[c].query, all.n, exact.n);
+    memset(want, 'E', exact.n);
+    memset(want + exact.n, 'V', all.n - exact.n);
+    want[all.n] = '\0';
+    if (strcmp(got, want) != 0) fail_msg("%s: order %s, want %s", cases[c].query, got, want);
+    /* A page across the border: the same passages as that part of the whole order. */
+    Rows page = {0};
+    long offset = (long)exact.n - 2;
+    variant_order(st, cases[c].query, cases[c].variants, cases[c].n_variants, 4, offset,
+                  got, sizeof got, &page);
+    assert_string_equal(got, "EEVV");
+    for (size_t i = 0; i < page.n; i++) assert_true(page.rows[i].id == all.rows[offset + i].id);
+    rows_free(&page);
+    rows_free(&exact);
+    rows_free(&all);
+  }
+  store_close(twice);
+  unlink(twice_path);
+  /* 泉区's online meeting (リモートとハイブリット) comes after every passage saying オンライン. */
+  Rows all = {0};
+  char got[256];
+  variant_order(d->corpus, "オンライン", online, 3, 0, 0, got, sizeof got, &all);
+  size_t izumi = all.n;
+  for (size_t i = 0; i < all.n; i++)
+    if (strcmp(all.rows[i].ward, "泉区") == 0 && izumi == all.n) izumi = i;
+  assert_true(izumi < all.n);
+  assert_int_equal(strchr(got, 'V') - got, (long)izumi);
   rows_free(&all);
 }
 
@@ -538,6 +666,7 @@ int main(void) {
       cmocka_unit_test(test_totals),
       cmocka_unit_test(test_paging),       cmocka_unit_test(test_filters),
       cmocka_unit_test(test_hostile),      cmocka_unit_test(test_snippet),
+      cmocka_unit_test(test_variants_below_exact),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

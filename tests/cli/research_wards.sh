@@ -47,12 +47,45 @@ for line in sys.stdin:
     ok = b is None or all(b["text"][s:e] for s, e in b["matches"])
     print(r["ward"], r["year"], r["passages"] > 0, matched if r["ward"] == "泉区" else "", ok)
     print(keys); print(bkeys)' <.out | sort -u | paste -sd'|' -)
-expect_eq "$got" "-|rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,matched,file,line_start,line_end|ward,year,year_label,passages,occurrences,best|太白区 2021 False  True|宮城野区 2021 True  True|泉区 2021 True リモート/ハイブリット True|若林区 2021 True  True|青葉区 2021 True  True" \
+expect_eq "$got" "-|rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,file,line_start,line_end,matched|ward,year,year_label,passages,occurrences,best|太白区 2021 False  True|宮城野区 2021 True  True|泉区 2021 True リモート/ハイブリット True|若林区 2021 True  True|青葉区 2021 True  True" \
   "json rows"
 
 # Filters: wards (repeatable, short names), year; unknown values are usage errors.
 run "$JFTS_QUERY" --db t.db --wards --ward 若林 --ward 泉区 --year 令和3年度 オンライン
 expect_eq "$(awk '{print $1}' <<<"$OUT" | paste -sd' ' -)" "若林区 泉区" "--ward twice"
+# The best passage is a search row, and the first of the ward in the search's order, where
+# the word as typed ranks first.
+run "$JFTS_QUERY" --db t.db --limit 0 --format json オンライン
+got=$(python3 -c '
+import json
+rows = [json.loads(l) for l in open(".out")]
+first = {}
+for r in rows:
+    first.setdefault(r["ward"], r)
+print(" ".join("%s:%d:%s" % (w, first[w]["line_start"], "/".join(first[w]["matched"])) for w in sorted(first)))')
+run "$JFTS_QUERY" --db t.db --wards --format json オンライン
+best=$(python3 -c '
+import json
+rows = [json.loads(l) for l in open(".out")]
+print(" ".join("%s:%d:%s" % (r["ward"], r["best"]["line_start"], "/".join(r["best"]["matched"])) for r in sorted(rows, key=lambda r: r["ward"]) if r["best"]))')
+expect_eq "$best" "$got" "best passages are the first search rows"
+expect_match "$best" "泉区:[0-9]+:リモート/ハイブリット" "泉区 best"
+
+# Substring filters: --meeting 会議 counts the table rows of those meetings only; a section
+# title part naming two sections.
+run "$JFTS_QUERY" --db t.db --wards --format json --meeting 会議 開催
+expect_rc 0 "--wards --meeting 会議"
+n_meet=$(python3 -c 'import json; print(sum(json.loads(l)["occurrences"] for l in open(".out")))')
+run "$JFTS_QUERY" --db t.db --quotes --format tsv --meeting 会議 開催
+expect_eq "$n_meet" "$(tail -n +2 .out | wc -l)" "--wards and --quotes agree under --meeting"
+run "$JFTS_QUERY" --db t.db --wards --format json 開催
+n_all=$(python3 -c 'import json; print(sum(json.loads(l)["occurrences"] for l in open(".out")))')
+[ "$n_meet" -gt 0 ] && [ "$n_meet" -lt "$n_all" ] || fail "--meeting narrows: $n_meet of $n_all"
+run "$JFTS_QUERY" --db t.db --wards --section 取組 --format json 開催
+expect_match "$(head -1 .out)" '"section":"(1|3)"' "--wards --section 取組 best"
+run "$JFTS_QUERY" --db t.db --wards --section 4 開催
+expect_rc 2 "unknown section number"
+
 run "$JFTS_QUERY" --db t.db --wards --year 2020 オンライン
 expect_rc 0 "--year without documents"
 expect_eq "$OUT" "" "--year 2020 lists nothing"
@@ -63,4 +96,11 @@ run "$JFTS_QUERY" --db t.db --wards --sort doc オンライン
 expect_rc 2 "--wards --sort"
 run "$JFTS_QUERY" --db t.db --wards --documents
 expect_rc 2 "--wards with --documents"
+# --meetings lists what --meeting filters by; a description of several lines stays indented
+# under its heading line (若林区's 連絡会議 has five).
+run "$JFTS_QUERY" --db t.db --meetings --ward 若林
+expect_rc 0 "--meetings text"
+expect_eq "$(grep -avcE '^(若林区 |    [^ ])' <<<"$OUT")" 0 "every line a heading or indented"
+expect_eq "$(grep -aA5 '障害者相談支援事業所等連絡会議 11回' <<<"$OUT" | tail -5 | grep -ac '^    ・')" 4 \
+  "continuation lines indented"
 echo "ok"

@@ -28,14 +28,14 @@ expect_eq "$(grep -oE ':[0-9]+$' <<<"$OUT" | tr -d : | paste -sd' ' -)" "317 368
 # JSON Lines: exactly these fields in this order; matches index the whole passage text.
 run "$JFTS_QUERY" --db t.db --format json 8050問題
 expect_rc 0 "json"
-keys='{"rank","score","ward","year","year_label","section","section_title","heading","meeting","text","snippet","matches","file","line_start","line_end"}'
+keys='{"rank","score","ward","year","year_label","section","section_title","heading","meeting","text","snippet","matches","file","line_start","line_end","matched"}'
 n=0
 while IFS= read -r line; do
   n=$((n + 1))
   got=$(grep -oE '(^\{|,)"[a-z_]+":' <<<"$line" | sed -E 's/^[{,]//; s/:$//' | paste -sd, -)
   expect_eq "{$got}" "$keys" "keys of row $n"
   expect_match "$line" "^\{\"rank\":$n,\"score\":[0-9.e+-]+,\"ward\":\"(宮城野区|若林区)\",\"year\":2021," "row $n start"
-  expect_match "$line" '"matches":\[\[[0-9]+,[0-9]+\]\],"file":"c/sendai-r3-jiritsushien.txt","line_start":[0-9]+,"line_end":[0-9]+\}$' "row $n end"
+  expect_match "$line" '"matches":\[\[[0-9]+,[0-9]+\]\],"file":"c/sendai-r3-jiritsushien.txt","line_start":[0-9]+,"line_end":[0-9]+,"matched":\["8050問題"\]\}$' "row $n end"
   [[ $line != *'«'* ]] || fail "row $n: markers in json"
 done <<<"$OUT"
 expect_eq "$n" 5 "json rows"
@@ -52,7 +52,7 @@ fi
 # CSV: BOM, header, CRLF; TSV: header, one line per passage.
 run "$JFTS_QUERY" --db t.db --format csv 8050問題
 expect_eq "$(head -c 3 .out | od -An -tx1 | tr -d ' ')" "efbbbf" "CSV BOM"
-expect_eq "$(head -1 .out | tr -d '\357\273\277')" $'rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,file,line_start,line_end\r' "CSV header"
+expect_eq "$(head -1 .out | tr -d '\357\273\277')" $'rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,file,line_start,line_end,matched\r' "CSV header"
 run "$JFTS_QUERY" --db t.db --format tsv 8050問題
 expect_eq "$(wc -l <<<"$OUT")" 6 "TSV lines"
 expect_match "$(sed -n 2p <<<"$OUT")" $'^1\t[0-9.]+\t若林区\t2021\t令和3年度\t' "TSV row"
@@ -81,6 +81,45 @@ expect_match "$OUT" '«8050 ?問題»' "--no-color"
 # --ward filters.
 run "$JFTS_QUERY" --db t.db --ward 宮城野 --format tsv 8050問題
 expect_eq "$(cut -f3 <<<"$OUT" | tail -n +2 | paste -sd' ' -)" "宮城野区" "--ward"
+
+# The thesaurus is on by default: a passage holding the word as typed ranks above every
+# passage found only through a variant, over all matches, and "matched" names what matched.
+run "$JFTS_QUERY" --db t.db --limit 0 --format json オンライン
+expect_rc 0 "オンライン"
+got=$(python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+print("".join("E" if "オンライン" in r["matched"] else "V" for r in rows))
+print(all(("オンライン" in r["text"]) == ("オンライン" in r["matched"]) for r in rows))
+izumi = [r for r in rows if r["ward"] == "泉区"]
+print(min(r["rank"] for r in izumi) > max(r["rank"] for r in rows if "オンライン" in r["text"]))
+print(sorted({m for r in izumi for m in r["matched"]}))' <.out | paste -sd'|' -)
+expect_eq "$got" "EEEEEEEEEEVVVVV|True|True|['Web開催', 'ハイブリット', 'リモート']" "オンライン: own word first"
+run "$JFTS_QUERY" --db t.db --limit 3 --no-color オンライン
+expect_eq "$(grep -c '«オンライン»' <<<"$OUT")" 3 "top 3 say オンライン"
+[[ $OUT != *'[via '* ]] || fail "top 3: no variant"
+run "$JFTS_QUERY" --db t.db --limit 0 --no-color ウイルス
+expect_match "$OUT" "«ウィルス».*\[via ウィルス\]" "default expansion"
+run "$JFTS_QUERY" --db t.db --limit 0 --exact ウイルス
+[[ $OUT != *'ウィルス'* ]] || fail "--exact expands"
+run "$JFTS_QUERY" --db t.db --limit 1 --format json --exact オンライン
+expect_match "$OUT" '"matched":\["オンライン"\]\}$' "--exact matched"
+
+# Filters: --meeting and --section are substrings (ASCII case ignored) of what the passages
+# have; an unknown one is a usage error listing the valid values.
+run "$JFTS_QUERY" --db t.db --limit 0 --format tsv --meeting 会議 開催
+expect_rc 0 "--meeting 会議"
+expect_eq "$(tail -n +2 <<<"$OUT" | cut -f9 | sort -u | paste -sd' ' -)" \
+  "全体協議会 実務者ネットワーク会議 運営会議 障害者相談支援事業所等連絡会議" "--meeting 会議 meetings"
+run "$JFTS_QUERY" --db t.db --limit 0 --format tsv --meeting igasu 開催
+expect_eq "$(tail -n +2 <<<"$OUT" | cut -f3,9 | sort -u)" $'若林区\t全体協議会' "--meeting igasu"
+run "$JFTS_QUERY" --db t.db --limit 0 --format tsv --section 取組 開催
+expect_eq "$(tail -n +2 <<<"$OUT" | cut -f6 | sort -u | paste -sd' ' -)" "1 3" "--section 取組"
+run "$JFTS_QUERY" --db t.db --limit 0 --format tsv --section table --ward 泉 --ward 若林 開催
+expect_eq "$(tail -n +2 <<<"$OUT" | cut -f3,6 | sort -u | paste -sd' ' -)" $'泉区\ttable 若林区\ttable' "--section table, two wards"
+run "$JFTS_QUERY" --db t.db --meeting 総会 開催
+expect_rc 2 "unknown meeting"
+expect_match "$ERR" "^jfts-query: unknown meeting '総会' \(valid: .*IGASU会議" "unknown meeting message"
 
 # No hits: exit 0, nothing on stdout, nothing on stderr (not a terminal).
 run "$JFTS_QUERY" --db t.db zyxwv
