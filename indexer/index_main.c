@@ -12,10 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "chunker.h"
 #include "decode.h"
 #include "jfts_common.h"
 #include "report.h"
@@ -497,6 +499,159 @@ cleanup:
   return fail;
 }
 
+/* Files larger than this are read, decoded, parsed and stored piece by piece, so that the
+** indexer's memory stays bounded whatever the file's size. JFTS_INDEX_PIECE_BYTES (at
+** least 4096) sets it, for tests. */
+static size_t piece_bytes(void) {
+  const char *v = getenv("JFTS_INDEX_PIECE_BYTES");
+  long long x = v && *v ? atoll(v) : 0;
+  return x >= 4096 ? (size_t)x : (size_t)16 << 20;
+}
+
+static int is_utf8_name(const char *enc) {
+  return enc == NULL || strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0;
+}
+
+/* The decoder's offsets are the piece's; the user wants the file's. */
+static char *shift_offset_message(const char *err, uint64_t base) {
+  const char *at = err ? strrchr(err, ' ') : NULL;
+  if (at == NULL || strncmp(err, "invalid UTF-8 at byte", 21) != 0)
+    return jfts_strdup(err ? err : "cannot decode");
+  unsigned long long k = strtoull(at + 1, NULL, 10);
+  return jfts_mprintf("not UTF-8 (first invalid byte at %llu)", (unsigned long long)base + k);
+}
+
+/* Indexes a large UTF-8 file piece by piece (chunker.h). Returns 0 without doing anything
+** when the file does not start as UTF-8: the caller then decodes it whole. */
+static int index_pieces(Run *run, Store *store, const Entry *e, FileFail *fail_out) {
+  FileFail fail = FAIL_NONE;
+  Chunker *ch = NULL;
+  DecodedText *dec = NULL;
+  Report *rep = NULL;
+  char *err = NULL, *msg = NULL;
+  Meta meta = {0};
+  StoreFileRow old = {0};
+  const unsigned char *bytes;
+  size_t n;
+  uint64_t off, h = STORE_HASH_INIT;
+  int line, rc, os_err, handled = 1, in_savepoint = 0, tagged = 0;
+  int64_t size = 0, file_id = 0;
+  long n_docs = 0, n_passages = 0, n_meetings = 0;
+  const char *enc = run->opt.encoding;
+  if (!is_utf8_name(enc)) return 0;
+
+  /* First pass: the hash decides whether anything changed; binary files stop here. */
+  os_err = chunker_open(e->path, piece_bytes(), &ch);
+  while (!os_err && !(os_err = chunker_next(ch, &bytes, &n, &off, &line)) && n > 0) {
+    const void *nul = memchr(bytes, 0, n);
+    if ((off == 0 && dec_is_binary(bytes, n, NULL)) || nul) {
+      if (off == 0 && !nul) {
+        handled = 0; /* a UTF-16 BOM, say: the whole-file path words it */
+        goto cleanup;
+      }
+      msg = jfts_mprintf("binary file (NUL byte at %llu)",
+                         (unsigned long long)(off + (size_t)((const unsigned char *)nul - bytes)));
+      if (e->walked) fprintf(stderr, PROG ": warning: %s: %s; skipped\n", e->path, msg);
+      else fail = file_error(run, e->path, msg);
+      goto cleanup;
+    }
+    h = store_hash_update(h, bytes, n);
+    size += (int64_t)n;
+  }
+  if (os_err) {
+    fail = file_error(run, e->path, strerror(os_err));
+    goto cleanup;
+  }
+  chunker_close(ch);
+  ch = NULL;
+  char hash[17];
+  store_hash_hex(h, hash);
+  fail = read_meta(run, e, &meta);
+  if (fail != FAIL_NONE) goto cleanup;
+  int found = 0;
+  rc = store_lookup_file(store, e->realpath, &found, &old, &err);
+  if (rc != JFTS_OK) {
+    fail = fatal(e->path, err);
+    goto cleanup;
+  }
+  if (found && old.size == size && strcmp(old.hash, hash) == 0 && str_eq(old.title, meta.title) &&
+      str_eq(old.publisher, meta.publisher) && str_eq(old.source, meta.source) &&
+      old.year == meta.year && str_eq(old.encoding, "UTF-8")) {
+    run->n_unchanged++;
+    goto cleanup;
+  }
+
+  /* Second pass: each piece decoded, parsed and stored on its own. */
+  StoreFile sf = {e->path,    e->realpath,    size,        hash,
+                  meta.title, meta.publisher, meta.source, meta.year};
+  os_err = chunker_open(e->path, piece_bytes(), &ch);
+  while (!os_err && !(os_err = chunker_next(ch, &bytes, &n, &off, &line)) && n > 0) {
+    rc = dec_decode(bytes, n, off == 0 ? enc : "UTF-8", &dec, &err);
+    if (off == 0 && rc != JFTS_ERR_NOMEM &&
+        (rc != JFTS_OK || strcmp(dec->encoding, "UTF-8") != 0)) {
+      handled = 0; /* Shift_JIS, say: detection needs the whole file */
+      goto cleanup;
+    }
+    if (rc == JFTS_ERR_INPUT) {
+      msg = shift_offset_message(err, off);
+      fail = file_error(run, e->path, msg);
+      goto cleanup;
+    }
+    if (rc == JFTS_OK) {
+      dec->n_bom_bytes += (size_t)off; /* raw = decoded + n_bom_bytes for UTF-8 */
+      rc = report_parse_at(dec->text, dec->n_bytes, line, &rep, &err);
+    }
+    if (rc == JFTS_OK && off == 0) {
+      rc = store_piecewise_begin(store, &err);
+      in_savepoint = rc == JFTS_OK;
+      if (rc == JFTS_OK) rc = store_replace_file(store, &sf, dec, rep, &file_id, &err);
+    } else if (rc == JFTS_OK) {
+      rc = store_append_report(store, &sf, file_id, dec, rep, &err);
+    }
+    if (rc != JFTS_OK) {
+      fail = fatal(e->path, err);
+      goto cleanup;
+    }
+    tagged |= rep->tagged;
+    n_docs += (long)rep->n_docs;
+    n_passages += (long)rep->n_passages;
+    n_meetings += (long)rep->n_meetings;
+    report_free(rep);
+    rep = NULL;
+    dec_free(dec);
+    dec = NULL;
+  }
+  if (os_err) {
+    fail = file_error(run, e->path, strerror(os_err));
+    goto cleanup;
+  }
+  if (in_savepoint) {
+    in_savepoint = 0;
+    rc = store_piecewise_end(store, 1, &err);
+    if (rc != JFTS_OK) {
+      fail = fatal(e->path, err);
+      goto cleanup;
+    }
+  }
+  run->n_indexed++;
+  run->n_untagged += !tagged;
+  run->n_docs += n_docs;
+  run->n_passages += n_passages;
+  run->n_meetings += n_meetings;
+
+cleanup:
+  if (in_savepoint) store_piecewise_end(store, 0, NULL);
+  chunker_close(ch);
+  store_file_row_clear(&old);
+  meta_clear(&meta);
+  report_free(rep);
+  dec_free(dec);
+  jfts_free(err);
+  jfts_free(msg);
+  *fail_out = fail == FAIL_SKIP ? FAIL_NONE : fail;
+  return handled;
+}
+
 static FileFail index_one(Run *run, Store *store, const Entry *e) {
   FileFail fail = FAIL_NONE;
   unsigned char *raw = NULL;
@@ -509,6 +664,11 @@ static FileFail index_one(Run *run, Store *store, const Entry *e) {
   int rc;
 
   if (e->realpath == NULL) return file_error(run, e->path, strerror(ENOENT));
+  struct stat sb;
+  if (stat(e->path, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > piece_bytes()) {
+    FileFail pf;
+    if (index_pieces(run, store, e, &pf)) return pf;
+  }
   int os_err = read_file(e->path, &raw, &n_raw);
   if (os_err) {
     fail = file_error(run, e->path, strerror(os_err));

@@ -44,13 +44,18 @@ int rep_is_space(uint32_t c) {
 }
 
 int rep_split_lines(const char *text, size_t n_bytes, RepLine **lines_out, size_t *n_lines_out) {
+  return rep_split_lines_at(text, n_bytes, 1, lines_out, n_lines_out);
+}
+
+int rep_split_lines_at(const char *text, size_t n_bytes, int first_lineno, RepLine **lines_out,
+                       size_t *n_lines_out) {
   size_t n_alloc = 64, n = 0;
   RepLine *lines = jfts_malloc(n_alloc * sizeof *lines);
   *lines_out = NULL;
   *n_lines_out = 0;
   if (lines == NULL) return JFTS_ERR_NOMEM;
   size_t pos = 0;
-  int lineno = 1;
+  int lineno = first_lineno;
   while (pos < n_bytes) {
     size_t end = pos;
     while (end < n_bytes && text[end] != '\n' && text[end] != '\r') end++;

@@ -20,6 +20,9 @@ typedef struct RepLine {
 /* Splits text into lines (LF, CRLF or CR). *lines_out is a new jfts_malloc'ed array.
 ** White space here is ASCII space/tab, U+3000 and other Unicode spaces. */
 int rep_split_lines(const char *text, size_t n_bytes, RepLine **lines_out, size_t *n_lines_out);
+/* The same for a piece of a larger file whose first line is line first_lineno. */
+int rep_split_lines_at(const char *text, size_t n_bytes, int first_lineno, RepLine **lines_out,
+                       size_t *n_lines_out);
 
 /* One contiguous piece of repaired text and where it came from. */
 typedef struct RepSeg {

@@ -829,6 +829,11 @@ static void parse_document(Parser *p, size_t lo, size_t hi) {
 /* ---- entry points ---------------------------------------------------------------------- */
 
 int report_parse(const char *text, size_t n_bytes, Report **out, char **err_out) {
+  return report_parse_at(text, n_bytes, 1, out, err_out);
+}
+
+int report_parse_at(const char *text, size_t n_bytes, int first_lineno, Report **out,
+                    char **err_out) {
   Parser p;
   memset(&p, 0, sizeof p);
   p.text = text;
@@ -838,7 +843,7 @@ int report_parse(const char *text, size_t n_bytes, Report **out, char **err_out)
   *out = NULL;
   p.r = jfts_calloc(1, sizeof *p.r);
   if (p.r == NULL) return JFTS_ERR_NOMEM;
-  p.rc = rep_split_lines(text, n_bytes, &p.lines, &p.n_lines);
+  p.rc = rep_split_lines_at(text, n_bytes, first_lineno, &p.lines, &p.n_lines);
   if (p.rc != JFTS_OK) goto cleanup;
 
   /* PDF text marks block ends with a trailing space; plain text files mark paragraphs with

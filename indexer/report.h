@@ -72,6 +72,10 @@ typedef struct Report {
 /* Parses decoded UTF-8 text. On success *out owns a new Report (report_free).
 ** Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_ICU (sentence splitting). */
 int report_parse(const char *text, size_t n_bytes, Report **out, char **err_out);
+/* The same for a piece of a larger file (jfts-index streams files over a size limit): its
+** first line is line first_lineno of the file. Offsets stay relative to text. */
+int report_parse_at(const char *text, size_t n_bytes, int first_lineno, Report **out,
+                    char **err_out);
 void report_free(Report *r);
 
 /* Ward name in canonical form ("青葉" -> "青葉区"), or NULL when s names no Sendai ward. */
