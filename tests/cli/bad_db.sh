@@ -39,6 +39,18 @@ expect_rc 1 "query a newer schema"
 expect_match "$ERR" "^jfts-query: cannot open 'newer.db': database was written by a newer jfts \(schema 99, this jfts reads up to [0-9]+\)$" "newer schema: query stderr"
 expect_eq "$(db_bytes newer.db)" "$before" "newer schema untouched"
 
+# A jfts database cut short (a copy that did not finish): "malformed", never written to.
+cp t.db cut.db
+truncate -s 40000 cut.db
+before=$(db_bytes cut.db)
+run "$JFTS_INDEX" --db cut.db c
+expect_rc 1 "index into a truncated database"
+expect_eq "$ERR" "jfts-index: 'cut.db': cannot read schema: database disk image is malformed" "truncated: index stderr"
+run "$JFTS_QUERY" --db cut.db 連携
+expect_rc 1 "query a truncated database"
+expect_eq "$ERR" "jfts-query: 'cut.db': cannot read schema: database disk image is malformed" "truncated: query stderr"
+expect_eq "$(db_bytes cut.db)" "$before" "truncated database untouched"
+
 # Locked by another writer: jfts-index waits the busy timeout, then fails with one line;
 # the lock holder's work and the index are unchanged. Readers are not blocked (WAL).
 answers0=$(answers t.db)

@@ -29,6 +29,9 @@ printf '地域\xed\xa0\x80支援\n' >bad/u8-surrogate.txt
 printf '地域\xc0\xaf支援\n' >bad/u8-overlong.txt
 printf '地域\xe6\x97' >bad/u8-cut.txt
 printf '地域\xf4\x90\x80\x80\n' >bad/u8-beyond.txt
+printf '\xa4\xa2\xa4\xff\xa4\n' >bad/euc.txt
+printf '\xfe\xff\x00A\x00' >bad/utf16-odd.txt
+printf '\xff\xfe\x00\xd8A\x00' >bad/utf16-surrogate.txt
 printf '会議の記録\000です\n' >bad/nul.txt
 cp /bin/true bad/elf
 printf '\x89PNG\r\n\x1a\n' >bad/image.png
@@ -47,6 +50,9 @@ cases=(
   sjis-trail.sjis  '--encoding=shift_jis' 'invalid Shift_JIS at byte 15'
   sjis-cut.sjis    '--encoding=shift_jis' 'invalid Shift_JIS at byte 15'
   sjis-ff.sjis     '--encoding=shift_jis' 'invalid Shift_JIS at byte 15'
+  euc.txt          '--encoding=euc-jp'    'invalid EUC-JP at byte 2'
+  utf16-odd.txt    ''                     'invalid UTF-16BE at byte 4'
+  utf16-surrogate.txt ''                  'invalid UTF-16LE at byte 2'
   nul.txt          ''                     'binary file (NUL byte at 15)'
   elf              ''                     'binary file (ELF)'
   image.png        ''                     'binary file (PNG)'
@@ -151,6 +157,17 @@ expect_rc 0 "symlink loops"
 expect_eq "$ERR" "jfts-index: warning: loop/a/b/up: directory symlink loop; not followed
 jfts-index: warning: loop/self: directory symlink loop; not followed" "symlink loop warnings"
 expect_eq "$(sqlite3 l.db 'SELECT path FROM files')" "loop/a/notes.txt" "symlink loops: files"
+
+# A database inside the walked directory (with its -wal while the run writes) is not indexed.
+mkdir own
+cp "$STORE_DATA/notes.txt" own/
+run "$JFTS_INDEX" --db own/t.db own
+expect_rc 0 "database inside the walk"
+printf 'もう一行\n' >>own/notes.txt
+run "$JFTS_INDEX" --db own/t.db own
+expect_rc 0 "database inside the walk, again"
+expect_eq "$ERR" "" "database inside the walk: stderr"
+expect_eq "$(sqlite3 own/t.db 'SELECT path FROM files')" "own/notes.txt" "database inside the walk: files"
 
 # The pending change lands once the run is clean.
 run "$JFTS_INDEX" --db t.db c
