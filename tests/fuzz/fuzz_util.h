@@ -38,6 +38,7 @@ static inline size_t fuzz_utf8_len(const unsigned char *s, size_t n, uint32_t *c
   unsigned c = s[0];
   size_t len;
   uint32_t cp, min;
+  *cp_out = 0;
   if (c < 0x80) {
     *cp_out = c;
     return 1;
