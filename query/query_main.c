@@ -750,7 +750,7 @@ int main(int argc, char **argv) {
   Thesaurus *ths = NULL;
   char *err = NULL;
   Sink sink = {.fp = stdout};
-  int exit_now = 0;
+  int exit_now = 0, reading = 0;
   int status = parse_args(argc, argv, &o, &exit_now);
   if (status != EXIT_OK || exit_now) goto cleanup;
   status = EXIT_FAIL;
@@ -760,6 +760,14 @@ int main(int argc, char **argv) {
     int missing = rc == JFTS_ERR_IO && access(o.db, F_OK) != 0;
     fprintf(stderr, PROG ": %s%s\n", err ? err : "out of memory",
             missing ? " (run jfts-index first)" : "");
+    goto cleanup;
+  }
+  /* One snapshot for the whole run: the filter's values, the ranking data search_prepare
+  ** caches and every query then read the same index, also while jfts-index replaces it
+  ** (WAL: readers do not block the writer). */
+  rc = store_read_begin(store, &reading, &err);
+  if (rc != JFTS_OK) {
+    fprintf(stderr, PROG ": %s\n", err ? err : "out of memory");
     goto cleanup;
   }
 
@@ -859,6 +867,7 @@ cleanup:
   out_close(sink.w);
   research_filter_free(filter);
   ths_free(ths);
+  if (store) store_read_end(store, reading);
   store_close(store);
   jfts_free(err);
   free(o.query);
