@@ -77,3 +77,34 @@ $(diff "new$q" "a$i.out" | head -5)"
 done
 [ "$n_old" -gt 0 ] || fail "no query answered from the old index during the re-index"
 echo "$n queries ($during while jfts-index ran): $n_old old answers, $n_new new" >&2
+
+# Two jfts-index runs at once on the same database: the second waits for the first's write
+# lock (busy timeout) and then works from what the first committed: both succeed, every
+# changed file is indexed exactly once between them, and nothing is stored twice.
+for f in c/more/r*.txt; do printf '追記：wvuts\n' >>"$f"; done
+"$JFTS_INDEX" --db t.db c >first.out 2>first.err &
+pid=$!
+overlap=0
+for _ in $(seq 1000); do # until the first holds the write lock
+  if ! sqlite3 -cmd '.timeout 0' t.db 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null; then
+    overlap=1
+    break
+  fi
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.01
+done
+run "$JFTS_INDEX" --db t.db c
+set +e
+wait $pid
+rc1=$?
+set -e
+[ $overlap = 1 ] || echo "the first run ended before the second started: no overlap tested" >&2
+expect_eq "$rc1 $(cat first.err)" "0 " "first of two runs at once"
+expect_rc 0 "second of two runs at once"
+expect_eq "$ERR" "" "second of two runs at once: stderr"
+n1=$(sed -E 's/^indexed ([0-9]+) files? .*/\1/' first.out)
+n2=$(sed -E 's/^indexed ([0-9]+) files? .*/\1/' <<<"$OUT")
+expect_eq "$((n1 + n2))" 200 "files indexed by the two runs ($n1 + $n2)"
+expect_eq "$(sqlite3 t.db 'SELECT count(*), count(DISTINCT path) FROM files')" "201|201" "files after two runs"
+run "$JFTS_QUERY" --db t.db wvuts
+expect_eq "$(head -1 <<<"$OUT")" "200 passages, 200 occurrences" "every change indexed once"
