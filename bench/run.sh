@@ -207,12 +207,13 @@ bench_jfts() {
   fi
   # One process answers every query: each one REPS+1 times in a row, the first untimed, as
   # for the other tools; jfts-query --timing reports each query's own time on stderr.
+  # --exact: the other tools know no thesaurus, so jfts searches the words as given too.
   "${HARNESS[@]}" jfts-queries --queries "$QUERIES" --reps "$REPS" --out "$d/queries-reps.txt"
   cut -f2 "$QUERIES" >"$d/queries.txt"
-  timed "$d/query" "$JFTS_QUERY" --db "$d/jfts.db" --queries "$d/queries-reps.txt" \
+  timed "$d/query" "$JFTS_QUERY" --db "$d/jfts.db" --exact --queries "$d/queries-reps.txt" \
     --format json --limit 10 --timing >"$d/top10.jsonl" 2>"$d/timing.log"
   # Recall: every hit, in a separate untimed run.
-  "$JFTS_QUERY" --db "$d/jfts.db" --queries "$d/queries.txt" --format json \
+  "$JFTS_QUERY" --db "$d/jfts.db" --exact --queries "$d/queries.txt" --format json \
     --limit 100000000 >"$d/all.jsonl"
   "${HARNESS[@]}" jfts-parse --json "$d/all.jsonl" --timing-log "$d/timing.log" \
     --reps "$REPS" --corpus "$corpus_abs" --passages "$PASSAGES" --jfts-passages "$d/passages.tsv" \
