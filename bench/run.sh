@@ -199,7 +199,7 @@ bench_jfts() {
   # Recall is measured against jfts's own passages (see README): export them for the oracle.
   "${HARNESS[@]}" jfts-passages --db "$d/jfts.db" --corpus "$corpus_abs" --out "$d/passages.tsv"
   "${HARNESS[@]}" oracle --passages "$d/passages.tsv" --queries "$QUERIES" --out "$d/oracle.tsv"
-  if ! "$JFTS_QUERY" --help 2>/dev/null | grep -q -- '--queries'; then
+  if ! "$JFTS_QUERY" --help 2>/dev/null | grep -- '--queries' >/dev/null; then
     write_result jfts "$(val "$d/build.wall")" "$db_bytes" "$(val "$d/build.rss")" \
       "build only: $JFTS_QUERY has no --queries yet, so no latency or recall" \
       "$(val "$d/build.rss")"

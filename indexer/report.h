@@ -24,7 +24,7 @@ typedef struct Passage {
   char *heading;        /* heading line(s) above the passage, " › "-joined; NULL if none */
   char *meeting;        /* table rows: the meeting type ("全体協議会") or その他 activity */
   char *local_name;     /* table rows: the ward's own name ("IGASU会議"); NULL if none */
-  int slot;             /* table rows: 1..5 for （１）..（５）, 0 otherwise */
+  int slot;             /* table rows: N of （N） (1..5 in the ward template), 0 otherwise */
   RepText body;         /* repaired text (body.text, NUL-terminated) with its source map */
   size_t src_start;     /* first decoded byte of the passage's source (inclusive) */
   size_t src_end;       /* last decoded byte of the passage's source (exclusive) */
@@ -33,12 +33,13 @@ typedef struct Passage {
 } Passage;
 
 typedef struct Meeting {
-  int slot;             /* 1..5, 0 for その他の活動 rows */
+  int slot;             /* N of （N） (1..5 in the ward template), 0 for その他の活動 rows */
   char *meeting;        /* type as printed without its number, joined across lines */
   char *local_name;     /* ward's own name, or NULL */
   int count;            /* planned count; -1 where the row only says なし/特になし */
   char *text;           /* the row's description (repaired) */
-  int passage;          /* index of the row's passage in Report.passages */
+  int passage;          /* index of the row's first passage in Report.passages; -1 when the
+                        ** row has no description */
   int line_start, line_end;
 } Meeting;
 

@@ -467,8 +467,8 @@ int store_lookup_file(Store *s, const char *realpath, int *found_out, StoreFileR
 ** external content FTS5 cannot find them itself once the passages are gone. */
 static int delete_file_rows(Store *s, int64_t file_id, char **err_out) {
   static const char *const sqls[] = {
-      "INSERT INTO fts(fts, rowid, text, heading, label)"
-      " SELECT 'delete', id, text, heading, label FROM passages WHERE file_id = ?1",
+      ("INSERT INTO fts(fts, rowid, text, heading, label)"
+       " SELECT 'delete', id, text, heading, label FROM passages WHERE file_id = ?1"),
       "DELETE FROM meetings WHERE file_id = ?1",
       "DELETE FROM passages WHERE file_id = ?1",
       "DELETE FROM documents WHERE file_id = ?1",
