@@ -59,15 +59,20 @@ big_line() {
   )
 }
 
-# big_text FILE MBYTES: about MBYTES megabytes of corpus lines (the bundled report repeated,
-# each copy with its own marker word), so that memory and time can be compared by size.
+# big_text FILE MBYTES: about MBYTES megabytes of the bundled report repeated (five ward
+# documents and 30 meetings a copy), each copy headed by a line "写しN" of its own, so that
+# memory and time can be compared by size. Sets $N_COPIES.
 big_text() {
-  local src=$JFTS_CORPUS/$CORPUS_FILE.txt n i
-  n=$(($2 * 1000000 / $(stat -c %s "$src") + 1))
-  for ((i = 0; i < n; i++)); do
-    printf '写し%d\n' "$i"
-    cat "$src"
-  done >"$1"
+  local src=$JFTS_CORPUS/$CORPUS_FILE.txt per_block=100 i k
+  local n_bytes
+  n_bytes=$(stat -c %s "$src")
+  N_COPIES=$((($2 * 1000000 / n_bytes + per_block) / per_block * per_block))
+  local block="$WORK/.block"
+  for ((i = 0; i < per_block; i++)); do cat "$src"; done >"$block"
+  # One marker line per copy; awk inserts them as it streams the repeated block.
+  for ((k = 0; k < N_COPIES / per_block; k++)); do cat "$block"; done |
+    awk -v src_lines="$(wc -l <"$src")" 'NR % src_lines == 1 { printf "写し%d\n", n++ } { print }' >"$1"
+  rm -f "$block"
 }
 
 # peak_rss_kb CMD...: runs CMD under /usr/bin/time -v; $RC, $OUT, $ERR as run(); sets
