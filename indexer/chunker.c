@@ -96,6 +96,12 @@ int chunker_next(Chunker *c, const unsigned char **bytes_out, size_t *n_out,
   return 0;
 }
 
+void chunker_keep(Chunker *c, size_t n_used) {
+  if (n_used > 0 && n_used < c->consumed) c->consumed = n_used;
+}
+
+int chunker_at_end(const Chunker *c) { return c->eof && c->consumed == c->n; }
+
 void chunker_close(Chunker *c) {
   if (c == NULL) return;
   if (c->fd >= 0) close(c->fd);

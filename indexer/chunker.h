@@ -20,6 +20,14 @@ int chunker_open(const char *path, size_t piece_bytes, Chunker **out);
 int chunker_next(Chunker *c, const unsigned char **bytes_out, size_t *n_out,
                  uint64_t *raw_offset_out, int *first_line_out);
 
+/* Takes back the end of the last piece: only its first n_used bytes (0 < n_used <= n) count
+** as read, and the next piece starts with the rest (a report cut in the middle is read again
+** whole from its title line). */
+void chunker_keep(Chunker *c, size_t n_used);
+
+/* 1 when the last piece handed out reaches the end of the file. */
+int chunker_at_end(const Chunker *c);
+
 void chunker_close(Chunker *c);
 
 /* Where to end a piece of buf[0,n) that is not the end of the file (exposed for tests). */

@@ -150,7 +150,7 @@ static int icu_error(UErrorCode status, const char *fn, char **err_out) {
 /* Offset of the first byte of the first ill-formed UTF-8 sequence, or n_bytes when the whole
 ** input is well-formed. U8_NEXT is strict: it rejects overlongs, surrogates, code points
 ** above U+10FFFF, stray continuation bytes and sequences cut short. */
-static size_t utf8_first_invalid(const unsigned char *s, size_t n_bytes) {
+size_t dec_utf8_first_invalid(const unsigned char *s, size_t n_bytes) {
   size_t i = 0;
   while (i < n_bytes) {
     /* Eight ASCII bytes at a time: most of any text's newlines, digits and spaces. */
@@ -178,7 +178,7 @@ static size_t utf8_first_invalid(const unsigned char *s, size_t n_bytes) {
 static int decode_utf8(const unsigned char *raw, size_t n_raw, size_t n_bom, DecodedText *d,
                        size_t *bad_out) {
   size_t n = n_raw - n_bom;
-  size_t bad = utf8_first_invalid(raw + n_bom, n);
+  size_t bad = dec_utf8_first_invalid(raw + n_bom, n);
   if (bad < n) {
     *bad_out = n_bom + bad;
     return JFTS_ERR_INPUT;
@@ -445,6 +445,11 @@ static int detect_candidates(const unsigned char *raw, size_t n_bytes,
   int32_t n_matches = 0;
   const UCharsetMatch **matches = NULL;
   if (U_SUCCESS(status)) matches = ucsdet_detectAll(det, &n_matches, &status);
+  if (status == U_INVALID_CHAR_FOUND) {
+    /* ICU's answer when no charset fits at all (a few stray bytes): no candidate. */
+    status = U_ZERO_ERROR;
+    n_matches = 0;
+  }
   if (U_FAILURE(status)) {
     rc = icu_error(status, "ucsdet_detectAll", err_out);
     goto cleanup;

@@ -46,6 +46,10 @@ int dec_decode(const unsigned char *raw, size_t n_bytes, const char *encoding,
 /* Raw byte offset of decoded byte `byte` (0 <= byte <= n_bytes; larger values are clamped). */
 size_t dec_raw_offset(const DecodedText *d, size_t byte);
 
+/* Offset of the first byte of s that is not part of well-formed UTF-8, or n_bytes when all
+** of it is (a sequence cut by the end counts as ill-formed). */
+size_t dec_utf8_first_invalid(const unsigned char *s, size_t n_bytes);
+
 void dec_free(DecodedText *d);
 
 #endif

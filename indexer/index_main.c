@@ -543,6 +543,11 @@ static int index_pieces(Run *run, Store *store, const Entry *e, FileFail *fail_o
   /* First pass: the hash decides whether anything changed; binary files stop here. */
   os_err = chunker_open(e->path, piece_bytes(), &ch);
   while (!os_err && !(os_err = chunker_next(ch, &bytes, &n, &off, &line)) && n > 0) {
+    if (off == 0 && n >= 2 &&
+        ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF))) {
+      handled = 0; /* UTF-16 with a BOM: the whole-file path decodes it */
+      goto cleanup;
+    }
     const void *nul = memchr(bytes, 0, n);
     if ((off == 0 && dec_is_binary(bytes, n, NULL)) || nul) {
       if (off == 0 && !nul) {
@@ -553,6 +558,12 @@ static int index_pieces(Run *run, Store *store, const Entry *e, FileFail *fail_o
                          (unsigned long long)(off + (size_t)((const unsigned char *)nul - bytes)));
       if (e->walked) fprintf(stderr, PROG ": warning: %s: %s; skipped\n", e->path, msg);
       else fail = file_error(run, e->path, msg);
+      goto cleanup;
+    }
+    if (dec_utf8_first_invalid(bytes, n) != n) {
+      /* Not UTF-8 after all (Shift_JIS past an ASCII start, or a bad byte): the whole-file
+      ** path detects the encoding on all of it, or words the error. */
+      handled = 0;
       goto cleanup;
     }
     h = store_hash_update(h, bytes, n);
@@ -598,8 +609,19 @@ static int index_pieces(Run *run, Store *store, const Entry *e, FileFail *fail_o
       goto cleanup;
     }
     if (rc == JFTS_OK) {
+      size_t bom = dec->n_bom_bytes;
       dec->n_bom_bytes += (size_t)off; /* raw = decoded + n_bom_bytes for UTF-8 */
       rc = report_parse_at(dec->text, dec->n_bytes, line, &rep, &err);
+      /* A report the cut went through is left for the next piece, which starts at its title
+      ** line, so that no table row or section is split (unless one report outgrows a piece). */
+      size_t keep = rc == JFTS_OK && !chunker_at_end(ch) && rep->n_docs > 0
+                        ? rep->docs[rep->n_docs - 1].src_start : 0;
+      if (keep > 0) {
+        report_free(rep);
+        rep = NULL;
+        rc = report_parse_at(dec->text, keep, line, &rep, &err);
+        chunker_keep(ch, bom + keep);
+      }
     }
     if (rc == JFTS_OK && off == 0) {
       rc = store_piecewise_begin(store, &err);

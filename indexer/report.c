@@ -798,6 +798,7 @@ static void parse_document(Parser *p, size_t lo, size_t hi) {
   p->doc = (int)r->n_docs++;
   parse_title(p, &p->lines[lo], d);
   d->line_start = p->lines[lo].lineno;
+  d->src_start = p->lines[lo].start;
   d->line_end = p->lines[hi - 1].lineno;
   add_line_label(p, &p->lines[lo]);
   set_section(p, NULL, NULL, 0);

@@ -54,6 +54,7 @@ typedef struct ReportDoc {
   char *year_label;
   char *title;          /* the title line as printed (spaces kept), or NULL */
   int line_start, line_end;
+  size_t src_start;     /* byte offset of the title line in the parsed text */
 } ReportDoc;
 
 typedef struct Report {

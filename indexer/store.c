@@ -220,6 +220,39 @@ static int check_schema(Store *s, char **err_out) {
   return rc;
 }
 
+/* NULL when the database's directory and (if it exists) the database can be written, as
+** WAL mode needs (it creates -wal and -shm files beside the database); else why not. */
+static const char *why_not_writable(const char *path, int exists) {
+  char *dir = jfts_strdup(path);
+  if (dir == NULL) return NULL; /* let the open itself fail */
+  char *slash = strrchr(dir, '/');
+  const char *d = slash == NULL ? "." : (slash == dir ? "/" : (*slash = '\0', dir));
+  const char *why = access(d, W_OK) != 0                    ? "its directory is read-only"
+                    : exists && access(path, W_OK) != 0 ? "the file is read-only"
+                                                           : NULL;
+  jfts_free(dir);
+  return why;
+}
+
+/* "file:PATH?immutable=1" with the characters a URI path may not hold escaped; NULL when out
+** of memory or when PATH-wal exists (then the database is not checkpointed: no immutable). */
+static char *immutable_uri(const char *path) {
+  size_t n = strlen(path);
+  char *uri = jfts_malloc(3 * n + 32);
+  if (uri == NULL) return NULL;
+  char *w = uri + sprintf(uri, "file:");
+  for (const char *p = path; *p; p++) {
+    if (*p == '%' || *p == '?' || *p == '#') w += sprintf(w, "%%%02X", (unsigned char)*p);
+    else *w++ = *p;
+  }
+  char *wal = jfts_mprintf("%s-wal", path);
+  struct stat st;
+  int has_wal = wal != NULL && stat(wal, &st) == 0;
+  jfts_free(wal);
+  strcpy(w, has_wal ? "?mode=ro" : "?immutable=1");
+  return uri;
+}
+
 int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
   int rc = JFTS_OK;
   Store *s = NULL;
@@ -245,12 +278,34 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
+  /* WAL mode writes beside the database (-wal, -shm): a database or directory that cannot be
+  ** written is refused before anything is tried, rather than failing half-way and leaving
+  ** those files behind. */
+  const char *read_only = why_not_writable(path, exists);
+  int can_write = read_only == NULL;
+  if (mode == STORE_WRITE && !can_write) {
+    jfts_set_error(err_out, "cannot write '%s': %s", path, read_only);
+    rc = JFTS_ERR_IO;
+    goto cleanup;
+  }
   /* Queries open read-write too but set query_only: a read-only connection would leave the
-  ** -wal and -shm files behind, while the last read-write connection removes them. */
+  ** -wal and -shm files behind, while the last read-write connection removes them. Where
+  ** nothing may be written, a checkpointed database (no -wal) is opened immutable, which
+  ** needs no -shm either. */
   /* A Store is used by one thread at a time: no per-call mutex (it costs 20% of a scan). */
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
               (mode == STORE_WRITE ? SQLITE_OPEN_CREATE : 0);
-  int src = sqlite3_open_v2(path, &s->db, flags, NULL);
+  char *uri = NULL;
+  if (mode == STORE_READ && !can_write) {
+    uri = immutable_uri(path);
+    if (uri == NULL) {
+      rc = JFTS_ERR_NOMEM;
+      goto cleanup;
+    }
+    flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+  }
+  int src = sqlite3_open_v2(uri ? uri : path, &s->db, flags, NULL);
+  jfts_free(uri);
   s->created = !exists && s->db != NULL;
   if (src != SQLITE_OK) {
     if (src == SQLITE_NOMEM || s->db == NULL) {

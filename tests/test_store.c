@@ -89,7 +89,7 @@ static void build(Built *b, const PSpec *ps, size_t n, size_t n_bom, int stretch
       if (d < 0) {
         d = (int)b->rep.n_docs++;
         b->docs[d] = (ReportDoc){(char *)ps[i].ward, 2021, "令和3年度", NULL, p->line_start,
-                                 p->line_end};
+                                 p->line_end, 0};
       }
       b->docs[d].line_end = p->line_end;
     }
