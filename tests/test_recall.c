@@ -24,6 +24,7 @@
 #include "search.h"
 #include "store.h"
 #include "textseg.h"
+#include "thesaurus.h"
 
 #define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
 
@@ -329,6 +330,73 @@ static void test_recall(void **state) {
                 done, one_char, with_hits, total_expected, heading_only, o.n,
                 (unsigned long long)seed);
   assert_true(with_hits * 2 >= done);
+
+  /* With the shipped thesaurus, a query finds exactly the union of what its alternatives
+  ** (the term and every variant) find, on terms that hold thesaurus entries and on the
+  ** random substrings drawn above (replayed from the same seed). */
+  Thesaurus *ths = NULL;
+  assert_int_equal(ths_load(JFTS_DEFAULT_THESAURUS, &ths, NULL), JFTS_OK);
+  static const char *const k_expanding[] = {
+      "ウイルス", "コロナウイルス", "ハイブリッド", "障害", "障害者相談支援", "子ども",
+      "ひきこもり", "オンライン", "オンライン開催", "取り組み", "自立協", "新型コロナウイルス感染症",
+      "指定特定事業所", "地域生活拠点", "ハイブリット形式", "話し合い"};
+  size_t n_expanding = sizeof k_expanding / sizeof *k_expanding, n_with_variants = 0;
+  g_rng = seed * 2654435761u + 1;
+  for (size_t qi = 0; qi < n_expanding + 200; qi++) {
+    char buf[64];
+    const char *q = NULL;
+    size_t n_q = 0;
+    if (qi < n_expanding) {
+      q = k_expanding[qi];
+      n_q = strlen(q);
+    } else {
+      const OPassage *op = &o.p[rng_next() % o.n];
+      const NormText *t = op->norm;
+      size_t len = 2 + rng_next() % 6;
+      if (t->n < len) continue;
+      size_t i = rng_next() % (t->n - len + 1);
+      int clean = 1;
+      for (size_t k = i; k < i + len; k++) clean &= t->cls[k] == NORM_CJK;
+      if (!clean || t->src_end[i + len - 1] - t->src_start[i] >= sizeof buf) continue;
+      n_q = t->src_end[i + len - 1] - t->src_start[i];
+      memcpy(buf, op->text + t->src_start[i], n_q);
+      q = buf;
+    }
+    Query *query = NULL;
+    assert_int_equal(qry_parse(q, n_q, &query, NULL), JFTS_OK);
+    assert_int_equal(ths_expand(ths, query, NULL, NULL, NULL), JFTS_OK);
+    const QryTerm *term = &query->clauses[0].terms[0];
+    n_with_variants += term->n_variants > 0;
+    /* The oracle: any alternative in the text, heading or label. */
+    NormText *alt[QRY_MAX_VARIANTS];
+    size_t n_alt = 0;
+    assert_int_equal(norm_text(term->text, term->n_bytes, &alt[n_alt++], NULL), JFTS_OK);
+    for (size_t v = 0; v < term->n_variants; v++)
+      assert_int_equal(norm_text(term->variants[v], strlen(term->variants[v]), &alt[n_alt++], NULL),
+                       JFTS_OK);
+    size_t n_expect = 0;
+    for (size_t p = 0; p < o.n; p++) {
+      int hit = 0;
+      for (size_t a = 0; a < n_alt && !hit; a++)
+        hit = skel_count(&o.p[p].text_s, alt[a]) > 0 || skel_count(&o.p[p].heading_s, alt[a]) > 0 ||
+              skel_count(&o.p[p].label_s, alt[a]) > 0;
+      if (hit) expect[n_expect++] = o.p[p].id;
+    }
+    SearchOptions so = {.sort = SEARCH_SORT_DOC, .limit = 0};
+    found.n = 0;
+    assert_int_equal(search_run(s, query, &so, found_add, &found, NULL, NULL), JFTS_OK);
+    if (found.n > 1) qsort(found.ids, found.n, sizeof *found.ids, cmp_id);
+    render_ids(found.ids, found.n, got_s, sizeof got_s);
+    render_ids(expect, n_expect, want_s, sizeof want_s);
+    if (strcmp(got_s, want_s) != 0)
+      print_error("expanded '%.*s' (%zu variants): found %s, the union of the oracles %s\n",
+                  (int)n_q, q, term->n_variants, got_s, want_s);
+    assert_string_equal(got_s, want_s);
+    for (size_t a = 0; a < n_alt; a++) norm_free(alt[a]);
+    qry_free(query);
+  }
+  assert_true(n_with_variants >= n_expanding);
+  ths_free(ths);
   free(found.ids);
   free(expect);
   oracle_free(&o);
