@@ -1,5 +1,5 @@
 /* The one allocator of the jfts library, with a failure-injection hook for tests, and the
-** small string helpers every module needs for error messages. */
+** small string helpers every module needs: error messages and a growing string buffer. */
 #include "jfts_common.h"
 
 #include <stdarg.h>
@@ -56,6 +56,31 @@ char *jfts_strndup(const char *s, size_t n_bytes) {
 }
 
 char *jfts_strdup(const char *s) { return s ? jfts_strndup(s, strlen(s)) : NULL; }
+
+void jfts_buf_add(JftsBuf *b, const char *text, size_t n_bytes) {
+  if (b->rc != JFTS_OK) return;
+  if (b->n + n_bytes + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->n + n_bytes + 1) cap *= 2;
+    char *p = jfts_realloc(b->p, cap);
+    if (p == NULL) {
+      b->rc = JFTS_ERR_NOMEM;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  if (n_bytes > 0) memcpy(b->p + b->n, text, n_bytes);
+  b->n += n_bytes;
+  b->p[b->n] = '\0';
+}
+
+void jfts_buf_free(JftsBuf *b) {
+  jfts_free(b->p);
+  b->p = NULL;
+  b->n = 0;
+  b->cap = 0;
+}
 
 static char *vmprintf(const char *fmt, va_list ap) {
   va_list ap2;

@@ -48,6 +48,25 @@ void jfts_set_error(char **err_out, const char *fmt, ...)
 #endif
     ;
 
+/* A growing string with a sticky error code, shared by the modules that build text piece by
+** piece (FTS5 MATCH strings, KWIC lines, snippets). Start from JftsBuf b = {NULL, 0, 0, JFTS_OK}.
+** Once an append fails, rc is JFTS_ERR_NOMEM and later appends do nothing, so callers check
+** rc once at the end. p is NULL until the first append, then always NUL-terminated; it is
+** jfts_malloc'ed and the caller may take it over (then set p to NULL) or release it with
+** jfts_buf_free. */
+typedef struct JftsBuf {
+  char *p;      /* the text, NUL-terminated; NULL before the first append */
+  size_t n;     /* bytes used, without the NUL */
+  size_t cap;   /* bytes allocated */
+  int rc;       /* JFTS_OK, or JFTS_ERR_NOMEM after a failed append */
+} JftsBuf;
+
+/* Appends n_bytes of text (which need not be NUL-terminated); even n_bytes == 0 makes p a
+** valid string. Does nothing once b->rc is set. */
+void jfts_buf_add(JftsBuf *b, const char *text, size_t n_bytes);
+/* Frees b->p (NULL is fine) and resets b to the empty state; b->rc is kept. */
+void jfts_buf_free(JftsBuf *b);
+
 /* Test hook: after `n_ok` more successful allocations, every allocation fails until reset
 ** with a negative value. Not thread-safe; meant for the out-of-memory tests only. */
 void jfts_alloc_fail_after(long n_ok);

@@ -237,33 +237,8 @@ cleanup:
   return rc;
 }
 
-/* A growing string with a sticky error code. */
-typedef struct KwicBuf {
-  char *p;
-  size_t n, cap;
-  int rc;
-} KwicBuf;
-
-static void buf_add(KwicBuf *b, const char *s, size_t n) {
-  if (b->rc != JFTS_OK) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 128;
-    while (cap < b->n + n + 1) cap *= 2;
-    char *p = jfts_realloc(b->p, cap);
-    if (p == NULL) {
-      b->rc = JFTS_ERR_NOMEM;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = '\0';
-}
-
 /* Appends the display form of s. */
-static void buf_add_display(KwicBuf *b, const char *s, size_t n) {
+static void buf_add_display(JftsBuf *b, const char *s, size_t n) {
   if (b->rc != JFTS_OK) return;
   size_t n_d = 0;
   char *d = display_form(s, n, &n_d);
@@ -271,13 +246,13 @@ static void buf_add_display(KwicBuf *b, const char *s, size_t n) {
     b->rc = JFTS_ERR_NOMEM;
     return;
   }
-  buf_add(b, d, n_d);
+  jfts_buf_add(b, d, n_d);
   jfts_free(d);
 }
 
 int kwic_format_text(const KwicLine *line, const KwicStyle *style, char **out, char **err_out) {
   int rc = JFTS_OK;
-  KwicBuf b = {NULL, 0, 0, JFTS_OK};
+  JftsBuf b = {NULL, 0, 0, JFTS_OK};
   size_t *br = NULL;
   size_t nb = 0, n_left = 0;
   char *left = NULL;
@@ -298,11 +273,11 @@ int kwic_format_text(const KwicLine *line, const KwicStyle *style, char **out, c
       cut = br[i + 1];
     }
   }
-  for (int i = width; i < cols; i++) buf_add(&b, " ", 1);
-  buf_add(&b, left + cut, n_left - cut);
-  if (style->hl_on) buf_add(&b, style->hl_on, strlen(style->hl_on));
+  for (int i = width; i < cols; i++) jfts_buf_add(&b, " ", 1);
+  jfts_buf_add(&b, left + cut, n_left - cut);
+  if (style->hl_on) jfts_buf_add(&b, style->hl_on, strlen(style->hl_on));
   buf_add_display(&b, line->match ? line->match : "", line->n_match);
-  if (style->hl_off) buf_add(&b, style->hl_off, strlen(style->hl_off));
+  if (style->hl_off) jfts_buf_add(&b, style->hl_off, strlen(style->hl_off));
   buf_add_display(&b, line->right ? line->right : "", line->n_right);
   rc = b.rc;
   if (rc == JFTS_OK && b.p == NULL) { /* everything was empty */
@@ -315,7 +290,7 @@ int kwic_format_text(const KwicLine *line, const KwicStyle *style, char **out, c
   }
 
 cleanup:
-  jfts_free(b.p);
+  jfts_buf_free(&b);
   jfts_free(br);
   jfts_free(left);
   return rc;

@@ -391,88 +391,63 @@ cleanup:
   return rc;
 }
 
-/* A growing string with a sticky error code: appends do nothing once rc is set. */
-typedef struct QpBuf {
-  char *p;
-  size_t n, cap; /* bytes used (without the NUL) and allocated */
-  int rc;
-} QpBuf;
-
-static void buf_add(QpBuf *b, const char *text, size_t n_bytes) {
-  if (b->rc != JFTS_OK) return;
-  if (b->n + n_bytes + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->n + n_bytes + 1) cap *= 2;
-    char *p = jfts_realloc(b->p, cap);
-    if (p == NULL) {
-      b->rc = JFTS_ERR_NOMEM;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, text, n_bytes);
-  b->n += n_bytes;
-  b->p[b->n] = '\0';
-}
-
 /* Appends one alternative as an FTS5 string, its quotes doubled. */
-static void buf_add_alt(QpBuf *b, const char *text, size_t n_bytes) {
-  buf_add(b, "\"", 1);
+static void buf_add_alt(JftsBuf *b, const char *text, size_t n_bytes) {
+  jfts_buf_add(b, "\"", 1);
   for (const char *q; b->rc == JFTS_OK && (q = memchr(text, '"', n_bytes)) != NULL;) {
     size_t len = (size_t)(q - text) + 1;
-    buf_add(b, text, len);
-    buf_add(b, "\"", 1);
+    jfts_buf_add(b, text, len);
+    jfts_buf_add(b, "\"", 1);
     text += len;
     n_bytes -= len;
   }
-  buf_add(b, text, n_bytes);
-  buf_add(b, "\"", 1);
+  jfts_buf_add(b, text, n_bytes);
+  jfts_buf_add(b, "\"", 1);
 }
 
-static void buf_add_clause(QpBuf *b, const QryClause *c) {
+static void buf_add_clause(JftsBuf *b, const QryClause *c) {
   size_t n_alts = 0;
   for (size_t i = 0; i < c->n_terms; i++) n_alts += 1 + c->terms[i].n_variants;
-  if (n_alts > 1) buf_add(b, "(", 1);
+  if (n_alts > 1) jfts_buf_add(b, "(", 1);
   int first = 1;
   for (size_t i = 0; i < c->n_terms; i++) {
     const QryTerm *t = &c->terms[i];
     for (size_t v = 0; v <= t->n_variants; v++) {
       const char *text = v == 0 ? t->text : t->variants[v - 1];
       size_t n_text = v == 0 ? t->n_bytes : strlen(text);
-      if (!first) buf_add(b, " OR ", 4);
+      if (!first) jfts_buf_add(b, " OR ", 4);
       first = 0;
       buf_add_alt(b, text, n_text);
       int wants = tok_query_wants_prefix(text, n_text);
       if (wants < 0 && b->rc == JFTS_OK) b->rc = JFTS_ERR_NOMEM;
-      if (wants > 0) buf_add(b, " *", 2);
+      if (wants > 0) jfts_buf_add(b, " *", 2);
     }
   }
-  if (n_alts > 1) buf_add(b, ")", 1);
+  if (n_alts > 1) jfts_buf_add(b, ")", 1);
 }
 
 int qry_build_match(const Query *query, char **match_out, char **err_out) {
-  QpBuf b = {NULL, 0, 0, JFTS_OK};
+  JftsBuf b = {NULL, 0, 0, JFTS_OK};
   *match_out = NULL;
   int first = 1;
   for (size_t i = 0; query && i < query->n_clauses; i++) {
     if (query->clauses[i].excluded) continue;
-    if (!first) buf_add(&b, " AND ", 5);
+    if (!first) jfts_buf_add(&b, " AND ", 5);
     first = 0;
     buf_add_clause(&b, &query->clauses[i]);
   }
   if (first) {
-    jfts_free(b.p);
+    jfts_buf_free(&b);
     jfts_set_error(err_out, "nothing to search for in the query");
     return JFTS_ERR_USAGE;
   }
   for (size_t i = 0; i < query->n_clauses; i++) {
     if (!query->clauses[i].excluded) continue;
-    buf_add(&b, " NOT ", 5);
+    jfts_buf_add(&b, " NOT ", 5);
     buf_add_clause(&b, &query->clauses[i]);
   }
   if (b.rc != JFTS_OK) {
-    jfts_free(b.p);
+    jfts_buf_free(&b);
     return b.rc;
   }
   *match_out = b.p;

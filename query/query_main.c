@@ -240,36 +240,11 @@ static const char *const SEARCH_FIELDS[] = {
     "matched"};
 #define N_SEARCH_FIELDS (sizeof SEARCH_FIELDS / sizeof SEARCH_FIELDS[0])
 
-/* A growing string with a sticky out-of-memory flag. */
-typedef struct Buf {
-  char *p;
-  size_t n, cap;
-  int nomem;
-} Buf;
-
-static void buf_add(Buf *b, const char *s, size_t n) {
-  if (b->nomem) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->n + n + 1) cap *= 2;
-    char *p = jfts_realloc(b->p, cap);
-    if (p == NULL) {
-      b->nomem = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = '\0';
-}
-
-static void buf_str(Buf *b, const char *s) { buf_add(b, s, strlen(s)); }
+static void buf_str(JftsBuf *b, const char *s) { jfts_buf_add(b, s, strlen(s)); }
 
 /* The snippet of a result: "…" where text is cut, line breaks and tabs as spaces, and each
 ** occurrence inside the window between open and close (NULL: no marks). */
-static int render_snippet(const SearchResult *r, const char *open, const char *close, Buf *b,
+static int render_snippet(const SearchResult *r, const char *open, const char *close, JftsBuf *b,
                           char **err_out) {
   const StorePassageRow *p = r->passage;
   SearchSnippet sn;
@@ -294,11 +269,11 @@ static int render_snippet(const SearchResult *r, const char *open, const char *c
       buf_str(b, open);
     }
     char c = p->text[at];
-    buf_add(b, c == '\n' || c == '\t' || c == '\r' ? " " : &c, 1);
+    jfts_buf_add(b, c == '\n' || c == '\t' || c == '\r' ? " " : &c, 1);
   }
   if (mark_end) buf_str(b, close);
   if (sn.cut_end) buf_str(b, "…");
-  return b->nomem ? JFTS_ERR_NOMEM : JFTS_OK;
+  return b->rc;
 }
 
 /* Writes bytes with control characters shown as spaces (query echoes on one line). */
@@ -317,7 +292,7 @@ static void print_totals(FILE *fp, const SearchTotals *t) {
 static int search_row(void *ctx, const SearchResult *r) {
   Sink *k = ctx;
   const StorePassageRow *p = r->passage;
-  Buf snip = {NULL, 0, 0, 0};
+  JftsBuf snip = {NULL, 0, 0, JFTS_OK};
   int rc = JFTS_OK;
   if (k->w == NULL) {
     FILE *fp = k->fp;
@@ -346,18 +321,18 @@ static int search_row(void *ctx, const SearchResult *r) {
   }
   rc = render_snippet(r, NULL, NULL, &snip, &k->err);
   if (rc != JFTS_OK) goto cleanup;
-  Buf matches = {NULL, 0, 0, 0};
+  JftsBuf matches = {NULL, 0, 0, JFTS_OK};
   buf_str(&matches, "[");
   for (size_t i = 0; i < r->n_spans; i++) {
     char item[64];
     int n = snprintf(item, sizeof item, "%s[%zu,%zu]", i ? "," : "", r->spans[i].start_cp,
                      r->spans[i].end_cp);
-    buf_add(&matches, item, (size_t)n);
+    jfts_buf_add(&matches, item, (size_t)n);
   }
   buf_str(&matches, "]");
   char *matched = research_matched_json(k->parsed, r->spans, r->n_spans);
-  if (matches.nomem || matched == NULL) {
-    jfts_free(matches.p);
+  if (matches.rc != JFTS_OK || matched == NULL) {
+    jfts_buf_free(&matches);
     jfts_free(matched);
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
@@ -381,13 +356,13 @@ static int search_row(void *ctx, const SearchResult *r) {
   out_int(k->w, p->line_start);
   out_int(k->w, p->line_end);
   out_json(k->w, matched);
-  jfts_free(matches.p);
+  jfts_buf_free(&matches);
   jfts_free(matched);
   k->n_shown++;
   rc = row_end(k);
 
 cleanup:
-  jfts_free(snip.p);
+  jfts_buf_free(&snip);
   return rc;
 }
 
