@@ -137,7 +137,7 @@ expect_match "$OUT" $'(^|\n)-\t-\t-\t0 passages\tempty.txt:' "--documents lists 
 run "$JFTS_QUERY" --db e.db zyxwv
 expect_eq "$(head -1 <<<"$OUT")" "1 passage, 1 occurrence" "search beside empty files"
 
-# A 2 MB single line without a sentence end (bad_long_line.sh has 100 MB): passages of at
+# A 2 MB single line without a sentence end (bad_big_line.sh has 100 MB): passages of at
 # most 4096 bytes that hold every byte.
 big_line line.txt 2
 run "$JFTS_INDEX" --db line.db line.txt

@@ -2,8 +2,8 @@
 # A 100 MB file that is one line of Japanese text with no sentence end: indexed (exit 0) as
 # passages of at most REPORT_PASSAGE_MAX (4096) bytes that together hold every character,
 # searchable, in CPU time linear in the length (ten times the bytes of a 10 MB line take at
-# most fifteen times its CPU time; a quadratic split took 70 times). Label `long`; time and
-# peak memory go to stderr for the record.
+# most fifteen times its CPU time; a quadratic split took 70 times). Label `big` (normal
+# suite, not the sanitizer run); time and peak memory go to stderr for the record.
 . "$JFTS_TESTDATA/bad/bad_lib.bash"
 
 cpu_s() { # CMD...: like run; user+sys seconds into $CPU_S, peak RSS into $PEAK_KB

@@ -2,8 +2,8 @@
 # Peak memory of indexing does not grow with the size of a file (jfts-index streams large
 # files piece by piece): a 200 MB report file takes at most a quarter more resident memory
 # than a 50 MB one; every copy's five ward documents are found, no passage passes the cap,
-# and the last copy's own word is searchable. (Meetings cut at a piece's seam are lost today:
-# see tests/data/bad/pending/bad_seams.sh.) Label `long`; sizes, times and peak memory go to
+# and the last copy's own word is searchable. Label `big` (normal suite,
+# not the sanitizer run); sizes, times and peak memory go to
 # stderr for the record.
 . "$JFTS_TESTDATA/bad/bad_lib.bash"
 
