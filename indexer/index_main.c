@@ -109,6 +109,7 @@ static void progress(Run *run, size_t done, int final) {
   double rate = t > run->t_start ? mb_done / (t - run->t_start) : 0.0;
   fprintf(stderr, "\r\x1b[K" PROG ": %zu/%zu files, %.1f/%.1f MB, %.1f MB/s", done,
           run->n_entries, mb_done, mb_total, rate);
+  if (rate > 0 && mb_total > mb_done) fprintf(stderr, ", ETA %.0f s", (mb_total - mb_done) / rate);
 }
 
 static void warn_file(const char *path, const char *msg) {
