@@ -14,6 +14,7 @@
 
 #include "decode.h"
 #include "jfts_common.h"
+#include "test_util.h"
 
 #define DATA_DIR JFTS_TESTDATA "/decode/"
 #define SAMPLE_UTF8 DATA_DIR "sample.utf8.txt"
@@ -29,17 +30,7 @@ typedef struct Buf {
 
 static Buf read_file(const char *path) {
   Buf b = {NULL, 0};
-  FILE *f = fopen(path, "rb");
-  assert_non_null(f);
-  assert_int_equal(fseek(f, 0, SEEK_END), 0);
-  long n = ftell(f);
-  assert_true(n >= 0);
-  rewind(f);
-  b.p = malloc((size_t)n + 1);
-  assert_non_null(b.p);
-  b.n = fread(b.p, 1, (size_t)n, f);
-  assert_int_equal(b.n, (size_t)n);
-  fclose(f);
+  b.p = test_read_file(path, &b.n);
   return b;
 }
 

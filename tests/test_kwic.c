@@ -20,6 +20,7 @@
 #include "report.h"
 #include "textseg.h"
 #include "thesaurus.h"
+#include "test_util.h"
 
 #define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
 
@@ -156,21 +157,6 @@ static void test_disjoint(void **state) {
   }
 }
 
-static char *read_file(const char *path, size_t *n_out) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) fail_msg("cannot open %s", path);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  fclose(f);
-  *n_out = (size_t)n;
-  return buf;
-}
-
 /* Index of offset in the boundaries b, or SIZE_MAX when it is not a boundary. */
 static size_t boundary_index(const size_t *b, size_t nb, size_t offset) {
   for (size_t i = 0; i < nb; i++)
@@ -189,7 +175,7 @@ static void test_corpus_invariant(void **state) {
                                   "会議",   "\"Web 開催\"", "の OR 、"};
   static const size_t contexts[] = {0, 1, 5, KWIC_DEFAULT_CONTEXT};
   size_t n_text = 0;
-  char *text = read_file(CORPUS_FILE, &n_text);
+  char *text = test_read_file(CORPUS_FILE, &n_text);
   Report *r = NULL;
   Thesaurus *ths = NULL;
   assert_int_equal(report_parse(text, n_text, &r, NULL), JFTS_OK);

@@ -17,6 +17,7 @@
 #include "match.h"
 #include "qparse.h"
 #include "report.h"
+#include "test_util.h"
 
 /* Larger than the allocation count of any operation here (the corpus report: a few thousand). */
 #define OOM_MAX_N 200000
@@ -44,21 +45,6 @@ typedef struct Outcome {
 ** out-of-memory for "no prefix" turned "泉" * into "泉" here). */
 static const char k_query[] =
     "\"地域包括 支援センター\" web開催 OR オンライン 泉 ＩＧＡＳＵ 「」 -区";
-
-static unsigned char *read_file(const char *path, size_t *n_out) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) fail_msg("cannot open %s", path);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  fclose(f);
-  *n_out = (size_t)n;
-  return buf;
-}
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   const unsigned char *s = p;
@@ -208,8 +194,9 @@ static void test_match(void **state) { run_oom(*state, "match_new+match_find", o
 static int setup(void **state) {
   Fixture *fx = calloc(1, sizeof *fx);
   if (fx == NULL) return -1;
-  fx->sjis = read_file(JFTS_TESTDATA "/decode/sample.sjis.txt", &fx->n_sjis);
-  fx->corpus = (char *)read_file(JFTS_CORPUS "/sendai-r3-jiritsushien.txt", &fx->n_corpus);
+  fx->sjis =
+      (unsigned char *)test_read_file(JFTS_TESTDATA "/decode/sample.sjis.txt", &fx->n_sjis);
+  fx->corpus = test_read_file(JFTS_CORPUS "/sendai-r3-jiritsushien.txt", &fx->n_corpus);
   char *err = NULL;
   if (qry_parse(k_query, strlen(k_query), &fx->query, &err) != JFTS_OK) {
     fprintf(stderr, "cannot parse the query: %s\n", err ? err : "");

@@ -14,24 +14,10 @@
 #include "jfts_common.h"
 #include "report.h"
 #include "textseg.h"
-
-static char *read_file(const char *path, size_t *n_out) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) fail_msg("cannot open %s", path);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  fclose(f);
-  *n_out = (size_t)n;
-  return buf;
-}
+#include "test_util.h"
 
 static Report *parse_file(const char *path, char **text_out, size_t *n_out) {
-  *text_out = read_file(path, n_out);
+  *text_out = test_read_file(path, n_out);
   Report *r = NULL;
   char *err = NULL;
   int rc = report_parse(*text_out, *n_out, &r, &err);

@@ -17,6 +17,7 @@
 #include "qparse.h"
 #include "report.h"
 #include "thesaurus.h"
+#include "test_util.h"
 
 #define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
 
@@ -312,21 +313,6 @@ static void test_shipped(void **state) {
   ths_free(ths);
 }
 
-static char *read_file(const char *path, size_t *n_out) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) fail_msg("cannot open %s", path);
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *buf = malloc((size_t)n + 1);
-  assert_non_null(buf);
-  assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-  buf[n] = '\0';
-  fclose(f);
-  *n_out = (size_t)n;
-  return buf;
-}
-
 /* Renders the 泉区 passages of r that match query (expanded with ths when not NULL) as
 ** "meeting-or-section=occurrence,occurrence" joined by '|'; *n_all_out counts all wards. */
 static void corpus_hits(const Report *r, const Thesaurus *ths, const char *query, char *out,
@@ -365,7 +351,7 @@ static void corpus_hits(const Report *r, const Thesaurus *ths, const char *query
 static void test_corpus_online(void **state) {
   (void)state;
   size_t n_text = 0;
-  char *text = read_file(CORPUS_FILE, &n_text);
+  char *text = test_read_file(CORPUS_FILE, &n_text);
   Report *r = NULL;
   Thesaurus *ths = NULL;
   assert_int_equal(report_parse(text, n_text, &r, NULL), JFTS_OK);
