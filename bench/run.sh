@@ -186,6 +186,14 @@ bench_ripgrep() {
 bench_jfts() {
   local d=$OUT/jfts corpus_abs
   mkdir -p "$d"
+  if [ ! -x "$JFTS_INDEX" ] && [ "$JFTS_INDEX" = "$ROOT/build/jfts-index" ]; then
+    # A clean clone: build jfts as ./run.sh does (Release, installing what is missing).
+    say "building jfts in $ROOT/build"
+    (cd "$ROOT" && . scripts/deps.sh && jfts_ensure_packages "${JFTS_BUILD_PACKAGES[@]}" &&
+      cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DJFTS_BUILD_TESTS=OFF >/dev/null &&
+      cmake --build build -j"$(nproc)" --target jfts-index jfts-query >/dev/null) ||
+      say "building jfts failed"
+  fi
   if ! "$JFTS_INDEX" --help >/dev/null 2>&1; then
     skip jfts "$JFTS_INDEX does not run"
     return 0
