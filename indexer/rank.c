@@ -3,6 +3,7 @@
 ** first row of a query and kept as FTS5 auxiliary data; a row then costs its instance list
 ** and one array read. Runs inside SQLite, so it allocates with sqlite3_malloc64. */
 #include "rank.h"
+#include "tokenizer.h"
 
 #include <string.h>
 
@@ -156,14 +157,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
 
 int rank_register(sqlite3 *db, const RankData *data) {
   fts5_api *api = NULL;
-  sqlite3_stmt *stmt = NULL;
-  int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, NULL);
-  if (rc == SQLITE_OK) {
-    sqlite3_bind_pointer(stmt, 1, (void *)&api, "fts5_api_ptr", NULL);
-    sqlite3_step(stmt);
-    rc = sqlite3_finalize(stmt);
-  }
+  int rc = tok_fts5_api(db, &api);
   if (rc != SQLITE_OK) return rc;
-  if (api == NULL || api->iVersion < 2) return SQLITE_ERROR;
   return api->xCreateFunction(api, RANK_FUNCTION, (void *)data, rank_function, NULL);
 }

@@ -215,10 +215,10 @@ static int jfts_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *pT
   return rc;
 }
 
-int tok_register(sqlite3 *db) {
+int tok_fts5_api(sqlite3 *db, fts5_api **api_out) {
   fts5_api *api = NULL;
   sqlite3_stmt *stmt = NULL;
-  fts5_tokenizer tok = {jfts_create, jfts_delete, jfts_tokenize};
+  *api_out = NULL;
   int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &stmt, NULL);
   if (rc == SQLITE_OK) {
     sqlite3_bind_pointer(stmt, 1, (void *)&api, "fts5_api_ptr", NULL);
@@ -227,6 +227,15 @@ int tok_register(sqlite3 *db) {
   }
   if (rc != SQLITE_OK) return rc;
   if (api == NULL || api->iVersion < 2) return SQLITE_ERROR; /* SQLite built without FTS5 */
+  *api_out = api;
+  return SQLITE_OK;
+}
+
+int tok_register(sqlite3 *db) {
+  fts5_api *api = NULL;
+  fts5_tokenizer tok = {jfts_create, jfts_delete, jfts_tokenize};
+  int rc = tok_fts5_api(db, &api);
+  if (rc != SQLITE_OK) return rc;
   return api->xCreateTokenizer(api, TOK_NAME, NULL, &tok, NULL);
 }
 

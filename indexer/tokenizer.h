@@ -20,6 +20,11 @@
 **   TOK_GAP between them, in documents and queries alike. */
 #define TOK_GAP "\x01"
 
+/* The fts5_api of db, which tok_register and rank_register (rank.h) both register through.
+** Returns SQLITE_OK with *api_out set, SQLITE_ERROR when db has no FTS5 of API version 2 or
+** later (*api_out NULL), or the error of the "SELECT fts5(?1)" statement that fetches it. */
+int tok_fts5_api(sqlite3 *db, fts5_api **api_out);
+
 /* Registers the tokenizer named "jfts" on db through the fts5_api pointer. It takes no
 ** arguments (tokenize='jfts'). Returns an SQLite result code (SQLITE_ERROR without FTS5). */
 int tok_register(sqlite3 *db);
