@@ -500,6 +500,27 @@ cleanup:
   return fail;
 }
 
+/* Reads e's sidecar into *meta and looks e up in the index (*old, which the caller clears).
+** *same_out is 1 when e is indexed with this size, hash and metadata; the encoding is left to
+** the caller, which alone knows what this run decodes with. Returns FAIL_NONE or a failure. */
+static FileFail lookup_same(Run *run, Store *store, const Entry *e, int64_t size,
+                            const char *hash, Meta *meta, StoreFileRow *old, int *same_out) {
+  char *err = NULL;
+  int found = 0;
+  *same_out = 0;
+  FileFail fail = read_meta(run, e, meta);
+  if (fail != FAIL_NONE) return fail;
+  if (store_lookup_file(store, e->realpath, &found, old, &err) != JFTS_OK) {
+    fail = fatal(e->path, err);
+    jfts_free(err);
+    return fail;
+  }
+  *same_out = found && old->size == size && strcmp(old->hash, hash) == 0 &&
+              str_eq(old->title, meta->title) && str_eq(old->publisher, meta->publisher) &&
+              str_eq(old->source, meta->source) && old->year == meta->year;
+  return FAIL_NONE;
+}
+
 /* Files larger than this are read, decoded, parsed and stored piece by piece, so that the
 ** indexer's memory stays bounded whatever the file's size. JFTS_INDEX_PIECE_BYTES (at
 ** least 4096) sets it, for tests. */
@@ -578,17 +599,10 @@ static int index_pieces(Run *run, Store *store, const Entry *e, FileFail *fail_o
   ch = NULL;
   char hash[17];
   store_hash_hex(h, hash);
-  fail = read_meta(run, e, &meta);
+  int same = 0;
+  fail = lookup_same(run, store, e, size, hash, &meta, &old, &same);
   if (fail != FAIL_NONE) goto cleanup;
-  int found = 0;
-  rc = store_lookup_file(store, e->realpath, &found, &old, &err);
-  if (rc != JFTS_OK) {
-    fail = fatal(e->path, err);
-    goto cleanup;
-  }
-  if (found && old.size == size && strcmp(old.hash, hash) == 0 && str_eq(old.title, meta.title) &&
-      str_eq(old.publisher, meta.publisher) && str_eq(old.source, meta.source) &&
-      old.year == meta.year && str_eq(old.encoding, "UTF-8")) {
+  if (same && str_eq(old.encoding, "UTF-8")) {
     run->n_unchanged++;
     goto cleanup;
   }
@@ -711,17 +725,9 @@ static FileFail index_one(Run *run, Store *store, const Entry *e) {
   }
   char hash[17];
   store_hash(raw, n_raw, hash);
-  fail = read_meta(run, e, &meta);
+  int same = 0;
+  fail = lookup_same(run, store, e, (int64_t)n_raw, hash, &meta, &old, &same);
   if (fail != FAIL_NONE) goto cleanup;
-  int found = 0;
-  rc = store_lookup_file(store, e->realpath, &found, &old, &err);
-  if (rc != JFTS_OK) {
-    fail = fatal(e->path, err);
-    goto cleanup;
-  }
-  int same = found && old.size == (int64_t)n_raw && strcmp(old.hash, hash) == 0 &&
-             str_eq(old.title, meta.title) && str_eq(old.publisher, meta.publisher) &&
-             str_eq(old.source, meta.source) && old.year == meta.year;
   if (same && run->opt.encoding == NULL) {
     run->n_unchanged++;
     goto cleanup;
