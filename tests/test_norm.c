@@ -11,32 +11,10 @@
 #include <string.h>
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
+#include <unicode/utf8.h>
 
 #include "jfts_common.h"
 #include "norm.h"
-
-static size_t put_utf8(char *p, uint32_t c) {
-  if (c < 0x80) {
-    p[0] = (char)c;
-    return 1;
-  }
-  if (c < 0x800) {
-    p[0] = (char)(0xC0 | (c >> 6));
-    p[1] = (char)(0x80 | (c & 0x3F));
-    return 2;
-  }
-  if (c < 0x10000) {
-    p[0] = (char)(0xE0 | (c >> 12));
-    p[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-    p[2] = (char)(0x80 | (c & 0x3F));
-    return 3;
-  }
-  p[0] = (char)(0xF0 | (c >> 18));
-  p[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-  p[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-  p[3] = (char)(0x80 | (c & 0x3F));
-  return 4;
-}
 
 /* Renders t as "a@0:1W|U+0020@1:2S|..."; spaces, controls and marks as U+XXXX. */
 static void render(const NormText *t, char *out, size_t cap) {
@@ -52,7 +30,10 @@ static void render(const NormText *t, char *out, size_t cap) {
     if (spelled) {
       snprintf(ch, sizeof ch, "U+%04X", (unsigned)c);
     } else {
-      ch[put_utf8(ch, c)] = '\0';
+      /* ICU's encoder, not a copy of the tokenizer's own put_utf8. */
+      size_t k = 0;
+      U8_APPEND_UNSAFE(ch, k, c);
+      ch[k] = '\0';
     }
     len += (size_t)snprintf(out + len, cap - len, "%s%s@%u:%u%c", i ? "|" : "", ch,
                             (unsigned)t->src_start[i], (unsigned)t->src_end[i],
