@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_index.h"
 #include "decode.h"
 #include "jfts_common.h"
 #include "rank.h"
@@ -303,30 +304,8 @@ static void test_sink(void **state) {
 
 /* Indexes the corpus file into a new database at path, as jfts-index does. */
 static void index_corpus(const char *path) {
-  FILE *fp = fopen(CORPUS_FILE, "rb");
-  assert_non_null(fp);
-  static unsigned char raw[1 << 18];
-  size_t n = fread(raw, 1, sizeof raw, fp);
-  fclose(fp);
-  assert_true(n > 0 && n < sizeof raw);
-  DecodedText *dec = NULL;
-  Report *rep = NULL;
-  Store *s = NULL;
-  assert_int_equal(dec_decode(raw, n, NULL, &dec, NULL), JFTS_OK);
-  assert_int_equal(report_parse(dec->text, dec->n_bytes, &rep, NULL), JFTS_OK);
-  assert_int_equal(store_open(path, STORE_WRITE, &s, NULL), JFTS_OK);
-  assert_int_equal(store_begin(s, NULL), JFTS_OK);
-  char hash[17];
-  store_hash(raw, n, hash);
-  StoreFile file = {.path = "corpus/sendai-r3-jiritsushien.txt",
-                    .realpath = CORPUS_FILE,
-                    .size = (int64_t)n,
-                    .hash = hash};
-  assert_int_equal(store_replace_file(s, &file, dec, rep, NULL, NULL), JFTS_OK);
-  assert_int_equal(store_commit(s, NULL), JFTS_OK);
-  store_close(s);
-  report_free(rep);
-  dec_free(dec);
+  StoreFile as = {.path = "corpus/sendai-r3-jiritsushien.txt", .realpath = CORPUS_FILE};
+  test_index_file(path, CORPUS_FILE, &as);
 }
 
 /* Opens a jfts database on a plain connection with the tokenizer and jfts_rank, its lengths

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_index.h"
 #include "decode.h"
 #include "jfts_common.h"
 #include "norm.h"
@@ -207,28 +208,9 @@ static void test_recall(void **state) {
   assert_true(fd >= 0);
   close(fd);
   unlink(path);
-  FILE *fp = fopen(CORPUS_FILE, "rb");
-  assert_non_null(fp);
-  static unsigned char raw[1 << 18];
-  size_t n_raw = fread(raw, 1, sizeof raw, fp);
-  fclose(fp);
-  assert_true(n_raw > 0 && n_raw < sizeof raw);
-  DecodedText *dec = NULL;
-  Report *rep = NULL;
+  StoreFile as = {.path = "corpus/sendai-r3-jiritsushien.txt", .realpath = CORPUS_FILE};
+  test_index_file(path, CORPUS_FILE, &as);
   Store *s = NULL;
-  assert_int_equal(dec_decode(raw, n_raw, NULL, &dec, NULL), JFTS_OK);
-  assert_int_equal(report_parse(dec->text, dec->n_bytes, &rep, NULL), JFTS_OK);
-  assert_int_equal(store_open(path, STORE_WRITE, &s, NULL), JFTS_OK);
-  assert_int_equal(store_begin(s, NULL), JFTS_OK);
-  char hash[17];
-  store_hash(raw, n_raw, hash);
-  StoreFile file = {.path = "corpus/sendai-r3-jiritsushien.txt", .realpath = CORPUS_FILE,
-                    .size = (int64_t)n_raw, .hash = hash};
-  assert_int_equal(store_replace_file(s, &file, dec, rep, NULL, NULL), JFTS_OK);
-  assert_int_equal(store_commit(s, NULL), JFTS_OK);
-  store_close(s);
-  report_free(rep);
-  dec_free(dec);
   assert_int_equal(store_open(path, STORE_READ, &s, NULL), JFTS_OK);
 
   /* Every passage: a new database numbers them from 1 without gaps. */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "test_index.h"
 #include "decode.h"
 #include "jfts_common.h"
 #include "report.h"
@@ -31,24 +32,10 @@ typedef struct Fx {
 } Fx;
 
 static void index_file(Store *s, const char *path) {
-  FILE *fp = fopen(path, "rb");
-  assert_non_null(fp);
-  static unsigned char raw[1 << 18];
-  size_t n = fread(raw, 1, sizeof raw, fp);
-  fclose(fp);
-  assert_true(n > 0 && n < sizeof raw);
-  DecodedText *dec = NULL;
-  Report *rep = NULL;
-  assert_int_equal(dec_decode(raw, n, NULL, &dec, NULL), JFTS_OK);
-  assert_int_equal(report_parse(dec->text, dec->n_bytes, &rep, NULL), JFTS_OK);
-  char hash[17];
-  store_hash(raw, n, hash);
   /* Indexed under its absolute path, so that quotes can look up its metadata. */
-  StoreFile f = {.path = path, .realpath = path, .size = (int64_t)n, .hash = hash,
-                 .title = "R3 取組状況", .source = "仙台市 PDF", .year = 2021};
-  assert_int_equal(store_replace_file(s, &f, dec, rep, NULL, NULL), JFTS_OK);
-  report_free(rep);
-  dec_free(dec);
+  StoreFile as = {.path = path, .realpath = path, .title = "R3 取組状況", .source = "仙台市 PDF",
+                  .year = 2021};
+  test_store_file(s, path, &as);
 }
 
 /* A new database at db_path (a mkstemp name, removed first) holding the corpus, and also

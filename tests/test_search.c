@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "test_index.h"
 #include "decode.h"
 #include "jfts_common.h"
 #include "match.h"
@@ -33,28 +34,8 @@ typedef struct Dbs {
 /* Indexes file into db_path as shown_path, its identity real_path (NULL: file itself). */
 static void index_file_as(const char *db_path, const char *file, const char *shown_path,
                           const char *real_path) {
-  FILE *fp = fopen(file, "rb");
-  assert_non_null(fp);
-  static unsigned char raw[1 << 18];
-  size_t n = fread(raw, 1, sizeof raw, fp);
-  fclose(fp);
-  assert_true(n > 0 && n < sizeof raw);
-  DecodedText *dec = NULL;
-  Report *rep = NULL;
-  Store *s = NULL;
-  assert_int_equal(dec_decode(raw, n, NULL, &dec, NULL), JFTS_OK);
-  assert_int_equal(report_parse(dec->text, dec->n_bytes, &rep, NULL), JFTS_OK);
-  assert_int_equal(store_open(db_path, STORE_WRITE, &s, NULL), JFTS_OK);
-  assert_int_equal(store_begin(s, NULL), JFTS_OK);
-  char hash[17];
-  store_hash(raw, n, hash);
-  StoreFile f = {.path = shown_path, .realpath = real_path ? real_path : file,
-                 .size = (int64_t)n, .hash = hash};
-  assert_int_equal(store_replace_file(s, &f, dec, rep, NULL, NULL), JFTS_OK);
-  assert_int_equal(store_commit(s, NULL), JFTS_OK);
-  store_close(s);
-  report_free(rep);
-  dec_free(dec);
+  StoreFile as = {.path = shown_path, .realpath = real_path ? real_path : file};
+  test_index_file(db_path, file, &as);
 }
 
 static void index_file(const char *db_path, const char *file, const char *shown_path) {
