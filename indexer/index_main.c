@@ -20,6 +20,7 @@
 #include "chunker.h"
 #include "decode.h"
 #include "jfts_common.h"
+#include "prefetch.h"
 #include "report.h"
 #include "store.h"
 
@@ -321,60 +322,6 @@ nomem:
 
 /* ---- one file ---------------------------------------------------------------------------- */
 
-/* Reads a whole file into a malloc'ed buffer. Returns 0, or errno. */
-static int read_file(const char *path, unsigned char **buf_out, size_t *n_out) {
-  *buf_out = NULL;
-  *n_out = 0;
-  int fd = open(path, O_RDONLY);
-  if (fd < 0) return errno;
-  int err = 0;
-  struct stat st;
-  unsigned char *buf = NULL;
-  size_t n = 0, cap;
-  if (fstat(fd, &st) != 0) {
-    err = errno;
-    goto cleanup;
-  }
-  if (S_ISDIR(st.st_mode)) {
-    err = EISDIR;
-    goto cleanup;
-  }
-  cap = (size_t)st.st_size + 1; /* the file may grow while we read: handled below */
-  buf = malloc(cap);
-  if (buf == NULL) {
-    err = ENOMEM;
-    goto cleanup;
-  }
-  for (;;) {
-    if (n == cap) {
-      unsigned char *b = realloc(buf, cap * 2);
-      if (b == NULL) {
-        err = ENOMEM;
-        goto cleanup;
-      }
-      buf = b;
-      cap *= 2;
-    }
-    ssize_t got = read(fd, buf + n, cap - n);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      err = errno;
-      goto cleanup;
-    }
-    if (got == 0) break;
-    n += (size_t)got;
-  }
-cleanup:
-  close(fd);
-  if (err) {
-    free(buf);
-    return err;
-  }
-  *buf_out = buf;
-  *n_out = n;
-  return 0;
-}
-
 typedef struct Meta {
   char *title, *publisher, *source;
   int year;
@@ -435,7 +382,7 @@ static FileFail read_meta(Run *run, const Entry *e, Meta *m) {
   memset(m, 0, sizeof *m);
   char *side = find_sidecar(e->path);
   if (side == NULL) return FAIL_NONE;
-  int os_err = read_file(side, &raw, &n_raw);
+  int os_err = jfts_read_file(side, &raw, &n_raw);
   if (os_err) {
     fail = file_error(run, side, strerror(os_err));
     goto cleanup;
@@ -641,9 +588,9 @@ static int index_pieces(Run *run, Store *store, const Entry *e, FileFail *fail_o
     if (rc == JFTS_OK && off == 0) {
       rc = store_piecewise_begin(store, &err);
       in_savepoint = rc == JFTS_OK;
-      if (rc == JFTS_OK) rc = store_replace_file(store, &sf, dec, rep, &file_id, &err);
+      if (rc == JFTS_OK) rc = store_replace_file(store, &sf, dec, rep, NULL, &file_id, &err);
     } else if (rc == JFTS_OK) {
-      rc = store_append_report(store, &sf, file_id, dec, rep, &err);
+      rc = store_append_report(store, &sf, file_id, dec, rep, NULL, &err);
     }
     if (rc != JFTS_OK) {
       fail = fatal(e->path, err);
@@ -689,7 +636,8 @@ cleanup:
   return handled;
 }
 
-static FileFail index_one(Run *run, Store *store, const Entry *e) {
+/* pre: what the prefetch worker prepared for e, or NULL; index_one takes over its parts. */
+static FileFail index_one(Run *run, Store *store, const Entry *e, PrefetchItem *pre) {
   FileFail fail = FAIL_NONE;
   unsigned char *raw = NULL;
   size_t n_raw = 0;
@@ -706,25 +654,32 @@ static FileFail index_one(Run *run, Store *store, const Entry *e) {
     FileFail pf;
     if (index_pieces(run, store, e, &pf)) return pf;
   }
-  int os_err = read_file(e->path, &raw, &n_raw);
-  if (os_err) {
-    fail = file_error(run, e->path, strerror(os_err));
-    goto cleanup;
-  }
-  if (e->walked && dec_is_binary(raw, n_raw, NULL)) {
-    /* Expected in a tree of documents (images, PDFs): a warning, not an error. The decoder
-    ** words the reason ("binary file (PDF)"), so ask it. */
-    rc = dec_decode(raw, n_raw, NULL, &dec, &err);
-    if (rc == JFTS_ERR_NOMEM) {
-      fail = fatal(e->path, NULL);
-    } else {
-      fprintf(stderr, PROG ": warning: %s: %s; skipped\n", e->path,
-              err ? err : "binary file");
-    }
-    goto cleanup;
-  }
   char hash[17];
-  store_hash(raw, n_raw, hash);
+  int os_err = 0;
+  if (pre) {
+    /* Read, hashed and found not binary by the worker. */
+    n_raw = pre->n_raw;
+    memcpy(hash, pre->hash, sizeof hash);
+  } else {
+    os_err = jfts_read_file(e->path, &raw, &n_raw);
+    if (os_err) {
+      fail = file_error(run, e->path, strerror(os_err));
+      goto cleanup;
+    }
+    if (e->walked && dec_is_binary(raw, n_raw, NULL)) {
+      /* Expected in a tree of documents (images, PDFs): a warning, not an error. The decoder
+      ** words the reason ("binary file (PDF)"), so ask it. */
+      rc = dec_decode(raw, n_raw, NULL, &dec, &err);
+      if (rc == JFTS_ERR_NOMEM) {
+        fail = fatal(e->path, NULL);
+      } else {
+        fprintf(stderr, PROG ": warning: %s: %s; skipped\n", e->path,
+                err ? err : "binary file");
+      }
+      goto cleanup;
+    }
+    store_hash(raw, n_raw, hash);
+  }
   int same = 0;
   fail = lookup_same(run, store, e, (int64_t)n_raw, hash, &meta, &old, &same);
   if (fail != FAIL_NONE) goto cleanup;
@@ -733,19 +688,34 @@ static FileFail index_one(Run *run, Store *store, const Entry *e) {
     goto cleanup;
   }
 
-  rc = dec_decode(raw, n_raw, run->opt.encoding, &dec, &err);
-  if (rc == JFTS_ERR_INPUT) {
-    fail = file_error(run, e->path, err);
-    goto cleanup;
-  }
-  if (rc == JFTS_ERR_USAGE) {
-    fprintf(stderr, PROG ": %s\n", err);
-    fail = FAIL_USAGE;
-    goto cleanup;
-  }
-  if (rc != JFTS_OK) {
-    fail = fatal(e->path, err);
-    goto cleanup;
+  if (pre && pre->dec) {
+    dec = pre->dec;
+    pre->dec = NULL;
+  } else {
+    if (raw == NULL) {
+      /* The worker stopped at the hash (the bytes are those indexed) but the metadata
+      ** differs: read the file here. */
+      os_err = jfts_read_file(e->path, &raw, &n_raw);
+      if (os_err) {
+        fail = file_error(run, e->path, strerror(os_err));
+        goto cleanup;
+      }
+      store_hash(raw, n_raw, hash);
+    }
+    rc = dec_decode(raw, n_raw, run->opt.encoding, &dec, &err);
+    if (rc == JFTS_ERR_INPUT) {
+      fail = file_error(run, e->path, err);
+      goto cleanup;
+    }
+    if (rc == JFTS_ERR_USAGE) {
+      fprintf(stderr, PROG ": %s\n", err);
+      fail = FAIL_USAGE;
+      goto cleanup;
+    }
+    if (rc != JFTS_OK) {
+      fail = fatal(e->path, err);
+      goto cleanup;
+    }
   }
   /* Same bytes decoded as before: an --encoding that changes nothing keeps the file. */
   if (same && str_eq(old.encoding, dec->encoding)) {
@@ -754,14 +724,19 @@ static FileFail index_one(Run *run, Store *store, const Entry *e) {
   }
   free(raw); /* the decoded copy is all the rest needs */
   raw = NULL;
-  rc = report_parse(dec->text, dec->n_bytes, &rep, &err);
-  if (rc != JFTS_OK) {
-    fail = fatal(e->path, err);
-    goto cleanup;
+  if (pre && pre->rep) {
+    rep = pre->rep;
+    pre->rep = NULL;
+  } else {
+    rc = report_parse(dec->text, dec->n_bytes, &rep, &err);
+    if (rc != JFTS_OK) {
+      fail = fatal(e->path, err);
+      goto cleanup;
+    }
   }
   StoreFile sf = {e->path,     e->realpath,    (int64_t)n_raw, hash,
                   meta.title,  meta.publisher, meta.source,    meta.year};
-  rc = store_replace_file(store, &sf, dec, rep, NULL, &err);
+  rc = store_replace_file(store, &sf, dec, rep, pre ? pre->toks : NULL, NULL, &err);
   if (rc != JFTS_OK) {
     fail = fatal(NULL, err);
     goto cleanup;
@@ -782,6 +757,44 @@ cleanup:
   return fail == FAIL_SKIP ? FAIL_NONE : fail;
 }
 
+/* Starts the prefetch worker (prefetch.h) on run's entries, unless JFTS_INDEX_THREADS is 1
+** or the machine has one CPU. The worker needs the index's size and hash of each file it
+** may skip decoding; they are looked up here, as the store belongs to this thread. Any
+** failure leaves *pf_out NULL, and the run does everything on this thread. */
+static void start_prefetch(Run *run, Store *store, PrefetchJob **jobs_out, Prefetch **pf_out) {
+  *jobs_out = NULL;
+  *pf_out = NULL;
+  const char *v = getenv("JFTS_INDEX_THREADS");
+  long threads = v && *v ? atol(v) : sysconf(_SC_NPROCESSORS_ONLN);
+  if (threads < 2 || run->n_entries == 0) return;
+  PrefetchJob *jobs = jfts_calloc(run->n_entries, sizeof *jobs);
+  if (jobs == NULL) return;
+  for (size_t i = 0; i < run->n_entries; i++) {
+    const Entry *e = &run->entries[i];
+    PrefetchJob *j = &jobs[i];
+    j->path = e->path;
+    j->walked = e->walked;
+    j->skip = e->dup || e->realpath == NULL;
+    if (j->skip) continue;
+    StoreFileRow row;
+    int found = 0;
+    char *err = NULL;
+    if (store_lookup_file(store, e->realpath, &found, &row, &err) == JFTS_OK && found) {
+      j->known = 1;
+      j->known_size = row.size;
+      memcpy(j->known_hash, row.hash, sizeof j->known_hash);
+    }
+    store_file_row_clear(&row);
+    jfts_free(err);
+  }
+  size_t max = piece_bytes() < PREFETCH_MAX_FILE_BYTES ? piece_bytes() : PREFETCH_MAX_FILE_BYTES;
+  if (prefetch_start(jobs, run->n_entries, run->opt.encoding, max, pf_out) != JFTS_OK) {
+    jfts_free(jobs);
+    return;
+  }
+  *jobs_out = jobs;
+}
+
 /* ---- main -------------------------------------------------------------------------------- */
 
 static int plural(long n) { return n != 1; }
@@ -795,6 +808,8 @@ int main(int argc, char **argv) {
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   Run run = {.opt = {.db = "jfts.db"}};
   Store *store = NULL;
+  Prefetch *prefetch = NULL;
+  PrefetchJob *jobs = NULL;
   char *err = NULL;
   int status = EXIT_FAIL;
   FileFail fail = FAIL_NONE;
@@ -861,11 +876,16 @@ int main(int argc, char **argv) {
   if (fail == FAIL_NONE) fail = resolve(&run);
   for (size_t i = 0; i < run.n_entries; i++) run.bytes_total += run.entries[i].size;
   run.t_start = run.t_last = now_seconds();
+  if (fail == FAIL_NONE) start_prefetch(&run, store, &jobs, &prefetch);
   for (size_t i = 0; fail == FAIL_NONE && i < run.n_entries; i++) {
-    if (!run.entries[i].dup) fail = index_one(&run, store, &run.entries[i]);
+    PrefetchItem *pre = prefetch_take(prefetch, i);
+    if (!run.entries[i].dup) fail = index_one(&run, store, &run.entries[i], pre);
+    prefetch_item_free(pre);
     run.bytes_done += run.entries[i].size;
     progress(&run, i + 1, 0);
   }
+  prefetch_stop(prefetch);
+  prefetch = NULL;
   progress(&run, 0, 1);
   if (fail == FAIL_NONE && run.opt.prune) {
     rc = store_prune(store, &run.n_pruned, &err);
@@ -909,6 +929,8 @@ int main(int argc, char **argv) {
   }
 
 cleanup:
+  prefetch_stop(prefetch);
+  jfts_free(jobs);
   if (store) store_rollback(store, NULL);
   store_close(store);
   jfts_free(err);

@@ -1,14 +1,21 @@
 /* The one allocator of the jfts library, with a failure-injection hook for tests, and the
-** small string helpers every module needs: error messages and a growing string buffer. */
+** small helpers every module needs: error messages, a growing string buffer, reading a
+** whole file. */
 #include "jfts_common.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static long g_fail_after = -1; /* allocations left before failing; -1 = never fail */
-static long g_live = 0;        /* outstanding allocations */
+/* Outstanding allocations. Atomic: jfts-index allocates on two threads (prefetch.h). */
+static _Atomic long g_live = 0;
 
 static int alloc_should_fail(void) {
   if (g_fail_after < 0) return 0;
@@ -18,19 +25,19 @@ static int alloc_should_fail(void) {
 }
 
 void jfts_alloc_fail_after(long n_ok) { g_fail_after = n_ok; }
-long jfts_alloc_live(void) { return g_live; }
+long jfts_alloc_live(void) { return atomic_load(&g_live); }
 
 void *jfts_malloc(size_t n_bytes) {
   if (alloc_should_fail()) return NULL;
   void *p = malloc(n_bytes ? n_bytes : 1);
-  if (p) g_live++;
+  if (p) atomic_fetch_add_explicit(&g_live, 1, memory_order_relaxed);
   return p;
 }
 
 void *jfts_calloc(size_t n, size_t size) {
   if (alloc_should_fail()) return NULL;
   void *p = calloc(n ? n : 1, size ? size : 1);
-  if (p) g_live++;
+  if (p) atomic_fetch_add_explicit(&g_live, 1, memory_order_relaxed);
   return p;
 }
 
@@ -42,7 +49,7 @@ void *jfts_realloc(void *p, size_t n_bytes) {
 
 void jfts_free(void *p) {
   if (p == NULL) return;
-  g_live--;
+  atomic_fetch_sub_explicit(&g_live, 1, memory_order_relaxed);
   free(p);
 }
 
@@ -107,4 +114,57 @@ void jfts_set_error(char **err_out, const char *fmt, ...) {
   va_start(ap, fmt);
   *err_out = vmprintf(fmt, ap);
   va_end(ap);
+}
+
+int jfts_read_file(const char *path, unsigned char **buf_out, size_t *n_out) {
+  *buf_out = NULL;
+  *n_out = 0;
+  int fd = open(path, O_RDONLY);
+  if (fd < 0) return errno;
+  int err = 0;
+  struct stat st;
+  unsigned char *buf = NULL;
+  size_t n = 0, cap;
+  if (fstat(fd, &st) != 0) {
+    err = errno;
+    goto cleanup;
+  }
+  if (S_ISDIR(st.st_mode)) {
+    err = EISDIR;
+    goto cleanup;
+  }
+  cap = (size_t)st.st_size + 1; /* the file may grow while we read: handled below */
+  buf = malloc(cap);
+  if (buf == NULL) {
+    err = ENOMEM;
+    goto cleanup;
+  }
+  for (;;) {
+    if (n == cap) {
+      unsigned char *b = realloc(buf, cap * 2);
+      if (b == NULL) {
+        err = ENOMEM;
+        goto cleanup;
+      }
+      buf = b;
+      cap *= 2;
+    }
+    ssize_t got = read(fd, buf + n, cap - n);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      err = errno;
+      goto cleanup;
+    }
+    if (got == 0) break;
+    n += (size_t)got;
+  }
+cleanup:
+  close(fd);
+  if (err) {
+    free(buf);
+    return err;
+  }
+  *buf_out = buf;
+  *n_out = n;
+  return 0;
 }

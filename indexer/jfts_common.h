@@ -67,6 +67,12 @@ void jfts_buf_add(JftsBuf *b, const char *text, size_t n_bytes);
 /* Frees b->p (NULL is fine) and resets b to the empty state; b->rc is kept. */
 void jfts_buf_free(JftsBuf *b);
 
+/* Reads the whole file at path into a new buffer (malloc'ed: free it with free(), it is
+** the raw input and never counted by the allocation hooks), even if the file grows while
+** it is read. Returns 0 with *buf_out and *n_out set, or an errno value (EISDIR for a
+** directory, ENOMEM) with *buf_out NULL. */
+int jfts_read_file(const char *path, unsigned char **buf_out, size_t *n_out);
+
 /* Test hook: after `n_ok` more successful allocations, every allocation fails until reset
 ** with a negative value. Not thread-safe; meant for the out-of-memory tests only. */
 void jfts_alloc_fail_after(long n_ok);

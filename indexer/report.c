@@ -12,6 +12,7 @@
 #define MAX_NAME_CHARS 40    /* a table name cell or activity name is short */
 #define MAX_HEADING_CHARS 60 /* a heading line is a marker plus a short title */
 #define SPLIT_MIN_CHARS 450  /* passages up to this many characters are never split */
+#define PLAIN_GROUP_CHARS 200 /* untagged text: short blocks are grouped up to this size */
 #define SPLIT_WINDOW (16 * REPORT_PASSAGE_MAX) /* bytes of text given to ICU at a time */
 
 static const char *const k_wards[] = {"青葉区", "宮城野区", "若林区", "太白区", "泉区"};
@@ -362,7 +363,49 @@ static void append_lines(Parser *p, RepText *body, size_t i, size_t end, RepJoin
   }
 }
 
-/* Untagged text: every block becomes passages. */
+/* Characters of the lines of a block, as joined (the wrap rule adds at most a space). */
+static size_t block_chars(const Parser *p, size_t i, size_t end) {
+  size_t n = 0;
+  for (; i < end; i++) {
+    const RepLine *l = &p->lines[i];
+    if (!is_blank(l)) n += count_chars(p->text + l->trim_start, l->trim_end - l->trim_start);
+  }
+  return n;
+}
+
+/* Text outside any report (a plain-text corpus): consecutive blocks are grouped into
+** passages of at least PLAIN_GROUP_CHARS characters, joined with line breaks, so that the
+** short paragraphs of converted HTML and man pages (menu entries, headings, list items,
+** "戻る") make one passage with their context rather than one each. A group never grows
+** past SPLIT_MIN_CHARS (no grouped passage is cut again) nor REPORT_PASSAGE_MAX bytes; a
+** longer block alone is cut at sentence ends as usual. Inside a report every block is a
+** passage of its own (parse_plain): there the structure says what belongs together. */
+static void parse_untagged(Parser *p, size_t lo, size_t hi) {
+  RepText body = {0};
+  size_t body_chars = 0, body_bytes = 0;
+  size_t i = next_nonblank(p, lo, hi);
+  while (p->rc == JFTS_OK && i < hi) {
+    size_t e = block_end(p, i, hi);
+    size_t chars = block_chars(p, i, e);
+    size_t bytes = p->lines[e - 1].trim_end - p->lines[i].trim_start;
+    if (body.n_bytes > 0 && (body_chars + chars > SPLIT_MIN_CHARS ||
+                             body_bytes + bytes + 1 > REPORT_PASSAGE_MAX)) {
+      emit_passage(p, &body, NULL, NULL, 0);
+      body_chars = body_bytes = 0;
+    }
+    append_lines(p, &body, i, e, REP_JOIN_BLOCK);
+    body_chars += chars;
+    body_bytes += bytes + 1;
+    if (body_chars >= PLAIN_GROUP_CHARS) {
+      emit_passage(p, &body, NULL, NULL, 0);
+      body_chars = body_bytes = 0;
+    }
+    i = next_nonblank(p, e, hi);
+  }
+  emit_passage(p, &body, NULL, NULL, 0);
+}
+
+/* Untagged text inside a report: every block becomes passages. */
 static void parse_plain(Parser *p, size_t lo, size_t hi) {
   size_t i = next_nonblank(p, lo, hi);
   while (p->rc == JFTS_OK && i < hi) {
@@ -864,7 +907,7 @@ int report_parse_at(const char *text, size_t n_bytes, int first_lineno, Report *
     int title = i < p.n_lines && !is_blank(&p.lines[i]) && is_title_line(&p, &p.lines[i]);
     if (!title && i < p.n_lines) continue;
     if (in_doc) parse_document(&p, prev, i);
-    else parse_plain(&p, prev, i);
+    else parse_untagged(&p, prev, i);
     p.doc = -1;
     prev = i;
     in_doc = title;

@@ -27,13 +27,15 @@ struct Store {
   int tok_version;      /* tokenizer_version recorded in meta; 0 when none */
   int in_txn;
   sqlite3_stmt *ins_passage, *ins_fts, *ins_meeting, *ins_doc; /* prepared on first use */
-  sqlite3_stmt *ins_file, *find_file, *sel_unindexed;           /* likewise */
-  /* Passages are added to the FTS index in batches (fts_catch_up), not one by one: FTS5
-  ** writes its pending terms out as a new segment at every SAVEPOINT, and store_replace_file
-  ** takes one per file. Every passage with id >= fts_pending_min is not in the index yet;
-  ** INT64_MAX when none is. */
-  int64_t fts_pending_min;
-  int64_t pieces_pending_before; /* fts_pending_min when store_piecewise_begin ran */
+  sqlite3_stmt *ins_file, *find_file;                           /* likewise */
+  /* Tokens reach FTS5 through replay (tokenizer.h): each passage's text is tokenized once,
+  ** by the caller (store_replace_file's tokens) or here into own_tokens, for both its length
+  ** and the index. Headings and labels repeat from passage to passage: the last one's tokens
+  ** are kept. */
+  TokReplay *replay;
+  TokBatch *own_tokens;
+  TokBatch *col_tokens[2];  /* heading, label */
+  char *col_text[2];        /* the text col_tokens[k] holds the tokens of, or NULL */
   /* Ranked search (store_search_prepare and below), statements prepared on first use. */
   sqlite3_stmt *get_passage, *match_ranked, *match_ranked_filter, *match_ids;
   int search_loaded;
@@ -272,7 +274,6 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
   s = jfts_calloc(1, sizeof *s);
   if (s == NULL) return JFTS_ERR_NOMEM;
   s->mode = mode;
-  s->fts_pending_min = INT64_MAX;
   s->path = jfts_strdup(path);
   if (s->path == NULL) {
     rc = JFTS_ERR_NOMEM;
@@ -329,7 +330,7 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
   }
   if (rc != JFTS_OK) goto cleanup;
 
-  src = tok_register(s->db);
+  src = tok_register_replay(s->db, mode == STORE_WRITE ? &s->replay : NULL);
   if (src != SQLITE_OK) {
     if (src == SQLITE_NOMEM) {
       rc = JFTS_ERR_NOMEM;
@@ -376,7 +377,6 @@ void store_close(Store *s) {
   sqlite3_finalize(s->ins_doc);
   sqlite3_finalize(s->ins_file);
   sqlite3_finalize(s->find_file);
-  sqlite3_finalize(s->sel_unindexed);
   sqlite3_finalize(s->get_passage);
   sqlite3_finalize(s->match_ranked);
   sqlite3_finalize(s->match_ranked_filter);
@@ -389,6 +389,11 @@ void store_close(Store *s) {
     remove_if_exists(s->path, "-wal");
     remove_if_exists(s->path, "-shm");
   }
+  tok_batch_free(s->own_tokens);
+  for (int k = 0; k < 2; k++) {
+    tok_batch_free(s->col_tokens[k]);
+    jfts_free(s->col_text[k]);
+  }
   jfts_free(s->n_text);
   jfts_free(s->present);
   jfts_free(s->doc_key);
@@ -397,8 +402,6 @@ void store_close(Store *s) {
 }
 
 /* ---- transactions ------------------------------------------------------------------------ */
-
-static int fts_catch_up(Store *s, char **err_out);
 
 static int write_meta(Store *s, char **err_out) {
   char *sql = jfts_mprintf("INSERT OR REPLACE INTO meta(key, value) VALUES"
@@ -419,7 +422,6 @@ int store_begin(Store *s, char **err_out) {
   int rc = exec_sql(s, "BEGIN IMMEDIATE", err_out, "cannot begin a transaction");
   if (rc != JFTS_OK) return rc;
   s->in_txn = 1;
-  s->fts_pending_min = INT64_MAX;
   if (s->needs_schema) {
     /* Another indexer may have created the schema while we waited for the lock. */
     int64_t n_objects = 0;
@@ -445,8 +447,7 @@ int store_begin(Store *s, char **err_out) {
 }
 
 int store_commit(Store *s, char **err_out) {
-  int rc = fts_catch_up(s, err_out);
-  if (rc == JFTS_OK) rc = exec_sql(s, "COMMIT", err_out, "cannot commit");
+  int rc = exec_sql(s, "COMMIT", err_out, "cannot commit");
   if (rc != JFTS_OK) return rc;
   s->in_txn = 0;
   s->committed = 1;
@@ -460,7 +461,6 @@ int store_commit(Store *s, char **err_out) {
 int store_rollback(Store *s, char **err_out) {
   if (!s->in_txn) return JFTS_OK;
   s->in_txn = 0;
-  s->fts_pending_min = INT64_MAX;
   /* A failed transaction may have been rolled back by SQLite already. */
   if (sqlite3_get_autocommit(s->db)) return JFTS_OK;
   return exec_sql(s, "ROLLBACK", err_out, "cannot roll back");
@@ -529,8 +529,7 @@ static int delete_file_rows(Store *s, int64_t file_id, char **err_out) {
       "DELETE FROM documents WHERE file_id = ?1",
       "DELETE FROM files WHERE id = ?1",
   };
-  /* The 'delete' below must find in the index every passage it removes. */
-  int rc = fts_catch_up(s, err_out);
+  int rc = JFTS_OK;
   for (size_t i = 0; rc == JFTS_OK && i < sizeof sqls / sizeof sqls[0]; i++) {
     sqlite3_stmt *st = NULL;
     int src = sqlite3_prepare_v2(s->db, sqls[i], -1, &st, NULL);
@@ -558,54 +557,6 @@ static int step_done(Store *s, sqlite3_stmt *st, char **err_out, const char *wha
   int src = sqlite3_step(st);
   sqlite3_reset(st);
   return src == SQLITE_DONE ? JFTS_OK : db_error(s, src, err_out, what);
-}
-
-/* Adds every passage that is not in the FTS index yet (see fts_pending_min) to it, in id
-** order, one single-row INSERT at a time: an INSERT ... SELECT into FTS5 would open a
-** statement savepoint, and with it write out a segment. */
-static int fts_catch_up(Store *s, char **err_out) {
-  if (s->fts_pending_min == INT64_MAX) return JFTS_OK;
-  int rc = prepare_cached(s, &s->sel_unindexed,
-                          "SELECT id, text, heading, label FROM passages WHERE id >= ?1"
-                          " ORDER BY id",
-                          err_out);
-  if (rc == JFTS_OK)
-    rc = prepare_cached(s, &s->ins_fts,
-                        "INSERT INTO fts(rowid, text, heading, label) VALUES(?1, ?2, ?3, ?4)",
-                        err_out);
-  if (rc != JFTS_OK) return rc;
-  sqlite3_stmt *sel = s->sel_unindexed, *ins = s->ins_fts;
-  sqlite3_bind_int64(sel, 1, s->fts_pending_min);
-  int src = SQLITE_ROW;
-  while (rc == JFTS_OK && (src = sqlite3_step(sel)) == SQLITE_ROW) {
-    /* The text pointers stay valid until sel steps again, after ins is done with them. */
-    sqlite3_bind_int64(ins, 1, sqlite3_column_int64(sel, 0));
-    const char *text = col_text(sel, 1);
-    sqlite3_bind_text(ins, 2, text ? text : "", sqlite3_column_bytes(sel, 1), SQLITE_STATIC);
-    bind_text(ins, 3, col_text(sel, 2));
-    bind_text(ins, 4, col_text(sel, 3));
-    rc = step_done(s, ins, err_out, "cannot index a passage");
-  }
-  if (rc == JFTS_OK && src != SQLITE_DONE) rc = db_error(s, src, err_out, "cannot index passages");
-  sqlite3_reset(sel);
-  sqlite3_clear_bindings(ins);
-  if (rc == JFTS_OK) s->fts_pending_min = INT64_MAX;
-  return rc;
-}
-
-typedef struct TokCount {
-  int n;
-} TokCount;
-
-static int count_token(void *ctx, int colocated, const char *token, int n_token, int start_byte,
-                       int end_byte) {
-  (void)token;
-  (void)n_token;
-  (void)start_byte;
-  (void)end_byte;
-  /* FTS5 gives colocated tokens one position: count positions, as its column size does. */
-  if (!colocated) ((TokCount *)ctx)->n++;
-  return 0;
 }
 
 static void pack_u32(unsigned char *p, uint32_t v) {
@@ -670,21 +621,66 @@ static char *join_label(const char *meeting, const char *local_name) {
   return NULL;
 }
 
-static int insert_passage(Store *s, const StoreFile *file, int64_t file_id, int64_t doc_id,
+/* Checks every offset of rep against dec before anything is written, so that a bad report
+** fails as a whole and leaves the transaction as it was. */
+static int check_report(const StoreFile *file, const DecodedText *dec, const Report *rep,
+                        char **err_out) {
+  for (size_t k = 0; k < rep->n_passages; k++) {
+    const Passage *p = &rep->passages[k];
+    if (p->src_start > p->src_end || p->src_end > dec->n_bytes) {
+      jfts_set_error(err_out, "cannot store '%s': passage %d lies outside the text", file->path,
+                     p->ordinal);
+      return JFTS_ERR_INPUT;
+    }
+    for (size_t i = 0; i < p->body.n_segs; i++) {
+      const RepSeg *rs = &p->body.segs[i];
+      if ((size_t)rs->src_start + rs->n_bytes > dec->n_bytes) {
+        jfts_set_error(err_out, "cannot store '%s': passage %d has a segment outside the text",
+                       file->path, p->ordinal);
+        return JFTS_ERR_INPUT;
+      }
+    }
+  }
+  return JFTS_OK;
+}
+
+static int tokenize_error(const StoreFile *file, int ordinal, int jrc, char **err_out) {
+  if (jrc == JFTS_ERR_NOMEM) return jrc;
+  jfts_set_error(err_out, "cannot store '%s': cannot tokenize passage %d", file->path, ordinal);
+  return JFTS_ERR_DB;
+}
+
+/* Arms replay slot 1 + k (heading, label) with the tokens of text, recording them only when
+** text differs from the previous passage's. */
+static int arm_column(Store *s, int k, const char *text) {
+  if (text == NULL || text[0] == '\0' || s->replay == NULL) return JFTS_OK;
+  size_t n = strlen(text);
+  if (s->col_text[k] == NULL || strcmp(s->col_text[k], text) != 0) {
+    jfts_free(s->col_text[k]);
+    s->col_text[k] = NULL;
+    int rc = s->col_tokens[k] ? JFTS_OK : tok_batch_new(&s->col_tokens[k]);
+    if (rc != JFTS_OK) return rc;
+    tok_batch_clear(s->col_tokens[k]);
+    rc = tok_batch_add(s->col_tokens[k], text, n);
+    if (rc != JFTS_OK) return rc;
+    s->col_text[k] = jfts_strndup(text, n);
+    if (s->col_text[k] == NULL) return JFTS_ERR_NOMEM;
+  }
+  tok_replay_arm(s->replay, 1 + k, text, n, s->col_tokens[k], 0);
+  return JFTS_OK;
+}
+
+/* Inserts passage p (checked by check_report) and adds it to the FTS index at once, with the
+** tokens of its text recorded as entry i of toks. */
+static int insert_passage(Store *s, int64_t file_id, int64_t doc_id,
                           const DecodedText *dec, const Passage *p, int passage_base,
-                          int64_t *id_out, char **err_out) {
+                          const TokBatch *toks, size_t i_tok, int64_t *id_out, char **err_out) {
   int rc = JFTS_OK;
   char *label = NULL;
   StoreSeg *segs = NULL;
   unsigned char *blob = NULL;
   size_t n_blob = 0;
 
-  if (p->src_start > p->src_end || p->src_end > dec->n_bytes) {
-    jfts_set_error(err_out, "cannot store '%s': passage %d lies outside the text", file->path,
-                   p->ordinal);
-    rc = JFTS_ERR_INPUT;
-    goto cleanup;
-  }
   if (p->body.n_segs) {
     segs = jfts_malloc(p->body.n_segs * sizeof *segs);
     if (segs == NULL) {
@@ -694,12 +690,6 @@ static int insert_passage(Store *s, const StoreFile *file, int64_t file_id, int6
   }
   for (size_t i = 0; i < p->body.n_segs; i++) {
     const RepSeg *rs = &p->body.segs[i];
-    if ((size_t)rs->src_start + rs->n_bytes > dec->n_bytes) {
-      jfts_set_error(err_out, "cannot store '%s': passage %d has a segment outside the text",
-                     file->path, p->ordinal);
-      rc = JFTS_ERR_INPUT;
-      goto cleanup;
-    }
     segs[i].text_start = rs->text_start;
     segs[i].raw_start = (uint32_t)dec_raw_offset(dec, rs->src_start);
     segs[i].n_bytes = rs->n_bytes;
@@ -716,14 +706,6 @@ static int insert_passage(Store *s, const StoreFile *file, int64_t file_id, int6
   }
   const char *text = p->body.text ? p->body.text : "";
   size_t n_text = p->body.text ? p->body.n_bytes : 0;
-  TokCount tc = {0};
-  int src = tok_tokenize(text, n_text, FTS5_TOKENIZE_DOCUMENT, count_token, &tc);
-  if (src != SQLITE_OK) {
-    rc = src == SQLITE_NOMEM ? JFTS_ERR_NOMEM : JFTS_ERR_DB;
-    jfts_set_error(err_out, "cannot store '%s': cannot tokenize passage %d: %s", file->path,
-                   p->ordinal, sqlite3_errstr(src));
-    goto cleanup;
-  }
 
   rc = prepare_cached(s, &s->ins_passage,
                       "INSERT INTO passages(file_id, doc_id, ordinal, ward, year, year_label,"
@@ -754,17 +736,15 @@ static int insert_passage(Store *s, const StoreFile *file, int64_t file_id, int6
   sqlite3_bind_int(st, 18, p->line_end);
   sqlite3_bind_blob(st, 19, n_blob ? (const void *)blob : (const void *)"", (int)n_blob,
                     SQLITE_STATIC);
-  sqlite3_bind_int(st, 20, tc.n);
+  sqlite3_bind_int(st, 20, tok_batch_positions(toks, i_tok));
   rc = step_done(s, st, err_out, "cannot insert a passage");
   if (rc != JFTS_OK) goto cleanup;
   int64_t id = sqlite3_last_insert_rowid(s->db);
-  /* A new rowid is above every existing one, and deletions catch up first: so every
-  ** passage at or above the smallest new id is a new one. */
-  if (id < s->fts_pending_min) s->fts_pending_min = id;
+
   *id_out = id;
 
 cleanup:
-  /* The statements keep SQLITE_STATIC pointers: clear them before freeing. */
+  /* The statement keeps SQLITE_STATIC pointers: clear them before freeing. */
   if (s->ins_passage) sqlite3_clear_bindings(s->ins_passage);
   jfts_free(label);
   jfts_free(segs);
@@ -853,12 +833,68 @@ static int insert_file(Store *s, const StoreFile *f, const DecodedText *dec, con
   return rc;
 }
 
+/* Adds passage p, stored as row id, to the FTS index, with the tokens of its text recorded
+** as entry i_tok of toks. One INSERT per row opens no savepoint, so FTS5 keeps collecting
+** terms until its hash is full (and store_replace_file takes no savepoint for that reason). */
+static int index_passage(Store *s, const StoreFile *file, const Passage *p, int64_t id,
+                         const TokBatch *toks, size_t i_tok, char **err_out) {
+  char *label = NULL;
+  int rc = prepare_cached(s, &s->ins_fts,
+                          "INSERT INTO fts(rowid, text, heading, label) VALUES(?1, ?2, ?3, ?4)",
+                          err_out);
+  if (rc != JFTS_OK) return rc;
+  if (p->meeting || p->local_name) {
+    label = join_label(p->meeting, p->local_name);
+    if (label == NULL) return JFTS_ERR_NOMEM;
+  }
+  const char *text = p->body.text ? p->body.text : "";
+  size_t n_text = p->body.text ? p->body.n_bytes : 0;
+  tok_replay_arm(s->replay, 0, text, n_text, toks, i_tok);
+  rc = arm_column(s, 0, p->heading);
+  if (rc == JFTS_OK) rc = arm_column(s, 1, label);
+  if (rc != JFTS_OK) {
+    rc = tokenize_error(file, p->ordinal, rc, err_out);
+  } else {
+    sqlite3_stmt *st = s->ins_fts;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_text(st, 2, text, (int)n_text, SQLITE_STATIC);
+    bind_text(st, 3, p->heading);
+    bind_text(st, 4, label);
+    rc = step_done(s, st, err_out, "cannot index a passage");
+    sqlite3_clear_bindings(st);
+  }
+  tok_replay_clear(s->replay);
+  jfts_free(label);
+  return rc;
+}
+
+/* The tokens of rep's passage texts: toks when it has one entry per passage, else recorded
+** now into s->own_tokens. */
+static int report_tokens(Store *s, const StoreFile *file, const Report *rep, const TokBatch *toks,
+                         const TokBatch **out, char **err_out) {
+  *out = toks;
+  if (toks && tok_batch_count(toks) == rep->n_passages) return JFTS_OK;
+  int rc = s->own_tokens ? JFTS_OK : tok_batch_new(&s->own_tokens);
+  if (rc != JFTS_OK) return rc;
+  tok_batch_clear(s->own_tokens);
+  for (size_t i = 0; i < rep->n_passages; i++) {
+    const Passage *p = &rep->passages[i];
+    rc = tok_batch_add(s->own_tokens, p->body.text ? p->body.text : "",
+                       p->body.text ? p->body.n_bytes : 0);
+    if (rc != JFTS_OK) return tokenize_error(file, p->ordinal, rc, err_out);
+  }
+  *out = s->own_tokens;
+  return JFTS_OK;
+}
+
 static int store_report(Store *s, const StoreFile *file, const DecodedText *dec,
-                        const Report *rep, int64_t file_id, int doc_base, int passage_base,
-                        char **err_out) {
-  int rc = JFTS_OK;
+                        const Report *rep, const TokBatch *toks_in, int64_t file_id,
+                        int doc_base, int passage_base, char **err_out) {
   int64_t *doc_ids = NULL, *passage_ids = NULL;
   int *doc_counts = NULL;
+  const TokBatch *toks = NULL;
+  int rc = report_tokens(s, file, rep, toks_in, &toks, err_out);
+  if (rc != JFTS_OK) return rc;
 
   doc_ids = jfts_calloc(rep->n_docs + 1, sizeof *doc_ids);
   doc_counts = jfts_calloc(rep->n_docs + 1, sizeof *doc_counts);
@@ -877,9 +913,12 @@ static int store_report(Store *s, const StoreFile *file, const DecodedText *dec,
   for (size_t i = 0; rc == JFTS_OK && i < rep->n_passages; i++) {
     int d = rep->passage_doc ? rep->passage_doc[i] : -1;
     int64_t doc_id = d >= 0 && (size_t)d < rep->n_docs ? doc_ids[d] : 0;
-    rc = insert_passage(s, file, file_id, doc_id, dec, &rep->passages[i], passage_base,
+    rc = insert_passage(s, file_id, doc_id, dec, &rep->passages[i], passage_base, toks, i,
                         &passage_ids[i], err_out);
   }
+  /* The index after the table: each stays warm in the caches for a whole file. */
+  for (size_t i = 0; rc == JFTS_OK && i < rep->n_passages; i++)
+    rc = index_passage(s, file, &rep->passages[i], passage_ids[i], toks, i, err_out);
   for (size_t i = 0; rc == JFTS_OK && i < rep->n_meetings; i++) {
     const Meeting *m = &rep->meetings[i];
     int d = rep->meeting_doc ? rep->meeting_doc[i] : -1;
@@ -898,7 +937,8 @@ cleanup:
 }
 
 int store_replace_file(Store *s, const StoreFile *file, const DecodedText *dec,
-                       const Report *rep, int64_t *file_id_out, char **err_out) {
+                       const Report *rep, const TokBatch *toks, int64_t *file_id_out,
+                       char **err_out) {
   char *inner = NULL;
   int64_t file_id = 0;
   if (s->mode != STORE_WRITE || s->needs_schema) {
@@ -906,9 +946,8 @@ int store_replace_file(Store *s, const StoreFile *file, const DecodedText *dec,
                    s->path);
     return JFTS_ERR_USAGE;
   }
-  int64_t pending_before = s->fts_pending_min;
-  int rc = exec_sql(s, "SAVEPOINT replace_file", err_out, "cannot begin");
-  if (rc != JFTS_OK) goto cleanup;
+  int rc = check_report(file, dec, rep, err_out);
+  if (rc != JFTS_OK) return rc;
 
   StoreFileRow old;
   int found = 0;
@@ -916,18 +955,9 @@ int store_replace_file(Store *s, const StoreFile *file, const DecodedText *dec,
   if (rc == JFTS_OK && found) rc = delete_file_rows(s, old.id, &inner);
   store_file_row_clear(&old);
   if (rc == JFTS_OK) rc = insert_file(s, file, dec, rep, &file_id, &inner);
-  if (rc == JFTS_OK) rc = store_report(s, file, dec, rep, file_id, 0, 0, &inner);
-
-  if (rc == JFTS_OK) {
-    rc = exec_sql(s, "RELEASE replace_file", &inner, "cannot release savepoint");
-  } else {
-    sqlite3_exec(s->db, "ROLLBACK TO replace_file; RELEASE replace_file", NULL, NULL, NULL);
-    /* Rows indexed since the savepoint are gone from the index again. */
-    s->fts_pending_min = pending_before;
-  }
+  if (rc == JFTS_OK) rc = store_report(s, file, dec, rep, toks, file_id, 0, 0, &inner);
   if (rc == JFTS_OK && file_id_out) *file_id_out = file_id;
 
-cleanup:
   if (inner) {
     /* Messages from below either name the file already or only the database. */
     if (strncmp(inner, "cannot store", 12) == 0) jfts_set_error(err_out, "%s", inner);
@@ -938,13 +968,15 @@ cleanup:
 }
 
 int store_append_report(Store *s, const StoreFile *file, int64_t file_id,
-                        const DecodedText *dec, const Report *rep, char **err_out) {
+                        const DecodedText *dec, const Report *rep, const TokBatch *toks,
+                        char **err_out) {
   int64_t doc_base = 0, passage_base = 0;
   char sql[160];
+  int rc = check_report(file, dec, rep, err_out);
   snprintf(sql, sizeof sql,
            "SELECT coalesce(max(ordinal)+1, 0) FROM documents WHERE file_id=%lld",
            (long long)file_id);
-  int rc = query_int(s, sql, &doc_base, err_out, "cannot read documents");
+  if (rc == JFTS_OK) rc = query_int(s, sql, &doc_base, err_out, "cannot read documents");
   snprintf(sql, sizeof sql, "SELECT coalesce(max(ordinal)+1, 0) FROM passages WHERE file_id=%lld",
            (long long)file_id);
   if (rc == JFTS_OK) rc = query_int(s, sql, &passage_base, err_out, "cannot read passages");
@@ -953,19 +985,18 @@ int store_append_report(Store *s, const StoreFile *file, int64_t file_id,
     rc = exec_sql(s, sql, err_out, "cannot update file");
   }
   if (rc == JFTS_OK)
-    rc = store_report(s, file, dec, rep, file_id, (int)doc_base, (int)passage_base, err_out);
+    rc = store_report(s, file, dec, rep, toks, file_id, (int)doc_base, (int)passage_base,
+                      err_out);
   return rc;
 }
 
 int store_piecewise_begin(Store *s, char **err_out) {
-  s->pieces_pending_before = s->fts_pending_min;
   return exec_sql(s, "SAVEPOINT piecewise", err_out, "cannot begin");
 }
 
 int store_piecewise_end(Store *s, int keep, char **err_out) {
   if (keep) return exec_sql(s, "RELEASE piecewise", err_out, "cannot release savepoint");
   sqlite3_exec(s->db, "ROLLBACK TO piecewise; RELEASE piecewise", NULL, NULL, NULL);
-  s->fts_pending_min = s->pieces_pending_before;
   return JFTS_OK;
 }
 

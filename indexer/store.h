@@ -80,23 +80,34 @@ typedef struct StoreFile {
   int year;               /* 0 when absent */
 } StoreFile;
 
+/* The tokens of a report's passage texts, recorded ahead (tokenizer.h: entry i holds
+** rep->passages[i].body.text), so that they can be made on another thread. */
+typedef struct TokBatch TokBatch;
+
 /* Stores one file: deletes every row of the file with the same realpath (keeping the FTS
-** index in step), then inserts the file, its documents, passages and meetings. Atomic on its
-** own (a savepoint), and part of the enclosing transaction when there is one. dec is the
-** decoded text the report was parsed from: passage raw offsets come from it.
-** *file_id_out (may be NULL) gets the new file id. Returns JFTS_OK, JFTS_ERR_NOMEM,
-** JFTS_ERR_INPUT (a report offset outside the text) or JFTS_ERR_DB; the message names the
-** file ("cannot store 'corpus/a.txt': ..."). */
+** index in step), then inserts the file, its documents, passages and meetings, each passage
+** into the FTS index at once. dec is the decoded text the report was parsed from: passage
+** raw offsets come from it. toks (may be NULL: then the store tokenizes) holds the tokens of
+** the passage texts. *file_id_out (may be NULL) gets the new file id. Returns JFTS_OK,
+** JFTS_ERR_INPUT (a report offset outside the text: checked before anything is written, so
+** the transaction is as before), JFTS_ERR_NOMEM or JFTS_ERR_DB. After those last two the
+** transaction may hold part of the file and must be rolled back: there is no savepoint per
+** file, because FTS5 writes out its pending terms as a segment at every savepoint, and one
+** small segment per file made a build a third slower. Messages name the file
+** ("cannot store 'corpus/a.txt': ..."). */
 int store_replace_file(Store *s, const StoreFile *file, const DecodedText *dec,
-                       const Report *rep, int64_t *file_id_out, char **err_out);
+                       const Report *rep, const TokBatch *toks, int64_t *file_id_out,
+                       char **err_out);
 
 /* Adds the passages, documents and meetings of a further piece of a file stored by
 ** store_replace_file (jfts-index streams large files piece by piece): dec and rep describe
 ** that piece only, with dec's offsets shifted to the file's (DecodedText.n_bom_bytes holds
 ** the piece's raw offset) and rep's lines numbered from the piece's first line. Ordinals go
-** on from the file's last ones. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
+** on from the file's last ones. toks as for store_replace_file. Returns as
+** store_replace_file. */
 int store_append_report(Store *s, const StoreFile *file, int64_t file_id,
-                        const DecodedText *dec, const Report *rep, char **err_out);
+                        const DecodedText *dec, const Report *rep, const TokBatch *toks,
+                        char **err_out);
 
 /* Brackets the pieces of one streamed file (store_replace_file, then store_append_report
 ** for each further piece): store_piecewise_end(s, 0, ...) undoes everything since

@@ -14,8 +14,9 @@
 
 #define SEG_N_KINDS 3
 
-/* Cached iterators, one per SegKind; not thread-safe (both programs are single-threaded). */
-static UBreakIterator *g_iter[SEG_N_KINDS];
+/* Cached iterators, one per SegKind and thread: jfts-index parses reports on a worker
+** thread (prefetch.h) as well as on its main thread. */
+static _Thread_local UBreakIterator *g_iter[SEG_N_KINDS];
 
 static int icu_rc(UErrorCode status) {
   return status == U_MEMORY_ALLOCATION_ERROR ? JFTS_ERR_NOMEM : JFTS_ERR_ICU;

@@ -17,8 +17,8 @@ typedef enum SegKind {
 ** text, ascending, always including 0 and n_bytes (for empty text: the single offset 0), as a
 ** new jfts_malloc'ed array the caller frees with jfts_free. Invalid UTF-8 is segmented as
 ** U+FFFD, and no offset falls inside a char. The first call per kind opens ICU's iterator
-** (for SEG_WORD this loads the Japanese dictionary, ~1.5 ms) and later calls reuse it, so
-** this module is not thread-safe. Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_USAGE (unknown
+** (for SEG_WORD this loads the Japanese dictionary, ~1.5 ms) and later calls on the same
+** thread reuse it (each thread has its own). Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_USAGE (unknown
 ** kind, or text of 2 GiB or more) or JFTS_ERR_ICU (with *err_out naming the ICU function).
 ** On error *breaks_out is NULL and *n_breaks_out 0. */
 int seg_boundaries(SegKind kind, const char *utf8, size_t n_bytes, size_t **breaks_out,
@@ -31,7 +31,8 @@ int seg_boundaries(SegKind kind, const char *utf8, size_t n_bytes, size_t **brea
 ** Saturates at INT32_MAX. */
 int seg_display_width(const char *utf8, size_t n_bytes);
 
-/* Closes the cached break iterators (call once at exit; optional; later calls reopen them). */
+/* Closes the calling thread's cached break iterators (call when a thread that segmented
+** text ends, and optionally at exit; later calls reopen them). */
 void seg_shutdown(void);
 
 #endif

@@ -164,15 +164,183 @@ static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCal
   return rc;
 }
 
+/* ---- token batches and replay ---- */
+
+/* Entry i of a batch is bytes [at[i], at[i+1]) of buf: per token, a varint of
+** n_token << 1 | colocated, the token bytes, a varint of start_byte and one of
+** end_byte - start_byte. About 9 bytes per Japanese bigram. */
+struct TokBatch {
+  NormWork work;
+  unsigned char *buf;
+  size_t n_buf, cap_buf;
+  size_t *at;          /* n + 1 offsets into buf */
+  int *n_pos;          /* per entry: positions */
+  size_t n, cap;       /* entries, capacity of at (minus one) and n_pos */
+  int add_rc;          /* JFTS_ERR_NOMEM once an append failed during tok_batch_add */
+};
+
+struct TokReplay {
+  struct {
+    const char *text;
+    size_t n_bytes;
+    const TokBatch *b;
+    size_t i;
+  } slot[TOK_REPLAY_SLOTS];
+};
+
+int tok_batch_new(TokBatch **out) {
+  *out = jfts_calloc(1, sizeof **out);
+  if (*out == NULL) return JFTS_ERR_NOMEM;
+  (*out)->work.alloc = &k_jfts_alloc;
+  return JFTS_OK;
+}
+
+void tok_batch_free(TokBatch *b) {
+  if (b == NULL) return;
+  norm_work_release(&b->work);
+  jfts_free(b->buf);
+  jfts_free(b->at);
+  jfts_free(b->n_pos);
+  jfts_free(b);
+}
+
+size_t tok_batch_count(const TokBatch *b) { return b->n; }
+int tok_batch_positions(const TokBatch *b, size_t i) { return i < b->n ? b->n_pos[i] : 0; }
+
+void tok_batch_clear(TokBatch *b) {
+  b->n = 0;
+  b->n_buf = 0;
+}
+
+static int batch_reserve(TokBatch *b, size_t more) {
+  if (b->n_buf + more <= b->cap_buf) return 1;
+  size_t cap = b->cap_buf ? b->cap_buf : 4096;
+  while (cap < b->n_buf + more) cap *= 2;
+  unsigned char *p = jfts_realloc(b->buf, cap);
+  if (p == NULL) return 0;
+  b->buf = p;
+  b->cap_buf = cap;
+  return 1;
+}
+
+static inline unsigned char *put_varint(unsigned char *p, uint32_t v) {
+  while (v >= 0x80) {
+    *p++ = (unsigned char)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (unsigned char)v;
+  return p;
+}
+
+static inline const unsigned char *get_varint(const unsigned char *p, uint32_t *v) {
+  uint32_t r = 0;
+  int shift = 0;
+  while (*p & 0x80) {
+    r |= (uint32_t)(*p++ & 0x7f) << shift;
+    shift += 7;
+  }
+  *v = r | (uint32_t)*p++ << shift;
+  return p;
+}
+
+static int record_token(void *ctx, int colocated, const char *token, int n_token, int start_byte,
+                        int end_byte) {
+  TokBatch *b = ctx;
+  if (!batch_reserve(b, (size_t)n_token + 15)) {
+    b->add_rc = JFTS_ERR_NOMEM;
+    return SQLITE_NOMEM;
+  }
+  unsigned char *p = b->buf + b->n_buf;
+  p = put_varint(p, (uint32_t)n_token << 1 | (colocated ? 1u : 0u));
+  memcpy(p, token, (size_t)n_token);
+  p = put_varint(p + n_token, (uint32_t)start_byte);
+  p = put_varint(p, (uint32_t)(end_byte - start_byte));
+  b->n_buf = (size_t)(p - b->buf);
+  if (!colocated) b->n_pos[b->n]++;
+  return SQLITE_OK;
+}
+
+int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes) {
+  if (b->n + 1 >= b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    size_t *at = jfts_realloc(b->at, (cap + 1) * sizeof *at);
+    if (at == NULL) return JFTS_ERR_NOMEM;
+    b->at = at;
+    int *n_pos = jfts_realloc(b->n_pos, cap * sizeof *n_pos);
+    if (n_pos == NULL) return JFTS_ERR_NOMEM;
+    b->n_pos = n_pos;
+    b->cap = cap;
+  }
+  size_t n_buf_before = b->n_buf;
+  b->at[b->n] = n_buf_before;
+  b->n_pos[b->n] = 0;
+  b->add_rc = JFTS_OK;
+  int rc = JFTS_OK;
+  if (n_bytes > 0) {
+    rc = norm_work_run(&b->work, text, n_bytes, NULL);
+    if (rc == JFTS_OK && tok_emit(&b->work.text, FTS5_TOKENIZE_DOCUMENT, &k_jfts_alloc,
+                                  record_token, b) != SQLITE_OK)
+      rc = b->add_rc != JFTS_OK ? b->add_rc : JFTS_ERR_NOMEM;
+    if (b->work.cap_u16 > TOK_KEEP_UNITS) norm_work_release(&b->work);
+  }
+  if (rc != JFTS_OK) {
+    b->n_buf = n_buf_before;
+    return rc;
+  }
+  b->n++;
+  b->at[b->n] = b->n_buf;
+  return JFTS_OK;
+}
+
+void tok_replay_arm(TokReplay *r, int slot, const char *text, size_t n_bytes, const TokBatch *b,
+                    size_t i) {
+  if (r == NULL || slot < 0 || slot >= TOK_REPLAY_SLOTS || i >= b->n) return;
+  r->slot[slot].text = text;
+  r->slot[slot].n_bytes = n_bytes;
+  r->slot[slot].b = b;
+  r->slot[slot].i = i;
+}
+
+void tok_replay_clear(TokReplay *r) {
+  if (r) memset(r, 0, sizeof *r);
+}
+
+/* Replays the armed entry recorded for exactly this text; *done_out is 0 when none is. */
+static int replay(const TokReplay *r, const char *text, int n_text, void *ctx,
+                  int (*x_token)(void *, int, const char *, int, int, int), int *done_out) {
+  *done_out = 0;
+  for (int k = 0; k < TOK_REPLAY_SLOTS; k++) {
+    const TokBatch *b = r->slot[k].b;
+    if (b == NULL || r->slot[k].n_bytes != (size_t)n_text ||
+        (r->slot[k].text != text && memcmp(r->slot[k].text, text, (size_t)n_text) != 0))
+      continue;
+    *done_out = 1;
+    const unsigned char *p = b->buf + b->at[r->slot[k].i];
+    const unsigned char *end = b->buf + b->at[r->slot[k].i + 1];
+    int rc = SQLITE_OK;
+    while (rc == SQLITE_OK && p < end) {
+      uint32_t head, start, len;
+      p = get_varint(p, &head);
+      const char *token = (const char *)p;
+      p = get_varint(p + (head >> 1), &start);
+      p = get_varint(p, &len);
+      rc = x_token(ctx, (head & 1) ? FTS5_TOKEN_COLOCATED : 0, token, (int)(head >> 1),
+                   (int)start, (int)(start + len));
+    }
+    return rc;
+  }
+  return SQLITE_OK;
+}
+
 /* ---- FTS5 tokenizer object ---- */
 
 typedef struct JftsTokenizer {
-  NormWork work; /* normalization buffers reused from row to row */
-  int busy;      /* 1 while work is in use (guards against re-entrant xTokenize) */
+  NormWork work;     /* normalization buffers reused from row to row */
+  int busy;          /* 1 while work is in use (guards against re-entrant xTokenize) */
+  TokReplay *replay; /* the connection's, or NULL */
 } JftsTokenizer;
 
 static int jfts_create(void *pCtx, const char **azArg, int nArg, Fts5Tokenizer **ppOut) {
-  (void)pCtx;
   (void)azArg;
   *ppOut = NULL;
   if (nArg > 0) return SQLITE_ERROR; /* no options: an unknown one is a typo */
@@ -180,6 +348,7 @@ static int jfts_create(void *pCtx, const char **azArg, int nArg, Fts5Tokenizer *
   if (tk == NULL) return SQLITE_NOMEM;
   memset(tk, 0, sizeof *tk);
   tk->work.alloc = &k_sqlite_alloc;
+  tk->replay = pCtx;
   *ppOut = (Fts5Tokenizer *)tk;
   return SQLITE_OK;
 }
@@ -197,6 +366,11 @@ static int jfts_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *pT
   NormWork local;
   NormWork *w = &tk->work;
   if (nText <= 0) return SQLITE_OK;
+  if (tk->replay && flags == FTS5_TOKENIZE_DOCUMENT) {
+    int done = 0;
+    int rc = replay(tk->replay, pText, nText, pCtx, xToken, &done);
+    if (done) return rc;
+  }
   if (tk->busy) {
     memset(&local, 0, sizeof local);
     local.alloc = &k_sqlite_alloc;
@@ -231,13 +405,29 @@ int tok_fts5_api(sqlite3 *db, fts5_api **api_out) {
   return SQLITE_OK;
 }
 
-int tok_register(sqlite3 *db) {
+static void replay_destroy(void *p) { sqlite3_free(p); }
+
+int tok_register_replay(sqlite3 *db, TokReplay **replay_out) {
   fts5_api *api = NULL;
   fts5_tokenizer tok = {jfts_create, jfts_delete, jfts_tokenize};
+  TokReplay *r = NULL;
+  if (replay_out) *replay_out = NULL;
   int rc = tok_fts5_api(db, &api);
   if (rc != SQLITE_OK) return rc;
-  return api->xCreateTokenizer(api, TOK_NAME, NULL, &tok, NULL);
+  if (replay_out) {
+    r = sqlite3_malloc64(sizeof *r);
+    if (r == NULL) return SQLITE_NOMEM;
+    memset(r, 0, sizeof *r);
+  }
+  /* FTS5 calls replay_destroy when the connection closes; a failed registration (out of
+  ** memory) keeps nothing. */
+  rc = api->xCreateTokenizer(api, TOK_NAME, r, &tok, r ? replay_destroy : NULL);
+  if (rc != SQLITE_OK) sqlite3_free(r);
+  else if (replay_out) *replay_out = r;
+  return rc;
 }
+
+int tok_register(sqlite3 *db) { return tok_register_replay(db, NULL); }
 
 int tok_tokenize(const char *text, size_t n_bytes, int fts5_flags, TokCallback cb, void *ctx) {
   NormWork w;

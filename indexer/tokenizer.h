@@ -36,6 +36,43 @@ int tok_register(sqlite3 *db);
 typedef int (*TokCallback)(void *ctx, int colocated, const char *token, int n_token,
                            int start_byte, int end_byte);
 
+/* Token batches: the document-mode tokens of many texts (a file's passages), recorded once.
+** The indexer records them off SQLite's thread and hands them to FTS5 through a TokReplay
+** (below), so that each text is tokenized once for both its length (passages.n_tokens) and
+** the index, and while SQLite is busy with the previous file. */
+typedef struct TokBatch TokBatch;
+
+/* A new, empty batch (its normalization buffers are reused from text to text). Returns
+** JFTS_OK or JFTS_ERR_NOMEM. Free with tok_batch_free, which accepts NULL. */
+int tok_batch_new(TokBatch **out);
+void tok_batch_free(TokBatch *b);
+/* Records the tokens of text as entry tok_batch_count(b), exactly as FTS5 would get them
+** with FTS5_TOKENIZE_DOCUMENT. Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_USAGE (text of
+** 2 GiB or more) or JFTS_ERR_ICU; on error the batch is unchanged. */
+int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes);
+size_t tok_batch_count(const TokBatch *b);
+/* FTS5 positions of entry i (its column size): what passages.n_tokens holds. */
+int tok_batch_positions(const TokBatch *b, size_t i);
+/* Empties b, keeping its buffers. */
+void tok_batch_clear(TokBatch *b);
+
+/* Hands recorded tokens to the jfts tokenizer of one connection: while a text is armed, an
+** xTokenize call in document mode on exactly those bytes (same length and content) replays
+** the recorded tokens instead of tokenizing. Anything else (queries, other texts, the
+** 'delete' of old rows) is tokenized as usual, so a stale or missing arm costs time, never
+** correctness. Owned by the connection: freed when it closes. */
+typedef struct TokReplay TokReplay;
+#define TOK_REPLAY_SLOTS 3
+
+/* tok_register, also returning (when replay_out is not NULL) the connection's TokReplay,
+** valid until db is closed. Returns an SQLite result code. */
+int tok_register_replay(sqlite3 *db, TokReplay **replay_out);
+/* Arms slot (0 to TOK_REPLAY_SLOTS - 1) with entry i of b for text; b and text must stay
+** unchanged until tok_replay_clear. */
+void tok_replay_arm(TokReplay *r, int slot, const char *text, size_t n_bytes, const TokBatch *b,
+                    size_t i);
+void tok_replay_clear(TokReplay *r);
+
 /* Tokenizes text outside SQLite, exactly as FTS5 would with the given FTS5_TOKENIZE_* flags.
 ** Returns SQLITE_OK, SQLITE_NOMEM, SQLITE_ERROR (ICU failure, text of 2 GiB or more), or the
 ** callback's non-zero value. */

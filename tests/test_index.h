@@ -28,7 +28,7 @@ static inline void test_store_file(Store *s, const char *file, const StoreFile *
   StoreFile f = *as;
   f.size = (int64_t)n;
   f.hash = hash;
-  assert_int_equal(store_replace_file(s, &f, dec, rep, NULL, NULL), JFTS_OK);
+  assert_int_equal(store_replace_file(s, &f, dec, rep, NULL, NULL, NULL), JFTS_OK);
   report_free(rep);
   dec_free(dec);
 }

@@ -248,9 +248,12 @@ static void test_fixtures(void **state) {
        "中央区|3|障害者相談支援事業所等連絡会議|-|10\n中央区|4|プロジェクトチーム|-|0\n"
        "中央区|5|運営会議|-|12\n中央区|0|その他の活動|-|-1\n",
        "年2回開催し、8050問題について意見交換を行った。"},
-      {"plain.txt", 0, 0, 3, 0, "",
+      /* Untagged: the three short paragraphs make one passage, one line break between. */
+      {"plain.txt", 0, 0, 1, 0, "",
        "これは報告書の様式に従わない文書です。段落は空行で区切られ、行末に空白はありません。"
-       "折り返された行は一つの段落としてつなげられます。"},
+       "折り返された行は一つの段落としてつなげられます。\n"
+       "二つ目の段落です。地域包括支援センターとの連携について述べています。\n"
+       "Third paragraph in English, wrapped across two lines."},
       {"empty.txt", 0, 0, 0, 0, "", NULL},
       {"blank-lines.txt", 0, 0, 0, 0, "", NULL},
   };

@@ -260,8 +260,8 @@ static void test_rerank_fixture(void **state) {
     const char *q, *expect;
   } cases[] = {
       /* rank:line:adjacent:whole_words */
-      {"地域包括 支援センター", "1:7:1:2 2:5:0:2"},
-      {"レビュー", "1:3:0:1 2:1:0:0"},
+      {"地域包括 支援センター", "1:9:1:2 2:7:0:2"},
+      {"レビュー", "1:5:0:1 2:3:0:0"},
   };
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     Rows rs = {0};

@@ -212,7 +212,7 @@ static void store_one(const char *db, const StoreFile *sf, const Built *b) {
   if (rc != JFTS_OK) print_error("store_open: %s\n", err ? err : "?");
   assert_int_equal(rc, JFTS_OK);
   assert_int_equal(store_begin(s, &err), JFTS_OK);
-  rc = store_replace_file(s, sf, &b->dec, &b->rep, NULL, &err);
+  rc = store_replace_file(s, sf, &b->dec, &b->rep, NULL, NULL, &err);
   if (rc != JFTS_OK) print_error("store_replace_file: %s\n", err ? err : "?");
   assert_int_equal(rc, JFTS_OK);
   assert_int_equal(store_commit(s, &err), JFTS_OK);
@@ -599,7 +599,7 @@ static void test_rollback(void **state) {
   assert_int_equal(store_open(f->db, STORE_WRITE, &s, &err), JFTS_OK);
   assert_int_equal(store_begin(s, &err), JFTS_OK);
   build(b, REPORT_B, 1, 0, 0);
-  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, &err), JFTS_OK);
+  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, NULL, &err), JFTS_OK);
   assert_int_equal(store_rollback(s, &err), JFTS_OK);
   store_close(s);
   assert_sql(f->db, COUNTS_SQL, "1,2,5,3,2");
@@ -607,7 +607,7 @@ static void test_rollback(void **state) {
   /* So does closing without a commit. */
   assert_int_equal(store_open(f->db, STORE_WRITE, &s, &err), JFTS_OK);
   assert_int_equal(store_begin(s, &err), JFTS_OK);
-  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, &err), JFTS_OK);
+  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, NULL, &err), JFTS_OK);
   store_close(s);
   assert_sql(f->db, COUNTS_SQL, "1,2,5,3,2");
 
@@ -617,7 +617,7 @@ static void test_rollback(void **state) {
   assert_int_equal(store_begin(s, &err), JFTS_OK);
   build(b, REPORT_A, 5, 0, 0);
   b->p[3].src_end = b->dec.n_bytes + 5;
-  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, &err), JFTS_ERR_INPUT);
+  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, NULL, &err), JFTS_ERR_INPUT);
   char expect[256];
   snprintf(expect, sizeof expect, "cannot store '%s': passage 3 lies outside the text",
            f->file_a);
@@ -640,7 +640,7 @@ static void test_failed_first_run(void **state) {
   Built *b = malloc(sizeof *b);
   build(b, REPORT_B, 1, 0, 0);
   StoreFile sf = file_info(f->file_b, "00000000000000bb");
-  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, &err), JFTS_OK);
+  assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, NULL, &err), JFTS_OK);
   free(b);
   assert_int_equal(store_rollback(s, &err), JFTS_OK);
   store_close(s);
@@ -813,7 +813,7 @@ static void test_out_of_memory(void **state) {
     jfts_alloc_fail_after(k);
     int rc = store_open(f->db, STORE_WRITE, &s, &err);
     if (rc == JFTS_OK) rc = store_begin(s, &err);
-    if (rc == JFTS_OK) rc = store_replace_file(s, &sf, &b->dec, &b->rep, NULL, &err);
+    if (rc == JFTS_OK) rc = store_replace_file(s, &sf, &b->dec, &b->rep, NULL, NULL, &err);
     if (rc == JFTS_OK) rc = store_commit(s, &err);
     jfts_alloc_fail_after(-1);
     store_close(s);
