@@ -294,6 +294,53 @@ static void test_second_city_structure(void **state) {
   free(text);
 }
 
+/* Untagged text groups its blocks into passages of at least 200 characters (never past 450,
+** where a passage would be cut again); the spec gives each block's length in characters,
+** the expectation each passage's number of blocks. */
+static void test_untagged_grouping(void **state) {
+  (void)state;
+  static const struct {
+    const char *name;
+    int blocks[12]; /* characters per block, 0 ends the list */
+    const char *expect;
+  } cases[] = {
+      {"short blocks make one passage", {30, 30, 30, 30, 30}, "5"},
+      {"groups close at 200 characters", {60, 60, 60, 60, 60, 60, 60, 60, 60, 60}, "4 4 2"},
+      {"a block that would pass 450 starts a new passage", {100, 400, 20}, "1 1 1"},
+      {"a long block stands alone", {20, 430, 10}, "2 1"},
+      {"one block", {10}, "1"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    size_t cap = 64 * 1024, n = 0;
+    char *text = malloc(cap);
+    size_t n_blocks = 0;
+    for (size_t b = 0; b < 12 && cases[c].blocks[b]; b++, n_blocks++) {
+      /* Blocks wrapped over lines of 20 characters, separated by a blank line. */
+      for (int k = 0; k < cases[c].blocks[b]; k++) {
+        n += (size_t)sprintf(text + n, "%s", k % 20 == 19 ? "文\n" : "字");
+      }
+      n += (size_t)sprintf(text + n, "\n\n");
+    }
+    Report *r = NULL;
+    assert_int_equal(report_parse(text, n, &r, NULL), JFTS_OK);
+    char got[128] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < r->n_passages; i++) {
+      const RepText *body = &r->passages[i].body;
+      size_t n_block_breaks = 0;
+      for (size_t k = 0; k < body->n_bytes; k++) n_block_breaks += body->text[k] == '\n';
+      len += (size_t)snprintf(got + len, sizeof got - len, "%s%zu", i ? " " : "",
+                              n_block_breaks + 1);
+    }
+    if (strcmp(got, cases[c].expect) != 0) print_error("case '%s'\n", cases[c].name);
+    assert_string_equal(got, cases[c].expect);
+    assert_false(r->tagged);
+    check_no_text_lost(cases[c].name, text, n, r);
+    report_free(r);
+    free(text);
+  }
+}
+
 static void test_long_passage_split(void **state) {
   (void)state;
   /* One 2,400-character paragraph of 40-character sentences, and one 6,000-byte sentence. */
@@ -351,6 +398,7 @@ int main(void) {
       cmocka_unit_test(test_crlf_same_as_lf),
       cmocka_unit_test(test_fixtures),
       cmocka_unit_test(test_second_city_structure),
+      cmocka_unit_test(test_untagged_grouping),
       cmocka_unit_test(test_long_passage_split),
       cmocka_unit_test(test_no_leaks),
   };

@@ -16,6 +16,7 @@
 
 #include "jfts_common.h"
 #include "norm.h"
+#include "test_util.h"
 #include "tokenizer.h"
 
 #define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
@@ -305,6 +306,173 @@ static void test_tokenizer_arguments(void **state) {
                         NULL, NULL, NULL);
   assert_int_equal(rc, SQLITE_ERROR);
   assert_string_equal(sqlite3_errmsg(db), "error in tokenizer constructor");
+}
+
+/* ---- recorded tokens (TokBatch) and their replay into FTS5 ---- */
+
+static int count_positions(void *ctx, int colocated, const char *token, int n_token, int start,
+                           int end) {
+  (void)token;
+  (void)n_token;
+  (void)start;
+  (void)end;
+  if (!colocated) (*(int *)ctx)++;
+  return 0;
+}
+
+/* Every (term, rowid, offset) instance of table `name`, rendered one per line. */
+static char *vocab_instances(sqlite3 *db, const char *name) {
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "CREATE VIRTUAL TABLE temp.v_%s USING fts5vocab(main, %s, instance)", name, name);
+  exec_ok(db, sql);
+  snprintf(sql, sizeof sql, "SELECT term, doc, offset FROM temp.v_%s ORDER BY term, doc, offset",
+           name);
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+  Render r = {NULL, 0, 0};
+  render_append(&r, "", 0);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    char line[64];
+    render_append(&r, (const char *)sqlite3_column_text(st, 0),
+                  (size_t)sqlite3_column_bytes(st, 0));
+    int n = snprintf(line, sizeof line, " %lld %d\n", sqlite3_column_int64(st, 1),
+                     sqlite3_column_int(st, 2));
+    render_append(&r, line, (size_t)n);
+  }
+  assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+  return r.buf;
+}
+
+/* Texts for the batch tests: every document case above, the hard rows below, and the
+** corpus's lines. */
+static size_t batch_texts(const char ***texts_out, char **corpus_out) {
+  static const char *const extra[] = {"8050 問題", "ＩＧＡＳＵ会議を開催", "𠮷野家の牛丼",
+                                      "レイヤーダイアログを開く", "今日は😀です👍", ""};
+  size_t n_corpus = 0;
+  char *corpus = test_read_file(CORPUS_FILE, &n_corpus);
+  size_t cap = sizeof k_cases / sizeof k_cases[0] + sizeof extra / sizeof extra[0] + 4096;
+  const char **texts = calloc(cap, sizeof *texts);
+  assert_non_null(texts);
+  size_t n = 0;
+  for (size_t k = 0; k < sizeof k_cases / sizeof k_cases[0]; k++)
+    if (k_cases[k].flags == D) texts[n++] = k_cases[k].input;
+  for (size_t k = 0; k < sizeof extra / sizeof extra[0]; k++) texts[n++] = extra[k];
+  for (char *line = strtok(corpus, "\n"); line && n < cap; line = strtok(NULL, "\n"))
+    texts[n++] = line;
+  *texts_out = texts;
+  *corpus_out = corpus;
+  return n;
+}
+
+/* A batch holds, entry by entry, what tok_tokenize gives; FTS5 fed by replay builds the
+** very index it builds by tokenizing. */
+static void test_batch_replay(void **state) {
+  (void)state;
+  const char **texts = NULL;
+  char *corpus = NULL;
+  size_t n = batch_texts(&texts, &corpus);
+  assert_true(n > 400);
+
+  TokBatch *b = NULL;
+  assert_int_equal(tok_batch_new(&b), JFTS_OK);
+  for (size_t i = 0; i < n; i++) assert_int_equal(tok_batch_add(b, texts[i], strlen(texts[i])), JFTS_OK);
+  assert_int_equal(tok_batch_count(b), n);
+  for (size_t i = 0; i < n; i++) {
+    int expect = 0;
+    assert_int_equal(tok_tokenize(texts[i], strlen(texts[i]), D, count_positions, &expect),
+                     SQLITE_OK);
+    assert_int_equal(tok_batch_positions(b, i), expect);
+  }
+
+  sqlite3 *db = NULL;
+  TokReplay *replay = NULL;
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  assert_int_equal(tok_register_replay(db, &replay), SQLITE_OK);
+  assert_non_null(replay);
+  exec_ok(db, "CREATE VIRTUAL TABLE played USING fts5(body, tokenize='jfts');"
+              "CREATE VIRTUAL TABLE tokenized USING fts5(body, tokenize='jfts')");
+  sqlite3_stmt *ins_played = NULL, *ins_tokenized = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO played(rowid, body) VALUES(?1, ?2)", -1,
+                                      &ins_played, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO tokenized(rowid, body) VALUES(?1, ?2)",
+                                      -1, &ins_tokenized, NULL), SQLITE_OK);
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strlen(texts[i]);
+    tok_replay_arm(replay, 0, texts[i], len, b, i);
+    assert_int_equal(insert_row(db, ins_played, (sqlite3_int64)i + 1, texts[i], len), SQLITE_OK);
+    tok_replay_clear(replay);
+    assert_int_equal(insert_row(db, ins_tokenized, (sqlite3_int64)i + 1, texts[i], len),
+                     SQLITE_OK);
+  }
+  sqlite3_finalize(ins_played);
+  sqlite3_finalize(ins_tokenized);
+  char *played = vocab_instances(db, "played");
+  char *tokenized = vocab_instances(db, "tokenized");
+  assert_true(strlen(tokenized) > 50000);
+  assert_string_equal(played, tokenized);
+  free(played);
+  free(tokenized);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+  tok_batch_clear(b);
+  assert_int_equal(tok_batch_count(b), 0);
+  tok_batch_free(b);
+  tok_batch_free(NULL);
+  free(texts);
+  free(corpus);
+}
+
+/* Replay is taken only for the armed bytes: another text, even of the same length, is
+** tokenized; and an armed text does get the armed tokens (here on purpose another text's,
+** which shows the path is taken). Queries are never replayed. */
+static void test_replay_only_for_armed_text(void **state) {
+  (void)state;
+  sqlite3 *db = NULL;
+  TokReplay *replay = NULL;
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  assert_int_equal(tok_register_replay(db, &replay), SQLITE_OK);
+  exec_ok(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='jfts')");
+  TokBatch *b = NULL;
+  assert_int_equal(tok_batch_new(&b), JFTS_OK);
+  assert_int_equal(tok_batch_add(b, "地域包括", strlen("地域包括")), JFTS_OK);
+  assert_int_equal(tok_batch_add(b, "8050問題", strlen("8050問題")), JFTS_OK);
+  sqlite3_stmt *ins = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t(rowid, body) VALUES(?1, ?2)", -1, &ins,
+                                      NULL), SQLITE_OK);
+  static const struct {
+    const char *armed, *inserted;
+    size_t entry;
+  } cases[] = {
+      {"地域包括", "支援会議", 0},      /* same length, other bytes: tokenized */
+      {"地域包括", "地域包括支援", 0},  /* longer: tokenized */
+      {"相談支援", "相談支援", 1},      /* armed bytes: entry 1 (8050問題) replayed */
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    tok_replay_arm(replay, 0, cases[k].armed, strlen(cases[k].armed), b, cases[k].entry);
+    assert_int_equal(insert_row(db, ins, (sqlite3_int64)k + 1, cases[k].inserted,
+                                strlen(cases[k].inserted)), SQLITE_OK);
+    tok_replay_clear(replay);
+  }
+  sqlite3_finalize(ins);
+  /* Query tokens are never replayed, even with the query's bytes armed. */
+  tok_replay_arm(replay, 0, "\"8050問題\"", strlen("\"8050問題\""), b, 0);
+  char *got = match_rows(db, "\"8050問題\"");
+  tok_replay_clear(replay);
+  assert_string_equal(got, "3");
+  free(got);
+  static const struct {
+    const char *expr, *rows;
+  } expect[] = {{"\"支援会議\"", "1"}, {"\"地域包括支援\"", "2"}, {"\"相談支援\"", ""},
+                {"\"地域包括\"", "2"}};
+  for (size_t k = 0; k < sizeof expect / sizeof expect[0]; k++) {
+    got = match_rows(db, expect[k].expr);
+    if (strcmp(got, expect[k].rows) != 0) print_error("MATCH %s\n", expect[k].expr);
+    assert_string_equal(got, expect[k].rows);
+    free(got);
+  }
+  tok_batch_free(b);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
 
 /* Queries on rows built to be hard: mixed scripts, width variants, decomposed accents,
@@ -728,6 +896,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_fts5_vocab, setup_db, teardown_db),
       cmocka_unit_test_setup_teardown(test_tokenizer_arguments, setup_db, teardown_db),
       cmocka_unit_test_setup_teardown(test_hard_queries, setup_db, teardown_db),
+      cmocka_unit_test(test_batch_replay),
+      cmocka_unit_test(test_replay_only_for_armed_text),
       cmocka_unit_test_setup_teardown(test_oracle, setup_db, teardown_db),
       cmocka_unit_test_setup_teardown(test_throughput, setup_db, teardown_db),
   };
