@@ -407,7 +407,18 @@ static int whole_word_clauses(const char *text, size_t n_bytes, const MatchSpan 
   size_t *breaks = NULL, n_breaks = 0;
   *focus_out = 0;
   int focus_set = 0;
-  for (size_t i = 0; rc == JFTS_OK && i < n_spans; i++) {
+  /* Once every clause that occurs has a whole-word occurrence, later spans change nothing:
+  ** stop there (ICU's dictionary segmentation is most of a query's time). */
+  unsigned char occurs[64] = {0};
+  int n_occurs = 0;
+  for (size_t i = 0; i < n_spans; i++) {
+    int c = spans[i].clause;
+    if (c >= 0 && c < 64 && !occurs[c]) {
+      occurs[c] = 1;
+      n_occurs++;
+    }
+  }
+  for (size_t i = 0; rc == JFTS_OK && i < n_spans && !(focus_set && n_seen == n_occurs); i++) {
     const MatchSpan *sp = &spans[i];
     if (!(sp->start_byte > window_start && sp->end_byte < window_end)) {
       size_t a = sp->start_byte, b = sp->end_byte;
