@@ -857,7 +857,11 @@ static int index_passage(Store *s, const StoreFile *file, const Passage *p, int6
   } else {
     sqlite3_stmt *st = s->ins_fts;
     sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, text, (int)n_text, SQLITE_STATIC);
+    /* A NUL-terminated value reaches the tokenizer as is, while one bound with its length is
+    ** copied to add the NUL, which the replay then has to compare byte by byte. Passage text
+    ** is NUL-terminated (report.h); one with a NUL inside is bound with its length. */
+    int as_string = text[n_text] == '\0' && memchr(text, '\0', n_text) == NULL;
+    sqlite3_bind_text(st, 2, text, as_string ? -1 : (int)n_text, SQLITE_STATIC);
     bind_text(st, 3, p->heading);
     bind_text(st, 4, label);
     rc = step_done(s, st, err_out, "cannot index a passage");
