@@ -3,6 +3,7 @@
 ** previous database exactly as it was. This file only parses options, walks directories,
 ** calls the modules and maps their results to messages and exit codes. */
 #define _XOPEN_SOURCE 700 /* realpath() */
+#define _DEFAULT_SOURCE /* d_type and DT_* of struct dirent */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -166,8 +167,9 @@ static int walk_skips(const char *name) {
          strncmp(name, "README", 6) == 0;
 }
 
-static int cmp_str(const void *a, const void *b) {
-  return strcmp(*(char *const *)a, *(char *const *)b);
+/* Directory entries as walk_dir keeps them: a type byte, then the name. */
+static int cmp_entry_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 /* The directories on the path from the walk's root to the current one: a symlink back to one
@@ -192,6 +194,9 @@ static FileFail walk_dir(Run *run, const char *dir, DirStack *stack) {
   size_t n_names = 0, n_alloc = 0;
   DIR *d = opendir(dir);
   if (d == NULL) return file_error(run, dir, strerror(errno));
+  /* A regular file found here (not a symlink) has the directory's real path plus its name:
+  ** one realpath() per directory instead of one per file (which walks every component). */
+  char *dir_real = realpath(dir, NULL);
   struct dirent *de;
   errno = 0;
   while ((de = readdir(d)) != NULL) {
@@ -202,16 +207,20 @@ static FileFail walk_dir(Run *run, const char *dir, DirStack *stack) {
       if (nn == NULL) goto nomem;
       names = nn;
     }
-    if ((names[n_names] = strdup(de->d_name)) == NULL) goto nomem;
+    /* The first byte says whether the entry is a symlink (its real path is resolved later). */
+    size_t len = strlen(de->d_name);
+    if ((names[n_names] = malloc(len + 2)) == NULL) goto nomem;
+    names[n_names][0] = de->d_type == DT_LNK || de->d_type == DT_UNKNOWN ? 'l' : '-';
+    memcpy(names[n_names] + 1, de->d_name, len + 1);
     n_names++;
   }
   closedir(d);
   d = NULL;
-  qsort(names, n_names, sizeof *names, cmp_str);
+  qsort(names, n_names, sizeof *names, cmp_entry_name);
 
   for (size_t i = 0; (fail == FAIL_NONE || fail == FAIL_SKIP) && i < n_names; i++) {
     fail = FAIL_NONE;
-    char *path = join_path(dir, names[i]);
+    char *path = join_path(dir, names[i] + 1);
     if (path == NULL) goto nomem;
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -233,7 +242,16 @@ static FileFail walk_dir(Run *run, const char *dir, DirStack *stack) {
       }
       free(path);
     } else if (S_ISREG(st.st_mode)) {
-      if (add_entry(run, path, (int64_t)st.st_size, 1) != JFTS_OK) goto nomem;
+      char *real = NULL;
+      if (dir_real && names[i][0] != 'l' && (real = join_path(dir_real, names[i] + 1)) == NULL) {
+        free(path);
+        goto nomem;
+      }
+      if (add_entry(run, path, (int64_t)st.st_size, 1) != JFTS_OK) {
+        free(real);
+        goto nomem;
+      }
+      run->entries[run->n_entries - 1].realpath = real;
     } else {
       free(path); /* devices, fifos, sockets: not documents */
     }
@@ -247,6 +265,7 @@ cleanup:
   if (d) closedir(d);
   for (size_t i = 0; i < n_names; i++) free(names[i]);
   free(names);
+  free(dir_real);
   return fail == FAIL_SKIP ? FAIL_NONE : fail;
 }
 
@@ -291,7 +310,7 @@ static FileFail resolve(Run *run) {
   size_t n = 0;
   for (size_t i = 0; i < run->n_entries; i++) {
     Entry *e = &run->entries[i];
-    e->realpath = realpath(e->path, NULL);
+    if (e->realpath == NULL) e->realpath = realpath(e->path, NULL); /* else found by the walk */
     if (e->realpath == NULL) {
       if (errno == ENOMEM) goto nomem;
       continue; /* reported when the file is read */
@@ -650,7 +669,9 @@ static FileFail index_one(Run *run, Store *store, const Entry *e, PrefetchItem *
 
   if (e->realpath == NULL) return file_error(run, e->path, strerror(ENOENT));
   struct stat sb;
-  if (stat(e->path, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > piece_bytes()) {
+  /* A prepared file was read whole, within the piece size. */
+  if (pre == NULL && stat(e->path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+      (uint64_t)sb.st_size > piece_bytes()) {
     FileFail pf;
     if (index_pieces(run, store, e, &pf)) return pf;
   }

@@ -26,6 +26,9 @@ struct Prefetch {
   size_t n_ahead;          /* number of those items */
   int finished;            /* the worker has returned */
   int stop;                /* prefetch_stop asks the worker to return */
+  /* Who waits on cv: each side wakes the other only when it waits, and the worker only once
+  ** half of what it held ahead is taken, so that a build does not pay a futex call per file. */
+  int worker_waiting, main_waiting;
   pthread_t thread;
 };
 
@@ -89,8 +92,11 @@ static void *worker(void *arg) {
   for (size_t i = 0; i < pf->n_jobs; i++) {
     pthread_mutex_lock(&pf->mu);
     while (!pf->stop && pf->n_ahead > 0 &&
-           (pf->ahead_bytes >= PREFETCH_AHEAD_BYTES || pf->n_ahead >= PREFETCH_AHEAD_FILES))
+           (pf->ahead_bytes >= PREFETCH_AHEAD_BYTES || pf->n_ahead >= PREFETCH_AHEAD_FILES)) {
+      pf->worker_waiting = 1;
       pthread_cond_wait(&pf->cv, &pf->mu);
+      pf->worker_waiting = 0;
+    }
     int stop = pf->stop;
     pthread_mutex_unlock(&pf->mu);
     if (stop) break;
@@ -104,7 +110,7 @@ static void *worker(void *arg) {
       pf->ahead_bytes += it->n_raw;
       pf->n_ahead++;
     }
-    pthread_cond_broadcast(&pf->cv);
+    if (pf->main_waiting) pthread_cond_broadcast(&pf->cv);
     pthread_mutex_unlock(&pf->mu);
   }
   seg_shutdown(); /* the report parser's break iterators are per thread */
@@ -158,7 +164,11 @@ static void release_locked(Prefetch *pf, size_t k) {
 PrefetchItem *prefetch_take(Prefetch *pf, size_t i) {
   if (pf == NULL || i >= pf->n_jobs || i < pf->next_take) return NULL;
   pthread_mutex_lock(&pf->mu);
-  while (pf->n_done <= i && !pf->finished) pthread_cond_wait(&pf->cv, &pf->mu);
+  while (pf->n_done <= i && !pf->finished) {
+    pf->main_waiting = 1;
+    pthread_cond_wait(&pf->cv, &pf->mu);
+    pf->main_waiting = 0;
+  }
   for (size_t k = pf->next_take; k < i && k < pf->n_done; k++) release_locked(pf, k);
   PrefetchItem *it = NULL;
   if (i < pf->n_done && pf->items[i]) {
@@ -168,7 +178,10 @@ PrefetchItem *prefetch_take(Prefetch *pf, size_t i) {
     pf->n_ahead--;
   }
   pf->next_take = i + 1;
-  pthread_cond_broadcast(&pf->cv);
+  /* Everything taken always wakes it: the worker never waits with nothing ahead. */
+  if (pf->worker_waiting && pf->n_ahead <= PREFETCH_AHEAD_FILES / 2 &&
+      pf->ahead_bytes <= PREFETCH_AHEAD_BYTES / 2)
+    pthread_cond_broadcast(&pf->cv);
   pthread_mutex_unlock(&pf->mu);
   return it;
 }
