@@ -28,13 +28,6 @@ typedef struct Fix {
   long live_at_setup;
 } Fix;
 
-static void write_file(const char *path, const void *data, size_t n) {
-  FILE *f = fopen(path, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(data, 1, n, f), n);
-  assert_int_equal(fclose(f), 0);
-}
-
 static int setup(void **state) {
   Fix *f = calloc(1, sizeof *f);
   snprintf(f->dir, sizeof f->dir, "/tmp/jfts-prefetch-XXXXXX");
@@ -44,14 +37,14 @@ static int setup(void **state) {
   snprintf(f->big, sizeof f->big, "%s/big.txt", f->dir);
   snprintf(f->missing, sizeof f->missing, "%s/missing.txt", f->dir);
   const char plain[] = "一つ目の段落です。\n\n二つ目の段落、8050 問題について。\n";
-  write_file(f->plain, plain, sizeof plain - 1);
+  test_write_file(f->plain, plain, sizeof plain - 1);
   const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0x0d};
-  write_file(f->binary, png, sizeof png);
+  test_write_file(f->binary, png, sizeof png);
   /* Larger than the corpus file (about 25 KB), one line of letters. */
   size_t n_big = 600 * 1024;
   char *big = malloc(n_big);
   memset(big, 'a', n_big);
-  write_file(f->big, big, n_big);
+  test_write_file(f->big, big, n_big);
   free(big);
   f->live_at_setup = jfts_alloc_live();
   *state = f;
@@ -78,16 +71,6 @@ static void prepare_here(const char *path, char hash[17], DecodedText **dec, Rep
   free(raw);
 }
 
-static int count_positions(void *ctx, int colocated, const char *token, int n_token, int start,
-                           int end) {
-  (void)token;
-  (void)n_token;
-  (void)start;
-  (void)end;
-  if (!colocated) (*(int *)ctx)++;
-  return 0;
-}
-
 /* it holds exactly what prepare_here makes of path. */
 static void assert_prepared_as_here(const PrefetchItem *it, const char *path) {
   char hash[17];
@@ -111,7 +94,7 @@ static void assert_prepared_as_here(const PrefetchItem *it, const char *path) {
     assert_int_equal(a->n_bytes, b->n_bytes);
     assert_memory_equal(a->text, b->text, b->n_bytes);
     int expect = 0;
-    assert_int_equal(tok_tokenize(b->text, b->n_bytes, FTS5_TOKENIZE_DOCUMENT, count_positions,
+    assert_int_equal(tok_tokenize(b->text, b->n_bytes, FTS5_TOKENIZE_DOCUMENT, test_count_positions,
                                   &expect), SQLITE_OK);
     assert_int_equal(tok_batch_positions(it->toks, i), expect);
   }

@@ -23,6 +23,7 @@
 #include "rank.h"
 #include "report.h"
 #include "store.h"
+#include "test_util.h"
 #include "tokenizer.h"
 
 #define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
@@ -35,16 +36,6 @@ static void exec_ok(sqlite3 *db, const char *sql) {
   if (rc != SQLITE_OK) print_error("%s: %s\n", sql, msg ? msg : "?");
   sqlite3_free(msg);
   assert_int_equal(rc, SQLITE_OK);
-}
-
-static int count_pos(void *ctx, int colocated, const char *token, int n_token, int start,
-                     int end) {
-  (void)token;
-  (void)n_token;
-  (void)start;
-  (void)end;
-  if (!colocated) (*(int *)ctx)++;
-  return 0;
 }
 
 /* Per-rowid text lengths, as the store loads them from passages.n_tokens. */
@@ -132,7 +123,7 @@ static int setup(void **state) {
     sqlite3_reset(ins);
     int n_tok = 0;
     assert_int_equal(tok_tokenize(k_rows[i].text, strlen(k_rows[i].text), FTS5_TOKENIZE_DOCUMENT,
-                                  count_pos, &n_tok),
+                                  test_count_positions, &n_tok),
                      SQLITE_OK);
     lengths_add(&f->len, n + 1, (int64_t)i + 1, (uint32_t)n_tok);
   }

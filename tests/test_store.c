@@ -17,6 +17,7 @@
 
 #include "jfts_common.h"
 #include "store.h"
+#include "test_util.h"
 #include "tokenizer.h"
 
 /* ---- hand-built reports ------------------------------------------------------------------ */
@@ -138,13 +139,6 @@ typedef struct Fix {
   char file_a[96], file_b[96];
 } Fix;
 
-static void write_file(const char *path, const char *bytes, size_t n) {
-  FILE *fp = fopen(path, "wb");
-  assert_non_null(fp);
-  assert_int_equal(fwrite(bytes, 1, n, fp), n);
-  assert_int_equal(fclose(fp), 0);
-}
-
 static char *read_all(const char *path, size_t *n_out) {
   FILE *fp = fopen(path, "rb");
   if (fp == NULL) return NULL;
@@ -176,8 +170,8 @@ static int setup(void **state) {
   snprintf(f->db, sizeof f->db, "%s/t.db", f->dir);
   snprintf(f->file_a, sizeof f->file_a, "%s/a.txt", f->dir);
   snprintf(f->file_b, sizeof f->file_b, "%s/b.txt", f->dir);
-  write_file(f->file_a, "a\n", 2);
-  write_file(f->file_b, "b\n", 2);
+  test_write_file(f->file_a, "a\n", 2);
+  test_write_file(f->file_b, "b\n", 2);
   f->live_at_setup = jfts_alloc_live();
   *state = f;
   return 0;
@@ -450,7 +444,7 @@ static void test_not_jfts(void **state) {
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     unlink(path);
     if (cases[i].content) {
-      write_file(path, cases[i].content, strlen(cases[i].content));
+      test_write_file(path, cases[i].content, strlen(cases[i].content));
     } else {
       sqlite3 *db = NULL;
       assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);

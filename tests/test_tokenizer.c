@@ -310,16 +310,6 @@ static void test_tokenizer_arguments(void **state) {
 
 /* ---- recorded tokens (TokBatch) and their replay into FTS5 ---- */
 
-static int count_positions(void *ctx, int colocated, const char *token, int n_token, int start,
-                           int end) {
-  (void)token;
-  (void)n_token;
-  (void)start;
-  (void)end;
-  if (!colocated) (*(int *)ctx)++;
-  return 0;
-}
-
 /* Every (term, rowid, offset) instance of table `name`, rendered one per line. */
 static char *vocab_instances(sqlite3 *db, const char *name) {
   char sql[256];
@@ -380,7 +370,7 @@ static void test_batch_replay(void **state) {
   assert_int_equal(tok_batch_count(b), n);
   for (size_t i = 0; i < n; i++) {
     int expect = 0;
-    assert_int_equal(tok_tokenize(texts[i], strlen(texts[i]), D, count_positions, &expect),
+    assert_int_equal(tok_tokenize(texts[i], strlen(texts[i]), D, test_count_positions, &expect),
                      SQLITE_OK);
     assert_int_equal(tok_batch_positions(b, i), expect);
   }

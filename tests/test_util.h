@@ -1,6 +1,6 @@
 /* Helpers shared by the unit tests, kept here so that each test file does not carry its own
-** copy. Include after <cmocka.h> (the helpers fail the running test through cmocka), and
-** only from files that use every helper: they are static, one copy per test program. */
+** copy. Include after <cmocka.h> (the helpers fail the running test through cmocka). They
+** are static inline: one copy per test program, no warning for the ones a file leaves out. */
 #ifndef JFTS_TEST_UTIL_H
 #define JFTS_TEST_UTIL_H
 
@@ -10,7 +10,7 @@
 /* The whole file at path in a new malloc'ed buffer with a NUL after the last byte (so text
 ** fixtures can be used as C strings); its length without the NUL in *n_out. Fails the test
 ** when the file cannot be opened or read in full. */
-static char *test_read_file(const char *path, size_t *n_out) {
+static inline char *test_read_file(const char *path, size_t *n_out) {
   FILE *f = fopen(path, "rb");
   if (f == NULL) fail_msg("cannot open %s", path);
   assert_int_equal(fseek(f, 0, SEEK_END), 0);
@@ -24,6 +24,26 @@ static char *test_read_file(const char *path, size_t *n_out) {
   fclose(f);
   *n_out = (size_t)n;
   return buf;
+}
+
+/* Writes n bytes to a new file at path (replacing it); fails the test on any error. */
+static inline void test_write_file(const char *path, const void *bytes, size_t n) {
+  FILE *f = fopen(path, "wb");
+  if (f == NULL) fail_msg("cannot create %s", path);
+  assert_int_equal(fwrite(bytes, 1, n, f), n);
+  assert_int_equal(fclose(f), 0);
+}
+
+/* A TokCallback (tokenizer.h) counting FTS5 positions into the int at ctx: colocated tokens
+** share one, as in FTS5's column sizes. */
+static inline int test_count_positions(void *ctx, int colocated, const char *token, int n_token,
+                                       int start, int end) {
+  (void)token;
+  (void)n_token;
+  (void)start;
+  (void)end;
+  if (!colocated) (*(int *)ctx)++;
+  return 0;
 }
 
 #endif
