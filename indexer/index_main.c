@@ -822,9 +822,10 @@ static int plural(long n) { return n != 1; }
 
 int main(int argc, char **argv) {
   /* No setlocale(): arguments and paths are bytes (UTF-8) whatever the locale says. */
-  /* One thread, one connection: SQLite's per-call mutexes and its memory statistics (a
-  ** mutex per allocation) cost about a tenth of the CPU time of an index build. Must come
-  ** before SQLite is first used; a failure only leaves the defaults. */
+  /* One connection, used by this thread only (the prefetch worker never calls SQLite):
+  ** SQLite's per-call mutexes and its memory statistics (a mutex per allocation) cost about
+  ** a tenth of the CPU time of an index build. Must come before SQLite is first used; a
+  ** failure only leaves the defaults. */
   sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   Run run = {.opt = {.db = "jfts.db"}};
@@ -916,10 +917,10 @@ int main(int argc, char **argv) {
     }
   }
   if (fail == FAIL_NONE) {
-    /* The store adds the run's passages to the full-text index at commit: for a large run
-    ** that is about half of the time, so say what is going on. */
+    /* Passages went into the full-text index as they were stored; the commit writes out
+    ** FTS5's last pending terms and the pages, which takes a moment on a large run. */
     if (run.progress && run.n_passages > 0)
-      fprintf(stderr, "\r\x1b[K" PROG ": building the full-text index of %ld passage%s...",
+      fprintf(stderr, "\r\x1b[K" PROG ": writing the index of %ld passage%s...",
               run.n_passages, plural(run.n_passages) ? "s" : "");
     rc = store_commit(store, &err);
     progress(&run, 0, 1);

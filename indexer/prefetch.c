@@ -123,6 +123,8 @@ static void *worker(void *arg) {
 
 int prefetch_start(const PrefetchJob *jobs, size_t n_jobs, const char *encoding,
                    size_t max_bytes, Prefetch **out) {
+  int rc = JFTS_OK;
+  int have_mu = 0, have_cv = 0;
   *out = NULL;
   Prefetch *pf = jfts_calloc(1, sizeof *pf);
   if (pf == NULL) return JFTS_ERR_NOMEM;
@@ -132,23 +134,24 @@ int prefetch_start(const PrefetchJob *jobs, size_t n_jobs, const char *encoding,
   pf->items = jfts_calloc(n_jobs ? n_jobs : 1, sizeof *pf->items);
   pf->encoding = encoding ? jfts_strdup(encoding) : NULL;
   if (pf->items == NULL || (encoding && pf->encoding == NULL)) {
-    jfts_free(pf->items);
-    jfts_free(pf->encoding);
-    jfts_free(pf);
-    return JFTS_ERR_NOMEM;
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
   }
-  pthread_mutex_init(&pf->mu, NULL);
-  pthread_cond_init(&pf->cv, NULL);
-  if (pthread_create(&pf->thread, NULL, worker, pf) != 0) {
-    pthread_cond_destroy(&pf->cv);
-    pthread_mutex_destroy(&pf->mu);
+  have_mu = pthread_mutex_init(&pf->mu, NULL) == 0;
+  have_cv = have_mu && pthread_cond_init(&pf->cv, NULL) == 0;
+  if (!have_cv || pthread_create(&pf->thread, NULL, worker, pf) != 0) rc = JFTS_ERR_IO;
+
+cleanup:
+  if (rc != JFTS_OK) {
+    if (have_cv) pthread_cond_destroy(&pf->cv);
+    if (have_mu) pthread_mutex_destroy(&pf->mu);
     jfts_free(pf->items);
     jfts_free(pf->encoding);
     jfts_free(pf);
-    return JFTS_ERR_IO;
+    pf = NULL;
   }
   *out = pf;
-  return JFTS_OK;
+  return rc;
 }
 
 /* Drops the item of job k (done, not taken); called with the mutex held. */
@@ -164,12 +167,16 @@ static void release_locked(Prefetch *pf, size_t k) {
 PrefetchItem *prefetch_take(Prefetch *pf, size_t i) {
   if (pf == NULL || i >= pf->n_jobs || i < pf->next_take) return NULL;
   pthread_mutex_lock(&pf->mu);
-  while (pf->n_done <= i && !pf->finished) {
+  for (;;) {
+    /* Jobs passed over go as soon as they are done: what they hold must not keep the worker
+    ** waiting for room while this thread waits for job i. */
+    while (pf->next_take < i && pf->next_take < pf->n_done) release_locked(pf, pf->next_take++);
+    if (pf->n_done > i || pf->finished) break;
+    if (pf->worker_waiting) pthread_cond_broadcast(&pf->cv);
     pf->main_waiting = 1;
     pthread_cond_wait(&pf->cv, &pf->mu);
     pf->main_waiting = 0;
   }
-  for (size_t k = pf->next_take; k < i && k < pf->n_done; k++) release_locked(pf, k);
   PrefetchItem *it = NULL;
   if (i < pf->n_done && pf->items[i]) {
     it = pf->items[i];

@@ -60,9 +60,12 @@ int prefetch_start(const PrefetchJob *jobs, size_t n_jobs, const char *encoding,
                    size_t max_bytes, Prefetch **out);
 
 /* Waits until job i is done and returns what was prepared for it (NULL when nothing was).
-** Jobs must be taken in increasing order; a job passed over is released. */
+** Jobs are taken in increasing order; jobs passed over are released (as soon as the worker
+** has done them, so that skipping ahead never leaves both threads waiting), and a job below
+** one already taken gives NULL. */
 PrefetchItem *prefetch_take(Prefetch *pf, size_t i);
 
+/* Frees the item and whatever it still owns. Accepts NULL. */
 void prefetch_item_free(PrefetchItem *it);
 
 /* Stops the worker (at once, if it is still going), waits for it and frees everything not

@@ -363,43 +363,35 @@ static void append_lines(Parser *p, RepText *body, size_t i, size_t end, RepJoin
   }
 }
 
-/* Characters of the lines of a block, as joined (the wrap rule adds at most a space). */
-static size_t block_chars(const Parser *p, size_t i, size_t end) {
-  size_t n = 0;
-  for (; i < end; i++) {
-    const RepLine *l = &p->lines[i];
-    if (!is_blank(l)) n += count_chars(p->text + l->trim_start, l->trim_end - l->trim_start);
-  }
-  return n;
-}
-
 /* Text outside any report (a plain-text corpus): consecutive blocks are grouped into
 ** passages of at least PLAIN_GROUP_CHARS characters, joined with line breaks, so that the
 ** short paragraphs of converted HTML and man pages (menu entries, headings, list items,
 ** "戻る") make one passage with their context rather than one each. A group never grows
-** past SPLIT_MIN_CHARS (no grouped passage is cut again) nor REPORT_PASSAGE_MAX bytes; a
+** past SPLIT_MIN_CHARS (so no grouped passage is cut again) nor REPORT_PASSAGE_MAX bytes; a
 ** longer block alone is cut at sentence ends as usual. Inside a report every block is a
 ** passage of its own (parse_plain): there the structure says what belongs together. */
 static void parse_untagged(Parser *p, size_t lo, size_t hi) {
   RepText body = {0};
-  size_t body_chars = 0, body_bytes = 0;
   size_t i = next_nonblank(p, lo, hi);
   while (p->rc == JFTS_OK && i < hi) {
     size_t e = block_end(p, i, hi);
-    size_t chars = block_chars(p, i, e);
-    size_t bytes = p->lines[e - 1].trim_end - p->lines[i].trim_start;
-    if (body.n_bytes > 0 && (body_chars + chars > SPLIT_MIN_CHARS ||
-                             body_bytes + bytes + 1 > REPORT_PASSAGE_MAX)) {
-      emit_passage(p, &body, NULL, NULL, 0);
-      body_chars = body_bytes = 0;
-    }
+    size_t before = body.n_bytes;
     append_lines(p, &body, i, e, REP_JOIN_BLOCK);
-    body_chars += chars;
-    body_bytes += bytes + 1;
-    if (body_chars >= PLAIN_GROUP_CHARS) {
-      emit_passage(p, &body, NULL, NULL, 0);
-      body_chars = body_bytes = 0;
+    if (p->rc != JFTS_OK) break;
+    /* Counted on the joined text: the wrap rule may add spaces, the join a line break. */
+    size_t chars = count_chars(body.text, body.n_bytes);
+    if (before > 0 && (chars > SPLIT_MIN_CHARS || body.n_bytes > REPORT_PASSAGE_MAX) &&
+        body.text[before] == '\n') {
+      /* Too much with this block: the group so far is a passage, the block starts anew. */
+      RepText head = {0}, tail = {0};
+      rep_slice(&body, 0, before, &head, &p->rc);
+      rep_slice(&body, before + 1, body.n_bytes, &tail, &p->rc);
+      rep_reset(&body);
+      emit_passage(p, &head, NULL, NULL, 0);
+      body = tail;
+      chars = count_chars(body.text, body.n_bytes);
     }
+    if (chars >= PLAIN_GROUP_CHARS) emit_passage(p, &body, NULL, NULL, 0);
     i = next_nonblank(p, e, hi);
   }
   emit_passage(p, &body, NULL, NULL, 0);

@@ -175,6 +175,7 @@ struct TokBatch {
   size_t n_buf, cap_buf;
   size_t *at;          /* n + 1 offsets into buf */
   int *n_pos;          /* per entry: positions */
+  size_t *n_text;      /* per entry: bytes of the text it was recorded from */
   size_t n, cap;       /* entries, capacity of at (minus one) and n_pos */
   int add_rc;          /* JFTS_ERR_NOMEM once an append failed during tok_batch_add */
 };
@@ -201,6 +202,7 @@ void tok_batch_free(TokBatch *b) {
   jfts_free(b->buf);
   jfts_free(b->at);
   jfts_free(b->n_pos);
+  jfts_free(b->n_text);
   jfts_free(b);
 }
 
@@ -269,6 +271,9 @@ int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes) {
     int *n_pos = jfts_realloc(b->n_pos, cap * sizeof *n_pos);
     if (n_pos == NULL) return JFTS_ERR_NOMEM;
     b->n_pos = n_pos;
+    size_t *n_text = jfts_realloc(b->n_text, cap * sizeof *n_text);
+    if (n_text == NULL) return JFTS_ERR_NOMEM;
+    b->n_text = n_text;
     b->cap = cap;
   }
   size_t n_buf_before = b->n_buf;
@@ -287,6 +292,7 @@ int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes) {
     b->n_buf = n_buf_before;
     return rc;
   }
+  b->n_text[b->n] = n_bytes;
   b->n++;
   b->at[b->n] = b->n_buf;
   return JFTS_OK;
@@ -294,7 +300,13 @@ int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes) {
 
 void tok_replay_arm(TokReplay *r, int slot, const char *text, size_t n_bytes, const TokBatch *b,
                     size_t i) {
-  if (r == NULL || slot < 0 || slot >= TOK_REPLAY_SLOTS || i >= b->n) return;
+  if (r == NULL || slot < 0 || slot >= TOK_REPLAY_SLOTS) return;
+  /* No entry, or one recorded from text of another length: the slot is left empty (never
+  ** with an earlier arm, whose text may be gone), and FTS5 tokenizes. */
+  if (b == NULL || i >= b->n || b->n_text[i] != n_bytes) {
+    memset(&r->slot[slot], 0, sizeof r->slot[slot]);
+    return;
+  }
   r->slot[slot].text = text;
   r->slot[slot].n_bytes = n_bytes;
   r->slot[slot].b = b;

@@ -67,8 +67,9 @@ typedef struct TokReplay TokReplay;
 /* tok_register, also returning (when replay_out is not NULL) the connection's TokReplay,
 ** valid until db is closed. Returns an SQLite result code. */
 int tok_register_replay(sqlite3 *db, TokReplay **replay_out);
-/* Arms slot (0 to TOK_REPLAY_SLOTS - 1) with entry i of b for text; b and text must stay
-** unchanged until tok_replay_clear. */
+/* Arms slot (0 to TOK_REPLAY_SLOTS - 1) with entry i of b for text, which must be the text
+** entry i was recorded from (a different length is caught: the slot is then emptied, as it
+** is for a missing entry); b and text must stay unchanged until tok_replay_clear. */
 void tok_replay_arm(TokReplay *r, int slot, const char *text, size_t n_bytes, const TokBatch *b,
                     size_t i);
 void tok_replay_clear(TokReplay *r);

@@ -247,11 +247,42 @@ static void test_stop_early(void **state) {
   assert_int_equal(jfts_alloc_live(), f->live_at_setup);
 }
 
+/* Taking a job far ahead while the worker waits for room (its lead of 16 files full):
+** the jobs passed over are released as they come, so neither thread waits for the other
+** forever. An alarm turns a hang into a failure. */
+static void test_skip_ahead(void **state) {
+  Fix *f = *state;
+  enum { N = 60 };
+  PrefetchJob jobs[N];
+  memset(jobs, 0, sizeof jobs);
+  for (size_t i = 0; i < N; i++) jobs[i].path = f->plain;
+  alarm(30);
+  for (int round = 0; round < 2; round++) {
+    Prefetch *pf = NULL;
+    assert_int_equal(prefetch_start(jobs, N, NULL, 4096, &pf), JFTS_OK);
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    nanosleep(&pause, NULL); /* the worker reaches its lead and waits */
+    if (round == 1) prefetch_item_free(prefetch_take(pf, 0));
+    static const size_t take[] = {20, 21, 45, N - 1};
+    for (size_t k = 0; k < sizeof take / sizeof take[0]; k++) {
+      PrefetchItem *it = prefetch_take(pf, take[k]);
+      assert_non_null(it);
+      assert_non_null(it->toks);
+      prefetch_item_free(it);
+    }
+    assert_null(prefetch_take(pf, 30)); /* below one already taken */
+    prefetch_stop(pf);
+  }
+  alarm(0);
+  assert_int_equal(jfts_alloc_live(), f->live_at_setup);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_jobs),
       cmocka_unit_test(test_limits_and_encoding),
       cmocka_unit_test(test_stop_early),
+      cmocka_unit_test(test_skip_ahead),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -307,7 +307,9 @@ static void test_untagged_grouping(void **state) {
       {"short blocks make one passage", {30, 30, 30, 30, 30}, "5"},
       {"groups close at 200 characters", {60, 60, 60, 60, 60, 60, 60, 60, 60, 60}, "4 4 2"},
       {"a block that would pass 450 starts a new passage", {100, 400, 20}, "1 1 1"},
-      {"a long block stands alone", {20, 430, 10}, "2 1"},
+      /* 19 + the line break + 430 = 450 characters: one passage; one more starts anew. */
+      {"a long block joins while the joined text fits", {19, 430, 10}, "2 1"},
+      {"one character more and it starts a passage", {20, 430, 10}, "1 1 1"},
       {"one block", {10}, "1"},
   };
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -339,6 +341,38 @@ static void test_untagged_grouping(void **state) {
     report_free(r);
     free(text);
   }
+}
+
+static size_t count_utf8_chars(const char *s, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xC0u) != 0x80u;
+  return c;
+}
+
+/* The group's size is that of the joined text: many short blocks add a line break each,
+** and a paragraph that fits is never cut because those were not counted. */
+static void test_untagged_group_counts_joins(void **state) {
+  (void)state;
+  size_t cap = 64 * 1024, n = 0;
+  char *text = malloc(cap);
+  for (int b = 0; b < 99; b++) n += (size_t)sprintf(text + n, "字字\n\n");
+  for (int k = 0; k < 245; k++) n += (size_t)sprintf(text + n, "%s", k % 40 == 39 ? "長。" : "長");
+  n += (size_t)sprintf(text + n, "\n");
+  Report *r = NULL;
+  assert_int_equal(report_parse(text, n, &r, NULL), JFTS_OK);
+  size_t whole = 0;
+  for (size_t i = 0; i < r->n_passages; i++) {
+    const RepText *b = &r->passages[i].body;
+    assert_true(count_utf8_chars(b->text, b->n_bytes) <= 450);
+    size_t longs = 0;
+    for (const char *q = b->text; (q = strstr(q, "長")) != NULL; q += strlen("長")) longs++;
+    if (longs) assert_int_equal(longs, 245);
+    whole += longs == 245;
+  }
+  assert_int_equal(whole, 1);
+  check_no_text_lost("joins", text, n, r);
+  report_free(r);
+  free(text);
 }
 
 static void test_long_passage_split(void **state) {
@@ -399,6 +433,7 @@ int main(void) {
       cmocka_unit_test(test_fixtures),
       cmocka_unit_test(test_second_city_structure),
       cmocka_unit_test(test_untagged_grouping),
+      cmocka_unit_test(test_untagged_group_counts_joins),
       cmocka_unit_test(test_long_passage_split),
       cmocka_unit_test(test_no_leaks),
   };

@@ -414,7 +414,8 @@ static void test_batch_replay(void **state) {
 }
 
 /* Replay is taken only for the armed bytes: another text, even of the same length, is
-** tokenized; and an armed text does get the armed tokens (here on purpose another text's,
+** tokenized; an arm whose entry was recorded from text of another length is refused; an
+** armed text does get the armed tokens (here on purpose another text's of the same length,
 ** which shows the path is taken). Queries are never replayed. */
 static void test_replay_only_for_armed_text(void **state) {
   (void)state;
@@ -425,8 +426,9 @@ static void test_replay_only_for_armed_text(void **state) {
   exec_ok(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='jfts')");
   TokBatch *b = NULL;
   assert_int_equal(tok_batch_new(&b), JFTS_OK);
-  assert_int_equal(tok_batch_add(b, "地域包括", strlen("地域包括")), JFTS_OK);
-  assert_int_equal(tok_batch_add(b, "8050問題", strlen("8050問題")), JFTS_OK);
+  static const char *const entries[] = {"地域包括", "8050問題", "abcdefghij"};
+  for (size_t k = 0; k < 3; k++)
+    assert_int_equal(tok_batch_add(b, entries[k], strlen(entries[k])), JFTS_OK);
   sqlite3_stmt *ins = NULL;
   assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t(rowid, body) VALUES(?1, ?2)", -1, &ins,
                                       NULL), SQLITE_OK);
@@ -434,27 +436,30 @@ static void test_replay_only_for_armed_text(void **state) {
     const char *armed, *inserted;
     size_t entry;
   } cases[] = {
-      {"地域包括", "支援会議", 0},      /* same length, other bytes: tokenized */
-      {"地域包括", "地域包括支援", 0},  /* longer: tokenized */
-      {"相談支援", "相談支援", 1},      /* armed bytes: entry 1 (8050問題) replayed */
+      {"地域包括", "支援会議", 0},     /* same length, other bytes: tokenized */
+      {"地域包括", "地域包括支援", 0}, /* longer: tokenized */
+      {"相談支援", "相談支援", 0},     /* armed bytes: entry 0 (地域包括) replayed */
+      {"相談支援", "相談支援", 1},     /* entry of another length: refused, tokenized */
+      {NULL, "8050問題", 0},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-    tok_replay_arm(replay, 0, cases[k].armed, strlen(cases[k].armed), b, cases[k].entry);
+    if (cases[k].armed)
+      tok_replay_arm(replay, 0, cases[k].armed, strlen(cases[k].armed), b, cases[k].entry);
     assert_int_equal(insert_row(db, ins, (sqlite3_int64)k + 1, cases[k].inserted,
                                 strlen(cases[k].inserted)), SQLITE_OK);
     tok_replay_clear(replay);
   }
   sqlite3_finalize(ins);
   /* Query tokens are never replayed, even with the query's bytes armed. */
-  tok_replay_arm(replay, 0, "\"8050問題\"", strlen("\"8050問題\""), b, 0);
+  tok_replay_arm(replay, 0, "8050問題", strlen("8050問題"), b, 2);
   char *got = match_rows(db, "\"8050問題\"");
   tok_replay_clear(replay);
-  assert_string_equal(got, "3");
+  assert_string_equal(got, "5");
   free(got);
   static const struct {
     const char *expr, *rows;
-  } expect[] = {{"\"支援会議\"", "1"}, {"\"地域包括支援\"", "2"}, {"\"相談支援\"", ""},
-                {"\"地域包括\"", "2"}};
+  } expect[] = {{"\"支援会議\"", "1"}, {"\"地域包括支援\"", "2"}, {"\"相談支援\"", "4"},
+                {"\"地域包括\"", "2,3"}};
   for (size_t k = 0; k < sizeof expect / sizeof expect[0]; k++) {
     got = match_rows(db, expect[k].expr);
     if (strcmp(got, expect[k].rows) != 0) print_error("MATCH %s\n", expect[k].expr);
