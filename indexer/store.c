@@ -875,33 +875,38 @@ static int index_passage(Store *s, const StoreFile *file, const Passage *p, int6
   return rc;
 }
 
-/* The tokens of rep's passage texts: toks when it has one entry per passage, else recorded
-** now into s->own_tokens. */
-static int report_tokens(Store *s, const StoreFile *file, const Report *rep, const TokBatch *toks,
-                         const TokBatch **out, char **err_out) {
-  *out = toks;
-  if (toks && tok_batch_count(toks) == rep->n_passages) return JFTS_OK;
+/* Without the caller's tokens, passages are tokenized here in runs of about this much text:
+** a run's tokens (some three times its size) are held until its passages are stored, and a
+** streamed file hands over 16 MB pieces. */
+#define STORE_OWN_TOKENS_TEXT_BYTES ((size_t)1 << 20)
+
+/* Records into s->own_tokens the tokens of passages lo, lo+1, ... up to about
+** STORE_OWN_TOKENS_TEXT_BYTES of text; *hi_out gets the index after the last one. */
+static int record_run(Store *s, const StoreFile *file, const Report *rep, size_t lo,
+                      size_t *hi_out, char **err_out) {
   int rc = s->own_tokens ? JFTS_OK : tok_batch_new(&s->own_tokens);
   if (rc != JFTS_OK) return rc;
   tok_batch_clear(s->own_tokens);
-  for (size_t i = 0; i < rep->n_passages; i++) {
+  size_t i = lo, n_text = 0;
+  while (i < rep->n_passages && (i == lo || n_text < STORE_OWN_TOKENS_TEXT_BYTES)) {
     const Passage *p = &rep->passages[i];
-    rc = tok_batch_add(s->own_tokens, p->body.text ? p->body.text : "",
-                       p->body.text ? p->body.n_bytes : 0);
+    size_t n = p->body.text ? p->body.n_bytes : 0;
+    rc = tok_batch_add(s->own_tokens, p->body.text ? p->body.text : "", n);
     if (rc != JFTS_OK) return tokenize_error(file, p->ordinal, rc, err_out);
+    n_text += n;
+    i++;
   }
-  *out = s->own_tokens;
+  *hi_out = i;
   return JFTS_OK;
 }
 
 static int store_report(Store *s, const StoreFile *file, const DecodedText *dec,
                         const Report *rep, const TokBatch *toks_in, int64_t file_id,
                         int doc_base, int passage_base, char **err_out) {
+  int rc = JFTS_OK;
   int64_t *doc_ids = NULL, *passage_ids = NULL;
   int *doc_counts = NULL;
-  const TokBatch *toks = NULL;
-  int rc = report_tokens(s, file, rep, toks_in, &toks, err_out);
-  if (rc != JFTS_OK) return rc;
+  int have_toks = toks_in && tok_batch_count(toks_in) == rep->n_passages;
 
   doc_ids = jfts_calloc(rep->n_docs + 1, sizeof *doc_ids);
   doc_counts = jfts_calloc(rep->n_docs + 1, sizeof *doc_counts);
@@ -917,15 +922,27 @@ static int store_report(Store *s, const StoreFile *file, const DecodedText *dec,
   for (size_t i = 0; rc == JFTS_OK && i < rep->n_docs; i++)
     rc = insert_document(s, file_id, doc_base + (int)i, &rep->docs[i], doc_counts[i], &doc_ids[i],
                          err_out);
-  for (size_t i = 0; rc == JFTS_OK && i < rep->n_passages; i++) {
-    int d = rep->passage_doc ? rep->passage_doc[i] : -1;
-    int64_t doc_id = d >= 0 && (size_t)d < rep->n_docs ? doc_ids[d] : 0;
-    rc = insert_passage(s, file_id, doc_id, dec, &rep->passages[i], passage_base, toks, i,
-                        &passage_ids[i], err_out);
+  /* Passages in runs (all of them when the caller has their tokens), each run into the table
+  ** and then into the index: each stays warm in the caches for a whole run. */
+  for (size_t lo = 0, hi = 0; rc == JFTS_OK && lo < rep->n_passages; lo = hi) {
+    const TokBatch *toks = toks_in;
+    size_t first = 0; /* entry of passage i in toks is i - first */
+    if (have_toks) {
+      hi = rep->n_passages;
+    } else {
+      rc = record_run(s, file, rep, lo, &hi, err_out);
+      toks = s->own_tokens;
+      first = lo;
+    }
+    for (size_t i = lo; rc == JFTS_OK && i < hi; i++) {
+      int d = rep->passage_doc ? rep->passage_doc[i] : -1;
+      int64_t doc_id = d >= 0 && (size_t)d < rep->n_docs ? doc_ids[d] : 0;
+      rc = insert_passage(s, file_id, doc_id, dec, &rep->passages[i], passage_base, toks,
+                          i - first, &passage_ids[i], err_out);
+    }
+    for (size_t i = lo; rc == JFTS_OK && i < hi; i++)
+      rc = index_passage(s, file, &rep->passages[i], passage_ids[i], toks, i - first, err_out);
   }
-  /* The index after the table: each stays warm in the caches for a whole file. */
-  for (size_t i = 0; rc == JFTS_OK && i < rep->n_passages; i++)
-    rc = index_passage(s, file, &rep->passages[i], passage_ids[i], toks, i, err_out);
   for (size_t i = 0; rc == JFTS_OK && i < rep->n_meetings; i++) {
     const Meeting *m = &rep->meetings[i];
     int d = rep->meeting_doc ? rep->meeting_doc[i] : -1;
