@@ -26,54 +26,20 @@
 #include "store.h"
 #include "textseg.h"
 #include "thesaurus.h"
+#include "test_oracle.h"
 
 #define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
 
 /* ---- the oracle's view of a field ------------------------------------------------------- */
 
-/* Normalized code points with the skippable spaces removed (what a match may span). */
-typedef struct Skel {
-  uint32_t *cp;
-  uint8_t *cls;
-  size_t n;
-} Skel;
-
-static void skel_build(const char *text, Skel *out) {
+/* The skeleton of a field (NULL: empty). */
+static void skel_build(const char *text, TestSkel *out) {
   memset(out, 0, sizeof *out);
   if (text == NULL) return;
   NormText *t = NULL;
   assert_int_equal(norm_text(text, strlen(text), &t, NULL), JFTS_OK);
-  out->cp = malloc((t->n + 1) * sizeof *out->cp);
-  out->cls = malloc(t->n + 1);
-  assert_true(out->cp && out->cls);
-  for (size_t i = 0; i < t->n;) {
-    if (t->cls[i] == NORM_SPACE) {
-      size_t j = i;
-      while (j < t->n && t->cls[j] == NORM_SPACE) j++;
-      if (i > 0 && j < t->n && norm_space_skippable(t, i - 1, j)) {
-        i = j;
-        continue;
-      }
-    }
-    out->cp[out->n] = t->cp[i];
-    out->cls[out->n++] = t->cls[i];
-    i++;
-  }
+  test_skel_build(t, out);
   norm_free(t);
-}
-
-/* Occurrences of q in s (overlapping ones too) with Latin/digit ends on word boundaries. */
-static long skel_count(const Skel *s, const NormText *q) {
-  size_t m = q->n;
-  long n = 0;
-  if (m == 0 || m > s->n) return 0;
-  for (size_t k = 0; k + m <= s->n; k++) {
-    if (s->cp[k] != q->cp[0] || memcmp(s->cp + k, q->cp, m * sizeof *q->cp) != 0) continue;
-    if (q->cls[0] == NORM_WORD && k > 0 && s->cls[k - 1] == NORM_WORD) continue;
-    if (q->cls[m - 1] == NORM_WORD && k + m < s->n && s->cls[k + m] == NORM_WORD) continue;
-    n++;
-  }
-  return n;
 }
 
 typedef struct OPassage {
@@ -81,7 +47,7 @@ typedef struct OPassage {
   char *text;       /* repaired passage text */
   NormText *norm;   /* its normalization */
   uint8_t *brk;     /* per normalized code point (+1): 1 at a grapheme boundary */
-  Skel text_s, heading_s, label_s;
+  TestSkel text_s, heading_s, label_s;
 } OPassage;
 
 typedef struct Oracle {
@@ -152,12 +118,9 @@ static void oracle_free(Oracle *o) {
     free(op->text);
     norm_free(op->norm);
     free(op->brk);
-    free(op->text_s.cp);
-    free(op->text_s.cls);
-    free(op->heading_s.cp);
-    free(op->heading_s.cls);
-    free(op->label_s.cp);
-    free(op->label_s.cls);
+    test_skel_free(&op->text_s);
+    test_skel_free(&op->heading_s);
+    test_skel_free(&op->label_s);
   }
   free(o->p);
 }
@@ -263,8 +226,9 @@ static void test_recall(void **state) {
     size_t n_expect = 0;
     long occ = 0;
     for (size_t p = 0; p < o.n; p++) {
-      long in_text = skel_count(&o.p[p].text_s, qn);
-      int in_other = skel_count(&o.p[p].heading_s, qn) > 0 || skel_count(&o.p[p].label_s, qn) > 0;
+      long in_text = test_skel_count(&o.p[p].text_s, qn, 0);
+      int in_other = test_skel_count(&o.p[p].heading_s, qn, 0) > 0 ||
+                     test_skel_count(&o.p[p].label_s, qn, 0) > 0;
       if (in_text == 0 && !in_other) continue;
       expect[n_expect++] = o.p[p].id;
       occ += in_text;
@@ -360,8 +324,9 @@ static void test_recall(void **state) {
     for (size_t p = 0; p < o.n; p++) {
       int hit = 0;
       for (size_t a = 0; a < n_alt && !hit; a++)
-        hit = skel_count(&o.p[p].text_s, alt[a]) > 0 || skel_count(&o.p[p].heading_s, alt[a]) > 0 ||
-              skel_count(&o.p[p].label_s, alt[a]) > 0;
+        hit = test_skel_count(&o.p[p].text_s, alt[a], 0) > 0 ||
+              test_skel_count(&o.p[p].heading_s, alt[a], 0) > 0 ||
+              test_skel_count(&o.p[p].label_s, alt[a], 0) > 0;
       if (hit) expect[n_expect++] = o.p[p].id;
     }
     SearchOptions so = {.sort = SEARCH_SORT_DOC, .limit = 0};

@@ -16,6 +16,7 @@
 
 #include "jfts_common.h"
 #include "norm.h"
+#include "test_oracle.h"
 #include "test_util.h"
 #include "tokenizer.h"
 
@@ -366,7 +367,8 @@ static void test_batch_replay(void **state) {
 
   TokBatch *b = NULL;
   assert_int_equal(tok_batch_new(&b), JFTS_OK);
-  for (size_t i = 0; i < n; i++) assert_int_equal(tok_batch_add(b, texts[i], strlen(texts[i])), JFTS_OK);
+  for (size_t i = 0; i < n; i++)
+    assert_int_equal(tok_batch_add(b, texts[i], strlen(texts[i])), JFTS_OK);
   assert_int_equal(tok_batch_count(b), n);
   for (size_t i = 0; i < n; i++) {
     int expect = 0;
@@ -568,9 +570,7 @@ typedef struct OracleRow {
   char *text;       /* source UTF-8 (malloc) */
   size_t n_bytes;   /* length of text */
   NormText *norm;   /* normalized text */
-  uint32_t *cp;     /* skeleton: normalized code points without skippable spaces */
-  uint8_t *cls;     /* skeleton: their classes */
-  size_t n;         /* skeleton length */
+  TestSkel skel;    /* normalized code points without skippable spaces */
   uint8_t *brk;     /* per normalized code point (+1): 1 at a grapheme boundary before it */
 } OracleRow;
 
@@ -624,23 +624,7 @@ static void oracle_add(Oracle *o, const char *text, size_t n_bytes) {
   row->text[n_bytes] = '\0';
   row->n_bytes = n_bytes;
   assert_int_equal(norm_text(text, n_bytes, &row->norm, NULL), JFTS_OK);
-  const NormText *t = row->norm;
-  row->cp = malloc((t->n + 1) * sizeof(uint32_t));
-  row->cls = malloc(t->n + 1);
-  assert_true(row->cp && row->cls);
-  for (size_t i = 0; i < t->n;) {
-    if (t->cls[i] == NORM_SPACE) {
-      size_t j = i;
-      while (j < t->n && t->cls[j] == NORM_SPACE) j++;
-      if (i > 0 && j < t->n && norm_space_skippable(t, i - 1, j)) {
-        i = j;
-        continue;
-      }
-    }
-    row->cp[row->n] = t->cp[i];
-    row->cls[row->n++] = t->cls[i];
-    i++;
-  }
+  test_skel_build(row->norm, &row->skel);
   mark_graphemes(row);
 }
 
@@ -648,25 +632,10 @@ static void oracle_free(Oracle *o) {
   for (size_t k = 0; k < o->n_rows; k++) {
     free(o->rows[k].text);
     norm_free(o->rows[k].norm);
-    free(o->rows[k].cp);
-    free(o->rows[k].cls);
+    test_skel_free(&o->rows[k].skel);
     free(o->rows[k].brk);
   }
   free(o->rows);
-}
-
-/* grep on the normalized text: q occurs in the skeleton, and a word char at either end of q
-** is not continued by another word char in the row (65歳 is not in 165歳). */
-static int oracle_row_matches(const OracleRow *row, const NormText *q) {
-  size_t m = q->n;
-  if (m == 0 || m > row->n) return 0;
-  for (size_t k = 0; k + m <= row->n; k++) {
-    if (row->cp[k] != q->cp[0] || memcmp(row->cp + k, q->cp, m * sizeof(uint32_t)) != 0) continue;
-    if (q->cls[0] == NORM_WORD && k > 0 && row->cls[k - 1] == NORM_WORD) continue;
-    if (q->cls[m - 1] == NORM_WORD && k + m < row->n && row->cls[k + m] == NORM_WORD) continue;
-    return 1;
-  }
-  return 0;
 }
 
 static uint64_t g_rng;
@@ -778,7 +747,7 @@ static void test_oracle(void **state) {
     expect.len = 0;
     render_append(&expect, "", 0);
     for (size_t r = 0; r < o.n_rows; r++) {
-      if (!oracle_row_matches(&o.rows[r], q)) continue;
+      if (test_skel_count(&o.rows[r].skel, q, 1) == 0) continue;
       char num[32];
       int nn = snprintf(num, sizeof num, "%s%zu", expect.len ? "," : "", r + 1);
       render_append(&expect, num, (size_t)nn);
