@@ -42,6 +42,11 @@ typedef struct Entry {
   int64_t size;    /* from the walk, for progress */
   int walked;      /* found by a directory walk (not named on the command line) */
   int dup;         /* another entry has the same realpath: skip */
+  /* What the index held for realpath when the run began (look_up_indexed): the row, found
+  ** or not, or the lookup's error, reported when the file's turn comes. */
+  int indexed;
+  StoreFileRow old;
+  char *lookup_err;
 } Entry;
 
 typedef struct Run {
@@ -152,7 +157,7 @@ static int add_entry(Run *run, char *path, int64_t size, int walked) {
     run->entries = e;
     run->n_alloc = n_new;
   }
-  run->entries[run->n_entries++] = (Entry){path, NULL, size, walked, 0};
+  run->entries[run->n_entries++] = (Entry){.path = path, .size = size, .walked = walked};
   return JFTS_OK;
 }
 
@@ -466,22 +471,32 @@ cleanup:
   return fail;
 }
 
-/* Reads e's sidecar into *meta and looks e up in the index (*old, which the caller clears).
-** *same_out is 1 when e is indexed with this size, hash and metadata; the encoding is left to
-** the caller, which alone knows what this run decodes with. Returns FAIL_NONE or a failure. */
-static FileFail lookup_same(Run *run, Store *store, const Entry *e, int64_t size,
-                            const char *hash, Meta *meta, StoreFileRow *old, int *same_out) {
-  char *err = NULL;
-  int found = 0;
+/* Looks every entry up in the index once, before any is stored: what each held when the
+** run began is what its turn compares with (no entry changes another's row), and the
+** prefetch worker, which has no database, needs it before the first file is stored. A
+** failed lookup is kept and reported in that file's turn, as it was when looked up then. */
+static FileFail look_up_indexed(Run *run, Store *store) {
+  for (size_t i = 0; i < run->n_entries; i++) {
+    Entry *e = &run->entries[i];
+    if (e->dup || e->realpath == NULL) continue;
+    if (store_lookup_file(store, e->realpath, &e->indexed, &e->old, &e->lookup_err) != JFTS_OK &&
+        e->lookup_err == NULL)
+      return fatal(e->path, NULL); /* out of memory */
+  }
+  return FAIL_NONE;
+}
+
+/* Reads e's sidecar into *meta; *same_out is 1 when e is indexed with this size, hash and
+** metadata; the encoding is left to the caller, which alone knows what this run decodes
+** with. Returns FAIL_NONE or a failure. */
+static FileFail lookup_same(Run *run, const Entry *e, int64_t size, const char *hash,
+                            Meta *meta, int *same_out) {
+  const StoreFileRow *old = &e->old;
   *same_out = 0;
   FileFail fail = read_meta(run, e, meta);
   if (fail != FAIL_NONE) return fail;
-  if (store_lookup_file(store, e->realpath, &found, old, &err) != JFTS_OK) {
-    fail = fatal(e->path, err);
-    jfts_free(err);
-    return fail;
-  }
-  *same_out = found && old->size == size && strcmp(old->hash, hash) == 0 &&
+  if (e->lookup_err) return fatal(e->path, e->lookup_err);
+  *same_out = e->indexed && old->size == size && strcmp(old->hash, hash) == 0 &&
               str_eq(old->title, meta->title) && str_eq(old->publisher, meta->publisher) &&
               str_eq(old->source, meta->source) && old->year == meta->year;
   return FAIL_NONE;
@@ -518,7 +533,6 @@ static int index_pieces(Run *run, Store *store, const Entry *e, FileFail *fail_o
   Report *rep = NULL;
   char *err = NULL, *msg = NULL;
   Meta meta = {0};
-  StoreFileRow old = {0};
   const unsigned char *bytes;
   size_t n;
   uint64_t off, h = STORE_HASH_INIT;
@@ -566,9 +580,9 @@ static int index_pieces(Run *run, Store *store, const Entry *e, FileFail *fail_o
   char hash[17];
   store_hash_hex(h, hash);
   int same = 0;
-  fail = lookup_same(run, store, e, size, hash, &meta, &old, &same);
+  fail = lookup_same(run, e, size, hash, &meta, &same);
   if (fail != FAIL_NONE) goto cleanup;
-  if (same && str_eq(old.encoding, "UTF-8")) {
+  if (same && str_eq(e->old.encoding, "UTF-8")) {
     run->n_unchanged++;
     goto cleanup;
   }
@@ -645,7 +659,6 @@ static int index_pieces(Run *run, Store *store, const Entry *e, FileFail *fail_o
 cleanup:
   if (in_savepoint) store_piecewise_end(store, 0, NULL);
   chunker_close(ch);
-  store_file_row_clear(&old);
   meta_clear(&meta);
   report_free(rep);
   dec_free(dec);
@@ -653,6 +666,15 @@ cleanup:
   jfts_free(msg);
   *fail_out = fail == FAIL_SKIP ? FAIL_NONE : fail;
   return handled;
+}
+
+/* Reads e whole into *raw_out (free()) and hashes it. Returns FAIL_NONE or the read error. */
+static FileFail read_hashed(Run *run, const Entry *e, unsigned char **raw_out, size_t *n_out,
+                            char hash[17]) {
+  int os_err = jfts_read_file(e->path, raw_out, n_out);
+  if (os_err) return file_error(run, e->path, strerror(os_err));
+  store_hash(*raw_out, *n_out, hash);
+  return FAIL_NONE;
 }
 
 /* pre: what the prefetch worker prepared for e, or NULL; index_one takes over its parts. */
@@ -664,7 +686,6 @@ static FileFail index_one(Run *run, Store *store, const Entry *e, PrefetchItem *
   Report *rep = NULL;
   char *err = NULL;
   Meta meta = {0};
-  StoreFileRow old = {0};
   int rc;
 
   if (e->realpath == NULL) return file_error(run, e->path, strerror(ENOENT));
@@ -676,17 +697,13 @@ static FileFail index_one(Run *run, Store *store, const Entry *e, PrefetchItem *
     if (index_pieces(run, store, e, &pf)) return pf;
   }
   char hash[17];
-  int os_err = 0;
   if (pre) {
     /* Read, hashed and found not binary by the worker. */
     n_raw = pre->n_raw;
     memcpy(hash, pre->hash, sizeof hash);
   } else {
-    os_err = jfts_read_file(e->path, &raw, &n_raw);
-    if (os_err) {
-      fail = file_error(run, e->path, strerror(os_err));
-      goto cleanup;
-    }
+    fail = read_hashed(run, e, &raw, &n_raw, hash);
+    if (fail != FAIL_NONE) goto cleanup;
     if (e->walked && dec_is_binary(raw, n_raw, NULL)) {
       /* Expected in a tree of documents (images, PDFs): a warning, not an error. The decoder
       ** words the reason ("binary file (PDF)"), so ask it. */
@@ -699,10 +716,9 @@ static FileFail index_one(Run *run, Store *store, const Entry *e, PrefetchItem *
       }
       goto cleanup;
     }
-    store_hash(raw, n_raw, hash);
   }
   int same = 0;
-  fail = lookup_same(run, store, e, (int64_t)n_raw, hash, &meta, &old, &same);
+  fail = lookup_same(run, e, (int64_t)n_raw, hash, &meta, &same);
   if (fail != FAIL_NONE) goto cleanup;
   if (same && run->opt.encoding == NULL) {
     run->n_unchanged++;
@@ -713,16 +729,10 @@ static FileFail index_one(Run *run, Store *store, const Entry *e, PrefetchItem *
     dec = pre->dec;
     pre->dec = NULL;
   } else {
-    if (raw == NULL) {
-      /* The worker stopped at the hash (the bytes are those indexed) but the metadata
-      ** differs: read the file here. */
-      os_err = jfts_read_file(e->path, &raw, &n_raw);
-      if (os_err) {
-        fail = file_error(run, e->path, strerror(os_err));
-        goto cleanup;
-      }
-      store_hash(raw, n_raw, hash);
-    }
+    /* The worker stopped at the hash (the bytes are those indexed) but the metadata
+    ** differs: read the file here. */
+    if (raw == NULL && (fail = read_hashed(run, e, &raw, &n_raw, hash)) != FAIL_NONE)
+      goto cleanup;
     rc = dec_decode(raw, n_raw, run->opt.encoding, &dec, &err);
     if (rc == JFTS_ERR_INPUT) {
       fail = file_error(run, e->path, err);
@@ -739,7 +749,7 @@ static FileFail index_one(Run *run, Store *store, const Entry *e, PrefetchItem *
     }
   }
   /* Same bytes decoded as before: an --encoding that changes nothing keeps the file. */
-  if (same && str_eq(old.encoding, dec->encoding)) {
+  if (same && str_eq(e->old.encoding, dec->encoding)) {
     run->n_unchanged++;
     goto cleanup;
   }
@@ -769,7 +779,6 @@ static FileFail index_one(Run *run, Store *store, const Entry *e, PrefetchItem *
   run->n_meetings += (long)rep->n_meetings;
 
 cleanup:
-  store_file_row_clear(&old);
   meta_clear(&meta);
   report_free(rep);
   dec_free(dec);
@@ -779,10 +788,10 @@ cleanup:
 }
 
 /* Starts the prefetch worker (prefetch.h) on run's entries, unless JFTS_INDEX_THREADS is 1
-** or the machine has one CPU. The worker needs the index's size and hash of each file it
-** may skip decoding; they are looked up here, as the store belongs to this thread. Any
-** failure leaves *pf_out NULL, and the run does everything on this thread. */
-static void start_prefetch(Run *run, Store *store, PrefetchJob **jobs_out, Prefetch **pf_out) {
+** or the machine has one CPU. The worker gets the index's size and hash of each file (from
+** look_up_indexed) so that it need not decode one that is unchanged. Any failure leaves
+** *pf_out NULL, and the run does everything on this thread. */
+static void start_prefetch(Run *run, PrefetchJob **jobs_out, Prefetch **pf_out) {
   *jobs_out = NULL;
   *pf_out = NULL;
   const char *v = getenv("JFTS_INDEX_THREADS");
@@ -796,17 +805,10 @@ static void start_prefetch(Run *run, Store *store, PrefetchJob **jobs_out, Prefe
     j->path = e->path;
     j->walked = e->walked;
     j->skip = e->dup || e->realpath == NULL;
-    if (j->skip) continue;
-    StoreFileRow row;
-    int found = 0;
-    char *err = NULL;
-    if (store_lookup_file(store, e->realpath, &found, &row, &err) == JFTS_OK && found) {
-      j->known = 1;
-      j->known_size = row.size;
-      memcpy(j->known_hash, row.hash, sizeof j->known_hash);
-    }
-    store_file_row_clear(&row);
-    jfts_free(err);
+    if (j->skip || !e->indexed) continue;
+    j->known = 1;
+    j->known_size = e->old.size;
+    memcpy(j->known_hash, e->old.hash, sizeof j->known_hash);
   }
   size_t max = piece_bytes() < PREFETCH_MAX_FILE_BYTES ? piece_bytes() : PREFETCH_MAX_FILE_BYTES;
   if (prefetch_start(jobs, run->n_entries, run->opt.encoding, max, pf_out) != JFTS_OK) {
@@ -896,9 +898,10 @@ int main(int argc, char **argv) {
 
   fail = collect(&run, argv + optind, argc - optind);
   if (fail == FAIL_NONE) fail = resolve(&run);
+  if (fail == FAIL_NONE) fail = look_up_indexed(&run, store);
   for (size_t i = 0; i < run.n_entries; i++) run.bytes_total += run.entries[i].size;
   run.t_start = run.t_last = now_seconds();
-  if (fail == FAIL_NONE) start_prefetch(&run, store, &jobs, &prefetch);
+  if (fail == FAIL_NONE) start_prefetch(&run, &jobs, &prefetch);
   for (size_t i = 0; fail == FAIL_NONE && i < run.n_entries; i++) {
     PrefetchItem *pre = prefetch_take(prefetch, i);
     if (!run.entries[i].dup) fail = index_one(&run, store, &run.entries[i], pre);
@@ -959,6 +962,8 @@ cleanup:
   for (size_t i = 0; i < run.n_entries; i++) {
     free(run.entries[i].path);
     free(run.entries[i].realpath);
+    store_file_row_clear(&run.entries[i].old);
+    jfts_free(run.entries[i].lookup_err);
   }
   free(run.entries);
   free(run.db_real);
