@@ -177,7 +177,6 @@ struct TokBatch {
   int *n_pos;          /* per entry: positions */
   size_t *n_text;      /* per entry: bytes of the text it was recorded from */
   size_t n, cap;       /* entries, capacity of at (minus one) and n_pos */
-  int add_rc;          /* JFTS_ERR_NOMEM once an append failed during tok_batch_add */
 };
 
 struct TokReplay {
@@ -249,7 +248,6 @@ static int record_token(void *ctx, int colocated, const char *token, int n_token
                         int end_byte) {
   TokBatch *b = ctx;
   if (!batch_reserve(b, (size_t)n_token + 15)) {
-    b->add_rc = JFTS_ERR_NOMEM;
     return SQLITE_NOMEM;
   }
   unsigned char *p = b->buf + b->n_buf;
@@ -279,13 +277,13 @@ int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes) {
   size_t n_buf_before = b->n_buf;
   b->at[b->n] = n_buf_before;
   b->n_pos[b->n] = 0;
-  b->add_rc = JFTS_OK;
   int rc = JFTS_OK;
   if (n_bytes > 0) {
     rc = norm_work_run(&b->work, text, n_bytes, NULL);
+    /* record_token fails only for memory, as tok_emit does itself. */
     if (rc == JFTS_OK && tok_emit(&b->work.text, FTS5_TOKENIZE_DOCUMENT, &k_jfts_alloc,
                                   record_token, b) != SQLITE_OK)
-      rc = b->add_rc != JFTS_OK ? b->add_rc : JFTS_ERR_NOMEM;
+      rc = JFTS_ERR_NOMEM;
     if (b->work.cap_u16 > TOK_KEEP_UNITS) norm_work_release(&b->work);
   }
   if (rc != JFTS_OK) {
