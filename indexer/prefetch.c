@@ -154,14 +154,14 @@ cleanup:
   return rc;
 }
 
-/* Drops the item of job k (done, not taken); called with the mutex held. */
-static void release_locked(Prefetch *pf, size_t k) {
+/* Takes the item of job k (done, not taken) out of the table, or NULL; with the mutex held. */
+static PrefetchItem *take_locked(Prefetch *pf, size_t k) {
   PrefetchItem *it = pf->items[k];
-  if (it == NULL) return;
+  if (it == NULL) return NULL;
   pf->items[k] = NULL;
   pf->ahead_bytes -= it->n_raw;
   pf->n_ahead--;
-  prefetch_item_free(it);
+  return it;
 }
 
 PrefetchItem *prefetch_take(Prefetch *pf, size_t i) {
@@ -170,20 +170,15 @@ PrefetchItem *prefetch_take(Prefetch *pf, size_t i) {
   for (;;) {
     /* Jobs passed over go as soon as they are done: what they hold must not keep the worker
     ** waiting for room while this thread waits for job i. */
-    while (pf->next_take < i && pf->next_take < pf->n_done) release_locked(pf, pf->next_take++);
+    while (pf->next_take < i && pf->next_take < pf->n_done)
+      prefetch_item_free(take_locked(pf, pf->next_take++));
     if (pf->n_done > i || pf->finished) break;
     if (pf->worker_waiting) pthread_cond_broadcast(&pf->cv);
     pf->main_waiting = 1;
     pthread_cond_wait(&pf->cv, &pf->mu);
     pf->main_waiting = 0;
   }
-  PrefetchItem *it = NULL;
-  if (i < pf->n_done && pf->items[i]) {
-    it = pf->items[i];
-    pf->items[i] = NULL;
-    pf->ahead_bytes -= it->n_raw;
-    pf->n_ahead--;
-  }
+  PrefetchItem *it = i < pf->n_done ? take_locked(pf, i) : NULL;
   pf->next_take = i + 1;
   /* Everything taken always wakes it: the worker never waits with nothing ahead. */
   if (pf->worker_waiting && pf->n_ahead <= PREFETCH_AHEAD_FILES / 2 &&
