@@ -38,9 +38,26 @@ one_line() {
 $ERR"
 }
 
-# as_nobody CMD...: runs CMD as uid/gid 65534 without supplementary groups.
+# as_nobody CMD...: runs CMD as uid/gid 65534 without supplementary groups. The programs and
+# the shipped thesaurus lie in the checkout, which nobody may not reach (a clone inside a
+# mode-700 directory, as mktemp -d makes): nobody runs copies of them kept in $WORK, both as
+# CMD and through $JFTS_INDEX, $JFTS_QUERY and $JFTS_THESAURUS in what CMD starts.
 as_nobody() {
-  setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+  local bin=$WORK/.nobody cmd=$1
+  shift
+  if [ ! -d "$bin" ]; then
+    mkdir -p "$bin"
+    cp "$JFTS_INDEX" "$bin/jfts-index"
+    cp "$JFTS_QUERY" "$bin/jfts-query"
+    cp "${JFTS_SRC:?}/query/thesaurus.txt" "$bin/thesaurus.txt"
+    chmod -R a+rX "$bin"
+  fi
+  case $cmd in
+    "$JFTS_INDEX") cmd=$bin/jfts-index ;;
+    "$JFTS_QUERY") cmd=$bin/jfts-query ;;
+  esac
+  JFTS_INDEX=$bin/jfts-index JFTS_QUERY=$bin/jfts-query JFTS_THESAURUS=$bin/thesaurus.txt \
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$cmd" "$@"
 }
 
 # can_drop_privileges: root with setpriv, so that permission cases mean something.
