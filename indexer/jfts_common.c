@@ -64,6 +64,13 @@ char *jfts_strndup(const char *s, size_t n_bytes) {
 
 char *jfts_strdup(const char *s) { return s ? jfts_strndup(s, strlen(s)) : NULL; }
 
+const char *jfts_error_text(int rc, const char *err, char buf[48]) {
+  if (err != NULL) return err;
+  if (rc == JFTS_ERR_NOMEM) return "out of memory";
+  snprintf(buf, 48, "internal error (code %d)", rc);
+  return buf;
+}
+
 void jfts_buf_add(JftsBuf *b, const char *text, size_t n_bytes) {
   if (b->rc != JFTS_OK) return;
   if (b->n + n_bytes + 1 > b->cap) {

@@ -48,6 +48,12 @@ void jfts_set_error(char **err_out, const char *fmt, ...)
 #endif
     ;
 
+/* The message to show for a failed call that returned rc with the optional message err:
+** err itself when there is one, "out of memory" for JFTS_ERR_NOMEM, and otherwise
+** "internal error (code N)" written into buf (which must hold 48 bytes). Never claims an
+** allocation failed unless rc says so. */
+const char *jfts_error_text(int rc, const char *err, char buf[48]);
+
 /* A growing string with a sticky error code, shared by the modules that build text piece by
 ** piece (FTS5 MATCH strings, KWIC lines, snippets). Start from JftsBuf b = {NULL, 0, 0, JFTS_OK}.
 ** Once an append fails, rc is JFTS_ERR_NOMEM and later appends do nothing, so callers check
