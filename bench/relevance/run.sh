@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds jfts (Release, as ./run.sh does), indexes corpus/ into a temp DB and scores the judged
+# set of this directory: bench/relevance/run.sh [score.py options, e.g. --per-query]
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+cd "$ROOT"
+. scripts/deps.sh
+jfts_ensure_packages "${JFTS_BUILD_PACKAGES[@]}"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DJFTS_BUILD_TESTS=OFF >/dev/null
+cmake --build build -j"$(nproc)" --target jfts-index jfts-query jfts_icu >/dev/null
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/jfts-relevance.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+build/jfts-index --quiet --db "$TMP/jfts.db" corpus/ >&2
+python3 "$HERE/score.py" --db "$TMP/jfts.db" --query "$ROOT/build/jfts-query" "$@"
