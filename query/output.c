@@ -248,6 +248,11 @@ int out_row_end(OutWriter *w) {
   return rc;
 }
 
+void out_marks(int color, const char **open_out, const char **close_out) {
+  *open_out = color ? OUT_COLOR_ON : OUT_MARK_OPEN;
+  *close_out = color ? OUT_COLOR_OFF : OUT_MARK_CLOSE;
+}
+
 int out_want_color(FILE *fp) {
   const char *no_color = getenv("NO_COLOR");
   if (no_color && no_color[0]) return 0;

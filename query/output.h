@@ -53,6 +53,10 @@ void out_json_string(FILE *fp, const char *s, size_t n_bytes);
 ** empty (https://no-color.org). */
 int out_want_color(FILE *fp);
 
+/* The highlight markers of the text format, from the one table of them: bold red ANSI
+** colour and its reset when color, else « and ». Static strings. */
+void out_marks(int color, const char **open_out, const char **close_out);
+
 /* A byte range [start, end) of a text to highlight. */
 typedef struct OutSpan {
   size_t start, end;
