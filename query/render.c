@@ -31,7 +31,7 @@ const char *const *render_search_fields(int with_query, size_t *n_out) {
 static void buf_str(JftsBuf *b, const char *s) { jfts_buf_add(b, s, strlen(s)); }
 
 int render_snippet(const SearchResult *r, size_t n_chars, const char *open, const char *close,
-                   JftsBuf *b, char **err_out) {
+                   int each, JftsBuf *b, char **err_out) {
   const StorePassageRow *p = r->passage;
   SearchSnippet sn;
   int rc = search_snippet(p->text, p->n_text, r->spans, r->n_spans, r->focus, n_chars, &sn,
@@ -47,9 +47,11 @@ int render_snippet(const SearchResult *r, size_t n_chars, const char *open, cons
     }
     while (k < r->n_spans && r->spans[k].end_byte <= at) k++;
     if (open && !mark_end && k < r->n_spans && r->spans[k].start_byte <= at) {
-      /* Overlapping and touching occurrences form one marked run. */
+      /* Overlapping (and unless each, touching) occurrences form one marked run. */
       mark_end = r->spans[k].end_byte;
-      for (size_t j = k + 1; j < r->n_spans && r->spans[j].start_byte <= mark_end; j++)
+      for (size_t j = k + 1; j < r->n_spans && (r->spans[j].start_byte < mark_end ||
+                                                (!each && r->spans[j].start_byte == mark_end));
+           j++)
         if (r->spans[j].end_byte > mark_end) mark_end = r->spans[j].end_byte;
       if (mark_end > sn.end_byte) mark_end = sn.end_byte;
       buf_str(b, open);
@@ -121,7 +123,7 @@ int render_search_values(OutWriter *w, const SearchResult *r, const Query *q, co
   const StorePassageRow *p = r->passage;
   JftsBuf snip = {NULL, 0, 0, JFTS_OK}, matches = {NULL, 0, 0, JFTS_OK};
   char *matched = NULL;
-  int rc = render_snippet(r, RENDER_SNIPPET_CHARS, NULL, NULL, &snip, err_out);
+  int rc = render_snippet(r, RENDER_SNIPPET_CHARS, NULL, NULL, 0, &snip, err_out);
   if (rc != JFTS_OK) goto cleanup;
   matches_json(r->spans, r->n_spans, &matches);
   matched = render_matched_json(q, r->spans, r->n_spans);
@@ -186,7 +188,7 @@ int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const ch
                        const char *close, char **err_out) {
   const StorePassageRow *p = r->passage;
   JftsBuf snip = {NULL, 0, 0, JFTS_OK};
-  int rc = render_snippet(r, RENDER_SNIPPET_CHARS, open, close, &snip, err_out);
+  int rc = render_snippet(r, RENDER_SNIPPET_CHARS, open, close, 0, &snip, err_out);
   render_via(r, q, &snip);
   if (rc == JFTS_OK) rc = snip.rc;
   if (rc != JFTS_OK) goto cleanup;

@@ -24,11 +24,12 @@ const char *const *render_search_fields(int with_query, size_t *n_out);
 
 /* Appends to b the snippet of r: a window of about n_chars code points (search_snippet)
 ** around r->spans[r->focus], "…" where text is cut, line breaks, tabs and CR as spaces, and
-** the occurrences inside the window between open and close (open NULL: no marks);
-** overlapping and touching occurrences form one marked run. Returns JFTS_OK, JFTS_ERR_NOMEM
-** (also when b has failed before) or search_snippet's error (message in *err_out). */
+** the occurrences inside the window between open and close (open NULL: no marks).
+** Overlapping occurrences form one marked run; touching ones too, unless each is 1 (--wards
+** marks each occurrence it counts). Returns JFTS_OK, JFTS_ERR_NOMEM (also when b has failed
+** before) or search_snippet's error (message in *err_out). */
 int render_snippet(const SearchResult *r, size_t n_chars, const char *open, const char *close,
-                   JftsBuf *b, char **err_out);
+                   int each, JftsBuf *b, char **err_out);
 
 /* Appends "  [via V]" to b when the occurrence shown (r->spans[r->focus]) matched the
 ** thesaurus variant V of q rather than a term's own text; nothing otherwise. */

@@ -114,7 +114,7 @@ static int best_text(const WardsCtx *c, const SearchResult *view, char **text_ou
                            view->n_spans ? store_seg_lineno(p, view->spans[view->focus].start_byte)
                                          : p->line_start);
   if (*cite_out == NULL) return JFTS_ERR_NOMEM;
-  int rc = render_snippet(view, RESEARCH_SNIPPET_CHARS, on, off, &b, err_out);
+  int rc = render_snippet(view, RESEARCH_SNIPPET_CHARS, on, off, 1, &b, err_out);
   render_via(view, c->query, &b);
   if (rc == JFTS_OK) rc = b.rc;
   if (rc == JFTS_OK) {
