@@ -22,6 +22,8 @@
 
 #define PROG MODE_PROG
 
+static const char k_bad_row[] = PROG ": internal error: a row did not match its field list\n";
+
 int mode_usage_error(const char *fmt, ...) {
   va_list ap;
   fputs(PROG ": ", stderr);
@@ -103,7 +105,7 @@ static int run_listing(const ModeArgs *a, Setup *su) {
   }
   if (rc == JFTS_ERR_IO) fputs(PROG ": cannot write standard output\n", stderr);
   else if (rc != JFTS_OK) report_error("", rc, err, "");
-  else if (sink.bad_row) fputs(PROG ": internal error: a row did not match its field list\n", stderr);
+  else if (sink.bad_row) fputs(k_bad_row, stderr);
   else status = MODE_EXIT_OK;
   out_close(sink.w);
   jfts_free(err);
@@ -199,7 +201,7 @@ static QueryOutcome run_query(const ModeArgs *a, const Setup *su, Sink *k, const
     fputs(PROG ": no passage matches\n", stderr);
   if (rc == JFTS_ERR_IO) fputs(PROG ": cannot write standard output\n", stderr);
   else if (rc != JFTS_OK) report_error("", rc, k->err ? k->err : err, "");
-  else if (k->bad_row) fputs(PROG ": internal error: a row did not match its field list\n", stderr);
+  else if (k->bad_row) fputs(k_bad_row, stderr);
   else outcome = QUERY_RAN;
 
 cleanup:

@@ -17,7 +17,13 @@
 /* Exit statuses: 0 success (also without hits), 1 runtime failure, 2 usage error. */
 enum { MODE_EXIT_OK = 0, MODE_EXIT_FAIL = 1, MODE_EXIT_USAGE = 2 };
 
-typedef enum ModeKind { MODE_SEARCH, MODE_DOCUMENTS, MODE_MEETINGS, MODE_WARDS, MODE_QUOTES } ModeKind;
+typedef enum ModeKind {
+  MODE_SEARCH,
+  MODE_DOCUMENTS,
+  MODE_MEETINGS,
+  MODE_WARDS,
+  MODE_QUOTES
+} ModeKind;
 
 /* What to run, as parsed and checked by main; every string borrowed. */
 typedef struct ModeArgs {

@@ -132,14 +132,9 @@ static int wards_result(void *ctx, const SearchResult *res) {
   int rc = JFTS_OK;
   MatchSpan *sp = NULL;
   size_t n_sp = 0;
-  WardRow *r = NULL;
-  for (size_t i = 0; i < c->n && r == NULL; i++) {
-    WardRow *x = &c->rows[i];
-    if (p->ward == NULL ? x->ward == NULL : (x->ward && strcmp(x->ward, p->ward) == 0 && x->year == p->year))
-      r = x;
-  }
-  /* A passage whose (ward, year) no document lists (it should not happen): a row of its own. */
-  if (r == NULL) r = ward_row(c, p->ward, p->year, p->year_label, &rc);
+  /* The row of the passage's (ward, year); one that no document lists (it should not
+  ** happen) gets a row of its own. */
+  WardRow *r = ward_row(c, p->ward, p->year, p->year_label, &rc);
   if (r == NULL) return rc;
   rc = research_disjoint_spans(res->spans, res->n_spans, &sp, &n_sp);
   if (rc != JFTS_OK) return rc;
