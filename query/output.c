@@ -235,6 +235,11 @@ void out_int(OutWriter *w, int64_t v) {
   write_value(w, buf, (size_t)n, 1);
 }
 
+void out_int_or_null(OutWriter *w, int64_t v, int64_t null_value) {
+  if (v == null_value) out_null(w);
+  else out_int(w, v);
+}
+
 int out_row_end(OutWriter *w) {
   int bad = w->bad_row || w->col != w->n_fields;
   if (w->format == OUT_JSON) {

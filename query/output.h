@@ -37,6 +37,8 @@ void out_strn(OutWriter *w, const char *s, size_t n_bytes);
 void out_int(OutWriter *w, int64_t v);
 void out_null(OutWriter *w);
 void out_json(OutWriter *w, const char *json);
+/* out_null when v is null_value (a field's "unknown": year 0, count -1), else out_int. */
+void out_int_or_null(OutWriter *w, int64_t v, int64_t null_value);
 
 /* Ends the row. Returns JFTS_OK, JFTS_ERR_USAGE when the row did not have exactly n_fields
 ** values (the row is written anyway, so the mistake shows), or JFTS_ERR_IO when fp has an

@@ -101,11 +101,6 @@ char *render_matched_json(const Query *q, const MatchSpan *spans, size_t n_spans
   return out;
 }
 
-static void out_int_or_null(OutWriter *w, int v, int null_value) {
-  if (v == null_value) out_null(w);
-  else out_int(w, v);
-}
-
 /* "[[s,e],[s,e]]": the code point offsets of spans. */
 static void matches_json(const MatchSpan *spans, size_t n_spans, JftsBuf *b) {
   buf_str(b, "[");

@@ -172,8 +172,7 @@ static int write_quotes(const QuotesCtx *c, const ResearchOptions *opt, FILE *fp
       const QuotePassage *qp = &c->passages[qi->passage];
       const FileMeta *fm = &c->files[qp->file_meta];
       out_str(w, qp->ward);
-      if (qp->year) out_int(w, qp->year);
-      else out_null(w);
+      out_int_or_null(w, qp->year, 0);
       out_str(w, qp->year_label);
       out_str(w, qp->section);
       out_str(w, qp->section_title);

@@ -195,8 +195,7 @@ static int write_wards(const WardsCtx *c, FILE *fp) {
     for (size_t i = 0; rc == JFTS_OK && i < c->n; i++) {
       const WardRow *r = &c->rows[i];
       out_str(w, r->ward);
-      if (r->year) out_int(w, r->year);
-      else out_null(w);
+      out_int_or_null(w, r->year, 0);
       out_str(w, r->year_label);
       out_int(w, r->n_passages);
       out_int(w, r->n_occurrences);
