@@ -951,6 +951,8 @@ void report_free(Report *r) {
   jfts_free(r);
 }
 
+const char *const *report_ward_list(size_t *n_out) { *n_out = sizeof k_wards / sizeof *k_wards; return k_wards; }
+
 const char *report_canonical_ward(const char *s) {
   if (s == NULL) return NULL;
   for (size_t w = 0; w < sizeof k_wards / sizeof *k_wards; w++) {

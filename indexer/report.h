@@ -82,5 +82,7 @@ void report_free(Report *r);
 
 /* Ward name in canonical form ("青葉" -> "青葉区"), or NULL when s names no Sendai ward. */
 const char *report_canonical_ward(const char *s);
+/* The canonical ward names, in the order users see them listed; *n_out gets their number. */
+const char *const *report_ward_list(size_t *n_out);
 
 #endif

@@ -235,6 +235,11 @@ void out_int(OutWriter *w, int64_t v) {
   write_value(w, buf, (size_t)n, 1);
 }
 
+void out_int_or_null(OutWriter *w, int64_t v, int64_t null_value) {
+  if (v == null_value) out_null(w);
+  else out_int(w, v);
+}
+
 int out_row_end(OutWriter *w) {
   int bad = w->bad_row || w->col != w->n_fields;
   if (w->format == OUT_JSON) {
@@ -246,6 +251,11 @@ int out_row_end(OutWriter *w) {
   int rc = end_line(w);
   if (rc == JFTS_OK && bad) rc = JFTS_ERR_USAGE;
   return rc;
+}
+
+void out_marks(int color, const char **open_out, const char **close_out) {
+  *open_out = color ? OUT_COLOR_ON : OUT_MARK_OPEN;
+  *close_out = color ? OUT_COLOR_OFF : OUT_MARK_CLOSE;
 }
 
 int out_want_color(FILE *fp) {

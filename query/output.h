@@ -37,6 +37,8 @@ void out_strn(OutWriter *w, const char *s, size_t n_bytes);
 void out_int(OutWriter *w, int64_t v);
 void out_null(OutWriter *w);
 void out_json(OutWriter *w, const char *json);
+/* out_null when v is null_value (a field's "unknown": year 0, count -1), else out_int. */
+void out_int_or_null(OutWriter *w, int64_t v, int64_t null_value);
 
 /* Ends the row. Returns JFTS_OK, JFTS_ERR_USAGE when the row did not have exactly n_fields
 ** values (the row is written anyway, so the mistake shows), or JFTS_ERR_IO when fp has an
@@ -52,6 +54,10 @@ void out_json_string(FILE *fp, const char *s, size_t n_bytes);
 /* 1 when text output to fp may use ANSI colour: fp is a terminal and NO_COLOR is unset or
 ** empty (https://no-color.org). */
 int out_want_color(FILE *fp);
+
+/* The highlight markers of the text format, from the one table of them: bold red ANSI
+** colour and its reset when color, else « and ». Static strings. */
+void out_marks(int color, const char **open_out, const char **close_out);
 
 /* A byte range [start, end) of a text to highlight. */
 typedef struct OutSpan {

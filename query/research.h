@@ -2,7 +2,9 @@
 ** years) write about something and which do not (`jfts-query --wards`), and every quote of
 ** it in context (`jfts-query --quotes`, KWIC). Also what these modes share with the plain
 ** search: the filters as users type them (青葉, 令和3年度, IGASU) resolved to a StoreFilter,
-** and the query parsed with thesaurus expansion. Rows are written through output.h. */
+** and the query parsed with thesaurus expansion. Rows are written through output.h; the
+** --wards best passage through render.h. One module in four files, one per concern:
+** research_filter.c, research_query.c, research_wards.c, research_quotes.c. */
 #ifndef JFTS_RESEARCH_H
 #define JFTS_RESEARCH_H
 
@@ -16,8 +18,8 @@
 #include "thesaurus.h"
 
 #define RESEARCH_MAX_WARDS 16     /* --ward options kept (there are five wards) */
-#define RESEARCH_SNIPPET_CHARS 60 /* code points of the best passage in a --wards text row */
-#define RESEARCH_JSON_SNIPPET_CHARS 120 /* the same in the json "best" object (as search) */
+#define RESEARCH_SNIPPET_CHARS 60 /* code points of the best passage in a --wards text row
+                                  ** (json: a search row's, RENDER_SNIPPET_CHARS) */
 
 /* ---- filters ------------------------------------------------------------------------------ */
 
@@ -31,6 +33,11 @@ typedef struct ResearchFilterArgs {
 } ResearchFilterArgs;
 
 typedef struct ResearchFilter ResearchFilter;
+
+/* The Sendai ward names joined as "青葉区, 宮城野区, 若林区, 太白区, 泉区" (report_ward_list):
+** the valid values of a ward filter, for messages. A new string (jfts_free); NULL when out of
+** memory. */
+char *research_ward_names(void);
 
 /* Parses a fiscal year as users write it: a Western year ("2021", "2021年度"), or an era
 ** year with ASCII or full-width digits and optional 年度/年 ("令和3年度", "令和３年", "令和元年度",
@@ -73,11 +80,6 @@ int research_query_new(const char *text, size_t n_bytes, const Thesaurus *ths, Q
 ** the thesaurus variant. NUL-terminated; borrowed from q. "" when the span names nothing. */
 const char *research_surface(const Query *q, const MatchSpan *span);
 
-/* The JSON array of the distinct surface forms (research_surface) of spans, in span order:
-** ["オンライン","リモート"]; [] without spans. The "matched" field of search rows and of the
-** --wards best passage. Returns a new string (jfts_free); NULL when out of memory. */
-char *research_matched_json(const Query *q, const MatchSpan *spans, size_t n_spans);
-
 /* ---- modes -------------------------------------------------------------------------------- */
 
 typedef struct ResearchOptions {
@@ -110,8 +112,9 @@ typedef struct ResearchTotals {
 **   json  {"ward","year","year_label","passages","occurrences","best"}, best null without a
 **         match, else the fields of a search row, in the same order: {"rank","score","ward",
 **         "year","year_label","section","section_title","heading","meeting","text",
-**         "snippet","matches","file","line_start","line_end","matched"} (matches: [start,end]
-**         code point offsets into text; matched: research_matched_json);
+**         "snippet","matches","file","line_start","line_end","matched"}, rendered by
+**         render_search_json of the passage's disjoint occurrences (snippet as a search
+**         row's, with "…" where cut);
 **   csv/tsv the same fields, best as JSON text.
 ** Returns JFTS_OK, JFTS_ERR_IO (fp failed), or an error of search_run / store. */
 int research_wards(Store *s, const Query *query, const ResearchOptions *opt, FILE *fp,

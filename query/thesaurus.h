@@ -75,12 +75,13 @@ void ths_free(Thesaurus *ths);
 #define JFTS_DEFAULT_THESAURUS "query/thesaurus.txt"
 #endif
 
-/* Path of the thesaurus to load: $JFTS_THESAURUS when set and not empty, else
-** JFTS_DEFAULT_THESAURUS. Inline so that the path compiled in is that of the program that
-** includes this header (the jfts_query library itself is built without the definition). */
-static inline const char *ths_default_path(void) {
-  const char *env = getenv("JFTS_THESAURUS");
-  return env != NULL && env[0] != '\0' ? env : JFTS_DEFAULT_THESAURUS;
+/* Path of the thesaurus to load: named (the user's file, e.g. --thesaurus or
+** $JFTS_THESAURUS, which jfts-query reads once while parsing its options) when not NULL and
+** not empty, else JFTS_DEFAULT_THESAURUS. Inline so that the path compiled in is that of the
+** program that includes this header (the jfts_query library itself is built without the
+** definition). */
+static inline const char *ths_path(const char *named) {
+  return named != NULL && named[0] != '\0' ? named : JFTS_DEFAULT_THESAURUS;
 }
 
 #endif

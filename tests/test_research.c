@@ -1,4 +1,4 @@
-/* Tests of the research modes (query/research.c) on the bundled corpus, indexed with the real
+/* Tests of the research module (query/research_*.c) on the bundled corpus, indexed with the real
 ** report parser: --wards rows (every ward present, 泉区 found only through the thesaurus,
 ** no-hit wards kept), --quotes (the five 8050問題 quotes, each an exact slice of its passage,
 ** with their lines; CSV with BOM; thesaurus on and off), filters as users type them, and

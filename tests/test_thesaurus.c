@@ -277,15 +277,11 @@ static void test_shipped(void **state) {
   (void)state;
   Thesaurus *ths = NULL;
   char *err = NULL;
-  unsetenv("JFTS_THESAURUS");
-  assert_string_equal(ths_default_path(), JFTS_DEFAULT_THESAURUS);
-  setenv("JFTS_THESAURUS", "", 1);
-  assert_string_equal(ths_default_path(), JFTS_DEFAULT_THESAURUS);
-  setenv("JFTS_THESAURUS", "/tmp/mine.txt", 1);
-  assert_string_equal(ths_default_path(), "/tmp/mine.txt");
-  unsetenv("JFTS_THESAURUS");
+  assert_string_equal(ths_path(NULL), JFTS_DEFAULT_THESAURUS);
+  assert_string_equal(ths_path(""), JFTS_DEFAULT_THESAURUS);
+  assert_string_equal(ths_path("/tmp/mine.txt"), "/tmp/mine.txt");
 
-  int rc = ths_load(ths_default_path(), &ths, &err);
+  int rc = ths_load(ths_path(NULL), &ths, &err);
   if (rc != JFTS_OK) fail_msg("shipped thesaurus: %s", err);
   assert_true(ths_entry_count(ths) >= 40);
   static const struct {

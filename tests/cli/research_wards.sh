@@ -50,6 +50,24 @@ for line in sys.stdin:
 expect_eq "$got" "-|rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,file,line_start,line_end,matched|ward,year,year_label,passages,occurrences,best|太白区 2021 False  True|宮城野区 2021 True  True|泉区 2021 True リモート/ハイブリット True|若林区 2021 True  True|青葉区 2021 True  True" \
   "json rows"
 
+# The best object is a search row: its snippet is the search row's for that passage, with
+# "…" where the passage is cut (連携: 青葉区's and 宮城野区's best passages are cut in front).
+run "$JFTS_QUERY" --db t.db --limit 0 --format json 連携
+cp .out search.json
+run "$JFTS_QUERY" --db t.db --wards --format json 連携
+got=$(python3 -c '
+import json
+by = {}
+for l in open("search.json"):
+    r = json.loads(l)
+    by[(r["file"], r["line_start"])] = r["snippet"]
+for l in open(".out"):
+    b = json.loads(l)["best"]
+    if b:
+        print(b["ward"], b["snippet"] == by[(b["file"], b["line_start"])], b["snippet"][:1] == "…")' | sort | paste -sd'|' -)
+expect_eq "$got" "宮城野区 True True|泉区 True False|若林区 True False|青葉区 True True" \
+  "best snippets are search row snippets, cut marked"
+
 # Filters: wards (repeatable, short names), year; unknown values are usage errors.
 run "$JFTS_QUERY" --db t.db --wards --ward 若林 --ward 泉区 --year 令和3年度 オンライン
 expect_eq "$(awk '{print $1}' <<<"$OUT" | paste -sd' ' -)" "若林区 泉区" "--ward twice"
@@ -92,6 +110,10 @@ expect_eq "$OUT" "" "--year 2020 lists nothing"
 run "$JFTS_QUERY" --db t.db --wards --ward 中央 オンライン
 expect_rc 2 "unknown ward"
 expect_eq "$ERR" "jfts-query: unknown ward '中央' (valid: 青葉区, 宮城野区, 若林区, 太白区, 泉区)" "unknown ward message"
+run "$JFTS_QUERY" --db t.db --wards $(for i in $(seq 17); do echo --ward 泉; done) オンライン
+expect_rc 2 "17 --ward options"
+expect_eq "$ERR" "jfts-query: too many --ward options (at most 16)
+Try 'jfts-query --help' for more information." "too many --ward message"
 run "$JFTS_QUERY" --db t.db --wards --sort doc オンライン
 expect_rc 2 "--wards --sort"
 run "$JFTS_QUERY" --db t.db --wards --documents

@@ -1,0 +1,401 @@
+/* The modes of jfts-query (modes.h): the store opened in one read snapshot, the filters and
+** the thesaurus set up once, then one small runner per mode; rows are rendered by render.h
+** and the research modes by research.h. Errors become "jfts-query: ..." lines and exit
+** statuses here, so that main() only parses options and dispatches. */
+#include "modes.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jfts_common.h"
+#include "render.h"
+#include "report.h"
+#include "research.h"
+#include "store.h"
+#include "thesaurus.h"
+
+#define PROG MODE_PROG
+
+static const char k_bad_row[] = PROG ": internal error: a row did not match its field list\n";
+
+int mode_usage_error(const char *fmt, ...) {
+  va_list ap;
+  fputs(PROG ": ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputs("\nTry '" PROG " --help' for more information.\n", stderr);
+  return MODE_EXIT_USAGE;
+}
+
+/* Prints "jfts-query: PREFIX<message of rc/err>SUFFIX" (jfts_error_text). */
+static void report_error(const char *prefix, int rc, const char *err, const char *suffix) {
+  char buf[48];
+  fprintf(stderr, PROG ": %s%s%s\n", prefix, jfts_error_text(rc, err, buf), suffix);
+}
+
+/* What every mode shares once the store is open. */
+typedef struct Setup {
+  Store *store;
+  int reading;                /* a read snapshot is open */
+  ResearchFilter *filter;
+  Thesaurus *ths;             /* NULL: terms as typed */
+  const char *mark_open, *mark_close; /* text highlight; NULL in other formats */
+} Setup;
+
+/* The rows' destination and the state of the query being written. */
+typedef struct Sink {
+  OutWriter *w;  /* NULL in text mode */
+  FILE *fp;
+  int bad_row;   /* a row did not match its field list: a bug worth reporting */
+  const char *mark_open, *mark_close; /* highlight markers of the text format */
+  const char *query;     /* the query line, written first in each row with --queries */
+  size_t n_query;
+  const Query *parsed;   /* the query as searched: names the variant that matched */
+  int with_query;        /* --queries: rows start with the query */
+  long n_shown;          /* results written for the current query */
+  char *err;             /* message of a failure inside a callback (jfts_malloc'ed) */
+} Sink;
+
+/* The writer's verdict on a row: an I/O error stops the listing; a wrong row is remembered. */
+static int row_end(Sink *k) {
+  int rc = out_row_end(k->w);
+  if (rc == JFTS_ERR_USAGE) {
+    k->bad_row = 1;
+    rc = JFTS_OK;
+  }
+  return rc;
+}
+
+/* ---- --documents, --meetings ------------------------------------------------------------- */
+
+static int doc_row(void *ctx, const StoreDocRow *r) {
+  Sink *k = ctx;
+  if (k->w == NULL) return render_doc_text(k->fp, r);
+  render_doc_values(k->w, r);
+  return row_end(k);
+}
+
+static int meeting_row(void *ctx, const StoreMeetingRow *r) {
+  Sink *k = ctx;
+  if (k->w == NULL) return render_meeting_text(k->fp, r);
+  render_meeting_values(k->w, r);
+  return row_end(k);
+}
+
+static int run_listing(const ModeArgs *a, Setup *su) {
+  Sink sink = {.fp = stdout};
+  char *err = NULL;
+  size_t n_fields;
+  int status = MODE_EXIT_FAIL, rc = JFTS_OK;
+  const char *const *fields = a->mode == MODE_DOCUMENTS ? render_doc_fields(&n_fields)
+                                                        : render_meeting_fields(&n_fields);
+  if (a->format != OUT_TEXT) rc = out_open(stdout, a->format, fields, n_fields, &sink.w, &err);
+  const char *ward = a->n_wards ? report_canonical_ward(a->wards[0]) : NULL;
+  if (rc == JFTS_OK && a->mode == MODE_DOCUMENTS) {
+    rc = store_list_documents(su->store, ward, doc_row, &sink, &err);
+  } else if (rc == JFTS_OK) {
+    rc = store_list_meetings(su->store, ward, meeting_row, &sink, &err);
+  }
+  if (rc == JFTS_ERR_IO) fputs(PROG ": cannot write standard output\n", stderr);
+  else if (rc != JFTS_OK) report_error("", rc, err, "");
+  else if (sink.bad_row) fputs(k_bad_row, stderr);
+  else status = MODE_EXIT_OK;
+  out_close(sink.w);
+  jfts_free(err);
+  return status;
+}
+
+/* ---- search ----------------------------------------------------------------------------- */
+
+static int search_row(void *ctx, const SearchResult *r) {
+  Sink *k = ctx;
+  int rc;
+  if (k->w == NULL) {
+    if (k->n_shown == 0) {
+      render_totals(k->fp, r->totals);
+      fputc('\n', k->fp);
+    }
+    rc = render_search_text(k->fp, r, k->parsed, k->mark_open, k->mark_close, &k->err);
+    k->n_shown++;
+    return rc;
+  }
+  rc = render_search_values(k->w, r, k->parsed, k->with_query ? k->query : NULL, k->n_query,
+                            &k->err);
+  if (rc != JFTS_OK) return rc;
+  k->n_shown++;
+  return row_end(k);
+}
+
+/* Writes bytes with control characters shown as spaces (query echoes on one line). */
+static void put_line_safe(FILE *fp, const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    fputc(c < 0x20 || c == 0x7f ? ' ' : c, fp);
+  }
+}
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* After a query's rows in the text format: the count when nothing was shown (with --queries,
+** or past the last page) and how many more passages there are. */
+static void write_text_footer(Sink *k, const SearchTotals *totals, long offset) {
+  if (k->n_shown == 0 && (k->with_query || totals->n_passages > 0)) {
+    render_totals(k->fp, totals);
+    if (k->with_query) fputc('\n', k->fp);
+  } else if (k->n_shown > 0 && totals->n_passages > offset + k->n_shown) {
+    long more = totals->n_passages - offset - k->n_shown;
+    fprintf(k->fp, "%ld more passage%s (--limit 0 shows all)\n\n", more, more == 1 ? "" : "s");
+  }
+}
+
+/* Outcome of one query. */
+typedef enum QueryOutcome { QUERY_RAN, QUERY_BAD, QUERY_FAILED } QueryOutcome;
+
+/* Parses and runs one query (bytes, any content) and writes its results. A bad query (usage
+** error of the query language) is reported on stderr; prefix names the query's place. */
+static QueryOutcome run_query(const ModeArgs *a, const Setup *su, Sink *k, const char *q,
+                              size_t n, const char *prefix) {
+  Query *query = NULL;
+  char *err = NULL, **notes = NULL;
+  size_t n_notes = 0;
+  double t0 = now_ms();
+  QueryOutcome outcome = QUERY_FAILED;
+  int rc = research_query_new(q, n, su->ths, &query, &notes, &n_notes, &err);
+  if (rc == JFTS_ERR_USAGE) {
+    fprintf(stderr, PROG ": %s%s\n", prefix, err ? err : "invalid query");
+    outcome = QUERY_BAD;
+    goto cleanup;
+  }
+  if (rc != JFTS_OK) {
+    report_error(prefix, rc, err, "");
+    goto cleanup;
+  }
+  for (size_t i = 0; i < n_notes; i++) fprintf(stderr, PROG ": note: %s%s\n", prefix, notes[i]);
+
+  SearchOptions so = {.sort = a->sort, .limit = a->limit, .offset = a->offset,
+                      .filter = research_filter_get(su->filter)};
+  SearchTotals totals;
+  k->query = q;
+  k->n_query = n;
+  k->parsed = query;
+  k->n_shown = 0;
+  if (k->w == NULL && k->with_query) {
+    fputs("query: ", k->fp);
+    put_line_safe(k->fp, q, n);
+    fputc('\n', k->fp);
+  }
+  rc = search_run(su->store, query, &so, search_row, k, &totals, &err);
+  if (rc == JFTS_OK && k->w == NULL) write_text_footer(k, &totals, a->offset);
+  if (rc == JFTS_OK && totals.n_passages == 0 && !k->with_query && isatty(STDERR_FILENO))
+    fputs(PROG ": no passage matches\n", stderr);
+  if (rc == JFTS_ERR_IO) fputs(PROG ": cannot write standard output\n", stderr);
+  else if (rc != JFTS_OK) report_error("", rc, k->err ? k->err : err, "");
+  else if (k->bad_row) fputs(k_bad_row, stderr);
+  else outcome = QUERY_RAN;
+
+cleanup:
+  if (a->timing) {
+    fprintf(stderr, PROG ": timing: %.3f ", now_ms() - t0);
+    put_line_safe(stderr, q, n);
+    fputc('\n', stderr);
+  }
+  jfts_free(k->err);
+  k->err = NULL;
+  jfts_free(err);
+  ths_warnings_free(notes, n_notes);
+  qry_free(query);
+  return outcome;
+}
+
+/* Runs every line of a->queries ("-": stdin) as a query. Returns the exit status. */
+static int run_queries(const ModeArgs *a, const Setup *su, Sink *k) {
+  FILE *fp = strcmp(a->queries, "-") == 0 ? stdin : fopen(a->queries, "rb");
+  if (fp == NULL) {
+    fprintf(stderr, PROG ": cannot open '%s': %s\n", a->queries, strerror(errno));
+    return MODE_EXIT_FAIL;
+  }
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t len;
+  long lineno = 0, n_ran = 0;
+  int status = MODE_EXIT_OK;
+  while ((len = getline(&line, &cap, fp)) >= 0) {
+    lineno++;
+    size_t n = (size_t)len;
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
+    if (n == 0) continue; /* blank lines separate nothing and are not queries */
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "line %ld: ", lineno);
+    QueryOutcome out = run_query(a, su, k, line, n, prefix);
+    if (out == QUERY_FAILED) {
+      status = MODE_EXIT_FAIL;
+      break;
+    }
+    n_ran += out == QUERY_RAN;
+  }
+  if (status == MODE_EXIT_OK && ferror(fp)) {
+    fprintf(stderr, PROG ": cannot read '%s'\n", a->queries);
+    status = MODE_EXIT_FAIL;
+  }
+  if (status == MODE_EXIT_OK && n_ran == 0) {
+    fprintf(stderr, PROG ": no valid query in '%s'\n", a->queries);
+    status = MODE_EXIT_USAGE;
+  }
+  free(line);
+  if (fp != stdin) fclose(fp);
+  return status;
+}
+
+static int run_search(const ModeArgs *a, const Setup *su) {
+  Sink sink = {.fp = stdout, .mark_open = su->mark_open, .mark_close = su->mark_close,
+               .with_query = a->queries != NULL};
+  char *err = NULL;
+  size_t n_fields;
+  int status = MODE_EXIT_FAIL, rc = JFTS_OK;
+  const char *const *fields = render_search_fields(sink.with_query, &n_fields);
+  if (a->format != OUT_TEXT) rc = out_open(stdout, a->format, fields, n_fields, &sink.w, &err);
+  /* Once, outside the per-query timing: per-passage lengths, ICU's dictionaries. */
+  double t0 = now_ms();
+  if (rc == JFTS_OK) rc = search_prepare(su->store, &err);
+  if (rc == JFTS_OK && a->timing) fprintf(stderr, PROG ": load: %.3f\n", now_ms() - t0);
+  if (rc != JFTS_OK) {
+    report_error("", rc, err, "");
+  } else if (a->queries) {
+    status = run_queries(a, su, &sink);
+  } else {
+    QueryOutcome out = run_query(a, su, &sink, a->query, strlen(a->query), "");
+    status = out == QUERY_RAN    ? MODE_EXIT_OK
+             : out == QUERY_BAD ? MODE_EXIT_USAGE
+                                : MODE_EXIT_FAIL;
+  }
+  out_close(sink.w);
+  jfts_free(err);
+  return status;
+}
+
+/* ---- --wards, --quotes ------------------------------------------------------------------ */
+
+static int run_research(const ModeArgs *a, const Setup *su) {
+  Query *query = NULL;
+  char *err = NULL, **notes = NULL;
+  size_t n_notes = 0;
+  int status = MODE_EXIT_FAIL;
+  int rc = research_query_new(a->query, strlen(a->query), su->ths, &query, &notes, &n_notes,
+                              &err);
+  if (rc != JFTS_OK) {
+    report_error("", rc, err, "");
+    status = rc == JFTS_ERR_USAGE ? MODE_EXIT_USAGE : MODE_EXIT_FAIL;
+    goto cleanup;
+  }
+  for (size_t i = 0; i < n_notes; i++) fprintf(stderr, PROG ": note: %s\n", notes[i]);
+  ResearchOptions ro = {.format = a->format, .filter = research_filter_get(su->filter),
+                        .hl_on = su->mark_open, .hl_off = su->mark_close,
+                        .n_context = (size_t)a->context, .sort = a->kwic_sort};
+  rc = a->mode == MODE_WARDS ? research_wards(su->store, query, &ro, stdout, NULL, &err)
+                             : research_quotes(su->store, query, &ro, stdout, NULL, &err);
+  if (rc == JFTS_ERR_IO) fputs(PROG ": cannot write standard output\n", stderr);
+  else if (rc != JFTS_OK) report_error("", rc, err, "");
+  else status = MODE_EXIT_OK;
+
+cleanup:
+  ths_warnings_free(notes, n_notes);
+  qry_free(query);
+  jfts_free(err);
+  return status;
+}
+
+/* ---- set-up ------------------------------------------------------------------------------ */
+
+/* Opens a->db in one read snapshot for the whole run: the filter's values, the ranking data
+** search_prepare caches and every query then read the same index, also while jfts-index
+** replaces it (WAL: readers do not block the writer). Returns the exit status. */
+static int open_store(const ModeArgs *a, Setup *su) {
+  char *err = NULL;
+  int status = MODE_EXIT_FAIL;
+  int rc = store_open(a->db, STORE_READ, &su->store, &err);
+  if (rc != JFTS_OK) {
+    int missing = rc == JFTS_ERR_IO && access(a->db, F_OK) != 0;
+    report_error("", rc, err, missing ? " (run jfts-index first)" : "");
+  } else if ((rc = store_read_begin(su->store, &su->reading, &err)) != JFTS_OK) {
+    report_error("", rc, err, "");
+  } else {
+    status = MODE_EXIT_OK;
+  }
+  jfts_free(err);
+  return status;
+}
+
+/* The filters, the thesaurus and the highlight markers of the query modes. Returns the exit
+** status. */
+static int set_up_query(const ModeArgs *a, Setup *su) {
+  char *err = NULL;
+  int status = MODE_EXIT_FAIL;
+  ResearchFilterArgs fa = {.wards = a->wards, .n_wards = a->n_wards, .section = a->section,
+                           .meeting = a->meeting, .year = a->year};
+  int rc = research_filter_new(su->store, &fa, &su->filter, &err);
+  if (rc == JFTS_ERR_USAGE) {
+    status = mode_usage_error("%s", err);
+    goto cleanup;
+  }
+  if (rc != JFTS_OK) {
+    report_error("", rc, err, "");
+    goto cleanup;
+  }
+  /* Every query mode expands with the thesaurus unless --exact: variants rank below the
+  ** user's own words (search.h), so expansion only adds. */
+  if (!a->exact) {
+    rc = ths_load(ths_path(a->thesaurus), &su->ths, &err);
+    if (rc != JFTS_OK) {
+      /* A file the user named is a usage error; the shipped one missing is a broken
+      ** installation. */
+      report_error("", rc, err, a->thesaurus ? "" : " (--exact searches without the thesaurus)");
+      status = a->thesaurus && rc != JFTS_ERR_NOMEM ? MODE_EXIT_USAGE : MODE_EXIT_FAIL;
+      goto cleanup;
+    }
+  }
+  if (a->format != OUT_TEXT) {
+  } else if (a->mark_open) {
+    su->mark_open = a->mark_open;
+    su->mark_close = a->mark_close;
+  } else {
+    out_marks(!a->no_color && out_want_color(stdout), &su->mark_open, &su->mark_close);
+  }
+  status = MODE_EXIT_OK;
+
+cleanup:
+  jfts_free(err);
+  return status;
+}
+
+int mode_run(const ModeArgs *a) {
+  Setup su = {0};
+  int status = open_store(a, &su);
+  if (status == MODE_EXIT_OK && a->mode != MODE_DOCUMENTS && a->mode != MODE_MEETINGS)
+    status = set_up_query(a, &su);
+  if (status != MODE_EXIT_OK) goto cleanup;
+  switch (a->mode) {
+    case MODE_SEARCH: status = run_search(a, &su); break;
+    case MODE_WARDS:
+    case MODE_QUOTES: status = run_research(a, &su); break;
+    case MODE_DOCUMENTS:
+    case MODE_MEETINGS: status = run_listing(a, &su); break;
+  }
+
+cleanup:
+  research_filter_free(su.filter);
+  ths_free(su.ths);
+  if (su.store) store_read_end(su.store, su.reading);
+  store_close(su.store);
+  return status;
+}

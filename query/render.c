@@ -1,0 +1,272 @@
+/* Rows of jfts-query (render.h): one renderer per kind of row, so that a search row reads
+** the same wherever it appears (search results, the --wards best passage) and its snippet,
+** field list and marks cannot drift apart between modes. */
+#define _XOPEN_SOURCE 700 /* open_memstream() */
+
+#include "render.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "research.h"
+
+static const char *const k_search_fields[] = {
+    "query", "rank", "score", "ward", "year", "year_label", "section", "section_title",
+    "heading", "meeting", "text", "snippet", "matches", "file", "line_start", "line_end",
+    "matched"};
+#define N_SEARCH_FIELDS (sizeof k_search_fields / sizeof k_search_fields[0])
+
+static const char *const k_doc_fields[] = {"file", "title", "ward", "year", "year_label",
+                                           "passages", "line_start", "line_end"};
+
+static const char *const k_meeting_fields[] = {"ward", "year", "year_label", "slot",
+                                               "meeting", "local_name", "count", "text",
+                                               "file", "line_start", "line_end"};
+
+const char *const *render_search_fields(int with_query, size_t *n_out) {
+  *n_out = with_query ? N_SEARCH_FIELDS : N_SEARCH_FIELDS - 1;
+  return with_query ? k_search_fields : k_search_fields + 1;
+}
+
+static void buf_str(JftsBuf *b, const char *s) { jfts_buf_add(b, s, strlen(s)); }
+
+int render_snippet(const SearchResult *r, size_t n_chars, const char *open, const char *close,
+                   int each, JftsBuf *b, char **err_out) {
+  const StorePassageRow *p = r->passage;
+  SearchSnippet sn;
+  int rc = search_snippet(p->text, p->n_text, r->spans, r->n_spans, r->focus, n_chars, &sn,
+                          err_out);
+  if (rc != JFTS_OK) return rc;
+  if (sn.cut_start) buf_str(b, "…");
+  size_t k = 0;        /* next span to open */
+  size_t mark_end = 0; /* end of the highlighted run in progress; 0: none */
+  for (size_t at = sn.start_byte; at < sn.end_byte; at++) {
+    if (open && mark_end && at == mark_end) {
+      buf_str(b, close);
+      mark_end = 0;
+    }
+    while (k < r->n_spans && r->spans[k].end_byte <= at) k++;
+    if (open && !mark_end && k < r->n_spans && r->spans[k].start_byte <= at) {
+      /* Overlapping (and unless each, touching) occurrences form one marked run. */
+      mark_end = r->spans[k].end_byte;
+      for (size_t j = k + 1; j < r->n_spans && (r->spans[j].start_byte < mark_end ||
+                                                (!each && r->spans[j].start_byte == mark_end));
+           j++)
+        if (r->spans[j].end_byte > mark_end) mark_end = r->spans[j].end_byte;
+      if (mark_end > sn.end_byte) mark_end = sn.end_byte;
+      buf_str(b, open);
+    }
+    char c = p->text[at];
+    jfts_buf_add(b, c == '\n' || c == '\t' || c == '\r' ? " " : &c, 1);
+  }
+  if (mark_end) buf_str(b, close);
+  if (sn.cut_end) buf_str(b, "…");
+  return b->rc;
+}
+
+void render_via(const SearchResult *r, const Query *q, JftsBuf *b) {
+  if (r->n_spans == 0 || r->spans[r->focus].variant < 0) return;
+  buf_str(b, "  [via ");
+  buf_str(b, research_surface(q, &r->spans[r->focus]));
+  buf_str(b, "]");
+}
+
+/* Finishes a string written to a memstream as a jfts_malloc'ed copy (the stream's buffer is
+** libc's and is freed here with free()). */
+static int memstream_take(FILE *mem, char **buf, size_t *n, char **out) {
+  int ok = fclose(mem) == 0 && *buf != NULL;
+  *out = ok ? jfts_strndup(*buf, *n) : NULL;
+  free(*buf);
+  *buf = NULL;
+  return *out ? JFTS_OK : JFTS_ERR_NOMEM;
+}
+
+char *render_matched_json(const Query *q, const MatchSpan *spans, size_t n_spans) {
+  char *buf = NULL, *out = NULL;
+  size_t n = 0;
+  FILE *mem = open_memstream(&buf, &n);
+  if (mem == NULL) return NULL;
+  fputc('[', mem);
+  size_t n_seen = 0;
+  for (size_t i = 0; i < n_spans; i++) {
+    const char *form = research_surface(q, &spans[i]);
+    int dup = 0;
+    for (size_t k = 0; k < i && !dup; k++) dup = strcmp(research_surface(q, &spans[k]), form) == 0;
+    if (dup) continue;
+    if (n_seen++) fputc(',', mem);
+    out_json_string(mem, form, strlen(form));
+  }
+  fputc(']', mem);
+  (void)memstream_take(mem, &buf, &n, &out);
+  return out;
+}
+
+/* "[[s,e],[s,e]]": the code point offsets of spans. */
+static void matches_json(const MatchSpan *spans, size_t n_spans, JftsBuf *b) {
+  buf_str(b, "[");
+  for (size_t i = 0; i < n_spans; i++) {
+    char item[64];
+    int n = snprintf(item, sizeof item, "%s[%zu,%zu]", i ? "," : "", spans[i].start_cp,
+                     spans[i].end_cp);
+    jfts_buf_add(b, item, (size_t)n);
+  }
+  buf_str(b, "]");
+}
+
+int render_search_values(OutWriter *w, const SearchResult *r, const Query *q, const char *query,
+                         size_t n_query, char **err_out) {
+  const StorePassageRow *p = r->passage;
+  JftsBuf snip = {NULL, 0, 0, JFTS_OK}, matches = {NULL, 0, 0, JFTS_OK};
+  char *matched = NULL;
+  int rc = render_snippet(r, RENDER_SNIPPET_CHARS, NULL, NULL, 0, &snip, err_out);
+  if (rc != JFTS_OK) goto cleanup;
+  matches_json(r->spans, r->n_spans, &matches);
+  matched = render_matched_json(q, r->spans, r->n_spans);
+  if (matches.rc != JFTS_OK || matched == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  char score[32];
+  snprintf(score, sizeof score, "%.6g", r->score);
+  if (query) out_strn(w, query, n_query);
+  out_int(w, r->rank);
+  out_json(w, score);
+  out_str(w, p->ward);
+  out_int_or_null(w, p->year, 0);
+  out_str(w, p->year_label);
+  out_str(w, p->section);
+  out_str(w, p->section_title);
+  out_str(w, p->heading);
+  out_str(w, p->meeting);
+  out_strn(w, p->text, p->n_text);
+  out_str(w, snip.p ? snip.p : "");
+  out_json(w, matches.p);
+  out_str(w, p->file);
+  out_int(w, p->line_start);
+  out_int(w, p->line_end);
+  out_json(w, matched);
+
+cleanup:
+  jfts_buf_free(&snip);
+  jfts_buf_free(&matches);
+  jfts_free(matched);
+  return rc;
+}
+
+int render_search_json(const SearchResult *r, const Query *q, char **out, char **err_out) {
+  char *buf = NULL, *row = NULL;
+  size_t n = 0, n_fields;
+  OutWriter *w = NULL;
+  const char *const *fields = render_search_fields(0, &n_fields);
+  *out = NULL;
+  FILE *mem = open_memstream(&buf, &n);
+  if (mem == NULL) return JFTS_ERR_NOMEM;
+  int rc = out_open(mem, OUT_JSON, fields, n_fields, &w, err_out);
+  if (rc == JFTS_OK) rc = render_search_values(w, r, q, NULL, 0, err_out);
+  if (rc == JFTS_OK) rc = out_row_end(w);
+  /* A memstream fails to write only when it cannot grow. */
+  if (rc == JFTS_ERR_IO) rc = JFTS_ERR_NOMEM;
+  out_close(w);
+  int mrc = memstream_take(mem, &buf, &n, &row);
+  if (rc == JFTS_OK) rc = mrc;
+  if (rc == JFTS_OK) {
+    size_t len = strlen(row);
+    while (len > 0 && (row[len - 1] == '\n' || row[len - 1] == '\r')) row[--len] = '\0';
+    *out = row;
+    row = NULL;
+  }
+  jfts_free(row);
+  return rc;
+}
+
+int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const char *open,
+                       const char *close, char **err_out) {
+  const StorePassageRow *p = r->passage;
+  JftsBuf snip = {NULL, 0, 0, JFTS_OK};
+  int rc = render_snippet(r, RENDER_SNIPPET_CHARS, open, close, 0, &snip, err_out);
+  render_via(r, q, &snip);
+  if (rc == JFTS_OK) rc = snip.rc;
+  if (rc != JFTS_OK) goto cleanup;
+  const char *parts[] = {p->ward, p->section_title ? p->section_title : p->section, p->heading,
+                         p->label};
+  fprintf(fp, "%ld.", r->rank);
+  int first = 1;
+  for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+    if (parts[i] == NULL) continue;
+    fprintf(fp, "%s%s", first ? " " : " / ", parts[i]);
+    first = 0;
+  }
+  fprintf(fp, "  %s:%d\n   %s\n\n", p->file, r->line, snip.p ? snip.p : "");
+  rc = ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
+
+cleanup:
+  jfts_buf_free(&snip);
+  return rc;
+}
+
+void render_totals(FILE *fp, const SearchTotals *t) {
+  fprintf(fp, "%ld passage%s, %lld occurrence%s\n", t->n_passages, t->n_passages == 1 ? "" : "s",
+          (long long)t->n_occurrences, t->n_occurrences == 1 ? "" : "s");
+}
+
+/* ---- --documents, --meetings ------------------------------------------------------------- */
+
+const char *const *render_doc_fields(size_t *n_out) {
+  *n_out = sizeof k_doc_fields / sizeof k_doc_fields[0];
+  return k_doc_fields;
+}
+
+void render_doc_values(OutWriter *w, const StoreDocRow *r) {
+  out_str(w, r->file);
+  out_str(w, r->title);
+  out_str(w, r->ward);
+  out_int_or_null(w, r->year, 0);
+  out_str(w, r->year_label);
+  out_int(w, r->n_passages);
+  out_int(w, r->line_start);
+  out_int(w, r->line_end);
+}
+
+int render_doc_text(FILE *fp, const StoreDocRow *r) {
+  fprintf(fp, "%s\t%s\t%s\t%d passage%s\t%s:%d-%d\n", r->ward ? r->ward : "-",
+          r->year_label ? r->year_label : "-", r->title ? r->title : "-", r->n_passages,
+          r->n_passages == 1 ? "" : "s", r->file, r->line_start, r->line_end);
+  return ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
+}
+
+const char *const *render_meeting_fields(size_t *n_out) {
+  *n_out = sizeof k_meeting_fields / sizeof k_meeting_fields[0];
+  return k_meeting_fields;
+}
+
+void render_meeting_values(OutWriter *w, const StoreMeetingRow *r) {
+  out_str(w, r->ward);
+  out_int_or_null(w, r->year, 0);
+  out_str(w, r->year_label);
+  out_int_or_null(w, r->slot, 0); /* その他の活動 rows have no slot */
+  out_str(w, r->meeting);
+  out_str(w, r->local_name);
+  out_int_or_null(w, r->count, -1);
+  out_str(w, r->text);
+  out_str(w, r->file);
+  out_int(w, r->line_start);
+  out_int(w, r->line_end);
+}
+
+int render_meeting_text(FILE *fp, const StoreMeetingRow *r) {
+  fprintf(fp, "%s ", r->ward ? r->ward : "-");
+  if (r->slot > 0) fprintf(fp, "(%d) ", r->slot);
+  else fputs("その他 ", fp);
+  fputs(r->meeting ? r->meeting : "-", fp);
+  if (r->local_name) fprintf(fp, "「%s」", r->local_name);
+  if (r->count >= 0) fprintf(fp, " %d回", r->count);
+  fprintf(fp, "  %s:%d-%d\n", r->file, r->line_start, r->line_end);
+  /* A description of several lines stays indented as a block under its heading line. */
+  for (const char *t = r->text; t && *t;) {
+    size_t n = strcspn(t, "\n");
+    fprintf(fp, "    %.*s\n", (int)n, t);
+    t += n;
+    if (*t == '\n') t++;
+  }
+  return ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
+}

@@ -1,0 +1,83 @@
+/* The rows of jfts-query, rendered once for every mode that shows them: a search row (text
+** and json/csv/tsv; also the "best" object of --wards), its snippet, and the rows of
+** --documents and --meetings. Callers choose the stream or writer; nothing here prints a
+** diagnostic or touches SQLite. */
+#ifndef JFTS_RENDER_H
+#define JFTS_RENDER_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "jfts_common.h"
+#include "output.h"
+#include "qparse.h"
+#include "search.h"
+#include "store.h"
+
+#define RENDER_SNIPPET_CHARS 120 /* code points of passage text in a search row's snippet */
+
+/* The field names of a search row in json/csv/tsv, in the order render_search_values writes
+** them: "query" (only when with_query), "rank", "score", "ward", "year", "year_label",
+** "section", "section_title", "heading", "meeting", "text", "snippet", "matches", "file",
+** "line_start", "line_end", "matched". *n_out gets their number. Static storage. */
+const char *const *render_search_fields(int with_query, size_t *n_out);
+
+/* Appends to b the snippet of r: a window of about n_chars code points (search_snippet)
+** around r->spans[r->focus], "…" where text is cut, line breaks, tabs and CR as spaces, and
+** the occurrences inside the window between open and close (open NULL: no marks).
+** Overlapping occurrences form one marked run; touching ones too, unless each is 1 (--wards
+** marks each occurrence it counts). Returns JFTS_OK, JFTS_ERR_NOMEM (also when b has failed
+** before) or search_snippet's error (message in *err_out). */
+int render_snippet(const SearchResult *r, size_t n_chars, const char *open, const char *close,
+                   int each, JftsBuf *b, char **err_out);
+
+/* Appends "  [via V]" to b when the occurrence shown (r->spans[r->focus]) matched the
+** thesaurus variant V of q rather than a term's own text; nothing otherwise. */
+void render_via(const SearchResult *r, const Query *q, JftsBuf *b);
+
+/* The JSON array of the distinct surface forms (research_surface) of spans, in span order:
+** ["オンライン","リモート"]; [] without spans. The "matched" field of a search row. Returns
+** a new string (jfts_free); NULL when out of memory. */
+char *render_matched_json(const Query *q, const MatchSpan *spans, size_t n_spans);
+
+/* Writes the values of r's search row to w, in render_search_fields order, without ending
+** the row: query (n_query bytes; only when query is not NULL), rank, score, the passage's
+** fields, its text, the snippet (RENDER_SNIPPET_CHARS, no marks), matches ([start,end] code
+** point offsets into text of r->spans), file, line_start, line_end, matched (of r->spans; q
+** names the variants). Returns JFTS_OK, JFTS_ERR_NOMEM or render_snippet's error. */
+int render_search_values(OutWriter *w, const SearchResult *r, const Query *q, const char *query,
+                         size_t n_query, char **err_out);
+
+/* r's search row (without "query") as one JSON object on one line, no line end: the "best"
+** object of --wards. *out gets a new string (jfts_free), NULL on error. Returns JFTS_OK,
+** JFTS_ERR_NOMEM or render_snippet's error. */
+int render_search_json(const SearchResult *r, const Query *q, char **out, char **err_out);
+
+/* Writes r's search row in the text format to fp:
+**   "N. ward / section title / heading / label  file:line\n   snippet  [via V]\n\n"
+** (parts that are NULL left out; the section when it has no title), the snippet marked
+** with open/close (NULL: no marks). Returns JFTS_OK, JFTS_ERR_IO (fp failed),
+** JFTS_ERR_NOMEM or render_snippet's error. */
+int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const char *open,
+                       const char *close, char **err_out);
+
+/* "N passages, M occurrences\n" (singular for 1): the header of the text format. */
+void render_totals(FILE *fp, const SearchTotals *t);
+
+/* --documents: fields "file", "title", "ward", "year", "year_label", "passages",
+** "line_start", "line_end". render_doc_values writes them to w without ending the row;
+** render_doc_text writes "ward\tyear\ttitle\tN passages\tfile:start-end\n" ("-" for NULL)
+** and returns JFTS_OK or JFTS_ERR_IO. */
+const char *const *render_doc_fields(size_t *n_out);
+void render_doc_values(OutWriter *w, const StoreDocRow *r);
+int render_doc_text(FILE *fp, const StoreDocRow *r);
+
+/* --meetings: fields "ward", "year", "year_label", "slot", "meeting", "local_name",
+** "count", "text", "file", "line_start", "line_end" (slot and count null when unknown).
+** render_meeting_text writes "ward (slot) meeting「local」 N回  file:start-end\n" and the
+** description indented by four spaces per line; returns JFTS_OK or JFTS_ERR_IO. */
+const char *const *render_meeting_fields(size_t *n_out);
+void render_meeting_values(OutWriter *w, const StoreMeetingRow *r);
+int render_meeting_text(FILE *fp, const StoreMeetingRow *r);
+
+#endif
