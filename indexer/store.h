@@ -209,6 +209,23 @@ int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, siz
 ** next segment for bytes repair inserted; line_end of the passage past the last segment. */
 int store_seg_lineno(const StorePassageRow *p, size_t text_byte);
 
+/* One distinct combination of the passage columns a search filter names (StoreFilter's
+** sections, section_title and meeting). Each field is NULL where passages have none. */
+typedef struct StoreFilterValueRow {
+  const char *section;        /* "table", "1", "2", "3" */
+  const char *section_title;
+  const char *meeting;        /* meeting type */
+  const char *local_name;     /* the meeting's local name */
+} StoreFilterValueRow;
+typedef int (*StoreFilterValueCb)(void *ctx, const StoreFilterValueRow *row);
+
+/* Calls cb once for each distinct (section, section_title, meeting, local_name) of the
+** passages, in the document order of each one's first passage (file path, then passage
+** order), reading those columns only (no passage text): what a filter argument is checked
+** against. A callback returning other than JFTS_OK stops the listing and its value is
+** returned. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
+int store_list_filter_values(Store *s, StoreFilterValueCb cb, void *ctx, char **err_out);
+
 /* ---- ranked search ----------------------------------------------------------------------- */
 
 /* Which passages a search may return. Every condition set must hold. Text conditions are

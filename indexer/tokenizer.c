@@ -15,6 +15,7 @@ SQLITE_EXTENSION_INIT3
 #include "jfts_common.h"
 #include "norm.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Token placed between a word run and a Japanese run that punctuation or a line break
@@ -179,6 +180,9 @@ struct TokBatch {
   size_t n, cap;       /* entries, capacity of at (minus one) and n_pos */
 };
 
+/* Longest tokenizer failure message kept, in bytes with the NUL (ICU's are short). */
+#define TOK_ERROR_BYTES 256
+
 struct TokReplay {
   struct {
     const char *text;
@@ -186,6 +190,10 @@ struct TokReplay {
     const TokBatch *b;
     size_t i;
   } slot[TOK_REPLAY_SLOTS];
+  /* The last failure's message ("" when none): FTS5 passes only xTokenize's return code on,
+  ** and shows any error code but SQLITE_NOMEM as "SQL logic error". A fixed buffer, so that
+  ** keeping a message cannot itself fail. */
+  char error[TOK_ERROR_BYTES];
 };
 
 int tok_batch_new(TokBatch **out) {
@@ -312,7 +320,25 @@ void tok_replay_arm(TokReplay *r, int slot, const char *text, size_t n_bytes, co
 }
 
 void tok_replay_clear(TokReplay *r) {
-  if (r) memset(r, 0, sizeof *r);
+  if (r) memset(r->slot, 0, sizeof r->slot);
+}
+
+const char *tok_replay_error(const TokReplay *r) {
+  return r && r->error[0] ? r->error : NULL;
+}
+
+void tok_replay_error_clear(TokReplay *r) {
+  if (r) r->error[0] = '\0';
+}
+
+/* Keeps the message of a failed normalization (jfts_malloc'ed, may be NULL: then one is made
+** from jrc) in r, and frees it. */
+static void replay_keep_error(TokReplay *r, int jrc, char *err) {
+  if (r && jrc != JFTS_OK && jrc != JFTS_ERR_NOMEM) {
+    if (err) snprintf(r->error, sizeof r->error, "cannot tokenize: %s", err);
+    else snprintf(r->error, sizeof r->error, "cannot tokenize (error %d)", jrc);
+  }
+  jfts_free(err);
 }
 
 /* Replays the armed entry recorded for exactly this text; *done_out is 0 when none is. */
@@ -388,7 +414,10 @@ static int jfts_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *pT
   } else {
     tk->busy = 1;
   }
-  int rc = rc_from_jfts(norm_work_run(w, pText, (size_t)nText, NULL));
+  char *err = NULL;
+  int jrc = norm_work_run(w, pText, (size_t)nText, &err);
+  replay_keep_error(tk->replay, jrc, err);
+  int rc = rc_from_jfts(jrc);
   if (rc == SQLITE_OK) rc = tok_emit(&w->text, flags, &k_sqlite_alloc, xToken, pCtx);
   if (w == &local) {
     norm_work_release(&local);

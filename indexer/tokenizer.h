@@ -74,6 +74,14 @@ void tok_replay_arm(TokReplay *r, int slot, const char *text, size_t n_bytes, co
                     size_t i);
 void tok_replay_clear(TokReplay *r);
 
+/* Why the tokenizer last failed on r's connection other than for memory (an ICU error:
+** "cannot tokenize: unorm2_normalize: U_..."), which FTS5 itself can only report as
+** "SQL logic error": the caller of the failed statement reads it here. NULL when there is
+** none. Each failure replaces the message; it stays until tok_replay_error_clear (not
+** cleared by tok_replay_clear). r may be NULL (then NULL). The string lives in r. */
+const char *tok_replay_error(const TokReplay *r);
+void tok_replay_error_clear(TokReplay *r);
+
 /* Tokenizes text outside SQLite, exactly as FTS5 would with the given FTS5_TOKENIZE_* flags.
 ** Returns SQLITE_OK, SQLITE_NOMEM, SQLITE_ERROR (ICU failure, text of 2 GiB or more), or the
 ** callback's non-zero value. */
