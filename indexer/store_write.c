@@ -108,9 +108,13 @@ static int check_report(const DecodedText *dec, const Report *rep, char **err_ou
   return JFTS_OK;
 }
 
-static int tokenize_error(int ordinal, int jrc, char **err_out) {
+/* A failed tok_batch_add on b for passage ordinal (its tokens are recorded here, outside
+** FTS5, so the reason comes from the batch). */
+static int tokenize_error(const TokBatch *b, int ordinal, int jrc, char **err_out) {
   if (jrc == JFTS_ERR_NOMEM) return jrc;
-  jfts_set_error(err_out, "cannot tokenize passage %d", ordinal);
+  const char *why = tok_batch_error(b);
+  jfts_set_error(err_out, "cannot tokenize passage %d%s%s", ordinal, why ? ": " : "",
+                 why ? why : "");
   return JFTS_ERR_DB;
 }
 
@@ -125,7 +129,8 @@ static int store_error(const StoreFile *file, int rc, char *inner, char **err_ou
 /* ---- inserting rows ---------------------------------------------------------------------- */
 
 /* Arms replay slot 1 + k (heading, label) with the tokens of text, recording them only when
-** text differs from the previous passage's. */
+** text differs from the previous passage's. A failure to record leaves its reason in
+** s->col_tokens[k] (tok_batch_error). */
 static int arm_column(Store *s, int k, const char *text) {
   if (text == NULL || text[0] == '\0' || s->replay == NULL) return JFTS_OK;
   size_t n = strlen(text);
@@ -333,10 +338,11 @@ static int index_passage(Store *s, const Passage *p, int64_t id, const TokBatch 
   const char *text = p->body.text ? p->body.text : "";
   size_t n_text = p->body.text ? p->body.n_bytes : 0;
   tok_replay_arm(s->replay, 0, text, n_text, toks, i_tok);
-  rc = arm_column(s, 0, p->heading);
-  if (rc == JFTS_OK) rc = arm_column(s, 1, label);
+  int k = 0;
+  rc = arm_column(s, k, p->heading);
+  if (rc == JFTS_OK) rc = arm_column(s, ++k, label);
   if (rc != JFTS_OK) {
-    rc = tokenize_error(p->ordinal, rc, err_out);
+    rc = tokenize_error(s->col_tokens[k], p->ordinal, rc, err_out);
   } else {
     sqlite3_stmt *st = s->ins_fts;
     /* A NUL-terminated value reaches the tokenizer as is, while one bound with its length is
@@ -373,7 +379,7 @@ static int record_run(Store *s, const Report *rep, size_t lo, size_t *hi_out, ch
     const Passage *p = &rep->passages[i];
     size_t n = p->body.text ? p->body.n_bytes : 0;
     rc = tok_batch_add(s->own_tokens, p->body.text ? p->body.text : "", n);
-    if (rc != JFTS_OK) return tokenize_error(p->ordinal, rc, err_out);
+    if (rc != JFTS_OK) return tokenize_error(s->own_tokens, p->ordinal, rc, err_out);
     n_text += n;
     i++;
   }

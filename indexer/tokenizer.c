@@ -167,6 +167,10 @@ static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCal
 
 /* ---- token batches and replay ---- */
 
+/* Longest tokenizer failure message kept, in bytes with the NUL (ICU's are short). A fixed
+** buffer, so that keeping a message cannot itself fail. */
+#define TOK_ERROR_BYTES 256
+
 /* Entry i of a batch is bytes [at[i], at[i+1]) of buf: per token, a varint of
 ** n_token << 1 | colocated, the token bytes, a varint of start_byte and one of
 ** end_byte - start_byte. About 9 bytes per Japanese bigram. */
@@ -178,10 +182,8 @@ struct TokBatch {
   int *n_pos;          /* per entry: positions */
   size_t *n_text;      /* per entry: bytes of the text it was recorded from */
   size_t n, cap;       /* entries, capacity of at (minus one) and n_pos */
+  char error[TOK_ERROR_BYTES]; /* why the last tok_batch_add failed; "" after a success */
 };
-
-/* Longest tokenizer failure message kept, in bytes with the NUL (ICU's are short). */
-#define TOK_ERROR_BYTES 256
 
 struct TokReplay {
   struct {
@@ -191,8 +193,7 @@ struct TokReplay {
     size_t i;
   } slot[TOK_REPLAY_SLOTS];
   /* The last failure's message ("" when none): FTS5 passes only xTokenize's return code on,
-  ** and shows any error code but SQLITE_NOMEM as "SQL logic error". A fixed buffer, so that
-  ** keeping a message cannot itself fail. */
+  ** and shows any error code but SQLITE_NOMEM as "SQL logic error". */
   char error[TOK_ERROR_BYTES];
 };
 
@@ -214,6 +215,7 @@ void tok_batch_free(TokBatch *b) {
 }
 
 size_t tok_batch_count(const TokBatch *b) { return b->n; }
+const char *tok_batch_error(const TokBatch *b) { return b && b->error[0] ? b->error : NULL; }
 int tok_batch_positions(const TokBatch *b, size_t i) { return i < b->n ? b->n_pos[i] : 0; }
 
 void tok_batch_clear(TokBatch *b) {
@@ -269,6 +271,7 @@ static int record_token(void *ctx, int colocated, const char *token, int n_token
 }
 
 int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes) {
+  b->error[0] = '\0';
   if (b->n + 1 >= b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 64;
     size_t *at = jfts_realloc(b->at, (cap + 1) * sizeof *at);
@@ -287,7 +290,10 @@ int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes) {
   b->n_pos[b->n] = 0;
   int rc = JFTS_OK;
   if (n_bytes > 0) {
-    rc = norm_work_run(&b->work, text, n_bytes, NULL);
+    char *err = NULL;
+    rc = norm_work_run(&b->work, text, n_bytes, &err);
+    if (err) snprintf(b->error, sizeof b->error, "%s", err);
+    jfts_free(err);
     /* record_token fails only for memory, as tok_emit does itself. */
     if (rc == JFTS_OK && tok_emit(&b->work.text, FTS5_TOKENIZE_DOCUMENT, &k_jfts_alloc,
                                   record_token, b) != SQLITE_OK)

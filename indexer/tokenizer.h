@@ -48,8 +48,12 @@ int tok_batch_new(TokBatch **out);
 void tok_batch_free(TokBatch *b);
 /* Records the tokens of text as entry tok_batch_count(b), exactly as FTS5 would get them
 ** with FTS5_TOKENIZE_DOCUMENT. Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_USAGE (text of
-** 2 GiB or more) or JFTS_ERR_ICU; on error the batch is unchanged. */
+** 2 GiB or more) or JFTS_ERR_ICU; on error the batch's entries are unchanged. */
 int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes);
+/* Why the last tok_batch_add on b failed, when it said more than out of memory
+** ("unorm2_normalize: U_..."); NULL after a success, for out of memory, and for b NULL.
+** The string lives in b until its next tok_batch_add. */
+const char *tok_batch_error(const TokBatch *b);
 size_t tok_batch_count(const TokBatch *b);
 /* FTS5 positions of entry i (its column size): what passages.n_tokens holds. */
 int tok_batch_positions(const TokBatch *b, size_t i);

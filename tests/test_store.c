@@ -1019,6 +1019,22 @@ static void test_tokenizer_error(void **state) {
            f->file_a, f->db, icu);
   assert_string_equal(err, expect);
   jfts_free(err);
+  err = NULL;
+  assert_int_equal(store_rollback(s, NULL), JFTS_OK);
+  /* A new file: its passages are tokenized by the store itself, outside FTS5. */
+  assert_int_equal(store_begin(s, &err), JFTS_OK);
+  StoreFile sb = file_info(f->file_b, "00000000000000bb");
+  build(b, REPORT_B, 1, 0, 0);
+  g_nfkc_failure = U_FILE_ACCESS_ERROR;
+  rc = store_replace_file(s, &sb, &b->dec, &b->rep, NULL, NULL, &err);
+  g_nfkc_failure = U_ZERO_ERROR;
+  assert_int_equal(rc, JFTS_ERR_DB);
+  snprintf(expect, sizeof expect,
+           "cannot store '%s': cannot tokenize passage 0: "
+           "unorm2_getNFKCCasefoldInstance: U_FILE_ACCESS_ERROR",
+           f->file_b);
+  assert_string_equal(err, expect);
+  jfts_free(err);
   assert_int_equal(store_rollback(s, NULL), JFTS_OK);
   store_close(s);
   assert_sql(f->db, COUNTS_SQL, "1,2,5,3,2");

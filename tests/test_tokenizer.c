@@ -911,6 +911,21 @@ static void test_error_message(void **state) {
     assert_null(tok_replay_error(replay));
   }
   assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+  /* Tokens recorded outside SQLite keep the reason in the batch, until its next add. */
+  TokBatch *b = NULL;
+  assert_int_equal(tok_batch_new(&b), JFTS_OK);
+  g_nfkc_failure = U_FILE_ACCESS_ERROR;
+  int rc = tok_batch_add(b, "相談支援", strlen("相談支援"));
+  g_nfkc_failure = U_ZERO_ERROR;
+  assert_int_equal(rc, JFTS_ERR_ICU);
+  assert_int_equal(tok_batch_count(b), 0);
+  assert_string_equal(tok_batch_error(b),
+                      "unorm2_getNFKCCasefoldInstance: U_FILE_ACCESS_ERROR");
+  assert_int_equal(tok_batch_add(b, "相談支援", strlen("相談支援")), JFTS_OK);
+  assert_null(tok_batch_error(b));
+  assert_null(tok_batch_error(NULL));
+  tok_batch_free(b);
 }
 
 int main(void) {
