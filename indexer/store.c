@@ -172,8 +172,9 @@ void store_hash(const unsigned char *raw, size_t n_bytes, char hex_out[17]) {
 /* Reads meta.tokenizer_version; a jfts database always has it. */
 static int read_meta(Store *s, char **err_out) {
   int64_t v = 0;
-  int rc = store_query_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='tokenizer_version'",
-                     &v, err_out, "cannot read meta");
+  int rc = store_query_int(
+      s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='tokenizer_version'", &v, err_out,
+      "cannot read meta");
   s->tok_version = (int)v;
   return rc;
 }
@@ -182,10 +183,11 @@ static int read_meta(Store *s, char **err_out) {
 static int check_schema(Store *s, char **err_out) {
   int64_t n_objects = 0, has_meta = 0, user_version = 0;
   int rc = store_query_int(s, "SELECT count(*) FROM sqlite_master", &n_objects, err_out,
-                     "cannot read schema");
+                           "cannot read schema");
   if (rc == JFTS_OK)
-    rc = store_query_int(s, "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'",
-                   &has_meta, err_out, "cannot read schema");
+    rc = store_query_int(s,
+                         "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'",
+                         &has_meta, err_out, "cannot read schema");
   if (rc == JFTS_OK)
     rc = store_query_int(s, "PRAGMA user_version", &user_version, err_out, "cannot read schema");
   if (rc != JFTS_OK) return rc;
@@ -424,7 +426,7 @@ int store_begin(Store *s, char **err_out) {
     /* Another indexer may have created the schema while we waited for the lock. */
     int64_t n_objects = 0;
     rc = store_query_int(s, "SELECT count(*) FROM sqlite_master", &n_objects, err_out,
-                   "cannot read schema");
+                         "cannot read schema");
     if (rc == JFTS_OK && n_objects == 0) {
       rc = store_exec(s, SCHEMA_SQL, err_out, "cannot create the schema");
       if (rc == JFTS_OK) rc = write_meta(s, err_out);
@@ -436,7 +438,7 @@ int store_begin(Store *s, char **err_out) {
   } else if (s->tok_version != JFTS_TOKENIZER_VERSION) {
     /* External content: the passages are intact, only the tokens must be redone. */
     rc = store_exec(s, "INSERT INTO fts(fts) VALUES('rebuild')", err_out,
-                  "cannot rebuild the full-text index");
+                    "cannot rebuild the full-text index");
     if (rc == JFTS_OK) rc = write_meta(s, err_out);
     if (rc == JFTS_OK) s->tok_version = JFTS_TOKENIZER_VERSION;
   }

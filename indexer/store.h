@@ -112,7 +112,9 @@ int store_append_report(Store *s, const StoreFile *file, int64_t file_id,
 /* Brackets the pieces of one streamed file (store_replace_file, then store_append_report
 ** for each further piece): store_piecewise_end(s, 0, ...) undoes everything since
 ** store_piecewise_begin, so a file that fails part-way leaves its earlier version intact
-** (--keep-going). Returns JFTS_OK or JFTS_ERR_DB. */
+** (--keep-going). Returns JFTS_OK or JFTS_ERR_DB, also when the savepoint cannot be rolled
+** back to or released ("'x.db': cannot undo the file: no such savepoint: piecewise"); the
+** transaction must then be rolled back. */
 int store_piecewise_begin(Store *s, char **err_out);
 int store_piecewise_end(Store *s, int keep, char **err_out);
 

@@ -61,7 +61,8 @@ int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, siz
 
 int store_seg_lineno(const StorePassageRow *p, size_t text_byte) {
   for (size_t i = 0; i < p->n_segs; i++) {
-    if (text_byte < (size_t)p->segs[i].text_start + p->segs[i].n_bytes) return (int)p->segs[i].lineno;
+    if (text_byte < (size_t)p->segs[i].text_start + p->segs[i].n_bytes)
+      return (int)p->segs[i].lineno;
   }
   return p->line_end;
 }

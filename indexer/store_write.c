@@ -549,7 +549,8 @@ int store_prune(Store *s, int *n_pruned_out, char **err_out) {
     if (rp == NULL || stat(rp, &sb) == 0 || (errno != ENOENT && errno != ENOTDIR)) continue;
     rc = note_gone(sqlite3_column_int64(st, 0), &gone, &n_gone, &n_alloc);
   }
-  if (rc == JFTS_OK && src != SQLITE_DONE) rc = store_db_error(s, src, err_out, "cannot list files");
+  if (rc == JFTS_OK && src != SQLITE_DONE)
+    rc = store_db_error(s, src, err_out, "cannot list files");
   (void)sqlite3_finalize(st); /* repeats the step's error */
   for (size_t i = 0; rc == JFTS_OK && i < n_gone; i++) rc = delete_file_rows(s, gone[i], err_out);
   if (rc == JFTS_OK) *n_pruned_out = (int)n_gone;

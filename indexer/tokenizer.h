@@ -64,7 +64,8 @@ void tok_batch_clear(TokBatch *b);
 ** xTokenize call in document mode on exactly those bytes (same length and content) replays
 ** the recorded tokens instead of tokenizing. Anything else (queries, other texts, the
 ** 'delete' of old rows) is tokenized as usual, so a stale or missing arm costs time, never
-** correctness. Owned by the connection: freed when it closes. */
+** correctness. It also keeps the message of the tokenizer's last failure on the connection
+** (tok_replay_error). Owned by the connection: freed when it closes. */
 typedef struct TokReplay TokReplay;
 #define TOK_REPLAY_SLOTS 3
 
