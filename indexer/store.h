@@ -112,7 +112,9 @@ int store_append_report(Store *s, const StoreFile *file, int64_t file_id,
 /* Brackets the pieces of one streamed file (store_replace_file, then store_append_report
 ** for each further piece): store_piecewise_end(s, 0, ...) undoes everything since
 ** store_piecewise_begin, so a file that fails part-way leaves its earlier version intact
-** (--keep-going). Returns JFTS_OK or JFTS_ERR_DB. */
+** (--keep-going). Returns JFTS_OK or JFTS_ERR_DB, also when the savepoint cannot be rolled
+** back to or released ("'x.db': cannot undo the file: no such savepoint: piecewise"); the
+** transaction must then be rolled back. */
 int store_piecewise_begin(Store *s, char **err_out);
 int store_piecewise_end(Store *s, int keep, char **err_out);
 
@@ -208,6 +210,23 @@ int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, siz
 /* Raw line of passage text byte `text_byte`: the line of the segment holding it, or of the
 ** next segment for bytes repair inserted; line_end of the passage past the last segment. */
 int store_seg_lineno(const StorePassageRow *p, size_t text_byte);
+
+/* One distinct combination of the passage columns a search filter names (StoreFilter's
+** sections, section_title and meeting). Each field is NULL where passages have none. */
+typedef struct StoreFilterValueRow {
+  const char *section;        /* "table", "1", "2", "3" */
+  const char *section_title;
+  const char *meeting;        /* meeting type */
+  const char *local_name;     /* the meeting's local name */
+} StoreFilterValueRow;
+typedef int (*StoreFilterValueCb)(void *ctx, const StoreFilterValueRow *row);
+
+/* Calls cb once for each distinct (section, section_title, meeting, local_name) of the
+** passages, in the document order of each one's first passage (file path, then passage
+** order), reading those columns only (no passage text): what a filter argument is checked
+** against. A callback returning other than JFTS_OK stops the listing and its value is
+** returned. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
+int store_list_filter_values(Store *s, StoreFilterValueCb cb, void *ctx, char **err_out);
 
 /* ---- ranked search ----------------------------------------------------------------------- */
 

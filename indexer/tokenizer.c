@@ -15,6 +15,7 @@ SQLITE_EXTENSION_INIT3
 #include "jfts_common.h"
 #include "norm.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Token placed between a word run and a Japanese run that punctuation or a line break
@@ -166,6 +167,10 @@ static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCal
 
 /* ---- token batches and replay ---- */
 
+/* Longest tokenizer failure message kept, in bytes with the NUL (ICU's are short). A fixed
+** buffer, so that keeping a message cannot itself fail. */
+#define TOK_ERROR_BYTES 256
+
 /* Entry i of a batch is bytes [at[i], at[i+1]) of buf: per token, a varint of
 ** n_token << 1 | colocated, the token bytes, a varint of start_byte and one of
 ** end_byte - start_byte. About 9 bytes per Japanese bigram. */
@@ -177,6 +182,7 @@ struct TokBatch {
   int *n_pos;          /* per entry: positions */
   size_t *n_text;      /* per entry: bytes of the text it was recorded from */
   size_t n, cap;       /* entries, capacity of at (minus one) and n_pos */
+  char error[TOK_ERROR_BYTES]; /* why the last tok_batch_add failed; "" after a success */
 };
 
 struct TokReplay {
@@ -186,6 +192,9 @@ struct TokReplay {
     const TokBatch *b;
     size_t i;
   } slot[TOK_REPLAY_SLOTS];
+  /* The last failure's message ("" when none): FTS5 passes only xTokenize's return code on,
+  ** and shows any error code but SQLITE_NOMEM as "SQL logic error". */
+  char error[TOK_ERROR_BYTES];
 };
 
 int tok_batch_new(TokBatch **out) {
@@ -206,6 +215,7 @@ void tok_batch_free(TokBatch *b) {
 }
 
 size_t tok_batch_count(const TokBatch *b) { return b->n; }
+const char *tok_batch_error(const TokBatch *b) { return b && b->error[0] ? b->error : NULL; }
 int tok_batch_positions(const TokBatch *b, size_t i) { return i < b->n ? b->n_pos[i] : 0; }
 
 void tok_batch_clear(TokBatch *b) {
@@ -261,6 +271,7 @@ static int record_token(void *ctx, int colocated, const char *token, int n_token
 }
 
 int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes) {
+  b->error[0] = '\0';
   if (b->n + 1 >= b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 64;
     size_t *at = jfts_realloc(b->at, (cap + 1) * sizeof *at);
@@ -279,7 +290,10 @@ int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes) {
   b->n_pos[b->n] = 0;
   int rc = JFTS_OK;
   if (n_bytes > 0) {
-    rc = norm_work_run(&b->work, text, n_bytes, NULL);
+    char *err = NULL;
+    rc = norm_work_run(&b->work, text, n_bytes, &err);
+    if (err) snprintf(b->error, sizeof b->error, "%s", err);
+    jfts_free(err);
     /* record_token fails only for memory, as tok_emit does itself. */
     if (rc == JFTS_OK && tok_emit(&b->work.text, FTS5_TOKENIZE_DOCUMENT, &k_jfts_alloc,
                                   record_token, b) != SQLITE_OK)
@@ -312,7 +326,25 @@ void tok_replay_arm(TokReplay *r, int slot, const char *text, size_t n_bytes, co
 }
 
 void tok_replay_clear(TokReplay *r) {
-  if (r) memset(r, 0, sizeof *r);
+  if (r) memset(r->slot, 0, sizeof r->slot);
+}
+
+const char *tok_replay_error(const TokReplay *r) {
+  return r && r->error[0] ? r->error : NULL;
+}
+
+void tok_replay_error_clear(TokReplay *r) {
+  if (r) r->error[0] = '\0';
+}
+
+/* Keeps the message of a failed normalization (jfts_malloc'ed, may be NULL: then one is made
+** from jrc) in r, and frees it. */
+static void replay_keep_error(TokReplay *r, int jrc, char *err) {
+  if (r && jrc != JFTS_OK && jrc != JFTS_ERR_NOMEM) {
+    if (err) snprintf(r->error, sizeof r->error, "cannot tokenize: %s", err);
+    else snprintf(r->error, sizeof r->error, "cannot tokenize (error %d)", jrc);
+  }
+  jfts_free(err);
 }
 
 /* Replays the armed entry recorded for exactly this text; *done_out is 0 when none is. */
@@ -388,7 +420,10 @@ static int jfts_tokenize(Fts5Tokenizer *p, void *pCtx, int flags, const char *pT
   } else {
     tk->busy = 1;
   }
-  int rc = rc_from_jfts(norm_work_run(w, pText, (size_t)nText, NULL));
+  char *err = NULL;
+  int jrc = norm_work_run(w, pText, (size_t)nText, &err);
+  replay_keep_error(tk->replay, jrc, err);
+  int rc = rc_from_jfts(jrc);
   if (rc == SQLITE_OK) rc = tok_emit(&w->text, flags, &k_sqlite_alloc, xToken, pCtx);
   if (w == &local) {
     norm_work_release(&local);

@@ -48,8 +48,12 @@ int tok_batch_new(TokBatch **out);
 void tok_batch_free(TokBatch *b);
 /* Records the tokens of text as entry tok_batch_count(b), exactly as FTS5 would get them
 ** with FTS5_TOKENIZE_DOCUMENT. Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_USAGE (text of
-** 2 GiB or more) or JFTS_ERR_ICU; on error the batch is unchanged. */
+** 2 GiB or more) or JFTS_ERR_ICU; on error the batch's entries are unchanged. */
 int tok_batch_add(TokBatch *b, const char *text, size_t n_bytes);
+/* Why the last tok_batch_add on b failed, when it said more than out of memory
+** ("unorm2_normalize: U_..."); NULL after a success, for out of memory, and for b NULL.
+** The string lives in b until its next tok_batch_add. */
+const char *tok_batch_error(const TokBatch *b);
 size_t tok_batch_count(const TokBatch *b);
 /* FTS5 positions of entry i (its column size): what passages.n_tokens holds. */
 int tok_batch_positions(const TokBatch *b, size_t i);
@@ -60,7 +64,8 @@ void tok_batch_clear(TokBatch *b);
 ** xTokenize call in document mode on exactly those bytes (same length and content) replays
 ** the recorded tokens instead of tokenizing. Anything else (queries, other texts, the
 ** 'delete' of old rows) is tokenized as usual, so a stale or missing arm costs time, never
-** correctness. Owned by the connection: freed when it closes. */
+** correctness. It also keeps the message of the tokenizer's last failure on the connection
+** (tok_replay_error). Owned by the connection: freed when it closes. */
 typedef struct TokReplay TokReplay;
 #define TOK_REPLAY_SLOTS 3
 
@@ -73,6 +78,14 @@ int tok_register_replay(sqlite3 *db, TokReplay **replay_out);
 void tok_replay_arm(TokReplay *r, int slot, const char *text, size_t n_bytes, const TokBatch *b,
                     size_t i);
 void tok_replay_clear(TokReplay *r);
+
+/* Why the tokenizer last failed on r's connection other than for memory (an ICU error:
+** "cannot tokenize: unorm2_normalize: U_..."), which FTS5 itself can only report as
+** "SQL logic error": the caller of the failed statement reads it here. NULL when there is
+** none. Each failure replaces the message; it stays until tok_replay_error_clear (not
+** cleared by tok_replay_clear). r may be NULL (then NULL). The string lives in r. */
+const char *tok_replay_error(const TokReplay *r);
+void tok_replay_error_clear(TokReplay *r);
 
 /* Tokenizes text outside SQLite, exactly as FTS5 would with the given FTS5_TOKENIZE_* flags.
 ** Returns SQLITE_OK, SQLITE_NOMEM, SQLITE_ERROR (ICU failure, text of 2 GiB or more), or the

@@ -55,7 +55,8 @@ int research_parse_year(const char *s, int *year_out, char **err_out);
 ** listing the valid values ("unknown ward 'x' (valid: 青葉区, ...)", "unknown section 'x'
 ** (valid: table 実施状況, 1 今年度の主な取組み, ...)", "unknown meeting 'x' (valid: ...)"), or
 ** the year's message; JFTS_ERR_NOMEM; JFTS_ERR_DB. The section and meeting lists come from
-** one scan of the passages, made only when a section title or a meeting is given. */
+** one query of their distinct values in the index, made only when a section title or a
+** meeting is given. */
 int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter **out,
                         char **err_out);
 

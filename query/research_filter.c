@@ -140,14 +140,14 @@ struct ResearchFilter {
   char *meeting;                         /* substring, as typed */
 };
 
-/* What a filter can name, from one scan of the passages. */
+/* What a filter can name, from the distinct values of the passages. */
 typedef struct FilterValues {
   StrSet section_titles[4]; /* per k_sections entry */
   StrSet meetings;          /* meeting types and local names */
   int rc;
 } FilterValues;
 
-static int collect_values(void *ctx, const StorePassageRow *p) {
+static int collect_values(void *ctx, const StoreFilterValueRow *p) {
   FilterValues *v = ctx;
   int rc = JFTS_OK;
   for (size_t i = 0; rc == JFTS_OK && p->section && i < 4; i++)
@@ -239,7 +239,7 @@ int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter
   if (rc == JFTS_OK && args->year) rc = research_parse_year(args->year, &f->filter.year, err_out);
   int need_scan = args->meeting || (args->section && section_index(args->section) < 0);
   if (rc == JFTS_OK && need_scan)
-    rc = store_scan_substring(s, "", NULL, 0, collect_values, &v, NULL, err_out);
+    rc = store_list_filter_values(s, collect_values, &v, err_out);
   if (rc == JFTS_OK && args->section) {
     int i = section_index(args->section);
     if (i >= 0) {

@@ -14,11 +14,28 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <unicode/unorm2.h>
 
 #include "jfts_common.h"
 #include "store.h"
 #include "test_util.h"
 #include "tokenizer.h"
+
+/* ---- an injected ICU failure ------------------------------------------------------------- */
+
+/* Set to make ICU's NFKC_Casefold instance unavailable, as when its data cannot be loaded.
+** This definition takes the place of ICU's in this program (norm.c, linked statically, calls
+** it for every text); unset, it returns the same instance ICU's would. */
+static UErrorCode g_nfkc_failure = U_ZERO_ERROR;
+
+const UNormalizer2 *unorm2_getNFKCCasefoldInstance(UErrorCode *pErrorCode) {
+  if (U_FAILURE(*pErrorCode)) return NULL;
+  if (g_nfkc_failure != U_ZERO_ERROR) {
+    *pErrorCode = g_nfkc_failure;
+    return NULL;
+  }
+  return unorm2_getInstance(NULL, "nfkc_cf", UNORM2_COMPOSE, pErrorCode);
+}
 
 /* ---- hand-built reports ------------------------------------------------------------------ */
 
@@ -202,12 +219,13 @@ static StoreFile file_info(const char *path, const char *hash) {
 static void store_one(const char *db, const StoreFile *sf, const Built *b) {
   Store *s = NULL;
   char *err = NULL;
+  char ebuf[48];
   int rc = store_open(db, STORE_WRITE, &s, &err);
-  if (rc != JFTS_OK) print_error("store_open: %s\n", err ? err : "?");
+  if (rc != JFTS_OK) print_error("store_open: %s\n", jfts_error_text(rc, err, ebuf));
   assert_int_equal(rc, JFTS_OK);
   assert_int_equal(store_begin(s, &err), JFTS_OK);
   rc = store_replace_file(s, sf, &b->dec, &b->rep, NULL, NULL, &err);
-  if (rc != JFTS_OK) print_error("store_replace_file: %s\n", err ? err : "?");
+  if (rc != JFTS_OK) print_error("store_replace_file: %s\n", jfts_error_text(rc, err, ebuf));
   assert_int_equal(rc, JFTS_OK);
   assert_int_equal(store_commit(s, &err), JFTS_OK);
   store_close(s);
@@ -824,6 +842,205 @@ static void test_out_of_memory(void **state) {
   free(b);
 }
 
+static int count_hit_cb(void *ctx, const StoreHit *hit) {
+  (void)hit;
+  (*(int *)ctx)++;
+  return JFTS_OK;
+}
+
+static int filter_value_cb(void *ctx, const StoreFilterValueRow *r) {
+  bprintf(ctx, "%s|%s|%s|%s\n", NS(r->section), NS(r->section_title), NS(r->meeting),
+          NS(r->local_name));
+  return JFTS_OK;
+}
+
+static int filter_value_stop_cb(void *ctx, const StoreFilterValueRow *r) {
+  (void)r;
+  (*(int *)ctx)++;
+  return JFTS_ERR_IO;
+}
+
+/* The values a filter may name: each distinct combination once, in document order (file path,
+** then passage order) whatever order the files were stored in. */
+static void test_filter_values(void **state) {
+  Fix *f = *state;
+  static const PSpec report_c[] = {
+      {"太白区", "2", NULL, NULL, NULL, 0, 0, "echo 課題 alpha"},
+      {"太白区", "table", NULL, "全体協議会", "地域会議", 1, 1, "foxtrot"},  /* as in a.txt */
+      {"太白区", "2", NULL, NULL, NULL, 0, 0, "golf"},                     /* repeats row 1 */
+  };
+  Built *b = malloc(sizeof *b);
+  build(b, report_c, 3, 0, 0);
+  b->p[0].section_title = b->p[2].section_title = "現状における課題";
+  StoreFile sb = file_info(f->file_b, "00000000000000bb");
+  store_one(f->db, &sb, b); /* b.txt first: lower ids, later in path order */
+  build(b, REPORT_A, 5, 0, 0);
+  b->p[2].section_title = "今年度の主な取組み";
+  StoreFile sa = file_info(f->file_a, "00000000000000aa");
+  store_one(f->db, &sa, b);
+  free(b);
+
+  Store *s = NULL;
+  char *err = NULL;
+  assert_int_equal(store_open(f->db, STORE_READ, &s, &err), JFTS_OK);
+  Buf out = {.n = 0};
+  assert_int_equal(store_list_filter_values(s, filter_value_cb, &out, &err), JFTS_OK);
+  assert_string_equal(out.s,
+                      "table|-|全体協議会|地域会議\n"
+                      "table|-|その他の活動|-\n"
+                      "1|今年度の主な取組み|-|-\n"
+                      "table|-|実務者会議|-\n"
+                      "-|-|-|-\n"
+                      "2|現状における課題|-|-\n");
+  int n_calls = 0;
+  assert_int_equal(store_list_filter_values(s, filter_value_stop_cb, &n_calls, &err),
+                   JFTS_ERR_IO);
+  assert_int_equal(n_calls, 1);
+  assert_null(err);
+  store_close(s);
+
+  /* A database with no file yet lists nothing. */
+  unlink(f->db);
+  assert_int_equal(store_open(f->db, STORE_WRITE, &s, &err), JFTS_OK);
+  out.n = 0;
+  out.s[0] = '\0';
+  assert_int_equal(store_list_filter_values(s, filter_value_cb, &out, &err), JFTS_OK);
+  assert_string_equal(out.s, "");
+  store_close(s);
+}
+
+/* store_piecewise_end undoes or keeps a streamed file, and reports the savepoint statement
+** failing (here: no store_piecewise_begin, so there is no savepoint to roll back to) instead
+** of claiming success. Messages of store_append_report name the file once, as those of
+** store_replace_file do. */
+static void test_piecewise(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 5, 0, 0);
+  StoreFile sa = file_info(f->file_a, "00000000000000aa");
+  store_one(f->db, &sa, b);
+  Store *s = NULL;
+  char *err = NULL;
+  char expect[256];
+  assert_int_equal(store_open(f->db, STORE_WRITE, &s, &err), JFTS_OK);
+  assert_int_equal(store_begin(s, &err), JFTS_OK);
+  static const struct {
+    const char *name;
+    const char *file;   /* stored between store_piecewise_begin and _end; NULL: neither */
+    int keep, rc;
+    const char *expect; /* message after the database path; NULL for none */
+  } cases[] = {
+      {"undone", "c.txt", 0, JFTS_OK, NULL},
+      {"undo without savepoint", NULL, 0, JFTS_ERR_DB,
+       "cannot undo the file: no such savepoint: piecewise"},
+      {"keep without savepoint", NULL, 1, JFTS_ERR_DB,
+       "cannot release savepoint: no such savepoint: piecewise"},
+      {"kept", "b.txt", 1, JFTS_OK, NULL},
+  };
+  char path[128];
+  StoreFile sb = file_info(f->file_b, "00000000000000bb");
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    if (cases[k].file) {
+      snprintf(path, sizeof path, "%s/%s", f->dir, cases[k].file);
+      StoreFile sf = file_info(path, "00000000000000cc");
+      assert_int_equal(store_piecewise_begin(s, &err), JFTS_OK);
+      build(b, REPORT_B, 1, 0, 0);
+      assert_int_equal(store_replace_file(s, &sf, &b->dec, &b->rep, NULL, NULL, &err), JFTS_OK);
+    }
+    int rc = store_piecewise_end(s, cases[k].keep, &err);
+    if (rc != cases[k].rc) fail_msg("%s: rc %d (%s)", cases[k].name, rc, err ? err : "-");
+    if (cases[k].expect) {
+      snprintf(expect, sizeof expect, "'%s': %s", f->db, cases[k].expect);
+      assert_string_equal(err, expect);
+    } else {
+      assert_null(err);
+    }
+    jfts_free(err);
+    err = NULL;
+  }
+  /* A further piece with an offset outside its text: the file is named once. */
+  build(b, REPORT_B, 1, 0, 0);
+  b->p[0].src_end = b->dec.n_bytes + 1;
+  assert_int_equal(store_append_report(s, &sb, 2, &b->dec, &b->rep, NULL, &err), JFTS_ERR_INPUT);
+  snprintf(expect, sizeof expect, "cannot store '%s': passage 0 lies outside the text",
+           f->file_b);
+  assert_string_equal(err, expect);
+  jfts_free(err);
+  err = NULL;
+  assert_int_equal(store_commit(s, &err), JFTS_OK);
+  store_close(s);
+  /* a.txt and the kept b.txt, with "alpha" in two passages of a.txt and one of b.txt. */
+  assert_sql(f->db, COUNTS_SQL, "2,3,6,3,3");
+  assert_sql(f->db, "SELECT group_concat(substr(path, -5), ',') FROM files", "a.txt,b.txt");
+  free(b);
+}
+
+/* The tokenizer failing inside FTS5 (an ICU error) is reported with its own message, not as
+** "SQL logic error", by whichever statement ran it: a search, or the delete of a file's old
+** rows while it is stored again. */
+static void test_tokenizer_error(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 5, 0, 0);
+  StoreFile sa = file_info(f->file_a, "00000000000000aa");
+  store_one(f->db, &sa, b);
+  static const char icu[] = "cannot tokenize: unorm2_getNFKCCasefoldInstance: U_FILE_ACCESS_ERROR";
+  char expect[512];
+  Store *s = NULL;
+  char *err = NULL;
+
+  assert_int_equal(store_open(f->db, STORE_READ, &s, &err), JFTS_OK);
+  g_nfkc_failure = U_FILE_ACCESS_ERROR;
+  int n_hits = 0;
+  int rc = store_match(s, "\"alpha\"", NULL, count_hit_cb, &n_hits, &err);
+  g_nfkc_failure = U_ZERO_ERROR;
+  assert_int_equal(rc, JFTS_ERR_DB);
+  snprintf(expect, sizeof expect, "'%s': cannot search the full-text index: %s", f->db, icu);
+  assert_string_equal(err, expect);
+  jfts_free(err);
+  err = NULL;
+  /* The message was taken: a later failure of another kind gets SQLite's own. */
+  assert_int_equal(store_match(s, "\"alpha", NULL, count_hit_cb, &n_hits, &err), JFTS_ERR_DB);
+  assert_int_equal(n_hits, 0);
+  snprintf(expect, sizeof expect, "'%s': cannot search the full-text index: unterminated string",
+           f->db);
+  assert_string_equal(err, expect);
+  jfts_free(err);
+  err = NULL;
+  store_close(s);
+
+  assert_int_equal(store_open(f->db, STORE_WRITE, &s, &err), JFTS_OK);
+  assert_int_equal(store_begin(s, &err), JFTS_OK);
+  g_nfkc_failure = U_FILE_ACCESS_ERROR;
+  rc = store_replace_file(s, &sa, &b->dec, &b->rep, NULL, NULL, &err);
+  g_nfkc_failure = U_ZERO_ERROR;
+  assert_int_equal(rc, JFTS_ERR_DB);
+  snprintf(expect, sizeof expect, "cannot store '%s': '%s': cannot delete old rows: %s",
+           f->file_a, f->db, icu);
+  assert_string_equal(err, expect);
+  jfts_free(err);
+  err = NULL;
+  assert_int_equal(store_rollback(s, NULL), JFTS_OK);
+  /* A new file: its passages are tokenized by the store itself, outside FTS5. */
+  assert_int_equal(store_begin(s, &err), JFTS_OK);
+  StoreFile sb = file_info(f->file_b, "00000000000000bb");
+  build(b, REPORT_B, 1, 0, 0);
+  g_nfkc_failure = U_FILE_ACCESS_ERROR;
+  rc = store_replace_file(s, &sb, &b->dec, &b->rep, NULL, NULL, &err);
+  g_nfkc_failure = U_ZERO_ERROR;
+  assert_int_equal(rc, JFTS_ERR_DB);
+  snprintf(expect, sizeof expect,
+           "cannot store '%s': cannot tokenize passage 0: "
+           "unorm2_getNFKCCasefoldInstance: U_FILE_ACCESS_ERROR",
+           f->file_b);
+  assert_string_equal(err, expect);
+  jfts_free(err);
+  assert_int_equal(store_rollback(s, NULL), JFTS_OK);
+  store_close(s);
+  assert_sql(f->db, COUNTS_SQL, "1,2,5,3,2");
+  free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hash),
@@ -840,6 +1057,9 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_scan_substring, setup, teardown),
       cmocka_unit_test_setup_teardown(test_tokenizer_version, setup, teardown),
       cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_filter_values, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_piecewise, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_tokenizer_error, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include <unicode/ubrk.h>
+#include <unicode/unorm2.h>
 
 #include "jfts_common.h"
 #include "norm.h"
@@ -21,6 +22,22 @@
 #include "tokenizer.h"
 
 #define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
+
+/* ---- an injected ICU failure ---- */
+
+/* Set to make ICU's NFKC_Casefold instance unavailable, as when its data cannot be loaded.
+** This definition takes the place of ICU's in this program (norm.c, linked statically, calls
+** it for every text); unset, it returns the same instance ICU's would. */
+static UErrorCode g_nfkc_failure = U_ZERO_ERROR;
+
+const UNormalizer2 *unorm2_getNFKCCasefoldInstance(UErrorCode *pErrorCode) {
+  if (U_FAILURE(*pErrorCode)) return NULL;
+  if (g_nfkc_failure != U_ZERO_ERROR) {
+    *pErrorCode = g_nfkc_failure;
+    return NULL;
+  }
+  return unorm2_getInstance(NULL, "nfkc_cf", UNORM2_COMPOSE, pErrorCode);
+}
 
 /* ---- rendering tokens ---- */
 
@@ -851,6 +868,66 @@ static void test_throughput(void **state) {
           n / (n_cuts - 1), (double)done / 1e6, t1 - t0, (double)done / 1e6 / (t1 - t0));
 }
 
+/* A tokenizer failure inside FTS5 other than memory reaches SQLite only as SQLITE_ERROR ("SQL
+** logic error"); its real message waits in the connection's TokReplay for the caller of the
+** statement, until cleared. Out of memory stays SQLite's own SQLITE_NOMEM, with no message. */
+static void test_error_message(void **state) {
+  (void)state;
+  sqlite3 *db = NULL;
+  TokReplay *replay = NULL;
+  assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+  assert_int_equal(tok_register_replay(db, &replay), SQLITE_OK);
+  exec_ok(db, "CREATE VIRTUAL TABLE t USING fts5(body, tokenize='jfts')");
+  assert_null(tok_replay_error(replay));
+  assert_null(tok_replay_error(NULL));
+  static const struct {
+    const char *name;
+    UErrorCode failure;
+    int rc;
+    const char *expect; /* tok_replay_error afterwards, NULL for none */
+  } cases[] = {
+      {"no failure", U_ZERO_ERROR, SQLITE_DONE, NULL},
+      {"ICU data missing", U_FILE_ACCESS_ERROR, SQLITE_ERROR,
+       "cannot tokenize: unorm2_getNFKCCasefoldInstance: U_FILE_ACCESS_ERROR"},
+      {"ICU out of memory", U_MEMORY_ALLOCATION_ERROR, SQLITE_NOMEM, NULL},
+  };
+  for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+    sqlite3_stmt *ins = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO t(body) VALUES('相談支援')", -1, &ins,
+                                        NULL), SQLITE_OK);
+    g_nfkc_failure = cases[k].failure;
+    int rc = sqlite3_step(ins);
+    g_nfkc_failure = U_ZERO_ERROR;
+    sqlite3_finalize(ins);
+    const char *got = tok_replay_error(replay);
+    if (rc != cases[k].rc || (got == NULL) != (cases[k].expect == NULL))
+      fail_msg("%s: rc %d, message %s", cases[k].name, rc, got ? got : "(none)");
+    if (cases[k].expect) assert_string_equal(got, cases[k].expect);
+    if (rc == SQLITE_ERROR) assert_string_equal(sqlite3_errmsg(db), "SQL logic error");
+    /* The message outlives the arm slots and stays until cleared. */
+    tok_replay_clear(replay);
+    if (cases[k].expect) assert_string_equal(tok_replay_error(replay), cases[k].expect);
+    tok_replay_error_clear(replay);
+    assert_null(tok_replay_error(replay));
+  }
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+  /* Tokens recorded outside SQLite keep the reason in the batch, until its next add. */
+  TokBatch *b = NULL;
+  assert_int_equal(tok_batch_new(&b), JFTS_OK);
+  g_nfkc_failure = U_FILE_ACCESS_ERROR;
+  int rc = tok_batch_add(b, "相談支援", strlen("相談支援"));
+  g_nfkc_failure = U_ZERO_ERROR;
+  assert_int_equal(rc, JFTS_ERR_ICU);
+  assert_int_equal(tok_batch_count(b), 0);
+  assert_string_equal(tok_batch_error(b),
+                      "unorm2_getNFKCCasefoldInstance: U_FILE_ACCESS_ERROR");
+  assert_int_equal(tok_batch_add(b, "相談支援", strlen("相談支援")), JFTS_OK);
+  assert_null(tok_batch_error(b));
+  assert_null(tok_batch_error(NULL));
+  tok_batch_free(b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_cases),
@@ -862,6 +939,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_hard_queries, setup_db, teardown_db),
       cmocka_unit_test(test_batch_replay),
       cmocka_unit_test(test_replay_only_for_armed_text),
+      cmocka_unit_test(test_error_message),
       cmocka_unit_test_setup_teardown(test_oracle, setup_db, teardown_db),
       cmocka_unit_test_setup_teardown(test_throughput, setup_db, teardown_db),
   };

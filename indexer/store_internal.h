@@ -1,0 +1,85 @@
+/* What the files of the store share, and nothing else: the Store itself and the small SQL
+** helpers. Sectioned by the file that defines each part, as FTS5's fts5Int.h is. Everything
+** not declared here or in store.h is static to its file. */
+#ifndef JFTS_STORE_INTERNAL_H
+#define JFTS_STORE_INTERNAL_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rank.h"
+#include "store.h"
+#include "tokenizer.h"
+
+struct Store {
+  sqlite3 *db;
+  char *path;           /* as given to store_open, for messages */
+  StoreMode mode;
+  int created;          /* store_open created the file */
+  int committed;        /* a store_commit succeeded */
+  int needs_schema;     /* the database is empty: store_begin writes the schema */
+  int wal_pending;      /* switch to WAL after the first commit (the switch writes the file) */
+  int tok_version;      /* tokenizer_version recorded in meta; 0 when none */
+  int in_txn;
+  sqlite3_stmt *ins_passage, *ins_fts, *ins_meeting, *ins_doc; /* prepared on first use */
+  sqlite3_stmt *ins_file, *find_file;                           /* likewise */
+  /* Tokens reach FTS5 through replay (tokenizer.h): each passage's text is tokenized once,
+  ** by the caller (store_replace_file's tokens) or here into own_tokens, for both its length
+  ** and the index. Headings and labels repeat from passage to passage: the last one's tokens
+  ** are kept. The replay also holds the message of the tokenizer's last failure, which
+  ** db_error reports in place of FTS5's bare "SQL logic error"; it exists in both modes, and
+  ** only a STORE_WRITE store arms it. */
+  TokReplay *replay;
+  TokBatch *own_tokens;
+  TokBatch *col_tokens[2];  /* heading, label */
+  char *col_text[2];        /* the text col_tokens[k] holds the tokens of, or NULL */
+  /* Ranked search (store_search.c), statements prepared on first use. */
+  sqlite3_stmt *get_passage, *match_ranked, *match_ranked_filter, *match_ids;
+  int search_loaded;
+  uint32_t *n_text;     /* per passage id: FTS5 positions of the text column */
+  uint8_t *present;     /* per passage id: 1 for ids that exist */
+  uint64_t *doc_key;    /* per passage id: file's rank by path << 32 | passage ordinal */
+  size_t n_ids;         /* entries in the three arrays: largest id + 1 */
+  RankData rank;        /* what jfts_rank reads: points into the arrays above */
+};
+
+/* ---- store.c: open, schema, transactions, and the helpers below ---------------------------- */
+
+/* Maps a failed SQLite call to a JftsRc: SQLITE_NOMEM is JFTS_ERR_NOMEM (no message); anything
+** else is JFTS_ERR_DB with "'x.db': <what>: <reason>", the reason being the tokenizer's own
+** message when the tokenizer failed inside FTS5 (which can only say "SQL logic error"), else
+** sqlite3_errmsg. */
+int store_db_error(Store *s, int sqlite_rc, char **err_out, const char *what);
+/* sqlite3_exec of sql, reported through store_db_error. */
+int store_exec(Store *s, const char *sql, char **err_out, const char *what);
+/* Single-value query; *value_out keeps its value when there is no row. SQLITE_NOTADB is
+** JFTS_ERR_SCHEMA ("'x.db' is not a jfts database"). */
+int store_query_int(Store *s, const char *sql, int64_t *value_out, char **err_out,
+                    const char *what);
+/* Prepares sql into *st once and resets it (bindings cleared) on later calls. */
+int store_prepare_cached(Store *s, sqlite3_stmt **st, const char *sql, char **err_out);
+/* Steps st, which must give no row, and resets it. */
+int store_step_done(Store *s, sqlite3_stmt *st, char **err_out, const char *what);
+
+/* Bind helpers returning SQLite result codes, for the sticky `if (src == SQLITE_OK)` idiom.
+** Text is bound SQLITE_STATIC: clear the bindings before the strings go. NULL binds NULL. */
+int store_bind_text(sqlite3_stmt *st, int i, const char *v);
+/* year and similar fields use a value (0, -1) for "unknown": bound as NULL. */
+int store_bind_int_or_null(sqlite3_stmt *st, int i, int64_t v, int64_t null_value);
+const char *store_col_text(sqlite3_stmt *st, int i);
+/* jfts_strdup of a text column (NULL for NULL); sets *rc to JFTS_ERR_NOMEM when that fails. */
+char *store_col_dup(sqlite3_stmt *st, int i, int *rc);
+/* "meeting local_name", either alone, or NULL when both are NULL (jfts_malloc'ed). */
+char *store_join_label(const char *meeting, const char *local_name);
+
+/* ---- store_write.c: storing, replacing and pruning files ---------------------------------- */
+/* (the public functions only) */
+
+/* ---- store_read.c: listings, passages, segment maps, filter values ------------------------ */
+/* (the public functions only) */
+
+/* ---- store_search.c: ranked search --------------------------------------------------------- */
+/* (the public functions only) */
+
+#endif

@@ -1,0 +1,279 @@
+/* Reading the index database: segment maps (passage text back to raw offsets and lines), the
+** document and meeting listings, passages by id or substring, and the distinct values a
+** search filter may name. */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "jfts_common.h"
+#include "store_internal.h"
+
+/* ---- segment maps ------------------------------------------------------------------------ */
+
+static void pack_u32(unsigned char *p, uint32_t v) {
+  p[0] = (unsigned char)(v & 0xff);
+  p[1] = (unsigned char)((v >> 8) & 0xff);
+  p[2] = (unsigned char)((v >> 16) & 0xff);
+  p[3] = (unsigned char)((v >> 24) & 0xff);
+}
+
+static uint32_t unpack_u32(const unsigned char *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+int store_segs_pack(const StoreSeg *segs, size_t n_segs, unsigned char **blob_out,
+                    size_t *n_bytes_out) {
+  *blob_out = NULL;
+  *n_bytes_out = 0;
+  unsigned char *b = jfts_malloc(n_segs * 16);
+  if (b == NULL) return JFTS_ERR_NOMEM;
+  for (size_t i = 0; i < n_segs; i++) {
+    pack_u32(b + i * 16, segs[i].text_start);
+    pack_u32(b + i * 16 + 4, segs[i].raw_start);
+    pack_u32(b + i * 16 + 8, segs[i].n_bytes);
+    pack_u32(b + i * 16 + 12, segs[i].lineno);
+  }
+  *blob_out = b;
+  *n_bytes_out = n_segs * 16;
+  return JFTS_OK;
+}
+
+int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, size_t *n_segs_out) {
+  *segs_out = NULL;
+  *n_segs_out = 0;
+  if (n_bytes % 16 != 0) return JFTS_ERR_INPUT;
+  if (n_bytes == 0) return JFTS_OK;
+  size_t n = n_bytes / 16;
+  StoreSeg *segs = jfts_malloc(n * sizeof *segs);
+  if (segs == NULL) return JFTS_ERR_NOMEM;
+  const unsigned char *p = blob;
+  for (size_t i = 0; i < n; i++, p += 16) {
+    segs[i].text_start = unpack_u32(p);
+    segs[i].raw_start = unpack_u32(p + 4);
+    segs[i].n_bytes = unpack_u32(p + 8);
+    segs[i].lineno = unpack_u32(p + 12);
+  }
+  *segs_out = segs;
+  *n_segs_out = n;
+  return JFTS_OK;
+}
+
+int store_seg_lineno(const StorePassageRow *p, size_t text_byte) {
+  for (size_t i = 0; i < p->n_segs; i++) {
+    if (text_byte < (size_t)p->segs[i].text_start + p->segs[i].n_bytes)
+      return (int)p->segs[i].lineno;
+  }
+  return p->line_end;
+}
+/* ---- listings ---------------------------------------------------------------------------- */
+
+int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, char **err_out) {
+  sqlite3_stmt *st = NULL;
+  int rc = JFTS_OK;
+  /* Text outside any document (a whole untagged file, or text around the documents) is
+  ** listed as one untagged row per file, so that everything indexed shows up somewhere. */
+  int src = sqlite3_prepare_v2(
+      s->db,
+      "SELECT f.path, coalesce(d.title, f.title), d.ward, d.year, d.year_label, d.n_passages,"
+      " d.line_start, d.line_end, f.id"
+      " FROM documents d JOIN files f ON f.id = d.file_id"
+      " WHERE ?1 IS NULL OR d.ward = ?1"
+      " UNION ALL"
+      " SELECT f.path, f.title, NULL, f.year, NULL, count(p.id), min(p.line_start),"
+      " max(p.line_end), f.id"
+      " FROM files f LEFT JOIN passages p ON p.file_id = f.id AND p.doc_id IS NULL"
+      " WHERE ?1 IS NULL GROUP BY f.id"
+      " HAVING count(p.id) > 0 OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_id = f.id)"
+      " ORDER BY 1, 9, 7",
+      -1, &st, NULL);
+  if (src == SQLITE_OK) src = store_bind_text(st, 1, ward);
+  while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    StoreDocRow r = {
+        .file = store_col_text(st, 0),
+        .title = store_col_text(st, 1),
+        .ward = store_col_text(st, 2),
+        .year = sqlite3_column_int(st, 3),
+        .year_label = store_col_text(st, 4),
+        .n_passages = sqlite3_column_int(st, 5),
+        .line_start = sqlite3_column_int(st, 6),
+        .line_end = sqlite3_column_int(st, 7),
+    };
+    rc = cb(ctx, &r);
+    if (rc != JFTS_OK) goto cleanup;
+    src = SQLITE_OK;
+  }
+  if (src != SQLITE_DONE) rc = store_db_error(s, src, err_out, "cannot list documents");
+
+cleanup:
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  return rc;
+}
+
+int store_list_meetings(Store *s, const char *ward, StoreMeetingCb cb, void *ctx,
+                        char **err_out) {
+  sqlite3_stmt *st = NULL;
+  int rc = JFTS_OK;
+  int src = sqlite3_prepare_v2(s->db,
+                               "SELECT m.ward, m.year, m.year_label, m.slot, m.meeting,"
+                               " m.local_name, m.count, m.text, f.path, m.line_start, m.line_end"
+                               " FROM meetings m JOIN files f ON f.id = m.file_id"
+                               " WHERE ?1 IS NULL OR m.ward = ?1"
+                               " ORDER BY f.path, f.id, m.line_start, m.id",
+                               -1, &st, NULL);
+  if (src == SQLITE_OK) src = store_bind_text(st, 1, ward);
+  while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    StoreMeetingRow r = {
+        .ward = store_col_text(st, 0),
+        .year = sqlite3_column_int(st, 1),
+        .year_label = store_col_text(st, 2),
+        .slot = sqlite3_column_int(st, 3),
+        .meeting = store_col_text(st, 4),
+        .local_name = store_col_text(st, 5),
+        .count = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 6),
+        .text = store_col_text(st, 7),
+        .file = store_col_text(st, 8),
+        .line_start = sqlite3_column_int(st, 9),
+        .line_end = sqlite3_column_int(st, 10),
+    };
+    rc = cb(ctx, &r);
+    if (rc != JFTS_OK) goto cleanup;
+    src = SQLITE_OK;
+  }
+  if (src != SQLITE_DONE) rc = store_db_error(s, src, err_out, "cannot list meetings");
+
+cleanup:
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  return rc;
+}
+
+#define PASSAGE_COLUMNS                                                                        \
+  "p.id, f.path, p.ward, p.year, p.year_label, p.section, p.section_title, p.heading,"        \
+  " p.meeting, p.local_name, p.label, p.text, p.raw_start, p.raw_end, p.line_start,"           \
+  " p.line_end, p.segs"
+
+/* Calls cb with the passage of the current row of st (selected with PASSAGE_COLUMNS). */
+static int emit_passage(sqlite3_stmt *st, StorePassageCb cb, void *ctx) {
+  StoreSeg *segs = NULL;
+  size_t n_segs = 0;
+  int rc = store_segs_unpack(sqlite3_column_blob(st, 16), (size_t)sqlite3_column_bytes(st, 16),
+                             &segs, &n_segs);
+  if (rc != JFTS_OK) return rc;
+  StorePassageRow r = {
+      .id = sqlite3_column_int64(st, 0),
+      .file = store_col_text(st, 1),
+      .ward = store_col_text(st, 2),
+      .year = sqlite3_column_int(st, 3),
+      .year_label = store_col_text(st, 4),
+      .section = store_col_text(st, 5),
+      .section_title = store_col_text(st, 6),
+      .heading = store_col_text(st, 7),
+      .meeting = store_col_text(st, 8),
+      .local_name = store_col_text(st, 9),
+      .label = store_col_text(st, 10),
+      .text = store_col_text(st, 11),
+      .n_text = (size_t)sqlite3_column_bytes(st, 11),
+      .raw_start = sqlite3_column_int64(st, 12),
+      .raw_end = sqlite3_column_int64(st, 13),
+      .line_start = sqlite3_column_int(st, 14),
+      .line_end = sqlite3_column_int(st, 15),
+      .segs = segs,
+      .n_segs = n_segs,
+  };
+  if (r.text == NULL) r.text = "";
+  rc = cb(ctx, &r);
+  jfts_free(segs);
+  return rc;
+}
+
+int store_scan_substring(Store *s, const char *needle, const char *ward, long limit,
+                         StorePassageCb cb, void *ctx, long *n_total_out, char **err_out) {
+  sqlite3_stmt *st = NULL;
+  int rc = JFTS_OK;
+  long n = 0;
+  int src = sqlite3_prepare_v2(s->db,
+                               "SELECT " PASSAGE_COLUMNS
+                               " FROM passages p JOIN files f ON f.id = p.file_id"
+                               " WHERE instr(p.text, ?1) > 0 AND (?2 IS NULL OR p.ward = ?2)"
+                               " ORDER BY f.path, f.id, p.ordinal",
+                               -1, &st, NULL);
+  if (src == SQLITE_OK) src = sqlite3_bind_text(st, 1, needle, -1, SQLITE_STATIC);
+  if (src == SQLITE_OK) src = store_bind_text(st, 2, ward);
+  while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    if (cb && (limit <= 0 || n < limit)) {
+      rc = emit_passage(st, cb, ctx);
+      if (rc != JFTS_OK) goto cleanup;
+    }
+    n++;
+    src = SQLITE_OK;
+  }
+  if (src != SQLITE_DONE) rc = store_db_error(s, src, err_out, "cannot scan passages");
+  else if (n_total_out) *n_total_out = n;
+
+cleanup:
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  return rc;
+}
+
+int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *found_out,
+                      char **err_out) {
+  static const char *const sql = "SELECT " PASSAGE_COLUMNS
+                                 " FROM passages p JOIN files f ON f.id = p.file_id"
+                                 " WHERE p.id = ?1";
+  sqlite3_stmt *st = NULL;
+  int rc = JFTS_OK, src = SQLITE_OK;
+  *found_out = 0;
+  /* Search results fetch passages one by one: reuse the statement, unless a callback of an
+  ** outer call is still reading it. */
+  int cached = s->get_passage == NULL || !sqlite3_stmt_busy(s->get_passage);
+  if (cached && s->get_passage == NULL)
+    src = sqlite3_prepare_v2(s->db, sql, -1, &s->get_passage, NULL);
+  else if (!cached)
+    src = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+  if (cached) st = s->get_passage;
+  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 1, id);
+  if (src == SQLITE_OK) src = sqlite3_step(st);
+  if (src == SQLITE_ROW) {
+    *found_out = 1;
+    rc = emit_passage(st, cb, ctx);
+  } else if (src != SQLITE_DONE) {
+    rc = store_db_error(s, src, err_out, "cannot read a passage");
+  }
+  /* Both repeat the step's error, reported above. */
+  if (cached) (void)sqlite3_reset(st);
+  else (void)sqlite3_finalize(st);
+  return rc;
+}
+/* ---- filter values ----------------------------------------------------------------------- */
+
+int store_list_filter_values(Store *s, StoreFilterValueCb cb, void *ctx, char **err_out) {
+  if (s->needs_schema) return JFTS_OK;
+  /* The distinct combinations (GROUP BY: a DISTINCT whose order can be chosen), each at the
+  ** place of its first passage in document order, so that a list of valid values reads in
+  ** the order the reports use. Only these four columns and the ordinal are read: no text. */
+  sqlite3_stmt *st = NULL;
+  int rc = JFTS_OK;
+  int src = sqlite3_prepare_v2(
+      s->db,
+      "WITH fr AS (SELECT id, row_number() OVER (ORDER BY path, id) AS r FROM files)"
+      " SELECT p.section, p.section_title, p.meeting, p.local_name"
+      " FROM passages p JOIN fr ON fr.id = p.file_id"
+      " GROUP BY 1, 2, 3, 4 ORDER BY min(fr.r * 4294967296 + p.ordinal)",
+      -1, &st, NULL);
+  while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    StoreFilterValueRow r = {
+        .section = store_col_text(st, 0),
+        .section_title = store_col_text(st, 1),
+        .meeting = store_col_text(st, 2),
+        .local_name = store_col_text(st, 3),
+    };
+    rc = cb(ctx, &r);
+    if (rc != JFTS_OK) goto cleanup;
+    src = SQLITE_OK;
+  }
+  if (src != SQLITE_DONE) rc = store_db_error(s, src, err_out, "cannot list filter values");
+
+cleanup:
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  return rc;
+}

@@ -1,0 +1,224 @@
+/* Ranked search over the FTS5 index: the per-passage arrays jfts_rank reads (rank.h), read
+** transactions around a search, and the MATCH statements with and without a filter. */
+#include "store.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "jfts_common.h"
+#include "rank.h"
+#include "store_internal.h"
+
+/* ---- ranked search ----------------------------------------------------------------------- */
+
+int store_read_begin(Store *s, int *began_out, char **err_out) {
+  *began_out = 0;
+  if (!sqlite3_get_autocommit(s->db)) return JFTS_OK; /* inside the caller's transaction */
+  int rc = store_exec(s, "BEGIN", err_out, "cannot begin reading");
+  if (rc == JFTS_OK) *began_out = 1;
+  return rc;
+}
+
+void store_read_end(Store *s, int began) {
+  /* Only reads happened: ending them cannot fail in a way worth reporting (and the API has
+  ** no way to: a failed COMMIT of a read transaction leaves nothing to undo). */
+  if (began && !sqlite3_get_autocommit(s->db))
+    (void)sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
+/* Grows the per-id arrays to hold id (zeroed). */
+static int search_arrays_fit(Store *s, size_t n_ids) {
+  if (n_ids <= s->n_ids) return JFTS_OK;
+  uint32_t *n_text = jfts_realloc(s->n_text, n_ids * sizeof *n_text);
+  if (n_text) s->n_text = n_text;
+  uint8_t *present = jfts_realloc(s->present, n_ids);
+  if (present) s->present = present;
+  uint64_t *doc_key = jfts_realloc(s->doc_key, n_ids * sizeof *doc_key);
+  if (doc_key) s->doc_key = doc_key;
+  if (!n_text || !present || !doc_key) return JFTS_ERR_NOMEM;
+  memset(s->n_text + s->n_ids, 0, (n_ids - s->n_ids) * sizeof *s->n_text);
+  memset(s->present + s->n_ids, 0, n_ids - s->n_ids);
+  memset(s->doc_key + s->n_ids, 0xff, (n_ids - s->n_ids) * sizeof *s->doc_key);
+  s->n_ids = n_ids;
+  return JFTS_OK;
+}
+
+int store_search_prepare(Store *s, char **err_out) {
+  if (s->search_loaded || s->needs_schema) return JFTS_OK;
+  sqlite3_stmt *st = NULL;
+  uint32_t *file_rank = NULL;
+  size_t n_files = 0;
+  int64_t max_id = 0, max_file = 0;
+  double sum = 0.0;
+  size_t n_rows = 0;
+  int rc = store_query_int(s, "SELECT max(id) FROM passages", &max_id, err_out, "cannot search");
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "SELECT max(id) FROM files", &max_file, err_out, "cannot search");
+  if (rc != JFTS_OK) goto cleanup;
+  if (max_id < 0 || max_file < 0 || max_id >= INT32_MAX || max_file >= INT32_MAX) {
+    jfts_set_error(err_out, "'%s': passage or file ids out of range", s->path);
+    rc = JFTS_ERR_SCHEMA;
+    goto cleanup;
+  }
+  /* Document order is (file path, file id, passage ordinal): files are few, so their rank by
+  ** path is a small array, and each passage's key is built from it without sorting them. */
+  n_files = (size_t)max_file + 1;
+  file_rank = jfts_malloc(n_files * sizeof *file_rank);
+  rc = file_rank ? search_arrays_fit(s, (size_t)max_id + 1) : JFTS_ERR_NOMEM;
+  if (rc != JFTS_OK) goto cleanup;
+  memset(file_rank, 0xff, n_files * sizeof *file_rank);
+  int src = sqlite3_prepare_v2(s->db, "SELECT id FROM files ORDER BY path, id", -1, &st, NULL);
+  for (uint32_t r = 0; src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW; r++) {
+    int64_t id = sqlite3_column_int64(st, 0);
+    if (id >= 0 && (size_t)id < n_files) file_rank[id] = r;
+    src = SQLITE_OK;
+  }
+  if (src != SQLITE_DONE) {
+    rc = store_db_error(s, src, err_out, "cannot read files");
+    goto cleanup;
+  }
+  (void)sqlite3_finalize(st); /* the files were all read */
+  st = NULL;
+  /* Served by the covering index passages_file(file_id, ordinal, n_tokens) where it exists. */
+  src = sqlite3_prepare_v2(s->db, "SELECT id, file_id, ordinal, n_tokens FROM passages", -1, &st,
+                           NULL);
+  while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    src = SQLITE_OK;
+    int64_t id = sqlite3_column_int64(st, 0), file_id = sqlite3_column_int64(st, 1);
+    int64_t ordinal = sqlite3_column_int64(st, 2), n_tok = sqlite3_column_int64(st, 3);
+    if (id < 0 || (size_t)id >= s->n_ids) continue;
+    uint32_t fr = file_id >= 0 && (size_t)file_id < n_files ? file_rank[file_id] : UINT32_MAX;
+    s->doc_key[id] = (uint64_t)fr << 32 | (uint32_t)(ordinal < 0 ? 0 : ordinal);
+    s->n_text[id] = n_tok < 0 ? 0 : n_tok > UINT32_MAX ? UINT32_MAX : (uint32_t)n_tok;
+    s->present[id] = 1;
+    sum += (double)s->n_text[id];
+    n_rows++;
+  }
+  if (src != SQLITE_DONE) {
+    rc = store_db_error(s, src, err_out, "cannot read passages");
+    goto cleanup;
+  }
+  s->rank.n_text = s->n_text;
+  s->rank.present = s->present;
+  s->rank.n_ids = s->n_ids;
+  s->rank.avg_text = n_rows ? sum / (double)n_rows : 0.0;
+  s->search_loaded = 1;
+
+cleanup:
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  jfts_free(file_rank);
+  return rc;
+}
+
+/* A list of values as one string "|a|b|" for instr(): the number of values is not fixed. */
+static char *value_list(const char *const *values, size_t n_values) {
+  size_t n = 2;
+  for (size_t i = 0; i < n_values; i++) n += strlen(values[i]) + 1;
+  char *list = jfts_malloc(n);
+  if (list == NULL) return NULL;
+  size_t at = 0;
+  list[at++] = '|';
+  for (size_t i = 0; i < n_values; i++) {
+    size_t len = strlen(values[i]);
+    memcpy(list + at, values[i], len);
+    at += len;
+    list[at++] = '|';
+  }
+  list[at] = '\0';
+  return list;
+}
+
+static int filter_is_empty(const StoreFilter *f) {
+  return f == NULL || (f->n_wards == 0 && f->n_sections == 0 && f->section_title == NULL &&
+                       f->meeting == NULL && f->year == 0);
+}
+
+/* Runs st (bound by the caller, MATCH in ?1) and calls cb per row; sink is the RankSink bound
+** to the statement, or NULL for unranked statements. Resets st in all cases. */
+static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHitCb cb, void *ctx,
+                      char **err_out) {
+  int rc = JFTS_OK, src;
+  while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    StoreHit hit = {
+        .id = sqlite3_column_int64(st, 0),
+        .score = sink ? -sqlite3_column_double(st, 1) : 0.0,
+        .doc_key = UINT64_MAX,
+        .n_occurrences = sink ? sink->n_text_inst : 0,
+    };
+    if (hit.id >= 0 && (size_t)hit.id < s->n_ids) hit.doc_key = s->doc_key[hit.id];
+    rc = cb(ctx, &hit);
+    if (rc != JFTS_OK) break;
+  }
+  if (rc == JFTS_OK && src != SQLITE_DONE) {
+    /* The MATCH text comes from qry_build_match, which quotes every term: an FTS5 error here
+    ** is a bug or a damaged index, and is reported as such. */
+    rc = store_db_error(s, src, err_out, "cannot search the full-text index");
+  }
+  /* reset repeats the step's error, reported above; clear_bindings cannot fail. */
+  (void)sqlite3_reset(st);
+  (void)sqlite3_clear_bindings(st);
+  return rc;
+}
+
+int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
+                char **err_out) {
+  char *wards = NULL, *sections = NULL;
+  if (s->needs_schema) return JFTS_OK;
+  int rc = store_search_prepare(s, err_out);
+  if (rc != JFTS_OK) return rc;
+  int filtered = !filter_is_empty(filter);
+  sqlite3_stmt **slot = filtered ? &s->match_ranked_filter : &s->match_ranked;
+  rc = store_prepare_cached(
+      s, slot,
+      filtered ? "SELECT fts.rowid, " RANK_FUNCTION "(fts, ?2) FROM fts JOIN passages p"
+                 " ON p.id = fts.rowid WHERE fts MATCH ?1"
+                 " AND (?3 IS NULL OR instr(?3, '|' || p.ward || '|') > 0)"
+                 " AND (?4 IS NULL OR instr(?4, '|' || p.section || '|') > 0)"
+                 /* lower() folds ASCII only: IGASU = igasu, Japanese compared as is. */
+                 " AND (?5 IS NULL OR instr(lower(p.section_title), lower(?5)) > 0)"
+                 " AND (?6 IS NULL OR instr(lower(p.meeting), lower(?6)) > 0"
+                 "  OR instr(lower(p.local_name), lower(?6)) > 0)"
+                 " AND (?7 IS NULL OR p.year = ?7)"
+               : "SELECT rowid, " RANK_FUNCTION "(fts, ?2) FROM fts WHERE fts MATCH ?1",
+      err_out);
+  if (rc != JFTS_OK) return rc;
+  sqlite3_stmt *st = *slot;
+  RankSink sink = {0};
+  int src = sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+  if (src == SQLITE_OK) src = sqlite3_bind_pointer(st, 2, &sink, RANK_SINK_TYPE, NULL);
+  if (src == SQLITE_OK && filtered) {
+    if (filter->n_wards) wards = value_list(filter->wards, filter->n_wards);
+    if (filter->n_sections) sections = value_list(filter->sections, filter->n_sections);
+    if ((filter->n_wards && wards == NULL) || (filter->n_sections && sections == NULL))
+      rc = JFTS_ERR_NOMEM;
+    if (rc == JFTS_OK) src = store_bind_text(st, 3, wards);
+    if (src == SQLITE_OK) src = store_bind_text(st, 4, sections);
+    if (src == SQLITE_OK) src = store_bind_text(st, 5, filter->section_title);
+    if (src == SQLITE_OK) src = store_bind_text(st, 6, filter->meeting);
+    if (src == SQLITE_OK) src = store_bind_int_or_null(st, 7, filter->year, 0);
+  }
+  if (rc == JFTS_OK && src != SQLITE_OK)
+    rc = store_db_error(s, src, err_out, "cannot search the full-text index");
+  if (rc == JFTS_OK) rc = match_rows(s, st, &sink, cb, ctx, err_out);
+  else (void)sqlite3_clear_bindings(st); /* cannot fail; the values bound are about to go */
+  jfts_free(wards);
+  jfts_free(sections);
+  return rc;
+}
+
+int store_match_ids(Store *s, const char *match, int text_only, StoreHitCb cb, void *ctx,
+                    char **err_out) {
+  if (s->needs_schema) return JFTS_OK;
+  char *expr = text_only ? jfts_mprintf("text : (%s)", match) : NULL;
+  if (text_only && expr == NULL) return JFTS_ERR_NOMEM;
+  int rc = store_prepare_cached(s, &s->match_ids, "SELECT rowid FROM fts WHERE fts MATCH ?1",
+                                err_out);
+  if (rc == JFTS_OK) {
+    int src = sqlite3_bind_text(s->match_ids, 1, expr ? expr : match, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK) rc = match_rows(s, s->match_ids, NULL, cb, ctx, err_out);
+    else rc = store_db_error(s, src, err_out, "cannot search the full-text index");
+    (void)sqlite3_clear_bindings(s->match_ids); /* cannot fail; expr is about to go */
+  }
+  jfts_free(expr);
+  return rc;
+}

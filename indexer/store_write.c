@@ -1,0 +1,559 @@
+/* Storing files in the index database: replacing a file's rows (documents, passages,
+** meetings) with the FTS5 index kept in step, appending the further pieces of a streamed file,
+** and pruning files that are gone. Messages from here name the file once, in the public
+** function that was called (store_replace_file, store_append_report). */
+#include "store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "jfts_common.h"
+#include "store_internal.h"
+#include "tokenizer.h"
+
+/* ---- files ------------------------------------------------------------------------------- */
+
+void store_file_row_clear(StoreFileRow *row) {
+  if (row == NULL) return;
+  jfts_free(row->path);
+  jfts_free(row->encoding);
+  jfts_free(row->title);
+  jfts_free(row->publisher);
+  jfts_free(row->source);
+  memset(row, 0, sizeof *row);
+}
+
+int store_lookup_file(Store *s, const char *realpath, int *found_out, StoreFileRow *row,
+                      char **err_out) {
+  int rc = JFTS_OK;
+  memset(row, 0, sizeof *row);
+  *found_out = 0;
+  if (s->needs_schema) return JFTS_OK; /* a new database knows no file */
+  /* Kept prepared: jfts-index looks up each file it meets, and store_replace_file looks the
+  ** file up once more to replace its rows. */
+  rc = store_prepare_cached(s, &s->find_file,
+                            "SELECT id, size, hash, path, encoding, title, publisher, source,"
+                            " year FROM files WHERE realpath = ?1",
+                            err_out);
+  if (rc != JFTS_OK) return rc;
+  sqlite3_stmt *st = s->find_file;
+  int src = sqlite3_bind_text(st, 1, realpath, -1, SQLITE_STATIC);
+  if (src == SQLITE_OK) src = sqlite3_step(st);
+  if (src == SQLITE_ROW) {
+    const char *hash = store_col_text(st, 2);
+    row->id = sqlite3_column_int64(st, 0);
+    row->size = sqlite3_column_int64(st, 1);
+    snprintf(row->hash, sizeof row->hash, "%s", hash ? hash : "");
+    row->path = store_col_dup(st, 3, &rc);
+    row->encoding = store_col_dup(st, 4, &rc);
+    row->title = store_col_dup(st, 5, &rc);
+    row->publisher = store_col_dup(st, 6, &rc);
+    row->source = store_col_dup(st, 7, &rc);
+    row->year = sqlite3_column_int(st, 8);
+    *found_out = rc == JFTS_OK;
+  } else if (src != SQLITE_DONE) {
+    rc = store_db_error(s, src, err_out, "cannot look up a file");
+  }
+  if (rc != JFTS_OK) store_file_row_clear(row);
+  /* realpath was bound SQLITE_STATIC: unbind it before the caller frees it. Reset repeats
+  ** the step's error, reported above; clear_bindings cannot fail. */
+  (void)sqlite3_reset(st);
+  (void)sqlite3_clear_bindings(st);
+  return rc;
+}
+
+/* Deletes every row of the file with this id, telling FTS5 the old values first: with
+** external content FTS5 cannot find them itself once the passages are gone. */
+static int delete_file_rows(Store *s, int64_t file_id, char **err_out) {
+  static const char *const sqls[] = {
+      ("INSERT INTO fts(fts, rowid, text, heading, label)"
+       " SELECT 'delete', id, text, heading, label FROM passages WHERE file_id = ?1"),
+      "DELETE FROM meetings WHERE file_id = ?1",
+      "DELETE FROM passages WHERE file_id = ?1",
+      "DELETE FROM documents WHERE file_id = ?1",
+      "DELETE FROM files WHERE id = ?1",
+  };
+  int rc = JFTS_OK;
+  for (size_t i = 0; rc == JFTS_OK && i < sizeof sqls / sizeof sqls[0]; i++) {
+    sqlite3_stmt *st = NULL;
+    int src = sqlite3_prepare_v2(s->db, sqls[i], -1, &st, NULL);
+    if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 1, file_id);
+    if (src == SQLITE_OK) src = sqlite3_step(st);
+    if (src != SQLITE_DONE) rc = store_db_error(s, src, err_out, "cannot delete old rows");
+    (void)sqlite3_finalize(st); /* repeats the step's error */
+  }
+  return rc;
+}
+
+/* Checks every offset of rep against dec before anything is written, so that a bad report
+** fails as a whole and leaves the transaction as it was. */
+static int check_report(const DecodedText *dec, const Report *rep, char **err_out) {
+  for (size_t k = 0; k < rep->n_passages; k++) {
+    const Passage *p = &rep->passages[k];
+    if (p->src_start > p->src_end || p->src_end > dec->n_bytes) {
+      jfts_set_error(err_out, "passage %d lies outside the text", p->ordinal);
+      return JFTS_ERR_INPUT;
+    }
+    for (size_t i = 0; i < p->body.n_segs; i++) {
+      const RepSeg *rs = &p->body.segs[i];
+      if ((size_t)rs->src_start + rs->n_bytes > dec->n_bytes) {
+        jfts_set_error(err_out, "passage %d has a segment outside the text", p->ordinal);
+        return JFTS_ERR_INPUT;
+      }
+    }
+  }
+  return JFTS_OK;
+}
+
+/* A failed tok_batch_add on b for passage ordinal (its tokens are recorded here, outside
+** FTS5, so the reason comes from the batch). */
+static int tokenize_error(const TokBatch *b, int ordinal, int jrc, char **err_out) {
+  if (jrc == JFTS_ERR_NOMEM) return jrc;
+  const char *why = tok_batch_error(b);
+  jfts_set_error(err_out, "cannot tokenize passage %d%s%s", ordinal, why ? ": " : "",
+                 why ? why : "");
+  return JFTS_ERR_DB;
+}
+
+/* The one place where a message of the write path gets the file's name: inner (taken over,
+** may be NULL) becomes "cannot store 'corpus/a.txt': <inner>". Returns rc. */
+static int store_error(const StoreFile *file, int rc, char *inner, char **err_out) {
+  if (inner) jfts_set_error(err_out, "cannot store '%s': %s", file->path, inner);
+  jfts_free(inner);
+  return rc;
+}
+
+/* ---- inserting rows ---------------------------------------------------------------------- */
+
+/* Arms replay slot 1 + k (heading, label) with the tokens of text, recording them only when
+** text differs from the previous passage's. A failure to record leaves its reason in
+** s->col_tokens[k] (tok_batch_error). */
+static int arm_column(Store *s, int k, const char *text) {
+  if (text == NULL || text[0] == '\0' || s->replay == NULL) return JFTS_OK;
+  size_t n = strlen(text);
+  if (s->col_text[k] == NULL || strcmp(s->col_text[k], text) != 0) {
+    jfts_free(s->col_text[k]);
+    s->col_text[k] = NULL;
+    int rc = s->col_tokens[k] ? JFTS_OK : tok_batch_new(&s->col_tokens[k]);
+    if (rc != JFTS_OK) return rc;
+    tok_batch_clear(s->col_tokens[k]);
+    rc = tok_batch_add(s->col_tokens[k], text, n);
+    if (rc != JFTS_OK) return rc;
+    s->col_text[k] = jfts_strndup(text, n);
+    if (s->col_text[k] == NULL) return JFTS_ERR_NOMEM;
+  }
+  tok_replay_arm(s->replay, 1 + k, text, n, s->col_tokens[k], 0);
+  return JFTS_OK;
+}
+
+/* p's segment map as the stored BLOB (store_segs_pack), with raw offsets from dec. */
+static int pack_passage_segs(const DecodedText *dec, const Passage *p, unsigned char **blob_out,
+                             size_t *n_blob_out) {
+  StoreSeg *segs = NULL;
+  if (p->body.n_segs) {
+    segs = jfts_malloc(p->body.n_segs * sizeof *segs);
+    if (segs == NULL) return JFTS_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < p->body.n_segs; i++) {
+    const RepSeg *rs = &p->body.segs[i];
+    segs[i].text_start = rs->text_start;
+    segs[i].raw_start = (uint32_t)dec_raw_offset(dec, rs->src_start);
+    segs[i].n_bytes = rs->n_bytes;
+    segs[i].lineno = (uint32_t)rs->lineno;
+  }
+  int rc = store_segs_pack(segs, p->body.n_segs, blob_out, n_blob_out);
+  jfts_free(segs);
+  return rc;
+}
+
+/* Binds passage p to the INSERT of insert_passage; returns an SQLite result code. */
+static int bind_passage(sqlite3_stmt *st, int64_t file_id, int64_t doc_id, const DecodedText *dec,
+                        const Passage *p, int passage_base, const char *label,
+                        const unsigned char *blob, size_t n_blob, int n_tokens) {
+  const char *text = p->body.text ? p->body.text : "";
+  size_t n_text = p->body.text ? p->body.n_bytes : 0;
+  int src = sqlite3_bind_int64(st, 1, file_id);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 2, doc_id, 0);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 3, passage_base + p->ordinal);
+  if (src == SQLITE_OK) src = store_bind_text(st, 4, p->ward);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 5, p->year, 0);
+  if (src == SQLITE_OK) src = store_bind_text(st, 6, p->year_label);
+  if (src == SQLITE_OK) src = store_bind_text(st, 7, p->section);
+  if (src == SQLITE_OK) src = store_bind_text(st, 8, p->section_title);
+  if (src == SQLITE_OK) src = store_bind_text(st, 9, p->heading);
+  if (src == SQLITE_OK) src = store_bind_text(st, 10, p->meeting);
+  if (src == SQLITE_OK) src = store_bind_text(st, 11, p->local_name);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 12, p->slot, 0);
+  if (src == SQLITE_OK) src = store_bind_text(st, 13, label);
+  if (src == SQLITE_OK) src = sqlite3_bind_text(st, 14, text, (int)n_text, SQLITE_STATIC);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_int64(st, 15, (int64_t)dec_raw_offset(dec, p->src_start));
+  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 16, (int64_t)dec_raw_offset(dec, p->src_end));
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 17, p->line_start);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 18, p->line_end);
+  if (src == SQLITE_OK)
+    src = sqlite3_bind_blob(st, 19, n_blob ? (const void *)blob : (const void *)"", (int)n_blob,
+                            SQLITE_STATIC);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 20, n_tokens);
+  return src;
+}
+
+/* Inserts passage p (checked by check_report) into the passages table, with the number of
+** FTS5 positions of its text from entry i_tok of toks. *id_out gets its id. */
+static int insert_passage(Store *s, int64_t file_id, int64_t doc_id, const DecodedText *dec,
+                          const Passage *p, int passage_base, const TokBatch *toks, size_t i_tok,
+                          int64_t *id_out, char **err_out) {
+  char *label = NULL;
+  unsigned char *blob = NULL;
+  size_t n_blob = 0;
+  int rc = pack_passage_segs(dec, p, &blob, &n_blob);
+  if (rc == JFTS_OK && (p->meeting || p->local_name)) {
+    label = store_join_label(p->meeting, p->local_name);
+    if (label == NULL) rc = JFTS_ERR_NOMEM;
+  }
+  if (rc == JFTS_OK)
+    rc = store_prepare_cached(
+        s, &s->ins_passage,
+        "INSERT INTO passages(file_id, doc_id, ordinal, ward, year, year_label, section,"
+        " section_title, heading, meeting, local_name, slot, label, text, raw_start, raw_end,"
+        " line_start, line_end, segs, n_tokens)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
+        err_out);
+  if (rc == JFTS_OK) {
+    int src = bind_passage(s->ins_passage, file_id, doc_id, dec, p, passage_base, label, blob,
+                           n_blob, tok_batch_positions(toks, i_tok));
+    if (src != SQLITE_OK) rc = store_db_error(s, src, err_out, "cannot insert a passage");
+  }
+  if (rc == JFTS_OK) rc = store_step_done(s, s->ins_passage, err_out, "cannot insert a passage");
+  if (rc == JFTS_OK) *id_out = sqlite3_last_insert_rowid(s->db);
+  /* The statement keeps SQLITE_STATIC pointers: clear them before freeing (cannot fail). */
+  if (s->ins_passage) (void)sqlite3_clear_bindings(s->ins_passage);
+  jfts_free(label);
+  jfts_free(blob);
+  return rc;
+}
+
+static int insert_document(Store *s, int64_t file_id, int ordinal, const ReportDoc *d,
+                           int n_passages, int64_t *id_out, char **err_out) {
+  int rc = store_prepare_cached(s, &s->ins_doc,
+                                "INSERT INTO documents(file_id, ordinal, ward, year, year_label,"
+                                " title, line_start, line_end, n_passages)"
+                                " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+                                err_out);
+  if (rc != JFTS_OK) return rc;
+  sqlite3_stmt *st = s->ins_doc;
+  int src = sqlite3_bind_int64(st, 1, file_id);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 2, ordinal);
+  if (src == SQLITE_OK) src = store_bind_text(st, 3, d->ward);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 4, d->year, 0);
+  if (src == SQLITE_OK) src = store_bind_text(st, 5, d->year_label);
+  if (src == SQLITE_OK) src = store_bind_text(st, 6, d->title);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 7, d->line_start);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 8, d->line_end);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 9, n_passages);
+  rc = src == SQLITE_OK ? store_step_done(s, st, err_out, "cannot insert a document")
+                        : store_db_error(s, src, err_out, "cannot insert a document");
+  (void)sqlite3_clear_bindings(st);
+  if (rc == JFTS_OK) *id_out = sqlite3_last_insert_rowid(s->db);
+  return rc;
+}
+
+static int insert_meeting(Store *s, int64_t file_id, int64_t doc_id, const ReportDoc *d,
+                          const Passage *p, int64_t passage_id, const Meeting *m,
+                          char **err_out) {
+  int rc = store_prepare_cached(s, &s->ins_meeting,
+                                "INSERT INTO meetings(file_id, doc_id, ward, year, year_label,"
+                                " slot, meeting, local_name, count, text, line_start, line_end,"
+                                " passage_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+                                err_out);
+  if (rc != JFTS_OK) return rc;
+  /* A meeting belongs to a document; the passage is the fallback for its ward and year. */
+  const char *ward = d ? d->ward : p ? p->ward : NULL;
+  int year = d ? d->year : p ? p->year : 0;
+  const char *year_label = d ? d->year_label : p ? p->year_label : NULL;
+  sqlite3_stmt *st = s->ins_meeting;
+  int src = sqlite3_bind_int64(st, 1, file_id);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 2, doc_id, 0);
+  if (src == SQLITE_OK) src = store_bind_text(st, 3, ward);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 4, year, 0);
+  if (src == SQLITE_OK) src = store_bind_text(st, 5, year_label);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 6, m->slot);
+  if (src == SQLITE_OK) src = store_bind_text(st, 7, m->meeting);
+  if (src == SQLITE_OK) src = store_bind_text(st, 8, m->local_name);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 9, m->count, -1);
+  if (src == SQLITE_OK) src = store_bind_text(st, 10, m->text);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 11, m->line_start);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 12, m->line_end);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 13, passage_id, 0);
+  rc = src == SQLITE_OK ? store_step_done(s, st, err_out, "cannot insert a meeting")
+                        : store_db_error(s, src, err_out, "cannot insert a meeting");
+  (void)sqlite3_clear_bindings(st);
+  return rc;
+}
+
+static int insert_file(Store *s, const StoreFile *f, const DecodedText *dec, const Report *rep,
+                       int64_t *id_out, char **err_out) {
+  int rc = store_prepare_cached(s, &s->ins_file,
+                                "INSERT INTO files(path, realpath, size, hash, encoding, title,"
+                                " publisher, year, source, tagged, indexed_at)"
+                                " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
+                                " strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                                err_out);
+  if (rc != JFTS_OK) return rc;
+  sqlite3_stmt *st = s->ins_file;
+  int src = sqlite3_bind_text(st, 1, f->path, -1, SQLITE_STATIC);
+  if (src == SQLITE_OK) src = sqlite3_bind_text(st, 2, f->realpath, -1, SQLITE_STATIC);
+  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 3, f->size);
+  if (src == SQLITE_OK) src = sqlite3_bind_text(st, 4, f->hash, -1, SQLITE_STATIC);
+  if (src == SQLITE_OK) src = sqlite3_bind_text(st, 5, dec->encoding, -1, SQLITE_STATIC);
+  if (src == SQLITE_OK) src = store_bind_text(st, 6, f->title);
+  if (src == SQLITE_OK) src = store_bind_text(st, 7, f->publisher);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 8, f->year, 0);
+  if (src == SQLITE_OK) src = store_bind_text(st, 9, f->source);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 10, rep->tagged ? 1 : 0);
+  rc = src == SQLITE_OK ? store_step_done(s, st, err_out, "cannot insert the file")
+                        : store_db_error(s, src, err_out, "cannot insert the file");
+  (void)sqlite3_clear_bindings(st);
+  if (rc == JFTS_OK) *id_out = sqlite3_last_insert_rowid(s->db);
+  return rc;
+}
+
+/* Adds passage p, stored as row id, to the FTS index, with the tokens of its text recorded
+** as entry i_tok of toks. One INSERT per row opens no savepoint, so FTS5 keeps collecting
+** terms until its hash is full (and store_replace_file takes no savepoint for that reason). */
+static int index_passage(Store *s, const Passage *p, int64_t id, const TokBatch *toks,
+                         size_t i_tok, char **err_out) {
+  char *label = NULL;
+  int rc = store_prepare_cached(
+      s, &s->ins_fts, "INSERT INTO fts(rowid, text, heading, label) VALUES(?1, ?2, ?3, ?4)",
+      err_out);
+  if (rc != JFTS_OK) return rc;
+  if (p->meeting || p->local_name) {
+    label = store_join_label(p->meeting, p->local_name);
+    if (label == NULL) return JFTS_ERR_NOMEM;
+  }
+  const char *text = p->body.text ? p->body.text : "";
+  size_t n_text = p->body.text ? p->body.n_bytes : 0;
+  tok_replay_arm(s->replay, 0, text, n_text, toks, i_tok);
+  int k = 0;
+  rc = arm_column(s, k, p->heading);
+  if (rc == JFTS_OK) rc = arm_column(s, ++k, label);
+  if (rc != JFTS_OK) {
+    rc = tokenize_error(s->col_tokens[k], p->ordinal, rc, err_out);
+  } else {
+    sqlite3_stmt *st = s->ins_fts;
+    /* A NUL-terminated value reaches the tokenizer as is, while one bound with its length is
+    ** copied to add the NUL, which the replay then has to compare byte by byte. Passage text
+    ** is NUL-terminated (report.h); one with a NUL inside is bound with its length. */
+    int as_string = text[n_text] == '\0' && memchr(text, '\0', n_text) == NULL;
+    int src = sqlite3_bind_int64(st, 1, id);
+    if (src == SQLITE_OK)
+      src = sqlite3_bind_text(st, 2, text, as_string ? -1 : (int)n_text, SQLITE_STATIC);
+    if (src == SQLITE_OK) src = store_bind_text(st, 3, p->heading);
+    if (src == SQLITE_OK) src = store_bind_text(st, 4, label);
+    rc = src == SQLITE_OK ? store_step_done(s, st, err_out, "cannot index a passage")
+                          : store_db_error(s, src, err_out, "cannot index a passage");
+    (void)sqlite3_clear_bindings(st);
+  }
+  tok_replay_clear(s->replay);
+  jfts_free(label);
+  return rc;
+}
+
+/* Without the caller's tokens, passages are tokenized here in runs of about this much text:
+** a run's tokens (some three times its size) are held until its passages are stored, and a
+** streamed file hands over 16 MB pieces. */
+#define STORE_OWN_TOKENS_TEXT_BYTES ((size_t)1 << 20)
+
+/* Records into s->own_tokens the tokens of passages lo, lo+1, ... up to about
+** STORE_OWN_TOKENS_TEXT_BYTES of text; *hi_out gets the index after the last one. */
+static int record_run(Store *s, const Report *rep, size_t lo, size_t *hi_out, char **err_out) {
+  int rc = s->own_tokens ? JFTS_OK : tok_batch_new(&s->own_tokens);
+  if (rc != JFTS_OK) return rc;
+  tok_batch_clear(s->own_tokens);
+  size_t i = lo, n_text = 0;
+  while (i < rep->n_passages && (i == lo || n_text < STORE_OWN_TOKENS_TEXT_BYTES)) {
+    const Passage *p = &rep->passages[i];
+    size_t n = p->body.text ? p->body.n_bytes : 0;
+    rc = tok_batch_add(s->own_tokens, p->body.text ? p->body.text : "", n);
+    if (rc != JFTS_OK) return tokenize_error(s->own_tokens, p->ordinal, rc, err_out);
+    n_text += n;
+    i++;
+  }
+  *hi_out = i;
+  return JFTS_OK;
+}
+
+/* Inserts passages [lo, hi) into the table and then into the index, so that each stays warm
+** in the caches for a whole run. Entry i - first of toks holds passage i's tokens. */
+static int store_passage_run(Store *s, const DecodedText *dec, const Report *rep,
+                             const TokBatch *toks, size_t first, size_t lo, size_t hi,
+                             const int64_t *doc_ids, int64_t file_id, int passage_base,
+                             int64_t *passage_ids, char **err_out) {
+  int rc = JFTS_OK;
+  for (size_t i = lo; rc == JFTS_OK && i < hi; i++) {
+    int d = rep->passage_doc ? rep->passage_doc[i] : -1;
+    int64_t doc_id = d >= 0 && (size_t)d < rep->n_docs ? doc_ids[d] : 0;
+    rc = insert_passage(s, file_id, doc_id, dec, &rep->passages[i], passage_base, toks,
+                        i - first, &passage_ids[i], err_out);
+  }
+  for (size_t i = lo; rc == JFTS_OK && i < hi; i++)
+    rc = index_passage(s, &rep->passages[i], passage_ids[i], toks, i - first, err_out);
+  return rc;
+}
+
+static int store_report(Store *s, const DecodedText *dec, const Report *rep,
+                        const TokBatch *toks_in, int64_t file_id, int doc_base, int passage_base,
+                        char **err_out) {
+  int rc = JFTS_OK;
+  int have_toks = toks_in && tok_batch_count(toks_in) == rep->n_passages;
+  int64_t *doc_ids = jfts_calloc(rep->n_docs + 1, sizeof *doc_ids);
+  int *doc_counts = jfts_calloc(rep->n_docs + 1, sizeof *doc_counts);
+  int64_t *passage_ids = jfts_calloc(rep->n_passages + 1, sizeof *passage_ids);
+  if (!doc_ids || !doc_counts || !passage_ids) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  for (size_t i = 0; i < rep->n_passages; i++) {
+    int d = rep->passage_doc ? rep->passage_doc[i] : -1;
+    if (d >= 0 && (size_t)d < rep->n_docs) doc_counts[d]++;
+  }
+  for (size_t i = 0; rc == JFTS_OK && i < rep->n_docs; i++)
+    rc = insert_document(s, file_id, doc_base + (int)i, &rep->docs[i], doc_counts[i], &doc_ids[i],
+                         err_out);
+  /* Passages in runs: all of them at once when the caller has their tokens. */
+  for (size_t lo = 0, hi = 0; rc == JFTS_OK && lo < rep->n_passages; lo = hi) {
+    const TokBatch *toks = toks_in;
+    size_t first = 0; /* entry of passage i in toks is i - first */
+    if (have_toks) {
+      hi = rep->n_passages;
+    } else {
+      rc = record_run(s, rep, lo, &hi, err_out);
+      toks = s->own_tokens;
+      first = lo;
+    }
+    if (rc == JFTS_OK)
+      rc = store_passage_run(s, dec, rep, toks, first, lo, hi, doc_ids, file_id, passage_base,
+                             passage_ids, err_out);
+  }
+  for (size_t i = 0; rc == JFTS_OK && i < rep->n_meetings; i++) {
+    const Meeting *m = &rep->meetings[i];
+    int d = rep->meeting_doc ? rep->meeting_doc[i] : -1;
+    int has_doc = d >= 0 && (size_t)d < rep->n_docs;
+    int has_passage = m->passage >= 0 && (size_t)m->passage < rep->n_passages;
+    rc = insert_meeting(s, file_id, has_doc ? doc_ids[d] : 0, has_doc ? &rep->docs[d] : NULL,
+                        has_passage ? &rep->passages[m->passage] : NULL,
+                        has_passage ? passage_ids[m->passage] : 0, m, err_out);
+  }
+
+cleanup:
+  jfts_free(doc_ids);
+  jfts_free(doc_counts);
+  jfts_free(passage_ids);
+  return rc;
+}
+
+/* ---- the public write functions ---------------------------------------------------------- */
+
+int store_replace_file(Store *s, const StoreFile *file, const DecodedText *dec,
+                       const Report *rep, const TokBatch *toks, int64_t *file_id_out,
+                       char **err_out) {
+  char *inner = NULL;
+  int64_t file_id = 0;
+  if (s->mode != STORE_WRITE || s->needs_schema) {
+    jfts_set_error(err_out, "cannot store '%s': no write transaction on '%s'", file->path,
+                   s->path);
+    return JFTS_ERR_USAGE;
+  }
+  int rc = check_report(dec, rep, &inner);
+  StoreFileRow old;
+  int found = 0;
+  if (rc == JFTS_OK) {
+    rc = store_lookup_file(s, file->realpath, &found, &old, &inner);
+    if (rc == JFTS_OK && found) rc = delete_file_rows(s, old.id, &inner);
+    store_file_row_clear(&old);
+  }
+  if (rc == JFTS_OK) rc = insert_file(s, file, dec, rep, &file_id, &inner);
+  if (rc == JFTS_OK) rc = store_report(s, dec, rep, toks, file_id, 0, 0, &inner);
+  if (rc == JFTS_OK && file_id_out) *file_id_out = file_id;
+  return store_error(file, rc, inner, err_out);
+}
+
+int store_append_report(Store *s, const StoreFile *file, int64_t file_id,
+                        const DecodedText *dec, const Report *rep, const TokBatch *toks,
+                        char **err_out) {
+  int64_t doc_base = 0, passage_base = 0;
+  char *inner = NULL;
+  char sql[160];
+  int rc = check_report(dec, rep, &inner);
+  snprintf(sql, sizeof sql,
+           "SELECT coalesce(max(ordinal)+1, 0) FROM documents WHERE file_id=%lld",
+           (long long)file_id);
+  if (rc == JFTS_OK) rc = store_query_int(s, sql, &doc_base, &inner, "cannot read documents");
+  snprintf(sql, sizeof sql, "SELECT coalesce(max(ordinal)+1, 0) FROM passages WHERE file_id=%lld",
+           (long long)file_id);
+  if (rc == JFTS_OK) rc = store_query_int(s, sql, &passage_base, &inner, "cannot read passages");
+  if (rc == JFTS_OK && rep->tagged) {
+    snprintf(sql, sizeof sql, "UPDATE files SET tagged=1 WHERE id=%lld", (long long)file_id);
+    rc = store_exec(s, sql, &inner, "cannot update file");
+  }
+  if (rc == JFTS_OK)
+    rc = store_report(s, dec, rep, toks, file_id, (int)doc_base, (int)passage_base, &inner);
+  return store_error(file, rc, inner, err_out);
+}
+
+int store_piecewise_begin(Store *s, char **err_out) {
+  return store_exec(s, "SAVEPOINT piecewise", err_out, "cannot begin");
+}
+
+int store_piecewise_end(Store *s, int keep, char **err_out) {
+  int rc = JFTS_OK;
+  if (!keep) rc = store_exec(s, "ROLLBACK TO piecewise", err_out, "cannot undo the file");
+  /* After a failed ROLLBACK TO the savepoint is kept (or gone with the transaction): the
+  ** caller rolls the transaction back. */
+  if (rc == JFTS_OK) rc = store_exec(s, "RELEASE piecewise", err_out, "cannot release savepoint");
+  return rc;
+}
+
+/* Appends id to the growing array *gone. */
+static int note_gone(int64_t id, int64_t **gone, size_t *n_gone, size_t *n_alloc) {
+  if (*n_gone == *n_alloc) {
+    size_t n_new = *n_alloc ? *n_alloc * 2 : 16;
+    int64_t *g = jfts_realloc(*gone, n_new * sizeof *g);
+    if (g == NULL) return JFTS_ERR_NOMEM;
+    *gone = g;
+    *n_alloc = n_new;
+  }
+  (*gone)[(*n_gone)++] = id;
+  return JFTS_OK;
+}
+
+int store_prune(Store *s, int *n_pruned_out, char **err_out) {
+  int rc = JFTS_OK;
+  sqlite3_stmt *st = NULL;
+  int64_t *gone = NULL;
+  size_t n_gone = 0, n_alloc = 0;
+  *n_pruned_out = 0;
+  if (s->needs_schema) return JFTS_OK;
+
+  int src = sqlite3_prepare_v2(s->db, "SELECT id, realpath FROM files ORDER BY id", -1, &st,
+                               NULL);
+  while (rc == JFTS_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    src = SQLITE_OK;
+    struct stat sb;
+    const char *rp = store_col_text(st, 1);
+    /* Only a file that is really gone goes: a permission error says nothing about it. */
+    if (rp == NULL || stat(rp, &sb) == 0 || (errno != ENOENT && errno != ENOTDIR)) continue;
+    rc = note_gone(sqlite3_column_int64(st, 0), &gone, &n_gone, &n_alloc);
+  }
+  if (rc == JFTS_OK && src != SQLITE_DONE)
+    rc = store_db_error(s, src, err_out, "cannot list files");
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  for (size_t i = 0; rc == JFTS_OK && i < n_gone; i++) rc = delete_file_rows(s, gone[i], err_out);
+  if (rc == JFTS_OK) *n_pruned_out = (int)n_gone;
+  jfts_free(gone);
+  return rc;
+}
