@@ -31,7 +31,7 @@
 ** Nothing else changes: binary detection applies only to rows with text_input set; a reader
 ** with streams 0 always gets the whole file; the prefetch worker prepares only files of the
 ** text reader (others are read on the main thread). Note that jfts-index's directory walk
-** passes over *.md and README* files (index_main.c, walk_skips): a Markdown reader that
+** passes over *.md and README* files (walk.c, walk_skips): a Markdown reader that
 ** should see them in a walk must also change that rule. */
 
 /* What a reader makes of raw bytes. Owned by the caller of the reader. */
