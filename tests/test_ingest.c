@@ -268,6 +268,59 @@ static void test_reader_for(void **state) {
   }
 }
 
+/* Every allocation of an ingest failing in turn, whole and streamed: the file is either
+** indexed or fails as fatal (the caller rolls back), never as a problem of the file, and
+** nothing leaks. */
+static void test_out_of_memory(void **state) {
+  Fix *f = *state;
+  char got[256];
+  size_t n = 3 * 4096;
+  char *text = malloc(n);
+  for (size_t i = 0; i < n; i++) text[i] = i % 1024 == 1023 ? '\n' : "abcdefgh"[i % 8];
+  test_write_file(f->file, text, n);
+  free(text);
+  /* A first version committed: the schema is in place before any transaction is undone. */
+  ingest_once(f, INGEST_PIECE_BYTES_DEFAULT, 0, got, sizeof got, NULL, NULL);
+  assert_string_equal(got, "INDEXED");
+  static const size_t pieces[] = {INGEST_PIECE_BYTES_DEFAULT, 4096};
+  for (size_t k = 0; k < 2; k++) {
+    int done = 0;
+    for (long fail_at = 0; !done && fail_at < 5000; fail_at++) {
+      /* A new version each time, so that it is stored rather than found unchanged. */
+      FILE *fp = fopen(f->file, "ab");
+      fputc('z', fp);
+      fclose(fp);
+      IngestResult res;
+      if (f->store == NULL)
+        assert_int_equal(store_open(f->db, STORE_WRITE, &f->store, NULL), JFTS_OK);
+      assert_int_equal(store_begin(f->store, NULL), JFTS_OK);
+      char *real = realpath(f->file, NULL);
+      long live = jfts_alloc_live();
+      IngestOptions opt = {NULL, pieces[k], NULL, NULL};
+      IngestFile file = {.path = f->file, .realpath = real};
+      jfts_alloc_fail_after(fail_at);
+      ingest_file(f->store, &opt, &file, NULL, &res);
+      jfts_alloc_fail_after(-1);
+      render(&res, got, sizeof got);
+      done = res.status == INGEST_INDEXED;
+      /* rc is JFTS_ERR_NOMEM, or the store's JFTS_ERR_DB when SQLite's call into the
+      ** tokenizer ran out of memory. */
+      if (!done && (res.status != INGEST_FATAL || res.rc == JFTS_OK))
+        fail_msg("pieces %zu, allocation %ld failing: got \"%s\" (rc %d)", pieces[k], fail_at,
+                 got, res.rc);
+      ingest_result_clear(&res);
+      long leaked = jfts_alloc_live() - live;
+      if (done) assert_int_equal(store_commit(f->store, NULL), JFTS_OK);
+      else assert_int_equal(store_rollback(f->store, NULL), JFTS_OK);
+      free(real);
+      if (leaked != 0)
+        fail_msg("pieces %zu, allocation %ld failing: %ld allocations leaked", pieces[k], fail_at,
+                 leaked);
+    }
+    assert_true(done);
+  }
+}
+
 /* The text reader on a later piece of a streamed file: offsets in messages and in the map
 ** back to raw bytes are the file's. */
 static void test_text_reader_pieces(void **state) {
@@ -309,6 +362,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_whole_and_streamed, setup, teardown),
       cmocka_unit_test_setup_teardown(test_cases, setup, teardown),
       cmocka_unit_test_setup_teardown(test_missing_and_sidecar, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
       cmocka_unit_test(test_reader_for),
       cmocka_unit_test(test_text_reader_pieces),
   };
