@@ -587,6 +587,33 @@ cleanup:
   return rc;
 }
 
+int dec_decode_piece(const unsigned char *raw, size_t n_bytes, uint64_t raw_base,
+                     const char *encoding, DecodedText **out, char **err_out) {
+  if (raw_base == 0) return dec_decode(raw, n_bytes, encoding, out, err_out);
+  *out = NULL;
+  DecodedText *d = jfts_calloc(1, sizeof *d);
+  if (d == NULL) return JFTS_ERR_NOMEM;
+  const unsigned char *z = memchr(raw, 0, n_bytes);
+  size_t bad = 0;
+  int rc = JFTS_ERR_INPUT;
+  if (z) {
+    jfts_set_error(err_out, "binary file (NUL byte at %llu)",
+                   (unsigned long long)(raw_base + (uint64_t)(z - raw)));
+  } else {
+    rc = decode_utf8(raw, n_bytes, 0, d, &bad);
+    if (rc == JFTS_ERR_INPUT)
+      jfts_set_error(err_out, "not UTF-8 (first invalid byte at %llu)",
+                     (unsigned long long)(raw_base + bad));
+  }
+  if (rc != JFTS_OK) {
+    dec_free(d);
+    return rc;
+  }
+  d->n_bom_bytes = (size_t)raw_base;
+  *out = d;
+  return JFTS_OK;
+}
+
 size_t dec_raw_offset(const DecodedText *d, size_t byte) {
   if (byte > d->n_bytes) byte = d->n_bytes;
   return d->raw_offset ? d->raw_offset[byte] : byte + d->n_bom_bytes;

@@ -43,6 +43,18 @@ int dec_is_binary(const unsigned char *raw, size_t n_bytes, size_t *offset_out);
 int dec_decode(const unsigned char *raw, size_t n_bytes, const char *encoding,
                DecodedText **out, char **err_out);
 
+/* Decodes one piece of a larger input: raw[0, n_bytes) are the input's bytes
+** [raw_base, raw_base + n_bytes). raw_base 0 is the input's start: exactly dec_decode. A later
+** piece continues text already decoded as UTF-8 (jfts-index streams only UTF-8 files): it is
+** decoded as UTF-8 whatever encoding says, with no BOM and no binary magic (both mean
+** something only at the start). Offsets are reported as numbers of the whole input, so no
+** caller rewrites a message: on success d->n_bom_bytes is raw_base (raw offset = decoded
+** offset + n_bom_bytes, as for any UTF-8 input); JFTS_ERR_INPUT for a later piece says
+** "binary file (NUL byte at N)" or "not UTF-8 (first invalid byte at N)" with N counted from
+** the input's start. Returns as dec_decode. */
+int dec_decode_piece(const unsigned char *raw, size_t n_bytes, uint64_t raw_base,
+                     const char *encoding, DecodedText **out, char **err_out);
+
 /* Raw byte offset of decoded byte `byte` (0 <= byte <= n_bytes; larger values are clamped). */
 size_t dec_raw_offset(const DecodedText *d, size_t byte);
 

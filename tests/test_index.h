@@ -1,36 +1,26 @@
-/* Indexing a file as jfts-index does (decode, report parser, store), shared by the tests that
-** need a real index of the corpus or a fixture. Include after <cmocka.h>; link jfts_store. */
+/* Indexing a file as jfts-index does, through the real ingest module (ingest.h), shared by the
+** tests that need a real index of the corpus or a fixture. Include after <cmocka.h>; link
+** jfts_ingest. */
 #ifndef JFTS_TEST_INDEX_H
 #define JFTS_TEST_INDEX_H
 
-#include <stdio.h>
-
-#include "decode.h"
+#include "ingest.h"
 #include "jfts_common.h"
-#include "report.h"
 #include "store.h"
 
 /* Stores file into s inside the caller's transaction, with the path, identity and metadata
-** of *as (its size and hash are filled in from the file). */
+** of *as (its size and hash come from the file; as->size and as->hash are ignored). */
 static inline void test_store_file(Store *s, const char *file, const StoreFile *as) {
-  FILE *fp = fopen(file, "rb");
-  if (fp == NULL) fail_msg("cannot open %s", file);
-  static unsigned char raw[1 << 18];
-  size_t n = fread(raw, 1, sizeof raw, fp);
-  fclose(fp);
-  assert_true(n > 0 && n < sizeof raw);
-  DecodedText *dec = NULL;
-  Report *rep = NULL;
-  assert_int_equal(dec_decode(raw, n, NULL, &dec, NULL), JFTS_OK);
-  assert_int_equal(report_parse(dec->text, dec->n_bytes, &rep, NULL), JFTS_OK);
-  char hash[17];
-  store_hash(raw, n, hash);
-  StoreFile f = *as;
-  f.size = (int64_t)n;
-  f.hash = hash;
-  assert_int_equal(store_replace_file(s, &f, dec, rep, NULL, NULL, NULL), JFTS_OK);
-  report_free(rep);
-  dec_free(dec);
+  const IngestMeta meta = {as->title, as->publisher, as->source, as->year};
+  const IngestFile f = {.path = file, .stored_path = as->path, .realpath = as->realpath,
+                        .meta = &meta};
+  const IngestOptions opt = {NULL, INGEST_PIECE_BYTES_DEFAULT, NULL, NULL};
+  IngestResult res;
+  ingest_file(s, &opt, &f, NULL, &res);
+  if (res.status != INGEST_INDEXED)
+    fail_msg("cannot index %s: status %d: %s%s%s", file, (int)res.status,
+             res.where ? res.where : "", res.where ? ": " : "", res.reason ? res.reason : "");
+  ingest_result_clear(&res);
 }
 
 /* Adds file to the database at db_path (created when missing) in one committed run. */
