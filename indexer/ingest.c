@@ -443,8 +443,8 @@ static IngestStatus parse_piece(Ingest *g, const Piece *p, const IngestText *txt
 }
 
 /* Stores a piece: the first replaces the file's rows (a streamed file inside a savepoint,
-** *in_savepoint set), the others are appended. store_replace_file's messages name the file;
-** the other calls' do not, so the file's path goes with them. */
+** *in_savepoint set), the others are appended. store_replace_file's and store_append_report's
+** messages name the file; store_piecewise_begin's does not, so the file's path goes with it. */
 static IngestStatus store_piece(Ingest *g, const Piece *p, const IngestText *txt,
                                 const Report *rep, int64_t *file_id, int *in_savepoint) {
   const IngestFile *f = g->file;
@@ -464,11 +464,11 @@ static IngestStatus store_piece(Ingest *g, const Piece *p, const IngestText *txt
     rc = store_piecewise_begin(g->store, &err);
     *in_savepoint = rc == JFTS_OK;
   }
-  if (rc == JFTS_OK && p->off == 0) {
-    rc = store_replace_file(g->store, &sf, txt->dec, rep, toks, file_id, &err);
+  if (rc == JFTS_OK) {
+    /* Both name the file in their messages. */
     where = NULL;
-  } else if (rc == JFTS_OK) {
-    rc = store_append_report(g->store, &sf, *file_id, txt->dec, rep, toks, &err);
+    rc = p->off == 0 ? store_replace_file(g->store, &sf, txt->dec, rep, toks, file_id, &err)
+                     : store_append_report(g->store, &sf, *file_id, txt->dec, rep, toks, &err);
   }
   IngestStatus st = rc == JFTS_OK ? INGEST_INDEXED
                                   : set_failure(g->res, INGEST_FATAL, rc, where, err);
