@@ -4,6 +4,7 @@
 ** lazily and reused, because opening the Japanese word iterator loads its dictionary. */
 #include "textseg.h"
 
+#include "icu_util.h"
 #include "jfts_common.h"
 
 #include <stdint.h>
@@ -14,13 +15,14 @@
 
 #define SEG_N_KINDS 3
 
-/* Cached iterators, one per SegKind and thread: jfts-index parses reports on a worker
-** thread (prefetch.h) as well as on its main thread. */
+/* Cached iterators, one per SegKind and thread. Cached because opening one costs far more
+** than a passage's segmentation (the word iterator loads the Japanese dictionary, ~1.5 ms),
+** and seg_boundaries runs for every passage. Per thread because an iterator holds the text it
+** is set on, so two threads cannot share one, and jfts-index parses reports on a worker
+** thread (prefetch.h) as well as on its main thread. Not passed in as explicit state because
+** the callers that segment (report parser, snippets, KWIC) are many layers below anything
+** that knows which thread it runs on; seg_shutdown closes a thread's set when it ends. */
 static _Thread_local UBreakIterator *g_iter[SEG_N_KINDS];
-
-static int icu_rc(UErrorCode status) {
-  return status == U_MEMORY_ALLOCATION_ERROR ? JFTS_ERR_NOMEM : JFTS_ERR_ICU;
-}
 
 /* Returns the cached iterator of kind, opening it on first use. */
 static int get_iter(SegKind kind, UBreakIterator **iter_out, char **err_out) {
@@ -32,8 +34,7 @@ static int get_iter(SegKind kind, UBreakIterator **iter_out, char **err_out) {
     UBreakIterator *it = ubrk_open(types[kind], "ja", NULL, 0, &status);
     if (U_FAILURE(status)) {
       if (it) ubrk_close(it);
-      jfts_set_error(err_out, "ubrk_open: %s", u_errorName(status));
-      return icu_rc(status);
+      return jfts_icu_error(status, "ubrk_open", err_out);
     }
     g_iter[kind] = it;
   }
@@ -128,8 +129,7 @@ int seg_boundaries(SegKind kind, const char *utf8, size_t n_bytes, size_t **brea
     UErrorCode status = U_ZERO_ERROR;
     ubrk_setText(it, u16, n_u16, &status);
     if (U_FAILURE(status)) {
-      jfts_set_error(err_out, "ubrk_setText: %s", u_errorName(status));
-      rc = icu_rc(status);
+      rc = jfts_icu_error(status, "ubrk_setText", err_out);
       goto cleanup;
     }
     for (int32_t b = ubrk_next(it); b != UBRK_DONE; b = ubrk_next(it)) {
@@ -169,7 +169,7 @@ int seg_display_width(const char *utf8, size_t n_bytes) {
     size_t window = n_bytes - done;
     if (window > ((size_t)1 << 30)) {
       window = (size_t)1 << 30;
-      for (int k = 0; k < 3 && (s[done + window] & 0xC0) == 0x80; k++) window--;
+      window = jfts_utf8_char_start(s + done, window - 3, window); /* a char has <= 4 bytes */
     }
     int32_t len = (int32_t)window;
     int32_t j = 0;
