@@ -35,7 +35,8 @@ static int is_sep(uint32_t cp) {
 }
 
 /* Copies q into a new NUL-terminated string of valid UTF-8: ill-formed sequences become
-** U+FFFD as jfts_utf8_next reads them, the tokenizer's rule, and controls (NUL included) become spaces so that no term carries one. */
+** U+FFFD as jfts_utf8_next reads them (the tokenizer's rule, so the matcher and the
+** tokenizer agree), and controls (NUL included) become spaces so that no term carries one. */
 static int sanitize(const char *q, size_t n_bytes, char **out, size_t *n_out) {
   *out = NULL;
   *n_out = 0;

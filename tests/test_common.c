@@ -46,7 +46,8 @@ static const struct {
     {"4 bytes cut by the end", "a\xF0\xA0\xAE", 4, "U+0061/1|bad/3"},
     {"cut by a lead byte", "\xE3\x81\xE3\x81\x82", 5, "bad/2|U+3042/3"},
     {"cut by ASCII", "\xF0\xA0" "a\xC3", 4, "bad/2|U+0061/1|bad/1"},
-    {"Japanese text", "地域 8050", 11, "U+5730/3|U+57DF/3|U+0020/1|U+0038/1|U+0030/1|U+0035/1|U+0030/1"},
+    {"Japanese text", "地域 8050", 11,
+     "U+5730/3|U+57DF/3|U+0020/1|U+0038/1|U+0030/1|U+0035/1|U+0030/1"},
 };
 
 static void render_next(const char *s, size_t n, char *out, size_t cap) {
