@@ -64,8 +64,7 @@ size_t chunker_cut(const unsigned char *b, size_t n) {
   for (size_t i = n / 2; i-- > 0;)
     if (is_line_end(b, n, i)) return i + 1;
   /* One huge line: end before the last character, which may be incomplete. */
-  size_t c = n - 1;
-  while (c > 0 && (b[c] & 0xC0u) == 0x80u) c--;
+  size_t c = jfts_utf8_char_start(b, 0, n - 1);
   return c > 0 ? c : n;
 }
 

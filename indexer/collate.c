@@ -9,15 +9,12 @@
 #include <unicode/ucol.h>
 #include <unicode/ustring.h>
 
+#include "icu_util.h"
 #include "jfts_common.h"
 
 struct Collator {
   UCollator *ucol;
 };
-
-static int icu_rc(UErrorCode status) {
-  return status == U_MEMORY_ALLOCATION_ERROR ? JFTS_ERR_NOMEM : JFTS_ERR_ICU;
-}
 
 int coll_open(const char *locale, Collator **out, char **err_out) {
   UErrorCode status = U_ZERO_ERROR;
@@ -26,15 +23,13 @@ int coll_open(const char *locale, Collator **out, char **err_out) {
   if (c == NULL) return JFTS_ERR_NOMEM;
   c->ucol = ucol_open(locale ? locale : "", &status);
   if (U_FAILURE(status)) {
-    jfts_set_error(err_out, "ucol_open: %s", u_errorName(status));
     coll_close(c);
-    return icu_rc(status);
+    return jfts_icu_error(status, "ucol_open", err_out);
   }
   ucol_setAttribute(c->ucol, UCOL_STRENGTH, UCOL_QUATERNARY, &status);
   if (U_FAILURE(status)) {
-    jfts_set_error(err_out, "ucol_setAttribute: %s", u_errorName(status));
     coll_close(c);
-    return icu_rc(status);
+    return jfts_icu_error(status, "ucol_setAttribute", err_out);
   }
   *out = c;
   return JFTS_OK;
@@ -62,10 +57,7 @@ int coll_compare(const Collator *c, const char *a, size_t n_a, const char *b, si
   if (rc == JFTS_OK) rc = check_len(n_b, err_out);
   if (rc != JFTS_OK) return rc;
   UCollationResult r = ucol_strcollUTF8(c->ucol, a, (int32_t)n_a, b, (int32_t)n_b, &status);
-  if (U_FAILURE(status)) {
-    jfts_set_error(err_out, "ucol_strcollUTF8: %s", u_errorName(status));
-    return icu_rc(status);
-  }
+  if (U_FAILURE(status)) return jfts_icu_error(status, "ucol_strcollUTF8", err_out);
   *cmp_out = r == UCOL_LESS ? -1 : r == UCOL_GREATER ? 1 : 0;
   return JFTS_OK;
 }
@@ -89,8 +81,7 @@ int coll_sort_key(const Collator *c, const char *utf8, size_t n_bytes, uint8_t *
   u_strFromUTF8WithSub(u16, (int32_t)(n_bytes ? n_bytes : 1), &n_u16, utf8, (int32_t)n_bytes,
                        0xFFFD, NULL, &status);
   if (U_FAILURE(status)) {
-    jfts_set_error(err_out, "u_strFromUTF8WithSub: %s", u_errorName(status));
-    rc = icu_rc(status);
+    rc = jfts_icu_error(status, "u_strFromUTF8WithSub", err_out);
     goto cleanup;
   }
   uint8_t probe[64];

@@ -12,6 +12,7 @@
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
+#include "icu_util.h"
 #include "jfts_common.h"
 
 /* UTF-16 units per ucnv_toUnicode call. Feeding half as many source bytes keeps the target
@@ -141,12 +142,6 @@ static int reject_binary(const unsigned char *raw, size_t n_bytes, char **err_ou
   return 0;
 }
 
-static int icu_error(UErrorCode status, const char *fn, char **err_out) {
-  if (status == U_MEMORY_ALLOCATION_ERROR) return JFTS_ERR_NOMEM;
-  jfts_set_error(err_out, "%s: %s", fn, u_errorName(status));
-  return JFTS_ERR_ICU;
-}
-
 /* Offset of the first byte of the first ill-formed UTF-8 sequence, or n_bytes when the whole
 ** input is well-formed. U8_NEXT is strict: it rejects overlongs, surrogates, code points
 ** above U+10FFFF, stray continuation bytes and sequences cut short. */
@@ -242,7 +237,7 @@ static int decode_icu(const unsigned char *raw, size_t n_raw, size_t start, cons
     ucnv_setToUCallBack(cnv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &status);
   }
   if (U_FAILURE(status)) {
-    rc = icu_error(status, "ucnv_open", err_out);
+    rc = jfts_icu_error(status, "ucnv_open", err_out);
     goto cleanup;
   }
   u16 = jfts_malloc(DEC_CHUNK_U16 * sizeof *u16);
@@ -265,7 +260,7 @@ static int decode_icu(const unsigned char *raw, size_t n_raw, size_t start, cons
     UBool flush = limit == end;
     int32_t held = ucnv_toUCountPending(cnv, &status);
     if (U_FAILURE(status)) {
-      rc = icu_error(status, "ucnv_toUCountPending", err_out);
+      rc = jfts_icu_error(status, "ucnv_toUCountPending", err_out);
       break;
     }
     if (held > 0) char_start = base - (size_t)held;
@@ -285,7 +280,7 @@ static int decode_icu(const unsigned char *raw, size_t n_raw, size_t start, cons
       break;
     }
     if (U_FAILURE(status)) {
-      rc = icu_error(status, "ucnv_toUnicode", err_out);
+      rc = jfts_icu_error(status, "ucnv_toUnicode", err_out);
       break;
     }
 
@@ -451,14 +446,14 @@ static int detect_candidates(const unsigned char *raw, size_t n_bytes,
     n_matches = 0;
   }
   if (U_FAILURE(status)) {
-    rc = icu_error(status, "ucsdet_detectAll", err_out);
+    rc = jfts_icu_error(status, "ucsdet_detectAll", err_out);
     goto cleanup;
   }
   for (int32_t i = 0; i < n_matches && *n_cand_out < DEC_MAX_CANDIDATES; i++) {
     const char *name = ucsdet_getName(matches[i], &status);
     int32_t confidence = ucsdet_getConfidence(matches[i], &status);
     if (U_FAILURE(status)) {
-      rc = icu_error(status, "ucsdet_getName", err_out);
+      rc = jfts_icu_error(status, "ucsdet_getName", err_out);
       goto cleanup;
     }
     if (confidence < DEC_MIN_CONFIDENCE) break; /* matches come best first */
@@ -515,7 +510,7 @@ static int resolve_encoding(const char *name, Encoding *enc_out, char **err_out)
   }
   const char *icu = ucnv_getName(cnv, &status);
   if (U_FAILURE(status)) {
-    rc = icu_error(status, "ucnv_getName", err_out);
+    rc = jfts_icu_error(status, "ucnv_getName", err_out);
     goto cleanup;
   }
   static const Encoding *const known[] = {&k_utf8, &k_utf16le, &k_utf16be, &k_sjis, &k_eucjp};

@@ -13,8 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static long g_fail_after = -1; /* allocations left before failing; -1 = never fail */
-/* Outstanding allocations. Atomic: jfts-index allocates on two threads (prefetch.h). */
+/* Process-wide on purpose: the out-of-memory tests (test_oom) make the Nth allocation of a
+** whole call tree fail and then check that nothing leaked, and only counters that every
+** jfts_malloc sees can do that without threading an allocator argument through every module.
+** g_fail_after: allocations left before failing; -1 = never fail (tests only, not
+** thread-safe). g_live: outstanding allocations; atomic because jfts-index allocates on two
+** threads (prefetch.h). */
+static long g_fail_after = -1;
 static _Atomic long g_live = 0;
 
 static int alloc_should_fail(void) {

@@ -79,6 +79,99 @@ void jfts_buf_free(JftsBuf *b);
 ** directory, ENOMEM) with *buf_out NULL. */
 int jfts_read_file(const char *path, unsigned char **buf_out, size_t *n_out);
 
+/* ---- UTF-8 ----
+** The one UTF-8 decoder of jfts. The tokenizer (norm.c), the query parser and the matcher read
+** text through it, so they agree byte for byte on where each char starts and on what an
+** ill-formed sequence becomes. static inline: norm_text calls it for every non-ASCII char. */
+
+#define JFTS_UTF8_REPLACEMENT 0xFFFDu /* what an ill-formed sequence decodes to */
+
+/* Decodes the char at s[0..n_bytes) (n_bytes >= 1) into *cp_out and returns its length in
+** bytes (1 to 4). An ill-formed sequence (a stray continuation byte, C0, C1 or F5..FF, an
+** overlong form, a surrogate, a code point above U+10FFFF, or a sequence cut short by a bad
+** byte or by the end of s) yields U+FFFD and the length of its maximal well-formed prefix,
+** at least 1 byte: the practice of ICU (U8_NEXT) and WHATWG. So every byte of any input
+** lies in exactly one decoded char. */
+static inline size_t jfts_utf8_next(const void *s, size_t n_bytes, uint32_t *cp_out) {
+  const unsigned char *u = s;
+  uint32_t cp = u[0];
+  if (cp < 0x80) {
+    *cp_out = cp;
+    return 1;
+  }
+  size_t need;                  /* continuation bytes after the lead byte */
+  unsigned lo = 0x80, hi = 0xBF; /* allowed range of the next continuation byte */
+  if (cp >= 0xC2 && cp <= 0xDF) {
+    need = 1;
+    cp &= 0x1F;
+  } else if (cp >= 0xE0 && cp <= 0xEF) {
+    need = 2;
+    if (cp == 0xE0) lo = 0xA0; /* no overlong forms */
+    if (cp == 0xED) hi = 0x9F; /* no surrogates */
+    cp &= 0x0F;
+  } else if (cp >= 0xF0 && cp <= 0xF4) {
+    need = 3;
+    if (cp == 0xF0) lo = 0x90;
+    if (cp == 0xF4) hi = 0x8F; /* nothing above U+10FFFF */
+    cp &= 0x07;
+  } else {
+    *cp_out = JFTS_UTF8_REPLACEMENT;
+    return 1;
+  }
+  size_t i = 1;
+  for (; i <= need; i++) {
+    if (i >= n_bytes || u[i] < lo || u[i] > hi) {
+      *cp_out = JFTS_UTF8_REPLACEMENT;
+      return i;
+    }
+    cp = (cp << 6) | (u[i] & 0x3Fu);
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  *cp_out = cp;
+  return i;
+}
+
+/* Length of the well-formed char at s[0..n_bytes) (n_bytes >= 1), 1 to 4, or 0 when
+** jfts_utf8_next would read an ill-formed sequence there. */
+static inline size_t jfts_utf8_valid_len(const void *s, size_t n_bytes) {
+  uint32_t cp;
+  size_t len = jfts_utf8_next(s, n_bytes, &cp);
+  /* U+FFFD itself is EF BF BD; an ill-formed sequence led by EF stops after 2 bytes. */
+  if (cp == JFTS_UTF8_REPLACEMENT && !(len == 3 && *(const unsigned char *)s == 0xEF)) return 0;
+  return len;
+}
+
+/* Byte offset of the start of the char that holds byte at_byte of s: at_byte moved back over
+** continuation bytes (10xxxxxx), but not below min_byte. Used to cut text without splitting a
+** char; s[at_byte] must be readable. */
+static inline size_t jfts_utf8_char_start(const void *s, size_t min_byte, size_t at_byte) {
+  const unsigned char *u = s;
+  while (at_byte > min_byte && (u[at_byte] & 0xC0u) == 0x80u) at_byte--;
+  return at_byte;
+}
+
+/* Decodes the char that ends at s[end_byte] (end_byte >= 1) into *cp_out and returns its
+** length, so that it starts at end_byte minus that. The char is taken back to the nearest
+** byte that is not a continuation byte (or to s[0]); when those bytes are not exactly one
+** well-formed char (ill-formed text), *cp_out is U+FFFD. */
+static inline size_t jfts_utf8_prev(const void *s, size_t end_byte, uint32_t *cp_out) {
+  size_t start = jfts_utf8_char_start(s, 0, end_byte - 1);
+  if (jfts_utf8_next((const unsigned char *)s + start, end_byte - start, cp_out) !=
+      end_byte - start)
+    *cp_out = JFTS_UTF8_REPLACEMENT;
+  return end_byte - start;
+}
+
+/* Chars in s[0..n_bytes): the bytes that are not continuation bytes (for well-formed text,
+** its code points). */
+static inline size_t jfts_utf8_count(const void *s, size_t n_bytes) {
+  const unsigned char *u = s;
+  size_t k = 0;
+  for (size_t i = 0; i < n_bytes; i++) k += (u[i] & 0xC0u) != 0x80u;
+  return k;
+}
+
 /* Test hook: after `n_ok` more successful allocations, every allocation fails until reset
 ** with a negative value. Not thread-safe; meant for the out-of-memory tests only. */
 void jfts_alloc_fail_after(long n_ok);

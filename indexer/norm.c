@@ -4,6 +4,7 @@
 ** 1:1 and only the segments that change go through unorm2_normalize. */
 #include "norm.h"
 
+#include "icu_util.h"
 #include "jfts_common.h"
 
 #include <limits.h>
@@ -181,43 +182,6 @@ void norm_work_release(NormWork *w) {
 
 /* ---- UTF-8 -> UTF-16 with source offsets ---- */
 
-/* Decodes one UTF-8 sequence at s (n >= 1 bytes left). Returns the bytes consumed: the whole
-** sequence, or the maximal invalid subpart (at least one byte) read as U+FFFD. */
-static size_t decode_one(const uint8_t *s, size_t n, uint32_t *cp_out) {
-  uint32_t b0 = s[0];
-  size_t need;
-  uint32_t cp, lo = 0x80, hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    need = 1;
-    cp = b0 & 0x1F;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    need = 2;
-    cp = b0 & 0x0F;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F; /* no surrogates */
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    need = 3;
-    cp = b0 & 0x07;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    *cp_out = 0xFFFD;
-    return 1;
-  }
-  size_t i = 1;
-  for (; i <= need; i++) {
-    if (i >= n || s[i] < lo || s[i] > hi) {
-      *cp_out = 0xFFFD;
-      return i;
-    }
-    cp = (cp << 6) | (s[i] & 0x3F);
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  *cp_out = cp;
-  return i;
-}
-
 /* Fills w->u16 / w->u16_src (capacity n_bytes suffices: one byte never yields more than one
 ** UTF-16 unit). Returns the number of units. */
 static size_t to_utf16(NormWork *w, const uint8_t *s, size_t n_bytes) {
@@ -232,7 +196,7 @@ static size_t to_utf16(NormWork *w, const uint8_t *s, size_t n_bytes) {
       continue;
     }
     uint32_t cp;
-    size_t len = decode_one(s + i, n_bytes - i, &cp);
+    size_t len = jfts_utf8_next(s + i, n_bytes - i, &cp);
     if (cp >= 0x10000) {
       u[k] = (uint16_t)(0xD7C0 + (cp >> 10));
       src[k++] = (uint32_t)i;
@@ -249,12 +213,6 @@ static size_t to_utf16(NormWork *w, const uint8_t *s, size_t n_bytes) {
 }
 
 /* ---- normalization ---- */
-
-static int map_icu(UErrorCode st, const char *fn, char **err_out) {
-  if (st == U_MEMORY_ALLOCATION_ERROR) return JFTS_ERR_NOMEM;
-  jfts_set_error(err_out, "%s: %s", fn, u_errorName(st));
-  return JFTS_ERR_ICU;
-}
 
 /* Appends one normalized code point; capacity was ensured by the caller. Marks take the
 ** class of the code point before them (NORM_CJK at the very start: they are still text). */
@@ -308,7 +266,7 @@ int norm_work_run(NormWork *w, const char *utf8, size_t n_bytes, char **err_out)
   UErrorCode st = U_ZERO_ERROR;
   const UNormalizer2 *nfkc = unorm2_getNFKCCasefoldInstance(&st);
   if (U_FAILURE(st)) {
-    rc = map_icu(st, "unorm2_getNFKCCasefoldInstance", err_out);
+    rc = jfts_icu_error(st, "unorm2_getNFKCCasefoldInstance", err_out);
     goto cleanup;
   }
 
@@ -353,7 +311,7 @@ int norm_work_run(NormWork *w, const char *utf8, size_t n_bytes, char **err_out)
     st = U_ZERO_ERROR;
     int32_t span = unorm2_spanQuickCheckYes(nfkc, u + pos, (int32_t)(n16 - pos), &st);
     if (U_FAILURE(st)) {
-      rc = map_icu(st, "unorm2_spanQuickCheckYes", err_out);
+      rc = jfts_icu_error(st, "unorm2_spanQuickCheckYes", err_out);
       goto cleanup;
     }
     size_t span_end = pos + (size_t)span;
@@ -395,7 +353,7 @@ int norm_work_run(NormWork *w, const char *utf8, size_t n_bytes, char **err_out)
       m = unorm2_normalize(nfkc, u + pos, (int32_t)(seg_end - pos), out, cap, &st);
     }
     if (U_FAILURE(st)) {
-      rc = map_icu(st, "unorm2_normalize", err_out);
+      rc = jfts_icu_error(st, "unorm2_normalize", err_out);
       goto cleanup;
     }
     if (t->n + (size_t)m > w->cap_cp && (rc = ensure_cp(w, t->n + (size_t)m)) != JFTS_OK)

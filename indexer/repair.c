@@ -7,48 +7,18 @@
 
 #include "jfts_common.h"
 
-uint32_t rep_utf8_next(const char *s, size_t n, size_t *i) {
-  const unsigned char *p = (const unsigned char *)s + *i;
-  size_t left = n - *i;
-  uint32_t c = p[0];
-  size_t len = 1;
-  if (c >= 0xF0 && left >= 4) {
-    c = ((c & 0x07u) << 18) | ((p[1] & 0x3Fu) << 12) | ((p[2] & 0x3Fu) << 6) | (p[3] & 0x3Fu);
-    len = 4;
-  } else if (c >= 0xE0 && left >= 3) {
-    c = ((c & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
-    len = 3;
-  } else if (c >= 0xC0 && left >= 2) {
-    c = ((c & 0x1Fu) << 6) | (p[1] & 0x3Fu);
-    len = 2;
-  }
-  *i += len;
-  return c;
-}
-
-uint32_t rep_utf8_prev(const char *s, size_t end, size_t *start_out) {
-  size_t i = end;
-  while (i > 0) {
-    i--;
-    if (((unsigned char)s[i] & 0xC0u) != 0x80u) break;
-  }
-  size_t j = i;
-  uint32_t c = rep_utf8_next(s, end, &j);
-  if (start_out) *start_out = i;
-  return c;
-}
-
-int rep_is_space(uint32_t c) {
+int repair_is_space(uint32_t c) {
   return c == ' ' || c == '\t' || c == '\f' || c == '\v' || c == 0xA0 || c == 0x3000 ||
          (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F || c == 0x1680;
 }
 
-int rep_split_lines(const char *text, size_t n_bytes, RepLine **lines_out, size_t *n_lines_out) {
-  return rep_split_lines_at(text, n_bytes, 1, lines_out, n_lines_out);
+int repair_split_lines(const char *text, size_t n_bytes, RepLine **lines_out,
+                       size_t *n_lines_out) {
+  return repair_split_lines_at(text, n_bytes, 1, lines_out, n_lines_out);
 }
 
-int rep_split_lines_at(const char *text, size_t n_bytes, int first_lineno, RepLine **lines_out,
-                       size_t *n_lines_out) {
+int repair_split_lines_at(const char *text, size_t n_bytes, int first_lineno,
+                          RepLine **lines_out, size_t *n_lines_out) {
   size_t n_alloc = 64, n = 0;
   RepLine *lines = jfts_malloc(n_alloc * sizeof *lines);
   *lines_out = NULL;
@@ -74,16 +44,18 @@ int rep_split_lines_at(const char *text, size_t n_bytes, int first_lineno, RepLi
     l->lineno = lineno;
     size_t ts = pos, te = end;
     while (ts < te) {
-      size_t j = ts;
-      if (!rep_is_space(rep_utf8_next(text, te, &j))) break;
-      ts = j;
+      uint32_t c;
+      size_t len = jfts_utf8_next(text + ts, te - ts, &c);
+      if (!repair_is_space(c)) break;
+      ts += len;
     }
     int trailing_space = 0;
     while (te > ts) {
-      size_t s;
-      if (!rep_is_space(rep_utf8_prev(text, te, &s))) break;
+      uint32_t c;
+      size_t len = jfts_utf8_prev(text, te, &c);
+      if (!repair_is_space(c)) break;
       trailing_space = 1;
-      te = s;
+      te -= len;
     }
     l->trim_start = ts;
     l->trim_end = te;
@@ -128,16 +100,17 @@ static void put_bytes(RepText *t, const char *b, size_t n, int *rc) {
   t->text[t->n_bytes] = '\0';
 }
 
-void rep_append(RepText *t, const char *src, size_t start, size_t end, int lineno, RepJoin join,
-                int *rc) {
+void repair_append(RepText *t, const char *src, size_t start, size_t end, int lineno,
+                   RepJoin join, int *rc) {
   if (*rc != JFTS_OK || end <= start) return;
   if (t->n_bytes > 0) {
     if (join == REP_JOIN_BLOCK) {
       put_bytes(t, "\n", 1, rc);
     } else if (join == REP_JOIN_WRAP) {
-      size_t i = start;
-      CharKind a = char_kind(rep_utf8_prev(t->text, t->n_bytes, NULL));
-      CharKind b = char_kind(rep_utf8_next(src, end, &i));
+      uint32_t before, after;
+      jfts_utf8_prev(t->text, t->n_bytes, &before);
+      jfts_utf8_next(src + start, end - start, &after);
+      CharKind a = char_kind(before), b = char_kind(after);
       /* Latin words wrapped at a line end were separated by the break; digits and Japanese
       ** were cut mid-word (8050 / 問題, 地域包 / 括). */
       if ((a == CK_LATIN && b != CK_OTHER) || (b == CK_LATIN && a != CK_OTHER))
@@ -171,26 +144,7 @@ static size_t seg_at(const RepText *t, size_t byte) {
   return lo;
 }
 
-size_t rep_src_offset(const RepText *t, size_t byte) {
-  if (t->n_segs == 0) return 0;
-  size_t k = seg_at(t, byte);
-  if (k >= t->n_segs) {
-    const RepSeg *s = &t->segs[t->n_segs - 1];
-    return (size_t)s->src_start + s->n_bytes;
-  }
-  const RepSeg *s = &t->segs[k];
-  if (byte < s->text_start) return s->src_start;
-  return (size_t)s->src_start + (byte - s->text_start);
-}
-
-int rep_lineno(const RepText *t, size_t byte) {
-  if (t->n_segs == 0) return 0;
-  size_t k = seg_at(t, byte);
-  if (k >= t->n_segs) k = t->n_segs - 1;
-  return t->segs[k].lineno;
-}
-
-void rep_slice(const RepText *t, size_t start, size_t end, RepText *out, int *rc) {
+void repair_slice(const RepText *t, size_t start, size_t end, RepText *out, int *rc) {
   if (*rc != JFTS_OK) return;
   memset(out, 0, sizeof *out);
   if (end > t->n_bytes) end = t->n_bytes;
@@ -213,7 +167,7 @@ void rep_slice(const RepText *t, size_t start, size_t end, RepText *out, int *rc
   }
 }
 
-void rep_reset(RepText *t) {
+void repair_reset(RepText *t) {
   if (t == NULL) return;
   jfts_free(t->text);
   jfts_free(t->segs);

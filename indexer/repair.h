@@ -19,10 +19,11 @@ typedef struct RepLine {
 
 /* Splits text into lines (LF, CRLF or CR). *lines_out is a new jfts_malloc'ed array.
 ** White space here is ASCII space/tab, U+3000 and other Unicode spaces. */
-int rep_split_lines(const char *text, size_t n_bytes, RepLine **lines_out, size_t *n_lines_out);
-/* The same for a piece of a larger file whose first line is line first_lineno. */
-int rep_split_lines_at(const char *text, size_t n_bytes, int first_lineno, RepLine **lines_out,
+int repair_split_lines(const char *text, size_t n_bytes, RepLine **lines_out,
                        size_t *n_lines_out);
+/* The same for a piece of a larger file whose first line is line first_lineno. */
+int repair_split_lines_at(const char *text, size_t n_bytes, int first_lineno,
+                          RepLine **lines_out, size_t *n_lines_out);
 
 /* One contiguous piece of repaired text and where it came from. */
 typedef struct RepSeg {
@@ -47,27 +48,16 @@ typedef struct RepText {
 ** two Latin letters or a Latin letter and a digit), REP_JOIN_BLOCK inserts "\n".
 ** Sticky *rc: does nothing once *rc != JFTS_OK; sets JFTS_ERR_NOMEM on failure. */
 typedef enum RepJoin { REP_JOIN_WRAP = 0, REP_JOIN_BLOCK = 1, REP_JOIN_NONE = 2 } RepJoin;
-void rep_append(RepText *t, const char *src, size_t start, size_t end, int lineno, RepJoin join,
-                int *rc);
-
-/* Decoded-text offset of repaired byte `byte`; for inserted bytes, the offset where the
-** following piece starts. */
-size_t rep_src_offset(const RepText *t, size_t byte);
-/* Source line of repaired byte `byte`. */
-int rep_lineno(const RepText *t, size_t byte);
+void repair_append(RepText *t, const char *src, size_t start, size_t end, int lineno,
+                   RepJoin join, int *rc);
 
 /* Copies repaired bytes [start,end) of t, with their segments, into *out (zeroed first;
-** the caller rep_resets it). Sticky *rc as for rep_append. */
-void rep_slice(const RepText *t, size_t start, size_t end, RepText *out, int *rc);
+** the caller frees it with repair_reset). Sticky *rc as for repair_append. */
+void repair_slice(const RepText *t, size_t start, size_t end, RepText *out, int *rc);
 
-void rep_reset(RepText *t);   /* frees the buffers and zeroes t */
+void repair_reset(RepText *t); /* frees the buffers and zeroes t */
 
-/* UTF-8 helpers for text that the decoder has validated. rep_utf8_next decodes the code
-** point at s[*i] and advances *i; rep_utf8_prev decodes the one ending before s[end] and
-** sets *start_out (may be NULL) to its first byte. */
-uint32_t rep_utf8_next(const char *s, size_t n_bytes, size_t *i);
-uint32_t rep_utf8_prev(const char *s, size_t end, size_t *start_out);
 /* 1 for the white space that repair trims: ASCII space/tab, NBSP, U+3000, U+2000-U+200A... */
-int rep_is_space(uint32_t c);
+int repair_is_space(uint32_t c);
 
 #endif

@@ -47,13 +47,6 @@ static int digit_value(uint32_t c) {
   return -1;
 }
 
-static size_t count_chars(const char *s, size_t n) {
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++)
-    if (((unsigned char)s[i] & 0xC0u) != 0x80u) k++;
-  return k;
-}
-
 static int starts_with(const char *s, size_t n, const char *prefix) {
   size_t m = strlen(prefix);
   return n >= m && memcmp(s, prefix, m) == 0;
@@ -68,18 +61,20 @@ static const char *find_str(const char *s, size_t n, const char *needle) {
 
 static size_t skip_spaces(const char *s, size_t i, size_t end) {
   while (i < end) {
-    size_t j = i;
-    if (!rep_is_space(rep_utf8_next(s, end, &j))) break;
-    i = j;
+    uint32_t c;
+    size_t len = jfts_utf8_next(s + i, end - i, &c);
+    if (!repair_is_space(c)) break;
+    i += len;
   }
   return i;
 }
 
 static size_t trim_back(const char *s, size_t start, size_t end) {
   while (end > start) {
-    size_t b;
-    if (!rep_is_space(rep_utf8_prev(s, end, &b))) break;
-    end = b;
+    uint32_t c;
+    size_t len = jfts_utf8_prev(s, end, &c);
+    if (!repair_is_space(c)) break;
+    end -= len;
   }
   return end;
 }
@@ -89,12 +84,13 @@ static int parse_number(const char *s, size_t end, size_t *i) {
   int value = -1, n_digits = 0;
   size_t j = *i;
   while (j < end && n_digits < 4) {
-    size_t k = j;
-    int d = digit_value(rep_utf8_next(s, end, &k));
+    uint32_t c;
+    size_t len = jfts_utf8_next(s + j, end - j, &c);
+    int d = digit_value(c);
     if (d < 0) break;
     value = (value < 0 ? 0 : value * 10) + d;
     n_digits++;
-    j = k;
+    j += len;
   }
   if (value >= 0) *i = j;
   return value;
@@ -112,13 +108,14 @@ typedef enum MarkerKind {
 ** the number for MK_PAREN/MK_CIRCLED. */
 static MarkerKind parse_marker(const char *s, size_t start, size_t end, size_t *end_out,
                                int *num_out) {
-  size_t i = start;
-  uint32_t c = rep_utf8_next(s, end, &i);
+  uint32_t c, close;
   *num_out = 0;
+  if (start >= end) return MK_NONE;
+  size_t i = start + jfts_utf8_next(s + start, end - start, &c);
   if (c == 0xFF08 || c == '(') {
     int num = parse_number(s, end, &i);
     if (num < 1 || i >= end) return MK_NONE;
-    uint32_t close = rep_utf8_next(s, end, &i);
+    i += jfts_utf8_next(s + i, end - i, &close);
     if (close != 0xFF09 && close != ')') return MK_NONE;
     *num_out = num;
     *end_out = i;
@@ -151,7 +148,8 @@ static int find_count(const char *s, size_t start, size_t end, size_t *count_sta
   size_t prev_kind_digit = 0;
   while (i < end) {
     size_t here = i;
-    uint32_t c = rep_utf8_next(s, end, &i);
+    uint32_t c;
+    i += jfts_utf8_next(s + i, end - i, &c);
     if (digit_value(c) >= 0 && !prev_kind_digit) {
       size_t j = here;
       int value = parse_number(s, end, &j);
@@ -232,7 +230,7 @@ static void push_passage(Parser *p, RepText *body, const char *meeting, const ch
     r->passage_doc = grow_array(p, r->passage_doc, &tmp, p->n_pass_alloc, sizeof *r->passage_doc);
   }
   if (p->rc != JFTS_OK) {
-    rep_reset(body);
+    repair_reset(body);
     return;
   }
   Passage *ps = &r->passages[r->n_passages];
@@ -265,21 +263,15 @@ static void push_passage(Parser *p, RepText *body, const char *meeting, const ch
   p->heading_used++;
 }
 
-/* Byte offset in text of the end of the UTF-8 char containing or following byte i. */
-static size_t char_floor(const char *s, size_t i) {
-  while (i > 0 && ((unsigned char)s[i] & 0xC0u) == 0x80u) i--;
-  return i;
-}
-
 /* Emits body as one passage, or several cut at sentence ends near REPORT_PASSAGE_TARGET
 ** characters when it is long; none exceeds REPORT_PASSAGE_MAX bytes. */
 static void emit_passage(Parser *p, RepText *body, const char *meeting, const char *local_name,
                          int slot) {
   if (p->rc != JFTS_OK || body->n_bytes == 0) {
-    rep_reset(body);
+    repair_reset(body);
     return;
   }
-  size_t n_chars = count_chars(body->text, body->n_bytes);
+  size_t n_chars = jfts_utf8_count(body->text, body->n_bytes);
   if (n_chars <= SPLIT_MIN_CHARS && body->n_bytes <= REPORT_PASSAGE_MAX) {
     push_passage(p, body, meeting, local_name, slot);
     return;
@@ -312,22 +304,25 @@ static void emit_passage(Parser *p, RepText *body, const char *meeting, const ch
         size_t b = breaks[j];
         if (b <= start) continue;
         if ((b == win_end && win_end < n) || b - start > REPORT_PASSAGE_MAX) break;
-        chars += count_chars(text + pos, b - pos);
+        chars += jfts_utf8_count(text + pos, b - pos);
         pos = b;
         best = b;
         if (chars >= REPORT_PASSAGE_TARGET) break;
       }
-      if (best == 0) best = n - start > REPORT_PASSAGE_MAX ? char_floor(text, start + REPORT_PASSAGE_MAX) : n;
+      if (best == 0)
+        best = n - start > REPORT_PASSAGE_MAX
+                   ? jfts_utf8_char_start(text, 0, start + REPORT_PASSAGE_MAX)
+                   : n;
       cut = best;
     }
-    rest_chars -= count_chars(text + start, cut - start);
+    rest_chars -= jfts_utf8_count(text + start, cut - start);
     RepText piece;
-    rep_slice(body, start, cut, &piece, &p->rc);
+    repair_slice(body, start, cut, &piece, &p->rc);
     push_passage(p, &piece, meeting, local_name, slot);
     start = cut;
   }
   jfts_free(breaks);
-  rep_reset(body);
+  repair_reset(body);
 }
 
 /* ---- blocks --------------------------------------------------------------------------- */
@@ -358,7 +353,7 @@ static void append_lines(Parser *p, RepText *body, size_t i, size_t end, RepJoin
   for (; i < end; i++) {
     const RepLine *l = &p->lines[i];
     if (is_blank(l)) continue;
-    rep_append(body, p->text, l->trim_start, l->trim_end, l->lineno, join, &p->rc);
+    repair_append(body, p->text, l->trim_start, l->trim_end, l->lineno, join, &p->rc);
     join = REP_JOIN_WRAP;
   }
 }
@@ -379,17 +374,17 @@ static void parse_untagged(Parser *p, size_t lo, size_t hi) {
     append_lines(p, &body, i, e, REP_JOIN_BLOCK);
     if (p->rc != JFTS_OK) break;
     /* Counted on the joined text: the wrap rule may add spaces, the join a line break. */
-    size_t chars = count_chars(body.text, body.n_bytes);
+    size_t chars = jfts_utf8_count(body.text, body.n_bytes);
     if (before > 0 && (chars > SPLIT_MIN_CHARS || body.n_bytes > REPORT_PASSAGE_MAX) &&
         body.text[before] == '\n') {
       /* Too much with this block: the group so far is a passage, the block starts anew. */
       RepText head = {0}, tail = {0};
-      rep_slice(&body, 0, before, &head, &p->rc);
-      rep_slice(&body, before + 1, body.n_bytes, &tail, &p->rc);
-      rep_reset(&body);
+      repair_slice(&body, 0, before, &head, &p->rc);
+      repair_slice(&body, before + 1, body.n_bytes, &tail, &p->rc);
+      repair_reset(&body);
       emit_passage(p, &head, NULL, NULL, 0);
       body = tail;
-      chars = count_chars(body.text, body.n_bytes);
+      chars = jfts_utf8_count(body.text, body.n_bytes);
     }
     if (chars >= PLAIN_GROUP_CHARS) emit_passage(p, &body, NULL, NULL, 0);
     i = next_nonblank(p, e, hi);
@@ -417,7 +412,7 @@ static int is_title_line(const Parser *p, const RepLine *l) {
   size_t n = l->trim_end - l->trim_start;
   if (!(starts_with(s, n, "令和") || starts_with(s, n, "平成"))) return 0;
   if (find_str(s, n, "年度") == NULL || find_str(s, n, "協議会") == NULL) return 0;
-  return count_chars(s, n) <= 80;
+  return jfts_utf8_count(s, n) <= 80;
 }
 
 static void parse_title(Parser *p, const RepLine *l, ReportDoc *d) {
@@ -461,7 +456,7 @@ static int is_section_line(const Parser *p, const RepLine *l, int expect, size_t
   static const char *const not_titles[] = {"回", "年", "月", "日", "名", "件", "人", "歳", "%", "％"};
   for (size_t k = 0; k < sizeof not_titles / sizeof *not_titles; k++)
     if (starts_with(s + t, l->trim_end - t, not_titles[k])) return 0;
-  size_t n_chars = count_chars(s + t, l->trim_end - t);
+  size_t n_chars = jfts_utf8_count(s + t, l->trim_end - t);
   if (n_chars > MAX_HEADING_CHARS) return 0;
   if (trim_back(s, t, l->trim_end) >= 3 &&
       starts_with(s + l->trim_end - strlen("。"), strlen("。"), "。"))
@@ -569,20 +564,20 @@ static size_t read_name_cell(Parser *p, size_t i, size_t hi, size_t start, RepTe
     int value;
     if (n_lines > 0) {
       /* A continuation must look like a name: short, no sentence end. */
-      size_t n_chars = count_chars(p->text + l->trim_start, l->trim_end - l->trim_start);
+      size_t n_chars = jfts_utf8_count(p->text + l->trim_start, l->trim_end - l->trim_start);
       if (n_chars > 24 || find_str(p->text + l->trim_start, l->trim_end - l->trim_start, "。"))
         return line;
       size_t dummy;
       int num;
       if (parse_marker(p->text, l->trim_start, l->trim_end, &dummy, &num) == MK_PAREN &&
           !find_count(p->text, l->trim_start, l->trim_end, &cs, &ce, &value) &&
-          count_chars(name->text ? name->text : "", name->n_bytes) == 0)
+          jfts_utf8_count(name->text ? name->text : "", name->n_bytes) == 0)
         return line;
       piece_start = l->trim_start;
     }
     if (find_count(p->text, piece_start, l->trim_end, &cs, &ce, &value)) {
       size_t name_end = trim_back(p->text, piece_start, cs);
-      rep_append(name, p->text, piece_start, name_end, l->lineno, REP_JOIN_WRAP, &p->rc);
+      repair_append(name, p->text, piece_start, name_end, l->lineno, REP_JOIN_WRAP, &p->rc);
       add_label(p, piece_start, ce);
       *count = value;
       size_t r = skip_spaces(p->text, ce, l->trim_end);
@@ -602,11 +597,11 @@ static size_t read_name_cell(Parser *p, size_t i, size_t hi, size_t start, RepTe
       int count_next = lookahead < hi &&
                        find_count(p->text, p->lines[lookahead].trim_start,
                                   p->lines[lookahead].trim_end, &cs, &ce, &value) &&
-                       count_chars(p->text + p->lines[lookahead].trim_start,
+                       jfts_utf8_count(p->text + p->lines[lookahead].trim_start,
                                    p->lines[lookahead].trim_end - p->lines[lookahead].trim_start) <= 24;
       if (!wraps && !paren && !count_next) return line;
     }
-    rep_append(name, p->text, piece_start, l->trim_end, l->lineno, REP_JOIN_WRAP, &p->rc);
+    repair_append(name, p->text, piece_start, l->trim_end, l->lineno, REP_JOIN_WRAP, &p->rc);
     add_label(p, piece_start, l->trim_end);
     line = next_nonblank(p, line + 1, hi);
   }
@@ -635,8 +630,8 @@ static int is_activity_start(const Parser *p, size_t i, size_t hi) {
     int value;
     if (find_count(p->text, l->trim_start, l->trim_end, &cs, &ce, &value) &&
         trim_back(p->text, l->trim_start, l->trim_end) == ce)
-      return n_chars + count_chars(s, cs - l->trim_start) <= MAX_NAME_CHARS;
-    n_chars += count_chars(s, n);
+      return n_chars + jfts_utf8_count(s, cs - l->trim_start) <= MAX_NAME_CHARS;
+    n_chars += jfts_utf8_count(s, n);
     if (n_chars > MAX_NAME_CHARS) return 0;
     i = next_nonblank(p, i + 1, hi);
   }
@@ -657,8 +652,8 @@ static size_t read_description(Parser *p, size_t i, size_t hi, int expect_slot, 
     if (after_block_end && (is_row_start(p, l, expect_slot) ||
                             (activities && is_activity_start(p, i, hi))))
       break;
-    rep_append(desc, p->text, l->trim_start, l->trim_end, l->lineno,
-               after_block_end ? REP_JOIN_BLOCK : REP_JOIN_WRAP, &p->rc);
+    repair_append(desc, p->text, l->trim_start, l->trim_end, l->lineno,
+                  after_block_end ? REP_JOIN_BLOCK : REP_JOIN_WRAP, &p->rc);
     after_block_end = l->ends_block;
     i++;
   }
@@ -673,7 +668,7 @@ static void parse_other_activities(Parser *p, size_t i, size_t hi) {
   if (after < l->trim_end) {
     /* "その他の活動 なし": a row that records that there was nothing else. */
     RepText desc = {0};
-    rep_append(&desc, p->text, after, l->trim_end, l->lineno, REP_JOIN_WRAP, &p->rc);
+    repair_append(&desc, p->text, after, l->trim_end, l->lineno, REP_JOIN_WRAP, &p->rc);
     size_t e = read_description(p, i + 1, hi, 0, 0, &desc);
     finish_row(p, 0, "その他の活動", NULL, -1, &desc, l->lineno, l->lineno);
     parse_plain(p, e, hi);
@@ -688,7 +683,8 @@ static void parse_other_activities(Parser *p, size_t i, size_t hi) {
         /* A line that would start a row here (a second その他の活動) is text of this one:
         ** every turn of this loop must consume a line. */
         const RepLine *l = &p->lines[i];
-        rep_append(&desc, p->text, l->trim_start, l->trim_end, l->lineno, REP_JOIN_BLOCK, &p->rc);
+        repair_append(&desc, p->text, l->trim_start, l->trim_end, l->lineno, REP_JOIN_BLOCK,
+                      &p->rc);
         e = read_description(p, i + 1, hi, 0, 1, &desc);
       }
       finish_row(p, 0, "その他の活動", NULL, -1, &desc, p->lines[i].lineno,
@@ -701,12 +697,12 @@ static void parse_other_activities(Parser *p, size_t i, size_t hi) {
     size_t rest = 0, rest_line = 0;
     int line_start = p->lines[i].lineno;
     size_t j = read_name_cell(p, i, hi, p->lines[i].trim_start, &name, &count, &rest, &rest_line);
-    if (rest) rep_append(&desc, p->text, rest, p->lines[rest_line].trim_end,
-                         p->lines[rest_line].lineno, REP_JOIN_WRAP, &p->rc);
+    if (rest) repair_append(&desc, p->text, rest, p->lines[rest_line].trim_end,
+                            p->lines[rest_line].lineno, REP_JOIN_WRAP, &p->rc);
     size_t e = read_description(p, j, hi, 0, 1, &desc);
     finish_row(p, 0, name.text ? name.text : "", NULL, count, &desc, line_start,
                p->lines[j > i ? j - 1 : i].lineno);
-    rep_reset(&name);
+    repair_reset(&name);
     i = next_nonblank(p, e, hi);
   }
 }
@@ -741,8 +737,8 @@ static void parse_table(Parser *p, size_t lo, size_t hi) {
     int count;
     size_t rest = 0, rest_line = 0;
     size_t j = read_name_cell(p, i, hi, name_start, &name, &count, &rest, &rest_line);
-    if (rest) rep_append(&desc, p->text, rest, p->lines[rest_line].trim_end,
-                         p->lines[rest_line].lineno, REP_JOIN_WRAP, &p->rc);
+    if (rest) repair_append(&desc, p->text, rest, p->lines[rest_line].trim_end,
+                            p->lines[rest_line].lineno, REP_JOIN_WRAP, &p->rc);
     expect = num + 1;
     size_t e = read_description(p, j, hi, expect, 0, &desc);
     char *meeting = NULL, *local = NULL;
@@ -750,7 +746,7 @@ static void parse_table(Parser *p, size_t lo, size_t hi) {
     finish_row(p, num, meeting, local, count, &desc, l->lineno, l->lineno);
     jfts_free(meeting);
     jfts_free(local);
-    rep_reset(&name);
+    repair_reset(&name);
     i = next_nonblank(p, e, hi);
   }
 }
@@ -767,8 +763,8 @@ static int heading_kind(const Parser *p, size_t i, size_t e, MarkerKind *kind) {
   if (*kind == MK_NONE) return 0;
   const char *s = p->text + l->trim_start;
   size_t n = l->trim_end - l->trim_start;
-  if (count_chars(s, n) > MAX_HEADING_CHARS) return 0;
-  if (*kind == MK_BRACKET) return me == l->trim_end || count_chars(p->text + me, l->trim_end - me) <= 20;
+  if (jfts_utf8_count(s, n) > MAX_HEADING_CHARS) return 0;
+  if (*kind == MK_BRACKET) return me == l->trim_end || jfts_utf8_count(p->text + me, l->trim_end - me) <= 20;
   if (me >= l->trim_end) return 0;
   return !(n >= strlen("。") && memcmp(s + n - strlen("。"), "。", strlen("。")) == 0);
 }
@@ -780,8 +776,8 @@ static void flush_unused_heading(Parser *p, int level) {
   char *saved = *slot;
   *slot = NULL;
   RepText body = {0};
-  rep_append(&body, p->text, p->heading_src[0], p->heading_src[1], p->heading_line,
-             REP_JOIN_WRAP, &p->rc);
+  repair_append(&body, p->text, p->heading_src[0], p->heading_src[1], p->heading_line,
+                REP_JOIN_WRAP, &p->rc);
   emit_passage(p, &body, NULL, NULL, 0);
   *slot = saved;
 }
@@ -849,7 +845,7 @@ static void parse_document(Parser *p, size_t lo, size_t hi) {
   for (size_t i = lo + 1; i < body_end; i++) {
     const RepLine *l = &p->lines[i];
     if (!is_blank(l) && find_str(p->text + l->trim_start, l->trim_end - l->trim_start, "実施状況") &&
-        count_chars(p->text + l->trim_start, l->trim_end - l->trim_start) <= 12) {
+        jfts_utf8_count(p->text + l->trim_start, l->trim_end - l->trim_start) <= 12) {
       table = i;
       break;
     }
@@ -879,7 +875,7 @@ int report_parse_at(const char *text, size_t n_bytes, int first_lineno, Report *
   *out = NULL;
   p.r = jfts_calloc(1, sizeof *p.r);
   if (p.r == NULL) return JFTS_ERR_NOMEM;
-  p.rc = rep_split_lines_at(text, n_bytes, first_lineno, &p.lines, &p.n_lines);
+  p.rc = repair_split_lines_at(text, n_bytes, first_lineno, &p.lines, &p.n_lines);
   if (p.rc != JFTS_OK) goto cleanup;
 
   /* PDF text marks block ends with a trailing space; plain text files mark paragraphs with
@@ -930,7 +926,7 @@ void report_free(Report *r) {
     jfts_free(ps->heading);
     jfts_free(ps->meeting);
     jfts_free(ps->local_name);
-    rep_reset(&ps->body);
+    repair_reset(&ps->body);
   }
   for (size_t i = 0; i < r->n_meetings; i++) {
     jfts_free(r->meetings[i].meeting);

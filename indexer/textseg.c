@@ -4,23 +4,24 @@
 ** lazily and reused, because opening the Japanese word iterator loads its dictionary. */
 #include "textseg.h"
 
+#include "icu_util.h"
 #include "jfts_common.h"
 
 #include <stdint.h>
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/utf16.h>
-#include <unicode/utf8.h>
 
 #define SEG_N_KINDS 3
 
-/* Cached iterators, one per SegKind and thread: jfts-index parses reports on a worker
-** thread (prefetch.h) as well as on its main thread. */
+/* Cached iterators, one per SegKind and thread. Cached because opening one costs far more
+** than a passage's segmentation (the word iterator loads the Japanese dictionary, ~1.5 ms),
+** and seg_boundaries runs for every passage. Per thread because an iterator holds the text it
+** is set on, so two threads cannot share one, and jfts-index parses reports on a worker
+** thread (prefetch.h) as well as on its main thread. Not passed in as explicit state because
+** the callers that segment (report parser, snippets, KWIC) are many layers below anything
+** that knows which thread it runs on; seg_shutdown closes a thread's set when it ends. */
 static _Thread_local UBreakIterator *g_iter[SEG_N_KINDS];
-
-static int icu_rc(UErrorCode status) {
-  return status == U_MEMORY_ALLOCATION_ERROR ? JFTS_ERR_NOMEM : JFTS_ERR_ICU;
-}
 
 /* Returns the cached iterator of kind, opening it on first use. */
 static int get_iter(SegKind kind, UBreakIterator **iter_out, char **err_out) {
@@ -32,8 +33,7 @@ static int get_iter(SegKind kind, UBreakIterator **iter_out, char **err_out) {
     UBreakIterator *it = ubrk_open(types[kind], "ja", NULL, 0, &status);
     if (U_FAILURE(status)) {
       if (it) ubrk_close(it);
-      jfts_set_error(err_out, "ubrk_open: %s", u_errorName(status));
-      return icu_rc(status);
+      return jfts_icu_error(status, "ubrk_open", err_out);
     }
     g_iter[kind] = it;
   }
@@ -41,8 +41,9 @@ static int get_iter(SegKind kind, UBreakIterator **iter_out, char **err_out) {
   return JFTS_OK;
 }
 
-/* Decodes utf8 into a new UTF-16 buffer (invalid sequences become U+FFFD) and a map from
-** each UTF-16 index (and the end) to the byte offset where its source char starts. */
+/* Decodes utf8 into a new UTF-16 buffer (ill-formed sequences become U+FFFD, as
+** jfts_utf8_next reads them for the tokenizer) and a map from each UTF-16 index (and the end)
+** to the byte offset where its source char starts. */
 static int to_utf16(const char *utf8, size_t n_bytes, UChar **u16_out, size_t **map_out,
                     int32_t *n_u16_out, char **err_out) {
   int rc = JFTS_OK;
@@ -63,24 +64,20 @@ static int to_utf16(const char *utf8, size_t n_bytes, UChar **u16_out, size_t **
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
-  const uint8_t *s = (const uint8_t *)utf8;
-  int32_t len = (int32_t)n_bytes;
-  int32_t i = 0;
   int32_t n = 0;
-  while (i < len) {
-    int32_t start = i;
-    UChar32 c;
-    U8_NEXT(s, i, len, c);
-    if (c < 0) c = 0xFFFD;
+  for (size_t i = 0; i < n_bytes;) {
+    uint32_t c;
+    size_t len = jfts_utf8_next(utf8 + i, n_bytes - i, &c);
     if (U16_LENGTH(c) == 2) {
-      map[n] = (size_t)start;
+      map[n] = i;
       u16[n++] = U16_LEAD(c);
-      map[n] = (size_t)start;
+      map[n] = i;
       u16[n++] = U16_TRAIL(c);
     } else {
-      map[n] = (size_t)start;
+      map[n] = i;
       u16[n++] = (UChar)c;
     }
+    i += len;
   }
   map[n] = n_bytes;
   *u16_out = u16;
@@ -128,8 +125,7 @@ int seg_boundaries(SegKind kind, const char *utf8, size_t n_bytes, size_t **brea
     UErrorCode status = U_ZERO_ERROR;
     ubrk_setText(it, u16, n_u16, &status);
     if (U_FAILURE(status)) {
-      jfts_set_error(err_out, "ubrk_setText: %s", u_errorName(status));
-      rc = icu_rc(status);
+      rc = jfts_icu_error(status, "ubrk_setText", err_out);
       goto cleanup;
     }
     for (int32_t b = ubrk_next(it); b != UBRK_DONE; b = ubrk_next(it)) {
@@ -161,24 +157,11 @@ static int cp_width(UChar32 c) {
 }
 
 int seg_display_width(const char *utf8, size_t n_bytes) {
-  const uint8_t *s = (const uint8_t *)utf8;
-  size_t done = 0;
   long long width = 0;
-  while (done < n_bytes) {
-    /* U8_NEXT indexes with int32_t: walk huge text in windows that end between chars. */
-    size_t window = n_bytes - done;
-    if (window > ((size_t)1 << 30)) {
-      window = (size_t)1 << 30;
-      for (int k = 0; k < 3 && (s[done + window] & 0xC0) == 0x80; k++) window--;
-    }
-    int32_t len = (int32_t)window;
-    int32_t j = 0;
-    while (j < len) {
-      UChar32 c;
-      U8_NEXT(s + done, j, len, c);
-      width += c < 0 ? 1 : cp_width(c); /* invalid bytes show as U+FFFD, one column */
-    }
-    done += window;
+  for (size_t i = 0; i < n_bytes;) {
+    uint32_t c;
+    i += jfts_utf8_next(utf8 + i, n_bytes - i, &c);
+    width += cp_width((UChar32)c); /* an ill-formed sequence is U+FFFD: one column */
   }
   return width > INT32_MAX ? INT32_MAX : (int)width;
 }

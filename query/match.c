@@ -146,8 +146,6 @@ void match_free(Matcher *m) {
   jfts_free(m);
 }
 
-int match_n_clauses(const Matcher *m) { return m->n_clauses; }
-
 static int span_cmp(const void *a, const void *b) {
   const MatchSpan *x = a, *y = b;
   if (x->start_byte != y->start_byte) return x->start_byte < y->start_byte ? -1 : 1;
@@ -174,7 +172,7 @@ int match_find(const Matcher *m, const char *text, size_t n_bytes, MatchSpan **s
   if (rc != JFTS_OK) goto cleanup;
   for (size_t b = 0, k = 0; b <= n_bytes; b++) {
     cp_at[b] = k;
-    if (b < n_bytes && ((unsigned char)text[b] & 0xC0u) != 0x80u) k++;
+    if (b < n_bytes) k += jfts_utf8_count(text + b, 1);
   }
   for (size_t p = 0; rc == JFTS_OK && p < m->n_pats; p++) {
     const Collapsed *pc = &m->pats[p].c;

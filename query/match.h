@@ -36,7 +36,4 @@ int match_find(const Matcher *m, const char *text, size_t n_bytes, MatchSpan **s
 ** Always 0 for a query of one positive clause. */
 int match_adjacent_in_order(const Matcher *m, const MatchSpan *spans, size_t n_spans);
 
-/* Number of positive clauses (those whose terms are matched). */
-int match_n_clauses(const Matcher *m);
-
 #endif

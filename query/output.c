@@ -10,6 +10,7 @@
 #include "jfts_common.h"
 
 #define OUT_REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD, written for each invalid UTF-8 byte */
+/* The one table of highlight markers (out_marks). */
 #define OUT_COLOR_ON "\x1b[1;31m"
 #define OUT_COLOR_OFF "\x1b[0m"
 #define OUT_MARK_OPEN "\xC2\xAB"  /* « */
@@ -39,32 +40,6 @@ int out_parse_format(const char *name, OutFormat *format_out) {
   return JFTS_ERR_USAGE;
 }
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when p starts an invalid one:
-** overlong forms, surrogates and code points above U+10FFFF are invalid. */
-static size_t utf8_len(const unsigned char *p, size_t n) {
-  unsigned char c = p[0];
-  if (c < 0x80) return 1;
-  size_t len;
-  unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (n < len || p[1] < lo || p[1] > hi) return 0;
-  for (size_t i = 2; i < len; i++)
-    if ((p[i] & 0xC0) != 0x80) return 0;
-  return len;
-}
-
 typedef enum Escape { ESC_JSON, ESC_CSV, ESC_TSV, ESC_NONE } Escape;
 
 /* Writes s with the escaping of mode; runs of bytes that need nothing are written at once. */
@@ -78,7 +53,7 @@ static void write_escaped(FILE *fp, const char *s, size_t n_bytes, Escape mode) 
     char buf[8];
     size_t len = 1;
     if (c >= 0x80) {
-      len = utf8_len(p + i, n_bytes - i);
+      len = jfts_utf8_valid_len(p + i, n_bytes - i);
       if (len == 0) {
         rep = OUT_REPLACEMENT;
         len = 1;
@@ -262,21 +237,4 @@ int out_want_color(FILE *fp) {
   const char *no_color = getenv("NO_COLOR");
   if (no_color && no_color[0]) return 0;
   return isatty(fileno(fp));
-}
-
-void out_highlight(FILE *fp, const char *text, size_t n_bytes, const OutSpan *spans,
-                   size_t n_spans, int color) {
-  size_t at = 0;
-  for (size_t i = 0; i < n_spans; i++) {
-    size_t start = spans[i].start, end = spans[i].end;
-    if (start < at) start = at; /* overlapping span: keep what is left of it */
-    if (end > n_bytes) end = n_bytes;
-    if (start >= end) continue;
-    fwrite(text + at, 1, start - at, fp);
-    fputs(color ? OUT_COLOR_ON : OUT_MARK_OPEN, fp);
-    fwrite(text + start, 1, end - start, fp);
-    fputs(color ? OUT_COLOR_OFF : OUT_MARK_CLOSE, fp);
-    at = end;
-  }
-  fwrite(text + at, 1, n_bytes - at, fp);
 }

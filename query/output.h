@@ -1,7 +1,7 @@
 /* Row writers for machine-readable output (JSON Lines, CSV, TSV) with fixed field lists, and
-** small helpers for the text format (highlighting a match with ANSI colour on a terminal, or
-** with «…» markers otherwise). Every jfts-query mode writes through here; it never touches
-** SQLite and holds no knowledge of what the rows mean. */
+** small helpers for the text format (JSON string escaping, whether colour is wanted). Every
+** jfts-query mode writes through here; it never touches SQLite and holds no knowledge of
+** what the rows mean. */
 #ifndef JFTS_OUTPUT_H
 #define JFTS_OUTPUT_H
 
@@ -58,15 +58,5 @@ int out_want_color(FILE *fp);
 /* The highlight markers of the text format, from the one table of them: bold red ANSI
 ** colour and its reset when color, else « and ». Static strings. */
 void out_marks(int color, const char **open_out, const char **close_out);
-
-/* A byte range [start, end) of a text to highlight. */
-typedef struct OutSpan {
-  size_t start, end;
-} OutSpan;
-
-/* Writes text with each span highlighted: bold red when color, else between « and ». Spans
-** must be sorted and not overlap; spans past the text are clipped. */
-void out_highlight(FILE *fp, const char *text, size_t n_bytes, const OutSpan *spans,
-                   size_t n_spans, int color);
 
 #endif

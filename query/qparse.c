@@ -26,51 +26,6 @@ typedef struct QpItem {
   int is_or;                   /* the bare word OR (an operator only between two operands) */
 } QpItem;
 
-/* Decodes one char of UTF-8 at s (n > 0 bytes left) into *cp_out and returns its length.
-** An invalid sequence yields U+FFFD and the length of its maximal valid prefix (at least 1),
-** the practice of ICU and WHATWG, so that the matcher and the tokenizer agree on it. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp_out) {
-  unsigned c = s[0];
-  if (c < 0x80) {
-    *cp_out = c;
-    return 1;
-  }
-  size_t need;
-  uint32_t cp;
-  unsigned lo = 0x80, hi = 0xBF; /* allowed range of the next continuation byte */
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 1;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    need = 2;
-    cp = c & 0x0F;
-    if (c == 0xE0) lo = 0xA0; /* no overlong forms */
-    if (c == 0xED) hi = 0x9F; /* no surrogates */
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    need = 3;
-    cp = c & 0x07;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F; /* nothing above U+10FFFF */
-  } else {
-    *cp_out = 0xFFFD;
-    return 1;
-  }
-  size_t i = 1;
-  for (; i <= need && i < n; i++) {
-    unsigned b = s[i];
-    if (b < lo || b > hi) break;
-    lo = 0x80;
-    hi = 0xBF;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (i <= need) {
-    *cp_out = 0xFFFD;
-    return i;
-  }
-  *cp_out = cp;
-  return i;
-}
-
 static int is_control(uint32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
 
 /* Unicode Z* (after sanitizing, every control is already a plain space). */
@@ -79,8 +34,9 @@ static int is_sep(uint32_t cp) {
          cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
-/* Copies q into a new NUL-terminated string of valid UTF-8: invalid sequences become
-** U+FFFD, and controls (NUL included) become spaces so that no term carries one. */
+/* Copies q into a new NUL-terminated string of valid UTF-8: ill-formed sequences become
+** U+FFFD as jfts_utf8_next reads them (the tokenizer's rule, so the matcher and the
+** tokenizer agree), and controls (NUL included) become spaces so that no term carries one. */
 static int sanitize(const char *q, size_t n_bytes, char **out, size_t *n_out) {
   *out = NULL;
   *n_out = 0;
@@ -91,7 +47,7 @@ static int sanitize(const char *q, size_t n_bytes, char **out, size_t *n_out) {
   size_t n = 0;
   for (size_t i = 0; i < n_bytes;) {
     uint32_t cp;
-    size_t len = utf8_decode(u + i, n_bytes - i, &cp);
+    size_t len = jfts_utf8_next(u + i, n_bytes - i, &cp);
     if (is_control(cp)) {
       s[n++] = ' ';
     } else if (cp == 0xFFFD) { /* also rewrites a valid U+FFFD: same bytes */
@@ -152,7 +108,7 @@ static int phrase_text(const char *p, size_t n, char **out, size_t *n_out, char 
   int has_inner_run = 0;
   for (size_t i = 0, last_text_end = 0, seen_text = 0; i < n;) {
     uint32_t cp;
-    size_t len = utf8_decode(u + i, n - i, &cp);
+    size_t len = jfts_utf8_next(u + i, n - i, &cp);
     if (!is_sep(cp)) {
       if (!seen_text) start = i;
       else if (last_text_end != i) has_inner_run = 1;
@@ -179,7 +135,7 @@ static int phrase_text(const char *p, size_t n, char **out, size_t *n_out, char 
     size_t ni = 0; /* normalized index, advanced monotonically over the runs */
     for (size_t i = start; i < end;) {
       uint32_t cp;
-      size_t len = utf8_decode(u + i, end - i, &cp);
+      size_t len = jfts_utf8_next(u + i, end - i, &cp);
       if (!is_sep(cp)) {
         memcpy(s + k, p + i, len);
         k += len;
@@ -187,7 +143,7 @@ static int phrase_text(const char *p, size_t n, char **out, size_t *n_out, char 
         continue;
       }
       size_t rs = i; /* the run [rs, i) of separators */
-      while (i < end && (len = utf8_decode(u + i, end - i, &cp), is_sep(cp))) i += len;
+      while (i < end && (len = jfts_utf8_next(u + i, end - i, &cp), is_sep(cp))) i += len;
       while (ni < t->n && t->src_start[ni] < rs - start) ni++;
       int word_before = ni > 0 && t->cls[ni - 1] == NORM_WORD;
       while (ni < t->n && t->src_start[ni] < i - start) ni++;
@@ -218,7 +174,7 @@ static size_t lex(const char *s, size_t n, QpItem *items) {
   size_t pos = 0;
   while (pos < n) {
     uint32_t cp;
-    size_t len = utf8_decode(u + pos, n - pos, &cp);
+    size_t len = jfts_utf8_next(u + pos, n - pos, &cp);
     if (is_sep(cp)) {
       pos += len;
       continue;
@@ -226,7 +182,7 @@ static size_t lex(const char *s, size_t n, QpItem *items) {
     QpItem it = {pos, 0, 0, 0, 0, 0, 0};
     if ((cp == '-' || cp == 0xFF0D) && pos + len < n) {
       uint32_t next;
-      size_t next_len = utf8_decode(u + pos + len, n - pos - len, &next);
+      size_t next_len = jfts_utf8_next(u + pos + len, n - pos - len, &next);
       if (!is_sep(next)) {
         it.excluded = 1;
         pos += len;
@@ -242,7 +198,7 @@ static size_t lex(const char *s, size_t n, QpItem *items) {
       pos = it.text_end + 1;
     } else {
       it.text_start = pos;
-      while (pos < n && (len = utf8_decode(u + pos, n - pos, &cp), !is_sep(cp))) pos += len;
+      while (pos < n && (len = jfts_utf8_next(u + pos, n - pos, &cp), !is_sep(cp))) pos += len;
       it.text_end = pos;
       it.is_or = !it.excluded && pos - it.text_start == 2 &&
                  memcmp(s + it.text_start, "OR", 2) == 0;
@@ -258,8 +214,7 @@ static int add_note(Query *query, const char *src, size_t n) {
   /* Quote at most QP_NOTE_EXCERPT bytes, cut before a continuation byte. */
   int cut = n > QP_NOTE_EXCERPT;
   if (cut) {
-    n = QP_NOTE_EXCERPT;
-    while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80) n--;
+    n = jfts_utf8_char_start(src, 0, QP_NOTE_EXCERPT);
   }
   char **notes = jfts_realloc(query->notes, (query->n_notes + 1) * sizeof *notes);
   if (notes == NULL) return JFTS_ERR_NOMEM;

@@ -368,31 +368,17 @@ static int is_dictionary_char(uint32_t c) {
          c == 0x3006 || (c >= 0x20000 && c <= 0x3FFFF);
 }
 
-/* Decodes the (valid) UTF-8 char starting at s[i] of n bytes; *len_out gets its length. */
-static uint32_t decode_at(const char *s, size_t n, size_t i, size_t *len_out) {
-  const unsigned char *u = (const unsigned char *)s + i;
-  size_t len = u[0] < 0x80 ? 1 : u[0] < 0xE0 ? 2 : u[0] < 0xF0 ? 3 : 4;
-  if (i + len > n) len = 1;
-  uint32_t c = len == 1 ? u[0] : len == 2 ? u[0] & 0x1Fu : len == 3 ? u[0] & 0x0Fu : u[0] & 0x07u;
-  for (size_t k = 1; k < len; k++) c = c << 6 | (u[k] & 0x3Fu);
-  *len_out = len;
-  return c;
-}
-
 /* Widens [*a, *b) to the dictionary run around it plus one char of context on each side:
 ** ICU's word boundaries inside that window are those of the whole passage. */
 static void dictionary_window(const char *text, size_t n_bytes, size_t *a, size_t *b) {
-  size_t len;
+  uint32_t c;
   while (*a > 0) {
-    size_t p = *a - 1;
-    while (p > 0 && ((unsigned char)text[p] & 0xC0u) == 0x80u) p--;
-    *a = p;
-    if (!is_dictionary_char(decode_at(text, n_bytes, p, &len))) break;
+    *a -= jfts_utf8_prev(text, *a, &c);
+    if (!is_dictionary_char(c)) break;
   }
   while (*b < n_bytes) {
-    int dict = is_dictionary_char(decode_at(text, n_bytes, *b, &len));
-    *b += len;
-    if (!dict) break;
+    *b += jfts_utf8_next(text + *b, n_bytes - *b, &c);
+    if (!is_dictionary_char(c)) break;
   }
 }
 
@@ -594,6 +580,8 @@ cleanup:
 
 /* ---- snippets ---------------------------------------------------------------------------- */
 
+/* Byte offset of the next char boundary after i (n at the end): counted as
+** jfts_utf8_count counts, so that stepping and counting chars agree even on ill-formed text. */
 static size_t utf8_next(const char *s, size_t n, size_t i) {
   if (i >= n) return n;
   i++;
@@ -601,11 +589,9 @@ static size_t utf8_next(const char *s, size_t n, size_t i) {
   return i;
 }
 
+/* Byte offset of the char boundary before i (0 at the start). */
 static size_t utf8_prev(const char *s, size_t i) {
-  if (i == 0) return 0;
-  i--;
-  while (i > 0 && ((unsigned char)s[i] & 0xC0u) == 0x80u) i--;
-  return i;
+  return i == 0 ? 0 : jfts_utf8_char_start(s, 0, i - 1);
 }
 
 /* Byte offset n_chars code points before (negative) or after at, clamped to the text. */
@@ -613,12 +599,6 @@ static size_t step_chars(const char *s, size_t n, size_t at, long n_chars) {
   for (; n_chars > 0 && at < n; n_chars--) at = utf8_next(s, n, at);
   for (; n_chars < 0 && at > 0; n_chars++) at = utf8_prev(s, at);
   return at;
-}
-
-static size_t count_chars(const char *s, size_t from, size_t to) {
-  size_t n = 0;
-  for (size_t i = from; i < to; i++) n += ((unsigned char)s[i] & 0xC0u) != 0x80u;
-  return n;
 }
 
 /* How good a place byte offset `at` is to cut: 3 after a sentence end, 2 after a clause
@@ -644,7 +624,7 @@ int search_snippet(const char *text, size_t n_bytes, const MatchSpan *spans, siz
   size_t *sent = NULL, *words = NULL, n_sent = 0, n_words = 0;
   memset(out, 0, sizeof *out);
   out->end_byte = n_bytes;
-  if (max_chars == 0 || count_chars(text, 0, n_bytes) <= max_chars) return JFTS_OK;
+  if (max_chars == 0 || jfts_utf8_count(text, n_bytes) <= max_chars) return JFTS_OK;
   int rc = seg_boundaries(SEG_SENTENCE, text, n_bytes, &sent, &n_sent, err_out);
   if (rc == JFTS_OK) rc = seg_boundaries(SEG_WORD, text, n_bytes, &words, &n_words, err_out);
   if (rc != JFTS_OK) goto cleanup;
@@ -657,7 +637,7 @@ int search_snippet(const char *text, size_t n_bytes, const MatchSpan *spans, siz
     if (fe < fs) fe = fs;
   }
   long lead = (long)max_chars / 3;
-  size_t after = count_chars(text, fs, n_bytes);
+  size_t after = jfts_utf8_count(text + fs, n_bytes - fs);
   if (after < max_chars - (size_t)lead) lead = (long)(max_chars - after); /* near the end */
   /* Start: the earliest best cut in the lead before the focus. */
   size_t lo = step_chars(text, n_bytes, fs, -lead);

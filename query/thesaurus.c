@@ -210,33 +210,6 @@ void ths_free(Thesaurus *ths) {
 
 size_t ths_entry_count(const Thesaurus *ths) { return ths ? ths->n_index : 0; }
 
-/* Length of the valid UTF-8 char at s[0..n), or 0 when it is invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n) {
-  unsigned c = s[0];
-  size_t need;
-  unsigned lo = 0x80, hi = 0xBF;
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) need = 1;
-  else if (c >= 0xE0 && c <= 0xEF) {
-    need = 2;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    need = 3;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (n < need + 1) return 0;
-  for (size_t i = 1; i <= need; i++) {
-    if (s[i] < lo || s[i] > hi) return 0;
-    lo = 0x80;
-    hi = 0xBF;
-  }
-  return need + 1;
-}
-
 /* Bytes of the white space the file syntax trims at p (ASCII space, tab, CR, U+3000), or 0. */
 static size_t space_len(const char *p, size_t n) {
   if (n >= 1 && (p[0] == ' ' || p[0] == '\t' || p[0] == '\r' || p[0] == '\v' || p[0] == '\f'))
@@ -271,7 +244,7 @@ static int line_push(ThsLine *l, const char *buf, size_t n, size_t literal_end) 
   for (size_t i = start; i < n;) {
     len = space_len(buf + i, n - i);
     if (len == 0) {
-      len = utf8_len((const unsigned char *)buf + i, n - i);
+      len = jfts_utf8_valid_len(buf + i, n - i);
       if (len == 0) len = 1;
       end = i + len;
     }
@@ -305,7 +278,7 @@ static int line_split(const char *p, size_t n, char *buf, ThsLine *l) {
     char c = p[i];
     if (c == '#') break;
     if (c == '\\' && i + 1 < n) {
-      size_t len = utf8_len((const unsigned char *)p + i + 1, n - i - 1);
+      size_t len = jfts_utf8_valid_len(p + i + 1, n - i - 1);
       if (len == 0) len = 1;
       memcpy(buf + k, p + i + 1, len);
       k += len;
@@ -418,7 +391,7 @@ int ths_parse(const char *name, const char *text, size_t n_bytes, Thesaurus **ou
     const char *nl = memchr(text + pos, '\n', n_bytes - pos);
     size_t end = nl ? (size_t)(nl - text) : n_bytes;
     for (size_t i = pos; i < end;) {
-      size_t len = utf8_len((const unsigned char *)text + i, end - i);
+      size_t len = jfts_utf8_valid_len(text + i, end - i);
       if (len == 0 || text[i] == '\0') {
         jfts_set_error(err_out, "%s:%d: invalid UTF-8", name, lineno);
         rc = JFTS_ERR_INPUT;
@@ -586,8 +559,7 @@ static int add_warning(char ***warnings, size_t *n_warnings, const QryTerm *term
   size_t n = term->n_bytes;
   int cut = n > THS_WARN_EXCERPT;
   if (cut) {
-    n = THS_WARN_EXCERPT;
-    while (n > 0 && ((unsigned char)term->text[n] & 0xC0) == 0x80) n--;
+    n = jfts_utf8_char_start(term->text, 0, THS_WARN_EXCERPT);
   }
   char **grown = jfts_realloc(*warnings, (*n_warnings + 1) * sizeof *grown);
   if (grown == NULL) return JFTS_ERR_NOMEM;

@@ -193,33 +193,6 @@ static void test_parse_format(void **state) {
   }
 }
 
-static void test_highlight(void **state) {
-  (void)state;
-  static const struct {
-    const char *name, *text;
-    OutSpan spans[3];
-    size_t n_spans;
-    int color;
-    const char *expect;
-  } hl[] = {
-      {"markers", "地域包括支援センター", {{0, 6}, {12, 18}}, 2, 0, "«地域»包括«支援»センター"},
-      {"color", "8050 問題", {{5, 11}}, 1, 1, "8050 \x1b[1;31m問題\x1b[0m"},
-      {"none", "abc", {{0, 0}}, 0, 0, "abc"},
-      {"clipped past end", "abc", {{1, 99}}, 1, 0, "a«bc»"},
-      {"overlap and empty", "abcdef", {{0, 3}, {2, 4}, {5, 5}}, 3, 0, "«abc»«d»ef"},
-  };
-  for (size_t i = 0; i < sizeof hl / sizeof hl[0]; i++) {
-    char *buf = NULL;
-    size_t n = 0;
-    FILE *fp = open_memstream(&buf, &n);
-    out_highlight(fp, hl[i].text, strlen(hl[i].text), hl[i].spans, hl[i].n_spans, hl[i].color);
-    fclose(fp);
-    if (strcmp(buf, hl[i].expect) != 0) print_error("highlight case '%s'\n", hl[i].name);
-    assert_string_equal(buf, hl[i].expect);
-    free(buf);
-  }
-}
-
 static void test_want_color(void **state) {
   (void)state;
   char *buf = NULL;
@@ -245,7 +218,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_formats),     cmocka_unit_test(test_wrong_row_width),
       cmocka_unit_test(test_open_errors), cmocka_unit_test(test_parse_format),
-      cmocka_unit_test(test_highlight),   cmocka_unit_test(test_want_color),
+      cmocka_unit_test(test_want_color),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -409,7 +409,10 @@ static void test_corpus_overlap(void **state) {
   unlink(path);
 }
 
-/* ---- benchmark (opt-in) ----------------------------------------------------------------- */
+/* ---- benchmark (opt-in: JFTS_RANK_BENCH_DB=index.db [JFTS_RANK_BENCH_QUERIES=file]) --------
+** Times each query form on a real index. It also asserts, so that a run on a large index is
+** a test too: every form succeeds and returns the rows bare iteration finds (up to its
+** LIMIT), and jfts_rank's top 10 overlap bm25's as test_corpus_overlap requires. */
 
 static double now_ms(void) {
   struct timespec ts;
@@ -431,6 +434,7 @@ static long run_all(sqlite3 *db, sqlite3_stmt *st, const char *match, int sink) 
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) n++;
   if (rc != SQLITE_DONE) print_error("%s\n", sqlite3_errmsg(db));
+  assert_int_equal(rc, SQLITE_DONE);
   sqlite3_reset(st);
   return n;
 }
@@ -465,29 +469,35 @@ static void test_bench(void **state) {
   sqlite3 *db = open_ranked(path, &len);
   print_message("load lengths (plain SELECT id, n_tokens): %.1f ms\n", now_ms() - t0);
 
+  /* limit: the LIMIT of the form's SQL (0: none), so that each form's row count is checked
+  ** against bare iteration's. */
   static const struct {
     const char *name, *sql;
     int sink;
+    long limit;
   } forms[] = {
-      {"bare iteration", "SELECT rowid FROM fts WHERE fts MATCH ?1", 0},
+      {"bare iteration", "SELECT rowid FROM fts WHERE fts MATCH ?1", 0, 0},
       {"ORDER BY rank (bm25) LIMIT 10", "SELECT rowid FROM fts WHERE fts MATCH ?1"
-                                        " ORDER BY rank LIMIT 10", 0},
+                                        " ORDER BY rank LIMIT 10", 0, 10},
       {"ORDER BY bm25(fts,1,.4,.4) LIMIT 10", "SELECT rowid FROM fts WHERE fts MATCH ?1"
-                                              " ORDER BY bm25(fts, 1.0, 0.4, 0.4) LIMIT 10", 0},
+                                              " ORDER BY bm25(fts, 1.0, 0.4, 0.4) LIMIT 10", 0,
+       10},
       {"ORDER BY jfts_rank(fts) LIMIT 10", "SELECT rowid FROM fts WHERE fts MATCH ?1"
-                                           " ORDER BY jfts_rank(fts) LIMIT 10", 0},
+                                           " ORDER BY jfts_rank(fts) LIMIT 10", 0, 10},
       {"rank MATCH 'jfts_rank()' ORDER BY rank LIMIT 10",
        "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rank MATCH 'jfts_rank()'"
-       " ORDER BY rank LIMIT 10", 0},
+       " ORDER BY rank LIMIT 10", 0, 10},
       {"every row: rowid, jfts_rank(fts, sink)", "SELECT rowid, jfts_rank(fts, ?2) FROM fts"
-                                                 " WHERE fts MATCH ?1", 1},
+                                                 " WHERE fts MATCH ?1", 1, 0},
       {"every row: rowid, bm25(fts,1,.4,.4)", "SELECT rowid, bm25(fts, 1.0, 0.4, 0.4) FROM fts"
-                                              " WHERE fts MATCH ?1", 0},
+                                              " WHERE fts MATCH ?1", 0, 0},
   };
   size_t n_forms = sizeof forms / sizeof forms[0];
   int reps = getenv("JFTS_RANK_BENCH_REPS") ? atoi(getenv("JFTS_RANK_BENCH_REPS")) : 5;
   char **matches = calloc(n_q, sizeof *matches);
   assert_non_null(matches);
+  long *n_rows = calloc(n_q, sizeof *n_rows); /* rows of bare iteration (forms[0]) */
+  assert_non_null(n_rows);
   for (size_t q = 0; q < n_q; q++) matches[q] = match_of(queries[q]);
   for (size_t fi = 0; fi < n_forms; fi++) {
     sqlite3_stmt *st = NULL;
@@ -495,7 +505,13 @@ static void test_bench(void **state) {
     double *ms = calloc(n_q, sizeof *ms);
     double total = 0.0;
     for (size_t q = 0; q < n_q; q++) {
-      run_all(db, st, matches[q], forms[fi].sink); /* warm-up */
+      long rows = run_all(db, st, matches[q], forms[fi].sink); /* warm-up */
+      if (fi == 0) n_rows[q] = rows;
+      long want = forms[fi].limit && n_rows[q] > forms[fi].limit ? forms[fi].limit : n_rows[q];
+      if (rows != want)
+        print_error("%s: %ld rows for '%s', bare iteration %ld\n", forms[fi].name, rows,
+                    queries[q], n_rows[q]);
+      assert_int_equal(rows, want);
       double best = 1e30;
       for (int r = 0; r < reps; r++) {
         double t = now_ms();
@@ -524,11 +540,14 @@ static void test_bench(void **state) {
   }
   print_message("top-10 overlap jfts_rank vs bm25: mean %.3f, worst %.2f over %zu queries\n",
                 sum / (double)n_q, worst, n_q);
+  /* The floor test_corpus_overlap holds the bundled corpus to. */
+  assert_true(sum / (double)n_q >= 0.9);
   for (size_t q = 0; q < n_q; q++) {
     free(matches[q]);
     free(queries[q]);
   }
   free(matches);
+  free(n_rows);
   assert_int_equal(sqlite3_close(db), SQLITE_OK);
   lengths_free(&len);
 }

@@ -17,14 +17,14 @@
 static void render_join(const char *src, char *out, size_t n_out) {
   RepLine *lines = NULL;
   size_t n_lines = 0;
-  assert_int_equal(rep_split_lines(src, strlen(src), &lines, &n_lines), JFTS_OK);
+  assert_int_equal(repair_split_lines(src, strlen(src), &lines, &n_lines), JFTS_OK);
   RepText t = {0};
   int rc = JFTS_OK;
   int prev_block_end = 0;
   for (size_t i = 0; i < n_lines; i++) {
     if (lines[i].trim_start >= lines[i].trim_end) continue;
-    rep_append(&t, src, lines[i].trim_start, lines[i].trim_end, lines[i].lineno,
-               prev_block_end ? REP_JOIN_BLOCK : REP_JOIN_WRAP, &rc);
+    repair_append(&t, src, lines[i].trim_start, lines[i].trim_end, lines[i].lineno,
+                  prev_block_end ? REP_JOIN_BLOCK : REP_JOIN_WRAP, &rc);
     prev_block_end = lines[i].ends_block;
   }
   assert_int_equal(rc, JFTS_OK);
@@ -32,7 +32,7 @@ static void render_join(const char *src, char *out, size_t n_out) {
   for (size_t i = 0; i < t.n_segs && k < n_out; i++)
     k += (size_t)snprintf(out + k, n_out - k, "%s%u<%u+%u@%d", i ? "," : "", t.segs[i].text_start,
                           t.segs[i].src_start, t.segs[i].n_bytes, t.segs[i].lineno);
-  rep_reset(&t);
+  repair_reset(&t);
   jfts_free(lines);
 }
 
@@ -75,7 +75,7 @@ static void test_split_lines(void **state) {
   const char *src = "a \nb\r\n\n c \r\nd";
   RepLine *lines = NULL;
   size_t n = 0;
-  assert_int_equal(rep_split_lines(src, strlen(src), &lines, &n), JFTS_OK);
+  assert_int_equal(repair_split_lines(src, strlen(src), &lines, &n), JFTS_OK);
   char got[256];
   size_t k = 0;
   for (size_t i = 0; i < n; i++)
@@ -86,43 +86,56 @@ static void test_split_lines(void **state) {
   jfts_free(lines);
 }
 
+/* Renders t's segments as "text_start<src_start+n@line" separated by ",", and checks that
+** each one is a verbatim copy of src and that only `inserted` bytes lie outside them. */
+static void render_segs(const RepText *t, const char *src, const char *inserted, char *out,
+                        size_t n_out) {
+  size_t k = 0, covered = 0;
+  char gaps[16] = "";
+  size_t n_gaps = 0;
+  for (size_t i = 0; i < t->n_segs; i++) {
+    const RepSeg *g = &t->segs[i];
+    assert_memory_equal(t->text + g->text_start, src + g->src_start, g->n_bytes);
+    for (; covered < g->text_start && n_gaps + 1 < sizeof gaps; covered++)
+      gaps[n_gaps++] = t->text[covered];
+    covered = (size_t)g->text_start + g->n_bytes;
+    k += (size_t)snprintf(out + k, n_out - k, "%s%u<%u+%u@%d", i ? "," : "", g->text_start,
+                          g->src_start, g->n_bytes, g->lineno);
+    assert_true(k < n_out);
+  }
+  assert_int_equal(covered, t->n_bytes);
+  assert_string_equal(gaps, inserted);
+}
+
 static void test_offsets_map_back(void **state) {
   (void)state;
-  /* Every repaired byte maps back to the very same source byte, inserted ones excepted. */
+  /* Every repaired byte is a copy of a source byte in a segment, inserted ones excepted. */
   const char *src = "  地域包\n括支援 IGASU\nmeeting 8050\n問題 \n";
   RepLine *lines = NULL;
   size_t n = 0;
-  assert_int_equal(rep_split_lines(src, strlen(src), &lines, &n), JFTS_OK);
+  assert_int_equal(repair_split_lines(src, strlen(src), &lines, &n), JFTS_OK);
   RepText t = {0};
   int rc = JFTS_OK;
   for (size_t i = 0; i < n; i++)
-    rep_append(&t, src, lines[i].trim_start, lines[i].trim_end, lines[i].lineno, REP_JOIN_WRAP, &rc);
+    repair_append(&t, src, lines[i].trim_start, lines[i].trim_end, lines[i].lineno,
+                  REP_JOIN_WRAP, &rc);
   assert_int_equal(rc, JFTS_OK);
   assert_string_equal(t.text, "地域包括支援 IGASU meeting 8050問題");
-  size_t inserted = 0;
-  for (size_t b = 0; b < t.n_bytes; b++) {
-    size_t s = rep_src_offset(&t, b);
-    if (src[s] != t.text[b]) {
-      assert_int_equal(t.text[b], ' ');
-      inserted++;
-    }
-  }
-  assert_int_equal(inserted, 1);
-  const char *q = strstr(t.text, "問題");
-  assert_int_equal(rep_src_offset(&t, (size_t)(q - t.text)), (size_t)(strstr(src, "問題") - src));
-  assert_int_equal(rep_lineno(&t, (size_t)(q - t.text)), 4);
-  assert_int_equal(rep_lineno(&t, 0), 1);
-  assert_int_equal(rep_lineno(&t, (size_t)(strstr(t.text, "meeting") - t.text)), 3);
+  char got[256];
+  render_segs(&t, src, " ", got, sizeof got);
+  assert_string_equal(got, "0<2+9@1,9<12+15@2,25<28+12@3,37<41+6@4");
 
+  /* A slice keeps the segments of its bytes, cut to the slice. */
   RepText slice;
+  const char *q = strstr(t.text, "問題");
   size_t a = (size_t)(strstr(t.text, "援") - t.text), e = (size_t)(q - t.text);
-  rep_slice(&t, a, e, &slice, &rc);
+  repair_slice(&t, a, e, &slice, &rc);
   assert_int_equal(rc, JFTS_OK);
   assert_string_equal(slice.text, "援 IGASU meeting 8050");
-  for (size_t b = 0; b < slice.n_bytes; b++)
-    assert_int_equal(rep_src_offset(&slice, b), rep_src_offset(&t, a + b));
-  rep_reset(&slice);
-  rep_reset(&t);
+  render_segs(&slice, src, " ", got, sizeof got);
+  assert_string_equal(got, "0<18+9@2,10<28+12@3");
+  repair_reset(&slice);
+  repair_reset(&t);
   jfts_free(lines);
   assert_int_equal(jfts_alloc_live(), 0);
 }

@@ -83,9 +83,11 @@ static void check_report(const char *src, size_t n_src, const Report *r) {
   }
   /* No text lost: what repair does not count as white space must be shown somewhere. */
   for (size_t i = 0; i < n_src;) {
-    size_t j = i;
-    uint32_t c = rep_utf8_next(src, n_src, &j);
-    int space = c == '\n' || c == '\r' || rep_is_space(c);
+    uint32_t c;
+    size_t len = fuzz_utf8_len((const unsigned char *)src + i, n_src - i, &c);
+    FUZZ_CHECK(len > 0, "the parsed text is not UTF-8 at byte %zu", i);
+    size_t j = i + len;
+    int space = c == '\n' || c == '\r' || repair_is_space(c);
     if (!space)
       for (size_t k = i; k < j; k++)
         FUZZ_CHECK(cover[k] != 0, "source byte %zu (U+%04X) is in no passage and no label", k,
