@@ -114,12 +114,12 @@ static int page_glyphs(PopplerPage *page, PageGlyphs *pg) {
     gl->furn = 0;
     pg->n++;
   }
-  if (pg->n == 0) {
+cleanup:
+  if (rc == JFTS_OK && pg->n == 0) { /* no text: a scan, or a blank page (no error) */
     GList *images = poppler_page_get_image_mapping(page);
     pg->has_image = images != NULL;
     poppler_page_free_image_mapping(images);
   }
-cleanup:
   if (attrs) poppler_page_free_text_attributes(attrs);
   g_free(rects);
   g_free(text);

@@ -159,6 +159,24 @@ def make_wrap(path):
     c.save()
 
 
+def make_spacing(path):
+    """One gap case per line, lines far apart (each its own block): letter spacing by Tc,
+    two words with one space, Latin words, and two table cells."""
+    c = new_canvas(path)
+    y = H - 80
+    spaced_heading(c, 60, y, "人件費", 12, 1.0)
+    spaced_heading(c, 60, y - 40, "事業費", 12, 3.0)
+    spaced_heading(c, 60, y - 80, "氏名", 12, 2.0)
+    c.setFont(MINCHO, 12)
+    c.drawString(60, y - 120, "会議")
+    c.drawString(60 + 12 * 3, y - 120, "年間実施")
+    c.drawString(60, y - 160, "Total cost of care")
+    c.drawString(60, y - 200, "合計")
+    c.drawString(60 + 12 * 8, y - 200, "１２３千円")
+    c.showPage()
+    c.save()
+
+
 def draw_scan(c):
     """An image only, as a scanner makes: grey noise, no text operators at all."""
     from PIL import Image
@@ -199,6 +217,7 @@ def main():
     make_columns(os.path.join(out, "columns.pdf"), 3)
     make_table(os.path.join(out, "table.pdf"))
     make_wrap(os.path.join(out, "wrap.pdf"))
+    make_spacing(os.path.join(out, "spacing.pdf"))
     make_scanned(os.path.join(out, "scanned.pdf"))
     make_scanned(os.path.join(out, "mixed.pdf"), text_pages=(1, 3))
     make_encrypted(os.path.join(out, "encrypted.pdf"))
