@@ -388,10 +388,19 @@ static void cut_region(Out *out, const Glyph *g, size_t *idx, size_t n, int dept
       return;
     }
     if (out->rc != JFTS_OK) return;
-    float hband = widest_band(g, idx, n, 0, &split);
-    if (hband >= PDF_BLOCK_GAP * em) {
-      cut_region(out, g, idx, split, depth + 1);
-      cut_region(out, g, idx + split, n - split, depth + 1);
+    /* All the blocks at once, not one band per level: a page of many paragraphs would
+    ** otherwise cost a sort per paragraph. */
+    if (widest_band(g, idx, n, 0, &split) >= PDF_BLOCK_GAP * em) {
+      float reach = g[idx[0]].y1;
+      size_t from = 0;
+      for (size_t i = 1; i <= n && out->rc == JFTS_OK; i++) {
+        if (i < n && g[idx[i]].y0 - reach < PDF_BLOCK_GAP * em) {
+          reach = fmaxf(reach, g[idx[i]].y1);
+          continue;
+        }
+        cut_region(out, g, idx + from, i - from, depth + 1);
+        if (i < n) from = i, reach = g[idx[i]].y1;
+      }
       return;
     }
   }
