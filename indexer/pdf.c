@@ -82,13 +82,17 @@ static int page_glyphs(PopplerPage *page, PageGlyphs *pg) {
   int rc = JFTS_OK;
   PopplerRectangle *rects = NULL;
   guint n_rects = 0;
-  char *text = poppler_page_get_text(page);
-  GList *attrs = NULL;
   double w = 0, h = 0;
   poppler_page_get_size(page, &w, &h);
   pg->height = h > 0 ? h : 842;
-  if (text == NULL || !poppler_page_get_text_layout(page, &rects, &n_rects)) goto cleanup;
-  attrs = poppler_page_get_text_attributes(page);
+  /* Three pages' worth around the page: poppler_page_get_text() stops at the page's edge,
+  ** and with it the rest of the text block where a line runs over that edge. */
+  PopplerRectangle area = {-w, -h, 2 * w, 2 * h};
+  char *text = poppler_page_get_text_for_area(page, &area);
+  GList *attrs = NULL;
+  if (text == NULL || !poppler_page_get_text_layout_for_area(page, &area, &rects, &n_rects))
+    goto cleanup;
+  attrs = poppler_page_get_text_attributes_for_area(page, &area);
   pg->g = jfts_malloc((n_rects ? n_rects : 1) * sizeof *pg->g);
   if (pg->g == NULL) {
     rc = JFTS_ERR_NOMEM;
@@ -156,6 +160,58 @@ static void sort_idx(const Glyph *g, size_t *idx, size_t n, int (*cmp)(const voi
   qsort(idx, n, sizeof *idx, cmp);
 }
 
+static int cmp_index(const void *a, const void *b) {
+  size_t x = *(const size_t *)a, y = *(const size_t *)b;
+  return (x > y) - (x < y);
+}
+
+typedef struct Run {
+  float x0;     /* left edge of the run's first glyph */
+  size_t first; /* the run is ix[first..first+n) in poppler's order */
+  size_t n;
+} Run;
+
+static int cmp_run(const void *a, const void *b) {
+  const Run *x = a, *y = b;
+  if (x->x0 != y->x0) return x->x0 < y->x0 ? -1 : 1;
+  return (x->first > y->first) - (x->first < y->first);
+}
+
+/* Puts the glyphs ix[0..n) of one line in reading order: runs of glyphs that follow each
+** other in poppler's text order and go rightwards stay whole, and the runs go by their left
+** edge. Sorting the glyphs themselves by x would interleave text that overflows its table
+** cell into the next one (autocleなanった). */
+static int order_row(const Glyph *g, size_t *ix, size_t n) {
+  if (n < 2) return JFTS_OK;
+  qsort(ix, n, sizeof *ix, cmp_index);
+  size_t n_runs = 1;
+  for (size_t k = 1; k < n; k++)
+    n_runs += ix[k] != ix[k - 1] + 1 || g[ix[k]].x0 < g[ix[k - 1]].x0;
+  if (n_runs == 1) return JFTS_OK;
+  Run *runs = jfts_malloc(n_runs * sizeof *runs);
+  size_t *copy = jfts_malloc(n * sizeof *copy);
+  if (runs == NULL || copy == NULL) {
+    jfts_free(runs);
+    jfts_free(copy);
+    return JFTS_ERR_NOMEM;
+  }
+  size_t r = 0;
+  for (size_t k = 0; k < n; k++) {
+    if (k == 0 || ix[k] != ix[k - 1] + 1 || g[ix[k]].x0 < g[ix[k - 1]].x0)
+      runs[r++] = (Run){g[ix[k]].x0, k, 0};
+    runs[r - 1].n++;
+  }
+  qsort(runs, n_runs, sizeof *runs, cmp_run);
+  memcpy(copy, ix, n * sizeof *copy);
+  for (size_t k = 0, at = 0; k < n_runs; k++) {
+    memcpy(ix + at, copy + runs[k].first, runs[k].n * sizeof *ix);
+    at += runs[k].n;
+  }
+  jfts_free(runs);
+  jfts_free(copy);
+  return JFTS_OK;
+}
+
 /* Groups idx[0..n) into rows, top to bottom, each sorted by x; reorders idx. *rows_out is
 ** jfts_malloc'ed. */
 static int make_rows(const Glyph *g, size_t *idx, size_t n, Row **rows_out, size_t *n_rows_out) {
@@ -185,7 +241,13 @@ static int make_rows(const Glyph *g, size_t *idx, size_t n, Row **rows_out, size
     r->y0 = fminf(r->y0, gl->y0), r->y1 = fmaxf(r->y1, gl->y1);
     r->size = fmaxf(r->size, gl->size);
   }
-  for (size_t k = 0; k < n_rows; k++) sort_idx(g, idx + rows[k].first, rows[k].n, cmp_x0);
+  int rc = JFTS_OK;
+  for (size_t k = 0; k < n_rows && rc == JFTS_OK; k++)
+    rc = order_row(g, idx + rows[k].first, rows[k].n);
+  if (rc != JFTS_OK) {
+    jfts_free(rows);
+    return rc;
+  }
   *rows_out = rows;
   *n_rows_out = n_rows;
   return JFTS_OK;
