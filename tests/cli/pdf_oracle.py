@@ -4,7 +4,9 @@ Usage: pdf_oracle.py PDF_DUMP FILE.pdf [SAMPLES_PER_PAGE]
 Both sides are NFKC + casefolded with all whitespace removed. Every Japanese substring of
 1-8 characters of every pdftotext line (or SAMPLES_PER_PAGE random ones per page, seed 1)
 must occur on the same page of the reader's body text, or else in the running headers and
-footers it set apart for that page. Prints the recall and each miss; exit 1 on a miss."""
+footers it set apart for that page. Prints the recall and each miss; exit 1 on a miss.
+pdftotext joins a line ending in a hyphen to the next without the hyphen (initrd-|tools ->
+initrdtools); the reader keeps the hyphen, so its page text is also tried joined that way."""
 import random
 import re
 import subprocess
@@ -19,16 +21,22 @@ def norm(s):
 
 
 def reader_pages(dump, path):
-    body, furniture = {}, {}
+    """Per page: the body as one string, the body with pdftotext's dehyphenation, and the
+    running headers and footers."""
+    body, dehyph, furniture = {}, {}, {}
     out = subprocess.run([dump, path], capture_output=True, text=True, check=True).stdout
     for line in out.split("\n"):
         if not line:
             continue
         where, text = line.split("\t", 1)
         page, kind = where.split(":")
-        target = furniture if kind == "furniture" else body
-        target[int(page)] = target.get(int(page), "") + norm(text)
-    return body, furniture
+        page = int(page)
+        if kind == "furniture":
+            furniture[page] = furniture.get(page, "") + norm(text)
+            continue
+        body[page] = body.get(page, "") + norm(text)
+        dehyph[page] = dehyph.get(page, "") + re.sub(r"[-\u00ad]$", "", norm(text))
+    return body, dehyph, furniture
 
 
 def n_pages(path):
@@ -40,7 +48,7 @@ def main():
     dump, path = sys.argv[1], sys.argv[2]
     samples = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     rng = random.Random(1)
-    body, furniture = reader_pages(dump, path)
+    body, dehyph, furniture = reader_pages(dump, path)
     total = found = only_furniture = 0
     misses = []
     for page in range(1, n_pages(path) + 1):
@@ -55,10 +63,10 @@ def main():
                         subs.append(t[i:i + n])
         if samples and len(subs) > samples:
             subs = rng.sample(subs, samples)
-        b, f = body.get(page, ""), furniture.get(page, "")
+        b, d, f = body.get(page, ""), dehyph.get(page, ""), furniture.get(page, "")
         for s in subs:
             total += 1
-            if s in b:
+            if s in b or s in d:
                 found += 1
             elif s in f:
                 found += 1
