@@ -510,9 +510,10 @@ static int is_page_number(const char *s) {
   return digits;
 }
 
-/* Adds the pieces of one row that lies in the top or bottom margin of page p. */
+/* Adds the pieces of one row that lies in the top or bottom margin of page p; a page number
+** counts as one only in the page's first or last row (outermost), not in a table cell. */
 static int add_pieces(Pieces *ps, const PageGlyphs *pg, uint32_t p, const size_t *ix, size_t n,
-                      char zone) {
+                      char zone, int outermost) {
   size_t from = 0;
   for (size_t k = 1; k <= n; k++) {
     if (k < n && gap_em(&pg->g[ix[k - 1]], &pg->g[ix[k]]) < PDF_SEGMENT_GAP) continue;
@@ -544,7 +545,7 @@ static int add_pieces(Pieces *ps, const PageGlyphs *pg, uint32_t p, const size_t
       return JFTS_ERR_NOMEM;
     }
     memcpy(copy, ix + from, (k - from) * sizeof *copy);
-    ps->p[ps->n++] = (Piece){b.p, p, copy, k - from, is_page_number(b.p)};
+    ps->p[ps->n++] = (Piece){b.p, p, copy, k - from, outermost && is_page_number(b.p)};
     from = k;
   }
   return JFTS_OK;
@@ -575,9 +576,11 @@ static int mark_furniture(PageGlyphs *pages, uint32_t n_pages) {
     float top = (float)(pg->height * PDF_MARGIN_ZONE);
     float bottom = (float)(pg->height * (1 - PDF_MARGIN_ZONE));
     for (size_t k = 0; rc == JFTS_OK && k < n_rows; k++) {
-      if (rows[k].y1 <= top) rc = add_pieces(&ps, pg, p, idx + rows[k].first, rows[k].n, 't');
+      int outermost = k == 0 || k + 1 == n_rows;
+      if (rows[k].y1 <= top)
+        rc = add_pieces(&ps, pg, p, idx + rows[k].first, rows[k].n, 't', outermost);
       else if (rows[k].y0 >= bottom)
-        rc = add_pieces(&ps, pg, p, idx + rows[k].first, rows[k].n, 'b');
+        rc = add_pieces(&ps, pg, p, idx + rows[k].first, rows[k].n, 'b', outermost);
     }
     jfts_free(rows);
     jfts_free(idx);
@@ -753,10 +756,23 @@ static void quiet_poppler(int category, long long pos, const char *msg) {
   (void)category, (void)pos, (void)msg;
 }
 
+static void quiet_glib_log(const gchar *domain, GLogLevelFlags level, const gchar *msg,
+                           gpointer data) {
+  (void)domain, (void)level, (void)msg, (void)data;
+}
+
+/* Turns off, for the whole process, poppler's diagnostics on stderr: the core library's
+** syntax errors and the GLib binding's warnings (log domain "Poppler": a bad date's time
+** zone). Only G_LOG_LEVEL_ERROR, which aborts anyway, still goes through. */
 static void silence_poppler_once(void) {
   static gsize done = 0;
   if (g_once_init_enter(&done)) {
     jfts_poppler_set_error_callback(quiet_poppler);
+    g_log_set_handler("Poppler",
+                      G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE |
+                          G_LOG_LEVEL_INFO | G_LOG_LEVEL_DEBUG | G_LOG_FLAG_FATAL |
+                          G_LOG_FLAG_RECURSION,
+                      quiet_glib_log, NULL);
     g_once_init_leave(&done, 1);
   }
 }
