@@ -24,5 +24,9 @@ jfts_ensure_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-JFTS_BUILD_PACKAGES=(gcc make cmake pkg-config libicu-dev libsqlite3-dev sqlite3)
-JFTS_TEST_PACKAGES=(libcmocka-dev)
+# libpoppler-glib-dev: the PDF reader; poppler-data: the CMaps of Japanese PDFs that do not
+# embed their fonts. poppler-utils (pdftotext) is the PDF tests' oracle; python3-reportlab
+# (with python3-pil) makes the PDF fixtures (tests/data/pdf/make-fixtures.py).
+JFTS_BUILD_PACKAGES=(gcc make cmake pkg-config libicu-dev libsqlite3-dev sqlite3
+                     libpoppler-glib-dev poppler-data)
+JFTS_TEST_PACKAGES=(libcmocka-dev poppler-utils python3-reportlab python3-pil)
