@@ -16,13 +16,13 @@
 #include "qparse.h"
 #include "report.h"
 #include "research.h"
+#include "rows.h"
 #include "search.h"
 #include "store.h"
 #include "thesaurus.h"
 
 #define PROG "jfts-query"
 #define DEFAULT_LIMIT 10
-#define SNIPPET_CHARS 120 /* code points of passage text around the first match */
 #define COLOR_OPEN "\x1b[1;31m"
 #define COLOR_CLOSE "\x1b[0m"
 
@@ -141,9 +141,6 @@ static int usage_error(const char *fmt, const char *arg) {
 
 /* ---- --documents ------------------------------------------------------------------------- */
 
-static const char *const DOC_FIELDS[] = {"file", "title", "ward", "year", "year_label",
-                                         "passages", "line_start", "line_end"};
-
 typedef struct Sink {
   OutWriter *w;  /* NULL in text mode */
   FILE *fp;
@@ -159,18 +156,12 @@ typedef struct Sink {
 } Sink;
 
 /* The writer's verdict on a row: an I/O error stops the listing; a wrong row is remembered. */
-static int row_end(Sink *k) {
-  int rc = out_row_end(k->w);
+static int row_end(Sink *k, int rc) {
   if (rc == JFTS_ERR_USAGE) {
     k->bad_row = 1;
     rc = JFTS_OK;
   }
   return rc;
-}
-
-static void out_int_or_null(OutWriter *w, int v, int null_value) {
-  if (v == null_value) out_null(w);
-  else out_int(w, v);
 }
 
 static int doc_row(void *ctx, const StoreDocRow *r) {
@@ -181,22 +172,10 @@ static int doc_row(void *ctx, const StoreDocRow *r) {
             r->n_passages == 1 ? "" : "s", r->file, r->line_start, r->line_end);
     return ferror(k->fp) ? JFTS_ERR_IO : JFTS_OK;
   }
-  out_str(k->w, r->file);
-  out_str(k->w, r->title);
-  out_str(k->w, r->ward);
-  out_int_or_null(k->w, r->year, 0);
-  out_str(k->w, r->year_label);
-  out_int(k->w, r->n_passages);
-  out_int(k->w, r->line_start);
-  out_int(k->w, r->line_end);
-  return row_end(k);
+  return row_end(k, rows_doc(k->w, r));
 }
 
 /* ---- --meetings -------------------------------------------------------------------------- */
-
-static const char *const MEETING_FIELDS[] = {"ward", "year", "year_label", "slot",
-                                             "meeting", "local_name", "count", "text",
-                                             "file", "line_start", "line_end"};
 
 static int meeting_row(void *ctx, const StoreMeetingRow *r) {
   Sink *k = ctx;
@@ -218,63 +197,10 @@ static int meeting_row(void *ctx, const StoreMeetingRow *r) {
     }
     return ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
   }
-  out_str(k->w, r->ward);
-  out_int_or_null(k->w, r->year, 0);
-  out_str(k->w, r->year_label);
-  out_int_or_null(k->w, r->slot, 0); /* その他の活動 rows have no slot */
-  out_str(k->w, r->meeting);
-  out_str(k->w, r->local_name);
-  out_int_or_null(k->w, r->count, -1);
-  out_str(k->w, r->text);
-  out_str(k->w, r->file);
-  out_int(k->w, r->line_start);
-  out_int(k->w, r->line_end);
-  return row_end(k);
+  return row_end(k, rows_meeting(k->w, r));
 }
 
 /* ---- search ----------------------------------------------------------------------------- */
-
-static const char *const SEARCH_FIELDS[] = {
-    "query", "rank", "score", "ward", "year", "year_label", "section", "section_title",
-    "heading", "meeting", "text", "snippet", "matches", "file", "line_start", "line_end",
-    "matched"};
-#define N_SEARCH_FIELDS (sizeof SEARCH_FIELDS / sizeof SEARCH_FIELDS[0])
-
-static void buf_str(JftsBuf *b, const char *s) { jfts_buf_add(b, s, strlen(s)); }
-
-/* The snippet of a result: "…" where text is cut, line breaks and tabs as spaces, and each
-** occurrence inside the window between open and close (NULL: no marks). */
-static int render_snippet(const SearchResult *r, const char *open, const char *close, JftsBuf *b,
-                          char **err_out) {
-  const StorePassageRow *p = r->passage;
-  SearchSnippet sn;
-  int rc = search_snippet(p->text, p->n_text, r->spans, r->n_spans, r->focus, SNIPPET_CHARS, &sn,
-                          err_out);
-  if (rc != JFTS_OK) return rc;
-  if (sn.cut_start) buf_str(b, "…");
-  size_t k = 0; /* next span to open */
-  size_t mark_end = 0; /* end of the highlighted run in progress; 0: none */
-  for (size_t at = sn.start_byte; at < sn.end_byte; at++) {
-    if (open && mark_end && at == mark_end) {
-      buf_str(b, close);
-      mark_end = 0;
-    }
-    while (k < r->n_spans && r->spans[k].end_byte <= at) k++;
-    if (open && !mark_end && k < r->n_spans && r->spans[k].start_byte <= at) {
-      /* Overlapping and touching occurrences form one marked run. */
-      mark_end = r->spans[k].end_byte;
-      for (size_t j = k + 1; j < r->n_spans && r->spans[j].start_byte <= mark_end; j++)
-        if (r->spans[j].end_byte > mark_end) mark_end = r->spans[j].end_byte;
-      if (mark_end > sn.end_byte) mark_end = sn.end_byte;
-      buf_str(b, open);
-    }
-    char c = p->text[at];
-    jfts_buf_add(b, c == '\n' || c == '\t' || c == '\r' ? " " : &c, 1);
-  }
-  if (mark_end) buf_str(b, close);
-  if (sn.cut_end) buf_str(b, "…");
-  return b->rc;
-}
 
 /* Writes bytes with control characters shown as spaces (query echoes on one line). */
 static void put_line_safe(FILE *fp, const char *s, size_t n) {
@@ -300,7 +226,7 @@ static int search_row(void *ctx, const SearchResult *r) {
       print_totals(fp, r->totals);
       fputc('\n', fp);
     }
-    rc = render_snippet(r, k->mark_open, k->mark_close, &snip, &k->err);
+    rc = rows_snippet(r, k->mark_open, k->mark_close, &snip, &k->err);
     if (rc != JFTS_OK) goto cleanup;
     const char *parts[] = {p->ward, p->section_title ? p->section_title : p->section, p->heading,
                            p->label};
@@ -319,47 +245,9 @@ static int search_row(void *ctx, const SearchResult *r) {
     rc = ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
     goto cleanup;
   }
-  rc = render_snippet(r, NULL, NULL, &snip, &k->err);
-  if (rc != JFTS_OK) goto cleanup;
-  JftsBuf matches = {NULL, 0, 0, JFTS_OK};
-  buf_str(&matches, "[");
-  for (size_t i = 0; i < r->n_spans; i++) {
-    char item[64];
-    int n = snprintf(item, sizeof item, "%s[%zu,%zu]", i ? "," : "", r->spans[i].start_cp,
-                     r->spans[i].end_cp);
-    jfts_buf_add(&matches, item, (size_t)n);
-  }
-  buf_str(&matches, "]");
-  char *matched = research_matched_json(k->parsed, r->spans, r->n_spans);
-  if (matches.rc != JFTS_OK || matched == NULL) {
-    jfts_buf_free(&matches);
-    jfts_free(matched);
-    rc = JFTS_ERR_NOMEM;
-    goto cleanup;
-  }
-  char score[32];
-  snprintf(score, sizeof score, "%.6g", r->score);
-  if (k->with_query) out_strn(k->w, k->query, k->n_query);
-  out_int(k->w, r->rank);
-  out_json(k->w, score);
-  out_str(k->w, p->ward);
-  out_int_or_null(k->w, p->year, 0);
-  out_str(k->w, p->year_label);
-  out_str(k->w, p->section);
-  out_str(k->w, p->section_title);
-  out_str(k->w, p->heading);
-  out_str(k->w, p->meeting);
-  out_strn(k->w, p->text, p->n_text);
-  out_str(k->w, snip.p ? snip.p : "");
-  out_json(k->w, matches.p);
-  out_str(k->w, p->file);
-  out_int(k->w, p->line_start);
-  out_int(k->w, p->line_end);
-  out_json(k->w, matched);
-  jfts_buf_free(&matches);
-  jfts_free(matched);
-  k->n_shown++;
-  rc = row_end(k);
+  rc = rows_search(k->w, k->parsed, r, k->with_query ? k->query : NULL, k->n_query, &k->err);
+  if (rc == JFTS_OK || rc == JFTS_ERR_USAGE) k->n_shown++;
+  rc = row_end(k, rc);
 
 cleanup:
   jfts_buf_free(&snip);
@@ -797,8 +685,8 @@ int main(int argc, char **argv) {
 
   if (o.mode == MODE_SEARCH) {
     sink.with_query = o.queries != NULL;
-    const char *const *fields = sink.with_query ? SEARCH_FIELDS : SEARCH_FIELDS + 1;
-    size_t n_fields = sink.with_query ? N_SEARCH_FIELDS : N_SEARCH_FIELDS - 1;
+    const char *const *fields = sink.with_query ? ROWS_SEARCH_FIELDS : ROWS_SEARCH_FIELDS + 1;
+    size_t n_fields = sink.with_query ? ROWS_N_SEARCH_FIELDS : ROWS_N_SEARCH_FIELDS - 1;
     if (o.format != OUT_TEXT) rc = out_open(stdout, o.format, fields, n_fields, &sink.w, &err);
     /* Once, outside the per-query timing: per-passage lengths, ICU's dictionaries. */
     double t0 = now_ms();
@@ -817,9 +705,8 @@ int main(int argc, char **argv) {
     goto cleanup;
   }
 
-  const char *const *fields = o.mode == MODE_DOCUMENTS ? DOC_FIELDS : MEETING_FIELDS;
-  size_t n_fields = o.mode == MODE_DOCUMENTS ? sizeof DOC_FIELDS / sizeof DOC_FIELDS[0]
-                                             : sizeof MEETING_FIELDS / sizeof MEETING_FIELDS[0];
+  const char *const *fields = o.mode == MODE_DOCUMENTS ? ROWS_DOC_FIELDS : ROWS_MEETING_FIELDS;
+  size_t n_fields = o.mode == MODE_DOCUMENTS ? ROWS_N_DOC_FIELDS : ROWS_N_MEETING_FIELDS;
   if (o.format != OUT_TEXT) rc = out_open(stdout, o.format, fields, n_fields, &sink.w, &err);
   const char *ward = o.n_wards ? report_canonical_ward(o.wards[0]) : NULL;
   if (rc == JFTS_OK && o.mode == MODE_DOCUMENTS) {
