@@ -171,6 +171,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
     return send_error(con, 405, "only GET and HEAD are served");
   if (r == NULL) return send_error(con, 500, "out of memory");
   if (!host_ok(h, con)) return send_error(con, 403, "unexpected Host header");
+  if (strncmp(r->target, "/api/", 5) != 0) {
+    /* The page's own state is in its query string: only the path picks a file. */
+    char path[64];
+    size_t n = strcspn(r->target, "?");
+    if (n >= sizeof path) return send_error(con, 404, "not found");
+    memcpy(path, r->target, n);
+    path[n] = '\0';
+    return send_asset(con, path);
+  }
   ServeParams *p = NULL;
   char *err = NULL;
   int rc = sp_parse(r->target, r->n_target, &p, &err);
@@ -187,9 +196,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
     return ret;
   }
   enum MHD_Result ret;
-  if (strncmp(p->path, "/api/", 5) != 0) {
-    ret = send_asset(con, p->path);
-  } else if (atomic_fetch_add(&h->n_active, 1) >= h->cfg.max_requests) {
+  if (atomic_fetch_add(&h->n_active, 1) >= h->cfg.max_requests) {
     ret = send_error(con, 429, "too many requests at once; try again");
     atomic_fetch_sub(&h->n_active, 1);
   } else {
