@@ -24,5 +24,7 @@ jfts_ensure_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 }
 
-JFTS_BUILD_PACKAGES=(gcc make cmake pkg-config libicu-dev libsqlite3-dev sqlite3)
-JFTS_TEST_PACKAGES=(libcmocka-dev)
+# libmicrohttpd-dev: jfts-serve. The tests drive its page in headless Chromium through
+# Selenium (Debian's python3); fonts-noto-cjk renders the Japanese page in the screenshots.
+JFTS_BUILD_PACKAGES=(gcc make cmake pkg-config libicu-dev libsqlite3-dev sqlite3 libmicrohttpd-dev)
+JFTS_TEST_PACKAGES=(libcmocka-dev python3 chromium chromium-driver python3-selenium fonts-noto-cjk)
