@@ -22,8 +22,12 @@
 #define API_MAX_FACET 64             /* distinct values kept per facet */
 #define API_PROGRESS_OPS 1000        /* SQLite steps between two looks at the clock */
 
+/* The wards as jfts-query lists them in its messages. */
+static const char *const WARDS = "青葉区, 宮城野区, 若林区, 太白区, 泉区";
+
 struct ApiConn {
   char *db_path;
+  char *wal_path;         /* db_path-wal: WAL commits change it, not the database file */
   const Thesaurus *ths;   /* borrowed; NULL: no expansion */
   Store *store;           /* NULL until the first request, or after a failed reopen */
   struct stat st_db, st_wal; /* the database files when the store was opened */
@@ -76,8 +80,7 @@ static int progress_cb(void *ctx) {
   return 0;
 }
 
-int api_conn_new(const char *db_path, const Thesaurus *ths, unsigned budget_ms, ApiConn **out,
-                 char **err_out) {
+int api_conn_new(const char *db_path, const Thesaurus *ths, unsigned budget_ms, ApiConn **out) {
   ApiConn *c = jfts_malloc(sizeof *c);
   *out = NULL;
   if (c == NULL) return JFTS_ERR_NOMEM;
@@ -85,12 +88,12 @@ int api_conn_new(const char *db_path, const Thesaurus *ths, unsigned budget_ms, 
   c->ths = ths;
   c->budget_ms = budget_ms;
   c->db_path = jfts_strdup(db_path);
-  if (c->db_path == NULL) {
+  c->wal_path = jfts_mprintf("%s-wal", db_path);
+  if (c->db_path == NULL || c->wal_path == NULL) {
     api_conn_free(c);
     return JFTS_ERR_NOMEM;
   }
-  (void)err_out; /* the store opens on the first request (api_handle) */
-  *out = c;
+  *out = c; /* the store opens on the first request (api_handle) */
   return JFTS_OK;
 }
 
@@ -98,6 +101,7 @@ void api_conn_free(ApiConn *c) {
   if (c == NULL) return;
   store_close(c->store);
   jfts_free(c->db_path);
+  jfts_free(c->wal_path);
   jfts_free(c);
 }
 
@@ -111,12 +115,8 @@ static int same_file(const struct stat *a, const struct stat *b) {
 ** looked at before opening, so a change during the open is seen by the next request. */
 static int conn_refresh(ApiConn *c, char **err_out) {
   struct stat db, wal;
-  char wal_path[4096];
-  memset(&db, 0, sizeof db);
-  memset(&wal, 0, sizeof wal);
-  snprintf(wal_path, sizeof wal_path, "%s-wal", c->db_path);
   if (stat(c->db_path, &db) != 0) memset(&db, 0, sizeof db);
-  if (stat(wal_path, &wal) != 0) memset(&wal, 0, sizeof wal);
+  if (stat(c->wal_path, &wal) != 0) memset(&wal, 0, sizeof wal);
   if (c->store && same_file(&db, &c->st_db) && same_file(&wal, &c->st_wal)) return JFTS_OK;
   store_close(c->store);
   c->store = NULL;
@@ -325,8 +325,7 @@ static int prepare_query(ApiConn *c, const ServeParams *p, Prepared *pr, char **
   }
   for (size_t i = 0; i < p->n_wards; i++)
     if (report_canonical_ward(p->wards[i]) == NULL) {
-      jfts_set_error(err_out, "unknown ward '%s' (valid: 青葉区, 宮城野区, 若林区, 太白区, 泉区)",
-                     p->wards[i]);
+      jfts_set_error(err_out, "unknown ward '%s' (valid: %s)", p->wards[i], WARDS);
       return JFTS_ERR_USAGE;
     }
   ResearchFilterArgs fa = {.wards = (const char *const *)p->wards, .n_wards = p->n_wards,
@@ -477,8 +476,7 @@ static int listing_ward(const ServeParams *p, const char **ward_out, char **err_
   if (p->n_wards == 1) {
     *ward_out = report_canonical_ward(p->wards[0]);
     if (*ward_out == NULL) {
-      jfts_set_error(err_out, "unknown ward '%s' (valid: 青葉区, 宮城野区, 若林区, 太白区, 泉区)",
-                     p->wards[0]);
+      jfts_set_error(err_out, "unknown ward '%s' (valid: %s)", p->wards[0], WARDS);
       return JFTS_ERR_USAGE;
     }
   }
@@ -573,7 +571,8 @@ static int api_document(ApiConn *c, const ServeParams *p, Mem *m, ApiResponse *o
   }
   if (rc == JFTS_OK)
     rc = out_open(rows.fp, OUT_JSON, PASSAGE_FIELDS, N_PASSAGE_FIELDS, &k.w, err_out);
-  if (rc == JFTS_OK) rc = store_scan_substring(c->store, "", k.ward, 0, passage_cb, &k, NULL, err_out);
+  if (rc == JFTS_OK)
+    rc = store_scan_substring(c->store, "", k.ward, 0, passage_cb, &k, NULL, err_out);
   if (rc == JFTS_OK && k.bad_row) {
     jfts_set_error(err_out, "internal error: a row did not match its field list");
     rc = JFTS_ERR_DB;
@@ -604,7 +603,8 @@ static const char *const EP_PATHS[N_EP] = {"/api/search", "/api/wards", "/api/qu
 
 static int run_endpoint(ApiConn *c, int ep, const ServeParams *p, Mem *m, ApiResponse *out,
                         char **err_out) {
-  if (ep == EP_MEETINGS || ep == EP_DOCUMENTS) return api_listing(c, p, ep == EP_MEETINGS, m, out, err_out);
+  if (ep == EP_MEETINGS || ep == EP_DOCUMENTS)
+    return api_listing(c, p, ep == EP_MEETINGS, m, out, err_out);
   if (ep == EP_DOCUMENT) return api_document(c, p, m, out, err_out);
   Prepared pr;
   memset(&pr, 0, sizeof pr);

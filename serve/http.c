@@ -63,8 +63,9 @@ static void conn_destroy(void *p) { api_conn_free(p); }
 
 /* Headers every response carries: nothing but this server's own files may run or load, no
 ** MIME sniffing, no Referer to elsewhere, no framing; API answers are not cached. */
-static enum MHD_Result send_response(struct MHD_Connection *con, struct MHD_Response *resp, int status,
-                            const char *type, const char *filename, int api) {
+static enum MHD_Result send_response(struct MHD_Connection *con, struct MHD_Response *resp,
+                                     int status, const char *type, const char *filename,
+                                     int api) {
   if (resp == NULL) return MHD_NO;
   MHD_add_response_header(resp, "Content-Type", type);
   MHD_add_response_header(resp, "Content-Security-Policy",
@@ -140,18 +141,17 @@ static int host_ok(const HttpServer *h, struct MHD_Connection *con) {
 static enum MHD_Result answer_api(HttpServer *h, struct MHD_Connection *con,
                                   const ServeParams *p) {
   ApiConn *c = pthread_getspecific(h->conn_key);
-  char *err = NULL;
   if (c == NULL) {
-    if (api_conn_new(h->cfg.db_path, h->cfg.ths, h->cfg.budget_ms, &c, &err) != JFTS_OK ||
+    if (api_conn_new(h->cfg.db_path, h->cfg.ths, h->cfg.budget_ms, &c) != JFTS_OK ||
         pthread_setspecific(h->conn_key, c) != 0) {
       api_conn_free(c);
-      jfts_free(err);
       return send_error(con, 500, "out of memory");
     }
   }
   ApiResponse res;
   if (api_handle(c, p, &res) != JFTS_OK) return send_error(con, 500, "out of memory");
-  if (res.status == 500) fprintf(stderr, "jfts-serve: %s: %.*s", p->path, (int)res.n_body, res.body);
+  if (res.status == 500) /* worth the operator's attention; the others are the client's */
+    fprintf(stderr, "jfts-serve: %s: %.*s", p->path, (int)res.n_body, res.body);
   struct MHD_Response *resp =
       MHD_create_response_from_buffer(res.n_body, res.body, MHD_RESPMEM_MUST_FREE);
   if (resp == NULL) api_response_clear(&res);

@@ -13,7 +13,6 @@ typedef struct HttpConfig {
   const char *db_path;          /* database to serve (read-only) */
   const Thesaurus *ths;         /* borrowed, outlives the server; NULL: no expansion */
   const struct sockaddr *addr;  /* where to listen (IPv4 or IPv6; port 0: any free port) */
-  socklen_t addr_len;
   int loopback;                 /* 1: accept only Host headers naming a loopback address */
   unsigned n_threads;           /* worker threads, each with one database connection */
   unsigned max_requests;        /* API requests answered at once; more get 429 */

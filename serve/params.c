@@ -77,6 +77,8 @@ static int decode(const char *s, size_t n, const char *key, char **out, char **e
   return JFTS_OK;
 }
 
+#define SP_NO_MAX 1000000000L /* numbers past it are refused: no page is that far */
+
 /* Parses a decimal number in [lo, hi]; returns 0 when it is not one. */
 static int parse_long(const char *s, long lo, long hi, long *out) {
   char *end;
@@ -86,6 +88,52 @@ static int parse_long(const char *s, long lo, long hi, long *out) {
   if (errno || *end != '\0' || v < lo || v > hi) return 0;
   *out = v;
   return 1;
+}
+
+/* A number parameter: JFTS_OK with *out, else the message "KEY needs a number ...". */
+static int number_param(const char *key, const char *value, long lo, long hi, long *out,
+                        char **err_out) {
+  if (parse_long(value, lo, hi, out)) return JFTS_OK;
+  if (hi == SP_NO_MAX)
+    jfts_set_error(err_out, "%s needs a number >= %ld, not '%s'", key, lo, value);
+  else
+    jfts_set_error(err_out, "%s needs a number from %ld to %ld, not '%s'", key, lo, hi, value);
+  return JFTS_ERR_USAGE;
+}
+
+/* The parameters that are not text: exact, limit, offset, context, id, format. */
+static int set_scalar(ServeParams *p, const char *key, const char *value, char **err_out) {
+  long v = 0;
+  int rc = JFTS_OK;
+  if (strcmp(key, "exact") == 0) {
+    if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0) {
+      jfts_set_error(err_out, "exact must be 0 or 1, not '%s'", value);
+      return JFTS_ERR_USAGE;
+    }
+    p->exact = value[0] == '1';
+  } else if (strcmp(key, "limit") == 0) {
+    rc = number_param(key, value, 0, SP_NO_MAX, &v, err_out);
+    p->limit_capped = rc == JFTS_OK && v > SP_MAX_LIMIT_ROWS;
+    if (rc == JFTS_OK) p->limit = v > SP_MAX_LIMIT_ROWS ? SP_MAX_LIMIT_ROWS : v;
+  } else if (strcmp(key, "offset") == 0) {
+    rc = number_param(key, value, 0, SP_NO_MAX, &p->offset, err_out);
+  } else if (strcmp(key, "context") == 0) {
+    rc = number_param(key, value, 1, 1000, &p->context, err_out);
+  } else if (strcmp(key, "id") == 0) {
+    rc = number_param(key, value, 1, SP_NO_MAX, &p->id, err_out);
+  } else if (strcmp(key, "format") == 0) {
+    if (strcmp(value, "json") == 0) p->format = OUT_JSON;
+    else if (strcmp(value, "csv") == 0) p->format = OUT_CSV;
+    else if (strcmp(value, "tsv") == 0) p->format = OUT_TSV;
+    else {
+      jfts_set_error(err_out, "unknown format '%s' (valid: json, csv, tsv)", value);
+      rc = JFTS_ERR_USAGE;
+    }
+  } else {
+    jfts_set_error(err_out, "unknown parameter '%s'", key);
+    rc = JFTS_ERR_USAGE;
+  }
+  return rc;
 }
 
 /* Stores the decoded value of key into p. Takes over value (frees it on error). */
@@ -114,39 +162,7 @@ static int set_param(ServeParams *p, const char *key, char *value, char **err_ou
     *slot = value;
     return JFTS_OK;
   }
-  int rc = JFTS_OK;
-  long v = 0;
-  if (strcmp(key, "exact") == 0) {
-    if (strcmp(value, "1") == 0 || strcmp(value, "0") == 0) p->exact = value[0] == '1';
-    else jfts_set_error(err_out, "exact must be 0 or 1"), rc = JFTS_ERR_USAGE;
-  } else if (strcmp(key, "limit") == 0) {
-    if (parse_long(value, 0, 1000000000L, &v)) {
-      p->limit_capped = v > SP_MAX_LIMIT_ROWS;
-      p->limit = v > SP_MAX_LIMIT_ROWS ? SP_MAX_LIMIT_ROWS : v;
-    } else {
-      jfts_set_error(err_out, "limit needs a number >= 0, not '%s'", value), rc = JFTS_ERR_USAGE;
-    }
-  } else if (strcmp(key, "offset") == 0) {
-    if (parse_long(value, 0, 1000000000L, &v)) p->offset = v;
-    else jfts_set_error(err_out, "offset needs a number >= 0, not '%s'", value), rc = JFTS_ERR_USAGE;
-  } else if (strcmp(key, "context") == 0) {
-    if (parse_long(value, 1, 1000, &v)) p->context = v;
-    else jfts_set_error(err_out, "context needs a number from 1 to 1000, not '%s'", value),
-         rc = JFTS_ERR_USAGE;
-  } else if (strcmp(key, "id") == 0) {
-    if (parse_long(value, 1, 1000000000L, &v)) p->id = v;
-    else jfts_set_error(err_out, "id needs a document number >= 1, not '%s'", value),
-         rc = JFTS_ERR_USAGE;
-  } else if (strcmp(key, "format") == 0) {
-    if (strcmp(value, "json") == 0) p->format = OUT_JSON;
-    else if (strcmp(value, "csv") == 0) p->format = OUT_CSV;
-    else if (strcmp(value, "tsv") == 0) p->format = OUT_TSV;
-    else jfts_set_error(err_out, "unknown format '%s' (valid: json, csv, tsv)", value),
-         rc = JFTS_ERR_USAGE;
-  } else {
-    jfts_set_error(err_out, "unknown parameter '%s'", key);
-    rc = JFTS_ERR_USAGE;
-  }
+  int rc = set_scalar(p, key, value, err_out);
   jfts_free(value);
   return rc;
 }

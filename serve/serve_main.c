@@ -167,7 +167,8 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
     }
   }
   if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
-  if (o->exact && o->thesaurus) return usage_error("--exact and --thesaurus exclude each other%s", "");
+  if (o->exact && o->thesaurus)
+    return usage_error("--exact and --thesaurus exclude each other%s", "");
   return EXIT_OK;
 }
 
@@ -240,7 +241,7 @@ int main(int argc, char **argv) {
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
   HttpConfig cfg = {.db_path = o.db, .ths = ths, .addr = (const struct sockaddr *)&ss,
-                    .addr_len = ss_len, .loopback = loopback, .n_threads = (unsigned)o.threads,
+                    .loopback = loopback, .n_threads = (unsigned)o.threads,
                     .max_requests = (unsigned)o.max_requests, .budget_ms = (unsigned)o.budget_ms};
   int rc = http_start(&cfg, &server, &err);
   if (rc != JFTS_OK) {

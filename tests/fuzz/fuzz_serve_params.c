@@ -24,7 +24,8 @@ static void check_text(const char *s, size_t max, const char *name) {
 static void check_params(const ServeParams *p, const uint8_t *data, size_t size) {
   FUZZ_CHECK(p->path != NULL, "no path");
   size_t n_path = strlen(p->path);
-  FUZZ_CHECK(n_path <= size && memcmp(p->path, data, n_path) == 0, "path is not the target's start");
+  FUZZ_CHECK(n_path <= size && memcmp(p->path, data, n_path) == 0,
+             "path is not the target's start");
   FUZZ_CHECK(strchr(p->path, '?') == NULL, "path holds the query string");
   check_text(p->q, SP_MAX_QUERY, "q");
   FUZZ_CHECK(p->n_wards <= SP_MAX_WARDS, "%zu wards", p->n_wards);
@@ -54,8 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   } else {
     FUZZ_CHECK(p == NULL, "a result with error %d", rc);
     FUZZ_CHECK(rc == JFTS_ERR_USAGE || rc == JFTS_ERR_INPUT || rc == JFTS_ERR_NOMEM, "rc %d", rc);
-    FUZZ_CHECK(rc == JFTS_ERR_NOMEM || (err != NULL && err[0] != '\0'), "error %d without a message",
-               rc);
+    FUZZ_CHECK(rc == JFTS_ERR_NOMEM || (err != NULL && err[0] != '\0'),
+               "error %d without a message", rc);
     FUZZ_CHECK((rc == JFTS_ERR_INPUT) == (size > SP_MAX_TARGET), "over-long target not told apart");
   }
   sp_free(p);
