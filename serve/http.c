@@ -14,6 +14,7 @@
 #include "jfts_common.h"
 #include "output.h"
 #include "params.h"
+#include "textseg.h"
 
 #define HTTP_CONNECTION_LIMIT 256   /* open connections; more are refused at accept */
 #define HTTP_CONNECTION_TIMEOUT 15  /* seconds a connection may stay idle */
@@ -59,7 +60,12 @@ static void request_done(void *cls, struct MHD_Connection *con, void **req_cls,
   *req_cls = NULL;
 }
 
-static void conn_destroy(void *p) { api_conn_free(p); }
+/* Runs in each pool thread as it ends (MHD_stop_daemon): its connection, and the ICU break
+** iterators that the snippets and quotes cached for this thread (textseg.h). */
+static void conn_destroy(void *p) {
+  api_conn_free(p);
+  seg_shutdown();
+}
 
 /* Headers every response carries: nothing but this server's own files may run or load, no
 ** MIME sniffing, no Referer to elsewhere, no framing; API answers are not cached. */

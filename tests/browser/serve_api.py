@@ -170,7 +170,7 @@ def limits():
         status, _, _ = srv.get("/app.js")
         check(status == 200, "time budget: the server answers the next request")
     finally:
-        srv.close()
+        check(srv.close(), "time budget: the server stops cleanly")
     srv = Server("--threads", "4", "--max-requests", "1", "--budget", "0")
     try:
         import concurrent.futures
@@ -185,7 +185,7 @@ def limits():
         check(statuses == {200, 429} and busy[0]["Retry-After"] == "1",
               f"over --max-requests: 429 with Retry-After, the others 200 ({statuses})")
     finally:
-        srv.close()
+        check(srv.close(), "--max-requests: the server stops cleanly")
 
 
 def main():
@@ -198,7 +198,7 @@ def main():
         headers(srv)
         reindex(srv)
     finally:
-        srv.close()
+        check(srv.close(), "the server stops cleanly on SIGTERM (exit 0, nothing on stderr)")
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         return 1

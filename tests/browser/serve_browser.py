@@ -192,7 +192,7 @@ def main():
     finally:
         if d:
             d.quit()
-        srv.close()
+        check(srv.close(), "the server stops cleanly")
         shutil.rmtree(profile, ignore_errors=True)
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)

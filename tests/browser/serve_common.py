@@ -54,10 +54,24 @@ class Server:
                     return int(line.split()[1])
         return 0
 
+    def sanitized(self):
+        """True when the server runs under AddressSanitizer (its quarantine makes RSS grow)."""
+        with open(f"/proc/{self.proc.pid}/maps") as f:
+            return "libasan" in f.read()
+
     def close(self):
+        """Stops the server with SIGTERM; returns True when it exited 0 without a sanitizer or
+        other report on stderr beyond its stop message."""
         self.proc.terminate()
         try:
-            self.proc.wait(timeout=10)
+            self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+        err = self.proc.stderr.read()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        clean = self.proc.returncode == 0 and all(
+            line.startswith("jfts-serve: stopping") for line in err.splitlines() if line)
+        if not clean:
+            print(f"jfts-serve exited {self.proc.returncode}:\n{err}", file=sys.stderr)
+        return clean

@@ -70,8 +70,9 @@ def main():
         rss0 = srv.rss_kb()
         lat, errors2 = phase(srv)
         rss1 = srv.rss_kb()
+        asan = srv.sanitized()
     finally:
-        srv.close()
+        clean = srv.close()
     errors += errors2
     p50 = lat[len(lat) // 2] * 1000
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000
@@ -79,8 +80,11 @@ def main():
           f"RSS {rss0} -> {rss1} kB; {len(errors)} errors")
     for e in errors[:10]:
         print("error:", e)
-    ok = not errors and len(lat) >= 100 and rss1 - rss0 <= RSS_SLACK_KB
-    if rss1 - rss0 > RSS_SLACK_KB:
+    grew = rss1 - rss0 > RSS_SLACK_KB and not asan  # under ASan, LeakSanitizer checks at exit
+    if asan:
+        print("note: AddressSanitizer build: RSS not compared (quarantine); leaks checked at exit")
+    ok = clean and not errors and len(lat) >= 100 and not grew
+    if grew:
         print(f"FAIL: RSS grew by {rss1 - rss0} kB after the warm-up")
     if len(lat) < 100:
         print("FAIL: fewer than 100 requests answered")
