@@ -20,7 +20,10 @@
 #define API_DEFAULT_LIMIT 10         /* search rows per page, as jfts-query */
 #define API_DEFAULT_QUOTES_LIMIT 200 /* quotes rows per page in JSON */
 #define API_MAX_FACET 64             /* distinct values kept per facet */
-#define API_PROGRESS_OPS 1000        /* SQLite steps between two looks at the clock */
+/* SQLite steps between two looks at the clock. SQLite counts them per statement, and fetching
+** one passage takes fewer than a hundred: a larger value would never stop a search that
+** fetches many passages one by one. */
+#define API_PROGRESS_OPS 32
 
 /* The wards as jfts-query lists them in its messages. */
 static const char *const WARDS = "青葉区, 宮城野区, 若林区, 太白区, 泉区";
@@ -252,6 +255,7 @@ static void facets_write(FILE *fp, const Facet *f) {
 /* ---- search ------------------------------------------------------------------------------- */
 
 typedef struct SearchSink {
+  ApiConn *conn;     /* its deadline, checked between results too */
   OutWriter *w;
   const Query *parsed;
   long first, last;  /* ranks to write (1-based, inclusive); facets count every result */
@@ -264,6 +268,7 @@ static int search_cb(void *ctx, const SearchResult *r) {
   SearchSink *k = ctx;
   const StorePassageRow *p = r->passage;
   int rc = JFTS_OK;
+  if (k->conn->budget_ms && progress_cb(k->conn)) return JFTS_ERR_DB; /* timed_out is set */
   if (k->facets) {
     rc = facet_add(&k->facets[FACET_WARD], p->ward, NULL);
     if (rc == JFTS_OK) rc = facet_add(&k->facets[FACET_YEAR], p->year_label, NULL);
@@ -283,14 +288,14 @@ static int search_cb(void *ctx, const SearchResult *r) {
 ** an OutWriter; to become query/render.c). Writes the rows of query in format to fp: with
 ** facets (JSON), every matching passage is visited to count them and the rows of
 ** [offset, offset+limit) are written; without, search_run pages itself (CSV/TSV). */
-static int search_rows(Store *s, const Query *query, const StoreFilter *filter, SearchSort sort,
-                       long limit, long offset, OutFormat format, Facet *facets, FILE *fp,
-                       SearchTotals *totals_out, char **err_out) {
-  SearchSink k = {.parsed = query, .first = offset + 1, .last = offset + limit, .facets = facets};
+static int search_rows(ApiConn *c, const Query *query, const StoreFilter *filter,
+                       SearchSort sort, long limit, long offset, OutFormat format, Facet *facets,
+                       FILE *fp, SearchTotals *totals_out, char **err_out) {
+  SearchSink k = {.conn = c, .parsed = query, .first = offset + 1, .last = offset + limit, .facets = facets};
   SearchOptions so = {.sort = sort, .limit = facets ? 0 : limit, .offset = facets ? 0 : offset,
                       .filter = filter};
   int rc = out_open(fp, format, ROWS_SEARCH_FIELDS + 1, ROWS_N_SEARCH_FIELDS - 1, &k.w, err_out);
-  if (rc == JFTS_OK) rc = search_run(s, query, &so, search_cb, &k, totals_out, err_out);
+  if (rc == JFTS_OK) rc = search_run(c->store, query, &so, search_cb, &k, totals_out, err_out);
   if (rc != JFTS_OK && k.err) {
     jfts_set_error(err_out, "%s", k.err);
   } else if (rc == JFTS_OK && k.bad_row) {
@@ -357,7 +362,7 @@ static int api_search(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem 
   SearchTotals totals = {0, 0};
   if (p->format != OUT_JSON) {
     out->filename = p->format == OUT_CSV ? "jfts-search.csv" : "jfts-search.tsv";
-    return search_rows(c->store, pr->query, filter, sort, limit, p->offset, p->format, NULL, m->fp,
+    return search_rows(c, pr->query, filter, sort, limit, p->offset, p->format, NULL, m->fp,
                        &totals, err_out);
   }
   Facet facets[N_FACETS];
@@ -365,8 +370,8 @@ static int api_search(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem 
   memset(facets, 0, sizeof facets);
   int rc = mem_open(&rows);
   if (rc == JFTS_OK)
-    rc = search_rows(c->store, pr->query, filter, sort, limit, p->offset, OUT_JSON, facets,
-                     rows.fp, &totals, err_out);
+    rc = search_rows(c, pr->query, filter, sort, limit, p->offset, OUT_JSON, facets, rows.fp,
+                     &totals, err_out);
   if (rc == JFTS_OK) rc = mem_close(&rows);
   if (rc == JFTS_OK) {
     long n_lines;

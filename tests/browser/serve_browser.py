@@ -121,6 +121,11 @@ def run(srv, d):
     check(d.current_url == filtered_url, "Back: the URL of the filtered results")
     check(len(d.find_elements(By.CSS_SELECTOR, "li.result")) == 4 and d.find_element(By.ID, "q").get_attribute("value") == QUERY,
           "Back: the filtered results and the query box restored")
+    d.forward()
+    wait_loaded(d)
+    check(len(d.find_elements(By.CSS_SELECTOR, ".passage.hit")) == 1, "Forward: the document view again")
+    d.back()
+    wait_loaded(d)
 
     # Which wards: every ward listed, zeros included.
     d.get(srv.url + "/?" + urllib.parse.urlencode({"q": QUERY, "view": "wards"}))
