@@ -263,6 +263,11 @@ typedef int (*StoreHitCb)(void *ctx, const StoreHit *hit);
 int store_read_begin(Store *s, int *began_out, char **err_out);
 void store_read_end(Store *s, int began);
 
+/* Calls cb(ctx) about every n_ops SQLite virtual machine steps of s's statements; when cb
+** returns non-zero the statement stops and the store call returns JFTS_ERR_DB ("...:
+** interrupted"). A time budget for a server's requests. cb NULL removes the handler. */
+void store_set_progress(Store *s, int n_ops, int (*cb)(void *ctx), void *ctx);
+
 /* Loads what ranking needs into memory, once per Store: each passage's text length in
 ** tokens (passages.n_tokens) for jfts_rank, and its document-order key. Later calls do
 ** nothing; store_match calls it itself. Costs one pass over the passages_file index (about

@@ -26,6 +26,10 @@ void store_read_end(Store *s, int began) {
     (void)sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 }
 
+void store_set_progress(Store *s, int n_ops, int (*cb)(void *ctx), void *ctx) {
+  sqlite3_progress_handler(s->db, cb ? n_ops : 0, cb, ctx);
+}
+
 /* Grows the per-id arrays to hold id (zeroed). */
 static int search_arrays_fit(Store *s, size_t n_ids) {
   if (n_ids <= s->n_ids) return JFTS_OK;

@@ -27,6 +27,9 @@ jfts_ensure_packages() {
 # libpoppler-glib-dev: the PDF reader; poppler-data: the CMaps of Japanese PDFs that do not
 # embed their fonts. poppler-utils (pdftotext) is the PDF tests' oracle; python3-reportlab
 # (with python3-pil) makes the PDF fixtures (tests/data/pdf/make-fixtures.py).
+# libmicrohttpd-dev: jfts-serve. The tests drive its page in headless Chromium through
+# Selenium (Debian's python3); fonts-noto-cjk renders the Japanese page in the screenshots.
 JFTS_BUILD_PACKAGES=(gcc make cmake pkg-config libicu-dev libsqlite3-dev sqlite3
-                     libpoppler-glib-dev poppler-data)
-JFTS_TEST_PACKAGES=(libcmocka-dev poppler-utils python3-reportlab python3-pil)
+                     libpoppler-glib-dev poppler-data libmicrohttpd-dev)
+JFTS_TEST_PACKAGES=(libcmocka-dev poppler-utils python3 python3-reportlab python3-pil
+                    chromium chromium-driver python3-selenium fonts-noto-cjk)

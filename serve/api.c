@@ -1,0 +1,671 @@
+/* jfts-serve's API (api.h): per endpoint, the library calls of the matching jfts-query mode,
+** with the CLI's rows written by the same writers (output.h, render.h, research.h) into an
+** open_memstream buffer, then wrapped as {"rows": [...], "total": ...}. */
+#include "api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "jfts_common.h"
+#include "kwic.h"
+#include "report.h"
+#include "research.h"
+#include "render.h"
+#include "search.h"
+#include "store.h"
+
+#define API_DEFAULT_LIMIT 10         /* search rows per page, as jfts-query */
+#define API_DEFAULT_QUOTES_LIMIT 200 /* quotes rows per page in JSON */
+#define API_MAX_FACET 64             /* distinct values kept per facet */
+/* SQLite steps between two looks at the clock. SQLite counts them per statement, and fetching
+** one passage takes fewer than a hundred: a larger value would never stop a search that
+** fetches many passages one by one. */
+#define API_PROGRESS_OPS 32
+
+/* The wards as jfts-query lists them in its messages. */
+static const char *const WARDS = "青葉区, 宮城野区, 若林区, 太白区, 泉区";
+
+struct ApiConn {
+  char *db_path;
+  char *wal_path;         /* db_path-wal: WAL commits change it, not the database file */
+  const Thesaurus *ths;   /* borrowed; NULL: no expansion */
+  Store *store;           /* NULL until the first request, or after a failed reopen */
+  struct stat st_db, st_wal; /* the database files when the store was opened */
+  int prepared;           /* search_prepare done on this store */
+  unsigned budget_ms;     /* 0: no time budget */
+  struct timespec deadline;
+  int timed_out;          /* the progress handler stopped a statement */
+};
+
+/* An open_memstream buffer. */
+typedef struct Mem {
+  FILE *fp;
+  char *p;
+  size_t n;
+} Mem;
+
+static int mem_open(Mem *m) {
+  m->p = NULL;
+  m->n = 0;
+  m->fp = open_memstream(&m->p, &m->n);
+  return m->fp ? JFTS_OK : JFTS_ERR_NOMEM;
+}
+
+/* Closes the stream; the text stays in m->p (free()). */
+static int mem_close(Mem *m) {
+  int rc = JFTS_OK;
+  if (m->fp && fclose(m->fp) != 0) rc = JFTS_ERR_NOMEM;
+  m->fp = NULL;
+  return rc;
+}
+
+static void mem_free(Mem *m) {
+  if (m->fp) fclose(m->fp);
+  free(m->p);
+  m->fp = NULL;
+  m->p = NULL;
+}
+
+/* ---- connection --------------------------------------------------------------------------- */
+
+static int progress_cb(void *ctx) {
+  ApiConn *c = ctx;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  if (now.tv_sec > c->deadline.tv_sec ||
+      (now.tv_sec == c->deadline.tv_sec && now.tv_nsec > c->deadline.tv_nsec)) {
+    c->timed_out = 1;
+    return 1;
+  }
+  return 0;
+}
+
+int api_conn_new(const char *db_path, const Thesaurus *ths, unsigned budget_ms, ApiConn **out) {
+  ApiConn *c = jfts_malloc(sizeof *c);
+  *out = NULL;
+  if (c == NULL) return JFTS_ERR_NOMEM;
+  memset(c, 0, sizeof *c);
+  c->ths = ths;
+  c->budget_ms = budget_ms;
+  c->db_path = jfts_strdup(db_path);
+  c->wal_path = jfts_mprintf("%s-wal", db_path);
+  if (c->db_path == NULL || c->wal_path == NULL) {
+    api_conn_free(c);
+    return JFTS_ERR_NOMEM;
+  }
+  *out = c; /* the store opens on the first request (api_handle) */
+  return JFTS_OK;
+}
+
+void api_conn_free(ApiConn *c) {
+  if (c == NULL) return;
+  store_close(c->store);
+  jfts_free(c->db_path);
+  jfts_free(c->wal_path);
+  jfts_free(c);
+}
+
+static int same_file(const struct stat *a, const struct stat *b) {
+  return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+         a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Reopens the store when the database or its WAL changed since it was opened: the store
+** caches ranking data (store_search_prepare) that a new index makes stale. The files are
+** looked at before opening, so a change during the open is seen by the next request. */
+static int conn_refresh(ApiConn *c, char **err_out) {
+  struct stat db, wal;
+  if (stat(c->db_path, &db) != 0) memset(&db, 0, sizeof db);
+  if (stat(c->wal_path, &wal) != 0) memset(&wal, 0, sizeof wal);
+  if (c->store && same_file(&db, &c->st_db) && same_file(&wal, &c->st_wal)) return JFTS_OK;
+  store_close(c->store);
+  c->store = NULL;
+  c->prepared = 0;
+  int rc = store_open(c->db_path, STORE_READ, &c->store, err_out);
+  if (rc != JFTS_OK) return rc;
+  c->st_db = db;
+  c->st_wal = wal;
+  if (c->budget_ms) store_set_progress(c->store, API_PROGRESS_OPS, progress_cb, c);
+  return JFTS_OK;
+}
+
+/* ---- responses ---------------------------------------------------------------------------- */
+
+void api_response_clear(ApiResponse *out) {
+  free(out->body);
+  out->body = NULL;
+  out->n_body = 0;
+}
+
+static int respond_error(ApiResponse *out, int status, const char *msg) {
+  Mem m;
+  api_response_clear(out);
+  out->status = status;
+  out->content_type = "application/json; charset=utf-8";
+  out->filename = NULL;
+  if (mem_open(&m) != JFTS_OK) return JFTS_ERR_NOMEM;
+  fputs("{\"error\":", m.fp);
+  out_json_string(m.fp, msg, strlen(msg));
+  fputs("}\n", m.fp);
+  if (mem_close(&m) != JFTS_OK) {
+    mem_free(&m);
+    return JFTS_ERR_NOMEM;
+  }
+  out->body = m.p;
+  out->n_body = m.n;
+  return JFTS_OK;
+}
+
+/* Writes the JSON Lines text lines[0..n) as the elements of a JSON array, from line offset on,
+** at most limit of them (< 0: all). *n_lines_out gets the number of lines. Each CLI row is
+** one line: out_json escapes every line break inside a value. */
+static void lines_to_array(FILE *fp, const char *lines, size_t n, long offset, long limit,
+                           long *n_lines_out) {
+  long i = 0, shown = 0;
+  fputc('[', fp);
+  for (size_t at = 0; at < n;) {
+    const char *nl = memchr(lines + at, '\n', n - at);
+    size_t len = nl ? (size_t)(nl - (lines + at)) : n - at;
+    if (i >= offset && (limit < 0 || shown < limit)) {
+      if (shown++) fputc(',', fp);
+      fwrite(lines + at, 1, len, fp);
+    }
+    i++;
+    at += len + 1;
+  }
+  fputc(']', fp);
+  *n_lines_out = i;
+}
+
+static void write_notes(FILE *fp, char **notes, size_t n_notes) {
+  fputs(",\"notes\":[", fp);
+  for (size_t i = 0; i < n_notes; i++) {
+    if (i) fputc(',', fp);
+    out_json_string(fp, notes[i], strlen(notes[i]));
+  }
+  fputc(']', fp);
+}
+
+/* ---- facets ------------------------------------------------------------------------------- */
+
+typedef struct FacetValue {
+  char *value; /* what the filter parameter accepts */
+  char *label; /* what to show; NULL: value */
+  long count;  /* matching passages */
+} FacetValue;
+
+typedef struct Facet {
+  FacetValue v[API_MAX_FACET];
+  size_t n;
+} Facet;
+
+enum { FACET_WARD, FACET_YEAR, FACET_SECTION, FACET_MEETING, N_FACETS };
+static const char *const FACET_NAMES[N_FACETS] = {"ward", "year", "section", "meeting"};
+
+static int facet_add(Facet *f, const char *value, const char *label) {
+  if (value == NULL) return JFTS_OK;
+  for (size_t i = 0; i < f->n; i++)
+    if (strcmp(f->v[i].value, value) == 0) {
+      f->v[i].count++;
+      return JFTS_OK;
+    }
+  if (f->n == API_MAX_FACET) return JFTS_OK; /* more values than a page can show */
+  FacetValue *v = &f->v[f->n];
+  v->value = jfts_strdup(value);
+  v->label = label ? jfts_strdup(label) : NULL;
+  if (v->value == NULL || (label && v->label == NULL)) {
+    jfts_free(v->value);
+    jfts_free(v->label);
+    return JFTS_ERR_NOMEM;
+  }
+  v->count = 1;
+  f->n++;
+  return JFTS_OK;
+}
+
+static void facets_free(Facet *f) {
+  for (size_t k = 0; k < N_FACETS; k++)
+    for (size_t i = 0; i < f[k].n; i++) {
+      jfts_free(f[k].v[i].value);
+      jfts_free(f[k].v[i].label);
+    }
+}
+
+static void facets_write(FILE *fp, const Facet *f) {
+  fputs(",\"facets\":{", fp);
+  for (size_t k = 0; k < N_FACETS; k++) {
+    fprintf(fp, "%s\"%s\":[", k ? "," : "", FACET_NAMES[k]);
+    for (size_t i = 0; i < f[k].n; i++) {
+      const FacetValue *v = &f[k].v[i];
+      fputs(i ? ",{\"value\":" : "{\"value\":", fp);
+      out_json_string(fp, v->value, strlen(v->value));
+      fputs(",\"label\":", fp);
+      const char *label = v->label ? v->label : v->value;
+      out_json_string(fp, label, strlen(label));
+      fprintf(fp, ",\"count\":%ld}", v->count);
+    }
+    fputc(']', fp);
+  }
+  fputc('}', fp);
+}
+
+/* ---- search ------------------------------------------------------------------------------- */
+
+typedef struct SearchSink {
+  ApiConn *conn;     /* its deadline, checked between results too */
+  OutWriter *w;
+  const Query *parsed;
+  long first, last;  /* ranks to write (1-based, inclusive); facets count every result */
+  Facet *facets;     /* NULL: no facets (then search_run itself applies limit and offset) */
+  int bad_row;
+  char *err;
+} SearchSink;
+
+static int search_cb(void *ctx, const SearchResult *r) {
+  SearchSink *k = ctx;
+  const StorePassageRow *p = r->passage;
+  int rc = JFTS_OK;
+  if (k->conn->budget_ms && progress_cb(k->conn)) return JFTS_ERR_DB; /* timed_out is set */
+  if (k->facets) {
+    rc = facet_add(&k->facets[FACET_WARD], p->ward, NULL);
+    if (rc == JFTS_OK) rc = facet_add(&k->facets[FACET_YEAR], p->year_label, NULL);
+    if (rc == JFTS_OK) rc = facet_add(&k->facets[FACET_SECTION], p->section, p->section_title);
+    if (rc == JFTS_OK) rc = facet_add(&k->facets[FACET_MEETING], p->meeting, NULL);
+    if (rc != JFTS_OK || r->rank < k->first || r->rank > k->last) return rc;
+  }
+  rc = render_search_values(k->w, r, k->parsed, NULL, 0, &k->err);
+  if (rc == JFTS_OK) rc = out_row_end(k->w);
+  if (rc == JFTS_ERR_USAGE) {
+    k->bad_row = 1;
+    rc = JFTS_OK;
+  }
+  return rc;
+}
+
+/* The place where the search endpoint renders rows, through render.c as jfts-query does. Writes the rows of query in format to fp: with
+** facets (JSON), every matching passage is visited to count them and the rows of
+** [offset, offset+limit) are written; without, search_run pages itself (CSV/TSV). */
+static int search_rows(ApiConn *c, const Query *query, const StoreFilter *filter,
+                       SearchSort sort, long limit, long offset, OutFormat format, Facet *facets,
+                       FILE *fp, SearchTotals *totals_out, char **err_out) {
+  SearchSink k = {.conn = c, .parsed = query, .first = offset + 1, .last = offset + limit, .facets = facets};
+  SearchOptions so = {.sort = sort, .limit = facets ? 0 : limit, .offset = facets ? 0 : offset,
+                      .filter = filter};
+  size_t n_fields = 0;
+  const char *const *fields = render_search_fields(0, &n_fields);
+  int rc = out_open(fp, format, fields, n_fields, &k.w, err_out);
+  if (rc == JFTS_OK) rc = search_run(c->store, query, &so, search_cb, &k, totals_out, err_out);
+  if (rc != JFTS_OK && k.err) {
+    jfts_set_error(err_out, "%s", k.err);
+  } else if (rc == JFTS_OK && k.bad_row) {
+    jfts_set_error(err_out, "internal error: a row did not match its field list");
+    rc = JFTS_ERR_DB;
+  }
+  jfts_free(k.err);
+  out_close(k.w);
+  return rc;
+}
+
+/* ---- query modes -------------------------------------------------------------------------- */
+
+/* What search, wards and quotes share: the filter and the parsed, expanded query. */
+typedef struct Prepared {
+  ResearchFilter *filter;
+  Query *query;
+  char **notes;
+  size_t n_notes;
+} Prepared;
+
+static void prepared_free(Prepared *pr) {
+  research_filter_free(pr->filter);
+  qry_free(pr->query);
+  ths_warnings_free(pr->notes, pr->n_notes);
+}
+
+static int prepare_query(ApiConn *c, const ServeParams *p, Prepared *pr, char **err_out) {
+  if (p->q == NULL || p->q[0] == '\0') {
+    jfts_set_error(err_out, "no query given (parameter q)");
+    return JFTS_ERR_USAGE;
+  }
+  for (size_t i = 0; i < p->n_wards; i++)
+    if (report_canonical_ward(p->wards[i]) == NULL) {
+      jfts_set_error(err_out, "unknown ward '%s' (valid: %s)", p->wards[i], WARDS);
+      return JFTS_ERR_USAGE;
+    }
+  ResearchFilterArgs fa = {.wards = (const char *const *)p->wards, .n_wards = p->n_wards,
+                           .section = p->section, .meeting = p->meeting, .year = p->year};
+  int rc = research_filter_new(c->store, &fa, &pr->filter, err_out);
+  if (rc == JFTS_OK)
+    rc = research_query_new(p->q, strlen(p->q), p->exact ? NULL : c->ths, &pr->query, &pr->notes,
+                            &pr->n_notes, err_out);
+  return rc;
+}
+
+static int api_search(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem *m,
+                      ApiResponse *out, char **err_out) {
+  SearchSort sort = SEARCH_SORT_RANK;
+  if (p->sort && strcmp(p->sort, "doc") == 0) sort = SEARCH_SORT_DOC;
+  else if (p->sort && strcmp(p->sort, "rank") != 0) {
+    jfts_set_error(err_out, "unknown sort order '%s' (valid: rank, doc)", p->sort);
+    return JFTS_ERR_USAGE;
+  }
+  if (!c->prepared) {
+    int rc = search_prepare(c->store, err_out);
+    if (rc != JFTS_OK) return rc;
+    c->prepared = 1;
+  }
+  long limit = p->limit < 0 ? API_DEFAULT_LIMIT : p->limit;
+  int capped = p->limit_capped || limit == 0 || limit > SP_MAX_LIMIT;
+  if (limit == 0 || limit > SP_MAX_LIMIT) limit = SP_MAX_LIMIT;
+  const StoreFilter *filter = research_filter_get(pr->filter);
+  SearchTotals totals = {0, 0};
+  if (p->format != OUT_JSON) {
+    out->filename = p->format == OUT_CSV ? "jfts-search.csv" : "jfts-search.tsv";
+    return search_rows(c, pr->query, filter, sort, limit, p->offset, p->format, NULL, m->fp,
+                       &totals, err_out);
+  }
+  Facet facets[N_FACETS];
+  Mem rows;
+  memset(facets, 0, sizeof facets);
+  int rc = mem_open(&rows);
+  if (rc == JFTS_OK)
+    rc = search_rows(c, pr->query, filter, sort, limit, p->offset, OUT_JSON, facets, rows.fp,
+                     &totals, err_out);
+  if (rc == JFTS_OK) rc = mem_close(&rows);
+  if (rc == JFTS_OK) {
+    long n_lines;
+    fputs("{\"rows\":", m->fp);
+    lines_to_array(m->fp, rows.p, rows.n, 0, -1, &n_lines);
+    fprintf(m->fp, ",\"total\":{\"passages\":%ld,\"occurrences\":%lld}", totals.n_passages,
+            (long long)totals.n_occurrences);
+    fprintf(m->fp, ",\"offset\":%ld,\"limit\":%ld,\"limit_capped\":%s", p->offset, limit,
+            capped ? "true" : "false");
+    write_notes(m->fp, pr->notes, pr->n_notes);
+    facets_write(m->fp, facets);
+    fputs("}\n", m->fp);
+  }
+  mem_free(&rows);
+  facets_free(facets);
+  return rc;
+}
+
+/* --wards and --quotes: the CLI's writer into rows, then sliced into the JSON answer. */
+static int api_research(ApiConn *c, const ServeParams *p, const Prepared *pr, int quotes, Mem *m,
+                        ApiResponse *out, char **err_out) {
+  ResearchOptions ro = {.format = p->format, .filter = research_filter_get(pr->filter),
+                        .n_context = (size_t)p->context};
+  ResearchTotals totals = {0, 0, 0};
+  if (!quotes && (p->sort || p->context)) {
+    jfts_set_error(err_out, "sort and context are for quotes");
+    return JFTS_ERR_USAGE;
+  }
+  int rc = quotes && p->sort ? kwic_parse_sort(p->sort, &ro.sort, err_out) : JFTS_OK;
+  if (rc != JFTS_OK) return rc;
+  if (p->format != OUT_JSON) {
+    out->filename = quotes ? (p->format == OUT_CSV ? "jfts-quotes.csv" : "jfts-quotes.tsv")
+                           : (p->format == OUT_CSV ? "jfts-wards.csv" : "jfts-wards.tsv");
+    return quotes ? research_quotes(c->store, pr->query, &ro, m->fp, &totals, err_out)
+                  : research_wards(c->store, pr->query, &ro, m->fp, &totals, err_out);
+  }
+  Mem rows;
+  rc = mem_open(&rows);
+  if (rc == JFTS_OK)
+    rc = quotes ? research_quotes(c->store, pr->query, &ro, rows.fp, &totals, err_out)
+                : research_wards(c->store, pr->query, &ro, rows.fp, &totals, err_out);
+  if (rc == JFTS_OK) rc = mem_close(&rows);
+  if (rc == JFTS_OK) {
+    long n_lines;
+    long limit = !quotes ? -1 : p->limit < 0 ? API_DEFAULT_QUOTES_LIMIT : p->limit;
+    fputs("{\"rows\":", m->fp);
+    lines_to_array(m->fp, rows.p, rows.n, quotes ? p->offset : 0, limit, &n_lines);
+    fprintf(m->fp, ",\"total\":{\"rows\":%ld,\"passages\":%ld,\"occurrences\":%ld}", n_lines,
+            totals.n_passages, totals.n_occurrences);
+    if (quotes)
+      fprintf(m->fp, ",\"offset\":%ld,\"limit\":%ld,\"limit_capped\":%s", p->offset, limit,
+              p->limit_capped ? "true" : "false");
+    write_notes(m->fp, pr->notes, pr->n_notes);
+    fputs("}\n", m->fp);
+  }
+  mem_free(&rows);
+  return rc;
+}
+
+/* ---- listings ----------------------------------------------------------------------------- */
+
+typedef struct ListSink {
+  OutWriter *w;
+  int bad_row;
+  long n;           /* rows seen */
+  long want;        /* api_document: the 1-based id looked for; 0: write every row */
+  char *file;       /* api_document: the document found (copies) */
+  char *ward;
+  int line_start, line_end;
+  int found;
+} ListSink;
+
+static int list_end(ListSink *k, int rc) {
+  if (rc == JFTS_ERR_USAGE) {
+    k->bad_row = 1;
+    rc = JFTS_OK;
+  }
+  return rc;
+}
+
+static int doc_cb(void *ctx, const StoreDocRow *r) {
+  ListSink *k = ctx;
+  if (k->want && ++k->n != k->want) return JFTS_OK;
+  if (k->want) {
+    k->found = 1;
+    k->file = jfts_strdup(r->file);
+    k->ward = r->ward ? jfts_strdup(r->ward) : NULL;
+    k->line_start = r->line_start;
+    k->line_end = r->line_end;
+    if (k->file == NULL || (r->ward && k->ward == NULL)) return JFTS_ERR_NOMEM;
+  }
+  render_doc_values(k->w, r);
+  return list_end(k, out_row_end(k->w));
+}
+
+static int meeting_cb(void *ctx, const StoreMeetingRow *r) {
+  ListSink *k = ctx;
+  render_meeting_values(k->w, r);
+  return list_end(k, out_row_end(k->w));
+}
+
+/* --documents and --meetings take one ward and nothing else, as in the CLI. */
+static int listing_ward(const ServeParams *p, const char **ward_out, char **err_out) {
+  *ward_out = NULL;
+  if (p->q || p->n_wards > 1 || p->section || p->meeting || p->year || p->sort || p->context) {
+    jfts_set_error(err_out, "documents and meetings take one ward and no query or other filter");
+    return JFTS_ERR_USAGE;
+  }
+  if (p->n_wards == 1) {
+    *ward_out = report_canonical_ward(p->wards[0]);
+    if (*ward_out == NULL) {
+      jfts_set_error(err_out, "unknown ward '%s' (valid: %s)", p->wards[0], WARDS);
+      return JFTS_ERR_USAGE;
+    }
+  }
+  return JFTS_OK;
+}
+
+static int api_listing(ApiConn *c, const ServeParams *p, int meetings, Mem *m, ApiResponse *out,
+                       char **err_out) {
+  const char *ward;
+  ListSink k;
+  Mem rows = {NULL, NULL, 0};
+  memset(&k, 0, sizeof k);
+  int rc = listing_ward(p, &ward, err_out);
+  if (rc != JFTS_OK) return rc;
+  int json = p->format == OUT_JSON;
+  if (json) rc = mem_open(&rows);
+  size_t n_fields = 0;
+  const char *const *fields =
+      meetings ? render_meeting_fields(&n_fields) : render_doc_fields(&n_fields);
+  if (rc == JFTS_OK) rc = out_open(json ? rows.fp : m->fp, p->format, fields, n_fields, &k.w, err_out);
+  if (rc == JFTS_OK)
+    rc = meetings ? store_list_meetings(c->store, ward, meeting_cb, &k, err_out)
+                  : store_list_documents(c->store, ward, doc_cb, &k, err_out);
+  if (rc == JFTS_OK && k.bad_row) {
+    jfts_set_error(err_out, "internal error: a row did not match its field list");
+    rc = JFTS_ERR_DB;
+  }
+  if (rc == JFTS_OK && json) rc = mem_close(&rows);
+  if (rc == JFTS_OK && json) {
+    long n_lines;
+    fputs("{\"rows\":", m->fp);
+    lines_to_array(m->fp, rows.p, rows.n, 0, -1, &n_lines);
+    fprintf(m->fp, ",\"total\":{\"rows\":%ld}}\n", n_lines);
+  }
+  if (!json) out->filename = meetings ? "jfts-meetings.csv" : "jfts-documents.csv";
+  if (!json && p->format == OUT_TSV) out->filename = meetings ? "jfts-meetings.tsv"
+                                                              : "jfts-documents.tsv";
+  out_close(k.w);
+  mem_free(&rows);
+  return rc;
+}
+
+/* ---- one document ------------------------------------------------------------------------- */
+
+static const char *const PASSAGE_FIELDS[] = {"id", "section", "section_title", "heading",
+                                             "meeting", "local_name", "text", "line_start",
+                                             "line_end"};
+#define N_PASSAGE_FIELDS (sizeof PASSAGE_FIELDS / sizeof PASSAGE_FIELDS[0])
+
+/* The passages of the document found by doc_cb: same file, inside its line range. */
+static int passage_cb(void *ctx, const StorePassageRow *r) {
+  ListSink *k = ctx;
+  if (strcmp(r->file, k->file) != 0 || r->line_start < k->line_start ||
+      r->line_start > k->line_end)
+    return JFTS_OK;
+  out_int(k->w, r->id);
+  out_str(k->w, r->section);
+  out_str(k->w, r->section_title);
+  out_str(k->w, r->heading);
+  out_str(k->w, r->meeting);
+  out_str(k->w, r->local_name);
+  out_strn(k->w, r->text, r->n_text);
+  out_int(k->w, r->line_start);
+  out_int(k->w, r->line_end);
+  return list_end(k, out_row_end(k->w));
+}
+
+/* A document by its id: its 1-based place in the documents listing (no ward), never a path. */
+static int api_document(ApiConn *c, const ServeParams *p, Mem *m, ApiResponse *out,
+                        char **err_out) {
+  ListSink k;
+  Mem doc = {NULL, NULL, 0}, rows = {NULL, NULL, 0};
+  memset(&k, 0, sizeof k);
+  if (p->id == 0 || p->q || p->n_wards || p->section || p->meeting || p->year ||
+      p->format != OUT_JSON) {
+    jfts_set_error(err_out, "document takes id=N (a number from documents) and nothing else");
+    return JFTS_ERR_USAGE;
+  }
+  k.want = p->id;
+  int rc = mem_open(&doc);
+  if (rc == JFTS_OK) rc = mem_open(&rows);
+  size_t n_fields = 0;
+  const char *const *fields = render_doc_fields(&n_fields);
+  if (rc == JFTS_OK) rc = out_open(doc.fp, OUT_JSON, fields, n_fields, &k.w, err_out);
+  if (rc == JFTS_OK) rc = store_list_documents(c->store, NULL, doc_cb, &k, err_out);
+  out_close(k.w);
+  k.w = NULL;
+  if (rc == JFTS_OK && !k.found) {
+    out->status = 404;
+    jfts_set_error(err_out, "no document %ld", p->id);
+    rc = JFTS_ERR_USAGE;
+  }
+  if (rc == JFTS_OK)
+    rc = out_open(rows.fp, OUT_JSON, PASSAGE_FIELDS, N_PASSAGE_FIELDS, &k.w, err_out);
+  if (rc == JFTS_OK)
+    rc = store_scan_substring(c->store, "", k.ward, 0, passage_cb, &k, NULL, err_out);
+  if (rc == JFTS_OK && k.bad_row) {
+    jfts_set_error(err_out, "internal error: a row did not match its field list");
+    rc = JFTS_ERR_DB;
+  }
+  if (rc == JFTS_OK) rc = mem_close(&doc);
+  if (rc == JFTS_OK) rc = mem_close(&rows);
+  if (rc == JFTS_OK) {
+    long n_lines;
+    fprintf(m->fp, "{\"id\":%ld,\"document\":", p->id);
+    fwrite(doc.p, 1, doc.n && doc.p[doc.n - 1] == '\n' ? doc.n - 1 : doc.n, m->fp);
+    fputs(",\"rows\":", m->fp);
+    lines_to_array(m->fp, rows.p, rows.n, 0, -1, &n_lines);
+    fprintf(m->fp, ",\"total\":{\"rows\":%ld}}\n", n_lines);
+  }
+  out_close(k.w);
+  mem_free(&doc);
+  mem_free(&rows);
+  jfts_free(k.file);
+  jfts_free(k.ward);
+  return rc;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------------- */
+
+enum { EP_SEARCH, EP_WARDS, EP_QUOTES, EP_MEETINGS, EP_DOCUMENTS, EP_DOCUMENT, N_EP };
+static const char *const EP_PATHS[N_EP] = {"/api/search", "/api/wards", "/api/quotes",
+                                           "/api/meetings", "/api/documents", "/api/document"};
+
+static int run_endpoint(ApiConn *c, int ep, const ServeParams *p, Mem *m, ApiResponse *out,
+                        char **err_out) {
+  if (ep == EP_MEETINGS || ep == EP_DOCUMENTS)
+    return api_listing(c, p, ep == EP_MEETINGS, m, out, err_out);
+  if (ep == EP_DOCUMENT) return api_document(c, p, m, out, err_out);
+  Prepared pr;
+  memset(&pr, 0, sizeof pr);
+  int rc = prepare_query(c, p, &pr, err_out);
+  if (rc == JFTS_OK && ep == EP_SEARCH) rc = api_search(c, p, &pr, m, out, err_out);
+  else if (rc == JFTS_OK) rc = api_research(c, p, &pr, ep == EP_QUOTES, m, out, err_out);
+  prepared_free(&pr);
+  return rc;
+}
+
+int api_handle(ApiConn *c, const ServeParams *p, ApiResponse *out) {
+  char *err = NULL, buf[48];
+  Mem m = {NULL, NULL, 0};
+  int ep = 0, began = 0;
+  memset(out, 0, sizeof *out);
+  while (ep < N_EP && strcmp(p->path, EP_PATHS[ep]) != 0) ep++;
+  if (ep == N_EP) return respond_error(out, 404, "no such API endpoint");
+  out->status = 200;
+  out->content_type = p->format == OUT_CSV   ? "text/csv; charset=utf-8"
+                      : p->format == OUT_TSV ? "text/tab-separated-values; charset=utf-8"
+                                             : "application/json; charset=utf-8";
+  int rc = conn_refresh(c, &err);
+  if (rc == JFTS_OK && c->budget_ms) {
+    clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+    c->deadline.tv_sec += c->budget_ms / 1000;
+    c->deadline.tv_nsec += (long)(c->budget_ms % 1000) * 1000000L;
+    if (c->deadline.tv_nsec >= 1000000000L) {
+      c->deadline.tv_sec++;
+      c->deadline.tv_nsec -= 1000000000L;
+    }
+  }
+  c->timed_out = 0;
+  /* One snapshot per request: a jfts-index run that commits meanwhile shows on the next. */
+  if (rc == JFTS_OK) rc = store_read_begin(c->store, &began, &err);
+  if (rc == JFTS_OK) rc = mem_open(&m);
+  if (rc == JFTS_OK) rc = run_endpoint(c, ep, p, &m, out, &err);
+  if (rc == JFTS_OK) rc = mem_close(&m);
+  if (c->store) store_read_end(c->store, began);
+  if (rc == JFTS_OK) {
+    out->body = m.p;
+    out->n_body = m.n;
+    m.p = NULL;
+  } else if (c->timed_out) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "the request took longer than its time budget (%u ms)",
+             c->budget_ms);
+    rc = respond_error(out, 422, msg);
+  } else {
+    int status = out->status == 404 ? 404 : rc == JFTS_ERR_USAGE ? 400 : 500;
+    rc = respond_error(out, status, jfts_error_text(rc, err, buf));
+  }
+  mem_free(&m);
+  jfts_free(err);
+  return rc;
+}

@@ -1,0 +1,41 @@
+/* The JSON/CSV API of jfts-serve: each endpoint runs the jfts-query library code of the
+** matching CLI mode (search, --wards, --quotes, --meetings, --documents) over one read-only
+** Store and writes the CLI's rows into memory. An ApiConn belongs to one thread. */
+#ifndef JFTS_API_H
+#define JFTS_API_H
+
+#include <stddef.h>
+
+#include "params.h"
+#include "thesaurus.h"
+
+typedef struct ApiConn ApiConn;
+
+/* A connection to db_path for one thread; the database is opened read-only (STORE_READ) by
+** the first api_handle. ths (borrowed, may be NULL: no expansion) must outlive it; budget_ms
+** bounds the SQLite work of one request (0: none). Returns JFTS_OK (*out; api_conn_free) or
+** JFTS_ERR_NOMEM. */
+int api_conn_new(const char *db_path, const Thesaurus *ths, unsigned budget_ms, ApiConn **out);
+void api_conn_free(ApiConn *c); /* accepts NULL */
+
+/* One response: status, content type and a body owned by the response. */
+typedef struct ApiResponse {
+  int status;                /* HTTP status */
+  const char *content_type;  /* static string */
+  const char *filename;      /* for Content-Disposition: attachment; NULL: inline */
+  char *body;                /* malloc'ed (free()); may hold NUL bytes */
+  size_t n_body;
+} ApiResponse;
+
+/* Answers the API request p (p->path under /api/). Always fills *out: 200 with the rows;
+** 400 for a usage error ({"error": the CLI's message}); 404 for an unknown endpoint or a
+** document id that does not exist; 422 when the request ran past its time budget; 500
+** otherwise. Before the request the connection reopens the database when its files changed
+** (jfts-index ran), so that every request sees the latest committed index. Returns JFTS_OK,
+** or JFTS_ERR_NOMEM when not even an error body could be made (out->body NULL). */
+int api_handle(ApiConn *c, const ServeParams *p, ApiResponse *out);
+
+/* Frees out->body; accepts an empty response. */
+void api_response_clear(ApiResponse *out);
+
+#endif
