@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds jfts (Release, as ./run.sh does), indexes corpus/ into a temp DB and scores the judged
-# set of this directory: bench/relevance/run.sh [score.py options, e.g. --per-query]
+# sets on it: first the main set of this directory (its output as before), then the held-out set
+# of heldout/. bench/relevance/run.sh [score.py options, e.g. --per-query]
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -13,3 +14,5 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/jfts-relevance.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 build/jfts-index --quiet --db "$TMP/jfts.db" corpus/ >&2
 python3 "$HERE/score.py" --db "$TMP/jfts.db" --query "$ROOT/build/jfts-query" "$@"
+echo
+python3 "$HERE/score.py" --db "$TMP/jfts.db" --query "$ROOT/build/jfts-query" --set heldout "$@"

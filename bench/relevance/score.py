@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Scores search configurations against the judged set in this directory.
+"""Scores search configurations against a judged set (by default the one in this directory).
 
-usage: score.py --db JFTS_DB [--query PROG] [--per-query]
+usage: score.py --db JFTS_DB [--query PROG] [--set DIR] [--per-query]
+
+--set DIR scores another judged set: DIR (relative to this directory, e.g. 'heldout', or absolute)
+holds its own queries.tsv and qrels.tsv in the same formats; the default is this directory's main
+set. A set other than the main one is announced by a '## set: ...' line, and only the kinds it
+has queries of are printed (the main set's output is unchanged).
 
 For every query of queries.tsv and every configuration it takes the top 10 (nDCG@10, recall@10)
 and the top 1000 (recall overall, zero-result rate), and prints per kind and in one summary
@@ -47,10 +52,16 @@ def read_tsv(path):
         return [dict(zip(head, line.rstrip("\n").split("\t"))) for line in f if line.strip()]
 
 
-def load_set():
-    queries = read_tsv(os.path.join(HERE, "queries.tsv"))
+def load_set(set_dir):
+    """Reads set_dir's queries.tsv and qrels.tsv; stops on a kind or query id it does not know."""
+    queries = read_tsv(os.path.join(set_dir, "queries.tsv"))
     qrels = {q["id"]: {} for q in queries}
-    for r in read_tsv(os.path.join(HERE, "qrels.tsv")):
+    for q in queries:
+        if q["kind"] not in KINDS:
+            sys.exit(f"score.py: {set_dir}: query {q['id']}: unknown kind {q['kind']!r}")
+    for r in read_tsv(os.path.join(set_dir, "qrels.tsv")):
+        if r["query_id"] not in qrels:
+            sys.exit(f"score.py: {set_dir}: qrels name unknown query {r['query_id']!r}")
         qrels[r["query_id"]][r["passage"]] = int(r["grade"])
     return queries, qrels
 
@@ -161,10 +172,22 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", required=True, help="jfts database indexed from corpus/")
     ap.add_argument("--query", default=os.path.join(HERE, "..", "..", "build", "jfts-query"))
+    ap.add_argument("--set", default=HERE, metavar="DIR",
+                    help="judged set to score: a directory with queries.tsv and qrels.tsv, relative"
+                         " to this script's directory (e.g. heldout); default the main set")
     ap.add_argument("--per-query", action="store_true", help="also print each query's scores")
     a = ap.parse_args()
 
-    queries, qrels = load_set()
+    set_dir = os.path.normpath(os.path.join(HERE, a.set))
+    for name in ("queries.tsv", "qrels.tsv"):
+        if not os.path.isfile(os.path.join(set_dir, name)):
+            sys.exit(f"score.py: --set {a.set}: no {name} in {set_dir}")
+    queries, qrels = load_set(set_dir)
+    # Only the kinds the set has: the held-out set has no term queries, and an empty kind would
+    # print a row of nan. The main set has all three, so its output does not change.
+    kinds = [k for k in KINDS if any(q["kind"] == k for q in queries)]
+    if set_dir != os.path.normpath(HERE):
+        print(f"## set: {os.path.relpath(set_dir, HERE)} ({len(queries)} queries)")
     src = sqlite3.connect(f"file:{a.db}?mode=ro", uri=True)
     known = {
         passage_key(p, l)
@@ -198,9 +221,9 @@ def main():
                 for qid, text, (n, r10, rall, _), hits in pq:
                     print(f"  {qid}\t{text}\t{n:.3f}\t{r10:.3f}\t{rall:.3f}\t{hits}")
 
-    counts = {k: sum(1 for q in queries if q["kind"] == k) for k in KINDS}
+    counts = {k: sum(1 for q in queries if q["kind"] == k) for k in kinds}
     metric_names = ("nDCG@10", "recall@10", "recall@1000", "zero-result rate")
-    for kind in KINDS:
+    for kind in kinds:
         print(f"\n### {kind} ({counts[kind]} queries)\n")
         print("| configuration | " + " | ".join(metric_names) + " |")
         print("|---|" + "---:|" * len(metric_names))
@@ -210,8 +233,8 @@ def main():
             print(f"| {name} | " + " | ".join(fmt(v) for v in vals) + " |")
 
     print(f"\n### summary ({len(queries)} queries: "
-          + ", ".join(f"{counts[k]} {k}" for k in KINDS) + ")\n")
-    cols = [f"nDCG@10 {k}" for k in KINDS] + ["nDCG@10 all", "recall@10 all", "recall@1000 all",
+          + ", ".join(f"{counts[k]} {k}" for k in kinds) + ")\n")
+    cols = [f"nDCG@10 {k}" for k in kinds] + ["nDCG@10 all", "recall@10 all", "recall@1000 all",
                                               "zero-result all"]
     print("| configuration | " + " | ".join(cols) + " |")
     print("|---|" + "---:|" * len(cols))
@@ -220,8 +243,8 @@ def main():
         if r is None:
             print(f"| {name} | " + " | ".join(["n/a"] * len(cols)) + " |")
             continue
-        rows = [row for k in KINDS for row in r[k]]
-        vals = [mean([row[0] for row in r[k]]) for k in KINDS]
+        rows = [row for k in kinds for row in r[k]]
+        vals = [mean([row[0] for row in r[k]]) for k in kinds]
         vals += [mean([row[i] for row in rows]) for i in range(4)]
         print(f"| {name} | " + " | ".join(fmt(v) for v in vals) + " |")
     for n in notes:
