@@ -395,8 +395,10 @@ static int api_search(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem 
 /* --wards and --quotes: the CLI's writer into rows, then sliced into the JSON answer. */
 static int api_research(ApiConn *c, const ServeParams *p, const Prepared *pr, int quotes, Mem *m,
                         ApiResponse *out, char **err_out) {
+  /* The time budget stops the ICU work between and after the SQL statements too. */
   ResearchOptions ro = {.format = p->format, .filter = research_filter_get(pr->filter),
-                        .n_context = (size_t)p->context};
+                        .n_context = (size_t)p->context, .stop = c->budget_ms ? progress_cb : NULL,
+                        .stop_ctx = c};
   ResearchTotals totals = {0, 0, 0};
   if (!quotes && (p->sort || p->context)) {
     jfts_set_error(err_out, "sort and context are for quotes");
@@ -650,6 +652,8 @@ int api_handle(ApiConn *c, const ServeParams *p, ApiResponse *out) {
   if (rc == JFTS_OK) rc = store_read_begin(c->store, &began, &err);
   if (rc == JFTS_OK) rc = mem_open(&m);
   if (rc == JFTS_OK) rc = run_endpoint(c, ep, p, &m, out, &err);
+  /* Work that no check stopped (writing the rows) still makes the answer late: a 422 too. */
+  if (rc == JFTS_OK && c->budget_ms && progress_cb(c)) rc = JFTS_ERR_DB;
   if (rc == JFTS_OK) rc = mem_close(&m);
   if (c->store) store_read_end(c->store, began);
   if (rc == JFTS_OK) {
