@@ -181,7 +181,7 @@ function facetPanel(s, facets) {
     for (const v of values) {
       const on = name === "ward" ? s.wards.includes(v.value) : s[name] === v.value;
       const label = name === "section" && v.value !== v.label ? v.label : v.value;
-      ul.append(el("li", {}, el("button", { type: "button", "aria-pressed": on ? "true" : "false", onclick: () => go(withFilter(s, name, v.value)) },
+      ul.append(el("li", {}, el("button", { type: "button", class: v.count ? null : "zero", "aria-pressed": on ? "true" : "false", onclick: () => go(withFilter(s, name, v.value)) },
                                label + " (" + v.count + ")")));
     }
     aside.append(el("h3", {}, FACET_TITLES[name]), ul);
