@@ -290,10 +290,10 @@ def tab_to(d, what, want):
     return arrived
 
 
-def key_action(d, what, want, key=Keys.ENTER):
+def key_action(d, what, want, key=None):
     """Tabs to the control labelled want and presses key (Enter, or Space for a checkbox)."""
     if tab_to(d, what, want):
-        press(d, key)
+        press(d, key or Keys.ENTER)
         wait_loaded(d)
 
 
