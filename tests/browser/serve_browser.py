@@ -88,8 +88,9 @@ def load_axe():
         os.makedirs(prefix, exist_ok=True)
         try:
             r = subprocess.run([npm, "install", "--prefix", prefix, "--no-audit", "--no-fund", "--no-package-lock",
-                                "--loglevel=error", f"axe-core@{AXE_VERSION}"],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=180)
+                                "--loglevel=error", "--fetch-timeout=20000", "--fetch-retries=1",
+                                f"axe-core@{AXE_VERSION}"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=90)
             out = r.stdout
         except subprocess.TimeoutExpired:
             out = "timed out"
