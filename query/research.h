@@ -91,6 +91,12 @@ typedef struct ResearchOptions {
   int color;          /* text: 1 to highlight with ANSI colour (out_want_color) */
   size_t n_context;   /* --quotes: grapheme clusters on each side; 0: KWIC_DEFAULT_CONTEXT */
   KwicSort sort;      /* --quotes: order of the lines */
+  /* NULL, or asked before each passage's work (segmentation, snippets) and between the steps
+  ** that follow the search (--quotes: file metadata, sorting, writing): non-zero stops the
+  ** mode, which returns JFTS_ERR_DB ("stopped"). jfts-serve's time budget: SQLite's progress
+  ** handler stops the SQL, this the ICU work in between and after. */
+  int (*stop)(void *ctx);
+  void *stop_ctx;
 } ResearchOptions;
 
 /* Totals of a mode: rows written, passages and occurrences quoted or counted. */

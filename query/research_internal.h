@@ -33,6 +33,10 @@ void research_marks(const ResearchOptions *opt, const char **on_out, const char 
 ** show. *out gets a new array (jfts_free; NULL when n is 0). JFTS_OK or JFTS_ERR_NOMEM. */
 int research_disjoint_spans(const MatchSpan *spans, size_t n, MatchSpan **out, size_t *n_out);
 
+/* JFTS_ERR_DB with "stopped" when opt->stop is set and says stop (ResearchOptions); else
+** JFTS_OK. */
+int research_stopped(const ResearchOptions *opt, char **err_out);
+
 /* Writes n spaces (n <= 0: none): column padding of the text modes. */
 void research_pad(FILE *fp, int n);
 

@@ -63,6 +63,12 @@ const char *research_surface(const Query *q, const MatchSpan *span) {
 
 /* ---- shared by --wards and --quotes ------------------------------------------------------ */
 
+int research_stopped(const ResearchOptions *opt, char **err_out) {
+  if (opt->stop == NULL || !opt->stop(opt->stop_ctx)) return JFTS_OK;
+  jfts_set_error(err_out, "stopped");
+  return JFTS_ERR_DB;
+}
+
 void research_marks(const ResearchOptions *opt, const char **on_out, const char **off_out) {
   out_marks(opt->color, on_out, off_out);
   if (opt->hl_on) *on_out = opt->hl_on;

@@ -34,6 +34,7 @@ typedef struct FileMeta {
 
 typedef struct QuotesCtx {
   const Query *query;
+  const ResearchOptions *opt;
   size_t n_context;
   KwicLine *lines;
   QuoteInfo *info;     /* parallel to lines as made; lines[i].tag indexes it after sorting */
@@ -67,7 +68,8 @@ static int quotes_result(void *ctx, const SearchResult *res) {
   const StorePassageRow *p = res->passage;
   MatchSpan *sp = NULL;
   size_t n_sp = 0;
-  int rc = research_disjoint_spans(res->spans, res->n_spans, &sp, &n_sp);
+  int rc = research_stopped(c->opt, c->err_out);
+  if (rc == JFTS_OK) rc = research_disjoint_spans(res->spans, res->n_spans, &sp, &n_sp);
   if (rc != JFTS_OK || n_sp == 0) goto cleanup;
   if (c->n + n_sp > c->cap) {
     size_t cap = c->cap ? c->cap : 64;
@@ -223,13 +225,17 @@ int research_quotes(Store *s, const Query *query, const ResearchOptions *opt, FI
   QuotesCtx c;
   memset(&c, 0, sizeof c);
   c.query = query;
+  c.opt = opt;
   c.n_context = opt->n_context ? opt->n_context : KWIC_DEFAULT_CONTEXT;
   c.err_out = err_out;
   if (totals_out) memset(totals_out, 0, sizeof *totals_out);
   SearchOptions so = {.sort = SEARCH_SORT_DOC, .limit = 0, .offset = 0, .filter = opt->filter};
   int rc = search_run(s, query, &so, quotes_result, &c, NULL, err_out);
+  if (rc == JFTS_OK) rc = research_stopped(opt, err_out);
   if (rc == JFTS_OK) rc = quotes_file_meta(s, &c, err_out);
+  if (rc == JFTS_OK) rc = research_stopped(opt, err_out);
   if (rc == JFTS_OK) rc = kwic_sort(c.lines, c.n, opt->sort, err_out);
+  if (rc == JFTS_OK) rc = research_stopped(opt, err_out);
   if (rc == JFTS_OK) rc = write_quotes(&c, opt, fp);
   if (rc == JFTS_OK && totals_out) {
     totals_out->n_rows = (long)c.n;

@@ -136,6 +136,8 @@ static int wards_result(void *ctx, const SearchResult *res) {
   ** happen) gets a row of its own. */
   WardRow *r = ward_row(c, p->ward, p->year, p->year_label, &rc);
   if (r == NULL) return rc;
+  rc = research_stopped(c->opt, c->err_out);
+  if (rc != JFTS_OK) return rc;
   rc = research_disjoint_spans(res->spans, res->n_spans, &sp, &n_sp);
   if (rc != JFTS_OK) return rc;
   r->n_passages++;
@@ -252,6 +254,7 @@ int research_wards(Store *s, const Query *query, const ResearchOptions *opt, FIL
     SearchOptions so = {.sort = SEARCH_SORT_RANK, .limit = 0, .offset = 0, .filter = opt->filter};
     rc = search_run(s, query, &so, wards_result, &c, NULL, err_out);
   }
+  if (rc == JFTS_OK) rc = research_stopped(opt, err_out);
   if (rc == JFTS_OK) {
     if (c.n > 1) qsort(c.rows, c.n, sizeof *c.rows, cmp_rows);
     rc = write_wards(&c, fp);

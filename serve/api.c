@@ -28,7 +28,10 @@
 /* The wards as jfts-query lists them in its messages. */
 static const char *const WARDS = "青葉区, 宮城野区, 若林区, 太白区, 泉区";
 
+typedef struct Facet Facet;
+
 struct ApiConn {
+  Facet *facet_seeds;     /* every facet value of the index, count 0; NULL until needed */
   char *db_path;
   char *wal_path;         /* db_path-wal: WAL commits change it, not the database file */
   const Thesaurus *ths;   /* borrowed; NULL: no expansion */
@@ -100,8 +103,12 @@ int api_conn_new(const char *db_path, const Thesaurus *ths, unsigned budget_ms, 
   return JFTS_OK;
 }
 
+static void facets_free(Facet *f);
+
 void api_conn_free(ApiConn *c) {
   if (c == NULL) return;
+  facets_free(c->facet_seeds);
+  jfts_free(c->facet_seeds);
   store_close(c->store);
   jfts_free(c->db_path);
   jfts_free(c->wal_path);
@@ -124,6 +131,9 @@ static int conn_refresh(ApiConn *c, char **err_out) {
   store_close(c->store);
   c->store = NULL;
   c->prepared = 0;
+  facets_free(c->facet_seeds);
+  jfts_free(c->facet_seeds);
+  c->facet_seeds = NULL;
   int rc = store_open(c->db_path, STORE_READ, &c->store, err_out);
   if (rc != JFTS_OK) return rc;
   c->st_db = db;
@@ -197,19 +207,21 @@ typedef struct FacetValue {
   long count;  /* matching passages */
 } FacetValue;
 
-typedef struct Facet {
+struct Facet {
   FacetValue v[API_MAX_FACET];
   size_t n;
-} Facet;
+};
 
 enum { FACET_WARD, FACET_YEAR, FACET_SECTION, FACET_MEETING, N_FACETS };
 static const char *const FACET_NAMES[N_FACETS] = {"ward", "year", "section", "meeting"};
 
-static int facet_add(Facet *f, const char *value, const char *label) {
+/* Counts one passage with value (NULL: none) in f, adding the value when f lacks it; with
+** count 0, only adds it (a value of the index that no passage of the answer has). */
+static int facet_add_n(Facet *f, const char *value, const char *label, long count) {
   if (value == NULL) return JFTS_OK;
   for (size_t i = 0; i < f->n; i++)
     if (strcmp(f->v[i].value, value) == 0) {
-      f->v[i].count++;
+      f->v[i].count += count;
       return JFTS_OK;
     }
   if (f->n == API_MAX_FACET) return JFTS_OK; /* more values than a page can show */
@@ -221,17 +233,58 @@ static int facet_add(Facet *f, const char *value, const char *label) {
     jfts_free(v->label);
     return JFTS_ERR_NOMEM;
   }
-  v->count = 1;
+  v->count = count;
   f->n++;
   return JFTS_OK;
 }
 
+static int facet_add(Facet *f, const char *value, const char *label) {
+  return facet_add_n(f, value, label, 1);
+}
+
 static void facets_free(Facet *f) {
+  if (f == NULL) return;
   for (size_t k = 0; k < N_FACETS; k++)
     for (size_t i = 0; i < f[k].n; i++) {
       jfts_free(f[k].v[i].value);
       jfts_free(f[k].v[i].label);
     }
+}
+
+static int seed_doc_cb(void *ctx, const StoreDocRow *r) {
+  Facet *f = ctx;
+  int rc = facet_add_n(&f[FACET_WARD], r->ward, NULL, 0);
+  return rc == JFTS_OK ? facet_add_n(&f[FACET_YEAR], r->year_label, NULL, 0) : rc;
+}
+
+static int seed_value_cb(void *ctx, const StoreFilterValueRow *r) {
+  Facet *f = ctx;
+  int rc = facet_add_n(&f[FACET_SECTION], r->section, r->section_title, 0);
+  return rc == JFTS_OK ? facet_add_n(&f[FACET_MEETING], r->meeting, NULL, 0) : rc;
+}
+
+/* Fills facets (zeroed) with every value of the index at count 0, so that the answer lists
+** them all, zeros included: listed once per store (the index's wards and years from its
+** documents, sections and meetings from store_list_filter_values), then copied. */
+static int facets_seed(ApiConn *c, Facet *facets, char **err_out) {
+  if (c->facet_seeds == NULL) {
+    Facet *seeds = jfts_malloc(N_FACETS * sizeof *seeds);
+    if (seeds == NULL) return JFTS_ERR_NOMEM;
+    memset(seeds, 0, N_FACETS * sizeof *seeds);
+    int rc = store_list_documents(c->store, NULL, seed_doc_cb, seeds, err_out);
+    if (rc == JFTS_OK) rc = store_list_filter_values(c->store, seed_value_cb, seeds, err_out);
+    if (rc != JFTS_OK) {
+      facets_free(seeds);
+      jfts_free(seeds);
+      return rc;
+    }
+    c->facet_seeds = seeds;
+  }
+  int rc = JFTS_OK;
+  for (size_t k = 0; k < N_FACETS; k++)
+    for (size_t i = 0; rc == JFTS_OK && i < c->facet_seeds[k].n; i++)
+      rc = facet_add_n(&facets[k], c->facet_seeds[k].v[i].value, c->facet_seeds[k].v[i].label, 0);
+  return rc;
 }
 
 static void facets_write(FILE *fp, const Facet *f) {
@@ -285,13 +338,14 @@ static int search_cb(void *ctx, const SearchResult *r) {
   return rc;
 }
 
-/* The place where the search endpoint renders rows, through render.c as jfts-query does. Writes the rows of query in format to fp: with
-** facets (JSON), every matching passage is visited to count them and the rows of
+/* Writes the rows of query in format to fp through render.c, as jfts-query does: with facets
+** (JSON), every matching passage is visited to count them and the rows of
 ** [offset, offset+limit) are written; without, search_run pages itself (CSV/TSV). */
 static int search_rows(ApiConn *c, const Query *query, const StoreFilter *filter,
                        SearchSort sort, long limit, long offset, OutFormat format, Facet *facets,
                        FILE *fp, SearchTotals *totals_out, char **err_out) {
-  SearchSink k = {.conn = c, .parsed = query, .first = offset + 1, .last = offset + limit, .facets = facets};
+  SearchSink k = {.conn = c, .parsed = query, .first = offset + 1, .last = offset + limit,
+                  .facets = facets};
   SearchOptions so = {.sort = sort, .limit = facets ? 0 : limit, .offset = facets ? 0 : offset,
                       .filter = filter};
   size_t n_fields = 0;
@@ -368,9 +422,10 @@ static int api_search(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem 
                        &totals, err_out);
   }
   Facet facets[N_FACETS];
-  Mem rows;
+  Mem rows = {NULL, NULL, 0};
   memset(facets, 0, sizeof facets);
-  int rc = mem_open(&rows);
+  int rc = facets_seed(c, facets, err_out);
+  if (rc == JFTS_OK) rc = mem_open(&rows);
   if (rc == JFTS_OK)
     rc = search_rows(c, pr->query, filter, sort, limit, p->offset, OUT_JSON, facets, rows.fp,
                      &totals, err_out);
@@ -395,8 +450,10 @@ static int api_search(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem 
 /* --wards and --quotes: the CLI's writer into rows, then sliced into the JSON answer. */
 static int api_research(ApiConn *c, const ServeParams *p, const Prepared *pr, int quotes, Mem *m,
                         ApiResponse *out, char **err_out) {
+  /* The time budget stops the ICU work between and after the SQL statements too. */
   ResearchOptions ro = {.format = p->format, .filter = research_filter_get(pr->filter),
-                        .n_context = (size_t)p->context};
+                        .n_context = (size_t)p->context, .stop = c->budget_ms ? progress_cb : NULL,
+                        .stop_ctx = c};
   ResearchTotals totals = {0, 0, 0};
   if (!quotes && (p->sort || p->context)) {
     jfts_set_error(err_out, "sort and context are for quotes");
@@ -505,7 +562,8 @@ static int api_listing(ApiConn *c, const ServeParams *p, int meetings, Mem *m, A
   size_t n_fields = 0;
   const char *const *fields =
       meetings ? render_meeting_fields(&n_fields) : render_doc_fields(&n_fields);
-  if (rc == JFTS_OK) rc = out_open(json ? rows.fp : m->fp, p->format, fields, n_fields, &k.w, err_out);
+  if (rc == JFTS_OK)
+    rc = out_open(json ? rows.fp : m->fp, p->format, fields, n_fields, &k.w, err_out);
   if (rc == JFTS_OK)
     rc = meetings ? store_list_meetings(c->store, ward, meeting_cb, &k, err_out)
                   : store_list_documents(c->store, ward, doc_cb, &k, err_out);
@@ -650,6 +708,8 @@ int api_handle(ApiConn *c, const ServeParams *p, ApiResponse *out) {
   if (rc == JFTS_OK) rc = store_read_begin(c->store, &began, &err);
   if (rc == JFTS_OK) rc = mem_open(&m);
   if (rc == JFTS_OK) rc = run_endpoint(c, ep, p, &m, out, &err);
+  /* Work that no check stopped (writing the rows) still makes the answer late: a 422 too. */
+  if (rc == JFTS_OK && c->budget_ms && progress_cb(c)) rc = JFTS_ERR_DB;
   if (rc == JFTS_OK) rc = mem_close(&m);
   if (c->store) store_read_end(c->store, began);
   if (rc == JFTS_OK) {

@@ -518,6 +518,61 @@ static void test_filter_resolution(void **state) {
   research_filter_free(f);
 }
 
+/* ResearchOptions.stop (jfts-serve's time budget): asked once per passage and between the
+** steps after the search; saying stop at any of those calls ends the mode with "stopped", no
+** output and no leak; never saying stop changes nothing. */
+typedef struct StopCount {
+  int calls, stop_at; /* stop when calls reaches stop_at (0: never) */
+} StopCount;
+
+static int stop_after(void *ctx) {
+  StopCount *k = ctx;
+  return ++k->calls == k->stop_at;
+}
+
+static void test_stop(void **state) {
+  Fx *fx = *state;
+  /* 8050問題: 5 passages. Wards asks per passage and before sorting its rows (6 calls);
+  ** quotes per passage and before the file metadata, the sort and the writing (8). */
+  static const struct {
+    const char *name;
+    Mode mode;
+    int n_calls;
+  } cases[] = {{"wards", WARDS, 6}, {"quotes", QUOTES, 8}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    Query *q = NULL;
+    assert_int_equal(research_query_new("8050問題", strlen("8050問題"), NULL, &q, NULL, NULL,
+                                        NULL), JFTS_OK);
+    Run plain = {.query = "8050問題", .exact = 1, .format = OUT_JSON};
+    char *want = run(fx, &plain, cases[i].mode, NULL);
+    for (int stop_at = 0; stop_at <= cases[i].n_calls; stop_at++) {
+      StopCount k = {0, stop_at};
+      ResearchOptions opt = {.format = OUT_JSON, .stop = stop_after, .stop_ctx = &k};
+      char *buf = NULL, *err = NULL;
+      size_t n = 0;
+      long live = jfts_alloc_live();
+      FILE *mem = open_memstream(&buf, &n);
+      assert_non_null(mem);
+      int rc = cases[i].mode == WARDS ? research_wards(fx->s, q, &opt, mem, NULL, &err)
+                                      : research_quotes(fx->s, q, &opt, mem, NULL, &err);
+      fclose(mem);
+      if (stop_at == 0) {
+        if (rc != JFTS_OK || k.calls != cases[i].n_calls || strcmp(buf, want) != 0)
+          fail_msg("%s, never stopped: rc %d, %d calls", cases[i].name, rc, k.calls);
+      } else if (rc != JFTS_ERR_DB || err == NULL || strcmp(err, "stopped") != 0 ||
+                 k.calls != stop_at || n != 0) {
+        fail_msg("%s, stopped at call %d: rc %d (%s), %d calls, %zu bytes", cases[i].name,
+                 stop_at, rc, err ? err : "no message", k.calls, n);
+      }
+      jfts_free(err);
+      free(buf);
+      if (jfts_alloc_live() != live) fail_msg("%s, stop at %d: leak", cases[i].name, stop_at);
+    }
+    free(want);
+    qry_free(q);
+  }
+}
+
 static void test_parse_year(void **state) {
   (void)state;
   static const struct {
@@ -552,6 +607,7 @@ int main(void) {
       cmocka_unit_test(test_substring_filters),
       cmocka_unit_test(test_filter_resolution),
       cmocka_unit_test(test_parse_year),
+      cmocka_unit_test(test_stop),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,9 +5,11 @@
 
 const PAGE_SIZE = 10;
 const VIEWS = ["search", "wards", "quotes", "meetings", "docs", "doc"];
-const FILTERS = ["year", "section", "meeting"];
-const FACET_TITLES = { ward: "区", year: "年度", section: "章", meeting: "会議" };
-let documentsCache = null; // /api/documents rows: a document's id is its place in this list
+// Filters besides ward; org and kind are shown and sent only when the index has them (the
+// API then lists them among its facets).
+const FILTERS = ["year", "section", "meeting", "org", "kind"];
+const FACET_TITLES = { ward: "区", org: "組織", kind: "種類", year: "年度", section: "章", meeting: "会議" };
+let documentsCache = null; // {seq, rows}: /api/documents of one render (see documents())
 let renderSeq = 0;         // a newer render makes older fetches' answers moot
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -61,9 +63,14 @@ function stateURL(s) {
   return q ? "?" + q : "/";
 }
 
-function go(s) {
+// Navigates to state s. The control that was used is usually replaced by the new view: focus
+// then moves to the start of main, so that a keyboard user goes on from there (Tab).
+async function go(s) {
   history.pushState(null, "", stateURL(s));
-  render();
+  await render();
+  const active = document.activeElement;
+  if (!active || active === document.body || !document.contains(active))
+    document.getElementById("main").focus({ preventScroll: true });
 }
 
 function link(s, text, attrs) {
@@ -104,11 +111,34 @@ function highlighted(text, matches) {
   return out;
 }
 
-function cite(row, line) { return row.file.replace(/^.*\//, "") + ":" + line; }
+// A row's citation: "file:line", and " p.N" when the row carries a PDF page (page: null or
+// absent for text files).
+function cite(row, line) {
+  const page = row.page !== undefined && row.page !== null ? " p." + row.page : "";
+  return row.file.replace(/^.*\//, "") + ":" + line + page;
+}
 
-async function documents() {
-  if (!documentsCache) documentsCache = (await api("/api/documents", new URLSearchParams())).rows;
-  return documentsCache;
+// A row's heading path: heading_path when the row has one (an array of headings, or one
+// string), else its heading, section title or section.
+function headingPath(row) {
+  const hp = row.heading_path;
+  if (Array.isArray(hp) && hp.length) return hp.join(" › ");
+  if (typeof hp === "string" && hp) return hp;
+  return row.heading || row.section_title || row.section || "（見出しなし）";
+}
+
+// Ward (or organisation), kind of document, year, section and meeting, those the row has.
+function metaLine(row, withSection) {
+  return [row.ward || (row.org ? null : "区なし"), row.org, row.kind, row.year_label,
+          withSection ? row.section_title : null, row.meeting].filter(Boolean).join(" / ");
+}
+
+// The documents listing, fetched once per render: a document's id is its place in it, and a
+// re-index may change it (README), so it is never kept across renders.
+async function documents(seq) {
+  if (!documentsCache || documentsCache.seq !== seq)
+    documentsCache = { seq: seq, rows: (await api("/api/documents", new URLSearchParams())).rows };
+  return documentsCache.rows;
 }
 
 // The id of the document holding a passage of file starting at line (0: none).
@@ -151,7 +181,7 @@ function facetPanel(s, facets) {
     for (const v of values) {
       const on = name === "ward" ? s.wards.includes(v.value) : s[name] === v.value;
       const label = name === "section" && v.value !== v.label ? v.label : v.value;
-      ul.append(el("li", {}, el("button", { type: "button", "aria-pressed": on ? "true" : "false", onclick: () => go(withFilter(s, name, v.value)) },
+      ul.append(el("li", {}, el("button", { type: "button", class: v.count ? null : "zero", "aria-pressed": on ? "true" : "false", onclick: () => go(withFilter(s, name, v.value)) },
                                label + " (" + v.count + ")")));
     }
     aside.append(el("h3", {}, FACET_TITLES[name]), ul);
@@ -164,18 +194,18 @@ async function viewSearch(main, s, seq) {
   const p = stateParams(s);
   p.set("limit", String(PAGE_SIZE));
   p.set("offset", String((s.page - 1) * PAGE_SIZE));
-  const [data, docs] = await Promise.all([api("/api/search", p), documents()]);
+  const [data, docs] = await Promise.all([api("/api/search", p), documents(seq)]);
   if (seq !== renderSeq) return;
   status(data.total.passages + " 件の段落、" + data.total.occurrences + " 箇所" +
          (data.notes.length ? "（" + data.notes.join(" / ") + "）" : ""));
   const list = el("ol", { class: "results", start: String(data.offset + 1) });
   for (const r of data.rows) {
-    const title = r.heading || r.section_title || r.section || "（見出しなし）";
+    const title = headingPath(r);
     const docId = documentId(docs, r.file, r.line_start);
     const docState = Object.assign({}, s, { view: "doc", doc: String(docId), line: String(r.line_start), page: 1 });
     list.append(el("li", { class: "result" },
       el("h3", {}, title),
-      el("p", { class: "meta" }, [r.ward || "区なし", r.year_label, r.section_title, r.meeting].filter(Boolean).join(" / ")),
+      el("p", { class: "meta" }, metaLine(r, true)),
       el("p", { class: "text" }, highlighted(r.text, r.matches)),
       el("p", {}, el("span", { class: "cite" }, cite(r, r.line_start)), " ",
          docId ? link(docState, "文書の中で見る", { "aria-label": "文書の中で見る: " + title }) : null)));
@@ -239,7 +269,7 @@ async function viewQuotes(main, s, seq) {
   const tbody = el("tbody", {});
   for (const r of data.rows)
     tbody.append(el("tr", {}, el("td", { class: "left" }, r.left.replace(/\s+/g, " ")), el("td", { class: "match" }, el("mark", {}, r.match)),
-                 el("td", { class: "right" }, r.right.replace(/\s+/g, " ")), el("td", {}, r.ward || "—"), el("td", { class: "cite" }, cite(r, r.line))));
+                 el("td", { class: "right" }, r.right.replace(/\s+/g, " ")), el("td", {}, [r.ward, r.org].filter(Boolean).join(" / ") || "—"), el("td", { class: "cite" }, cite(r, r.line))));
   main.append(el("h2", {}, "「" + s.q + "」の引用"), toolbar,
     el("table", { class: "kwic" }, el("thead", {}, el("tr", {}, ["左の文脈", "一致", "右の文脈", "区", "出典"].map((h) => el("th", { scope: "col" }, h)))), tbody));
 }
@@ -278,7 +308,7 @@ async function viewMeetings(main, s, seq) {
 }
 
 async function viewDocs(main, s, seq) {
-  const docs = await documents();
+  const docs = await documents(seq);
   if (seq !== renderSeq) return;
   status(docs.length + " 件の文書");
   const ul = el("ul", {});
@@ -307,14 +337,15 @@ async function viewDoc(main, s, seq) {
   let target = null;
   let lastSection = null;
   for (const r of data.rows) {
-    if (r.section_title !== lastSection) article.append(el("h3", {}, r.section_title || ""));
+    if (r.section_title !== lastSection && r.section_title) article.append(el("h3", {}, r.section_title));
     lastSection = r.section_title;
+    const head = [r.heading_path ? headingPath(r) : r.heading, r.meeting, r.local_name].filter(Boolean).join(" / ");
     const hit = hits.find((h) => h.line_start === r.line_start && h.text === r.text);
     const isTarget = s.line && Number(s.line) === r.line_start;
     const sec = el("section", { class: "passage" + (isTarget ? " hit" : ""), id: "p" + r.id, tabindex: isTarget ? "-1" : null },
-      el("h4", { class: "meta" }, [r.heading, r.meeting, r.local_name].filter(Boolean).join(" / ") || null),
+      head ? el("h4", { class: "meta" }, head) : null,
       el("p", { class: "text" }, hit ? highlighted(r.text, hit.matches) : r.text),
-      el("p", { class: "cite" }, cite(d, r.line_start)));
+      el("p", { class: "cite" }, cite({ file: d.file, page: r.page }, r.line_start)));
     if (isTarget) target = sec;
     article.append(sec);
   }

@@ -71,8 +71,15 @@ def same_as_cli(srv):
     check(body == srv.query("--quotes", "--format", "tsv", "8050問題"), "quotes tsv: the CLI's bytes")
     status, data = json_rows(srv, "/api/search", q="8050問題")
     check(data["total"] == {"passages": 5, "occurrences": 5}, "search totals: 5 passages, 5 occurrences")
-    wards = {f["value"]: f["count"] for f in data["facets"]["ward"]}
-    check(wards == {"若林区": 4, "宮城野区": 1}, f"search facets by ward ({wards})")
+    wards = [(f["value"], f["count"]) for f in data["facets"]["ward"]]
+    check(wards == [("青葉区", 0), ("宮城野区", 1), ("若林区", 4), ("太白区", 0), ("泉区", 0)],
+          f"search facets: every ward of the index, zeros included ({wards})")
+    # Year and section filters select exactly a facet's value (meeting filters are substrings).
+    counts = [(name, f["value"], f["count"], len(cli_lines(srv, "--" + name, f["value"], "--limit", "1000", "8050問題")))
+              for name in ("year", "section") for f in data["facets"][name]]
+    check(all(c == n for _, _, c, n in counts), f"search facets: year and section counts as the CLI's filters give ({counts})")
+    sections = {f["value"] for f in data["facets"]["section"]}
+    check({"table", "1", "2", "3"} <= sections, f"search facets: every section, zeros included ({sections})")
 
 
 def errors(srv):
