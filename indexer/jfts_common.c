@@ -76,6 +76,16 @@ const char *jfts_error_text(int rc, const char *err, char buf[48]) {
   return buf;
 }
 
+int jfts_parse_long(const char *text, long min, long max, long *value_out) {
+  if (text[0] < '0' || text[0] > '9') return 0; /* strtol would skip spaces and take a sign */
+  char *end;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (errno != 0 || *end != '\0' || v < min || v > max) return 0;
+  *value_out = v;
+  return 1;
+}
+
 void jfts_buf_add(JftsBuf *b, const char *text, size_t n_bytes) {
   if (b->rc != JFTS_OK) return;
   if (b->n + n_bytes + 1 > b->cap) {

@@ -54,6 +54,12 @@ void jfts_set_error(char **err_out, const char *fmt, ...)
 ** allocation failed unless rc says so. */
 const char *jfts_error_text(int rc, const char *err, char buf[48]);
 
+/* Parses text as a decimal number in [min, max] (min >= 0): digits only, no sign, space or
+** other trailing text, and nothing past LONG_MAX. Returns 1 with *value_out set, or 0 (and
+** *value_out untouched) when text is not such a number. The one number parser of the
+** programs' options and of jfts-serve's request parameters. */
+int jfts_parse_long(const char *text, long min, long max, long *value_out);
+
 /* A growing string with a sticky error code, shared by the modules that build text piece by
 ** piece (FTS5 MATCH strings, KWIC lines, snippets). Start from JftsBuf b = {NULL, 0, 0, JFTS_OK}.
 ** Once an append fails, rc is JFTS_ERR_NOMEM and later appends do nothing, so callers check

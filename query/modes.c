@@ -5,7 +5,6 @@
 #include "modes.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +22,6 @@
 #define PROG MODE_PROG
 
 static const char k_bad_row[] = PROG ": internal error: a row did not match its field list\n";
-
-int mode_usage_error(const char *fmt, ...) {
-  va_list ap;
-  fputs(PROG ": ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputs("\nTry '" PROG " --help' for more information.\n", stderr);
-  return MODE_EXIT_USAGE;
-}
 
 /* Prints "jfts-query: PREFIX<message of rc/err>SUFFIX" (jfts_error_text). */
 static void report_error(const char *prefix, int rc, const char *err, const char *suffix) {
