@@ -52,30 +52,20 @@ typedef struct Sink {
   char *err;             /* message of a failure inside a callback (jfts_malloc'ed) */
 } Sink;
 
-/* The writer's verdict on a row: an I/O error stops the listing; a wrong row is remembered. */
-static int row_end(Sink *k) {
-  int rc = out_row_end(k->w);
-  if (rc == JFTS_ERR_USAGE) {
-    k->bad_row = 1;
-    rc = JFTS_OK;
-  }
-  return rc;
-}
-
 /* ---- --documents, --meetings ------------------------------------------------------------- */
 
 static int doc_row(void *ctx, const StoreDocRow *r) {
   Sink *k = ctx;
   if (k->w == NULL) return render_doc_text(k->fp, r);
   render_doc_values(k->w, r);
-  return row_end(k);
+  return out_row_end_lenient(k->w, &k->bad_row);
 }
 
 static int meeting_row(void *ctx, const StoreMeetingRow *r) {
   Sink *k = ctx;
   if (k->w == NULL) return render_meeting_text(k->fp, r);
   render_meeting_values(k->w, r);
-  return row_end(k);
+  return out_row_end_lenient(k->w, &k->bad_row);
 }
 
 static int run_listing(const ModeArgs *a, Setup *su) {
@@ -119,7 +109,7 @@ static int search_row(void *ctx, const SearchResult *r) {
                             &k->err);
   if (rc != JFTS_OK) return rc;
   k->n_shown++;
-  return row_end(k);
+  return out_row_end_lenient(k->w, &k->bad_row);
 }
 
 /* Writes bytes with control characters shown as spaces (query echoes on one line). */

@@ -140,6 +140,34 @@ static void test_wrong_row_width(void **state) {
   free(buf);
 }
 
+/* out_row_end_lenient: a wrong row is noted and the listing goes on; a good row leaves the
+** note as it is. */
+static void test_row_end_lenient(void **state) {
+  (void)state;
+  char *buf = NULL;
+  size_t n = 0;
+  FILE *fp = open_memstream(&buf, &n);
+  const char *fields[] = {"a", "b"};
+  OutWriter *w = NULL;
+  assert_int_equal(out_open(fp, OUT_TSV, fields, 2, &w, NULL), JFTS_OK);
+  int bad = 0;
+  out_int(w, 1);
+  out_int(w, 2);
+  assert_int_equal(out_row_end_lenient(w, &bad), JFTS_OK);
+  assert_int_equal(bad, 0);
+  out_int(w, 3);
+  assert_int_equal(out_row_end_lenient(w, &bad), JFTS_OK);
+  assert_int_equal(bad, 1);
+  out_int(w, 4);
+  out_int(w, 5);
+  assert_int_equal(out_row_end_lenient(w, &bad), JFTS_OK);
+  assert_int_equal(bad, 1);
+  out_close(w);
+  fclose(fp);
+  assert_string_equal(buf, "a\tb\n1\t2\n3\n4\t5\n");
+  free(buf);
+}
+
 static void test_open_errors(void **state) {
   (void)state;
   const char *fields[] = {"a"};
@@ -218,7 +246,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_formats),     cmocka_unit_test(test_wrong_row_width),
       cmocka_unit_test(test_open_errors), cmocka_unit_test(test_parse_format),
-      cmocka_unit_test(test_want_color),
+      cmocka_unit_test(test_want_color),  cmocka_unit_test(test_row_end_lenient),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
