@@ -58,6 +58,19 @@ void jfts_free(void *p) {
   free(p);
 }
 
+void *jfts_grow(void *items, size_t *cap_inout, size_t need, size_t item_size) {
+  size_t cap = *cap_inout;
+  if (need <= cap) return items;
+  cap = cap ? cap : 8;
+  while (cap < need && cap <= SIZE_MAX / 2) cap *= 2;
+  if (cap < need) cap = need;
+  if (item_size != 0 && cap > SIZE_MAX / item_size) return NULL;
+  void *p = jfts_realloc(items, cap * item_size);
+  if (p == NULL) return NULL;
+  *cap_inout = cap;
+  return p;
+}
+
 char *jfts_strndup(const char *s, size_t n_bytes) {
   if (s == NULL) return NULL;
   char *d = jfts_malloc(n_bytes + 1);

@@ -33,6 +33,13 @@ void jfts_free(void *p);
 char *jfts_strdup(const char *s);
 char *jfts_strndup(const char *s, size_t n_bytes);
 
+/* Makes room for at least `need` items of item_size bytes in the jfts_malloc'ed array items
+** (NULL when empty) that holds *cap_inout: doubles the capacity (from 8), or jumps to need.
+** Returns the array, perhaps moved, with *cap_inout updated; or NULL when out of memory
+** (also when the size overflows), with items and *cap_inout as they were. The growth rule of
+** the arrays that a module appends to item by item. */
+void *jfts_grow(void *items, size_t *cap_inout, size_t need, size_t item_size);
+
 /* Formats a message into a new jfts_malloc'ed string; returns NULL when out of memory. */
 char *jfts_mprintf(const char *fmt, ...)
 #if defined(__GNUC__)

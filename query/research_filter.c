@@ -17,13 +17,9 @@ int research_strset_add(StrSet *s, const char *str) {
   if (str == NULL) return JFTS_OK;
   for (size_t i = 0; i < s->n; i++)
     if (strcmp(s->v[i], str) == 0) return JFTS_OK;
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? 2 * s->cap : 16;
-    char **g = jfts_realloc(s->v, cap * sizeof *g);
-    if (g == NULL) return JFTS_ERR_NOMEM;
-    s->v = g;
-    s->cap = cap;
-  }
+  char **g = jfts_grow(s->v, &s->cap, s->n + 1, sizeof *g);
+  if (g == NULL) return JFTS_ERR_NOMEM;
+  s->v = g;
   char *d = jfts_strdup(str);
   if (d == NULL) return JFTS_ERR_NOMEM;
   s->v[s->n++] = d;

@@ -281,13 +281,14 @@ static int search_cb(void *ctx, const SearchResult *r) {
   return rc;
 }
 
-/* The place where the search endpoint renders rows, through render.c as jfts-query does. Writes the rows of query in format to fp: with
-** facets (JSON), every matching passage is visited to count them and the rows of
+/* Writes the rows of query in format to fp, through render.c as jfts-query does: with facets
+** (JSON), every matching passage is visited to count them and the rows of
 ** [offset, offset+limit) are written; without, search_run pages itself (CSV/TSV). */
 static int search_rows(ApiConn *c, const Query *query, const StoreFilter *filter,
                        SearchSort sort, long limit, long offset, OutFormat format, Facet *facets,
                        FILE *fp, SearchTotals *totals_out, char **err_out) {
-  SearchSink k = {.conn = c, .parsed = query, .first = offset + 1, .last = offset + limit, .facets = facets};
+  SearchSink k = {.conn = c, .parsed = query, .first = offset + 1, .last = offset + limit,
+                  .facets = facets};
   SearchOptions so = {.sort = sort, .limit = facets ? 0 : limit, .offset = facets ? 0 : offset,
                       .filter = filter};
   size_t n_fields = 0;
@@ -493,7 +494,8 @@ static int api_listing(ApiConn *c, const ServeParams *p, int meetings, Mem *m, A
   size_t n_fields = 0;
   const char *const *fields =
       meetings ? render_meeting_fields(&n_fields) : render_doc_fields(&n_fields);
-  if (rc == JFTS_OK) rc = out_open(json ? rows.fp : m->fp, p->format, fields, n_fields, &k.w, err_out);
+  if (rc == JFTS_OK)
+    rc = out_open(json ? rows.fp : m->fp, p->format, fields, n_fields, &k.w, err_out);
   if (rc == JFTS_OK)
     rc = meetings ? store_list_meetings(c->store, ward, meeting_cb, &k, err_out)
                   : store_list_documents(c->store, ward, doc_cb, &k, err_out);

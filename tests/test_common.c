@@ -242,6 +242,33 @@ static void test_parse_long(void **state) {
   }
 }
 
+static void test_grow(void **state) {
+  (void)state;
+  size_t cap = 0;
+  int *v = jfts_grow(NULL, &cap, 1, sizeof *v);
+  assert_non_null(v);
+  assert_int_equal(cap, 8);
+  v[7] = 7;
+  int *same = jfts_grow(v, &cap, 8, sizeof *v);
+  assert_ptr_equal(same, v); /* room enough: untouched */
+  v = jfts_grow(v, &cap, 9, sizeof *v);
+  assert_non_null(v);
+  assert_int_equal(cap, 16);
+  assert_int_equal(v[7], 7);
+  v = jfts_grow(v, &cap, 100, sizeof *v);
+  assert_non_null(v);
+  assert_int_equal(cap, 128);
+  /* A size that overflows, and a failed allocation, leave the array and cap as they were. */
+  assert_null(jfts_grow(v, &cap, SIZE_MAX / 2, sizeof *v));
+  assert_int_equal(cap, 128);
+  jfts_alloc_fail_after(0);
+  assert_null(jfts_grow(v, &cap, 129, sizeof *v));
+  jfts_alloc_fail_after(-1);
+  assert_int_equal(cap, 128);
+  assert_int_equal(v[7], 7);
+  jfts_free(v);
+}
+
 static void test_buf(void **state) {
   (void)state;
   JftsBuf b = {NULL, 0, 0, JFTS_OK};
@@ -425,6 +452,7 @@ int main(void) {
       cmocka_unit_test(test_error_text),
       cmocka_unit_test(test_mprintf_and_set_error),
       cmocka_unit_test(test_parse_long),
+      cmocka_unit_test(test_grow),
       cmocka_unit_test(test_buf),
       cmocka_unit_test(test_alloc_hooks),
       cmocka_unit_test(test_jfts_read_file),
