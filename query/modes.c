@@ -324,7 +324,8 @@ static int set_up_query(const ModeArgs *a, Setup *su) {
                            .meeting = a->meeting, .year = a->year};
   int rc = research_filter_new(su->store, &fa, &su->filter, &err);
   if (rc == JFTS_ERR_USAGE) {
-    status = mode_usage_error("%s", err);
+    char buf[48]; /* err is NULL only when its own allocation failed */
+    status = mode_usage_error("%s", jfts_error_text(rc, err, buf));
     goto cleanup;
   }
   if (rc != JFTS_OK) {
@@ -343,13 +344,12 @@ static int set_up_query(const ModeArgs *a, Setup *su) {
       goto cleanup;
     }
   }
-  if (a->format != OUT_TEXT) {
-  } else if (a->mark_open) {
+  if (a->format == OUT_TEXT && a->mark_open) {
     su->mark_open = a->mark_open;
     su->mark_close = a->mark_close;
-  } else {
+  } else if (a->format == OUT_TEXT) {
     out_marks(!a->no_color && out_want_color(stdout), &su->mark_open, &su->mark_close);
-  }
+  } /* other formats: no marks */
   status = MODE_EXIT_OK;
 
 cleanup:
