@@ -216,6 +216,62 @@ typedef struct IcuFail {
   int nul;       /* 1: it decoded to U+0000 (binary), 0: invalid or unmappable bytes */
 } IcuFail;
 
+/* The UTF-8 that decode_icu builds, and the state that crosses its chunk boundaries. */
+typedef struct IcuSink {
+  char *text;         /* the UTF-8 so far (n bytes of cap) */
+  uint32_t *offsets;  /* per byte of text: raw byte offset of its character */
+  size_t n, cap;      /* bytes used, entries allocated in text and offsets */
+  size_t char_start;  /* raw offset of the character the next -1 unit belongs to */
+  UChar lead;         /* a lead surrogate waiting for its trail unit; 0: none */
+  size_t lead_start;  /* raw offset of that lead's character */
+} IcuSink;
+
+/* Appends the n_units UTF-16 units of one ucnv_toUnicode call to k as UTF-8, each byte with
+** the raw offset of its character: u16_src[i] counted from base, or -1 for a unit of a
+** character whose bytes began in an earlier call. Returns JFTS_OK, JFTS_ERR_NOMEM, or
+** JFTS_ERR_INPUT with *fail set (an unpaired surrogate, or U+0000: binary). */
+static int icu_sink_units(IcuSink *k, const UChar *u16, const int32_t *u16_src, size_t n_units,
+                          size_t base, const unsigned char *raw, EncKind kind, IcuFail *fail) {
+  /* 3 UTF-8 bytes per unit at most, plus a pair completed from the previous chunk. */
+  int rc = sink_reserve(&k->text, &k->offsets, &k->cap, k->n + 3 * n_units + 5);
+  for (size_t i = 0; rc == JFTS_OK && i < n_units; i++) {
+    size_t at = u16_src[i] >= 0 ? base + (size_t)u16_src[i] : k->char_start;
+    k->char_start = at;
+    UChar32 cp = u16[i];
+    if (k->lead) {
+      if (!U16_IS_TRAIL(cp)) {
+        fail->offset = k->lead_start;
+        fail->nul = 0;
+        return JFTS_ERR_INPUT;
+      }
+      cp = U16_GET_SUPPLEMENTARY(k->lead, cp);
+      at = k->lead_start;
+      k->lead = 0;
+    } else if (U16_IS_LEAD(cp)) {
+      k->lead = (UChar)cp;
+      k->lead_start = at;
+      continue;
+    } else if (U16_IS_TRAIL(cp)) {
+      fail->offset = at;
+      fail->nul = 0;
+      return JFTS_ERR_INPUT;
+    }
+    /* CP932 is ASCII below 0x80, but ICU's ibm-943 table rotates 0x1A/0x1C/0x7F the IBM PC
+    ** way (0x1A -> U+001C); a DOS end-of-file ^Z must stay U+001A. Lead bytes are >= 0x81,
+    ** so a raw byte below 0x80 at `at` is always a single-byte character. */
+    if (kind == ENC_SJIS && raw[at] < 0x80) cp = raw[at];
+    if (cp == 0) {
+      fail->offset = at;
+      fail->nul = 1;
+      return JFTS_ERR_INPUT;
+    }
+    size_t first = k->n;
+    U8_APPEND_UNSAFE((uint8_t *)k->text, k->n, cp);
+    for (size_t j = first; j < k->n; j++) k->offsets[j] = (uint32_t)at;
+  }
+  return rc;
+}
+
 /* Converts raw[start..n_raw) with enc's ICU converter into d, stopping at the first invalid
 ** or unmappable sequence (no substitution). ICU's per-call offsets are relative to the
 ** call's source start; a character whose bytes began in an earlier call gets -1 and starts
@@ -227,9 +283,7 @@ static int decode_icu(const unsigned char *raw, size_t n_raw, size_t start, cons
   UConverter *cnv = NULL;
   UChar *u16 = NULL;
   int32_t *u16_src = NULL; /* per unit: source offset within the call, or -1 */
-  char *text = NULL;
-  uint32_t *offsets = NULL;
-  size_t n = 0, cap = 0;
+  IcuSink k = {0};
   int rc = JFTS_OK;
 
   cnv = ucnv_open(enc->icu, &status);
@@ -247,13 +301,11 @@ static int decode_icu(const unsigned char *raw, size_t n_raw, size_t start, cons
     goto cleanup;
   }
   /* Japanese in a double-byte encoding grows by half in UTF-8; the end result is trimmed. */
-  rc = sink_reserve(&text, &offsets, &cap, (n_raw - start) + (n_raw - start) / 2 + 16);
+  rc = sink_reserve(&k.text, &k.offsets, &k.cap, (n_raw - start) + (n_raw - start) / 2 + 16);
 
   const char *src = (const char *)raw + start;
   const char *end = (const char *)raw + n_raw;
-  size_t char_start = start; /* raw offset of the character the next -1 unit belongs to */
-  UChar lead = 0;            /* a lead surrogate waiting for its trail unit */
-  size_t lead_start = 0;
+  k.char_start = start;
   while (rc == JFTS_OK) {
     size_t base = (size_t)(src - (const char *)raw);
     const char *limit = (size_t)(end - src) > DEC_CHUNK_SRC ? src + DEC_CHUNK_SRC : end;
@@ -263,7 +315,7 @@ static int decode_icu(const unsigned char *raw, size_t n_raw, size_t start, cons
       rc = jfts_icu_error(status, "ucnv_toUCountPending", err_out);
       break;
     }
-    if (held > 0) char_start = base - (size_t)held;
+    if (held > 0) k.char_start = base - (size_t)held;
 
     UChar *t = u16;
     ucnv_toUnicode(cnv, &t, u16 + DEC_CHUNK_U16, &src, limit, u16_src, flush, &status);
@@ -284,74 +336,34 @@ static int decode_icu(const unsigned char *raw, size_t n_raw, size_t start, cons
       break;
     }
 
-    size_t n_units = (size_t)(t - u16);
-    /* 3 UTF-8 bytes per unit at most, plus a pair completed from the previous chunk. */
-    rc = sink_reserve(&text, &offsets, &cap, n + 3 * n_units + 5);
-    for (size_t i = 0; rc == JFTS_OK && i < n_units; i++) {
-      size_t at = u16_src[i] >= 0 ? base + (size_t)u16_src[i] : char_start;
-      char_start = at;
-      UChar32 cp = u16[i];
-      if (lead) {
-        if (!U16_IS_TRAIL(cp)) {
-          fail->offset = lead_start;
-          fail->nul = 0;
-          rc = JFTS_ERR_INPUT;
-          break;
-        }
-        cp = U16_GET_SUPPLEMENTARY(lead, cp);
-        at = lead_start;
-        lead = 0;
-      } else if (U16_IS_LEAD(cp)) {
-        lead = (UChar)cp;
-        lead_start = at;
-        continue;
-      } else if (U16_IS_TRAIL(cp)) {
-        fail->offset = at;
-        fail->nul = 0;
-        rc = JFTS_ERR_INPUT;
-        break;
-      }
-      /* CP932 is ASCII below 0x80, but ICU's ibm-943 table rotates 0x1A/0x1C/0x7F the IBM PC
-      ** way (0x1A -> U+001C); a DOS end-of-file ^Z must stay U+001A. Lead bytes are >= 0x81,
-      ** so a raw byte below 0x80 at `at` is always a single-byte character. */
-      if (enc->kind == ENC_SJIS && raw[at] < 0x80) cp = raw[at];
-      if (cp == 0) {
-        fail->offset = at;
-        fail->nul = 1;
-        rc = JFTS_ERR_INPUT;
-        break;
-      }
-      size_t first = n;
-      U8_APPEND_UNSAFE((uint8_t *)text, n, cp);
-      for (size_t j = first; j < n; j++) offsets[j] = (uint32_t)at;
-    }
+    rc = icu_sink_units(&k, u16, u16_src, (size_t)(t - u16), base, raw, enc->kind, fail);
     if (rc == JFTS_OK && flush && !overflow) break;
   }
-  if (rc == JFTS_OK && lead) {
-    fail->offset = lead_start;
+  if (rc == JFTS_OK && k.lead) {
+    fail->offset = k.lead_start;
     fail->nul = 0;
     rc = JFTS_ERR_INPUT;
   }
   if (rc == JFTS_OK) {
-    text[n] = '\0';
-    offsets[n] = (uint32_t)n_raw;
+    k.text[k.n] = '\0';
+    k.offsets[k.n] = (uint32_t)n_raw;
     /* Trimming is best effort: when it fails the larger blocks stay valid. */
-    char *t = jfts_realloc(text, n + 1);
-    if (t) text = t;
-    uint32_t *o = jfts_realloc(offsets, (n + 1) * sizeof *o);
-    if (o) offsets = o;
-    d->text = text;
-    d->raw_offset = offsets;
-    d->n_bytes = n;
+    char *t = jfts_realloc(k.text, k.n + 1);
+    if (t) k.text = t;
+    uint32_t *o = jfts_realloc(k.offsets, (k.n + 1) * sizeof *o);
+    if (o) k.offsets = o;
+    d->text = k.text;
+    d->raw_offset = k.offsets;
+    d->n_bytes = k.n;
     d->n_bom_bytes = start;
     snprintf(d->encoding, sizeof d->encoding, "%s", enc->name);
-    text = NULL;
-    offsets = NULL;
+    k.text = NULL;
+    k.offsets = NULL;
   }
 
 cleanup:
-  jfts_free(text);
-  jfts_free(offsets);
+  jfts_free(k.text);
+  jfts_free(k.offsets);
   jfts_free(u16);
   jfts_free(u16_src);
   if (cnv) ucnv_close(cnv);

@@ -13,6 +13,7 @@
 
 #include "decode.h"
 #include "ingest.h"
+#include "cli.h"
 #include "jfts_common.h"
 #include "prefetch.h"
 #include "store.h"
@@ -281,14 +282,11 @@ static int parse_options(int argc, char **argv, Options *opt) {
                JFTS_TOKENIZER_VERSION);
         return fclose(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
       default:
-        fprintf(stderr, "Try '" PROG " --help' for more information.\n");
+        cli_try_help(PROG);
         return EXIT_USAGE;
     }
   }
-  if (optind == argc && !opt->prune) {
-    fprintf(stderr, PROG ": no PATH given\nTry '" PROG " --help' for more information.\n");
-    return EXIT_USAGE;
-  }
+  if (optind == argc && !opt->prune) return cli_usage_error(PROG, "no PATH given");
   if (opt->db[0] == '\0') {
     fprintf(stderr, PROG ": --db needs a file name\n");
     return EXIT_USAGE;

@@ -58,6 +58,19 @@ void jfts_free(void *p) {
   free(p);
 }
 
+void *jfts_grow(void *items, size_t *cap_inout, size_t need, size_t item_size) {
+  size_t cap = *cap_inout;
+  if (need <= cap) return items;
+  cap = cap ? cap : 8;
+  while (cap < need && cap <= SIZE_MAX / 2) cap *= 2;
+  if (cap < need) cap = need;
+  if (item_size != 0 && cap > SIZE_MAX / item_size) return NULL;
+  void *p = jfts_realloc(items, cap * item_size);
+  if (p == NULL) return NULL;
+  *cap_inout = cap;
+  return p;
+}
+
 char *jfts_strndup(const char *s, size_t n_bytes) {
   if (s == NULL) return NULL;
   char *d = jfts_malloc(n_bytes + 1);
@@ -74,6 +87,16 @@ const char *jfts_error_text(int rc, const char *err, char buf[48]) {
   if (rc == JFTS_ERR_NOMEM) return "out of memory";
   snprintf(buf, 48, "internal error (code %d)", rc);
   return buf;
+}
+
+int jfts_parse_long(const char *text, long min, long max, long *value_out) {
+  if (text[0] < '0' || text[0] > '9') return 0; /* strtol would skip spaces and take a sign */
+  char *end;
+  errno = 0;
+  long v = strtol(text, &end, 10);
+  if (errno != 0 || *end != '\0' || v < min || v > max) return 0;
+  *value_out = v;
+  return 1;
 }
 
 void jfts_buf_add(JftsBuf *b, const char *text, size_t n_bytes) {

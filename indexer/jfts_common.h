@@ -33,6 +33,13 @@ void jfts_free(void *p);
 char *jfts_strdup(const char *s);
 char *jfts_strndup(const char *s, size_t n_bytes);
 
+/* Makes room for at least `need` items of item_size bytes in the jfts_malloc'ed array items
+** (NULL when empty) that holds *cap_inout: doubles the capacity (from 8), or jumps to need.
+** Returns the array, perhaps moved, with *cap_inout updated; or NULL when out of memory
+** (also when the size overflows), with items and *cap_inout as they were. The growth rule of
+** the arrays that a module appends to item by item. */
+void *jfts_grow(void *items, size_t *cap_inout, size_t need, size_t item_size);
+
 /* Formats a message into a new jfts_malloc'ed string; returns NULL when out of memory. */
 char *jfts_mprintf(const char *fmt, ...)
 #if defined(__GNUC__)
@@ -53,6 +60,12 @@ void jfts_set_error(char **err_out, const char *fmt, ...)
 ** "internal error (code N)" written into buf (which must hold 48 bytes). Never claims an
 ** allocation failed unless rc says so. */
 const char *jfts_error_text(int rc, const char *err, char buf[48]);
+
+/* Parses text as a decimal number in [min, max] (min >= 0): digits only, no sign, space or
+** other trailing text, and nothing past LONG_MAX. Returns 1 with *value_out set, or 0 (and
+** *value_out untouched) when text is not such a number. The one number parser of the
+** programs' options and of jfts-serve's request parameters. */
+int jfts_parse_long(const char *text, long min, long max, long *value_out);
 
 /* A growing string with a sticky error code, shared by the modules that build text piece by
 ** piece (FTS5 MATCH strings, KWIC lines, snippets). Start from JftsBuf b = {NULL, 0, 0, JFTS_OK}.

@@ -520,14 +520,10 @@ int store_piecewise_end(Store *s, int keep, char **err_out) {
 
 /* Appends id to the growing array *gone. */
 static int note_gone(int64_t id, int64_t **gone, size_t *n_gone, size_t *n_alloc) {
-  if (*n_gone == *n_alloc) {
-    size_t n_new = *n_alloc ? *n_alloc * 2 : 16;
-    int64_t *g = jfts_realloc(*gone, n_new * sizeof *g);
-    if (g == NULL) return JFTS_ERR_NOMEM;
-    *gone = g;
-    *n_alloc = n_new;
-  }
-  (*gone)[(*n_gone)++] = id;
+  int64_t *g = jfts_grow(*gone, n_alloc, *n_gone + 1, sizeof *g);
+  if (g == NULL) return JFTS_ERR_NOMEM;
+  *gone = g;
+  g[(*n_gone)++] = id;
   return JFTS_OK;
 }
 

@@ -5,7 +5,6 @@
 #include "modes.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +22,6 @@
 #define PROG MODE_PROG
 
 static const char k_bad_row[] = PROG ": internal error: a row did not match its field list\n";
-
-int mode_usage_error(const char *fmt, ...) {
-  va_list ap;
-  fputs(PROG ": ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputs("\nTry '" PROG " --help' for more information.\n", stderr);
-  return MODE_EXIT_USAGE;
-}
 
 /* Prints "jfts-query: PREFIX<message of rc/err>SUFFIX" (jfts_error_text). */
 static void report_error(const char *prefix, int rc, const char *err, const char *suffix) {
@@ -63,30 +52,20 @@ typedef struct Sink {
   char *err;             /* message of a failure inside a callback (jfts_malloc'ed) */
 } Sink;
 
-/* The writer's verdict on a row: an I/O error stops the listing; a wrong row is remembered. */
-static int row_end(Sink *k) {
-  int rc = out_row_end(k->w);
-  if (rc == JFTS_ERR_USAGE) {
-    k->bad_row = 1;
-    rc = JFTS_OK;
-  }
-  return rc;
-}
-
 /* ---- --documents, --meetings ------------------------------------------------------------- */
 
 static int doc_row(void *ctx, const StoreDocRow *r) {
   Sink *k = ctx;
   if (k->w == NULL) return render_doc_text(k->fp, r);
   render_doc_values(k->w, r);
-  return row_end(k);
+  return out_row_end_lenient(k->w, &k->bad_row);
 }
 
 static int meeting_row(void *ctx, const StoreMeetingRow *r) {
   Sink *k = ctx;
   if (k->w == NULL) return render_meeting_text(k->fp, r);
   render_meeting_values(k->w, r);
-  return row_end(k);
+  return out_row_end_lenient(k->w, &k->bad_row);
 }
 
 static int run_listing(const ModeArgs *a, Setup *su) {
@@ -130,7 +109,7 @@ static int search_row(void *ctx, const SearchResult *r) {
                             &k->err);
   if (rc != JFTS_OK) return rc;
   k->n_shown++;
-  return row_end(k);
+  return out_row_end_lenient(k->w, &k->bad_row);
 }
 
 /* Writes bytes with control characters shown as spaces (query echoes on one line). */
@@ -345,7 +324,8 @@ static int set_up_query(const ModeArgs *a, Setup *su) {
                            .meeting = a->meeting, .year = a->year};
   int rc = research_filter_new(su->store, &fa, &su->filter, &err);
   if (rc == JFTS_ERR_USAGE) {
-    status = mode_usage_error("%s", err);
+    char buf[48]; /* err is NULL only when its own allocation failed */
+    status = mode_usage_error("%s", jfts_error_text(rc, err, buf));
     goto cleanup;
   }
   if (rc != JFTS_OK) {
@@ -364,13 +344,12 @@ static int set_up_query(const ModeArgs *a, Setup *su) {
       goto cleanup;
     }
   }
-  if (a->format != OUT_TEXT) {
-  } else if (a->mark_open) {
+  if (a->format == OUT_TEXT && a->mark_open) {
     su->mark_open = a->mark_open;
     su->mark_close = a->mark_close;
-  } else {
+  } else if (a->format == OUT_TEXT) {
     out_marks(!a->no_color && out_want_color(stdout), &su->mark_open, &su->mark_close);
-  }
+  } /* other formats: no marks */
   status = MODE_EXIT_OK;
 
 cleanup:

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "cli.h"
 #include "kwic.h"
 #include "output.h"
 #include "search.h"
@@ -15,7 +16,7 @@
 #define MODE_PROG "jfts-query"
 
 /* Exit statuses: 0 success (also without hits), 1 runtime failure, 2 usage error. */
-enum { MODE_EXIT_OK = 0, MODE_EXIT_FAIL = 1, MODE_EXIT_USAGE = 2 };
+enum { MODE_EXIT_OK = 0, MODE_EXIT_FAIL = 1, MODE_EXIT_USAGE = CLI_EXIT_USAGE };
 
 typedef enum ModeKind {
   MODE_SEARCH,
@@ -55,11 +56,7 @@ typedef struct ModeArgs {
 int mode_run(const ModeArgs *a);
 
 /* Prints "jfts-query: " and the message on standard error, then the hint to --help; returns
-** MODE_EXIT_USAGE. */
-int mode_usage_error(const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 1, 2)))
-#endif
-    ;
+** MODE_EXIT_USAGE (cli.h: the same words in every program). */
+#define mode_usage_error(...) cli_usage_error(MODE_PROG, __VA_ARGS__)
 
 #endif

@@ -228,6 +228,13 @@ int out_row_end(OutWriter *w) {
   return rc;
 }
 
+int out_row_end_lenient(OutWriter *w, int *bad_row_out) {
+  int rc = out_row_end(w);
+  if (rc != JFTS_ERR_USAGE) return rc;
+  *bad_row_out = 1;
+  return JFTS_OK;
+}
+
 void out_marks(int color, const char **open_out, const char **close_out) {
   *open_out = color ? OUT_COLOR_ON : OUT_MARK_OPEN;
   *close_out = color ? OUT_COLOR_OFF : OUT_MARK_CLOSE;

@@ -44,6 +44,10 @@ void out_int_or_null(OutWriter *w, int64_t v, int64_t null_value);
 ** values (the row is written anyway, so the mistake shows), or JFTS_ERR_IO when fp has an
 ** error. */
 int out_row_end(OutWriter *w);
+/* out_row_end for a listing that goes on past a wrong row: JFTS_ERR_USAGE becomes JFTS_OK
+** with *bad_row_out set to 1 (left as it is otherwise), so that the caller reports the bug
+** once, at the end. Returns JFTS_OK or JFTS_ERR_IO. */
+int out_row_end_lenient(OutWriter *w, int *bad_row_out);
 
 void out_close(OutWriter *w); /* frees the writer; flushes nothing itself. Accepts NULL. */
 

@@ -4,10 +4,12 @@
 ** checks the options and hands them to the mode runners (modes.h), which map results to
 ** exit codes. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "jfts_common.h"
 #include "modes.h"
 #include "output.h"
@@ -192,14 +194,12 @@ static int parse_failed(int rc, char *msg) {
 
 /* --limit, --offset, --context. */
 static int parse_number(int c, const char *arg, Options *o) {
-  char *end;
-  long v = strtol(arg, &end, 10);
-  int bad = arg[0] == '\0' || *end != '\0' || v < 0;
+  long v;
   if (c == OPT_CONTEXT) {
-    if (bad || v < 1 || v > 1000)
+    if (!jfts_parse_long(arg, 1, 1000, &v))
       return mode_usage_error("--context needs a number from 1 to 1000, not '%s'", arg);
     o->run.context = v;
-  } else if (bad) {
+  } else if (!jfts_parse_long(arg, 0, LONG_MAX, &v)) {
     return mode_usage_error("%s needs a number >= 0, not '%s'",
                             c == OPT_LIMIT ? "--limit" : "--offset", arg);
   } else if (c == OPT_LIMIT) {
@@ -269,7 +269,7 @@ static int parse_option(int c, const char *arg, Options *o, int *exit_now) {
       *exit_now = 1;
       break;
     default:
-      fputs("Try '" PROG " --help' for more information.\n", stderr);
+      cli_try_help(PROG);
       return MODE_EXIT_USAGE;
   }
   return MODE_EXIT_OK;

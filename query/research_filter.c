@@ -10,6 +10,7 @@
 #include "report.h"
 
 static const char *const k_sections[] = {"table", "1", "2", "3"};
+#define N_SECTIONS (sizeof k_sections / sizeof k_sections[0])
 
 /* ---- small helpers ----------------------------------------------------------------------- */
 
@@ -17,13 +18,9 @@ int research_strset_add(StrSet *s, const char *str) {
   if (str == NULL) return JFTS_OK;
   for (size_t i = 0; i < s->n; i++)
     if (strcmp(s->v[i], str) == 0) return JFTS_OK;
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? 2 * s->cap : 16;
-    char **g = jfts_realloc(s->v, cap * sizeof *g);
-    if (g == NULL) return JFTS_ERR_NOMEM;
-    s->v = g;
-    s->cap = cap;
-  }
+  char **g = jfts_grow(s->v, &s->cap, s->n + 1, sizeof *g);
+  if (g == NULL) return JFTS_ERR_NOMEM;
+  s->v = g;
   char *d = jfts_strdup(str);
   if (d == NULL) return JFTS_ERR_NOMEM;
   s->v[s->n++] = d;
@@ -142,7 +139,7 @@ struct ResearchFilter {
 
 /* What a filter can name, from the distinct values of the passages. */
 typedef struct FilterValues {
-  StrSet section_titles[4]; /* per k_sections entry */
+  StrSet section_titles[N_SECTIONS]; /* per k_sections entry */
   StrSet meetings;          /* meeting types and local names */
   int rc;
 } FilterValues;
@@ -150,7 +147,7 @@ typedef struct FilterValues {
 static int collect_values(void *ctx, const StoreFilterValueRow *p) {
   FilterValues *v = ctx;
   int rc = JFTS_OK;
-  for (size_t i = 0; rc == JFTS_OK && p->section && i < 4; i++)
+  for (size_t i = 0; rc == JFTS_OK && p->section && i < N_SECTIONS; i++)
     if (strcmp(p->section, k_sections[i]) == 0)
       rc = research_strset_add(&v->section_titles[i], p->section_title);
   if (rc == JFTS_OK) rc = research_strset_add(&v->meetings, p->meeting);
@@ -159,7 +156,7 @@ static int collect_values(void *ctx, const StoreFilterValueRow *p) {
 }
 
 static void filter_values_free(FilterValues *v) {
-  for (size_t i = 0; i < 4; i++) research_strset_free(&v->section_titles[i]);
+  for (size_t i = 0; i < N_SECTIONS; i++) research_strset_free(&v->section_titles[i]);
   research_strset_free(&v->meetings);
 }
 
@@ -168,7 +165,7 @@ static char *section_list(const FilterValues *v) {
   StrSet all = {0};
   char *out = NULL;
   int rc = JFTS_OK;
-  for (size_t i = 0; rc == JFTS_OK && i < 4; i++) {
+  for (size_t i = 0; rc == JFTS_OK && i < N_SECTIONS; i++) {
     char *titles = research_strset_join(&v->section_titles[i]);
     char *item = titles ? jfts_mprintf("%s%s%s", k_sections[i], titles[0] ? " " : "", titles)
                         : NULL;
@@ -184,7 +181,7 @@ static char *section_list(const FilterValues *v) {
 /* The title part is searched as a substring (store.h), so that one word may name several
 ** sections (取組: 1 and 3); here it must only name at least one, else it is a typo. */
 static int check_section_title(const FilterValues *v, const char *arg, char **err_out) {
-  for (size_t i = 0; i < 4; i++)
+  for (size_t i = 0; i < N_SECTIONS; i++)
     for (size_t k = 0; k < v->section_titles[i].n; k++)
       if (contains_ci(v->section_titles[i].v[k], arg)) return JFTS_OK;
   char *list = section_list(v);
@@ -205,7 +202,7 @@ static int check_meeting(const FilterValues *v, const char *arg, char **err_out)
 }
 
 static int section_index(const char *arg) {
-  for (size_t i = 0; i < 4; i++)
+  for (size_t i = 0; i < N_SECTIONS; i++)
     if (strcmp(arg, k_sections[i]) == 0) return (int)i;
   return -1;
 }

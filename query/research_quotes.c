@@ -72,11 +72,10 @@ static int quotes_result(void *ctx, const SearchResult *res) {
   if (rc == JFTS_OK) rc = research_disjoint_spans(res->spans, res->n_spans, &sp, &n_sp);
   if (rc != JFTS_OK || n_sp == 0) goto cleanup;
   if (c->n + n_sp > c->cap) {
-    size_t cap = c->cap ? c->cap : 64;
-    while (cap < c->n + n_sp) cap *= 2;
-    KwicLine *gl = jfts_realloc(c->lines, cap * sizeof *gl);
+    size_t cap = c->cap, cap_info = c->cap; /* the two arrays grow alike */
+    KwicLine *gl = jfts_grow(c->lines, &cap, c->n + n_sp, sizeof *gl);
     if (gl) c->lines = gl;
-    QuoteInfo *gi = gl ? jfts_realloc(c->info, cap * sizeof *gi) : NULL;
+    QuoteInfo *gi = gl ? jfts_grow(c->info, &cap_info, c->n + n_sp, sizeof *gi) : NULL;
     if (gi) c->info = gi;
     if (gl == NULL || gi == NULL) {
       rc = JFTS_ERR_NOMEM;
@@ -84,16 +83,12 @@ static int quotes_result(void *ctx, const SearchResult *res) {
     }
     c->cap = cap;
   }
-  if (c->n_passages == c->cap_passages) {
-    size_t cap = c->cap_passages ? 2 * c->cap_passages : 32;
-    QuotePassage *g = jfts_realloc(c->passages, cap * sizeof *g);
-    if (g == NULL) {
-      rc = JFTS_ERR_NOMEM;
-      goto cleanup;
-    }
-    c->passages = g;
-    c->cap_passages = cap;
+  QuotePassage *g = jfts_grow(c->passages, &c->cap_passages, c->n_passages + 1, sizeof *g);
+  if (g == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
   }
+  c->passages = g;
   QuotePassage *qp = &c->passages[c->n_passages];
   memset(qp, 0, sizeof *qp);
   qp->ward = dup_or_null(p->ward, &rc);

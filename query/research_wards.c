@@ -55,16 +55,12 @@ static WardRow *ward_row(WardsCtx *c, const char *ward, int year, const char *ye
     if (ward == NULL ? r->ward == NULL : (r->ward && strcmp(r->ward, ward) == 0 && r->year == year))
       return r;
   }
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? 2 * c->cap : 8;
-    WardRow *g = jfts_realloc(c->rows, cap * sizeof *g);
-    if (g == NULL) {
-      *rc = JFTS_ERR_NOMEM;
-      return NULL;
-    }
-    c->rows = g;
-    c->cap = cap;
+  WardRow *g = jfts_grow(c->rows, &c->cap, c->n + 1, sizeof *g);
+  if (g == NULL) {
+    *rc = JFTS_ERR_NOMEM;
+    return NULL;
   }
+  c->rows = g;
   WardRow *r = &c->rows[c->n];
   memset(r, 0, sizeof *r);
   if (ward) {

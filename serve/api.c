@@ -330,11 +330,7 @@ static int search_cb(void *ctx, const SearchResult *r) {
     if (rc != JFTS_OK || r->rank < k->first || r->rank > k->last) return rc;
   }
   rc = render_search_values(k->w, r, k->parsed, NULL, 0, &k->err);
-  if (rc == JFTS_OK) rc = out_row_end(k->w);
-  if (rc == JFTS_ERR_USAGE) {
-    k->bad_row = 1;
-    rc = JFTS_OK;
-  }
+  if (rc == JFTS_OK) rc = out_row_end_lenient(k->w, &k->bad_row);
   return rc;
 }
 
@@ -503,14 +499,6 @@ typedef struct ListSink {
   int found;
 } ListSink;
 
-static int list_end(ListSink *k, int rc) {
-  if (rc == JFTS_ERR_USAGE) {
-    k->bad_row = 1;
-    rc = JFTS_OK;
-  }
-  return rc;
-}
-
 static int doc_cb(void *ctx, const StoreDocRow *r) {
   ListSink *k = ctx;
   if (k->want && ++k->n != k->want) return JFTS_OK;
@@ -523,13 +511,13 @@ static int doc_cb(void *ctx, const StoreDocRow *r) {
     if (k->file == NULL || (r->ward && k->ward == NULL)) return JFTS_ERR_NOMEM;
   }
   render_doc_values(k->w, r);
-  return list_end(k, out_row_end(k->w));
+  return out_row_end_lenient(k->w, &k->bad_row);
 }
 
 static int meeting_cb(void *ctx, const StoreMeetingRow *r) {
   ListSink *k = ctx;
   render_meeting_values(k->w, r);
-  return list_end(k, out_row_end(k->w));
+  return out_row_end_lenient(k->w, &k->bad_row);
 }
 
 /* --documents and --meetings take one ward and nothing else, as in the CLI. */
@@ -608,7 +596,7 @@ static int passage_cb(void *ctx, const StorePassageRow *r) {
   out_strn(k->w, r->text, r->n_text);
   out_int(k->w, r->line_start);
   out_int(k->w, r->line_end);
-  return list_end(k, out_row_end(k->w));
+  return out_row_end_lenient(k->w, &k->bad_row);
 }
 
 /* A document by its id: its 1-based place in the documents listing (no ward), never a path. */

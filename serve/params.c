@@ -3,8 +3,6 @@
 ** see values they can use. */
 #include "params.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "jfts_common.h"
@@ -79,21 +77,10 @@ static int decode(const char *s, size_t n, const char *key, char **out, char **e
 
 #define SP_NO_MAX 1000000000L /* numbers past it are refused: no page is that far */
 
-/* Parses a decimal number in [lo, hi]; returns 0 when it is not one. */
-static int parse_long(const char *s, long lo, long hi, long *out) {
-  char *end;
-  if (s[0] < '0' || s[0] > '9') return 0;
-  errno = 0;
-  long v = strtol(s, &end, 10);
-  if (errno || *end != '\0' || v < lo || v > hi) return 0;
-  *out = v;
-  return 1;
-}
-
 /* A number parameter: JFTS_OK with *out, else the message "KEY needs a number ...". */
 static int number_param(const char *key, const char *value, long lo, long hi, long *out,
                         char **err_out) {
-  if (parse_long(value, lo, hi, out)) return JFTS_OK;
+  if (jfts_parse_long(value, lo, hi, out)) return JFTS_OK;
   if (hi == SP_NO_MAX)
     jfts_set_error(err_out, "%s needs a number >= %ld, not '%s'", key, lo, value);
   else

@@ -6,12 +6,12 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "http.h"
 #include "jfts_common.h"
 #include "store.h"
@@ -68,17 +68,8 @@ static void usage(FILE *fp) {
         fp);
 }
 
-/* Variadic and format-checked, so that every call's arguments match its format. */
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...) {
-  va_list ap;
-  fputs(PROG ": ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputs("\nTry '" PROG " --help' for more information.\n", stderr);
-  return EXIT_USAGE;
-}
+/* Format-checked through cli_usage_error. */
+#define usage_error(...) cli_usage_error(PROG, __VA_ARGS__)
 
 /* Parses HOST:PORT ([V6]:PORT) into *ss; *loopback_out is 1 for 127.0.0.0/8 and ::1. */
 static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len_out,
@@ -88,9 +79,8 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
   if (colon == NULL || (size_t)(colon - s) >= sizeof host) return 0;
   memcpy(host, s, (size_t)(colon - s));
   host[colon - s] = '\0';
-  char *end;
-  long port = strtol(colon + 1, &end, 10);
-  if (colon[1] == '\0' || *end != '\0' || port < 0 || port > 65535) return 0;
+  long port;
+  if (!jfts_parse_long(colon + 1, 0, 65535, &port)) return 0;
   memset(ss, 0, sizeof *ss);
   size_t n = strlen(host);
   if (n >= 2 && host[0] == '[' && host[n - 1] == ']') {
@@ -110,14 +100,6 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
   a->sin_port = htons((uint16_t)port);
   *len_out = sizeof *a;
   *loopback_out = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
-  return 1;
-}
-
-static int parse_count(const char *arg, long lo, long hi, long *out) {
-  char *end;
-  long v = strtol(arg, &end, 10);
-  if (arg[0] == '\0' || *end != '\0' || v < lo || v > hi) return 0;
-  *out = v;
   return 1;
 }
 
@@ -148,15 +130,15 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
       case OPT_EXACT: o->exact = 1; break;
       case OPT_ALLOW_REMOTE: o->allow_remote = 1; break;
       case OPT_THREADS:
-        if (!parse_count(optarg, 1, 64, &o->threads))
+        if (!jfts_parse_long(optarg, 1, 64, &o->threads))
           return usage_error("--threads needs a number from 1 to 64, not '%s'", optarg);
         break;
       case OPT_MAX_REQUESTS:
-        if (!parse_count(optarg, 1, 1024, &o->max_requests))
+        if (!jfts_parse_long(optarg, 1, 1024, &o->max_requests))
           return usage_error("--max-requests needs a number from 1 to 1024, not '%s'", optarg);
         break;
       case OPT_BUDGET:
-        if (!parse_count(optarg, 0, 600000, &o->budget_ms))
+        if (!jfts_parse_long(optarg, 0, 600000, &o->budget_ms))
           return usage_error("--budget needs milliseconds from 0 to 600000, not '%s'", optarg);
         break;
       case 'h':
@@ -169,7 +151,7 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
         *exit_now = 1;
         return EXIT_OK;
       default:
-        fputs("Try '" PROG " --help' for more information.\n", stderr);
+        cli_try_help(PROG);
         return EXIT_USAGE;
     }
   }

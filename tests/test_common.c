@@ -2,6 +2,7 @@
 ** jfts_mprintf / jfts_set_error, jfts_read_file, the allocator's hooks) and of icu_util's
 ** ICU error mapping. Decoding rows render each char as "U+XXXX/len", or "bad/len" for an
 ** ill-formed sequence (read as U+FFFD), so one string shows where every char starts. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -208,6 +209,66 @@ static void test_mprintf_and_set_error(void **state) {
 
 /* ---- JftsBuf ---- */
 
+static void test_parse_long(void **state) {
+  (void)state;
+  static const struct {
+    const char *text;
+    long min, max;
+    const char *expect; /* the value, or "-" when refused */
+  } cases[] = {
+      {"0", 0, 10, "0"},
+      {"10", 0, 10, "10"},
+      {"007", 0, 10, "7"},
+      {"11", 0, 10, "-"},
+      {"0", 1, 64, "-"},
+      {"", 0, 10, "-"},
+      {"-1", 0, 10, "-"},
+      {"+5", 0, 10, "-"},
+      {" 5", 0, 10, "-"},
+      {"5 ", 0, 10, "-"},
+      {"5x", 0, 10, "-"},
+      {"9223372036854775807", 0, LONG_MAX, "9223372036854775807"},
+      {"9223372036854775808", 0, LONG_MAX, "-"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    long v = -42;
+    char got[32];
+    if (jfts_parse_long(cases[i].text, cases[i].min, cases[i].max, &v))
+      snprintf(got, sizeof got, "%ld", v);
+    else
+      snprintf(got, sizeof got, "-%s", v == -42 ? "" : " (value changed)");
+    if (strcmp(got, cases[i].expect) != 0)
+      fail_msg("case %zu '%s': got %s, expected %s", i, cases[i].text, got, cases[i].expect);
+  }
+}
+
+static void test_grow(void **state) {
+  (void)state;
+  size_t cap = 0;
+  int *v = jfts_grow(NULL, &cap, 1, sizeof *v);
+  assert_non_null(v);
+  assert_int_equal(cap, 8);
+  v[7] = 7;
+  int *same = jfts_grow(v, &cap, 8, sizeof *v);
+  assert_ptr_equal(same, v); /* room enough: untouched */
+  v = jfts_grow(v, &cap, 9, sizeof *v);
+  assert_non_null(v);
+  assert_int_equal(cap, 16);
+  assert_int_equal(v[7], 7);
+  v = jfts_grow(v, &cap, 100, sizeof *v);
+  assert_non_null(v);
+  assert_int_equal(cap, 128);
+  /* A size that overflows, and a failed allocation, leave the array and cap as they were. */
+  assert_null(jfts_grow(v, &cap, SIZE_MAX / 2, sizeof *v));
+  assert_int_equal(cap, 128);
+  jfts_alloc_fail_after(0);
+  assert_null(jfts_grow(v, &cap, 129, sizeof *v));
+  jfts_alloc_fail_after(-1);
+  assert_int_equal(cap, 128);
+  assert_int_equal(v[7], 7);
+  jfts_free(v);
+}
+
 static void test_buf(void **state) {
   (void)state;
   JftsBuf b = {NULL, 0, 0, JFTS_OK};
@@ -390,6 +451,8 @@ int main(void) {
       cmocka_unit_test(test_utf8_char_start_and_count),
       cmocka_unit_test(test_error_text),
       cmocka_unit_test(test_mprintf_and_set_error),
+      cmocka_unit_test(test_parse_long),
+      cmocka_unit_test(test_grow),
       cmocka_unit_test(test_buf),
       cmocka_unit_test(test_alloc_hooks),
       cmocka_unit_test(test_jfts_read_file),

@@ -116,15 +116,35 @@ static void test_formats(void **state) {
   assert_int_equal(jfts_alloc_live(), 0);
 }
 
+/* A writer of the fields "a" and "b" into memory, for the row-width tests. */
+typedef struct MemOut {
+  char *buf; /* what was written (open_memstream's; free() it after mem_close) */
+  size_t n;
+  FILE *fp;
+  OutWriter *w;
+} MemOut;
+
+static OutWriter *mem_open(MemOut *m, OutFormat format) {
+  static const char *const fields[] = {"a", "b"};
+  m->buf = NULL;
+  m->n = 0;
+  m->w = NULL;
+  m->fp = open_memstream(&m->buf, &m->n);
+  assert_non_null(m->fp);
+  assert_int_equal(out_open(m->fp, format, fields, 2, &m->w, NULL), JFTS_OK);
+  return m->w;
+}
+
+static void mem_close(MemOut *m) {
+  out_close(m->w);
+  assert_int_equal(fclose(m->fp), 0);
+}
+
 /* A row with the wrong number of values is reported, and the JSON line stays parsable. */
 static void test_wrong_row_width(void **state) {
   (void)state;
-  char *buf = NULL;
-  size_t n = 0;
-  FILE *fp = open_memstream(&buf, &n);
-  const char *fields[] = {"a", "b"};
-  OutWriter *w = NULL;
-  assert_int_equal(out_open(fp, OUT_JSON, fields, 2, &w, NULL), JFTS_OK);
+  MemOut m;
+  OutWriter *w = mem_open(&m, OUT_JSON);
   out_int(w, 1);
   assert_int_equal(out_row_end(w), JFTS_ERR_USAGE);
   out_int(w, 1);
@@ -134,10 +154,32 @@ static void test_wrong_row_width(void **state) {
   out_int(w, 4);
   out_int(w, 5);
   assert_int_equal(out_row_end(w), JFTS_OK);
-  out_close(w);
-  fclose(fp);
-  assert_string_equal(buf, "{\"a\":1}\n{\"a\":1,\"b\":2}\n{\"a\":4,\"b\":5}\n");
-  free(buf);
+  mem_close(&m);
+  assert_string_equal(m.buf, "{\"a\":1}\n{\"a\":1,\"b\":2}\n{\"a\":4,\"b\":5}\n");
+  free(m.buf);
+}
+
+/* out_row_end_lenient: a wrong row is noted and the listing goes on; a good row leaves the
+** note as it is. */
+static void test_row_end_lenient(void **state) {
+  (void)state;
+  MemOut m;
+  OutWriter *w = mem_open(&m, OUT_TSV);
+  int bad = 0;
+  out_int(w, 1);
+  out_int(w, 2);
+  assert_int_equal(out_row_end_lenient(w, &bad), JFTS_OK);
+  assert_int_equal(bad, 0);
+  out_int(w, 3);
+  assert_int_equal(out_row_end_lenient(w, &bad), JFTS_OK);
+  assert_int_equal(bad, 1);
+  out_int(w, 4);
+  out_int(w, 5);
+  assert_int_equal(out_row_end_lenient(w, &bad), JFTS_OK);
+  assert_int_equal(bad, 1);
+  mem_close(&m);
+  assert_string_equal(m.buf, "a\tb\n1\t2\n3\n4\t5\n");
+  free(m.buf);
 }
 
 static void test_open_errors(void **state) {
@@ -218,7 +260,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_formats),     cmocka_unit_test(test_wrong_row_width),
       cmocka_unit_test(test_open_errors), cmocka_unit_test(test_parse_format),
-      cmocka_unit_test(test_want_color),
+      cmocka_unit_test(test_want_color),  cmocka_unit_test(test_row_end_lenient),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

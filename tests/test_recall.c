@@ -27,6 +27,7 @@
 #include "textseg.h"
 #include "thesaurus.h"
 #include "test_oracle.h"
+#include "test_util.h"
 
 #define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
 
@@ -155,13 +156,7 @@ static void render_ids(const int64_t *ids, size_t n, char *buf, size_t cap) {
     len += (size_t)snprintf(buf + len, cap - len, "%s%lld", i ? "," : "", (long long)ids[i]);
 }
 
-static uint64_t g_rng;
-static uint64_t rng_next(void) {
-  g_rng ^= g_rng << 13;
-  g_rng ^= g_rng >> 7;
-  g_rng ^= g_rng << 17;
-  return g_rng;
-}
+static uint64_t g_rng; /* test_rng_next's state */
 
 static void test_recall(void **state) {
   (void)state;
@@ -200,11 +195,11 @@ static void test_recall(void **state) {
   assert_non_null(expect);
   while (done < want) {
     assert_true(++attempts < want * 100);
-    const OPassage *op = &o.p[rng_next() % o.n];
+    const OPassage *op = &o.p[test_rng_next(&g_rng) % o.n];
     const NormText *t = op->norm;
     if (t->n == 0) continue;
-    size_t len = 1 + rng_next() % 8;
-    size_t i = rng_next() % t->n, j = i + len;
+    size_t len = 1 + test_rng_next(&g_rng) % 8;
+    size_t i = test_rng_next(&g_rng) % t->n, j = i + len;
     if (j > t->n || !op->brk[i] || !op->brk[j]) continue;
     /* Whole source chars only: a normalization segment (ｶﾞ, ㍻) is not split. */
     if (i > 0 && t->src_start[i] == t->src_start[i - 1]) continue;
@@ -296,11 +291,11 @@ static void test_recall(void **state) {
       q = k_expanding[qi];
       n_q = strlen(q);
     } else {
-      const OPassage *op = &o.p[rng_next() % o.n];
+      const OPassage *op = &o.p[test_rng_next(&g_rng) % o.n];
       const NormText *t = op->norm;
-      size_t len = 2 + rng_next() % 6;
+      size_t len = 2 + test_rng_next(&g_rng) % 6;
       if (t->n < len) continue;
-      size_t i = rng_next() % (t->n - len + 1);
+      size_t i = test_rng_next(&g_rng) % (t->n - len + 1);
       int clean = 1;
       for (size_t k = i; k < i + len; k++) clean &= t->cls[k] == NORM_CJK;
       if (!clean || t->src_end[i + len - 1] - t->src_start[i] >= sizeof buf) continue;

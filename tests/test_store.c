@@ -18,24 +18,9 @@
 
 #include "jfts_common.h"
 #include "store.h"
+#include "test_nfkc_hook.h"
 #include "test_util.h"
 #include "tokenizer.h"
-
-/* ---- an injected ICU failure ------------------------------------------------------------- */
-
-/* Set to make ICU's NFKC_Casefold instance unavailable, as when its data cannot be loaded.
-** This definition takes the place of ICU's in this program (norm.c, linked statically, calls
-** it for every text); unset, it returns the same instance ICU's would. */
-static UErrorCode g_nfkc_failure = U_ZERO_ERROR;
-
-const UNormalizer2 *unorm2_getNFKCCasefoldInstance(UErrorCode *pErrorCode) {
-  if (U_FAILURE(*pErrorCode)) return NULL;
-  if (g_nfkc_failure != U_ZERO_ERROR) {
-    *pErrorCode = g_nfkc_failure;
-    return NULL;
-  }
-  return unorm2_getInstance(NULL, "nfkc_cf", UNORM2_COMPOSE, pErrorCode);
-}
 
 /* ---- hand-built reports ------------------------------------------------------------------ */
 

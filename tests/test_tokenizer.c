@@ -18,26 +18,11 @@
 #include "jfts_common.h"
 #include "norm.h"
 #include "test_oracle.h"
+#include "test_nfkc_hook.h"
 #include "test_util.h"
 #include "tokenizer.h"
 
 #define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
-
-/* ---- an injected ICU failure ---- */
-
-/* Set to make ICU's NFKC_Casefold instance unavailable, as when its data cannot be loaded.
-** This definition takes the place of ICU's in this program (norm.c, linked statically, calls
-** it for every text); unset, it returns the same instance ICU's would. */
-static UErrorCode g_nfkc_failure = U_ZERO_ERROR;
-
-const UNormalizer2 *unorm2_getNFKCCasefoldInstance(UErrorCode *pErrorCode) {
-  if (U_FAILURE(*pErrorCode)) return NULL;
-  if (g_nfkc_failure != U_ZERO_ERROR) {
-    *pErrorCode = g_nfkc_failure;
-    return NULL;
-  }
-  return unorm2_getInstance(NULL, "nfkc_cf", UNORM2_COMPOSE, pErrorCode);
-}
 
 /* ---- rendering tokens ---- */
 
@@ -655,13 +640,7 @@ static void oracle_free(Oracle *o) {
   free(o->rows);
 }
 
-static uint64_t g_rng;
-static uint64_t rng_next(void) {
-  g_rng ^= g_rng << 13;
-  g_rng ^= g_rng >> 7;
-  g_rng ^= g_rng << 17;
-  return g_rng;
-}
+static uint64_t g_rng; /* test_rng_next's state */
 
 static void add_line_rows(Oracle *o, const char *buf, size_t n) {
   /* Non-blank lines, one row each. */
@@ -733,11 +712,11 @@ static void test_oracle(void **state) {
   Render expect = {NULL, 0, 0};
   while (done < want) {
     assert_true(++attempts < want * 100);
-    const OracleRow *row = &o.rows[rng_next() % o.n_rows];
+    const OracleRow *row = &o.rows[test_rng_next(&g_rng) % o.n_rows];
     const NormText *t = row->norm;
     if (t->n == 0) continue;
-    size_t len = 1 + rng_next() % 8;
-    size_t i = rng_next() % t->n;
+    size_t len = 1 + test_rng_next(&g_rng) % 8;
+    size_t i = test_rng_next(&g_rng) % t->n;
     size_t j = i + len;
     if (j > t->n || !row->brk[i] || !row->brk[j]) continue;
     /* Whole source chars only: a normalization segment (ｶﾞ, ㍻) is not split. */

@@ -4,6 +4,7 @@
 #ifndef JFTS_TEST_UTIL_H
 #define JFTS_TEST_UTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -44,6 +45,15 @@ static inline int test_count_positions(void *ctx, int colocated, const char *tok
   (void)end;
   if (!colocated) (*(int *)ctx)++;
   return 0;
+}
+
+/* The next number of a xorshift64 generator whose state is *state (never 0): random inputs
+** that a seed reproduces. */
+static inline uint64_t test_rng_next(uint64_t *state) {
+  *state ^= *state << 13;
+  *state ^= *state >> 7;
+  *state ^= *state << 17;
+  return *state;
 }
 
 #endif
