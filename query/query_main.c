@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expand.h"
 #include "jfts_common.h"
 #include "output.h"
 #include "qparse.h"
@@ -41,6 +42,10 @@ typedef struct Options {
   int exact;         /* --exact: no thesaurus */
   const char *thesaurus; /* --thesaurus FILE, or NULL */
   const Thesaurus *ths;  /* loaded thesaurus; NULL: terms as typed */
+  int all_words;     /* --all-words: strict AND, no some-word passages */
+  int no_related;    /* --no-related: no related-topics layer */
+  const char *related; /* --related FILE, or NULL */
+  const Thesaurus *rel;  /* loaded related-topics layer; NULL: none */
   long context;      /* --quotes: characters of context on each side */
   const char *sort_name; /* --sort as given: rank|doc, or doc|left|right with --quotes */
   KwicSort kwic_sort;
@@ -66,15 +71,20 @@ static void usage(FILE *fp) {
           "       " PROG " [OPTION]... --quotes [--context N] [--sort doc|left|right] QUERY...\n"
           "Search the passages of a jfts database built by jfts-index, most relevant first, or\n"
           "list what it holds. The QUERY words are joined by spaces into one query:\n"
-          "  words           every word must occur (地域包括 支援センター); passages where they\n"
-          "                  occur adjacent and in this order come first\n"
+          "  words           passages with every word first (地域包括 支援センター), those\n"
+          "                  where they occur adjacent and in this order before the others;\n"
+          "                  then passages with some of the words, most and rarest first\n"
+          "                  (--all-words: every word must occur)\n"
           "  \"a b\"           a phrase: the words together, in this order\n"
           "  a OR b          either word\n"
           "  -word           passages with this word are left out\n"
           "Anything else (quotes left open, brackets, * ^ : AND NOT NEAR) is searched as text.\n"
           "Put -- before a QUERY that starts with '-': " PROG " -- -高齢 連携\n"
           "Matching ignores width and case (ＡＢＣ = abc), and spaces between Japanese and\n"
-          "Latin letters or digits (8050 問題 = 8050問題).\n"
+          "Latin letters or digits (8050 問題 = 8050問題). Punctuation typed in a word\n"
+          "separates words (高砂・岩切 = 高砂 岩切). A word the text never writes whole\n"
+          "(or far less often than its parts) is searched as its parts without particles\n"
+          "(卒業後の進路: 卒業 進路), and said so ('searched as: ...'); quote it to prevent that.\n"
           "\n"
           "  --db FILE          database to read (default: jfts.db)\n"
           "  --limit N          show at most N passages (default %d; 0 = all)\n"
@@ -99,7 +109,15 @@ static void usage(FILE *fp) {
           "                     their spelling variants match too, ウイルス = ウィルス, and\n"
           "                     rank after the passages holding the terms as typed)\n"
           "  --thesaurus FILE   use this synonym file instead of the shipped one (or\n"
-          "                     $JFTS_THESAURUS)\n"
+          "                     $JFTS_THESAURUS)\n",
+          DEFAULT_LIMIT, WARDS);
+  fputs("  --all-words        only passages holding every word (no some-word passages)\n"
+          "  --no-related       no related topics (by default a general word also finds\n"
+          "                     the activities reports name for it, 防災 => 避難訓練, ranked\n"
+          "                     after every literal match; --exact turns this off too)\n"
+          "  --related FILE     use this related-topics file instead of the shipped one\n"
+          "                     (or $JFTS_RELATED)\n", fp);
+  fprintf(fp,
           "  --wards            per ward and year of the index: matching passages, occurrences\n"
           "                     and the best passage; wards without a match are listed too\n"
           "  --quotes           every occurrence as a quote in context (KWIC), with ward and\n"
@@ -110,13 +128,16 @@ static void usage(FILE *fp) {
           "  -h, --help         show this help and exit\n"
           "  --version          show the version and exit\n"
           "\n",
-          DEFAULT_LIMIT, WARDS, KWIC_DEFAULT_CONTEXT);
+          KWIC_DEFAULT_CONTEXT);
   fputs("Text output starts with 'N passages, M occurrences' (over all matching passages),\n"
         "then per passage: its rank, ward / section / heading / meeting, FILE:LINE where the\n"
         "first match starts, and a snippet. json, csv and tsv give per passage: rank, score,\n"
         "ward, year, year_label, section, section_title, heading, meeting, text, snippet,\n"
         "matches ([start,end] code point offsets into text), file, line_start, line_end,\n"
-        "matched (the query terms or thesaurus variants that matched, as a JSON array).\n"
+        "matched (the query terms or thesaurus variants that matched, as a JSON array),\n"
+        "missing (the query words the passage lacks), searched_as (the query as searched\n"
+        "when a word was split into its parts, else null), via (the related-topic\n"
+        "expansions that found the passage, \"防災 => 避難訓練\").\n"
         "--wards json: ward, year, year_label, passages, occurrences, best (null, or the best\n"
         "passage as a search row).\n"
         "--quotes json/csv/tsv: ward, year, year_label, section, section_title, heading,\n"
@@ -152,6 +173,7 @@ typedef struct Sink {
   const char *mark_open, *mark_close; /* highlight markers of the text format */
   const char *query;     /* the query line, written first in each row with --queries */
   const Query *parsed;   /* the query as searched: names the variant that matched */
+  const char *searched_as; /* the query as searched when a word was split, else NULL */
   size_t n_query;
   int with_query;        /* --queries: rows start with the query */
   long n_shown;          /* results written for the current query */
@@ -237,7 +259,7 @@ static int meeting_row(void *ctx, const StoreMeetingRow *r) {
 static const char *const SEARCH_FIELDS[] = {
     "query", "rank", "score", "ward", "year", "year_label", "section", "section_title",
     "heading", "meeting", "text", "snippet", "matches", "file", "line_start", "line_end",
-    "matched"};
+    "matched", "missing", "searched_as", "via"};
 #define N_SEARCH_FIELDS (sizeof SEARCH_FIELDS / sizeof SEARCH_FIELDS[0])
 
 static void buf_str(JftsBuf *b, const char *s) { jfts_buf_add(b, s, strlen(s)); }
@@ -284,9 +306,44 @@ static void put_line_safe(FILE *fp, const char *s, size_t n) {
   }
 }
 
-static void print_totals(FILE *fp, const SearchTotals *t) {
-  fprintf(fp, "%ld passage%s, %lld occurrence%s\n", t->n_passages, t->n_passages == 1 ? "" : "s",
-          (long long)t->n_occurrences, t->n_occurrences == 1 ? "" : "s");
+/* The count line: with passages holding only some words (or only related topics), how many
+** hold every word and how many more were found. */
+static void print_totals(FILE *fp, const SearchTotals *t, const char *searched_as) {
+  if (searched_as) fprintf(fp, "searched as: %s\n", searched_as);
+  long more = t->n_passages - t->n_every_word;
+  if (more > 0 && t->n_positive >= 2)
+    fprintf(fp, "%ld passage%s with every word, %ld more with some, ", t->n_every_word,
+            t->n_every_word == 1 ? "" : "s", more);
+  else if (more > 0)
+    fprintf(fp, "%ld passage%s with the word, %ld more through related topics, ",
+            t->n_every_word, t->n_every_word == 1 ? "" : "s", more);
+  else
+    fprintf(fp, "%ld passage%s, ", t->n_passages, t->n_passages == 1 ? "" : "s");
+  fprintf(fp, "%lld occurrence%s\n", (long long)t->n_occurrences, t->n_occurrences == 1 ? "" : "s");
+}
+
+/* After a text row's snippet: which variant or related topic found it, which words it lacks. */
+static int search_row_notes(Sink *k, const SearchResult *r) {
+  const MatchSpan *focus = r->n_spans ? &r->spans[r->focus] : NULL;
+  const QryTerm *t = NULL;
+  if (focus && focus->clause >= 0 && (size_t)focus->clause < k->parsed->n_clauses &&
+      focus->term >= 0 && (size_t)focus->term < k->parsed->clauses[focus->clause].n_terms)
+    t = &k->parsed->clauses[focus->clause].terms[focus->term];
+  if (t && focus->variant >= (int)t->n_variants) {
+    char *via = expand_via(k->parsed, focus, 1, 0);
+    if (via == NULL) return JFTS_ERR_NOMEM;
+    fprintf(k->fp, "  [via %s]", via);
+    jfts_free(via);
+  } else if (focus && focus->variant >= 0) {
+    fprintf(k->fp, "  [via %s]", research_surface(k->parsed, focus));
+  }
+  if (r->missing) {
+    char *missing = expand_missing(k->parsed, r->missing, 0);
+    if (missing == NULL) return JFTS_ERR_NOMEM;
+    fprintf(k->fp, "  [missing %s]", missing);
+    jfts_free(missing);
+  }
+  return JFTS_OK;
 }
 
 static int search_row(void *ctx, const SearchResult *r) {
@@ -297,7 +354,7 @@ static int search_row(void *ctx, const SearchResult *r) {
   if (k->w == NULL) {
     FILE *fp = k->fp;
     if (k->n_shown == 0) {
-      print_totals(fp, r->totals);
+      print_totals(fp, r->totals, k->searched_as);
       fputc('\n', fp);
     }
     rc = render_snippet(r, k->mark_open, k->mark_close, &snip, &k->err);
@@ -312,8 +369,8 @@ static int search_row(void *ctx, const SearchResult *r) {
       first = 0;
     }
     fprintf(fp, "  %s:%d\n   %s", p->file, r->line, snip.p ? snip.p : "");
-    if (r->n_spans && r->spans[r->focus].variant >= 0)
-      fprintf(fp, "  [via %s]", research_surface(k->parsed, &r->spans[r->focus]));
+    rc = search_row_notes(k, r);
+    if (rc != JFTS_OK) goto cleanup;
     fputs("\n\n", fp);
     k->n_shown++;
     rc = ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
@@ -356,8 +413,18 @@ static int search_row(void *ctx, const SearchResult *r) {
   out_int(k->w, p->line_start);
   out_int(k->w, p->line_end);
   out_json(k->w, matched);
+  char *missing = expand_missing(k->parsed, r->missing, 1);
+  char *via = expand_via(k->parsed, r->spans, r->n_spans, 1);
+  out_json(k->w, missing ? missing : "[]");
+  if (k->searched_as) out_str(k->w, k->searched_as);
+  else out_null(k->w);
+  out_json(k->w, via ? via : "[]");
+  if (missing == NULL || via == NULL) rc = JFTS_ERR_NOMEM;
+  jfts_free(missing);
+  jfts_free(via);
   jfts_buf_free(&matches);
   jfts_free(matched);
+  if (rc != JFTS_OK) goto cleanup;
   k->n_shown++;
   rc = row_end(k);
 
@@ -379,8 +446,9 @@ typedef enum QueryOutcome { QUERY_RAN, QUERY_BAD, QUERY_FAILED } QueryOutcome;
 ** error of the query language) is reported on stderr; prefix names the query's place. */
 static QueryOutcome run_query(Store *store, const Options *o, Sink *k, const char *q, size_t n,
                               const char *prefix) {
-  Query *query = NULL;
-  char *err = NULL, **notes = NULL;
+  Query *query = NULL, *searched = NULL;
+  char *err = NULL, **notes = NULL, *searched_as = NULL;
+  char errbuf[64];
   size_t n_notes = 0;
   double t0 = now_ms();
   QueryOutcome outcome = QUERY_FAILED;
@@ -396,23 +464,33 @@ static QueryOutcome run_query(Store *store, const Options *o, Sink *k, const cha
   }
   for (size_t i = 0; i < n_notes; i++) fprintf(stderr, PROG ": note: %s%s\n", prefix, notes[i]);
 
+  /* The query as searched: split words, related topics (expand.h). */
+  ExpandOptions eo = {.ths = o->ths, .related = o->rel};
+  int split = 0;
+  rc = expand_query(store, query, &eo, &searched, &split, &err);
+  if (rc == JFTS_OK && split && (searched_as = qry_render(searched)) == NULL) rc = JFTS_ERR_NOMEM;
+  if (rc != JFTS_OK) {
+    fprintf(stderr, PROG ": %s%s\n", prefix, jfts_error_text(rc, err, errbuf));
+    goto cleanup;
+  }
   SearchOptions so = {.sort = o->sort, .limit = o->limit, .offset = o->offset,
-                      .filter = o->filter};
+                      .filter = o->filter, .all_words = o->all_words};
   SearchTotals totals;
   k->query = q;
   k->n_query = n;
-  k->parsed = query;
+  k->parsed = searched;
+  k->searched_as = searched_as;
   k->n_shown = 0;
   if (k->w == NULL && k->with_query) {
     fputs("query: ", k->fp);
     put_line_safe(k->fp, q, n);
     fputc('\n', k->fp);
   }
-  rc = search_run(store, query, &so, search_row, k, &totals, &err);
+  rc = search_run(store, searched, &so, search_row, k, &totals, &err);
   if (rc == JFTS_OK && k->w == NULL) {
     if (k->n_shown == 0 && (k->with_query || totals.n_passages > 0)) {
       /* Nothing shown: with --queries (or past the last page) the count still says why. */
-      print_totals(k->fp, &totals);
+      print_totals(k->fp, &totals, k->searched_as);
       if (k->with_query) fputc('\n', k->fp);
     } else if (k->n_shown > 0 && totals.n_passages > o->offset + k->n_shown) {
       long more = totals.n_passages - o->offset - k->n_shown;
@@ -448,6 +526,10 @@ cleanup:
   jfts_free(err);
   ths_warnings_free(notes, n_notes);
   qry_free(query);
+  qry_free(searched);
+  jfts_free(searched_as);
+  k->parsed = NULL;
+  k->searched_as = NULL;
   return outcome;
 }
 
@@ -546,6 +628,9 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
     OPT_EXACT,
     OPT_THESAURUS,
     OPT_CONTEXT,
+    OPT_ALL_WORDS,
+    OPT_NO_RELATED,
+    OPT_RELATED,
     OPT_VERSION
   };
   static const struct option longopts[] = {
@@ -569,6 +654,9 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
       {"exact", no_argument, NULL, OPT_EXACT},
       {"thesaurus", required_argument, NULL, OPT_THESAURUS},
       {"context", required_argument, NULL, OPT_CONTEXT},
+      {"all-words", no_argument, NULL, OPT_ALL_WORDS},
+      {"no-related", no_argument, NULL, OPT_NO_RELATED},
+      {"related", required_argument, NULL, OPT_RELATED},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, OPT_VERSION},
       {NULL, 0, NULL, 0},
@@ -618,6 +706,9 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
       }
       case OPT_EXACT: o->exact = 1; break;
       case OPT_THESAURUS: o->thesaurus = optarg; break;
+      case OPT_ALL_WORDS: o->all_words = 1; break;
+      case OPT_NO_RELATED: o->no_related = 1; break;
+      case OPT_RELATED: o->related = optarg; break;
       case OPT_CONTEXT: {
         long v = strtol(optarg, &end, 10);
         if (optarg[0] == '\0' || *end != '\0' || v < 1 || v > 1000)
@@ -674,6 +765,8 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
   }
   if (o->exact && o->thesaurus)
     return usage_error("--exact and --thesaurus exclude each other%s", "");
+  if ((o->exact || o->no_related) && o->related)
+    return usage_error("--related excludes --exact and --no-related%s", "");
   if (o->mode == MODE_QUOTES) {
     char *msg = NULL;
     if (o->sort_name && kwic_parse_sort(o->sort_name, &o->kwic_sort, &msg) != JFTS_OK) {
@@ -725,8 +818,8 @@ int main(int argc, char **argv) {
   Options o = {.db = "jfts.db", .mode = MODE_SEARCH, .format = OUT_TEXT, .limit = DEFAULT_LIMIT};
   Store *store = NULL;
   ResearchFilter *filter = NULL;
-  Thesaurus *ths = NULL;
-  char *err = NULL;
+  Thesaurus *ths = NULL, *rel = NULL;
+  char *err = NULL, errbuf[64];
   Sink sink = {.fp = stdout};
   int exit_now = 0, reading = 0;
   int status = parse_args(argc, argv, &o, &exit_now);
@@ -777,6 +870,20 @@ int main(int argc, char **argv) {
         goto cleanup;
       }
       o.ths = ths;
+    }
+    /* The related-topics layer, loaded the same way (search modes only: --wards and --quotes
+    ** count literal occurrences). */
+    if (!o.exact && !o.no_related && o.mode == MODE_SEARCH) {
+      const char *env = getenv("JFTS_RELATED");
+      int named = o.related || (env && env[0]);
+      rc = ths_load(o.related ? o.related : ths_default_related_path(), &rel, &err);
+      if (rc != JFTS_OK) {
+        fprintf(stderr, PROG ": %s%s\n", jfts_error_text(rc, err, errbuf),
+                named ? "" : " (--no-related searches without related topics)");
+        status = named && rc != JFTS_ERR_NOMEM ? EXIT_USAGE : EXIT_FAIL;
+        goto cleanup;
+      }
+      o.rel = rel;
     }
     if (o.format != OUT_TEXT) {
     } else if (o.mark_open) {
@@ -845,6 +952,7 @@ cleanup:
   out_close(sink.w);
   research_filter_free(filter);
   ths_free(ths);
+  ths_free(rel);
   if (store) store_read_end(store, reading);
   store_close(store);
   jfts_free(err);
