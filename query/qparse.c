@@ -345,21 +345,35 @@ static int punct_pieces(const char *text, size_t n, int inner, size_t *ranges, s
   NormText *t = NULL;
   int rc = norm_text(text, n, &t, err_out);
   if (rc != JFTS_OK) return rc;
-  size_t k = 0;
+  /* sep[i]: code point i is punctuation in a run touching a Japanese char (or touching
+  ** nothing else: a word of punctuation only). Inside an OR group or an excluded word only
+  ** such runs at the ends separate. */
+  uint8_t *sep = jfts_calloc(t->n ? t->n : 1, 1);
+  if (sep == NULL) {
+    norm_free(t);
+    return JFTS_ERR_NOMEM;
+  }
   for (size_t i = 0; i < t->n;) {
-    if (t->cls[i] == NORM_PUNCT) {
+    if (t->cls[i] != NORM_PUNCT) {
       i++;
       continue;
     }
-    size_t j = i + 1; /* the piece is [i, j) in normalized code points */
-    for (;;) {
-      while (j < t->n && t->cls[j] != NORM_PUNCT) j++;
-      size_t e = j;
-      while (e < t->n && t->cls[e] == NORM_PUNCT) e++;
-      int keep = e < t->n && (!inner || (t->cls[j - 1] == NORM_WORD && t->cls[e] == NORM_WORD));
-      if (!keep || j == t->n) break;
-      j = e;
+    size_t e = i;
+    while (e < t->n && t->cls[e] == NORM_PUNCT) e++;
+    int left = i > 0 ? t->cls[i - 1] : -1, right = e < t->n ? t->cls[e] : -1;
+    int is_sep = left == NORM_CJK || right == NORM_CJK || (left != NORM_WORD && right != NORM_WORD);
+    if (!inner && i > 0 && e < t->n) is_sep = 0;
+    for (size_t k = i; k < e; k++) sep[k] = (uint8_t)is_sep;
+    i = e;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < t->n;) {
+    if (sep[i]) {
+      i++;
+      continue;
     }
+    size_t j = i;
+    while (j < t->n && !sep[j]) j++;
     if (k == QP_MAX_PIECES) { /* too many: the last piece takes the rest */
       ranges[2 * k - 1] = t->src_end[j - 1];
     } else {
@@ -374,6 +388,7 @@ static int punct_pieces(const char *text, size_t n, int inner, size_t *ranges, s
     ranges[1] = n;
     k = 1;
   }
+  jfts_free(sep);
   norm_free(t);
   *n_out = k;
   return JFTS_OK;
