@@ -129,7 +129,9 @@ static void usage(FILE *fp) {
           "  --version          show the version and exit\n"
           "\n",
           KWIC_DEFAULT_CONTEXT);
-  fputs("Text output starts with 'N passages, M occurrences' (over all matching passages),\n"
+  fputs("Text output starts with 'N passages, M occurrences' (over all matching passages;\n"
+        "'N passages with every word, K more with some, M occurrences' when some hold only\n"
+        "some of the words, after 'searched as: ...' when a word was split),\n"
         "then per passage: its rank, ward / section / heading / meeting, FILE:LINE where the\n"
         "first match starts, and a snippet. json, csv and tsv give per passage: rank, score,\n"
         "ward, year, year_label, section, section_title, heading, meeting, text, snippet,\n"
