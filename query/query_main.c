@@ -608,6 +608,22 @@ cleanup:
 
 /* ---- main -------------------------------------------------------------------------------- */
 
+/* Loads the related-topics file (--related, $JFTS_RELATED or the shipped one) into *out, as
+** the thesaurus is loaded. Returns the exit status: a file the user named that cannot be used
+** is a usage error, the shipped one missing a broken installation. */
+static int load_related(const Options *o, Thesaurus **out) {
+  char *err = NULL, errbuf[64];
+  const char *env = getenv("JFTS_RELATED");
+  int named = o->related || (env && env[0]);
+  int rc = ths_load(o->related ? o->related : ths_default_related_path(), out, &err);
+  if (rc != JFTS_OK)
+    fprintf(stderr, PROG ": %s%s\n", jfts_error_text(rc, err, errbuf),
+            named ? "" : " (--no-related searches without related topics)");
+  jfts_free(err);
+  if (rc == JFTS_OK) return EXIT_OK;
+  return named && rc != JFTS_ERR_NOMEM ? EXIT_USAGE : EXIT_FAIL;
+}
+
 static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
   enum {
     OPT_DB = 256,
@@ -821,7 +837,7 @@ int main(int argc, char **argv) {
   Store *store = NULL;
   ResearchFilter *filter = NULL;
   Thesaurus *ths = NULL, *rel = NULL;
-  char *err = NULL, errbuf[64];
+  char *err = NULL;
   Sink sink = {.fp = stdout};
   int exit_now = 0, reading = 0;
   int status = parse_args(argc, argv, &o, &exit_now);
@@ -873,18 +889,12 @@ int main(int argc, char **argv) {
       }
       o.ths = ths;
     }
-    /* The related-topics layer, loaded the same way (search modes only: --wards and --quotes
-    ** count literal occurrences). */
+    /* The related-topics layer (search mode only: --wards and --quotes count literal
+    ** occurrences). */
     if (!o.exact && !o.no_related && o.mode == MODE_SEARCH) {
-      const char *env = getenv("JFTS_RELATED");
-      int named = o.related || (env && env[0]);
-      rc = ths_load(o.related ? o.related : ths_default_related_path(), &rel, &err);
-      if (rc != JFTS_OK) {
-        fprintf(stderr, PROG ": %s%s\n", jfts_error_text(rc, err, errbuf),
-                named ? "" : " (--no-related searches without related topics)");
-        status = named && rc != JFTS_ERR_NOMEM ? EXIT_USAGE : EXIT_FAIL;
-        goto cleanup;
-      }
+      status = load_related(&o, &rel);
+      if (status != EXIT_OK) goto cleanup;
+      status = EXIT_FAIL;
       o.rel = rel;
     }
     if (o.format != OUT_TEXT) {
