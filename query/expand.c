@@ -60,70 +60,66 @@ typedef struct Parts {
   int rc;
 } Parts;
 
+static void parts_extend(Parts *ps, const char *p, size_t n);
+
 static void parts_push(Parts *ps, const char *p, size_t n) {
   if (ps->rc != JFTS_OK) return;
   if (ps->n == EXPAND_MAX_PARTS) { /* the rest joins the last part */
-    size_t old = strlen(ps->p[ps->n - 1]);
-    char *g = jfts_realloc(ps->p[ps->n - 1], old + n + 1);
-    if (g == NULL) {
-      ps->rc = JFTS_ERR_NOMEM;
-      return;
-    }
-    memcpy(g + old, p, n);
-    g[old + n] = '\0';
-    ps->p[ps->n - 1] = g;
+    parts_extend(ps, p, n);
     return;
   }
   char **g = jfts_realloc(ps->p, (ps->n + 1) * sizeof *g);
-  if (g == NULL || (ps->p = g, (g[ps->n] = jfts_strndup(p, n)) == NULL)) {
+  if (g == NULL) {
+    ps->rc = JFTS_ERR_NOMEM;
+    return;
+  }
+  ps->p = g;
+  if ((g[ps->n] = jfts_strndup(p, n)) == NULL) {
     ps->rc = JFTS_ERR_NOMEM;
     return;
   }
   ps->n++;
 }
 
-/* Adds the word-break parts of seg (n bytes) to ps by the rules of expand.h. */
+/* Appends p (n bytes) to the last part. */
+static void parts_extend(Parts *ps, const char *p, size_t n) {
+  if (ps->rc != JFTS_OK) return;
+  size_t old = strlen(ps->p[ps->n - 1]);
+  char *g = jfts_realloc(ps->p[ps->n - 1], old + n + 1);
+  if (g == NULL) {
+    ps->rc = JFTS_ERR_NOMEM;
+    return;
+  }
+  memcpy(g + old, p, n);
+  g[old + n] = '\0';
+  ps->p[ps->n - 1] = g;
+}
+
+/* Adds the word-break parts of seg (n bytes) to ps by the rules of expand.h. A piece joins
+** the last part only when that part ends right before it (prev_end). */
 static int add_segment(Parts *ps, const char *seg, size_t n, char **err_out) {
   size_t *breaks = NULL, n_breaks = 0;
   if (n == 0) return JFTS_OK;
   int rc = seg_boundaries(SEG_WORD, seg, n, &breaks, &n_breaks, err_out);
+  size_t prev_end = SIZE_MAX; /* where the last part taken from seg ends */
   for (size_t k = 0; rc == JFTS_OK && k + 1 < n_breaks; k++) {
     const char *p = seg + breaks[k];
     size_t len = breaks[k + 1] - breaks[k];
     if (is_stop_word(p, len)) continue;
-    if (n_chars(p, len) == 1) {
-      /* 65|歳 -> 65歳; a lone affix (後, 者, 化) is left out. */
-      const char *prev = ps->n ? ps->p[ps->n - 1] : NULL;
-      if (prev && ends_in_digit(prev, strlen(prev)) && ends_in_digit(seg, breaks[k])) {
-        size_t old = strlen(prev);
-        char *g = jfts_realloc(ps->p[ps->n - 1], old + len + 1);
-        if (g == NULL) {
-          rc = JFTS_ERR_NOMEM;
-          break;
-        }
-        memcpy(g + old, p, len);
-        g[old + len] = '\0';
-        ps->p[ps->n - 1] = g;
-      }
-      continue;
+    int joins = prev_end == breaks[k];
+    const char *last = joins ? ps->p[ps->n - 1] : NULL;
+    if (joins && ends_in_digit(last, strlen(last)) && n_chars(p, len) == 1) {
+      parts_extend(ps, p, len); /* 65|歳 -> 65歳 */
+    } else if (joins && is_katakana(last, strlen(last)) && is_katakana(p, len)) {
+      /* ICU's dictionary cuts loanwords at random (ワン|ストップ): a katakana run stays whole. */
+      parts_extend(ps, p, len);
+    } else if (n_chars(p, len) == 1) {
+      continue; /* a lone affix (後, 者, 化) alone would find everything */
+    } else {
+      parts_push(ps, p, len);
     }
-    /* ICU's dictionary cuts loanwords at random (ワン|ストップ): a katakana run stays whole. */
-    const char *prev = ps->n ? ps->p[ps->n - 1] : NULL;
-    if (prev && is_katakana(p, len) && is_katakana(prev, strlen(prev)) && breaks[k] > 0 &&
-        is_katakana(seg + breaks[k - 1], breaks[k] - breaks[k - 1])) {
-      size_t old = strlen(prev);
-      char *g = jfts_realloc(ps->p[ps->n - 1], old + len + 1);
-      if (g == NULL) {
-        rc = JFTS_ERR_NOMEM;
-        break;
-      }
-      memcpy(g + old, p, len);
-      g[old + len] = '\0';
-      ps->p[ps->n - 1] = g;
-      continue;
-    }
-    parts_push(ps, p, len);
     rc = ps->rc;
+    prev_end = breaks[k + 1];
   }
   jfts_free(breaks);
   return rc;
