@@ -175,11 +175,51 @@ static void test_render(void **state) {
   qry_free(q);
 }
 
+/* Out of memory at every allocation of expand_query (split, variants, related): the error
+** comes back, nothing is left allocated, and the first run that succeeds equals a normal run. */
+static void test_out_of_memory(void **state) {
+  Fixture *f = *state;
+  Thesaurus *ths = NULL;
+  static const char variants[] = "障害, 障がい\n";
+  assert_int_equal(ths_parse("variants", variants, sizeof variants - 1, &ths, NULL), JFTS_OK);
+  static const char text[] = "卒業後の進路 障がい者高齢化 防災 -連携";
+  Query *q = NULL, *out = NULL;
+  assert_int_equal(qry_parse(text, sizeof text - 1, &q, NULL), JFTS_OK);
+  ExpandOptions o = {.ths = ths, .related = f->rel};
+  char want[512], got[512];
+  assert_int_equal(expand_query(f->store, q, &o, &out, NULL, NULL), JFTS_OK);
+  describe(out, want, sizeof want);
+  qry_free(out);
+  int done = 0;
+  for (long n = 0; n < 100000 && !done; n++) {
+    long live = jfts_alloc_live();
+    char *err = NULL;
+    out = NULL;
+    jfts_alloc_fail_after(n);
+    int rc = expand_query(f->store, q, &o, &out, NULL, &err);
+    jfts_alloc_fail_after(-1);
+    if (rc == JFTS_OK) {
+      describe(out, got, sizeof got);
+      assert_string_equal(got, want);
+      qry_free(out);
+      done = 1;
+    } else {
+      if (rc != JFTS_ERR_NOMEM || out != NULL) fail_msg("n %ld: rc %d: %s", n, rc, err ? err : "");
+    }
+    jfts_free(err);
+    if (jfts_alloc_live() != live) fail_msg("n %ld: %ld allocations left", n, jfts_alloc_live() - live);
+  }
+  assert_true(done);
+  qry_free(q);
+  ths_free(ths);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parts),
       cmocka_unit_test(test_split),
       cmocka_unit_test(test_render),
+      cmocka_unit_test(test_out_of_memory),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
