@@ -38,11 +38,11 @@ one_line() {
 $ERR"
 }
 
-# as_nobody CMD...: runs CMD as uid/gid 65534 without supplementary groups. The programs and
-# the shipped thesaurus and related topics lie in the checkout, which nobody may not reach (a clone inside a
-# mode-700 directory, as mktemp -d makes): nobody runs copies of them kept in $WORK, both as
-# CMD and through $JFTS_INDEX, $JFTS_QUERY, $JFTS_THESAURUS and $JFTS_RELATED in what CMD
-# starts.
+# as_nobody CMD...: runs CMD as uid/gid 65534 without supplementary groups. The programs, the
+# shipped thesaurus and the related topics lie in the checkout, which nobody may not reach (a
+# clone inside a mode-700 directory, as mktemp -d makes): nobody runs copies of them kept in
+# $WORK, both as CMD and through $JFTS_INDEX, $JFTS_QUERY, $JFTS_THESAURUS and $JFTS_RELATED in
+# what CMD starts.
 as_nobody() {
   local bin=$WORK/.nobody cmd=$1
   shift
