@@ -220,7 +220,8 @@ static int split_decision(Store *s, const QryClause *c, char ***parts_out, size_
   int split = n_word == 0;
   if (!split) {
     long rarest = -1, cap = n_word * EXPAND_SPLIT_RATIO;
-    for (size_t k = 0; rc == JFTS_OK && k < n_parts; k++) {
+    /* Stops at the first part below the cap: the word is then not far rarer than it. */
+    for (size_t k = 0; rc == JFTS_OK && k < n_parts && (rarest < 0 || rarest >= cap); k++) {
       long n = 0;
       rc = count_word(s, parts[k], cap, &n, err_out);
       if (rarest < 0 || n < rarest) rarest = n;
