@@ -127,6 +127,9 @@ int match_new(const Query *query, Matcher **out, char **err_out) {
       for (size_t v = 0; rc == JFTS_OK && v < term->n_variants; v++)
         rc = add_pattern(m, &n_alloc, term->variants[v], strlen(term->variants[v]), (int)c,
                          (int)t, (int)v, err_out);
+      for (size_t r = 0; rc == JFTS_OK && r < term->n_related; r++)
+        rc = add_pattern(m, &n_alloc, term->related[r], strlen(term->related[r]), (int)c,
+                         (int)t, (int)(term->n_variants + r), err_out);
     }
   }
 cleanup:

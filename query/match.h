@@ -15,7 +15,9 @@ typedef struct MatchSpan {
   size_t start_pos, end_pos;   /* in the collapsed normalized text: adjacency tests */
   int clause;                  /* index of the query clause */
   int term;                    /* index of the term in the clause */
-  int variant;                 /* -1: the term's own text; else index into term->variants */
+  int variant;                 /* -1: the term's own text; below term->n_variants an index
+                               ** into term->variants; else n_variants + an index into
+                               ** term->related (qry_term_alt names it) */
 } MatchSpan;
 
 typedef struct Matcher Matcher;

@@ -1,5 +1,6 @@
 /* The modes of jfts-query (modes.h): the store opened in one read snapshot, the filters and
-** the thesaurus set up once, then one small runner per mode; rows are rendered by render.h
+** the thesaurus (and for a search the related-topics layer) set up once, then one small
+** runner per mode; rows are rendered by render.h
 ** and the research modes by research.h. Errors become "jfts-query: ..." lines and exit
 ** statuses here, so that main() only parses options and dispatches. */
 #include "modes.h"
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "expand.h"
 #include "jfts_common.h"
 #include "render.h"
 #include "report.h"
@@ -35,6 +37,7 @@ typedef struct Setup {
   int reading;                /* a read snapshot is open */
   ResearchFilter *filter;
   Thesaurus *ths;             /* NULL: terms as typed */
+  Thesaurus *rel;             /* the related-topics layer (search only); NULL: none */
   const char *mark_open, *mark_close; /* text highlight; NULL in other formats */
 } Setup;
 
@@ -46,7 +49,8 @@ typedef struct Sink {
   const char *mark_open, *mark_close; /* highlight markers of the text format */
   const char *query;     /* the query line, written first in each row with --queries */
   size_t n_query;
-  const Query *parsed;   /* the query as searched: names the variant that matched */
+  const Query *parsed;   /* the query as searched (expand_query's): names what matched */
+  const char *searched_as; /* its text when a word was split into its parts, else NULL */
   int with_query;        /* --queries: rows start with the query */
   long n_shown;          /* results written for the current query */
   char *err;             /* message of a failure inside a callback (jfts_malloc'ed) */
@@ -98,15 +102,15 @@ static int search_row(void *ctx, const SearchResult *r) {
   int rc;
   if (k->w == NULL) {
     if (k->n_shown == 0) {
-      render_totals(k->fp, r->totals);
+      render_totals(k->fp, r->totals, k->searched_as);
       fputc('\n', k->fp);
     }
     rc = render_search_text(k->fp, r, k->parsed, k->mark_open, k->mark_close, &k->err);
     k->n_shown++;
     return rc;
   }
-  rc = render_search_values(k->w, r, k->parsed, k->with_query ? k->query : NULL, k->n_query,
-                            &k->err);
+  rc = render_search_values(k->w, r, k->parsed, k->searched_as,
+                            k->with_query ? k->query : NULL, k->n_query, &k->err);
   if (rc != JFTS_OK) return rc;
   k->n_shown++;
   return out_row_end_lenient(k->w, &k->bad_row);
@@ -130,7 +134,7 @@ static double now_ms(void) {
 ** or past the last page) and how many more passages there are. */
 static void write_text_footer(Sink *k, const SearchTotals *totals, long offset) {
   if (k->n_shown == 0 && (k->with_query || totals->n_passages > 0)) {
-    render_totals(k->fp, totals);
+    render_totals(k->fp, totals, k->searched_as);
     if (k->with_query) fputc('\n', k->fp);
   } else if (k->n_shown > 0 && totals->n_passages > offset + k->n_shown) {
     long more = totals->n_passages - offset - k->n_shown;
@@ -145,8 +149,8 @@ typedef enum QueryOutcome { QUERY_RAN, QUERY_BAD, QUERY_FAILED } QueryOutcome;
 ** error of the query language) is reported on stderr; prefix names the query's place. */
 static QueryOutcome run_query(const ModeArgs *a, const Setup *su, Sink *k, const char *q,
                               size_t n, const char *prefix) {
-  Query *query = NULL;
-  char *err = NULL, **notes = NULL;
+  Query *query = NULL, *searched = NULL;
+  char *err = NULL, **notes = NULL, *searched_as = NULL;
   size_t n_notes = 0;
   double t0 = now_ms();
   QueryOutcome outcome = QUERY_FAILED;
@@ -161,20 +165,30 @@ static QueryOutcome run_query(const ModeArgs *a, const Setup *su, Sink *k, const
     goto cleanup;
   }
   for (size_t i = 0; i < n_notes; i++) fprintf(stderr, PROG ": note: %s%s\n", prefix, notes[i]);
+  /* The query as searched: words split into their parts, related topics (expand.h). */
+  ExpandOptions eo = {.ths = su->ths, .related = su->rel};
+  int split = 0;
+  rc = expand_query(su->store, query, &eo, &searched, &split, &err);
+  if (rc == JFTS_OK && split && (searched_as = qry_render(searched)) == NULL) rc = JFTS_ERR_NOMEM;
+  if (rc != JFTS_OK) {
+    report_error(prefix, rc, err, "");
+    goto cleanup;
+  }
 
   SearchOptions so = {.sort = a->sort, .limit = a->limit, .offset = a->offset,
-                      .filter = research_filter_get(su->filter)};
+                      .filter = research_filter_get(su->filter), .all_words = a->all_words};
   SearchTotals totals;
   k->query = q;
   k->n_query = n;
-  k->parsed = query;
+  k->parsed = searched;
+  k->searched_as = searched_as;
   k->n_shown = 0;
   if (k->w == NULL && k->with_query) {
     fputs("query: ", k->fp);
     put_line_safe(k->fp, q, n);
     fputc('\n', k->fp);
   }
-  rc = search_run(su->store, query, &so, search_row, k, &totals, &err);
+  rc = search_run(su->store, searched, &so, search_row, k, &totals, &err);
   if (rc == JFTS_OK && k->w == NULL) write_text_footer(k, &totals, a->offset);
   if (rc == JFTS_OK && totals.n_passages == 0 && !k->with_query && isatty(STDERR_FILENO))
     fputs(PROG ": no passage matches\n", stderr);
@@ -194,6 +208,10 @@ cleanup:
   jfts_free(err);
   ths_warnings_free(notes, n_notes);
   qry_free(query);
+  qry_free(searched);
+  jfts_free(searched_as);
+  k->parsed = NULL;
+  k->searched_as = NULL;
   return outcome;
 }
 
@@ -315,8 +333,20 @@ static int open_store(const ModeArgs *a, Setup *su) {
   return status;
 }
 
-/* The filters, the thesaurus and the highlight markers of the query modes. Returns the exit
-** status. */
+/* Loads the thesaurus-syntax file at path into *out. A file the user named that cannot be
+** used is a usage error; the shipped one missing is a broken installation, and hint then says
+** how to do without it. Returns the exit status. */
+static int load_ths(const char *path, int named, const char *hint, Thesaurus **out) {
+  char *err = NULL;
+  int rc = ths_load(path, out, &err);
+  if (rc != JFTS_OK) report_error("", rc, err, named ? "" : hint);
+  jfts_free(err);
+  if (rc == JFTS_OK) return MODE_EXIT_OK;
+  return named && rc != JFTS_ERR_NOMEM ? MODE_EXIT_USAGE : MODE_EXIT_FAIL;
+}
+
+/* The filters, the thesaurus files and the highlight markers of the query modes. Returns the
+** exit status. */
 static int set_up_query(const ModeArgs *a, Setup *su) {
   char *err = NULL;
   int status = MODE_EXIT_FAIL;
@@ -333,16 +363,15 @@ static int set_up_query(const ModeArgs *a, Setup *su) {
     goto cleanup;
   }
   /* Every query mode expands with the thesaurus unless --exact: variants rank below the
-  ** user's own words (search.h), so expansion only adds. */
+  ** user's own words (search.h), so expansion only adds. Related topics widen a search only:
+  ** --wards and --quotes count literal occurrences. */
   if (!a->exact) {
-    rc = ths_load(ths_path(a->thesaurus), &su->ths, &err);
-    if (rc != JFTS_OK) {
-      /* A file the user named is a usage error; the shipped one missing is a broken
-      ** installation. */
-      report_error("", rc, err, a->thesaurus ? "" : " (--exact searches without the thesaurus)");
-      status = a->thesaurus && rc != JFTS_ERR_NOMEM ? MODE_EXIT_USAGE : MODE_EXIT_FAIL;
-      goto cleanup;
-    }
+    status = load_ths(ths_path(a->thesaurus), a->thesaurus != NULL,
+                      " (--exact searches without the thesaurus)", &su->ths);
+    if (status == MODE_EXIT_OK && a->mode == MODE_SEARCH && !a->no_related)
+      status = load_ths(ths_related_path(a->related), a->related != NULL,
+                        " (--no-related searches without related topics)", &su->rel);
+    if (status != MODE_EXIT_OK) goto cleanup;
   }
   if (a->format == OUT_TEXT && a->mark_open) {
     su->mark_open = a->mark_open;
@@ -374,6 +403,7 @@ int mode_run(const ModeArgs *a) {
 cleanup:
   research_filter_free(su.filter);
   ths_free(su.ths);
+  ths_free(su.rel);
   if (su.store) store_read_end(su.store, su.reading);
   store_close(su.store);
   return status;

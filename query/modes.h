@@ -37,6 +37,10 @@ typedef struct ModeArgs {
   int exact;             /* --exact: no thesaurus */
   const char *thesaurus; /* the user's thesaurus (--thesaurus or $JFTS_THESAURUS, read once
                          ** by main); NULL: the shipped one */
+  int all_words;         /* --all-words: only passages holding every word (strict AND) */
+  int no_related;        /* --no-related: no related-topics layer */
+  const char *related;   /* the user's related-topics file (--related or $JFTS_RELATED, read
+                         ** once by main); NULL: the shipped one */
   int no_color;          /* --no-color */
   const char *mark_open, *mark_close; /* --highlight OPEN,CLOSE; NULL when not given */
   long context;          /* --quotes: characters of context on each side; 0: default */
@@ -50,9 +54,11 @@ typedef struct ModeArgs {
 } ModeArgs;
 
 /* Runs the mode of a on the database a->db: one read snapshot for the whole run, the filters
-** resolved and the thesaurus loaded for the query modes. Returns MODE_EXIT_OK,
-** MODE_EXIT_FAIL or MODE_EXIT_USAGE (also an unknown filter value or an unreadable thesaurus
-** the user named). Does not close standard output. */
+** resolved and the thesaurus loaded for the query modes, the related-topics layer for a
+** search (unless exact or no_related); each search query goes through expand_query
+** (expand.h) before search_run. Returns MODE_EXIT_OK, MODE_EXIT_FAIL or MODE_EXIT_USAGE (also
+** an unknown filter value or an unreadable thesaurus or related-topics file the user named).
+** Does not close standard output. */
 int mode_run(const ModeArgs *a);
 
 /* Prints "jfts-query: " and the message on standard error, then the hint to --help; returns

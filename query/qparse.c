@@ -16,6 +16,8 @@
 #define QP_NOTE_EXCERPT 60
 /* Callback value that stops tokenization at the first real token. */
 #define QP_FOUND 1000
+/* Most words one typed word is cut into at its punctuation. */
+#define QP_MAX_PIECES 16
 
 /* One word of the query before grouping; offsets index the sanitized query. */
 typedef struct QpItem {
@@ -236,6 +238,8 @@ static void term_clear(QryTerm *term) {
   jfts_free(term->text);
   for (size_t i = 0; i < term->n_variants; i++) jfts_free(term->variants[i]);
   jfts_free(term->variants);
+  for (size_t i = 0; i < term->n_related; i++) jfts_free(term->related[i]);
+  jfts_free(term->related);
   memset(term, 0, sizeof *term);
 }
 
@@ -274,6 +278,77 @@ static int is_operator(const QpItem *items, size_t n_items, size_t j) {
          is_operand(&items[j + 1]);
 }
 
+/* Grows query's clause array so that one more clause fits (zeroed). */
+static int clauses_reserve(Query *query, size_t *cap) {
+  if (query->n_clauses < *cap) return JFTS_OK;
+  size_t grown = 2 * *cap;
+  QryClause *c = jfts_realloc(query->clauses, grown * sizeof *c);
+  if (c == NULL) return JFTS_ERR_NOMEM;
+  memset(c + *cap, 0, (grown - *cap) * sizeof *c);
+  query->clauses = c;
+  *cap = grown;
+  return JFTS_OK;
+}
+
+/* Cuts the unquoted word text (n bytes) at punctuation: ranges gets [start, end) byte pairs
+** of the pieces, *n_out their count (at most QP_MAX_PIECES; the last piece then runs to the
+** end). inner 0 only trims punctuation at both ends. A punctuation run between two NORM_WORD
+** chars (U-18, 1,000) stays inside its piece, as the tokenizer keeps those words adjacent.
+** A word of punctuation only stays whole (qry_parse then drops it with a note). */
+static int punct_pieces(const char *text, size_t n, int inner, size_t *ranges, size_t *n_out,
+                        char **err_out) {
+  NormText *t = NULL;
+  int rc = norm_text(text, n, &t, err_out);
+  if (rc != JFTS_OK) return rc;
+  /* sep[i]: code point i is punctuation in a run touching a Japanese char (or touching
+  ** nothing else: a word of punctuation only). Inside an OR group or an excluded word only
+  ** such runs at the ends separate. */
+  uint8_t *sep = jfts_calloc(t->n ? t->n : 1, 1);
+  if (sep == NULL) {
+    norm_free(t);
+    return JFTS_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < t->n;) {
+    if (t->cls[i] != NORM_PUNCT) {
+      i++;
+      continue;
+    }
+    size_t e = i;
+    while (e < t->n && t->cls[e] == NORM_PUNCT) e++;
+    int left = i > 0 ? t->cls[i - 1] : -1, right = e < t->n ? t->cls[e] : -1;
+    int is_sep = left == NORM_CJK || right == NORM_CJK || (left != NORM_WORD && right != NORM_WORD);
+    if (!inner && i > 0 && e < t->n) is_sep = 0;
+    for (size_t k = i; k < e; k++) sep[k] = (uint8_t)is_sep;
+    i = e;
+  }
+  size_t k = 0;
+  for (size_t i = 0; i < t->n;) {
+    if (sep[i]) {
+      i++;
+      continue;
+    }
+    size_t j = i;
+    while (j < t->n && !sep[j]) j++;
+    if (k == QP_MAX_PIECES) { /* too many: the last piece takes the rest */
+      ranges[2 * k - 1] = t->src_end[j - 1];
+    } else {
+      ranges[2 * k] = t->src_start[i];
+      ranges[2 * k + 1] = t->src_end[j - 1];
+      k++;
+    }
+    i = j;
+  }
+  if (k == 0) {
+    ranges[0] = 0;
+    ranges[1] = n;
+    k = 1;
+  }
+  jfts_free(sep);
+  norm_free(t);
+  *n_out = k;
+  return JFTS_OK;
+}
+
 int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out) {
   int rc = JFTS_OK;
   char *s = NULL;
@@ -292,38 +367,55 @@ int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out) {
     goto cleanup;
   }
   lex(s, n, items);
-  /* Every clause holds at least one item, so n_items clauses always suffice. */
-  query->clauses = jfts_calloc(n_items + 1, sizeof *query->clauses);
+  size_t cap_clauses = n_items + 1;
+  query->clauses = jfts_calloc(cap_clauses, sizeof *query->clauses);
   if (query->clauses == NULL) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
 
-  QryClause *cur = NULL;
+  size_t cur = SIZE_MAX; /* index of the clause being filled; SIZE_MAX: none yet */
   for (size_t i = 0; rc == JFTS_OK && i < n_items; i++) {
     if (is_operator(items, n_items, i)) continue;
     int joins = i > 0 && is_operator(items, n_items, i - 1);
-    if (!joins || cur == NULL) {
-      /* A clause whose terms were all dropped is reused rather than kept empty. */
-      if (cur == NULL || cur->n_terms > 0) cur = &query->clauses[query->n_clauses++];
-      cur->excluded = items[i].excluded;
-    }
+    int grouped = joins || (i + 1 < n_items && is_operator(items, n_items, i + 1));
     char *text = NULL;
     size_t n_text = 0;
-    int found = 0;
     rc = item_text(s, &items[i], &text, &n_text, err_out);
-    if (rc == JFTS_OK) rc = has_tokens(text, n_text, &found, err_out);
-    if (rc == JFTS_OK && !found) {
-      jfts_free(text);
-      rc = add_note(query, s + items[i].src_start, items[i].src_end - items[i].src_start);
-    } else if (rc == JFTS_OK) {
-      rc = clause_add_term(cur, text, n_text, items[i].is_phrase);
-    } else {
-      jfts_free(text);
+    /* A plain word is cut at its punctuation into words of their own (qparse.h). */
+    size_t ranges[2 * QP_MAX_PIECES], n_pieces = 1;
+    ranges[0] = 0;
+    ranges[1] = n_text;
+    if (rc == JFTS_OK && !items[i].is_phrase)
+      rc = punct_pieces(text, n_text, !items[i].excluded && !grouped, ranges, &n_pieces, err_out);
+    for (size_t k = 0; rc == JFTS_OK && k < n_pieces; k++) {
+      if (k == 0 && joins && cur != SIZE_MAX) {
+        /* the right operand of OR joins its left one's clause */
+      } else if (cur == SIZE_MAX || query->clauses[cur].n_terms > 0) {
+        /* A clause whose terms were all dropped is reused rather than kept empty. */
+        rc = clauses_reserve(query, &cap_clauses);
+        if (rc != JFTS_OK) break;
+        cur = query->n_clauses++;
+      }
+      query->clauses[cur].excluded = items[i].excluded;
+      char *piece = jfts_strndup(text + ranges[2 * k], ranges[2 * k + 1] - ranges[2 * k]);
+      size_t n_piece = ranges[2 * k + 1] - ranges[2 * k];
+      int found = 0;
+      if (piece == NULL) rc = JFTS_ERR_NOMEM;
+      if (rc == JFTS_OK) rc = has_tokens(piece, n_piece, &found, err_out);
+      if (rc == JFTS_OK && !found) {
+        jfts_free(piece);
+        rc = add_note(query, s + items[i].src_start, items[i].src_end - items[i].src_start);
+      } else if (rc == JFTS_OK) {
+        rc = clause_add_term(&query->clauses[cur], piece, n_piece, items[i].is_phrase);
+      } else {
+        jfts_free(piece);
+      }
     }
+    jfts_free(text);
   }
   if (rc != JFTS_OK) goto cleanup;
-  if (cur != NULL && cur->n_terms == 0) query->n_clauses--;
+  if (cur != SIZE_MAX && query->clauses[cur].n_terms == 0) query->n_clauses--;
 
   size_t n_positive = 0;
   for (size_t i = 0; i < query->n_clauses; i++) n_positive += !query->clauses[i].excluded;
@@ -360,15 +452,32 @@ static void buf_add_alt(JftsBuf *b, const char *text, size_t n_bytes) {
   jfts_buf_add(b, "\"", 1);
 }
 
-static void buf_add_clause(JftsBuf *b, const QryClause *c) {
-  size_t n_alts = 0;
-  for (size_t i = 0; i < c->n_terms; i++) n_alts += 1 + c->terms[i].n_variants;
+/* 1 when alternative v (0: the term's text, 1 .. n_variants its variants, then the related
+** texts) is written under flags. */
+static int alt_wanted(const QryTerm *t, size_t v, unsigned flags) {
+  int related = v > t->n_variants;
+  if (flags & QRY_MATCH_ONLY_RELATED) return related;
+  if (related) return !(flags & QRY_MATCH_NO_RELATED);
+  return v == 0 || !(flags & QRY_MATCH_NO_VARIANTS);
+}
+
+static size_t clause_n_wanted(const QryClause *c, unsigned flags) {
+  size_t n = 0;
+  for (size_t i = 0; i < c->n_terms; i++)
+    for (size_t v = 0; v <= c->terms[i].n_variants + c->terms[i].n_related; v++)
+      n += alt_wanted(&c->terms[i], v, flags);
+  return n;
+}
+
+static void buf_add_clause(JftsBuf *b, const QryClause *c, unsigned flags) {
+  size_t n_alts = clause_n_wanted(c, flags);
   if (n_alts > 1) jfts_buf_add(b, "(", 1);
   int first = 1;
   for (size_t i = 0; i < c->n_terms; i++) {
     const QryTerm *t = &c->terms[i];
-    for (size_t v = 0; v <= t->n_variants; v++) {
-      const char *text = v == 0 ? t->text : t->variants[v - 1];
+    for (size_t v = 0; v <= t->n_variants + t->n_related; v++) {
+      if (!alt_wanted(t, v, flags)) continue;
+      const char *text = qry_term_alt(t, (int)v - 1);
       size_t n_text = v == 0 ? t->n_bytes : strlen(text);
       if (!first) jfts_buf_add(b, " OR ", 4);
       first = 0;
@@ -382,14 +491,28 @@ static void buf_add_clause(JftsBuf *b, const QryClause *c) {
 }
 
 int qry_build_match(const Query *query, char **match_out, char **err_out) {
+  return qry_build_match_ex(query, 0, match_out, err_out);
+}
+
+int qry_build_match_ex(const Query *query, unsigned flags, char **match_out, char **err_out) {
   JftsBuf b = {NULL, 0, 0, JFTS_OK};
   *match_out = NULL;
   int first = 1;
+  size_t n_pos = 0;
+  for (size_t i = 0; query && i < query->n_clauses; i++)
+    n_pos += !query->clauses[i].excluded && clause_n_wanted(&query->clauses[i], flags) > 0;
+  int any = (flags & QRY_MATCH_ANY) && n_pos > 1;
+  if (any) jfts_buf_add(&b, "(", 1);
   for (size_t i = 0; query && i < query->n_clauses; i++) {
-    if (query->clauses[i].excluded) continue;
-    if (!first) jfts_buf_add(&b, " AND ", 5);
+    if (query->clauses[i].excluded || clause_n_wanted(&query->clauses[i], flags) == 0) continue;
+    if (!first) jfts_buf_add(&b, any ? " OR " : " AND ", any ? 4 : 5);
     first = 0;
-    buf_add_clause(&b, &query->clauses[i]);
+    buf_add_clause(&b, &query->clauses[i], flags);
+  }
+  if (any) jfts_buf_add(&b, ")", 1);
+  if (first && (flags & QRY_MATCH_ONLY_RELATED)) {
+    jfts_buf_free(&b);
+    return JFTS_OK;
   }
   if (first) {
     jfts_buf_free(&b);
@@ -399,7 +522,7 @@ int qry_build_match(const Query *query, char **match_out, char **err_out) {
   for (size_t i = 0; i < query->n_clauses; i++) {
     if (!query->clauses[i].excluded) continue;
     jfts_buf_add(&b, " NOT ", 5);
-    buf_add_clause(&b, &query->clauses[i]);
+    buf_add_clause(&b, &query->clauses[i], 0);
   }
   if (b.rc != JFTS_OK) {
     jfts_buf_free(&b);
@@ -409,12 +532,36 @@ int qry_build_match(const Query *query, char **match_out, char **err_out) {
   return JFTS_OK;
 }
 
-int qry_term_add_variant(QryTerm *term, const char *text, size_t n_bytes, char **err_out) {
+int qry_build_clause_match(const QryClause *clause, unsigned flags, char **match_out) {
+  JftsBuf b = {NULL, 0, 0, JFTS_OK};
+  *match_out = NULL;
+  if (clause_n_wanted(clause, flags) == 0) return JFTS_OK;
+  buf_add_clause(&b, clause, flags);
+  if (b.rc != JFTS_OK) {
+    jfts_buf_free(&b);
+    return b.rc;
+  }
+  *match_out = b.p;
+  return JFTS_OK;
+}
+
+const char *qry_term_alt(const QryTerm *term, int variant) {
+  if (variant < 0) return term->text;
+  if ((size_t)variant < term->n_variants) return term->variants[variant];
+  size_t r = (size_t)variant - term->n_variants;
+  return r < term->n_related ? term->related[r] : "";
+}
+
+/* Adds text as a variant (related 0) or a related text (related 1) of term. */
+static int term_add_alt(QryTerm *term, int related, const char *text, size_t n_bytes,
+                        char **err_out) {
   int rc = JFTS_OK;
   char *clean = NULL;
   char *v = NULL;
   size_t n_clean = 0, n_v = 0;
   int found = 0;
+  char ***list = related ? &term->related : &term->variants;
+  size_t *n_list = related ? &term->n_related : &term->n_variants;
 
   rc = sanitize(text ? text : "", text ? n_bytes : 0, &clean, &n_clean);
   if (rc != JFTS_OK) goto cleanup;
@@ -424,27 +571,149 @@ int qry_term_add_variant(QryTerm *term, const char *text, size_t n_bytes, char *
   if (n_v == term->n_bytes && memcmp(v, term->text, n_v) == 0) goto cleanup;
   for (size_t i = 0; i < term->n_variants; i++)
     if (strcmp(term->variants[i], v) == 0) goto cleanup;
+  for (size_t i = 0; i < term->n_related; i++)
+    if (strcmp(term->related[i], v) == 0) goto cleanup;
   rc = has_tokens(v, n_v, &found, err_out);
   if (rc != JFTS_OK || !found) goto cleanup;
-  if (term->n_variants + 1 >= QRY_MAX_VARIANTS) {
-    jfts_set_error(err_out, "too many variants for '%s' (at most %d)", term->text,
-                   QRY_MAX_VARIANTS - 1);
+  if (*n_list + 1 >= QRY_MAX_VARIANTS) {
+    jfts_set_error(err_out, "too many %s for '%s' (at most %d)",
+                   related ? "related topics" : "variants", term->text, QRY_MAX_VARIANTS - 1);
     rc = JFTS_ERR_USAGE;
     goto cleanup;
   }
-  char **variants = jfts_realloc(term->variants, (term->n_variants + 1) * sizeof *variants);
-  if (variants == NULL) {
+  char **grown = jfts_realloc(*list, (*n_list + 1) * sizeof *grown);
+  if (grown == NULL) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
-  term->variants = variants;
-  term->variants[term->n_variants++] = v;
+  *list = grown;
+  grown[(*n_list)++] = v;
   v = NULL;
 
 cleanup:
   jfts_free(clean);
   jfts_free(v);
   return rc;
+}
+
+int qry_term_add_variant(QryTerm *term, const char *text, size_t n_bytes, char **err_out) {
+  return term_add_alt(term, 0, text, n_bytes, err_out);
+}
+
+int qry_term_add_related(QryTerm *term, const char *text, size_t n_bytes, char **err_out) {
+  return term_add_alt(term, 1, text, n_bytes, err_out);
+}
+
+static char **strs_copy(char *const *src, size_t n, int *rc) {
+  if (n == 0 || *rc != JFTS_OK) return NULL;
+  char **out = jfts_calloc(n, sizeof *out);
+  if (out == NULL) *rc = JFTS_ERR_NOMEM;
+  for (size_t i = 0; out && i < n; i++)
+    if ((out[i] = jfts_strdup(src[i])) == NULL) *rc = JFTS_ERR_NOMEM;
+  return out;
+}
+
+int qry_copy(const Query *query, Query **out) {
+  int rc = JFTS_OK;
+  *out = NULL;
+  Query *q = jfts_calloc(1, sizeof *q);
+  if (q == NULL) return JFTS_ERR_NOMEM;
+  q->clauses = jfts_calloc(query->n_clauses + 1, sizeof *q->clauses);
+  if (q->clauses == NULL) rc = JFTS_ERR_NOMEM;
+  for (size_t i = 0; rc == JFTS_OK && i < query->n_clauses; i++) {
+    const QryClause *c = &query->clauses[i];
+    QryClause *d = &q->clauses[q->n_clauses++];
+    d->excluded = c->excluded;
+    d->terms = jfts_calloc(c->n_terms, sizeof *d->terms);
+    if (d->terms == NULL) {
+      rc = JFTS_ERR_NOMEM;
+      break;
+    }
+    for (size_t t = 0; rc == JFTS_OK && t < c->n_terms; t++) {
+      const QryTerm *st = &c->terms[t];
+      QryTerm *dt = &d->terms[d->n_terms++];
+      dt->is_phrase = st->is_phrase;
+      dt->n_bytes = st->n_bytes;
+      if ((dt->text = jfts_strndup(st->text, st->n_bytes)) == NULL) rc = JFTS_ERR_NOMEM;
+      dt->variants = strs_copy(st->variants, st->n_variants, &rc);
+      dt->n_variants = dt->variants ? st->n_variants : 0;
+      dt->related = strs_copy(st->related, st->n_related, &rc);
+      dt->n_related = dt->related ? st->n_related : 0;
+    }
+  }
+  q->notes = strs_copy(query->notes, query->n_notes, &rc);
+  q->n_notes = q->notes ? query->n_notes : 0;
+  if (rc != JFTS_OK) {
+    qry_free(q);
+    return rc;
+  }
+  *out = q;
+  return JFTS_OK;
+}
+
+int qry_split_clause(Query *query, size_t i, const char *const *parts, const size_t *n_parts,
+                     size_t n, size_t *n_added_out, char **err_out) {
+  int rc = JFTS_OK;
+  QryClause *fresh = jfts_calloc(n ? n : 1, sizeof *fresh);
+  size_t n_fresh = 0;
+  if (n_added_out) *n_added_out = 0;
+  if (fresh == NULL) return JFTS_ERR_NOMEM;
+  for (size_t k = 0; rc == JFTS_OK && k < n; k++) {
+    char *clean = NULL;
+    size_t n_clean = 0;
+    int found = 0;
+    rc = sanitize(parts[k], n_parts[k], &clean, &n_clean);
+    if (rc == JFTS_OK) rc = has_tokens(clean, n_clean, &found, err_out);
+    if (rc == JFTS_OK && found) {
+      rc = clause_add_term(&fresh[n_fresh], clean, n_clean, 0);
+      if (rc == JFTS_OK) n_fresh++;
+    } else {
+      jfts_free(clean);
+    }
+  }
+  QryClause *grown = NULL;
+  if (rc == JFTS_OK && n_fresh > 0) {
+    grown = jfts_realloc(query->clauses, (query->n_clauses + n_fresh) * sizeof *grown);
+    if (grown == NULL) rc = JFTS_ERR_NOMEM;
+  }
+  if (rc == JFTS_OK && n_fresh > 0) {
+    query->clauses = grown;
+    QryClause old = grown[i];
+    memmove(grown + i + n_fresh, grown + i + 1, (query->n_clauses - i - 1) * sizeof *grown);
+    memcpy(grown + i, fresh, n_fresh * sizeof *fresh);
+    query->n_clauses += n_fresh - 1;
+    for (size_t t = 0; t < old.n_terms; t++) term_clear(&old.terms[t]);
+    jfts_free(old.terms);
+    if (n_added_out) *n_added_out = n_fresh;
+    n_fresh = 0;
+  }
+  for (size_t k = 0; k < n_fresh; k++) {
+    for (size_t t = 0; t < fresh[k].n_terms; t++) term_clear(&fresh[k].terms[t]);
+    jfts_free(fresh[k].terms);
+  }
+  jfts_free(fresh);
+  return rc;
+}
+
+char *qry_render(const Query *query) {
+  JftsBuf b = {NULL, 0, 0, JFTS_OK};
+  for (size_t i = 0; i < query->n_clauses; i++) {
+    const QryClause *c = &query->clauses[i];
+    if (i > 0) jfts_buf_add(&b, " ", 1);
+    if (c->excluded) jfts_buf_add(&b, "-", 1);
+    for (size_t t = 0; t < c->n_terms; t++) {
+      if (t > 0) jfts_buf_add(&b, " OR ", 4);
+      if (c->terms[t].is_phrase) jfts_buf_add(&b, "\"", 1);
+      jfts_buf_add(&b, c->terms[t].text, c->terms[t].n_bytes);
+      if (c->terms[t].is_phrase) jfts_buf_add(&b, "\"", 1);
+    }
+  }
+  jfts_buf_add(&b, "", 0);
+  if (b.rc != JFTS_OK) {
+    jfts_buf_free(&b);
+    return NULL;
+  }
+  return b.p;
 }
 
 size_t qry_note_count(const Query *query) { return query ? query->n_notes : 0; }

@@ -14,6 +14,11 @@
 **                the start or end, doubled, next to an excluded term) it is the word "OR".
 **   -a           ('-' or '－' starting a term, followed by more text) excludes a; a lone '-'
 **                is literal. A query with only excluded terms is a usage error.
+** Punctuation (Unicode P*) typed in an unquoted term separates words, as it does for the
+** tokenizer: 高砂・岩切 is the two words 高砂 岩切, 参加・ the word 参加 (so that every
+** passage found holds what is highlighted). Punctuation between two Latin letters or digits
+** (U-18, 1,000) stays inside the word, and a term of an OR group or an excluded term only
+** loses its leading and trailing punctuation. Inside a phrase punctuation stays as typed.
 ** Everything else (parentheses, `*`, `^`, `:`, NEAR, AND, NOT, SQL) is literal text.
 ** A term without searchable characters (punctuation only: 「」, ...) is dropped with a note. */
 #ifndef JFTS_QPARSE_H
@@ -34,6 +39,11 @@ typedef struct QryTerm {
                      ** alternatives of this term (for a phrase, whole-phrase variants);
                      ** NULL when none; each NUL-terminated, added by qry_term_add_variant */
   size_t n_variants; /* entries in variants, at most QRY_MAX_VARIANTS - 1 */
+  char **related;    /* related-topic expansions (thesaurus.h's ths_expand_related): texts
+                     ** searched as further alternatives that rank below the term and its
+                     ** variants; NULL when none; added by qry_term_add_related. A span's
+                     ** variant index n_variants + r names related[r] (match.h) */
+  size_t n_related;  /* entries in related, at most QRY_MAX_VARIANTS - 1 */
 } QryTerm;
 
 typedef struct QryClause {
@@ -60,6 +70,15 @@ typedef struct Query {
 ** on norm_text for phrase spaces. */
 int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out);
 
+/* Which alternatives of each term qry_build_match_ex writes, and how clauses are joined. */
+enum {
+  QRY_MATCH_NO_VARIANTS = 1, /* leave out the thesaurus variants */
+  QRY_MATCH_NO_RELATED = 2,  /* leave out the related-topic expansions */
+  QRY_MATCH_ONLY_RELATED = 4, /* only the related-topic expansions (a clause without any
+                              ** is left out; no clause left: *match_out is NULL, JFTS_OK) */
+  QRY_MATCH_ANY = 8          /* join the positive clauses with OR instead of AND */
+};
+
 /* Builds the FTS5 MATCH expression of query into a new jfts_malloc'ed string (*match_out):
 ** each alternative is an FTS5 string "..." with `"` doubled, followed by ` *` when
 ** tok_query_wants_prefix says so; a clause with several alternatives (OR group, variants)
@@ -69,6 +88,15 @@ int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out);
 ** when query has no positive clause. On error *match_out is NULL. */
 int qry_build_match(const Query *query, char **match_out, char **err_out);
 
+/* qry_build_match with flags (QRY_MATCH_*; 0 gives qry_build_match's expression). Excluded
+** clauses always carry every alternative. Same return codes. */
+int qry_build_match_ex(const Query *query, unsigned flags, char **match_out, char **err_out);
+
+/* The expression of one clause alone (flags as above, QRY_MATCH_ANY meaningless), without
+** NOT: for the passages holding that clause. *match_out is NULL (JFTS_OK) when the flags
+** leave no alternative. Returns JFTS_OK or JFTS_ERR_NOMEM. */
+int qry_build_clause_match(const QryClause *clause, unsigned flags, char **match_out);
+
 /* Synonym expansion: adds text (UTF-8, n_bytes; sanitized like the query) as an alternative
 ** of term. A phrase variant gets the same phrase-space rule as the user's phrase. A variant
 ** equal to the term's text or to an earlier variant, or without searchable characters, is
@@ -76,6 +104,34 @@ int qry_build_match(const Query *query, char **match_out, char **err_out);
 ** JFTS_ERR_USAGE when the term already holds QRY_MAX_VARIANTS alternatives (the variant is
 ** not added; further variants of this term should not be tried). */
 int qry_term_add_variant(QryTerm *term, const char *text, size_t n_bytes, char **err_out);
+
+/* Related-topic expansion: adds text as a related alternative of term, with the rules of
+** qry_term_add_variant (sanitized, phrase spaces, duplicates of the term, of its variants or
+** of an earlier related text skipped). Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_ICU, or
+** JFTS_ERR_USAGE when term already holds QRY_MAX_VARIANTS - 1 related texts. */
+int qry_term_add_related(QryTerm *term, const char *text, size_t n_bytes, char **err_out);
+
+/* The text of alternative `variant` of term: -1 its own text, 0 .. n_variants - 1 a variant,
+** n_variants .. n_variants + n_related - 1 a related text; "" out of range. */
+const char *qry_term_alt(const QryTerm *term, int variant);
+
+/* A deep copy of query (terms, variants, related texts and notes): JFTS_OK with *out a new
+** Query, or JFTS_ERR_NOMEM (*out NULL). */
+int qry_copy(const Query *query, Query **out);
+
+/* Replaces positive clause i, which must hold one unquoted term, by one clause per part
+** (n_parts >= 1 texts, each sanitized and kept when it has searchable characters), inserted
+** in its place in order; the term's variants and related texts are dropped. *n_added_out
+** (may be NULL) gets the number of clauses that replaced it (0: the clause is kept as it
+** was, because no part had searchable characters). Returns JFTS_OK, JFTS_ERR_NOMEM or
+** JFTS_ERR_ICU. */
+int qry_split_clause(Query *query, size_t i, const char *const *parts, const size_t *n_parts,
+                     size_t n, size_t *n_added_out, char **err_out);
+
+/* The query's clauses written back in the query language, for the user: terms separated by
+** spaces, phrases quoted, OR groups as `a OR b`, excluded clauses with '-' (variants and
+** related texts are not shown). A new string (jfts_free), or NULL when out of memory. */
+char *qry_render(const Query *query);
 
 /* Notes for the caller to print, in the order the terms appear in the query. */
 size_t qry_note_count(const Query *query);

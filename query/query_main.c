@@ -24,6 +24,7 @@ typedef struct Options {
   ModeArgs run;                          /* what to run; strings borrowed from argv or below */
   const char *wards[RESEARCH_MAX_WARDS]; /* --ward as typed (known wards), in order */
   const char *thesaurus_opt;             /* --thesaurus FILE as given, or NULL */
+  const char *related_opt;               /* --related FILE as given, or NULL */
   const char *sort_name; /* --sort as given: rank|doc, or doc|left|right with --quotes */
   char *mark_open, *mark_close; /* --highlight OPEN,CLOSE; owned, NULL when not given */
   char *query;                  /* QUERY words joined by spaces; owned */
@@ -41,15 +42,20 @@ static void usage(FILE *fp) {
           "       " PROG " [OPTION]... --quotes [--context N] [--sort doc|left|right] QUERY...\n"
           "Search the passages of a jfts database built by jfts-index, most relevant first, or\n"
           "list what it holds. The QUERY words are joined by spaces into one query:\n"
-          "  words           every word must occur (地域包括 支援センター); passages where they\n"
-          "                  occur adjacent and in this order come first\n"
+          "  words           passages with every word first (地域包括 支援センター), those\n"
+          "                  where they occur adjacent and in this order before the others;\n"
+          "                  then passages with some of the words, most and rarest first\n"
+          "                  (--all-words: every word must occur)\n"
           "  \"a b\"           a phrase: the words together, in this order\n"
           "  a OR b          either word\n"
           "  -word           passages with this word are left out\n"
           "Anything else (quotes left open, brackets, * ^ : AND NOT NEAR) is searched as text.\n"
           "Put -- before a QUERY that starts with '-': " PROG " -- -高齢 連携\n"
           "Matching ignores width and case (ＡＢＣ = abc), and spaces between Japanese and\n"
-          "Latin letters or digits (8050 問題 = 8050問題).\n"
+          "Latin letters or digits (8050 問題 = 8050問題). Punctuation typed in a word\n"
+          "separates words (高砂・岩切 = 高砂 岩切). A word the text never writes whole\n"
+          "(or far less often than its parts) is searched as its parts without particles\n"
+          "(卒業後の進路: 卒業 進路), and said so ('searched as: ...'); quote it to prevent that.\n"
           "\n"
           "  --db FILE          database to read (default: jfts.db)\n"
           "  --limit N          show at most N passages (default %d; 0 = all)\n"
@@ -75,6 +81,14 @@ static void usage(FILE *fp) {
           "                     rank after the passages holding the terms as typed)\n"
           "  --thesaurus FILE   use this synonym file instead of the shipped one (or\n"
           "                     $JFTS_THESAURUS)\n"
+          "  --all-words        only passages holding every word (no some-word passages)\n"
+          "  --no-related       no related topics (by default a general word also finds\n"
+          "                     the activities reports name for it, 防災 => 避難訓練, ranked\n"
+          "                     after every literal match; --exact turns this off too)\n"
+          "  --related FILE     use this related-topics file instead of the shipped one\n"
+          "                     (or $JFTS_RELATED)\n",
+          DEFAULT_LIMIT, wards ? wards : "?");
+  fprintf(fp, /* two literals: C99 promises string literals of 4095 bytes only */
           "  --wards            per ward and year of the index: matching passages, occurrences\n"
           "                     and the best passage; wards without a match are listed too\n"
           "  --quotes           every occurrence as a quote in context (KWIC), with ward and\n"
@@ -85,14 +99,19 @@ static void usage(FILE *fp) {
           "  -h, --help         show this help and exit\n"
           "  --version          show the version and exit\n"
           "\n",
-          DEFAULT_LIMIT, wards ? wards : "?", KWIC_DEFAULT_CONTEXT);
+          KWIC_DEFAULT_CONTEXT);
   jfts_free(wards);
-  fputs("Text output starts with 'N passages, M occurrences' (over all matching passages),\n"
+  fputs("Text output starts with 'N passages, M occurrences' (over all matching passages;\n"
+        "'N passages with every word, K more with some, M occurrences' when some hold only\n"
+        "some of the words, after 'searched as: ...' when a word was split),\n"
         "then per passage: its rank, ward / section / heading / meeting, FILE:LINE where the\n"
         "first match starts, and a snippet. json, csv and tsv give per passage: rank, score,\n"
         "ward, year, year_label, section, section_title, heading, meeting, text, snippet,\n"
         "matches ([start,end] code point offsets into text), file, line_start, line_end,\n"
-        "matched (the query terms or thesaurus variants that matched, as a JSON array).\n"
+        "matched (the query terms or thesaurus variants that matched, as a JSON array),\n"
+        "missing (the query words the passage lacks), searched_as (the query as searched\n"
+        "when a word was split into its parts, else null), via (the related-topic\n"
+        "expansions that found the passage, \"防災 => 避難訓練\").\n"
         "--wards json: ward, year, year_label, passages, occurrences, best (null, or the best\n"
         "passage as a search row).\n"
         "--quotes json/csv/tsv: ward, year, year_label, section, section_title, heading,\n"
@@ -104,34 +123,18 @@ static void usage(FILE *fp) {
         "     (a line that is not a valid query gets a note on standard error)\n"
         "  1  the database is missing or cannot be read, or output failed\n"
         "  2  usage error (with --queries: no line was a valid query), also an unknown\n"
-        "     ward, section or meeting, or a thesaurus file that cannot be read\n",
+        "     ward, section or meeting, or a thesaurus or related-topics file that cannot\n"
+        "     be read\n",
         fp);
 }
 
 /* ---- options ----------------------------------------------------------------------------- */
 
 enum {
-  OPT_DB = 256,
-  OPT_DOCUMENTS,
-  OPT_MEETINGS,
-  OPT_WARD,
-  OPT_LIMIT,
-  OPT_OFFSET,
-  OPT_SORT,
-  OPT_FORMAT,
-  OPT_HIGHLIGHT,
-  OPT_NO_COLOR,
-  OPT_QUERIES,
-  OPT_TIMING,
-  OPT_WARDS,
-  OPT_QUOTES,
-  OPT_SECTION,
-  OPT_MEETING,
-  OPT_YEAR,
-  OPT_EXACT,
-  OPT_THESAURUS,
-  OPT_CONTEXT,
-  OPT_VERSION
+  OPT_DB = 256, OPT_DOCUMENTS, OPT_MEETINGS, OPT_WARD, OPT_LIMIT, OPT_OFFSET, OPT_SORT,
+  OPT_FORMAT, OPT_HIGHLIGHT, OPT_NO_COLOR, OPT_QUERIES, OPT_TIMING, OPT_WARDS, OPT_QUOTES,
+  OPT_SECTION, OPT_MEETING, OPT_YEAR, OPT_EXACT, OPT_THESAURUS, OPT_CONTEXT, OPT_ALL_WORDS,
+  OPT_NO_RELATED, OPT_RELATED, OPT_VERSION
 };
 
 static const struct option k_longopts[] = {
@@ -155,6 +158,9 @@ static const struct option k_longopts[] = {
     {"exact", no_argument, NULL, OPT_EXACT},
     {"thesaurus", required_argument, NULL, OPT_THESAURUS},
     {"context", required_argument, NULL, OPT_CONTEXT},
+    {"all-words", no_argument, NULL, OPT_ALL_WORDS},
+    {"no-related", no_argument, NULL, OPT_NO_RELATED},
+    {"related", required_argument, NULL, OPT_RELATED},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -247,6 +253,9 @@ static int parse_option(int c, const char *arg, Options *o, int *exit_now) {
       break;
     case OPT_EXACT: r->exact = 1; break;
     case OPT_THESAURUS: o->thesaurus_opt = arg; break;
+    case OPT_ALL_WORDS: r->all_words = 1; break;
+    case OPT_NO_RELATED: r->no_related = 1; break;
+    case OPT_RELATED: o->related_opt = arg; break;
     case OPT_CONTEXT:
     case OPT_LIMIT:
     case OPT_OFFSET: return parse_number(c, arg, o);
@@ -317,9 +326,13 @@ static int check_args(int argc, char **argv, int first, Options *o) {
   ModeArgs *r = &o->run;
   if (r->exact && o->thesaurus_opt)
     return mode_usage_error("--exact and --thesaurus exclude each other");
-  /* The environment is read here, once: a thesaurus the user named either way. */
+  if ((r->exact || r->no_related) && o->related_opt)
+    return mode_usage_error("--related excludes --exact and --no-related");
+  /* The environment is read here, once: the files the user named either way. */
   const char *env = getenv("JFTS_THESAURUS");
   r->thesaurus = o->thesaurus_opt ? o->thesaurus_opt : env && env[0] ? env : NULL;
+  env = getenv("JFTS_RELATED");
+  r->related = o->related_opt ? o->related_opt : env && env[0] ? env : NULL;
   int status = parse_sort(o);
   if (status != MODE_EXIT_OK) return status;
   if (r->context && r->mode != MODE_QUOTES) return mode_usage_error("--context is for --quotes");

@@ -8,12 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "expand.h"
 #include "research.h"
 
 static const char *const k_search_fields[] = {
     "query", "rank", "score", "ward", "year", "year_label", "section", "section_title",
     "heading", "meeting", "text", "snippet", "matches", "file", "line_start", "line_end",
-    "matched"};
+    "matched", "missing", "searched_as", "via"};
 #define N_SEARCH_FIELDS (sizeof k_search_fields / sizeof k_search_fields[0])
 
 static const char *const k_doc_fields[] = {"file", "title", "ward", "year", "year_label",
@@ -66,9 +67,17 @@ int render_snippet(const SearchResult *r, size_t n_chars, const char *open, cons
 
 void render_via(const SearchResult *r, const Query *q, JftsBuf *b) {
   if (r->n_spans == 0 || r->spans[r->focus].variant < 0) return;
+  const MatchSpan *focus = &r->spans[r->focus];
+  /* A related text names its rule (an empty list: the span is a spelling variant). */
+  char *via = expand_via(q, focus, 1, 0);
+  if (via == NULL) {
+    b->rc = JFTS_ERR_NOMEM;
+    return;
+  }
   buf_str(b, "  [via ");
-  buf_str(b, research_surface(q, &r->spans[r->focus]));
+  buf_str(b, via[0] ? via : research_surface(q, focus));
   buf_str(b, "]");
+  jfts_free(via);
 }
 
 /* Finishes a string written to a memstream as a jfts_malloc'ed copy (the stream's buffer is
@@ -113,16 +122,19 @@ static void matches_json(const MatchSpan *spans, size_t n_spans, JftsBuf *b) {
   buf_str(b, "]");
 }
 
-int render_search_values(OutWriter *w, const SearchResult *r, const Query *q, const char *query,
-                         size_t n_query, char **err_out) {
+int render_search_values(OutWriter *w, const SearchResult *r, const Query *q,
+                         const char *searched_as, const char *query, size_t n_query,
+                         char **err_out) {
   const StorePassageRow *p = r->passage;
   JftsBuf snip = {NULL, 0, 0, JFTS_OK}, matches = {NULL, 0, 0, JFTS_OK};
-  char *matched = NULL;
+  char *matched = NULL, *missing = NULL, *via = NULL;
   int rc = render_snippet(r, RENDER_SNIPPET_CHARS, NULL, NULL, 0, &snip, err_out);
   if (rc != JFTS_OK) goto cleanup;
   matches_json(r->spans, r->n_spans, &matches);
   matched = render_matched_json(q, r->spans, r->n_spans);
-  if (matches.rc != JFTS_OK || matched == NULL) {
+  missing = expand_missing(q, r->missing, 1);
+  via = expand_via(q, r->spans, r->n_spans, 1);
+  if (matches.rc != JFTS_OK || matched == NULL || missing == NULL || via == NULL) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
@@ -145,11 +157,17 @@ int render_search_values(OutWriter *w, const SearchResult *r, const Query *q, co
   out_int(w, p->line_start);
   out_int(w, p->line_end);
   out_json(w, matched);
+  out_json(w, missing);
+  if (searched_as) out_str(w, searched_as);
+  else out_null(w);
+  out_json(w, via);
 
 cleanup:
   jfts_buf_free(&snip);
   jfts_buf_free(&matches);
   jfts_free(matched);
+  jfts_free(missing);
+  jfts_free(via);
   return rc;
 }
 
@@ -162,7 +180,7 @@ int render_search_json(const SearchResult *r, const Query *q, char **out, char *
   FILE *mem = open_memstream(&buf, &n);
   if (mem == NULL) return JFTS_ERR_NOMEM;
   int rc = out_open(mem, OUT_JSON, fields, n_fields, &w, err_out);
-  if (rc == JFTS_OK) rc = render_search_values(w, r, q, NULL, 0, err_out);
+  if (rc == JFTS_OK) rc = render_search_values(w, r, q, NULL, NULL, 0, err_out);
   if (rc == JFTS_OK) rc = out_row_end(w);
   /* A memstream fails to write only when it cannot grow. */
   if (rc == JFTS_ERR_IO) rc = JFTS_ERR_NOMEM;
@@ -183,8 +201,15 @@ int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const ch
                        const char *close, char **err_out) {
   const StorePassageRow *p = r->passage;
   JftsBuf snip = {NULL, 0, 0, JFTS_OK};
+  char *missing = NULL;
   int rc = render_snippet(r, RENDER_SNIPPET_CHARS, open, close, 0, &snip, err_out);
   render_via(r, q, &snip);
+  if (r->missing && (missing = expand_missing(q, r->missing, 0)) == NULL) rc = JFTS_ERR_NOMEM;
+  if (missing && missing[0]) {
+    buf_str(&snip, "  [missing ");
+    buf_str(&snip, missing);
+    buf_str(&snip, "]");
+  }
   if (rc == JFTS_OK) rc = snip.rc;
   if (rc != JFTS_OK) goto cleanup;
   const char *parts[] = {p->ward, p->section_title ? p->section_title : p->section, p->heading,
@@ -201,12 +226,21 @@ int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const ch
 
 cleanup:
   jfts_buf_free(&snip);
+  jfts_free(missing);
   return rc;
 }
 
-void render_totals(FILE *fp, const SearchTotals *t) {
-  fprintf(fp, "%ld passage%s, %lld occurrence%s\n", t->n_passages, t->n_passages == 1 ? "" : "s",
-          (long long)t->n_occurrences, t->n_occurrences == 1 ? "" : "s");
+void render_totals(FILE *fp, const SearchTotals *t, const char *searched_as) {
+  if (searched_as) fprintf(fp, "searched as: %s\n", searched_as);
+  long every = t->n_every_word, more = t->n_passages - every;
+  if (more > 0)
+    fprintf(fp, "%ld passage%s with %s, %ld more %s, ", every, every == 1 ? "" : "s",
+            t->n_positive >= 2 ? "every word" : "the word", more,
+            t->n_positive >= 2 ? "with some" : "through related topics");
+  else
+    fprintf(fp, "%ld passage%s, ", t->n_passages, t->n_passages == 1 ? "" : "s");
+  fprintf(fp, "%lld occurrence%s\n", (long long)t->n_occurrences,
+          t->n_occurrences == 1 ? "" : "s");
 }
 
 /* ---- --documents, --meetings ------------------------------------------------------------- */

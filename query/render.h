@@ -19,7 +19,8 @@
 /* The field names of a search row in json/csv/tsv, in the order render_search_values writes
 ** them: "query" (only when with_query), "rank", "score", "ward", "year", "year_label",
 ** "section", "section_title", "heading", "meeting", "text", "snippet", "matches", "file",
-** "line_start", "line_end", "matched". *n_out gets their number. Static storage. */
+** "line_start", "line_end", "matched", "missing", "searched_as", "via". *n_out gets their
+** number. Static storage. */
 const char *const *render_search_fields(int with_query, size_t *n_out);
 
 /* Appends to b the snippet of r: a window of about n_chars code points (search_snippet)
@@ -32,7 +33,9 @@ int render_snippet(const SearchResult *r, size_t n_chars, const char *open, cons
                    int each, JftsBuf *b, char **err_out);
 
 /* Appends "  [via V]" to b when the occurrence shown (r->spans[r->focus]) matched the
-** thesaurus variant V of q rather than a term's own text; nothing otherwise. */
+** thesaurus variant V of q rather than a term's own text, "  [via T => R]" when it matched
+** the related text R of the term T (expand_via); nothing otherwise. Out of memory sets
+** b->rc. */
 void render_via(const SearchResult *r, const Query *q, JftsBuf *b);
 
 /* The JSON array of the distinct surface forms (research_surface) of spans, in span order:
@@ -44,25 +47,34 @@ char *render_matched_json(const Query *q, const MatchSpan *spans, size_t n_spans
 ** the row: query (n_query bytes; only when query is not NULL), rank, score, the passage's
 ** fields, its text, the snippet (RENDER_SNIPPET_CHARS, no marks), matches ([start,end] code
 ** point offsets into text of r->spans), file, line_start, line_end, matched (of r->spans; q
-** names the variants). Returns JFTS_OK, JFTS_ERR_NOMEM or render_snippet's error. */
-int render_search_values(OutWriter *w, const SearchResult *r, const Query *q, const char *query,
-                         size_t n_query, char **err_out);
+** names the variants), missing (the positive clauses of q in r->missing, expand_missing),
+** searched_as (null when NULL) and via (the related-topic expansions of r->spans,
+** expand_via). q is the query as searched (expand_query's), searched_as its qry_render when
+** a word was split. Returns JFTS_OK, JFTS_ERR_NOMEM or render_snippet's error. */
+int render_search_values(OutWriter *w, const SearchResult *r, const Query *q,
+                         const char *searched_as, const char *query, size_t n_query,
+                         char **err_out);
 
-/* r's search row (without "query") as one JSON object on one line, no line end: the "best"
-** object of --wards. *out gets a new string (jfts_free), NULL on error. Returns JFTS_OK,
+/* r's search row (without "query"; searched_as null: --wards searches the words as typed)
+** as one JSON object on one line, no line end: the "best" object of --wards. *out gets a new string (jfts_free), NULL on error. Returns JFTS_OK,
 ** JFTS_ERR_NOMEM or render_snippet's error. */
 int render_search_json(const SearchResult *r, const Query *q, char **out, char **err_out);
 
 /* Writes r's search row in the text format to fp:
-**   "N. ward / section title / heading / label  file:line\n   snippet  [via V]\n\n"
+**   "N. ward / section title / heading / label  file:line\n   snippet  [via V]  [missing M]\n\n"
 ** (parts that are NULL left out; the section when it has no title), the snippet marked
-** with open/close (NULL: no marks). Returns JFTS_OK, JFTS_ERR_IO (fp failed),
+** with open/close (NULL: no marks), the via note of render_via, and the missing note when
+** the passage lacks some positive clauses of q (r->missing; expand_missing, ", "-joined). Returns JFTS_OK, JFTS_ERR_IO (fp failed),
 ** JFTS_ERR_NOMEM or render_snippet's error. */
 int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const char *open,
                        const char *close, char **err_out);
 
-/* "N passages, M occurrences\n" (singular for 1): the header of the text format. */
-void render_totals(FILE *fp, const SearchTotals *t);
+/* The header of the text format (singular for 1): "searched as: S\n" first when searched_as
+** is not NULL, then "N passages, M occurrences\n" when every passage holds every word;
+** otherwise "E passages with every word, K more with some, M occurrences\n" (two or more
+** positive clauses) or "E passages with the word, K more through related topics, M
+** occurrences\n" (one), E being t->n_every_word and K the rest of t->n_passages. */
+void render_totals(FILE *fp, const SearchTotals *t, const char *searched_as);
 
 /* --documents: fields "file", "title", "ward", "year", "year_label", "passages",
 ** "line_start", "line_end". render_doc_values writes them to w without ending the row;

@@ -77,8 +77,9 @@ void research_filter_free(ResearchFilter *f);
 int research_query_new(const char *text, size_t n_bytes, const Thesaurus *ths, Query **out,
                        char ***notes_out, size_t *n_notes_out, char **err_out);
 
-/* The text that an occurrence matched, as in the query: its term's own text (variant -1) or
-** the thesaurus variant. NUL-terminated; borrowed from q. "" when the span names nothing. */
+/* The text that an occurrence matched, as in the query: its term's own text (variant -1),
+** the thesaurus variant or the related text (qry_term_alt). NUL-terminated; borrowed from q.
+** "" when the span names nothing. */
 const char *research_surface(const Query *q, const MatchSpan *span);
 
 /* ---- modes -------------------------------------------------------------------------------- */

@@ -56,9 +56,7 @@ const char *research_surface(const Query *q, const MatchSpan *span) {
   const QryClause *c = &q->clauses[span->clause];
   if (span->term < 0 || (size_t)span->term >= c->n_terms) return "";
   const QryTerm *t = &c->terms[span->term];
-  if (span->variant < 0) return t->text;
-  if ((size_t)span->variant >= t->n_variants) return "";
-  return t->variants[span->variant];
+  return qry_term_alt(t, span->variant);
 }
 
 /* ---- shared by --wards and --quotes ------------------------------------------------------ */

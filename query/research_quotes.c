@@ -224,7 +224,9 @@ int research_quotes(Store *s, const Query *query, const ResearchOptions *opt, FI
   c.n_context = opt->n_context ? opt->n_context : KWIC_DEFAULT_CONTEXT;
   c.err_out = err_out;
   if (totals_out) memset(totals_out, 0, sizeof *totals_out);
-  SearchOptions so = {.sort = SEARCH_SORT_DOC, .limit = 0, .offset = 0, .filter = opt->filter};
+  /* Strict AND (no best match): quotes are the occurrences of passages holding every word. */
+  SearchOptions so = {.sort = SEARCH_SORT_DOC, .limit = 0, .offset = 0, .filter = opt->filter,
+                      .all_words = 1};
   int rc = search_run(s, query, &so, quotes_result, &c, NULL, err_out);
   if (rc == JFTS_OK) rc = research_stopped(opt, err_out);
   if (rc == JFTS_OK) rc = quotes_file_meta(s, &c, err_out);

@@ -247,7 +247,9 @@ int research_wards(Store *s, const Query *query, const ResearchOptions *opt, FIL
   if (totals_out) memset(totals_out, 0, sizeof *totals_out);
   int rc = store_list_documents(s, NULL, doc_cb, &c, err_out);
   if (rc == JFTS_OK) {
-    SearchOptions so = {.sort = SEARCH_SORT_RANK, .limit = 0, .offset = 0, .filter = opt->filter};
+    /* Strict AND (no best match): a ward counts the passages holding every word. */
+    SearchOptions so = {.sort = SEARCH_SORT_RANK, .limit = 0, .offset = 0, .filter = opt->filter,
+                        .all_words = 1};
     rc = search_run(s, query, &so, wards_result, &c, NULL, err_out);
   }
   if (rc == JFTS_OK) rc = research_stopped(opt, err_out);

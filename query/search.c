@@ -20,6 +20,9 @@ typedef struct Hit {
   double score;
   uint64_t doc_key;
   int exact;         /* 1: matches the query without its thesaurus variants */
+  int coord;         /* positive clauses held directly (own text or spelling variant) */
+  int coord_related; /* positive clauses held only through a related-topic text */
+  uint64_t missing;  /* bit c: positive clause c (c < 64) held neither way */
   int adjacent;
   int whole_words;   /* -1 until analysed */
   MatchSpan *spans;  /* set by analyse (owned) */
@@ -34,7 +37,19 @@ static int doc_before(const Hit *a, const Hit *b) {
   return a->id < b->id;
 }
 
+/* Best match first: more clauses held directly, then more held through related topics (a
+** literal occurrence always ranks above a related-topic-only hit). For the passages holding
+** every clause these are equal, so their order is the strict AND's. */
+static int coord_differs(const Hit *a, const Hit *b, int *before_out) {
+  if (a->coord != b->coord) *before_out = a->coord > b->coord;
+  else if (a->coord_related != b->coord_related) *before_out = a->coord_related > b->coord_related;
+  else return 0;
+  return 1;
+}
+
 static int rank_before(const Hit *a, const Hit *b) {
+  int before;
+  if (coord_differs(a, b, &before)) return before;
   if (a->exact != b->exact) return a->exact > b->exact;
   if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
   if (a->score != b->score) return a->score > b->score;
@@ -42,6 +57,8 @@ static int rank_before(const Hit *a, const Hit *b) {
 }
 
 static int rerank_before(const Hit *a, const Hit *b) {
+  int before;
+  if (coord_differs(a, b, &before)) return before;
   if (a->exact != b->exact) return a->exact > b->exact;
   if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
   if (a->whole_words != b->whole_words) return a->whole_words > b->whole_words;
@@ -50,6 +67,11 @@ static int rerank_before(const Hit *a, const Hit *b) {
 }
 
 typedef int (*BeforeFn)(const Hit *a, const Hit *b);
+
+typedef struct IdSet {
+  int64_t *ids;
+  size_t n, cap;
+} IdSet;
 
 /* Collects hits: all of them, or only the best `keep` in a heap whose root is the worst kept. */
 typedef struct Collector {
@@ -62,6 +84,10 @@ typedef struct Collector {
   const int64_t *exact; /* sorted ids of passages matching the query without variants; NULL
                         ** when the query has no variant (every passage is exact) */
   size_t n_exact;
+  const struct ClauseSets *sets; /* per query clause, for best match and the related layer;
+                                 ** NULL: every hit holds every clause directly */
+  size_t n_sets;        /* query clauses */
+  int n_positive;       /* positive clauses */
   SearchTotals totals;
 } Collector;
 
@@ -99,6 +125,36 @@ static int in_sorted(const int64_t *ids, size_t n, int64_t id) {
   return lo < n && ids[lo] == id;
 }
 
+/* The passages holding one positive clause, each set sorted by id. */
+typedef struct ClauseSets {
+  int used;          /* 1 for a positive clause */
+  IdSet direct;      /* the clause's own texts and spelling variants */
+  IdSet own;         /* its own texts only; used when has_own */
+  IdSet related;     /* its related-topic texts; used when has_related */
+  int has_own, has_related;
+} ClauseSets;
+
+/* Sets coord, coord_related, missing and exact of hit from the clause sets. */
+static void classify(const Collector *c, Hit *hit) {
+  hit->coord = c->n_positive;
+  hit->coord_related = 0;
+  hit->missing = 0;
+  if (c->sets == NULL) return;
+  hit->coord = 0;
+  for (size_t i = 0; i < c->n_sets; i++) {
+    const ClauseSets *cs = &c->sets[i];
+    if (!cs->used) continue;
+    if (in_sorted(cs->direct.ids, cs->direct.n, hit->id)) {
+      hit->coord++;
+      if (cs->has_own && !in_sorted(cs->own.ids, cs->own.n, hit->id)) hit->exact = 0;
+    } else if (cs->has_related && in_sorted(cs->related.ids, cs->related.n, hit->id)) {
+      hit->coord_related++;
+    } else if (i < 64) {
+      hit->missing |= UINT64_C(1) << i;
+    }
+  }
+}
+
 static int collect_hit(void *ctx, const StoreHit *h) {
   Collector *c = ctx;
   c->totals.n_passages++;
@@ -106,6 +162,8 @@ static int collect_hit(void *ctx, const StoreHit *h) {
   Hit hit = {.id = h->id, .score = h->score, .doc_key = h->doc_key, .whole_words = -1};
   hit.adjacent = c->adj && in_sorted(c->adj, c->n_adj, h->id);
   hit.exact = c->exact == NULL || in_sorted(c->exact, c->n_exact, h->id);
+  classify(c, &hit);
+  c->totals.n_every_word += hit.coord == c->n_positive;
   if (c->keep && c->n == c->keep) {
     if (!c->before(&hit, &c->hits[0])) return JFTS_OK;
     c->hits[0] = hit;
@@ -320,11 +378,6 @@ static int exact_match(const Query *q, char **match_out, char **err_out) {
   return rc;
 }
 
-typedef struct IdSet {
-  int64_t *ids;
-  size_t n, cap;
-} IdSet;
-
 static int collect_id(void *ctx, const StoreHit *h) {
   IdSet *s = ctx;
   if (s->n == s->cap) {
@@ -474,6 +527,9 @@ static int passage_cb(void *ctx, const StorePassageRow *p) {
       .adjacent = h->adjacent,
       .whole_words = h->whole_words,
       .totals = r->totals,
+      .coord = h->coord,
+      .coord_related = h->coord_related,
+      .missing = h->missing,
   };
   return r->cb(r->cb_ctx, &res);
 }
@@ -487,6 +543,56 @@ static int visit(Store *s, RunCtx *r, Hit *h, char **err_out) {
     rc = JFTS_ERR_DB;
   }
   return rc;
+}
+
+/* The passages of one clause under flags (qparse.h's QRY_MATCH_*), sorted by id; an empty
+** set when the flags leave no alternative. */
+static int clause_ids(Store *s, const QryClause *c, unsigned flags, IdSet *out, char **err_out) {
+  char *match = NULL;
+  int rc = qry_build_clause_match(c, flags, &match);
+  if (rc == JFTS_OK && match) rc = store_match_ids(s, match, 0, collect_id, out, err_out);
+  if (rc == JFTS_OK && out->n > 1) qsort(out->ids, out->n, sizeof *out->ids, cmp_id);
+  jfts_free(match);
+  return rc;
+}
+
+static void clause_sets_free(ClauseSets *sets, size_t n) {
+  for (size_t i = 0; sets && i < n; i++) {
+    jfts_free(sets[i].direct.ids);
+    jfts_free(sets[i].own.ids);
+    jfts_free(sets[i].related.ids);
+  }
+  jfts_free(sets);
+}
+
+/* Per positive clause of q: the passages holding it directly, through its own text only (when
+** it has variants) and through its related texts (when it has some). */
+static int clause_sets_new(Store *s, const Query *q, ClauseSets **out, char **err_out) {
+  int rc = JFTS_OK;
+  ClauseSets *sets = jfts_calloc(q->n_clauses ? q->n_clauses : 1, sizeof *sets);
+  *out = NULL;
+  if (sets == NULL) return JFTS_ERR_NOMEM;
+  for (size_t i = 0; rc == JFTS_OK && i < q->n_clauses; i++) {
+    const QryClause *c = &q->clauses[i];
+    ClauseSets *cs = &sets[i];
+    if (c->excluded) continue;
+    cs->used = 1;
+    for (size_t t = 0; t < c->n_terms; t++) {
+      cs->has_own |= c->terms[t].n_variants > 0;
+      cs->has_related |= c->terms[t].n_related > 0;
+    }
+    rc = clause_ids(s, c, QRY_MATCH_NO_RELATED, &cs->direct, err_out);
+    if (rc == JFTS_OK && cs->has_own)
+      rc = clause_ids(s, c, QRY_MATCH_NO_RELATED | QRY_MATCH_NO_VARIANTS, &cs->own, err_out);
+    if (rc == JFTS_OK && cs->has_related)
+      rc = clause_ids(s, c, QRY_MATCH_ONLY_RELATED, &cs->related, err_out);
+  }
+  if (rc != JFTS_OK) {
+    clause_sets_free(sets, q->n_clauses);
+    return rc;
+  }
+  *out = sets;
+  return JFTS_OK;
 }
 
 int search_prepare(Store *s, char **err_out) {
@@ -514,15 +620,29 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (totals_out) memset(totals_out, 0, sizeof *totals_out);
   int began = 0;
 
+  int n_positive = 0, any_related = 0;
+  for (size_t i = 0; i < query->n_clauses; i++) {
+    if (query->clauses[i].excluded) continue;
+    n_positive++;
+    for (size_t t = 0; t < query->clauses[i].n_terms; t++)
+      any_related |= query->clauses[i].terms[t].n_related > 0;
+  }
+  /* Best match: any positive clause, ranked by how many; the clause sets tell how many (and
+  ** which are held only through a related topic). */
+  int best = !o.all_words && n_positive >= 2;
+  ClauseSets *sets = NULL;
+
   rc = store_read_begin(s, &began, err_out);
-  if (rc == JFTS_OK) rc = qry_build_match(query, &match, err_out);
+  if (rc == JFTS_OK) rc = qry_build_match_ex(query, best ? QRY_MATCH_ANY : 0, &match, err_out);
+  if (rc == JFTS_OK && (best || any_related)) rc = clause_sets_new(s, query, &sets, err_out);
   if (rc == JFTS_OK) rc = match_new(query, &m, err_out);
   if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK) rc = adjacency_match(query, &adj_match, err_out);
   if (rc == JFTS_OK && adj_match) {
     rc = store_match_ids(s, adj_match, 1, collect_id, &adj, err_out);
     if (rc == JFTS_OK && adj.n > 1) qsort(adj.ids, adj.n, sizeof *adj.ids, cmp_id);
   }
-  if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK) rc = exact_match(query, &plain_match, err_out);
+  if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK && sets == NULL)
+    rc = exact_match(query, &plain_match, err_out);
   if (rc == JFTS_OK && plain_match) {
     /* All columns, as the query itself: a heading holding the user's word counts too. */
     rc = store_match_ids(s, plain_match, 0, collect_id, &exact, err_out);
@@ -538,6 +658,10 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   c.n_adj = adj.n;
   c.exact = exact.ids;
   c.n_exact = exact.n;
+  c.sets = sets;
+  c.n_sets = query->n_clauses;
+  c.n_positive = n_positive;
+  c.totals.n_positive = n_positive;
   if (o.limit > 0) {
     size_t want = (size_t)o.offset + (size_t)o.limit;
     if (o.sort == SEARCH_SORT_RANK && want < SEARCH_RERANK_DEPTH) want = SEARCH_RERANK_DEPTH;
@@ -575,6 +699,7 @@ cleanup:
   jfts_free(plain_match);
   jfts_free(match);
   match_free(m);
+  clause_sets_free(sets, query->n_clauses);
   return rc;
 }
 

@@ -2,7 +2,16 @@
 ** jfts_rank, orders the matching passages, finds the exact occurrences in the ones returned,
 ** and picks a snippet window. Output formats are the caller's: results come to a callback.
 **
+** Which passages: for a query of two or more positive clauses, every passage holding at least
+** one of them (best match), unless SearchOptions.all_words asks for the strict AND; excluded
+** clauses always remove passages, and a phrase is one clause that must occur as typed. A
+** clause is held "directly" through its own text or a spelling variant, and "through a
+** related topic" through one of its related texts only (qparse.h's QryTerm.related).
+**
 ** Order (SEARCH_SORT_RANK), most relevant first:
+**  0. more clauses held directly, then more held through a related topic only (coordination
+**     level: the passages holding every clause directly come first, and a literal occurrence
+**     always ranks above a related-topic-only hit); the rest applies within one level:
 **  1. when the query has thesaurus variants (thesaurus.h): passages matching the query as
 **     typed, without its variants (the user's own words), before passages matched only
 **     through a variant, over all matching passages (one extra FTS5 query, no ranking);
@@ -39,6 +48,8 @@ typedef struct SearchOptions {
   long limit;                /* results to return; <= 0: all */
   long offset;               /* results to skip first; < 0 counts as 0 */
   const StoreFilter *filter; /* NULL: every passage */
+  int all_words;             /* 1: only passages holding every positive clause (strict AND;
+                             ** a clause may still be held through a related topic) */
 } SearchOptions;
 
 /* Counts over every matching passage, whatever the limit. */
@@ -46,6 +57,8 @@ typedef struct SearchTotals {
   long n_passages;        /* passages matching the query (and filter) */
   int64_t n_occurrences;  /* occurrences of the query's terms in their texts (FTS5 phrase
                           ** instances in the text column; heading/label matches count 0) */
+  long n_every_word;      /* of n_passages, those holding every positive clause directly */
+  int n_positive;         /* positive clauses of the query */
 } SearchTotals;
 
 /* One result, valid during the callback only. */
@@ -65,6 +78,10 @@ typedef struct SearchResult {
   int whole_words;                /* positive clauses with a whole-word occurrence (it orders
                                   ** only the first SEARCH_RERANK_DEPTH results) */
   const SearchTotals *totals;     /* final totals, known before the first result */
+  int coord;                      /* positive clauses held directly */
+  int coord_related;              /* positive clauses held only through a related topic */
+  uint64_t missing;               /* bit c set: query clause c (c < 64) is positive and the
+                                  ** passage holds it neither way */
 } SearchResult;
 
 /* Return JFTS_OK to go on; any other value stops the search and is returned. */

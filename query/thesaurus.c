@@ -638,6 +638,48 @@ int ths_expand(const Thesaurus *ths, Query *q, char ***warnings_out, size_t *n_w
   return JFTS_OK;
 }
 
+/* Adds the related texts of the entry whose key equals text's to term. */
+static int relate_text(const Thesaurus *rel, QryTerm *term, const char *text, size_t n_bytes,
+                       char **err_out) {
+  ThsKey q;
+  int rc = key_build(text, n_bytes, &q, err_out);
+  if (rc != JFTS_OK) return rc;
+  size_t idx = term_find(rel, &q, key_hash(&q));
+  key_free(&q);
+  if (idx == SIZE_MAX) return JFTS_OK;
+  const ThsTerm *entry = &rel->terms[idx];
+  for (size_t a = 0; rc == JFTS_OK && a < entry->n_alts; a++) {
+    const ThsTerm *alt = &rel->terms[entry->alts[a]];
+    rc = qry_term_add_related(term, alt->text, alt->n_text, err_out);
+  }
+  return rc;
+}
+
+int ths_expand_related(const Thesaurus *rel, Query *q, char **err_out) {
+  int rc = JFTS_OK;
+  if (rel == NULL || rel->n_index == 0 || q == NULL) return JFTS_OK;
+  for (size_t c = 0; rc == JFTS_OK && c < q->n_clauses; c++) {
+    if (q->clauses[c].excluded) continue;
+    for (size_t t = 0; rc == JFTS_OK && t < q->clauses[c].n_terms; t++) {
+      QryTerm *term = &q->clauses[c].terms[t];
+      if (term->is_phrase) continue;
+      size_t n_variants = term->n_variants;
+      rc = relate_text(rel, term, term->text, term->n_bytes, err_out);
+      for (size_t v = 0; rc == JFTS_OK && v < n_variants; v++)
+        rc = relate_text(rel, term, term->variants[v], strlen(term->variants[v]), err_out);
+      /* A term whose related list is full keeps what it has: the layer only adds. */
+      if (rc == JFTS_ERR_USAGE) {
+        if (err_out) {
+          jfts_free(*err_out);
+          *err_out = NULL;
+        }
+        rc = JFTS_OK;
+      }
+    }
+  }
+  return rc;
+}
+
 void ths_warnings_free(char **warnings, size_t n_warnings) {
   for (size_t i = 0; i < n_warnings; i++) jfts_free(warnings[i]);
   jfts_free(warnings);

@@ -65,6 +65,18 @@ int ths_expand(const Thesaurus *ths, Query *q, char ***warnings_out, size_t *n_w
 
 void ths_warnings_free(char **warnings, size_t n_warnings);
 
+/* The related-topics layer (query/related.txt): a thesaurus file of the same syntax, read with
+** ths_load, whose one-way rules `general term => concrete names` widen a search to the
+** activities and everyday names reports use for a topic. Unlike ths_expand, an entry applies
+** only to a whole term (防災, not 防災訓練: a split query's parts are terms of their own),
+** and its texts become related texts of the term (qry_term_add_related), which rank below
+** the term and its spelling variants (search.h). Each positive, unquoted term is looked up
+** by its own text and by each of its spelling variants (add them first with ths_expand);
+** excluded clauses and phrases get nothing. A term whose related list is full keeps the
+** first QRY_MAX_VARIANTS - 1. rel NULL expands nothing. Returns JFTS_OK, JFTS_ERR_NOMEM or
+** JFTS_ERR_ICU. */
+int ths_expand_related(const Thesaurus *rel, Query *q, char **err_out);
+
 /* Frees the thesaurus; accepts NULL. */
 void ths_free(Thesaurus *ths);
 
@@ -82,6 +94,19 @@ void ths_free(Thesaurus *ths);
 ** definition). */
 static inline const char *ths_path(const char *named) {
   return named != NULL && named[0] != '\0' ? named : JFTS_DEFAULT_THESAURUS;
+}
+
+/* The related-topics file shipped with jfts (query/related.txt), defined like
+** JFTS_DEFAULT_THESAURUS. */
+#ifndef JFTS_DEFAULT_RELATED
+#define JFTS_DEFAULT_RELATED "query/related.txt"
+#endif
+
+/* Path of the related-topics file to load: named (--related or $JFTS_RELATED, read once while
+** parsing options) when not NULL and not empty, else JFTS_DEFAULT_RELATED. Inline for the same
+** reason as ths_path. */
+static inline const char *ths_related_path(const char *named) {
+  return named != NULL && named[0] != '\0' ? named : JFTS_DEFAULT_RELATED;
 }
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "expand.h"
 #include "jfts_common.h"
 #include "kwic.h"
 #include "report.h"
@@ -35,6 +36,7 @@ struct ApiConn {
   char *db_path;
   char *wal_path;         /* db_path-wal: WAL commits change it, not the database file */
   const Thesaurus *ths;   /* borrowed; NULL: no expansion */
+  const Thesaurus *rel;   /* related topics of searches, borrowed; NULL: none */
   Store *store;           /* NULL until the first request, or after a failed reopen */
   struct stat st_db, st_wal; /* the database files when the store was opened */
   int prepared;           /* search_prepare done on this store */
@@ -86,12 +88,14 @@ static int progress_cb(void *ctx) {
   return 0;
 }
 
-int api_conn_new(const char *db_path, const Thesaurus *ths, unsigned budget_ms, ApiConn **out) {
+int api_conn_new(const char *db_path, const Thesaurus *ths, const Thesaurus *rel,
+                 unsigned budget_ms, ApiConn **out) {
   ApiConn *c = jfts_malloc(sizeof *c);
   *out = NULL;
   if (c == NULL) return JFTS_ERR_NOMEM;
   memset(c, 0, sizeof *c);
   c->ths = ths;
+  c->rel = rel;
   c->budget_ms = budget_ms;
   c->db_path = jfts_strdup(db_path);
   c->wal_path = jfts_mprintf("%s-wal", db_path);
@@ -310,7 +314,8 @@ static void facets_write(FILE *fp, const Facet *f) {
 typedef struct SearchSink {
   ApiConn *conn;     /* its deadline, checked between results too */
   OutWriter *w;
-  const Query *parsed;
+  const Query *parsed;      /* the query as searched (expand_query's) */
+  const char *searched_as;  /* its text when a word was split, else NULL */
   long first, last;  /* ranks to write (1-based, inclusive); facets count every result */
   Facet *facets;     /* NULL: no facets (then search_run itself applies limit and offset) */
   int bad_row;
@@ -329,25 +334,27 @@ static int search_cb(void *ctx, const SearchResult *r) {
     if (rc == JFTS_OK) rc = facet_add(&k->facets[FACET_MEETING], p->meeting, NULL);
     if (rc != JFTS_OK || r->rank < k->first || r->rank > k->last) return rc;
   }
-  rc = render_search_values(k->w, r, k->parsed, NULL, 0, &k->err);
+  rc = render_search_values(k->w, r, k->parsed, k->searched_as, NULL, 0, &k->err);
   if (rc == JFTS_OK) rc = out_row_end_lenient(k->w, &k->bad_row);
   return rc;
 }
 
-/* Writes the rows of query in format to fp through render.c, as jfts-query does: with facets
-** (JSON), every matching passage is visited to count them and the rows of
+/* The search endpoint's rows, rendered by render.c as jfts-query renders them: the rows of
+** the searched query in format to fp, under page (sort, limit, offset, filter, all_words).
+** With facets (JSON), every matching passage is visited to count them and the rows of
 ** [offset, offset+limit) are written; without, search_run pages itself (CSV/TSV). */
-static int search_rows(ApiConn *c, const Query *query, const StoreFilter *filter,
-                       SearchSort sort, long limit, long offset, OutFormat format, Facet *facets,
-                       FILE *fp, SearchTotals *totals_out, char **err_out) {
-  SearchSink k = {.conn = c, .parsed = query, .first = offset + 1, .last = offset + limit,
+static int search_rows(ApiConn *c, const Query *searched, const char *searched_as,
+                       const SearchOptions *page, OutFormat format, Facet *facets, FILE *fp,
+                       SearchTotals *totals_out, char **err_out) {
+  SearchSink k = {.conn = c, .parsed = searched, .searched_as = searched_as,
+                  .first = page->offset + 1, .last = page->offset + page->limit,
                   .facets = facets};
-  SearchOptions so = {.sort = sort, .limit = facets ? 0 : limit, .offset = facets ? 0 : offset,
-                      .filter = filter};
+  SearchOptions so = *page;
+  if (facets) so.limit = so.offset = 0;
   size_t n_fields = 0;
   const char *const *fields = render_search_fields(0, &n_fields);
   int rc = out_open(fp, format, fields, n_fields, &k.w, err_out);
-  if (rc == JFTS_OK) rc = search_run(c->store, query, &so, search_cb, &k, totals_out, err_out);
+  if (rc == JFTS_OK) rc = search_run(c->store, searched, &so, search_cb, &k, totals_out, err_out);
   if (rc != JFTS_OK && k.err) {
     jfts_set_error(err_out, "%s", k.err);
   } else if (rc == JFTS_OK && k.bad_row) {
@@ -361,18 +368,23 @@ static int search_rows(ApiConn *c, const Query *query, const StoreFilter *filter
 
 /* ---- query modes -------------------------------------------------------------------------- */
 
-/* What search, wards and quotes share: the filter and the parsed, expanded query. */
+/* What search, wards and quotes share: the filter and the parsed, expanded query; for a
+** search also the query as searched (expand_query's). */
 typedef struct Prepared {
   ResearchFilter *filter;
   Query *query;
   char **notes;
   size_t n_notes;
+  Query *searched;   /* search only: words split, related topics added */
+  char *searched_as; /* its text when a word was split, else NULL */
 } Prepared;
 
 static void prepared_free(Prepared *pr) {
   research_filter_free(pr->filter);
   qry_free(pr->query);
   ths_warnings_free(pr->notes, pr->n_notes);
+  qry_free(pr->searched);
+  jfts_free(pr->searched_as);
 }
 
 static int prepare_query(ApiConn *c, const ServeParams *p, Prepared *pr, char **err_out) {
@@ -394,6 +406,18 @@ static int prepare_query(ApiConn *c, const ServeParams *p, Prepared *pr, char **
   return rc;
 }
 
+/* The query a search runs, as jfts-query runs it (expand.h): words the text never writes whole
+** split into their parts, and related topics unless exact=1 or related=0. */
+static int expand_search(ApiConn *c, const ServeParams *p, Prepared *pr, char **err_out) {
+  ExpandOptions eo = {.ths = p->exact ? NULL : c->ths,
+                      .related = p->exact || !p->related ? NULL : c->rel};
+  int split = 0;
+  int rc = expand_query(c->store, pr->query, &eo, &pr->searched, &split, err_out);
+  if (rc == JFTS_OK && split && (pr->searched_as = qry_render(pr->searched)) == NULL)
+    rc = JFTS_ERR_NOMEM;
+  return rc;
+}
+
 static int api_search(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem *m,
                       ApiResponse *out, char **err_out) {
   SearchSort sort = SEARCH_SORT_RANK;
@@ -410,12 +434,14 @@ static int api_search(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem 
   long limit = p->limit < 0 ? API_DEFAULT_LIMIT : p->limit;
   int capped = p->limit_capped || limit == 0 || limit > SP_MAX_LIMIT;
   if (limit == 0 || limit > SP_MAX_LIMIT) limit = SP_MAX_LIMIT;
-  const StoreFilter *filter = research_filter_get(pr->filter);
-  SearchTotals totals = {0, 0};
+  SearchOptions page = {.sort = sort, .limit = limit, .offset = p->offset,
+                        .filter = research_filter_get(pr->filter), .all_words = p->all_words};
+  SearchTotals totals;
+  memset(&totals, 0, sizeof totals);
   if (p->format != OUT_JSON) {
     out->filename = p->format == OUT_CSV ? "jfts-search.csv" : "jfts-search.tsv";
-    return search_rows(c, pr->query, filter, sort, limit, p->offset, p->format, NULL, m->fp,
-                       &totals, err_out);
+    return search_rows(c, pr->searched, pr->searched_as, &page, p->format, NULL, m->fp, &totals,
+                       err_out);
   }
   Facet facets[N_FACETS];
   Mem rows = {NULL, NULL, 0};
@@ -423,8 +449,8 @@ static int api_search(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem 
   int rc = facets_seed(c, facets, err_out);
   if (rc == JFTS_OK) rc = mem_open(&rows);
   if (rc == JFTS_OK)
-    rc = search_rows(c, pr->query, filter, sort, limit, p->offset, OUT_JSON, facets, rows.fp,
-                     &totals, err_out);
+    rc = search_rows(c, pr->searched, pr->searched_as, &page, OUT_JSON, facets, rows.fp, &totals,
+                     err_out);
   if (rc == JFTS_OK) rc = mem_close(&rows);
   if (rc == JFTS_OK) {
     long n_lines;
@@ -664,6 +690,7 @@ static int run_endpoint(ApiConn *c, int ep, const ServeParams *p, Mem *m, ApiRes
   Prepared pr;
   memset(&pr, 0, sizeof pr);
   int rc = prepare_query(c, p, &pr, err_out);
+  if (rc == JFTS_OK && ep == EP_SEARCH) rc = expand_search(c, p, &pr, err_out);
   if (rc == JFTS_OK && ep == EP_SEARCH) rc = api_search(c, p, &pr, m, out, err_out);
   else if (rc == JFTS_OK) rc = api_research(c, p, &pr, ep == EP_QUOTES, m, out, err_out);
   prepared_free(&pr);

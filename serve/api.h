@@ -12,10 +12,11 @@
 typedef struct ApiConn ApiConn;
 
 /* A connection to db_path for one thread; the database is opened read-only (STORE_READ) by
-** the first api_handle. ths (borrowed, may be NULL: no expansion) must outlive it; budget_ms
-** bounds the SQLite work of one request (0: none). Returns JFTS_OK (*out; api_conn_free) or
-** JFTS_ERR_NOMEM. */
-int api_conn_new(const char *db_path, const Thesaurus *ths, unsigned budget_ms, ApiConn **out);
+** the first api_handle. ths (borrowed, may be NULL: no expansion) and rel (the related-topics
+** layer of searches, borrowed, may be NULL: none) must outlive it; budget_ms bounds the SQLite
+** work of one request (0: none). Returns JFTS_OK (*out; api_conn_free) or JFTS_ERR_NOMEM. */
+int api_conn_new(const char *db_path, const Thesaurus *ths, const Thesaurus *rel,
+                 unsigned budget_ms, ApiConn **out);
 void api_conn_free(ApiConn *c); /* accepts NULL */
 
 /* One response: status, content type and a body owned by the response. */

@@ -148,7 +148,7 @@ static enum MHD_Result answer_api(HttpServer *h, struct MHD_Connection *con,
                                   const ServeParams *p) {
   ApiConn *c = pthread_getspecific(h->conn_key);
   if (c == NULL) {
-    if (api_conn_new(h->cfg.db_path, h->cfg.ths, h->cfg.budget_ms, &c) != JFTS_OK ||
+    if (api_conn_new(h->cfg.db_path, h->cfg.ths, h->cfg.rel, h->cfg.budget_ms, &c) != JFTS_OK ||
         pthread_setspecific(h->conn_key, c) != 0) {
       api_conn_free(c);
       return send_error(con, 500, "out of memory");

@@ -12,6 +12,7 @@
 typedef struct HttpConfig {
   const char *db_path;          /* database to serve (read-only) */
   const Thesaurus *ths;         /* borrowed, outlives the server; NULL: no expansion */
+  const Thesaurus *rel;         /* related topics of searches, borrowed likewise; NULL: none */
   const struct sockaddr *addr;  /* where to listen (IPv4 or IPv6; port 0: any free port) */
   int loopback;                 /* 1: accept only Host headers naming a loopback address */
   unsigned n_threads;           /* worker threads, each with one database connection */
@@ -21,7 +22,7 @@ typedef struct HttpConfig {
 
 typedef struct HttpServer HttpServer;
 
-/* Starts serving cfg (copied; the strings and ths borrowed). Returns JFTS_OK (*out;
+/* Starts serving cfg (copied; the strings, ths and rel borrowed). Returns JFTS_OK (*out;
 ** http_stop), JFTS_ERR_IO ("cannot listen on ...") or JFTS_ERR_NOMEM. */
 int http_start(const HttpConfig *cfg, HttpServer **out, char **err_out);
 

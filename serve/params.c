@@ -88,16 +88,21 @@ static int number_param(const char *key, const char *value, long lo, long hi, lo
   return JFTS_ERR_USAGE;
 }
 
-/* The parameters that are not text: exact, limit, offset, context, id, format. */
+/* The parameters that are not text: exact, all_words, related, limit, offset, context, id,
+** format. */
 static int set_scalar(ServeParams *p, const char *key, const char *value, char **err_out) {
   long v = 0;
   int rc = JFTS_OK;
-  if (strcmp(key, "exact") == 0) {
+  int *flag = strcmp(key, "exact") == 0       ? &p->exact
+              : strcmp(key, "all_words") == 0 ? &p->all_words
+              : strcmp(key, "related") == 0   ? &p->related
+                                              : NULL;
+  if (flag) {
     if (strcmp(value, "1") != 0 && strcmp(value, "0") != 0) {
-      jfts_set_error(err_out, "exact must be 0 or 1, not '%s'", value);
+      jfts_set_error(err_out, "%s must be 0 or 1, not '%s'", key, value);
       return JFTS_ERR_USAGE;
     }
-    p->exact = value[0] == '1';
+    *flag = value[0] == '1';
   } else if (strcmp(key, "limit") == 0) {
     rc = number_param(key, value, 0, SP_NO_MAX, &v, err_out);
     p->limit_capped = rc == JFTS_OK && v > SP_MAX_LIMIT_ROWS;
@@ -192,6 +197,7 @@ int sp_parse(const char *target, size_t n_bytes, ServeParams **out, char **err_o
   if (p == NULL) return JFTS_ERR_NOMEM;
   memset(p, 0, sizeof *p);
   p->limit = -1;
+  p->related = 1;
   p->format = OUT_JSON;
   const char *qm = memchr(target, '?', n_bytes);
   size_t n_path = qm ? (size_t)(qm - target) : n_bytes;

@@ -23,7 +23,9 @@ typedef struct ServeParams {
   size_t n_wards;
   char *year, *section, *meeting; /* NULL when absent */
   char *sort;          /* rank|doc for search; doc|left|right for quotes; NULL: default */
-  int exact;           /* exact=1: no thesaurus */
+  int exact;           /* exact=1: no thesaurus (and no related topics) */
+  int all_words;       /* all_words=1: only passages holding every word (search) */
+  int related;         /* related=0: no related-topics layer (search); 1 when absent */
   long limit;          /* -1 when absent; else 0..SP_MAX_LIMIT_ROWS (capped) */
   long offset;         /* 0 when absent */
   long context;        /* 0 when absent, else 1..1000 */

@@ -25,7 +25,9 @@ typedef struct Options {
   const char *db;
   const char *listen;    /* HOST:PORT as given */
   const char *thesaurus; /* --thesaurus, else $JFTS_THESAURUS; NULL: the shipped one */
-  int exact;             /* --exact: no thesaurus at all */
+  const char *related;   /* --related, else $JFTS_RELATED; NULL: the shipped one */
+  int exact;             /* --exact: no thesaurus and no related topics at all */
+  int no_related;        /* --no-related: no related topics for any search */
   int allow_remote;
   long threads, max_requests, budget_ms;
 } Options;
@@ -35,7 +37,8 @@ static void usage(FILE *fp) {
         "Serve a jfts database as a web page for searching it (Japanese UI) and as a JSON/CSV\n"
         "API over the same code as jfts-query:\n"
         "  GET /api/search?q=QUERY[&ward=W]...[&year=Y][&section=S][&meeting=M][&exact=1]\n"
-        "                 [&sort=rank|doc][&limit=N][&offset=N][&format=json|csv|tsv]\n"
+        "                 [&all_words=1][&related=0][&sort=rank|doc][&limit=N][&offset=N]\n"
+        "                 [&format=json|csv|tsv]   (jfts-query --all-words, --no-related)\n"
         "  GET /api/wards?q=QUERY[&filters]      (jfts-query --wards)\n"
         "  GET /api/quotes?q=QUERY[&filters][&sort=doc|left|right][&context=N]\n"
         "  GET /api/meetings[?ward=W]            (jfts-query --meetings)\n"
@@ -52,7 +55,10 @@ static void usage(FILE *fp) {
         "  --allow-remote       allow an address other than loopback (a warning is printed:\n"
         "                       anyone who can reach it can read the whole index)\n"
         "  --thesaurus FILE     synonym file instead of the shipped one (or $JFTS_THESAURUS)\n"
-        "  --exact              no thesaurus for any request\n"
+        "  --related FILE       related-topics file instead of the shipped one (or\n"
+        "                       $JFTS_RELATED)\n"
+        "  --no-related         no related topics for any search\n"
+        "  --exact              no thesaurus and no related topics for any request\n"
         "  --threads N          worker threads, one database connection each (default 4)\n"
         "  --max-requests N     API requests answered at once, others get 429 (default 4)\n"
         "  --budget MS          time budget of one API request (default 5000; 0: none):\n"
@@ -105,12 +111,14 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
 
 static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
   enum { OPT_DB = 256, OPT_LISTEN, OPT_THESAURUS, OPT_EXACT, OPT_ALLOW_REMOTE, OPT_THREADS,
-         OPT_MAX_REQUESTS, OPT_BUDGET, OPT_VERSION };
+         OPT_MAX_REQUESTS, OPT_BUDGET, OPT_RELATED, OPT_NO_RELATED, OPT_VERSION };
   static const struct option longopts[] = {
       {"db", required_argument, NULL, OPT_DB},
       {"listen", required_argument, NULL, OPT_LISTEN},
       {"thesaurus", required_argument, NULL, OPT_THESAURUS},
       {"exact", no_argument, NULL, OPT_EXACT},
+      {"related", required_argument, NULL, OPT_RELATED},
+      {"no-related", no_argument, NULL, OPT_NO_RELATED},
       {"allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE},
       {"threads", required_argument, NULL, OPT_THREADS},
       {"max-requests", required_argument, NULL, OPT_MAX_REQUESTS},
@@ -128,6 +136,8 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
       case OPT_LISTEN: o->listen = optarg; break;
       case OPT_THESAURUS: o->thesaurus = optarg; break;
       case OPT_EXACT: o->exact = 1; break;
+      case OPT_RELATED: o->related = optarg; break;
+      case OPT_NO_RELATED: o->no_related = 1; break;
       case OPT_ALLOW_REMOTE: o->allow_remote = 1; break;
       case OPT_THREADS:
         if (!jfts_parse_long(optarg, 1, 64, &o->threads))
@@ -158,8 +168,12 @@ static int parse_args(int argc, char **argv, Options *o, int *exit_now) {
   if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
   if (o->exact && o->thesaurus)
     return usage_error("--exact and --thesaurus exclude each other");
+  if ((o->exact || o->no_related) && o->related)
+    return usage_error("--related excludes --exact and --no-related");
   const char *env = getenv("JFTS_THESAURUS");
   if (o->thesaurus == NULL && env && env[0]) o->thesaurus = env;
+  env = getenv("JFTS_RELATED");
+  if (o->related == NULL && env && env[0]) o->related = env;
   return EXIT_OK;
 }
 
@@ -179,15 +193,15 @@ static int check_db(const char *db) {
   return rc == JFTS_OK ? EXIT_OK : EXIT_FAIL;
 }
 
-static int load_thesaurus(const Options *o, Thesaurus **out) {
+/* Loads a thesaurus-syntax file: the thesaurus or the related topics. A file the user named
+** that cannot be used is a usage error; the shipped one missing is a broken installation, and
+** hint then says how to do without it. */
+static int load_ths(const char *path, int named, const char *hint, Thesaurus **out) {
   char *err = NULL, buf[48];
   *out = NULL;
-  if (o->exact) return EXIT_OK;
-  int named = o->thesaurus != NULL;
-  int rc = ths_load(ths_path(o->thesaurus), out, &err);
+  int rc = ths_load(path, out, &err);
   if (rc != JFTS_OK) {
-    fprintf(stderr, PROG ": %s%s\n", jfts_error_text(rc, err, buf),
-            named ? "" : " (--exact serves without the thesaurus)");
+    fprintf(stderr, PROG ": %s%s\n", jfts_error_text(rc, err, buf), named ? "" : hint);
     jfts_free(err);
     return named && rc != JFTS_ERR_NOMEM ? EXIT_USAGE : EXIT_FAIL;
   }
@@ -197,7 +211,7 @@ static int load_thesaurus(const Options *o, Thesaurus **out) {
 int main(int argc, char **argv) {
   Options o = {.db = "jfts.db", .listen = "127.0.0.1:8080", .threads = 4, .max_requests = 4,
                .budget_ms = 5000};
-  Thesaurus *ths = NULL;
+  Thesaurus *ths = NULL, *rel = NULL;
   HttpServer *server = NULL;
   char *err = NULL, buf[48];
   struct sockaddr_storage ss;
@@ -219,7 +233,12 @@ int main(int argc, char **argv) {
     fprintf(stderr, PROG ": warning: listening on %s: anyone who can reach it can read the "
                     "whole index (no authentication, no TLS)\n", o.listen);
   status = check_db(o.db);
-  if (status == EXIT_OK) status = load_thesaurus(&o, &ths);
+  if (status == EXIT_OK && !o.exact)
+    status = load_ths(ths_path(o.thesaurus), o.thesaurus != NULL,
+                      " (--exact serves without the thesaurus)", &ths);
+  if (status == EXIT_OK && !o.exact && !o.no_related)
+    status = load_ths(ths_related_path(o.related), o.related != NULL,
+                      " (--no-related serves without related topics)", &rel);
   if (status != EXIT_OK) goto cleanup;
 
   /* Signals are taken by sigwait below: block them before the server's threads start, so
@@ -230,7 +249,7 @@ int main(int argc, char **argv) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
-  HttpConfig cfg = {.db_path = o.db, .ths = ths, .addr = (const struct sockaddr *)&ss,
+  HttpConfig cfg = {.db_path = o.db, .ths = ths, .rel = rel, .addr = (const struct sockaddr *)&ss,
                     .loopback = loopback, .n_threads = (unsigned)o.threads,
                     .max_requests = (unsigned)o.max_requests, .budget_ms = (unsigned)o.budget_ms};
   int rc = http_start(&cfg, &server, &err);
@@ -252,6 +271,7 @@ int main(int argc, char **argv) {
 cleanup:
   http_stop(server);
   ths_free(ths);
+  ths_free(rel);
   jfts_free(err);
   return status;
 }

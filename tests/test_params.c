@@ -12,8 +12,9 @@
 #include "jfts_common.h"
 #include "params.h"
 
-/* "path|q=…|ward=a,b|year=…|section=…|meeting=…|sort=…|exact|limit=N(capped)|offset=N|
-** context=N|id=N|format=csv": only the fields that differ from the defaults. */
+/* "path|q=…|ward=a,b|year=…|section=…|meeting=…|sort=…|exact|all_words|no_related|
+** limit=N(capped)|offset=N|context=N|id=N|format=csv": only the fields that differ from the
+** defaults. */
 static void render(const ServeParams *p, char *buf, size_t n) {
   static const char *const formats[] = {"text", "json", "csv", "tsv"};
   size_t at = (size_t)snprintf(buf, n, "%s", p->path);
@@ -25,6 +26,8 @@ static void render(const ServeParams *p, char *buf, size_t n) {
   if (p->meeting) ADD("|meeting=%s", p->meeting);
   if (p->sort) ADD("|sort=%s", p->sort);
   if (p->exact) ADD("|exact");
+  if (p->all_words) ADD("|all_words");
+  if (!p->related) ADD("|no_related");
   if (p->limit >= 0) ADD("|limit=%ld%s", p->limit, p->limit_capped ? "(capped)" : "");
   if (p->offset) ADD("|offset=%ld", p->offset);
   if (p->context) ADD("|context=%ld", p->context);
@@ -42,6 +45,10 @@ static const struct {
      "/api/search|q=8050問題|limit=5|offset=10"},
     {"raw utf8 and plus", "/api/search?q=地域包括+支援センター&exact=1",
      "/api/search|q=地域包括 支援センター|exact"},
+    {"best match toggles", "/api/search?q=x&all_words=1&related=0",
+     "/api/search|q=x|all_words|no_related"},
+    {"toggles at their defaults", "/api/search?q=x&all_words=0&related=1&exact=0",
+     "/api/search|q=x"},
     {"filters", "/api/wards?q=x&ward=青葉&ward=%E6%B3%89&year=R3&section=1&meeting=IGASU",
      "/api/wards|q=x|ward=青葉,泉|year=R3|section=1|meeting=IGASU"},
     {"quotes", "/api/quotes?q=x&sort=right&context=20&format=csv",
@@ -68,6 +75,9 @@ static const struct {
      "error 4: context needs a number from 1 to 1000, not '1001'"},
     {"id 0", "/api/document?id=0", "error 4: id needs a number >= 1, not '0'"},
     {"exact 2", "/api/search?q=x&exact=2", "error 4: exact must be 0 or 1, not '2'"},
+    {"all_words yes", "/api/search?q=x&all_words=yes",
+     "error 4: all_words must be 0 or 1, not 'yes'"},
+    {"related empty", "/api/search?q=x&related=", "error 4: related must be 0 or 1, not ''"},
     {"format", "/api/search?q=x&format=text",
      "error 4: unknown format 'text' (valid: json, csv, tsv)"},
 };

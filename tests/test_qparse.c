@@ -86,8 +86,19 @@ static const Case cases[] = {
     {"empty phrase", "\"\" 地域", 0,
      "\"地域\" ## note: ignoring '\"\"': it has no searchable characters"},
     {"phrase keeps OR and -", "\"a OR -b\"", 0, "\"a OR -b\""},
-    {"unclosed quote is literal", "\"地域 支援", 0, "\"\"\"地域\" AND \"支援\""},
+    {"unclosed quote is punctuation next to 地域: a separator", "\"地域 支援", 0,
+     "\"地域\" AND \"支援\""},
     {"quote inside a term", "a\"b", 0, "\"a\"\"b\""},
+    /* Punctuation typed in a word: a separator next to Japanese, part of a Latin word. */
+    {"trailing punctuation", "参加・", 0, "\"参加\""},
+    {"punctuation between Japanese words", "高砂・岩切", 0, "\"高砂\" AND \"岩切\""},
+    {"brackets around a word", "「連携」 『住まい』", 0, "\"連携\" AND \"住まい\""},
+    {"punctuation inside Latin words stays", "U-18 C# 1,000", 0,
+     "\"U-18\" AND \"C#\" AND \"1,000\""},
+    {"Latin word before Japanese", "IGASU・会議", 0, "\"IGASU\" AND \"会議\""},
+    {"OR group: only the ends", "「高砂・岩切」 OR 泉", 0, "(\"高砂・岩切\" OR \"泉\" *)"},
+    {"excluded: only the ends", "連携 -高砂・岩切。", 0, "\"連携\" NOT \"高砂・岩切\""},
+    {"phrase keeps punctuation", "\"高砂・岩切\"", 0, "\"高砂・岩切\""},
     {"quote alone", "\"", 0,
      NOTHING},
     /* OR groups. */
@@ -117,12 +128,14 @@ static const Case cases[] = {
     {"excluded term without text", "地域 -「」", 0,
      "\"地域\" ## note: ignoring '-「」': it has no searchable characters"},
     /* FTS5 and SQL syntax typed by the user is text. */
-    {"parentheses", "(地域 OR 支援)", 0, "(\"(地域\" OR \"支援)\")"},
+    /* Punctuation next to a Japanese char separates words (qparse.h): ( ) * : are dropped
+    ** there as the tokenizer drops them, so that the matcher highlights what FTS5 finds. */
+    {"parentheses", "(地域 OR 支援)", 0, "(\"地域\" OR \"支援\")"},
     {"star", "支援* *", 0,
-     "\"支援*\" ## note: ignoring '*': it has no searchable characters"},
+     "\"支援\" ## note: ignoring '*': it has no searchable characters"},
     {"caret", "^地域", 0, "\"^地域\""},
     {"column filter", "body:地域 {a b}:c", 0,
-     "\"body:地域\" AND \"{a\" AND \"b}:c\""},
+     "\"body\" AND \"地域\" AND \"{a\" AND \"b}:c\""},
     {"NEAR", "NEAR(a b)", 0, "\"NEAR(a\" AND \"b)\""},
     {"NEAR with distance", "NEAR(\"a\" \"b\", 5)", 0,
      "\"NEAR(\"\"a\"\"\" AND \"b\" AND \"5)\""
@@ -397,6 +410,83 @@ static void test_fts5_accepts_every_match(void **state) {
   assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
 
+/* qry_build_match_ex and qry_build_clause_match: which alternatives are written, and OR
+** between clauses for best match; excluded clauses keep every alternative. */
+static void test_build_flags(void **state) {
+  (void)state;
+  Query *q = NULL;
+  static const char text[] = "高齢 連携 -コロナ";
+  assert_int_equal(qry_parse(text, sizeof text - 1, &q, NULL), JFTS_OK);
+  QryTerm *t = &q->clauses[0].terms[0];
+  assert_int_equal(qry_term_add_variant(t, "高年", 6, NULL), JFTS_OK);
+  assert_int_equal(qry_term_add_related(t, "地域包括", 12, NULL), JFTS_OK);
+  assert_int_equal(qry_term_add_related(t, "高年", 6, NULL), JFTS_OK); /* a variant already */
+  assert_int_equal(qry_term_add_related(t, "高齢", 6, NULL), JFTS_OK); /* the term itself */
+  assert_int_equal(t->n_related, 1);
+  assert_int_equal(qry_term_add_variant(&q->clauses[2].terms[0], "コロナ禍", 12, NULL), JFTS_OK);
+  assert_string_equal(qry_term_alt(t, -1), "高齢");
+  assert_string_equal(qry_term_alt(t, 0), "高年");
+  assert_string_equal(qry_term_alt(t, 1), "地域包括");
+  assert_string_equal(qry_term_alt(t, 2), "");
+  static const struct {
+    unsigned flags;
+    const char *expect;
+  } cases[] = {
+      {0, "(\"高齢\" OR \"高年\" OR \"地域包括\") AND \"連携\" NOT (\"コロナ\" OR \"コロナ禍\")"},
+      {QRY_MATCH_ANY,
+       "((\"高齢\" OR \"高年\" OR \"地域包括\") OR \"連携\") NOT (\"コロナ\" OR \"コロナ禍\")"},
+      {QRY_MATCH_NO_RELATED, "(\"高齢\" OR \"高年\") AND \"連携\" NOT (\"コロナ\" OR \"コロナ禍\")"},
+      {QRY_MATCH_NO_RELATED | QRY_MATCH_NO_VARIANTS,
+       "\"高齢\" AND \"連携\" NOT (\"コロナ\" OR \"コロナ禍\")"},
+      {QRY_MATCH_ONLY_RELATED, "\"地域包括\" NOT (\"コロナ\" OR \"コロナ禍\")"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *m = NULL;
+    assert_int_equal(qry_build_match_ex(q, cases[i].flags, &m, NULL), JFTS_OK);
+    assert_string_equal(m, cases[i].expect);
+    jfts_free(m);
+  }
+  char *m = NULL;
+  assert_int_equal(qry_build_clause_match(&q->clauses[0], QRY_MATCH_ONLY_RELATED, &m), JFTS_OK);
+  assert_string_equal(m, "\"地域包括\"");
+  jfts_free(m);
+  assert_int_equal(qry_build_clause_match(&q->clauses[1], QRY_MATCH_ONLY_RELATED, &m), JFTS_OK);
+  assert_null(m);
+
+  /* A copy holds the same; splitting the copy leaves the original alone. */
+  Query *copy = NULL;
+  assert_int_equal(qry_copy(q, &copy), JFTS_OK);
+  char *r = qry_render(copy);
+  assert_string_equal(r, "高齢 連携 -コロナ");
+  jfts_free(r);
+  assert_int_equal(copy->clauses[0].terms[0].n_related, 1);
+  const char *parts[] = {"地域", "「」", "連携強化"};
+  size_t lens[] = {6, 6, 12}, n_added = 0;
+  assert_int_equal(qry_split_clause(copy, 1, parts, lens, 3, &n_added, NULL), JFTS_OK);
+  assert_int_equal(n_added, 2); /* 「」 has nothing to search */
+  r = qry_render(copy);
+  assert_string_equal(r, "高齢 地域 連携強化 -コロナ");
+  jfts_free(r);
+  const char *none[] = {"、"};
+  size_t none_len[] = {3};
+  assert_int_equal(qry_split_clause(copy, 1, none, none_len, 1, &n_added, NULL), JFTS_OK);
+  assert_int_equal(n_added, 0);
+  assert_int_equal(copy->n_clauses, 4);
+  qry_free(copy);
+  r = qry_render(q);
+  assert_string_equal(r, "高齢 連携 -コロナ");
+  jfts_free(r);
+  qry_free(q);
+
+  /* Phrases and OR groups are rendered back as typed. */
+  static const char phrase[] = "\"地域 包括\" a OR b";
+  assert_int_equal(qry_parse(phrase, sizeof phrase - 1, &q, NULL), JFTS_OK);
+  r = qry_render(q);
+  assert_string_equal(r, "\"地域包括\" a OR b");
+  jfts_free(r);
+  qry_free(q);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_match_strings),
@@ -406,6 +496,7 @@ int main(void) {
       cmocka_unit_test(test_build_without_positive_clause),
       cmocka_unit_test(test_out_of_memory),
       cmocka_unit_test(test_fts5_accepts_every_match),
+      cmocka_unit_test(test_build_flags),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* Tests of the row renderers (query/render.c): a search row's snippet (cut marks, marks of
 ** overlapping, touching and separate occurrences, line breaks as spaces, the "[via]" note),
-** the same row in text, json, csv and as the --wards best object, and the rows of
-** --documents and --meetings, each compared byte for byte. */
+** the same row in text, json, csv and as the --wards best object, a best-match row (missing
+** words, related topics, searched_as), the count line, and the rows of --documents and
+** --meetings, each compared byte for byte. */
 #define _XOPEN_SOURCE 700 /* open_memstream() */
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,21 +22,31 @@
 #include "store.h"
 #include "thesaurus.h"
 
-/* The query every case renders against: オンライン, with the variant リモート. */
+/* The queries the cases render against: q is オンライン, with the variant リモート; q2 is
+** オンライン 研修, the same variant and the related topic 研修 => 勉強会. */
 typedef struct Fx {
-  Query *q;
+  Query *q, *q2;
 } Fx;
 
 static int setup(void **state) {
   Fx *fx = calloc(1, sizeof *fx);
-  Thesaurus *ths = NULL;
-  static const char k_ths[] = "オンライン, リモート\n";
+  Thesaurus *ths = NULL, *rel = NULL;
+  static const char k_ths[] = "オンライン, リモート\n", k_rel[] = "研修 => 勉強会\n";
+  static const char k_q2[] = "オンライン 研修";
   assert_non_null(fx);
   assert_int_equal(qry_parse("オンライン", strlen("オンライン"), &fx->q, NULL), JFTS_OK);
+  assert_int_equal(qry_parse(k_q2, strlen(k_q2), &fx->q2, NULL), JFTS_OK);
   assert_int_equal(ths_parse("t", k_ths, strlen(k_ths), &ths, NULL), JFTS_OK);
+  assert_int_equal(ths_parse("r", k_rel, strlen(k_rel), &rel, NULL), JFTS_OK);
   assert_int_equal(ths_expand(ths, fx->q, NULL, NULL, NULL), JFTS_OK);
+  assert_int_equal(ths_expand(ths, fx->q2, NULL, NULL, NULL), JFTS_OK);
+  assert_int_equal(ths_expand_related(rel, fx->q2, NULL), JFTS_OK);
   ths_free(ths);
+  ths_free(rel);
   assert_int_equal(fx->q->clauses[0].terms[0].n_variants, 1);
+  assert_int_equal(fx->q2->n_clauses, 2);
+  assert_int_equal(fx->q2->clauses[1].terms[0].n_variants, 0);
+  assert_int_equal(fx->q2->clauses[1].terms[0].n_related, 1);
   *state = fx;
   return 0;
 }
@@ -43,6 +54,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
   Fx *fx = *state;
   qry_free(fx->q);
+  qry_free(fx->q2);
   free(fx);
   return 0;
 }
@@ -55,12 +67,13 @@ static size_t count_cp(const char *s, size_t n_bytes) {
 
 /* Spans of text from spec: needles separated by '|', each searched from one byte after the
 ** previous one's start (so that they may overlap or touch); a leading '~' marks a match of
-** the thesaurus variant. Returns the number of spans. */
+** the thesaurus variant, a leading '@' one of q2's related text (clause 1, variant 0: the
+** term has no spelling variant). Returns the number of spans. */
 static size_t make_spans(const char *text, const char *spec, MatchSpan *spans, size_t cap) {
   size_t n = 0, from = 0;
   while (spec && *spec && n < cap) {
-    int variant = *spec == '~';
-    if (variant) spec++;
+    int variant = *spec == '~', related = *spec == '@';
+    if (variant || related) spec++;
     size_t len = strcspn(spec, "|");
     char needle[64];
     snprintf(needle, sizeof needle, "%.*s", (int)len, spec);
@@ -72,7 +85,8 @@ static size_t make_spans(const char *text, const char *spec, MatchSpan *spans, s
     sp->end_byte = sp->start_byte + len;
     sp->start_cp = count_cp(text, sp->start_byte);
     sp->end_cp = count_cp(text, sp->end_byte);
-    sp->variant = variant ? 0 : -1;
+    sp->variant = variant || related ? 0 : -1;
+    sp->clause = related;
     from = sp->start_byte + 1;
     spec += len + (spec[len] == '|');
   }
@@ -167,6 +181,7 @@ typedef struct RowArgs {
   const Query *q;
   OutFormat format;
   int with_query;
+  const char *searched_as;
 } RowArgs;
 
 static int write_row(FILE *fp, const void *arg) {
@@ -176,7 +191,9 @@ static int write_row(FILE *fp, const void *arg) {
   OutWriter *w = NULL;
   const char *const *fields = render_search_fields(a->with_query, &n_fields);
   int rc = out_open(fp, a->format, fields, n_fields, &w, NULL);
-  if (rc == JFTS_OK) rc = render_search_values(w, a->r, a->q, a->with_query ? "q1" : NULL, 2, NULL);
+  if (rc == JFTS_OK)
+    rc = render_search_values(w, a->r, a->q, a->searched_as, a->with_query ? "q1" : NULL, 2,
+                              NULL);
   if (rc == JFTS_OK) rc = out_row_end(w);
   out_close(w);
   return rc;
@@ -187,7 +204,8 @@ static int write_row(FILE *fp, const void *arg) {
   "\"section\":\"1\",\"section_title\":\"今年度の主な取組み\",\"heading\":\"〇研修\","        \
   "\"meeting\":null,\"text\":\"会議は\\nオンラインとリモートで開いた\",\"snippet\":\"会議は " \
   "オンラインとリモートで開いた\",\"matches\":[[4,9],[10,14]],\"file\":\"corpus/r3.txt\","  \
-  "\"line_start\":12,\"line_end\":14,\"matched\":[\"オンライン\",\"リモート\"]"
+  "\"line_start\":12,\"line_end\":14,\"matched\":[\"オンライン\",\"リモート\"],"            \
+  "\"missing\":[],\"searched_as\":null,\"via\":[]"
 
 static const struct {
   const char *name;
@@ -206,10 +224,10 @@ static const struct {
     {"json with query", OUT_JSON, 1, 0, "{\"query\":\"q1\"," JSON_ROW "}\n"},
     {"csv", OUT_CSV, 0, 0,
      "\xEF\xBB\xBFrank,score,ward,year,year_label,section,section_title,heading,meeting,text,"
-     "snippet,matches,file,line_start,line_end,matched\r\n"
+     "snippet,matches,file,line_start,line_end,matched,missing,searched_as,via\r\n"
      "3,1.5,泉区,2021,令和3年度,1,今年度の主な取組み,〇研修,,\"会議は\nオンラインとリモートで開いた\","
      "会議は オンラインとリモートで開いた,\"[[4,9],[10,14]]\",corpus/r3.txt,12,14,"
-     "\"[\"\"オンライン\"\",\"\"リモート\"\"]\"\r\n"},
+     "\"[\"\"オンライン\"\",\"\"リモート\"\"]\",[],,[]\r\n"},
 };
 
 static void test_search_rows(void **state) {
@@ -239,8 +257,65 @@ static void test_search_rows(void **state) {
   jfts_free(json);
 }
 
+/* Best match: a passage holding one of two words through a related topic, and one lacking
+** the second word; the query was searched as q2 after a split (searched_as). */
+static const struct {
+  const char *name;
+  OutFormat format;
+  const char *text;
+  const char *spans;  /* make_spans */
+  size_t focus;
+  uint64_t missing;
+  const char *expect;
+} best_cases[] = {
+    {"text, related topic", OUT_TEXT, "オンラインの勉強会", "オンライン|@勉強会", 1, 0,
+     "1. 泉区 / 今年度の主な取組み / 〇研修  corpus/r3.txt:13\n"
+     "   «オンライン»の«勉強会»  [via 研修 => 勉強会]\n\n"},
+    {"text, missing word", OUT_TEXT, "リモートで開いた", "~リモート", 0, 2,
+     "1. 泉区 / 今年度の主な取組み / 〇研修  corpus/r3.txt:13\n"
+     "   «リモート»で開いた  [via リモート]  [missing 研修]\n\n"},
+    {"json, related topic", OUT_JSON, "オンラインの勉強会", "オンライン|@勉強会", 1, 0,
+     "\"matched\":[\"オンライン\",\"勉強会\"],\"missing\":[],"
+     "\"searched_as\":\"オンライン 研修\",\"via\":[\"研修 => 勉強会\"]}\n"},
+    {"json, missing word", OUT_JSON, "リモートで開いた", "~リモート", 0, 2,
+     "\"matched\":[\"リモート\"],\"missing\":[\"研修\"],"
+     "\"searched_as\":\"オンライン 研修\",\"via\":[]}\n"},
+};
+
+static void test_best_match_rows(void **state) {
+  Fx *fx = *state;
+  for (size_t i = 0; i < sizeof best_cases / sizeof *best_cases; i++) {
+    MatchSpan spans[2];
+    StorePassageRow p = passage(best_cases[i].text);
+    SearchResult r = {.rank = 1, .score = 1, .passage = &p, .spans = spans, .line = 13,
+                      .focus = best_cases[i].focus, .missing = best_cases[i].missing};
+    r.n_spans = make_spans(p.text, best_cases[i].spans, spans, 2);
+    RowArgs a = {.r = &r, .q = fx->q2, .format = best_cases[i].format,
+                 .searched_as = "オンライン 研修"};
+    int rc;
+    long live = jfts_alloc_live();
+    char *got = capture(write_row, &a, &rc);
+    if (rc != JFTS_OK) fail_msg("%s: rc %d", best_cases[i].name, rc);
+    /* JSON rows are compared from "matched" on: the fields before are test_search_rows'. */
+    size_t n_got = strlen(got), n_expect = strlen(best_cases[i].expect);
+    int same = best_cases[i].format == OUT_JSON
+                   ? n_got >= n_expect && strcmp(got + n_got - n_expect, best_cases[i].expect) == 0
+                   : strcmp(got, best_cases[i].expect) == 0;
+    if (!same)
+      fail_msg("%s: got\n%s\nexpected\n%s", best_cases[i].name, got, best_cases[i].expect);
+    free(got);
+    if (jfts_alloc_live() != live) fail_msg("%s: leaked", best_cases[i].name);
+  }
+}
+
+typedef struct TotalsArgs {
+  SearchTotals t;
+  const char *searched_as;
+} TotalsArgs;
+
 static int write_totals(FILE *fp, const void *arg) {
-  render_totals(fp, arg);
+  const TotalsArgs *a = arg;
+  render_totals(fp, &a->t, a->searched_as);
   return JFTS_OK;
 }
 
@@ -249,16 +324,33 @@ static void test_totals(void **state) {
   static const struct {
     long n_passages;
     int64_t n_occurrences;
+    long n_every_word;
+    int n_positive;
+    const char *searched_as;
     const char *expect;
-  } cases[] = {{0, 0, "0 passages, 0 occurrences\n"},
-               {1, 1, "1 passage, 1 occurrence\n"},
-               {1, 3, "1 passage, 3 occurrences\n"},
-               {12, 40, "12 passages, 40 occurrences\n"}};
+  } cases[] = {
+      {0, 0, 0, 1, NULL, "0 passages, 0 occurrences\n"},
+      {1, 1, 1, 1, NULL, "1 passage, 1 occurrence\n"},
+      {1, 3, 1, 2, NULL, "1 passage, 3 occurrences\n"},
+      {12, 40, 12, 0, NULL, "12 passages, 40 occurrences\n"},
+      {12, 40, 5, 2, NULL, "5 passages with every word, 7 more with some, 40 occurrences\n"},
+      {2, 1, 1, 3, NULL, "1 passage with every word, 1 more with some, 1 occurrence\n"},
+      {1, 2, 0, 1, NULL, "0 passages with the word, 1 more through related topics, "
+                         "2 occurrences\n"},
+      {3, 4, 3, 2, "卒業 進路", "searched as: 卒業 進路\n3 passages, 4 occurrences\n"},
+      {3, 4, 1, 2, "卒業 進路",
+       "searched as: 卒業 進路\n1 passage with every word, 2 more with some, 4 occurrences\n"},
+  };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    SearchTotals t = {.n_passages = cases[i].n_passages, .n_occurrences = cases[i].n_occurrences};
+    TotalsArgs a = {.t = {.n_passages = cases[i].n_passages,
+                          .n_occurrences = cases[i].n_occurrences,
+                          .n_every_word = cases[i].n_every_word,
+                          .n_positive = cases[i].n_positive},
+                    .searched_as = cases[i].searched_as};
     int rc;
-    char *got = capture(write_totals, &t, &rc);
-    assert_string_equal(got, cases[i].expect);
+    char *got = capture(write_totals, &a, &rc);
+    if (strcmp(got, cases[i].expect) != 0)
+      fail_msg("case %zu: got '%s', expected '%s'", i, got, cases[i].expect);
     free(got);
   }
 }
@@ -326,6 +418,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_snippet),
       cmocka_unit_test(test_search_rows),
+      cmocka_unit_test(test_best_match_rows),
       cmocka_unit_test(test_totals),
       cmocka_unit_test(test_listing_rows),
   };

@@ -85,6 +85,10 @@ typedef struct Row {
   int adjacent, whole_words, matcher_adjacent, has_compound;
   int exact; /* SearchResult.exact */
   int own;   /* an occurrence of a term's own text (not a variant) in the passage text */
+  int coord, coord_related; /* SearchResult's */
+  uint64_t missing;
+  int related_span; /* an occurrence of a related-topic text */
+  char head[256];   /* heading and label of the passage */
 } Row;
 
 typedef struct Rows {
@@ -92,6 +96,7 @@ typedef struct Rows {
   size_t n, cap;
   SearchTotals totals;
   const Matcher *m;       /* when set: matcher_adjacent is computed with it */
+  const Query *q;         /* when set: related_span is computed with it */
   const char *compound;   /* when set: has_compound says whether the text holds it */
   int64_t spans_total;
   int check_whole;        /* recompute whole_words from the whole passage's word breaks */
@@ -140,6 +145,15 @@ static int collect(void *ctx, const SearchResult *r) {
   row->line = r->line;
   row->exact = r->exact;
   for (size_t i = 0; i < r->n_spans; i++) row->own |= r->spans[i].variant < 0;
+  row->coord = r->coord;
+  row->coord_related = r->coord_related;
+  snprintf(row->head, sizeof row->head, "%s|%s", r->passage->heading ? r->passage->heading : "",
+           r->passage->label ? r->passage->label : "");
+  row->missing = r->missing;
+  for (size_t i = 0; rs->q && i < r->n_spans; i++) {
+    const QryTerm *t = &rs->q->clauses[r->spans[i].clause].terms[r->spans[i].term];
+    row->related_span |= r->spans[i].variant >= (int)t->n_variants;
+  }
   row->line_start = r->passage->line_start;
   row->n_spans = r->n_spans;
   row->adjacent = r->adjacent;
@@ -640,6 +654,161 @@ static void test_snippet(void **state) {
   }
 }
 
+/* ---- best match and the related layer ----------------------------------------------------- */
+
+/* Runs an already parsed (and expanded) query with options o. */
+static void search_query(Store *s, const Query *query, const SearchOptions *o, Rows *out) {
+  char *err = NULL;
+  out->q = query;
+  int rc = search_run(s, query, o, collect, out, &out->totals, &err);
+  if (rc != JFTS_OK) print_error("search_run: %s\n", err ? err : "?");
+  assert_int_equal(rc, JFTS_OK);
+  out->q = NULL;
+  jfts_free(err);
+}
+
+static Query *parse(const char *q) {
+  Query *query = NULL;
+  assert_int_equal(qry_parse(q, strlen(q), &query, NULL), JFTS_OK);
+  return query;
+}
+
+static int popcount64(uint64_t v) {
+  int n = 0;
+  for (; v; v &= v - 1) n++;
+  return n;
+}
+
+/* Several words: the passages holding every word come first, exactly as the strict AND
+** (--all-words) orders them; then the passages holding some, by how many (coordination
+** level), each saying which words it lacks. An excluded word stays strict. */
+static void test_best_match(void **state) {
+  Dbs *d = *state;
+  static const char *const queries[] = {
+      "障害者 高齢化", "地域包括 支援センター", "参加 低調", "住まい 課題 ケース",
+      "連携 -高齢 学校", "事例検討 方法", "\"相談支援\" スキルアップ",
+  };
+  for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
+    Query *query = parse(queries[q]);
+    Rows best = {0}, strict = {0}, excluded = {0};
+    SearchOptions o = {.sort = SEARCH_SORT_RANK};
+    search_query(d->corpus, query, &o, &best);
+    o.all_words = 1;
+    search_query(d->corpus, query, &o, &strict);
+    int n_pos = best.totals.n_positive;
+    if (best.totals.n_every_word != strict.totals.n_passages ||
+        best.totals.n_passages <= strict.totals.n_passages)
+      fail_msg("%s: %ld passages, %ld with every word; strict AND %ld", queries[q],
+               best.totals.n_passages, best.totals.n_every_word, strict.totals.n_passages);
+    assert_int_equal((long)best.n, best.totals.n_passages);
+    assert_int_equal(strict.totals.n_every_word, strict.totals.n_passages);
+    for (size_t i = 0; i < best.n; i++) {
+      const Row *r = &best.rows[i];
+      if (i < strict.n) { /* the strict AND's passages, in its order */
+        assert_true(r->id == strict.rows[i].id);
+        assert_int_equal(r->coord, n_pos);
+        assert_true(r->missing == 0);
+      } else {
+        assert_true(r->coord < n_pos && r->coord >= 1);
+        assert_int_equal(popcount64(r->missing), n_pos - r->coord);
+        assert_true(r->coord <= best.rows[i - 1].coord);
+      }
+    }
+    /* An excluded word: no result holds it. */
+    for (size_t c = 0; c < query->n_clauses; c++) {
+      if (!query->clauses[c].excluded) continue;
+      search(d->corpus, query->clauses[c].terms[0].text, SEARCH_SORT_DOC, 0, 0, NULL, &excluded);
+      assert_true(excluded.n > 0);
+      for (size_t i = 0; i < best.n; i++)
+        for (size_t k = 0; k < excluded.n; k++) assert_false(best.rows[i].id == excluded.rows[k].id);
+      rows_free(&excluded);
+    }
+    rows_free(&best);
+    rows_free(&strict);
+    qry_free(query);
+  }
+  /* One word: best match changes nothing. */
+  Rows one = {0};
+  search(d->corpus, "連携", SEARCH_SORT_RANK, 0, 0, NULL, &one);
+  assert_int_equal(one.totals.n_every_word, one.totals.n_passages);
+  rows_free(&one);
+}
+
+/* The related layer: a word's related texts find more passages, every one ranked below every
+** passage holding the word itself, and each holds (and highlights) the related text. */
+static void test_related_below_literal(void **state) {
+  Dbs *d = *state;
+  static const struct {
+    const char *query;
+    const char *related[3];
+  } cases[] = {
+      {"ネットワーク", {"顔の見える関係", "交流", NULL}},
+      {"研修", {"勉強会", "スキルアップ", NULL}},
+      {"高齢 連携", {"地域包括支援センター", NULL, NULL}}, /* related for the first word */
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Query *plain = parse(cases[c].query), *query = parse(cases[c].query);
+    for (size_t k = 0; k < 3 && cases[c].related[k]; k++)
+      assert_int_equal(qry_term_add_related(&query->clauses[0].terms[0], cases[c].related[k],
+                                            strlen(cases[c].related[k]), NULL),
+                       JFTS_OK);
+    Rows lit = {0}, rel = {0};
+    SearchOptions o = {.sort = SEARCH_SORT_RANK};
+    search_query(d->corpus, plain, &o, &lit);
+    search_query(d->corpus, query, &o, &rel);
+    if (rel.n <= lit.n) fail_msg("%s: %zu results, %zu without related", cases[c].query, rel.n, lit.n);
+    int n_pos = rel.totals.n_positive;
+    for (size_t i = 0; i < rel.n; i++) {
+      const Row *r = &rel.rows[i];
+      /* coordination: direct first, then related; never a related-only row above a literal */
+      if (i > 0) {
+        const Row *p = &rel.rows[i - 1];
+        assert_true(p->coord > r->coord || (p->coord == r->coord && p->coord_related >= r->coord_related));
+      }
+      int in_lit = 0;
+      for (size_t k = 0; k < lit.n && !in_lit; k++) in_lit = lit.rows[k].id == r->id;
+      if (n_pos == 1) {
+        assert_int_equal(r->coord, in_lit);
+        if (!in_lit) assert_true(r->coord_related == 1 && (r->related_span || r->n_spans == 0));
+      }
+    }
+    rows_free(&lit);
+    rows_free(&rel);
+    qry_free(plain);
+    qry_free(query);
+  }
+}
+
+/* Punctuation typed in a word is a separator for FTS5 and the matcher alike: every passage
+** found holds an occurrence that is highlighted. */
+static void test_punctuation(void **state) {
+  Dbs *d = *state;
+  static const struct {
+    const char *query, *words[2];
+  } cases[] = {
+      {"参加・", {"参加", NULL}},
+      {"高砂・岩切", {"高砂", "岩切"}},
+      {"「連携」", {"連携", NULL}},
+      {"・支援・", {"支援", NULL}},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Rows rs = {0};
+    search(d->corpus, cases[c].query, SEARCH_SORT_RANK, 0, 0, NULL, &rs);
+    assert_true(rs.n > 0);
+    for (size_t i = 0; i < rs.n; i++) {
+      if (rs.rows[i].n_spans > 0) continue;
+      /* No occurrence in the text: the heading or label holds a word. */
+      int in_head = 0;
+      for (size_t k = 0; k < 2 && cases[c].words[k]; k++)
+        in_head |= strstr(rs.rows[i].head, cases[c].words[k]) != NULL;
+      if (!in_head)
+        fail_msg("%s: passage %lld found but nothing highlighted", cases[c].query,
+                 (long long)rs.rows[i].id);
+    }
+    rows_free(&rs);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_8050),         cmocka_unit_test(test_adjacent_corpus),
@@ -648,6 +817,8 @@ int main(void) {
       cmocka_unit_test(test_paging),       cmocka_unit_test(test_filters),
       cmocka_unit_test(test_hostile),      cmocka_unit_test(test_snippet),
       cmocka_unit_test(test_variants_below_exact),
+      cmocka_unit_test(test_best_match),   cmocka_unit_test(test_related_below_literal),
+      cmocka_unit_test(test_punctuation),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -409,13 +409,90 @@ static void test_out_of_memory(void **state) {
   assert_true(done);
 }
 
+/* The related-topics layer: whole words only (after their spelling variants), positive
+** unquoted words only; the texts go to QryTerm.related, never to the variants. */
+static void test_related(void **state) {
+  (void)state;
+  Thesaurus *ths = parse_ok("variants", "障害, 障がい\n");
+  Thesaurus *rel = parse_ok("related", "防災 => 災害時要援護者, 避難訓練\n"
+                                       "障害 => 差別解消, 障がい\n"
+                                       "ケアプラン => サービス等利用計画\n"
+                                       "減災, 防災 => 避難所\n");
+  static const struct {
+    const char *name, *query, *expect;
+  } cases[] = {
+      {"whole word", "防災", "防災=災害時要援護者,避難訓練,避難所"},
+      {"not inside a longer word", "防災訓練", "防災訓練="},
+      {"through a spelling variant; the variant itself skipped", "障がい", "障がい=差別解消"},
+      {"width and case folded", "ｹｱﾌﾟﾗﾝ", "ｹｱﾌﾟﾗﾝ=サービス等利用計画"},
+      {"a phrase gets nothing", "\"防災\"", "防災="},
+      {"an excluded word gets nothing", "連携 -防災", "連携=|-防災="},
+      {"OR group members", "防災 OR 減災", "防災=災害時要援護者,避難訓練,避難所|減災=避難所"},
+      {"several words", "防災 障害", "防災=災害時要援護者,避難訓練,避難所|障害=差別解消"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    Query *q = NULL;
+    assert_int_equal(qry_parse(cases[i].query, strlen(cases[i].query), &q, NULL), JFTS_OK);
+    assert_int_equal(ths_expand(ths, q, NULL, NULL, NULL), JFTS_OK);
+    size_t n_variants = q->clauses[0].terms[0].n_variants;
+    assert_int_equal(ths_expand_related(rel, q, NULL), JFTS_OK);
+    assert_int_equal(q->clauses[0].terms[0].n_variants, n_variants);
+    char got[512];
+    size_t k = 0;
+    for (size_t c = 0; c < q->n_clauses; c++)
+      for (size_t t = 0; t < q->clauses[c].n_terms; t++) {
+        const QryTerm *term = &q->clauses[c].terms[t];
+        k += (size_t)snprintf(got + k, sizeof got - k, "%s%s%s=", k ? "|" : "",
+                              q->clauses[c].excluded ? "-" : "", term->text);
+        for (size_t r = 0; r < term->n_related; r++)
+          k += (size_t)snprintf(got + k, sizeof got - k, "%s%s", r ? "," : "", term->related[r]);
+      }
+    if (strcmp(got, cases[i].expect) != 0) print_error("case '%s'\n", cases[i].name);
+    assert_string_equal(got, cases[i].expect);
+    qry_free(q);
+  }
+  assert_int_equal(ths_expand_related(NULL, NULL, NULL), JFTS_OK);
+  ths_free(ths);
+  ths_free(rel);
+}
+
+/* The shipped related-topics file loads, and every rule comes with its reason: a comment
+** block right above it. */
+static void test_shipped_related(void **state) {
+  (void)state;
+  assert_string_equal(ths_related_path(NULL), JFTS_DEFAULT_RELATED);
+  assert_string_equal(ths_related_path(""), JFTS_DEFAULT_RELATED);
+  assert_string_equal(ths_related_path("/tmp/mine.txt"), "/tmp/mine.txt");
+  Thesaurus *rel = NULL;
+  char *err = NULL;
+  if (ths_load(JFTS_DEFAULT_RELATED, &rel, &err) != JFTS_OK) fail_msg("related.txt: %s", err);
+  assert_true(ths_entry_count(rel) >= 60);
+  ths_free(rel);
+  FILE *fp = fopen(JFTS_DEFAULT_RELATED, "r");
+  assert_non_null(fp);
+  char line[4096];
+  int lineno = 0, prev_comment = 0, n_rules = 0;
+  while (fgets(line, sizeof line, fp)) {
+    lineno++;
+    int comment = line[0] == '#';
+    if (!comment && strstr(line, "=>")) {
+      if (!prev_comment) fail_msg("related.txt:%d: a rule without a comment above it", lineno);
+      n_rules++;
+    }
+    prev_comment = comment;
+  }
+  fclose(fp);
+  assert_true(n_rules >= 40);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_syntax),        cmocka_unit_test(test_syntax_errors),
       cmocka_unit_test(test_load_errors),   cmocka_unit_test(test_expand),
       cmocka_unit_test(test_cap),           cmocka_unit_test(test_idempotent),
       cmocka_unit_test(test_shipped),       cmocka_unit_test(test_corpus_online),
-      cmocka_unit_test(test_out_of_memory),
+      cmocka_unit_test(test_out_of_memory), cmocka_unit_test(test_related),
+      cmocka_unit_test(test_shipped_related),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

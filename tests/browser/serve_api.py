@@ -52,6 +52,11 @@ def same_as_cli(srv):
         ("/api/search", {"q": "ウイルス", "exact": "1"}, ["--exact", "ウイルス"]),
         ("/api/search", {"q": "ウイルス"}, ["ウイルス"]),
         ("/api/search", {"q": "相談", "meeting": "IGASU", "sort": "doc"}, ["--meeting", "IGASU", "--sort", "doc", "相談"]),
+        # Best match, split words and related topics, as jfts-query runs them, and their toggles.
+        ("/api/search", {"q": "8050問題 連携 卒業後の進路"}, ["8050問題", "連携", "卒業後の進路"]),
+        ("/api/search", {"q": "8050問題 連携", "all_words": "1"}, ["--all-words", "8050問題", "連携"]),
+        ("/api/search", {"q": "防災"}, ["防災"]),
+        ("/api/search", {"q": "防災", "related": "0"}, ["--no-related", "防災"]),
         ("/api/wards", {"q": "8050問題"}, ["--wards", "8050問題"]),
         ("/api/wards", {"q": "ウイルス", "year": "令和3年度"}, ["--wards", "--year", "令和3年度", "ウイルス"]),
         ("/api/quotes", {"q": "ウイルス", "sort": "left", "context": "10"},

@@ -38,10 +38,11 @@ one_line() {
 $ERR"
 }
 
-# as_nobody CMD...: runs CMD as uid/gid 65534 without supplementary groups. The programs and
-# the shipped thesaurus lie in the checkout, which nobody may not reach (a clone inside a
-# mode-700 directory, as mktemp -d makes): nobody runs copies of them kept in $WORK, both as
-# CMD and through $JFTS_INDEX, $JFTS_QUERY and $JFTS_THESAURUS in what CMD starts.
+# as_nobody CMD...: runs CMD as uid/gid 65534 without supplementary groups. The programs, the
+# shipped thesaurus and the related topics lie in the checkout, which nobody may not reach (a
+# clone inside a mode-700 directory, as mktemp -d makes): nobody runs copies of them kept in
+# $WORK, both as CMD and through $JFTS_INDEX, $JFTS_QUERY, $JFTS_THESAURUS and $JFTS_RELATED in
+# what CMD starts.
 as_nobody() {
   local bin=$WORK/.nobody cmd=$1
   shift
@@ -50,6 +51,7 @@ as_nobody() {
     cp "$JFTS_INDEX" "$bin/jfts-index"
     cp "$JFTS_QUERY" "$bin/jfts-query"
     cp "${JFTS_SRC:?}/query/thesaurus.txt" "$bin/thesaurus.txt"
+    cp "${JFTS_SRC:?}/query/related.txt" "$bin/related.txt"
     chmod -R a+rX "$bin"
   fi
   case $cmd in
@@ -57,7 +59,7 @@ as_nobody() {
     "$JFTS_QUERY") cmd=$bin/jfts-query ;;
   esac
   JFTS_INDEX=$bin/jfts-index JFTS_QUERY=$bin/jfts-query JFTS_THESAURUS=$bin/thesaurus.txt \
-    setpriv --reuid=65534 --regid=65534 --clear-groups "$cmd" "$@"
+    JFTS_RELATED=$bin/related.txt setpriv --reuid=65534 --regid=65534 --clear-groups "$cmd" "$@"
 }
 
 # can_drop_privileges: root with setpriv, so that permission cases mean something.

@@ -1,0 +1,369 @@
+/* Query expansion against the index (expand.h): splitting the plain words that the text never
+** writes whole into their parts, and the related-topics layer. Counting stops at a small cap,
+** so a word that is found often costs one short index scan and no word break. */
+#include "expand.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jfts_common.h"
+#include "output.h"
+#include "textseg.h"
+
+/* Callback value that stops a count at its cap (not an error). */
+#define EXPAND_COUNT_FULL 0x7e57
+
+/* Function words cut out of the raw word before the word break: ICU splits them into
+** particle + verb (に|関する), which would leave a verb as a part. Longest first. */
+static const char *const k_cut_words[] = {"について", "における", "に関する", "に関して",
+                                          "に対する", "のための"};
+
+/* Particles and function words that are dropped as parts: they carry no topic. */
+static const char *const k_stop_words[] = {"の", "を", "に", "は", "が", "と", "で", "へ",
+                                           "や", "も", "から", "まで", "より", "等", "など"};
+
+static int is_stop_word(const char *p, size_t n) {
+  for (size_t i = 0; i < sizeof k_stop_words / sizeof *k_stop_words; i++)
+    if (strlen(k_stop_words[i]) == n && memcmp(k_stop_words[i], p, n) == 0) return 1;
+  return 0;
+}
+
+static size_t n_chars(const char *p, size_t n) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) k += ((unsigned char)p[i] & 0xC0u) != 0x80u;
+  return k;
+}
+
+/* 1 when the last char of p is a digit (ASCII or full width). */
+static int ends_in_digit(const char *p, size_t n) {
+  if (n >= 1 && p[n - 1] >= '0' && p[n - 1] <= '9') return 1;
+  /* U+FF10..U+FF19: EF BC 90..99 */
+  return n >= 3 && (unsigned char)p[n - 3] == 0xEF && (unsigned char)p[n - 2] == 0xBC &&
+         (unsigned char)p[n - 1] >= 0x90 && (unsigned char)p[n - 1] <= 0x99;
+}
+
+/* 1 when p (n bytes, UTF-8) is katakana only (U+30A1..U+30FA, the long mark U+30FC). */
+static int is_katakana(const char *p, size_t n) {
+  const unsigned char *u = (const unsigned char *)p;
+  if (n == 0 || n % 3 != 0) return 0;
+  for (size_t i = 0; i < n; i += 3) {
+    uint32_t c = (uint32_t)(u[i] & 0x0F) << 12 | (uint32_t)(u[i + 1] & 0x3F) << 6 | (u[i + 2] & 0x3F);
+    if ((u[i] & 0xF0) != 0xE0 || !((c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC)) return 0;
+  }
+  return 1;
+}
+
+typedef struct Parts {
+  char **p;
+  size_t n;
+  int rc;
+} Parts;
+
+static void parts_extend(Parts *ps, const char *p, size_t n);
+
+static void parts_push(Parts *ps, const char *p, size_t n) {
+  if (ps->rc != JFTS_OK) return;
+  if (ps->n == EXPAND_MAX_PARTS) { /* the rest joins the last part */
+    parts_extend(ps, p, n);
+    return;
+  }
+  char **g = jfts_realloc(ps->p, (ps->n + 1) * sizeof *g);
+  if (g == NULL) {
+    ps->rc = JFTS_ERR_NOMEM;
+    return;
+  }
+  ps->p = g;
+  if ((g[ps->n] = jfts_strndup(p, n)) == NULL) {
+    ps->rc = JFTS_ERR_NOMEM;
+    return;
+  }
+  ps->n++;
+}
+
+/* Appends p (n bytes) to the last part. */
+static void parts_extend(Parts *ps, const char *p, size_t n) {
+  if (ps->rc != JFTS_OK) return;
+  size_t old = strlen(ps->p[ps->n - 1]);
+  char *g = jfts_realloc(ps->p[ps->n - 1], old + n + 1);
+  if (g == NULL) {
+    ps->rc = JFTS_ERR_NOMEM;
+    return;
+  }
+  memcpy(g + old, p, n);
+  g[old + n] = '\0';
+  ps->p[ps->n - 1] = g;
+}
+
+/* Adds the word-break parts of seg (n bytes) to ps by the rules of expand.h. A piece joins
+** the last part only when that part ends right before it (prev_end). */
+static int add_segment(Parts *ps, const char *seg, size_t n, char **err_out) {
+  size_t *breaks = NULL, n_breaks = 0;
+  if (n == 0) return JFTS_OK;
+  int rc = seg_boundaries(SEG_WORD, seg, n, &breaks, &n_breaks, err_out);
+  size_t prev_end = SIZE_MAX; /* where the last part taken from seg ends */
+  for (size_t k = 0; rc == JFTS_OK && k + 1 < n_breaks; k++) {
+    const char *p = seg + breaks[k];
+    size_t len = breaks[k + 1] - breaks[k];
+    if (is_stop_word(p, len)) continue;
+    int joins = prev_end == breaks[k];
+    const char *last = joins ? ps->p[ps->n - 1] : NULL;
+    if (joins && ends_in_digit(last, strlen(last)) && n_chars(p, len) == 1) {
+      parts_extend(ps, p, len); /* 65|歳 -> 65歳 */
+    } else if (joins && is_katakana(last, strlen(last)) && is_katakana(p, len)) {
+      /* ICU's dictionary cuts loanwords at random (ワン|ストップ): a katakana run stays whole. */
+      parts_extend(ps, p, len);
+    } else if (n_chars(p, len) == 1) {
+      continue; /* a lone affix (後, 者, 化) alone would find everything */
+    } else {
+      parts_push(ps, p, len);
+    }
+    rc = ps->rc;
+    prev_end = breaks[k + 1];
+  }
+  jfts_free(breaks);
+  return rc;
+}
+
+int expand_parts(const char *text, size_t n_bytes, char ***parts_out, size_t *n_out,
+                 char **err_out) {
+  Parts ps = {NULL, 0, JFTS_OK};
+  int rc = JFTS_OK;
+  *parts_out = NULL;
+  *n_out = 0;
+  size_t from = 0;
+  for (size_t at = 0; rc == JFTS_OK && at < n_bytes;) {
+    size_t cut = 0;
+    for (size_t w = 0; w < sizeof k_cut_words / sizeof *k_cut_words && !cut; w++) {
+      size_t len = strlen(k_cut_words[w]);
+      if (at + len <= n_bytes && memcmp(text + at, k_cut_words[w], len) == 0) cut = len;
+    }
+    if (cut == 0) {
+      at++;
+      continue;
+    }
+    rc = add_segment(&ps, text + from, at - from, err_out);
+    at += cut;
+    from = at;
+  }
+  if (rc == JFTS_OK) rc = add_segment(&ps, text + from, n_bytes - from, err_out);
+  if (rc != JFTS_OK) {
+    expand_parts_free(ps.p, ps.n);
+    return rc;
+  }
+  *parts_out = ps.p;
+  *n_out = ps.n;
+  return JFTS_OK;
+}
+
+void expand_parts_free(char **parts, size_t n) {
+  for (size_t i = 0; i < n; i++) jfts_free(parts[i]);
+  jfts_free(parts);
+}
+
+/* ---- counting ---------------------------------------------------------------------------- */
+
+typedef struct Count {
+  long n, cap;
+} Count;
+
+static int count_hit(void *ctx, const StoreHit *h) {
+  (void)h;
+  Count *c = ctx;
+  return ++c->n >= c->cap ? EXPAND_COUNT_FULL : JFTS_OK;
+}
+
+/* Passages matching the FTS5 expression match, counted up to cap. */
+static int count_match(Store *s, const char *match, long cap, long *n_out, char **err_out) {
+  Count c = {0, cap};
+  int rc = store_match_ids(s, match, 0, count_hit, &c, err_out);
+  if (rc == EXPAND_COUNT_FULL) rc = JFTS_OK;
+  *n_out = c.n;
+  return rc;
+}
+
+/* Passages holding text as one plain word (with no variants), counted up to cap. */
+static int count_word(Store *s, const char *text, long cap, long *n_out, char **err_out) {
+  QryTerm term = {.text = (char *)text, .n_bytes = strlen(text)};
+  QryClause clause = {.terms = &term, .n_terms = 1};
+  char *match = NULL;
+  int rc = qry_build_clause_match(&clause, 0, &match);
+  *n_out = 0;
+  if (rc == JFTS_OK && match) rc = count_match(s, match, cap, n_out, err_out);
+  jfts_free(match);
+  return rc;
+}
+
+/* ---- splitting --------------------------------------------------------------------------- */
+
+/* Decides whether clause i of q (one plain positive word) is searched as its parts; when so,
+** *parts_out / *n_parts_out get them (else NULL, 0). */
+static int split_decision(Store *s, const QryClause *c, char ***parts_out, size_t *n_parts_out,
+                          char **err_out) {
+  char *match = NULL, **parts = NULL;
+  size_t n_parts = 0;
+  long n_word = 0;
+  *parts_out = NULL;
+  *n_parts_out = 0;
+  int rc = qry_build_clause_match(c, QRY_MATCH_NO_RELATED, &match);
+  if (rc == JFTS_OK && match)
+    rc = count_match(s, match, EXPAND_SPLIT_CAP, &n_word, err_out);
+  jfts_free(match);
+  if (rc != JFTS_OK || n_word >= EXPAND_SPLIT_CAP) return rc;
+  const QryTerm *t = &c->terms[0];
+  rc = expand_parts(t->text, t->n_bytes, &parts, &n_parts, err_out);
+  if (rc != JFTS_OK || n_parts == 0 ||
+      (n_parts == 1 && strcmp(parts[0], t->text) == 0)) {
+    expand_parts_free(parts, n_parts);
+    return rc;
+  }
+  int split = n_word == 0;
+  if (!split) {
+    long rarest = -1, cap = n_word * EXPAND_SPLIT_RATIO;
+    /* Stops at the first part below the cap: the word is then not far rarer than it. */
+    for (size_t k = 0; rc == JFTS_OK && k < n_parts && (rarest < 0 || rarest >= cap); k++) {
+      long n = 0;
+      rc = count_word(s, parts[k], cap, &n, err_out);
+      if (rarest < 0 || n < rarest) rarest = n;
+    }
+    split = rc == JFTS_OK && rarest >= cap;
+  }
+  if (rc != JFTS_OK || !split) {
+    expand_parts_free(parts, n_parts);
+    return rc;
+  }
+  *parts_out = parts;
+  *n_parts_out = n_parts;
+  return JFTS_OK;
+}
+
+/* Splits clause i of q when split_decision says so; *n_clauses_out gets the clauses now in its
+** place (1 when kept). */
+static int maybe_split(Store *s, Query *q, size_t i, const ExpandOptions *opt,
+                       size_t *n_clauses_out, int *split_out, char **err_out) {
+  char **parts = NULL;
+  size_t n_parts = 0, n_added = 0;
+  size_t lens[EXPAND_MAX_PARTS];
+  *n_clauses_out = 1;
+  int rc = split_decision(s, &q->clauses[i], &parts, &n_parts, err_out);
+  if (rc != JFTS_OK || n_parts == 0) return rc;
+  for (size_t k = 0; k < n_parts; k++) lens[k] = strlen(parts[k]);
+  rc = qry_split_clause(q, i, (const char *const *)parts, lens, n_parts, &n_added, err_out);
+  expand_parts_free(parts, n_parts);
+  if (rc != JFTS_OK || n_added == 0) return rc;
+  *n_clauses_out = n_added;
+  *split_out = 1;
+  /* The parts get their spelling variants like any typed word. */
+  Query view = {.clauses = q->clauses + i, .n_clauses = n_added};
+  return ths_expand(opt->ths, &view, NULL, NULL, err_out);
+}
+
+int expand_query(Store *s, const Query *query, const ExpandOptions *opt, Query **out,
+                 int *split_out, char **err_out) {
+  Query *q = NULL;
+  int split = 0;
+  *out = NULL;
+  if (split_out) *split_out = 0;
+  int rc = qry_copy(query, &q);
+  /* A word with related topics of its own is not split: the rule says what it means. */
+  if (rc == JFTS_OK) rc = ths_expand_related(opt->related, q, err_out);
+  for (size_t i = 0; rc == JFTS_OK && !opt->no_split && i < q->n_clauses;) {
+    const QryClause *c = &q->clauses[i];
+    size_t step = 1;
+    if (!c->excluded && c->n_terms == 1 && !c->terms[0].is_phrase && c->terms[0].n_related == 0)
+      rc = maybe_split(s, q, i, opt, &step, &split, err_out);
+    if (rc == JFTS_OK && step > 0 && split) {
+      Query view = {.clauses = q->clauses + i, .n_clauses = step};
+      rc = ths_expand_related(opt->related, &view, err_out);
+    }
+    i += step;
+  }
+  if (rc != JFTS_OK) {
+    qry_free(q);
+    return rc;
+  }
+  *out = q;
+  if (split_out) *split_out = split;
+  return JFTS_OK;
+}
+
+/* ---- rendering for the output ------------------------------------------------------------ */
+
+/* Collects distinct items into a JSON array or a ", "-joined text. */
+typedef struct ItemList {
+  FILE *mem;
+  char *buf;
+  size_t n;
+  int json;
+  size_t n_items;
+} ItemList;
+
+static int items_open(ItemList *l, int json) {
+  memset(l, 0, sizeof *l);
+  l->json = json;
+  l->mem = open_memstream(&l->buf, &l->n);
+  if (l->mem == NULL) return JFTS_ERR_NOMEM;
+  if (json) fputc('[', l->mem);
+  return JFTS_OK;
+}
+
+static void items_add(ItemList *l, const char *s, size_t n) {
+  if (l->n_items++) fputs(l->json ? "," : ", ", l->mem);
+  if (l->json) out_json_string(l->mem, s, n);
+  else fwrite(s, 1, n, l->mem);
+}
+
+/* Finishes the list as a jfts_malloc'ed string (the stream's buffer is libc's). */
+static char *items_close(ItemList *l) {
+  if (l->json) fputc(']', l->mem);
+  int ok = fclose(l->mem) == 0 && l->buf != NULL;
+  char *out = ok ? jfts_strndup(l->buf, l->n) : NULL;
+  free(l->buf);
+  return out;
+}
+
+char *expand_missing(const Query *q, uint64_t missing, int json) {
+  ItemList l;
+  if (items_open(&l, json) != JFTS_OK) return NULL;
+  for (size_t i = 0; i < q->n_clauses && i < 64; i++) {
+    if (!(missing & (UINT64_C(1) << i)) || q->clauses[i].excluded) continue;
+    Query one = {.clauses = &q->clauses[i], .n_clauses = 1};
+    char *text = qry_render(&one);
+    if (text == NULL) {
+      fclose(l.mem);
+      free(l.buf);
+      return NULL;
+    }
+    items_add(&l, text, strlen(text));
+    jfts_free(text);
+  }
+  return items_close(&l);
+}
+
+char *expand_via(const Query *q, const MatchSpan *spans, size_t n_spans, int json) {
+  ItemList l;
+  if (items_open(&l, json) != JFTS_OK) return NULL;
+  for (size_t i = 0; i < n_spans; i++) {
+    const MatchSpan *sp = &spans[i];
+    if (sp->clause < 0 || (size_t)sp->clause >= q->n_clauses) continue;
+    const QryClause *c = &q->clauses[sp->clause];
+    if (sp->term < 0 || (size_t)sp->term >= c->n_terms) continue;
+    const QryTerm *t = &c->terms[sp->term];
+    if (sp->variant < (int)t->n_variants) continue;
+    int dup = 0; /* the same expansion found earlier */
+    for (size_t k = 0; k < i && !dup; k++)
+      dup = spans[k].clause == sp->clause && spans[k].term == sp->term &&
+            spans[k].variant == sp->variant;
+    if (dup) continue;
+    const char *rel = qry_term_alt(t, sp->variant);
+    char *item = jfts_mprintf("%s => %s", t->text, rel);
+    if (item == NULL) {
+      fclose(l.mem);
+      free(l.buf);
+      return NULL;
+    }
+    items_add(&l, item, strlen(item));
+    jfts_free(item);
+  }
+  return items_close(&l);
+}

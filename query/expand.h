@@ -1,0 +1,68 @@
+/* Query expansion that needs the index: a plain word the text never writes whole (or writes
+** far less often than its parts) is searched as its parts, and each positive word then gets
+** the related-topics layer (thesaurus.h's ths_expand_related). jfts-query runs a parsed and
+** thesaurus-expanded query through expand_query before search_run; the result is the query
+** searched, which names what matched (match.h spans index its clauses).
+**
+** Splitting (expand_parts): the word is cut after the function words that carry no topic
+** (について, における, に関する, に関して, に対する, のための), then at ICU's word boundaries
+** (textseg.h); the parts that are particles or function words (の, を, に, は, が, と, で, へ,
+** や, も, から, まで, より, 等, など) are dropped, and a one-char part is joined to a part ending
+** in a digit before it (65歳) or else dropped (後, 者: affixes that alone find everything).
+** A word is replaced by its parts (each a clause of its own, so that search_run's best match
+** ranks the passages holding most of them first) when it has two or more parts (or one that
+** differs from it) and it is found in no passage, or in fewer than 1 / EXPAND_SPLIT_RATIO of
+** the passages of its rarest part. Quoted phrases, OR groups and excluded words are never
+** split. */
+#ifndef JFTS_EXPAND_H
+#define JFTS_EXPAND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "match.h"
+
+#include "qparse.h"
+#include "store.h"
+#include "thesaurus.h"
+
+/* A word found in this many passages or more is never split (and counting stops there). */
+#define EXPAND_SPLIT_CAP 32
+/* "Far fewer than its parts": the word's passages times this is at most its rarest part's. */
+#define EXPAND_SPLIT_RATIO 4
+/* Most parts one word is split into (the rest of the word stays in the last part). */
+#define EXPAND_MAX_PARTS 8
+
+typedef struct ExpandOptions {
+  const Thesaurus *ths;     /* spelling variants for the parts of a split word; NULL: none */
+  const Thesaurus *related; /* the related-topics layer; NULL: none */
+  int no_split;             /* 1: never split a word */
+} ExpandOptions;
+
+/* The parts of a word (UTF-8 text, n_bytes) by the rule above: *parts_out gets a new array
+** of *n_out new strings (expand_parts_free); 0 parts (NULL) when nothing is left. Returns
+** JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_ICU. */
+int expand_parts(const char *text, size_t n_bytes, char ***parts_out, size_t *n_out,
+                 char **err_out);
+void expand_parts_free(char **parts, size_t n);
+
+/* Builds the query to search: a copy of query (borrowed) with the related-topic texts of
+** opt->related added, and each splittable word without related topics of its own that the
+** index s finds too rarely replaced by its parts (their spelling variants from opt->ths and
+** related topics from opt->related added). *out gets the new Query
+** (qry_free); *split_out (may be NULL) is 1 when a word was split. Returns JFTS_OK,
+** JFTS_ERR_NOMEM, JFTS_ERR_DB or JFTS_ERR_ICU; on error *out is NULL. */
+int expand_query(Store *s, const Query *query, const ExpandOptions *opt, Query **out,
+                 int *split_out, char **err_out);
+
+/* What a search row says about how it was found, for the output writers.
+** expand_missing: the positive clauses whose bit is set in missing (search.h), each written
+** as qry_render writes a clause, as a JSON array (["高齢化"]; [] when none) or, json 0, as
+** text joined by ", ". expand_via: the related-topic expansions that found the spans
+** (span variant >= its term's n_variants), distinct, in span order, each "term => related";
+** JSON array or text joined by ", " the same way. New strings (jfts_free); NULL when out of
+** memory. */
+char *expand_missing(const Query *q, uint64_t missing, int json);
+char *expand_via(const Query *q, const MatchSpan *spans, size_t n_spans, int json);
+
+#endif

@@ -1,0 +1,225 @@
+/* Tests of query expansion against the index (query/expand.c): the parts of a word (function
+** words out, affixes dropped, numbers kept with their counter, katakana runs whole), when a
+** word is searched as its parts (found nowhere, or far less often than its rarest part; never
+** a phrase, an excluded word or a word with related topics of its own), the related layer
+** applied to the parts, and the text of the missing and via fields. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "test_index.h"
+#include "expand.h"
+#include "jfts_common.h"
+#include "qparse.h"
+#include "thesaurus.h"
+
+#define CORPUS_FILE JFTS_CORPUS "/sendai-r3-jiritsushien.txt"
+
+typedef struct Fixture {
+  char path[64];
+  Store *store;
+  Thesaurus *rel;
+} Fixture;
+
+static const char k_related[] = "防災 => 災害時要援護者\n"
+                                "進路 => 移行期, 成人期\n"
+                                "ワンストップ相談 => 丸ごと相談\n";
+
+static int setup(void **state) {
+  Fixture *f = calloc(1, sizeof *f);
+  assert_non_null(f);
+  snprintf(f->path, sizeof f->path, "/tmp/jfts_test_expand_XXXXXX");
+  int fd = mkstemp(f->path);
+  assert_true(fd >= 0);
+  close(fd);
+  unlink(f->path);
+  StoreFile as = {.path = "corpus/sendai-r3-jiritsushien.txt", .realpath = CORPUS_FILE};
+  test_index_file(f->path, CORPUS_FILE, &as);
+  assert_int_equal(store_open(f->path, STORE_READ, &f->store, NULL), JFTS_OK);
+  assert_int_equal(ths_parse("related", k_related, sizeof k_related - 1, &f->rel, NULL), JFTS_OK);
+  *state = f;
+  return 0;
+}
+
+static int teardown(void **state) {
+  Fixture *f = *state;
+  store_close(f->store);
+  ths_free(f->rel);
+  unlink(f->path);
+  free(f);
+  return 0;
+}
+
+/* The parts of words, joined by '|'. */
+static void test_parts(void **state) {
+  (void)state;
+  static const struct {
+    const char *name, *word, *expect;
+  } cases[] = {
+      {"particle の", "卒業後の進路", "卒業|進路"},
+      {"number keeps its counter", "65歳問題", "65歳|問題"},
+      {"katakana run stays whole", "ワンストップ相談", "ワンストップ|相談"},
+      {"particles へ の を", "障害への理解を広める", "障害|理解|広める"},
+      {"affixes 者 化 dropped", "障害者高齢化", "障害|高齢"},
+      {"に関する and について cut", "障害者に関する研修について", "障害|研修"},
+      {"との", "学校との連携", "学校|連携"},
+      {"compound", "地域包括支援センター", "地域|包括|支援|センター"},
+      {"one katakana word", "ケースレビュー", "ケースレビュー"},
+      {"Latin and kanji", "IGASU会議", "IGASU|会議"},
+      {"only particles", "について", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char **parts = NULL, got[256] = "";
+    size_t n = 0, len = 0;
+    assert_int_equal(expand_parts(cases[i].word, strlen(cases[i].word), &parts, &n, NULL),
+                     JFTS_OK);
+    for (size_t k = 0; k < n; k++)
+      len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", k ? "|" : "", parts[k]);
+    expand_parts_free(parts, n);
+    if (strcmp(got, cases[i].expect) != 0) print_error("case '%s'\n", cases[i].name);
+    assert_string_equal(got, cases[i].expect);
+  }
+}
+
+/* A query as searched: qry_render, then per positive term its related texts in brackets. */
+static void describe(const Query *q, char *buf, size_t n) {
+  char *r = qry_render(q);
+  assert_non_null(r);
+  size_t len = (size_t)snprintf(buf, n, "%s", r);
+  jfts_free(r);
+  for (size_t c = 0; c < q->n_clauses; c++)
+    for (size_t t = 0; t < q->clauses[c].n_terms; t++) {
+      const QryTerm *term = &q->clauses[c].terms[t];
+      for (size_t k = 0; k < term->n_related; k++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s", k ? "," : " [", term->related[k]);
+      if (term->n_related) len += (size_t)snprintf(buf + len, n - len, "]");
+    }
+}
+
+static void test_split(void **state) {
+  Fixture *f = *state;
+  static const struct {
+    const char *name, *query, *expect;
+    int split;
+  } cases[] = {
+      {"found nowhere: its parts", "卒業後の進路", "卒業 進路 [移行期,成人期]", 1},
+      {"far rarer than its parts", "障害者高齢化", "障害 高齢", 1},
+      {"as often as its parts: kept", "地域包括支援センター", "地域包括支援センター", 0},
+      {"found often: kept", "支援", "支援", 0},
+      {"a phrase is never split", "\"卒業後の進路\"", "\"卒業後の進路\"", 0},
+      {"an excluded word is never split", "連携 -卒業後の進路", "連携 -卒業後の進路", 0},
+      {"an OR group is never split", "卒業後の進路 OR 連携", "卒業後の進路 OR 連携", 0},
+      {"related of its own: kept", "ワンストップ相談", "ワンストップ相談 [丸ごと相談]", 0},
+      {"related, found nowhere", "防災", "防災 [災害時要援護者]", 0},
+      {"split among other words", "連携 卒業後の進路", "連携 卒業 進路 [移行期,成人期]", 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    Query *q = NULL, *out = NULL;
+    int split = -1;
+    char got[512];
+    assert_int_equal(qry_parse(cases[i].query, strlen(cases[i].query), &q, NULL), JFTS_OK);
+    ExpandOptions o = {.related = f->rel};
+    assert_int_equal(expand_query(f->store, q, &o, &out, &split, NULL), JFTS_OK);
+    describe(out, got, sizeof got);
+    if (strcmp(got, cases[i].expect) != 0 || split != cases[i].split)
+      print_error("case '%s': split %d\n", cases[i].name, split);
+    assert_string_equal(got, cases[i].expect);
+    assert_int_equal(split, cases[i].split);
+    /* no_split keeps every word; the related layer still applies to whole words. */
+    qry_free(out);
+    o.no_split = 1;
+    assert_int_equal(expand_query(f->store, q, &o, &out, &split, NULL), JFTS_OK);
+    assert_int_equal(split, 0);
+    assert_int_equal(out->n_clauses, q->n_clauses);
+    qry_free(out);
+    qry_free(q);
+  }
+}
+
+/* missing and via as JSON and as text. */
+static void test_render(void **state) {
+  (void)state;
+  Query *q = NULL;
+  static const char text[] = "高齢 連携 -コロナ";
+  assert_int_equal(qry_parse(text, sizeof text - 1, &q, NULL), JFTS_OK);
+  assert_int_equal(qry_term_add_variant(&q->clauses[0].terms[0], "高年", 6, NULL), JFTS_OK);
+  assert_int_equal(qry_term_add_related(&q->clauses[0].terms[0], "地域包括", 12, NULL), JFTS_OK);
+  char *s = expand_missing(q, UINT64_C(3) | UINT64_C(4), 1); /* the excluded one is skipped */
+  assert_string_equal(s, "[\"高齢\",\"連携\"]");
+  jfts_free(s);
+  s = expand_missing(q, UINT64_C(2), 0);
+  assert_string_equal(s, "連携");
+  jfts_free(s);
+  s = expand_missing(q, 0, 1);
+  assert_string_equal(s, "[]");
+  jfts_free(s);
+  MatchSpan spans[] = {
+      {.clause = 0, .term = 0, .variant = 1}, /* related 地域包括 */
+      {.clause = 0, .term = 0, .variant = 0}, /* spelling variant: not a related topic */
+      {.clause = 1, .term = 0, .variant = -1},
+      {.clause = 0, .term = 0, .variant = 1}, /* the same expansion again */
+  };
+  s = expand_via(q, spans, 4, 1);
+  assert_string_equal(s, "[\"高齢 => 地域包括\"]");
+  jfts_free(s);
+  s = expand_via(q, spans + 1, 2, 0);
+  assert_string_equal(s, "");
+  jfts_free(s);
+  qry_free(q);
+}
+
+/* Out of memory at every allocation of expand_query (split, variants, related): the error
+** comes back, nothing is left allocated, and the first run that succeeds equals a normal run. */
+static void test_out_of_memory(void **state) {
+  Fixture *f = *state;
+  Thesaurus *ths = NULL;
+  static const char variants[] = "障害, 障がい\n";
+  assert_int_equal(ths_parse("variants", variants, sizeof variants - 1, &ths, NULL), JFTS_OK);
+  static const char text[] = "卒業後の進路 障がい者高齢化 防災 -連携";
+  Query *q = NULL, *out = NULL;
+  assert_int_equal(qry_parse(text, sizeof text - 1, &q, NULL), JFTS_OK);
+  ExpandOptions o = {.ths = ths, .related = f->rel};
+  char want[512], got[512];
+  assert_int_equal(expand_query(f->store, q, &o, &out, NULL, NULL), JFTS_OK);
+  describe(out, want, sizeof want);
+  qry_free(out);
+  int done = 0;
+  for (long n = 0; n < 100000 && !done; n++) {
+    long live = jfts_alloc_live();
+    char *err = NULL;
+    out = NULL;
+    jfts_alloc_fail_after(n);
+    int rc = expand_query(f->store, q, &o, &out, NULL, &err);
+    jfts_alloc_fail_after(-1);
+    if (rc == JFTS_OK) {
+      describe(out, got, sizeof got);
+      assert_string_equal(got, want);
+      qry_free(out);
+      done = 1;
+    } else {
+      if (rc != JFTS_ERR_NOMEM || out != NULL) fail_msg("n %ld: rc %d: %s", n, rc, err ? err : "");
+    }
+    jfts_free(err);
+    if (jfts_alloc_live() != live) fail_msg("n %ld: %ld allocations left", n, jfts_alloc_live() - live);
+  }
+  assert_true(done);
+  qry_free(q);
+  ths_free(ths);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_parts),
+      cmocka_unit_test(test_split),
+      cmocka_unit_test(test_render),
+      cmocka_unit_test(test_out_of_memory),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
