@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jfts_common.h"
@@ -16,6 +17,8 @@
 #include "store_internal.h"
 #include "tokenizer.h"
 
+/* A reader waits only for a rollback-journal commit (a new database before its first commit
+** switches to WAL): a few seconds are plenty. */
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 static const char *const SCHEMA_SQL =
@@ -280,6 +283,46 @@ static int register_functions(Store *s, char **err_out) {
   return JFTS_OK;
 }
 
+/* ---- waiting for another writer ---------------------------------------------------------- */
+
+static double mono_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* SQLite's busy handler of a STORE_WRITE store: sleeps (1 ms growing to 100 ms) and retries
+** until the lock is free or lock_max_s has passed. n_calls is 0 on the first call of a wait. */
+static int busy_wait(void *ctx, int n_calls) {
+  Store *s = ctx;
+  double t = mono_seconds();
+  if (n_calls == 0) {
+    s->lock_t0 = t;
+    s->lock_next_note = 1.0;
+  }
+  s->lock_waited_s = t - s->lock_t0;
+  if (s->lock_max_s >= 0 && s->lock_waited_s >= s->lock_max_s) return 0;
+  if (s->lock_waiting && s->lock_waited_s >= s->lock_next_note) {
+    s->lock_waiting(s->lock_ctx, s->lock_waited_s);
+    s->lock_next_note += 1.0;
+  }
+  int ms = n_calls < 7 ? 1 << n_calls : 100;
+  if (s->lock_max_s >= 0) {
+    double left_ms = (s->lock_max_s - s->lock_waited_s) * 1000.0;
+    if (left_ms < ms) ms = (int)left_ms + 1;
+  }
+  sqlite3_sleep(ms);
+  return 1;
+}
+
+void store_set_lock_wait(Store *s, double max_seconds, StoreWaitFn waiting, void *ctx) {
+  s->lock_max_s = max_seconds;
+  s->lock_waiting = waiting;
+  s->lock_ctx = ctx;
+  /* Replaces the busy timeout; cannot fail on an open connection. */
+  (void)sqlite3_busy_handler(s->db, busy_wait, s);
+}
+
 int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
   int rc = JFTS_OK;
   Store *s = NULL;
@@ -356,6 +399,7 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
   if (rc != JFTS_OK) goto cleanup;
 
   rc = register_functions(s, err_out);
+  if (rc == JFTS_OK && mode == STORE_WRITE) store_set_lock_wait(s, -1, NULL, NULL);
 
 cleanup:
   if (rc != JFTS_OK) {
@@ -419,7 +463,16 @@ int store_begin(Store *s, char **err_out) {
     jfts_set_error(err_out, "'%s' is open for reading only", s->path);
     return JFTS_ERR_USAGE;
   }
-  int rc = store_exec(s, "BEGIN IMMEDIATE", err_out, "cannot begin a transaction");
+  s->lock_waited_s = 0;
+  int src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (src == SQLITE_BUSY && s->lock_waited_s > 0) {
+    jfts_set_error(err_out,
+                   "'%s': cannot begin a transaction: database is locked (another writer held "
+                   "it for %.0f s)",
+                   s->path, s->lock_waited_s);
+    return JFTS_ERR_DB;
+  }
+  int rc = src == SQLITE_OK ? JFTS_OK : store_db_error(s, src, err_out, "cannot begin a transaction");
   if (rc != JFTS_OK) return rc;
   s->in_txn = 1;
   if (s->needs_schema) {

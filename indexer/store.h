@@ -31,8 +31,18 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out);
 /* Closes the database (rolling back an open transaction). Accepts NULL. */
 void store_close(Store *s);
 
-/* Transactions. store_begin takes the write lock at once (BEGIN IMMEDIATE, waiting up to the
-** busy timeout for another writer), writes the schema into a new database and, when the index
+/* How long a STORE_WRITE store waits for the write lock that another writer (another
+** jfts-index, or any SQLite client) holds, before store_begin gives up with "'x.db': cannot
+** begin a transaction: database is locked (another writer held it for N s)". max_seconds < 0
+** waits as long as the lock is held (the default of a STORE_WRITE store: an index run can take
+** minutes); 0 does not wait. waiting (may be NULL) is called with ctx about every second while
+** waiting, with the seconds waited so far (a progress line on a terminal). A STORE_READ store
+** always waits up to 5 s (a reader waits only for a rollback-journal commit). */
+typedef void (*StoreWaitFn)(void *ctx, double waited_s);
+void store_set_lock_wait(Store *s, double max_seconds, StoreWaitFn waiting, void *ctx);
+
+/* Transactions. store_begin takes the write lock at once (BEGIN IMMEDIATE, waiting for another
+** writer as store_set_lock_wait says), writes the schema into a new database and, when the index
 ** was built by another tokenizer version, re-tokenizes every passage. Everything up to
 ** store_commit is one atomic change; store_rollback (or store_close) discards it.
 ** Return JFTS_OK, JFTS_ERR_DB or JFTS_ERR_USAGE (store_begin on a STORE_READ store). */

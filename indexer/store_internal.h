@@ -22,6 +22,12 @@ struct Store {
   int wal_pending;      /* switch to WAL after the first commit (the switch writes the file) */
   int tok_version;      /* tokenizer_version recorded in meta; 0 when none */
   int in_txn;
+  double lock_max_s;     /* store_set_lock_wait: seconds to wait for a writer; < 0: no limit */
+  StoreWaitFn lock_waiting; /* called about every second while waiting (may be NULL) */
+  void *lock_ctx;
+  double lock_t0;        /* monotonic seconds when the current wait began */
+  double lock_waited_s;  /* seconds the last wait lasted (for the message when it gave up) */
+  double lock_next_note; /* waited seconds at which lock_waiting is next called */
   sqlite3_stmt *ins_passage, *ins_fts, *ins_meeting, *ins_doc; /* prepared on first use */
   sqlite3_stmt *ins_file, *find_file;                           /* likewise */
   /* Tokens reach FTS5 through replay (tokenizer.h): each passage's text is tokenized once,
