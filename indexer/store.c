@@ -338,6 +338,12 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
     jfts_set_error(err_out, "cannot open '%s': is a directory", path);
     return JFTS_ERR_IO;
   }
+  /* A device or a FIFO is never a database: SQLite would write a journal beside it (as root,
+  ** /dev/full-journal) or hang on the FIFO. */
+  if (exists && !S_ISREG(st.st_mode)) {
+    jfts_set_error(err_out, "cannot open '%s': not a regular file", path);
+    return JFTS_ERR_IO;
+  }
 
   s = jfts_calloc(1, sizeof *s);
   if (s == NULL) return JFTS_ERR_NOMEM;
@@ -465,14 +471,15 @@ int store_begin(Store *s, char **err_out) {
   }
   s->lock_waited_s = 0;
   int src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  if (src == SQLITE_BUSY && s->lock_waited_s > 0) {
+  if (src == SQLITE_BUSY && s->lock_max_s > 0 && s->lock_waited_s >= s->lock_max_s) {
     jfts_set_error(err_out,
                    "'%s': cannot begin a transaction: database is locked (another writer held "
-                   "it for %.0f s)",
-                   s->path, s->lock_waited_s);
+                   "it for %g s)",
+                   s->path, s->lock_max_s);
     return JFTS_ERR_DB;
   }
-  int rc = src == SQLITE_OK ? JFTS_OK : store_db_error(s, src, err_out, "cannot begin a transaction");
+  int rc = src == SQLITE_OK ? JFTS_OK
+                            : store_db_error(s, src, err_out, "cannot begin a transaction");
   if (rc != JFTS_OK) return rc;
   s->in_txn = 1;
   if (s->needs_schema) {
