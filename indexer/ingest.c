@@ -565,7 +565,8 @@ IngestStatus ingest_file(Store *store, const IngestOptions *opt, const IngestFil
     ** read the file here, and store the size and hash of what is read. */
     g.pre = NULL;
     int os_err = source_rewind(&g.src);
-    if (os_err) st = set_failure(res, INGEST_FAILED, JFTS_ERR_IO, file->path, jfts_strerror(os_err));
+    if (os_err)
+      st = set_failure(res, INGEST_FAILED, JFTS_ERR_IO, file->path, jfts_strerror(os_err));
     g.size = (int64_t)g.src.n_raw;
     store_hash(g.src.raw, g.src.n_raw, g.hash);
   }

@@ -182,6 +182,84 @@ static int read_meta(Store *s, char **err_out) {
   return rc;
 }
 
+/* What every jfts database holds: each table (FTS5's shadow tables included) with the columns
+** jfts reads. A table may have more columns (a later schema adds some); none may be missing. */
+static const struct {
+  const char *table;
+  int is_virtual;
+  const char *columns; /* comma-separated, as in pragma_table_info */
+} k_tables[] = {
+    {"meta", 0, "key,value"},
+    {"files", 0, "id,path,realpath,size,hash,encoding,title,publisher,year,source,tagged"},
+    {"documents", 0, "id,file_id,ordinal,ward,year,year_label,title,line_start,line_end"},
+    {"passages", 0,
+     "id,file_id,doc_id,ordinal,ward,year,year_label,section,section_title,heading,meeting,"
+     "local_name,slot,label,text,raw_start,raw_end,line_start,line_end,segs,n_tokens"},
+    {"meetings", 0,
+     "id,file_id,doc_id,ward,year,year_label,slot,meeting,local_name,count,text,line_start,"
+     "line_end,passage_id"},
+    {"fts", 1, "text,heading,label"},
+    {"fts_data", 0, "id,block"},
+    {"fts_idx", 0, "segid,term,pgno"},
+    {"fts_config", 0, "k,v"},
+};
+
+/* Checks that the schema is jfts's own (k_tables; no views, no triggers), before any statement
+** of jfts reads it: a view in place of a table could run any query (an endless recursive CTE
+** hangs), and a trigger could act on each write. JFTS_ERR_SCHEMA names what is wrong. */
+static int check_objects(Store *s, char **err_out) {
+  sqlite3_stmt *st = NULL;
+  int rc = JFTS_OK;
+  const char *what = NULL;
+  char *why = NULL;
+  int src = sqlite3_prepare_v2(
+      s->db, "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger') LIMIT 1", -1,
+      &st, NULL);
+  if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW)
+    why = jfts_mprintf("it has a %s '%s'", store_col_text(st, 0), store_col_text(st, 1));
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  st = NULL;
+  if (src != SQLITE_ROW && src != SQLITE_DONE)
+    return store_db_error(s, src, err_out, "cannot read schema");
+  if (src == SQLITE_ROW && why == NULL) return JFTS_ERR_NOMEM;
+  /* One statement per table: its kind and how many of the expected columns it has. */
+  src = sqlite3_prepare_v2(
+      s->db,
+      "SELECT (SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1),"
+      " (SELECT count(*) FROM pragma_table_info(?1)"
+      "  WHERE instr(',' || ?2 || ',', ',' || name || ',') > 0)",
+      -1, &st, NULL);
+  for (size_t i = 0; why == NULL && src == SQLITE_OK && i < sizeof k_tables / sizeof *k_tables;
+       i++) {
+    src = sqlite3_bind_text(st, 1, k_tables[i].table, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 2, k_tables[i].columns, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK) src = sqlite3_step(st);
+    if (src != SQLITE_ROW) break;
+    const char *sql = store_col_text(st, 0);
+    int64_t n_have = sqlite3_column_int64(st, 1), n_want = 1;
+    for (const char *c = k_tables[i].columns; *c; c++) n_want += *c == ',';
+    int virt = sql && strncmp(sql, "CREATE VIRTUAL TABLE", 20) == 0;
+    if (sql == NULL) what = "is missing";
+    else if (virt != k_tables[i].is_virtual || (virt && strstr(sql, "fts5(") == NULL))
+      what = virt && !k_tables[i].is_virtual ? "is a virtual table" : "is not an FTS5 table";
+    else if (n_have != n_want) what = "lacks some of its columns";
+    if (what) {
+      why = jfts_mprintf("table '%s' %s", k_tables[i].table, what);
+      if (why == NULL) rc = JFTS_ERR_NOMEM;
+    }
+    src = sqlite3_reset(st);
+  }
+  (void)sqlite3_finalize(st);
+  if (rc == JFTS_OK && src != SQLITE_OK && src != SQLITE_ROW)
+    rc = store_db_error(s, src, err_out, "cannot read schema");
+  if (rc == JFTS_OK && why) {
+    jfts_set_error(err_out, "'%s' is not a jfts database (%s)", s->path, why);
+    rc = JFTS_ERR_SCHEMA;
+  }
+  jfts_free(why);
+  return rc;
+}
+
 /* Decides what the file is before anything can write to it. */
 static int check_schema(Store *s, char **err_out) {
   int64_t n_objects = 0, has_meta = 0, user_version = 0;
@@ -219,7 +297,8 @@ static int check_schema(Store *s, char **err_out) {
     jfts_set_error(err_out, "'%s' is not a jfts database", s->path);
     return JFTS_ERR_SCHEMA;
   }
-  rc = read_meta(s, err_out);
+  rc = check_objects(s, err_out);
+  if (rc == JFTS_OK) rc = read_meta(s, err_out);
   if (rc == JFTS_OK && s->mode == STORE_READ && s->tok_version != JFTS_TOKENIZER_VERSION) {
     jfts_set_error(err_out,
                    "cannot open '%s': index built by tokenizer version %d (this jfts uses %d); "
@@ -391,9 +470,17 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
     }
     goto cleanup;
   }
-  src = sqlite3_extended_result_codes(s->db, 0);
+  /* A database file may come from anyone: no writes to SQLite's own schema or shadow tables
+  ** by SQL (DEFENSIVE), no functions or virtual tables run from the schema itself
+  ** (trusted_schema off; check_objects refuses views and triggers besides). */
+  src = sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+  if (src == SQLITE_OK)
+    src = sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+  if (src == SQLITE_OK) src = sqlite3_extended_result_codes(s->db, 0);
   if (src == SQLITE_OK) src = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
   rc = src == SQLITE_OK ? JFTS_OK : store_db_error(s, src, err_out, "cannot open");
+  /* Before check_schema: reading the fts table's columns needs its tokenizer. */
+  if (rc == JFTS_OK) rc = register_functions(s, err_out);
   if (rc == JFTS_OK) rc = check_schema(s, err_out);
   if (rc != JFTS_OK) goto cleanup;
 
@@ -404,8 +491,7 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
   }
   if (rc != JFTS_OK) goto cleanup;
 
-  rc = register_functions(s, err_out);
-  if (rc == JFTS_OK && mode == STORE_WRITE) store_set_lock_wait(s, -1, NULL, NULL);
+  if (mode == STORE_WRITE) store_set_lock_wait(s, -1, NULL, NULL);
 
 cleanup:
   if (rc != JFTS_OK) {
@@ -447,6 +533,8 @@ void store_close(Store *s) {
   jfts_free(s->n_text);
   jfts_free(s->present);
   jfts_free(s->doc_key);
+  jfts_free(s->far_id);
+  jfts_free(s->far_key);
   jfts_free(s->path);
   jfts_free(s);
 }

@@ -281,8 +281,8 @@ void store_set_progress(Store *s, int n_ops, int (*cb)(void *ctx), void *ctx);
 /* Loads what ranking needs into memory, once per Store: each passage's text length in
 ** tokens (passages.n_tokens) for jfts_rank, and its document-order key. Later calls do
 ** nothing; store_match calls it itself. Costs one pass over the passages_file index (about
-** 50 ms for 180,000 passages). Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_DB or
-** JFTS_ERR_SCHEMA (ids out of range). */
+** 50 ms for 180,000 passages). Memory follows the number of passages and files, not their
+** largest ids. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
 int store_search_prepare(Store *s, char **err_out);
 
 /* Calls cb for every passage matching the FTS5 expression match (as built by

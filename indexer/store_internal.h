@@ -46,7 +46,11 @@ struct Store {
   uint32_t *n_text;     /* per passage id: FTS5 positions of the text column */
   uint8_t *present;     /* per passage id: 1 for ids that exist */
   uint64_t *doc_key;    /* per passage id: file's rank by path << 32 | passage ordinal */
-  size_t n_ids;         /* entries in the three arrays: largest id + 1 */
+  size_t n_ids;         /* entries in the three arrays: largest id + 1, but bounded by the
+                        ** number of passages (STORE_DENSE_IDS), not by what an id says */
+  int64_t *far_id;      /* ids at or above n_ids, ascending (a sparse or hostile index) */
+  uint64_t *far_key;    /* doc_key of far_id[i]; their lengths come from xColumnSize */
+  size_t n_far;         /* entries in far_id and far_key */
   RankData rank;        /* what jfts_rank reads: points into the arrays above */
 };
 
