@@ -5,6 +5,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,6 +80,22 @@ int store_db_error(Store *s, int sqlite_rc, char **err_out, const char *what) {
   /* Cleared in every case, so that a message never outlives the failure it belongs to. */
   tok_replay_error_clear(s->replay);
   return rc;
+}
+
+int store_corrupt(Store *s, char **err_out, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *what = n < 0 ? NULL : jfts_malloc((size_t)n + 1);
+  if (what == NULL) return JFTS_ERR_NOMEM;
+  va_start(ap, fmt);
+  vsnprintf(what, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  jfts_set_error(err_out, "'%s': the index is corrupt (%s); re-index with jfts-index", s->path,
+                 what);
+  jfts_free(what);
+  return JFTS_ERR_SCHEMA;
 }
 
 int store_exec(Store *s, const char *sql, char **err_out, const char *what) {

@@ -28,6 +28,19 @@ typedef enum StoreMode {
 ** another tokenizer version, which the next jfts-index run rebuilds) or JFTS_ERR_DB. */
 int store_open(const char *path, StoreMode mode, Store **out, char **err_out);
 
+/* Checks the index (jfts-index --check; store_check.c), stopping after the first kind of
+** check that finds problems: SQLite's integrity check, then FTS5's integrity-check (the
+** full-text index against the passages), then jfts's own invariants (every passage, document
+** and meeting names an existing file; every passage's segment map is whole 16-byte entries
+** inside its text; its offsets and lines run forwards). problem(ctx, text) is called for each
+** problem found (up to 20 of a kind, then one line with the count). s must be open with
+** STORE_READ. *n_problems_out gets the number of problems, *n_passages_out the passages
+** checked. Returns JFTS_OK (whatever was found), or JFTS_ERR_NOMEM or JFTS_ERR_DB when a check
+** could not run. */
+typedef void (*StoreProblemFn)(void *ctx, const char *problem);
+int store_check(Store *s, StoreProblemFn problem, void *ctx, long *n_problems_out,
+                int64_t *n_passages_out, char **err_out);
+
 /* Closes the database (rolling back an open transaction). Accepts NULL. */
 void store_close(Store *s);
 
