@@ -74,6 +74,8 @@ int store_db_error(Store *s, int sqlite_rc, char **err_out, const char *what) {
   const char *tok_err = tok_replay_error(s->replay);
   int rc = JFTS_ERR_DB;
   if (sqlite_rc == SQLITE_NOMEM) rc = JFTS_ERR_NOMEM;
+  else if (sqlite_rc == SQLITE_INTERRUPT && s->over_budget)
+    jfts_set_error(err_out, "'%s': %s: over the time budget of %g s", s->path, what, s->budget_s);
   else if (tok_err && sqlite_rc == SQLITE_ERROR)
     jfts_set_error(err_out, "'%s': %s: %s", s->path, what, tok_err);
   else jfts_set_error(err_out, "'%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
@@ -411,6 +413,25 @@ static int busy_wait(void *ctx, int n_calls) {
   return 1;
 }
 
+/* SQLite's progress handler of a STORE_READ store: non-zero (stop) past the deadline. */
+static int budget_check(void *ctx) {
+  Store *s = ctx;
+  if (s->deadline > 0 && mono_seconds() > s->deadline) s->over_budget = 1;
+  return s->over_budget;
+}
+
+void store_set_budget(Store *s, double seconds) {
+  s->budget_s = seconds > 0 ? seconds : 0;
+  s->deadline = 0;
+  /* About every millisecond of work; the clock read costs far less. */
+  sqlite3_progress_handler(s->db, s->budget_s > 0 ? 1000 : 0, budget_check, s);
+}
+
+void store_budget_start(Store *s) {
+  s->over_budget = 0;
+  s->deadline = s->budget_s > 0 ? mono_seconds() + s->budget_s : 0;
+}
+
 void store_set_lock_wait(Store *s, double max_seconds, StoreWaitFn waiting, void *ctx) {
   s->lock_max_s = max_seconds;
   s->lock_waiting = waiting;
@@ -502,6 +523,9 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
   if (rc != JFTS_OK) goto cleanup;
 
   if (mode == STORE_READ) {
+    store_set_budget(s, STORE_READ_BUDGET_S);
+    (void)sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, 64 << 20);
+    if (sqlite3_hard_heap_limit64(-1) == 0) (void)sqlite3_hard_heap_limit64((sqlite3_int64)1 << 30);
     rc = store_exec(s, "PRAGMA query_only=1", err_out, "cannot open");
   } else if (!s->wal_pending) {
     rc = store_exec(s, "PRAGMA journal_mode=WAL", err_out, "cannot set WAL mode");

@@ -291,6 +291,17 @@ void store_read_end(Store *s, int began);
 ** interrupted"). A time budget for a server's requests. cb NULL removes the handler. */
 void store_set_progress(Store *s, int n_ops, int (*cb)(void *ctx), void *ctx);
 
+/* The budget of every read call of a STORE_READ store (store_list_*, store_scan_substring,
+** store_match*, store_search_prepare, store_read_begin): a call still running `seconds`
+** after it began stops with JFTS_ERR_DB "'x.db': <what>: over the time budget of N s", so a
+** hostile or damaged database cannot hang a query. The default is STORE_READ_BUDGET_S;
+** seconds <= 0 removes it. store_set_progress replaces it with the caller's own handler. A
+** STORE_READ store also refuses strings and blobs over 64 MiB (SQLITE_LIMIT_LENGTH; jfts
+** stores none over a few KiB), and the first STORE_READ store_open caps SQLite's heap at
+** 1 GiB for the process (sqlite3_hard_heap_limit64) unless a limit is already set. */
+#define STORE_READ_BUDGET_S 60.0
+void store_set_budget(Store *s, double seconds);
+
 /* Loads what ranking needs into memory, once per Store: each passage's text length in
 ** tokens (passages.n_tokens) for jfts_rank, and its document-order key. Later calls do
 ** nothing; store_match calls it itself. Costs one pass over the passages_file index (about

@@ -28,6 +28,9 @@ struct Store {
   double lock_t0;        /* monotonic seconds when the current wait began */
   double lock_waited_s;  /* seconds the last wait lasted (for the message when it gave up) */
   double lock_next_note; /* waited seconds at which lock_waiting is next called */
+  double budget_s;       /* store_set_budget: seconds per read call; 0: none */
+  double deadline;       /* monotonic seconds at which the current read call stops */
+  int over_budget;       /* the progress handler stopped a statement for the budget */
   sqlite3_stmt *ins_passage, *ins_fts, *ins_meeting, *ins_doc; /* prepared on first use */
   sqlite3_stmt *ins_file, *find_file;                           /* likewise */
   /* Tokens reach FTS5 through replay (tokenizer.h): each passage's text is tokenized once,
@@ -80,6 +83,8 @@ int store_bind_int_or_null(sqlite3_stmt *st, int i, int64_t v, int64_t null_valu
 const char *store_col_text(sqlite3_stmt *st, int i);
 /* jfts_strdup of a text column (NULL for NULL); sets *rc to JFTS_ERR_NOMEM when that fails. */
 char *store_col_dup(sqlite3_stmt *st, int i, int *rc);
+/* Starts the time budget of a read call (store_set_budget). */
+void store_budget_start(Store *s);
 /* Reports data that contradicts itself: "'x.db': the index is corrupt (<what>); re-index with
 ** jfts-index" into err_out. Returns JFTS_ERR_SCHEMA (JFTS_ERR_NOMEM when the message cannot be
 ** made). */

@@ -69,6 +69,7 @@ int store_seg_lineno(const StorePassageRow *p, size_t text_byte) {
 /* ---- listings ---------------------------------------------------------------------------- */
 
 int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, char **err_out) {
+  store_budget_start(s);
   sqlite3_stmt *st = NULL;
   int rc = JFTS_OK;
   /* Text outside any document (a whole untagged file, or text around the documents) is
@@ -112,6 +113,7 @@ cleanup:
 
 int store_list_meetings(Store *s, const char *ward, StoreMeetingCb cb, void *ctx,
                         char **err_out) {
+  store_budget_start(s);
   sqlite3_stmt *st = NULL;
   int rc = JFTS_OK;
   int src = sqlite3_prepare_v2(s->db,
@@ -203,6 +205,7 @@ static int emit_passage(Store *s, sqlite3_stmt *st, StorePassageCb cb, void *ctx
 
 int store_scan_substring(Store *s, const char *needle, const char *ward, long limit,
                          StorePassageCb cb, void *ctx, long *n_total_out, char **err_out) {
+  store_budget_start(s);
   sqlite3_stmt *st = NULL;
   int rc = JFTS_OK;
   long n = 0;
@@ -278,6 +281,7 @@ int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *f
 /* ---- filter values ----------------------------------------------------------------------- */
 
 int store_list_filter_values(Store *s, StoreFilterValueCb cb, void *ctx, char **err_out) {
+  store_budget_start(s);
   if (s->needs_schema) return JFTS_OK;
   /* The distinct combinations (GROUP BY: a DISTINCT whose order can be chosen), each at the
   ** place of its first passage in document order, so that a list of valid values reads in

@@ -15,6 +15,7 @@
 int store_read_begin(Store *s, int *began_out, char **err_out) {
   *began_out = 0;
   if (!sqlite3_get_autocommit(s->db)) return JFTS_OK; /* inside the caller's transaction */
+  store_budget_start(s);
   int rc = store_exec(s, "BEGIN", err_out, "cannot begin reading");
   if (rc == JFTS_OK) *began_out = 1;
   return rc;
@@ -134,6 +135,7 @@ static int load_file_ranks(Store *s, uint32_t *file_rank, size_t n_files, char *
 }
 
 int store_search_prepare(Store *s, char **err_out) {
+  store_budget_start(s);
   if (s->search_loaded || s->needs_schema) return JFTS_OK;
   sqlite3_stmt *st = NULL;
   uint32_t *file_rank = NULL;
@@ -253,6 +255,7 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
 
 int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
                 char **err_out) {
+  store_budget_start(s);
   char *wards = NULL, *sections = NULL;
   if (s->needs_schema) return JFTS_OK;
   int rc = store_search_prepare(s, err_out);
@@ -299,6 +302,7 @@ int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHit
 
 int store_match_ids(Store *s, const char *match, int text_only, StoreHitCb cb, void *ctx,
                     char **err_out) {
+  store_budget_start(s);
   if (s->needs_schema) return JFTS_OK;
   char *expr = text_only ? jfts_mprintf("text : (%s)", match) : NULL;
   if (text_only && expr == NULL) return JFTS_ERR_NOMEM;
