@@ -9,7 +9,7 @@
 #   BUILD_DIR  a build holding fuzz_<target> in BUILD_DIR/tests/fuzz or BUILD_DIR itself
 #   -n RUNS    mutated inputs per harness after the seeds (default 2000)
 #   -s SEED    generator seed (default 1)
-#   -t TARGET  decode, report, tokenizer or query; repeatable (default: all four)
+#   -t TARGET  decode, report, tokenizer, query or db; repeatable (default: all five)
 #   -o DIR     where logs and crash inputs go (default: a new directory under /tmp)
 # Exit status: 0 no failure, 1 a harness failed, 2 usage error or missing harness.
 set -uo pipefail
@@ -39,7 +39,7 @@ done
 shift $((OPTIND - 1))
 [ $# -eq 1 ] || usage
 build=$1
-[ ${#targets[@]} -gt 0 ] || targets=(decode report tokenizer query)
+[ ${#targets[@]} -gt 0 ] || targets=(decode report tokenizer query db)
 [ -n "$out" ] || out=$(mktemp -d /tmp/jfts-fuzz-replay.XXXXXX)
 mkdir -p "$out"
 
@@ -53,13 +53,14 @@ max_len() {
   case $1 in
     decode | report) echo 8192 ;;
     tokenizer) echo 4096 ;;
+    db) echo 65536 ;; # a whole small index (tests/fuzz/corpus/db)
     *) echo 1024 ;;
   esac
 }
 
 status=0
 for t in "${targets[@]}"; do
-  case $t in decode | report | tokenizer | query) ;; *) echo "fuzz-replay: unknown target '$t'" >&2; exit 2 ;; esac
+  case $t in decode | report | tokenizer | query | db) ;; *) echo "fuzz-replay: unknown target '$t'" >&2; exit 2 ;; esac
   bin=""
   for cand in "$build/tests/fuzz/fuzz_$t" "$build/fuzz_$t"; do
     [ -x "$cand" ] && bin=$cand && break
