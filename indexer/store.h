@@ -22,8 +22,12 @@ typedef enum StoreMode {
 ** written by a newer schema. With STORE_WRITE, a file that store_open had to create is
 ** removed again by store_close unless a store_commit succeeded in between, so that a first
 ** run that fails leaves no database behind. Returns JFTS_OK (*out owns a new Store),
-** JFTS_ERR_NOMEM, JFTS_ERR_IO ("cannot open 'x.db': no such file", or another system error),
-** JFTS_ERR_SCHEMA ("'x.db' is not a jfts database"; "cannot open 'x.db': database was written
+** JFTS_ERR_NOMEM, JFTS_ERR_IO ("cannot open 'x.db': no such file"; "...: not a regular file"
+** for a device or a FIFO, refused before SQLite opens it; or another system error),
+** JFTS_ERR_SCHEMA ("'x.db' is not a jfts database", also "(it has a view 'files')" and the like
+** when the schema is not jfts's own: the connection runs with SQLITE_DBCONFIG_DEFENSIVE and
+** trusted_schema off, and no jfts statement reads a view or fires a trigger; "cannot open
+** 'x.db': database was written
 ** by a newer jfts (schema 2, this jfts reads up to 1)"; in STORE_READ mode an index built by
 ** another tokenizer version, which the next jfts-index run rebuilds) or JFTS_ERR_DB. */
 int store_open(const char *path, StoreMode mode, Store **out, char **err_out);
