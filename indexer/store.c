@@ -440,6 +440,21 @@ void store_set_lock_wait(Store *s, double max_seconds, StoreWaitFn waiting, void
   (void)sqlite3_busy_handler(s->db, busy_wait, s);
 }
 
+/* Sets up a new connection before anything reads the file. A database file may come from
+** anyone: no writes to SQLite's own schema or shadow tables by SQL (DEFENSIVE), no functions
+** or virtual tables run from the schema itself (trusted_schema off; check_objects refuses
+** views and triggers besides). The functions are registered before check_schema: reading the
+** fts table's columns needs its tokenizer. */
+static int configure(Store *s, char **err_out) {
+  int src = sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+  if (src == SQLITE_OK)
+    src = sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+  if (src == SQLITE_OK) src = sqlite3_extended_result_codes(s->db, 0);
+  if (src == SQLITE_OK) src = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+  int rc = src == SQLITE_OK ? JFTS_OK : store_db_error(s, src, err_out, "cannot open");
+  return rc == JFTS_OK ? register_functions(s, err_out) : rc;
+}
+
 int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
   int rc = JFTS_OK;
   Store *s = NULL;
@@ -508,17 +523,7 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
     }
     goto cleanup;
   }
-  /* A database file may come from anyone: no writes to SQLite's own schema or shadow tables
-  ** by SQL (DEFENSIVE), no functions or virtual tables run from the schema itself
-  ** (trusted_schema off; check_objects refuses views and triggers besides). */
-  src = sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
-  if (src == SQLITE_OK)
-    src = sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
-  if (src == SQLITE_OK) src = sqlite3_extended_result_codes(s->db, 0);
-  if (src == SQLITE_OK) src = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
-  rc = src == SQLITE_OK ? JFTS_OK : store_db_error(s, src, err_out, "cannot open");
-  /* Before check_schema: reading the fts table's columns needs its tokenizer. */
-  if (rc == JFTS_OK) rc = register_functions(s, err_out);
+  rc = configure(s, err_out);
   if (rc == JFTS_OK) rc = check_schema(s, err_out);
   if (rc != JFTS_OK) goto cleanup;
 
