@@ -27,9 +27,8 @@ int chunker_open(const char *path, size_t piece_bytes, Chunker **out) {
   if (piece_bytes < 4096) piece_bytes = 4096;
   Chunker *c = jfts_calloc(1, sizeof *c);
   if (c == NULL) return ENOMEM;
-  c->fd = open(path, O_RDONLY);
-  if (c->fd < 0) {
-    int err = errno;
+  int err = jfts_open_regular(path, &c->fd, NULL);
+  if (err) {
     jfts_free(c);
     return err;
   }

@@ -27,7 +27,8 @@ enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_SKIPPED = 3 };
 typedef struct Options {
   const char *db;
   const char *encoding;
-  int prune, keep_going, quiet;
+  int prune, keep_going, quiet, check;
+  double wait_s;      /* --wait: seconds to wait for another writer's lock; < 0: no limit */
   size_t piece_bytes; /* JFTS_INDEX_PIECE_BYTES (at least 4096), for tests; else 16 MiB */
   long threads;       /* JFTS_INDEX_THREADS, else the CPUs online; below 2: no prefetch */
 } Options;
@@ -70,7 +71,13 @@ static void usage(FILE *fp) {
           "                   (PATH may then be omitted)\n"
           "  --keep-going     skip a file that cannot be read or decoded, with a warning,\n"
           "                   and index the rest\n"
+          "  --wait SECONDS   give up when another writer (another jfts-index) still holds\n"
+          "                   the database's write lock after SECONDS (default: wait as\n"
+          "                   long as it holds it; 0: do not wait)\n"
           "  --quiet          print no progress and no summary line\n"
+          "  --check          check the database instead of indexing (SQLite's and FTS5's\n"
+          "                   integrity checks, every passage's file, segment map and\n"
+          "                   offsets): each problem on standard error, exit 1 if any\n"
           "  -h, --help       show this help and exit\n"
           "  --version        show the version and exit\n"
           "\n"
@@ -82,8 +89,9 @@ static void usage(FILE *fp) {
           "\n"
           "Exit status:\n"
           "  0  success\n"
-          "  1  a file or the database could not be read, decoded or written\n"
-          "     (nothing was changed)\n"
+          "  1  a file or the database could not be read, decoded or written, or another\n"
+          "     writer held the database longer than --wait (nothing was changed);\n"
+          "     with --check: the database has a problem\n"
           "  2  usage error\n"
           "  3  finished, but --keep-going skipped at least one file\n");
 }
@@ -253,16 +261,35 @@ static FileFail index_all(Run *run, Store *store) {
   return fail;
 }
 
+/* A number of seconds from 0 to 1000000 (a fraction allowed) into *out; -1 when it is not. */
+static int parse_seconds(const char *arg, double *out) {
+  char *end = NULL;
+  double v = strtod(arg, &end);
+  if (end == arg || *end != '\0' || !(v >= 0 && v <= 1e6)) return -1;
+  *out = v;
+  return 0;
+}
+
+/* While store_begin waits for another writer's lock: a line on the terminal. */
+static void waiting_note(void *ctx, double waited_s) {
+  const Run *run = ctx;
+  fprintf(stderr, "\r\x1b[K" PROG ": '%s' is locked by another writer; waited %.0f s...",
+          run->opt.db, waited_s);
+}
+
 /* Parses the command line and the environment into *opt. Returns -1 to go on, else the exit
 ** status (after --help, --version or a usage error). */
 static int parse_options(int argc, char **argv, Options *opt) {
-  enum { OPT_DB = 256, OPT_ENCODING, OPT_PRUNE, OPT_KEEP_GOING, OPT_QUIET, OPT_VERSION };
+  enum { OPT_DB = 256, OPT_ENCODING, OPT_PRUNE, OPT_KEEP_GOING, OPT_QUIET, OPT_VERSION, OPT_WAIT,
+         OPT_CHECK };
   static const struct option longopts[] = {
       {"db", required_argument, NULL, OPT_DB},
       {"encoding", required_argument, NULL, OPT_ENCODING},
       {"prune", no_argument, NULL, OPT_PRUNE},
       {"keep-going", no_argument, NULL, OPT_KEEP_GOING},
       {"quiet", no_argument, NULL, OPT_QUIET},
+      {"wait", required_argument, NULL, OPT_WAIT},
+      {"check", no_argument, NULL, OPT_CHECK},
       {"help", no_argument, NULL, 'h'},
       {"version", no_argument, NULL, OPT_VERSION},
       {NULL, 0, NULL, 0},
@@ -276,6 +303,14 @@ static int parse_options(int argc, char **argv, Options *opt) {
       case OPT_PRUNE: opt->prune = 1; break;
       case OPT_KEEP_GOING: opt->keep_going = 1; break;
       case OPT_QUIET: opt->quiet = 1; break;
+      case OPT_CHECK: opt->check = 1; break;
+      case OPT_WAIT:
+        if (parse_seconds(optarg, &opt->wait_s) != 0) {
+          fprintf(stderr, PROG ": --wait needs a number of seconds (0 to 1000000), not '%s'\n",
+                  optarg);
+          return EXIT_USAGE;
+        }
+        break;
       case 'h': usage(stdout); return fclose(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
       case OPT_VERSION:
         printf(PROG " %s (schema %d, tokenizer %d)\n", JFTS_VERSION, JFTS_SCHEMA_VERSION,
@@ -286,7 +321,9 @@ static int parse_options(int argc, char **argv, Options *opt) {
         return EXIT_USAGE;
     }
   }
-  if (optind == argc && !opt->prune) return cli_usage_error(PROG, "no PATH given");
+  if (opt->check && (optind < argc || opt->prune))
+    return cli_usage_error(PROG, "--check takes no PATH and no --prune");
+  if (optind == argc && !opt->prune && !opt->check) return cli_usage_error(PROG, "no PATH given");
   if (opt->db[0] == '\0') {
     fprintf(stderr, PROG ": --db needs a file name\n");
     return EXIT_USAGE;
@@ -346,6 +383,32 @@ static int summary(const Run *run) {
   return run->n_skipped ? EXIT_SKIPPED : EXIT_OK;
 }
 
+static void check_problem(void *ctx, const char *problem) {
+  fprintf(stderr, PROG ": '%s': %s\n", (const char *)ctx, problem);
+}
+
+/* --check: each problem on stderr, one summary line on stdout; exit 1 on any problem. */
+static int check_db(const Options *opt) {
+  Store *store = NULL;
+  char *err = NULL;
+  long n_problems = 0;
+  int64_t n_passages = 0;
+  int rc = store_open(opt->db, STORE_READ, &store, &err);
+  if (rc == JFTS_OK)
+    rc = store_check(store, check_problem, (void *)opt->db, &n_problems, &n_passages, &err);
+  store_close(store);
+  if (rc != JFTS_OK) fatal(rc, NULL, err);
+  jfts_free(err);
+  if (rc != JFTS_OK) return EXIT_FAIL;
+  if (n_problems > 0) {
+    fprintf(stderr, PROG ": '%s': the index is corrupt (%ld problem%s); re-index with " PROG "\n",
+            opt->db, n_problems, plural(n_problems) ? "s" : "");
+    return EXIT_FAIL;
+  }
+  if (!opt->quiet) printf("'%s': ok (%lld passages checked)\n", opt->db, (long long)n_passages);
+  return fclose(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+}
+
 int main(int argc, char **argv) {
   /* No setlocale(): arguments and paths are bytes (UTF-8) whatever the locale says. */
   /* One connection, used by this thread only (the prefetch worker never calls SQLite):
@@ -354,16 +417,21 @@ int main(int argc, char **argv) {
   ** failure only leaves the defaults. */
   sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-  Run run = {.opt = {.db = "jfts.db"}};
+  Run run = {.opt = {.db = "jfts.db", .wait_s = -1}};
   Store *store = NULL;
   char *err = NULL;
   int status = parse_options(argc, argv, &run.opt);
   if (status >= 0) return status;
+  if (run.opt.check) return check_db(&run.opt);
   status = EXIT_FAIL;
   run.progress = !run.opt.quiet && isatty(STDERR_FILENO);
 
   int rc = store_open(run.opt.db, STORE_WRITE, &store, &err);
-  if (rc == JFTS_OK) rc = store_begin(store, &err);
+  if (rc == JFTS_OK) {
+    store_set_lock_wait(store, run.opt.wait_s, run.progress ? waiting_note : NULL, &run);
+    rc = store_begin(store, &err);
+    if (run.progress) progress(&run, 0, 1); /* clears a waiting line */
+  }
   FileFail fail = rc == JFTS_OK ? FAIL_NONE : fatal(rc, NULL, err);
   if (fail != FAIL_NONE) goto cleanup;
   run.db_real = realpath(run.opt.db, NULL);

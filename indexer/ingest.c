@@ -55,8 +55,8 @@ static size_t read_head(const char *path, unsigned char head[INGEST_MAGIC_MAX]) 
   int any_magic = 0;
   for (size_t i = 0; i < N_READERS; i++) any_magic |= k_readers[i].magic != NULL;
   if (!any_magic) return 0;
-  int fd = open(path, O_RDONLY);
-  if (fd < 0) return 0; /* the read proper reports it */
+  int fd;
+  if (jfts_open_regular(path, &fd, NULL) != 0) return 0; /* the read proper reports it */
   ssize_t got = read(fd, head, INGEST_MAGIC_MAX);
   close(fd);
   return got > 0 ? (size_t)got : 0;
@@ -190,9 +190,18 @@ static IngestStatus read_meta(const IngestOptions *opt, const char *path, Meta *
   if (find_sidecar(path, &side) != JFTS_OK)
     return set_failure(res, INGEST_FATAL, JFTS_ERR_NOMEM, NULL, NULL);
   if (side == NULL) return st;
-  int os_err = jfts_read_file(side, &raw, &n_raw);
+  /* A sidecar holds a few "key: value" lines: one that is huge (or /dev/zero behind a link)
+  ** is refused before it is read, rather than stored as a 200 MB title. */
+  int os_err = jfts_read_file_max(side, JFTS_SIDECAR_MAX_BYTES, &raw, &n_raw);
+  if (os_err == EFBIG) {
+    char *why = jfts_mprintf("sidecar larger than %zu KiB", JFTS_SIDECAR_MAX_BYTES >> 10);
+    st = why ? set_failure(res, INGEST_FAILED, JFTS_ERR_IO, side, why)
+             : set_failure(res, INGEST_FATAL, JFTS_ERR_NOMEM, NULL, NULL);
+    jfts_free(why);
+    goto cleanup;
+  }
   if (os_err) {
-    st = set_failure(res, INGEST_FAILED, JFTS_ERR_IO, side, strerror(os_err));
+    st = set_failure(res, INGEST_FAILED, JFTS_ERR_IO, side, jfts_strerror(os_err));
     goto cleanup;
   }
   int rc = dec_decode(raw, n_raw, NULL, &dec, &err);
@@ -370,7 +379,7 @@ static int identify(Ingest *g) {
     size += (int64_t)p.n;
   }
   if (os_err) {
-    set_failure(g->res, INGEST_FAILED, JFTS_ERR_IO, g->file->path, strerror(os_err));
+    set_failure(g->res, INGEST_FAILED, JFTS_ERR_IO, g->file->path, jfts_strerror(os_err));
     return PASS_FAILED;
   }
   store_hash_hex(h, g->hash);
@@ -506,7 +515,7 @@ static IngestStatus store_pieces(Ingest *g) {
     dec_free(txt.dec);
   }
   if (st == INGEST_INDEXED && os_err)
-    st = set_failure(res, INGEST_FAILED, JFTS_ERR_IO, g->file->path, strerror(os_err));
+    st = set_failure(res, INGEST_FAILED, JFTS_ERR_IO, g->file->path, jfts_strerror(os_err));
   if (in_savepoint) {
     char *err = NULL;
     int rc = store_piecewise_end(g->store, st == INGEST_INDEXED, &err);
@@ -556,7 +565,8 @@ IngestStatus ingest_file(Store *store, const IngestOptions *opt, const IngestFil
     ** read the file here, and store the size and hash of what is read. */
     g.pre = NULL;
     int os_err = source_rewind(&g.src);
-    if (os_err) st = set_failure(res, INGEST_FAILED, JFTS_ERR_IO, file->path, strerror(os_err));
+    if (os_err)
+      st = set_failure(res, INGEST_FAILED, JFTS_ERR_IO, file->path, jfts_strerror(os_err));
     g.size = (int64_t)g.src.n_raw;
     store_hash(g.src.raw, g.src.n_raw, g.hash);
   }

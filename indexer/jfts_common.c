@@ -151,30 +151,64 @@ void jfts_set_error(char **err_out, const char *fmt, ...) {
   va_end(ap);
 }
 
+const char *jfts_strerror(int os_err) {
+  if (os_err == JFTS_ENOTREG) return "not a regular file";
+  if (os_err == EFBIG) return "file too large";
+  return strerror(os_err);
+}
+
+int jfts_open_regular(const char *path, int *fd_out, int64_t *size_out) {
+  *fd_out = -1;
+  /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. */
+  int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return errno;
+  struct stat st;
+  int err = 0;
+  if (fstat(fd, &st) != 0) err = errno;
+  else if (S_ISDIR(st.st_mode)) err = EISDIR;
+  else if (!S_ISREG(st.st_mode)) err = JFTS_ENOTREG;
+  /* Back to blocking reads (a regular file never blocks, but stay conventional). */
+  else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) err = errno;
+  if (err) {
+    close(fd);
+    return err;
+  }
+  if (size_out) *size_out = (int64_t)st.st_size;
+  *fd_out = fd;
+  return 0;
+}
+
 int jfts_read_file(const char *path, unsigned char **buf_out, size_t *n_out) {
+  return jfts_read_file_max(path, SIZE_MAX, buf_out, n_out);
+}
+
+int jfts_read_file_max(const char *path, size_t max_bytes, unsigned char **buf_out,
+                       size_t *n_out) {
   *buf_out = NULL;
   *n_out = 0;
-  int fd = open(path, O_RDONLY);
-  if (fd < 0) return errno;
-  int err = 0;
-  struct stat st;
+  int fd;
+  int64_t size;
+  int err = jfts_open_regular(path, &fd, &size);
+  if (err) return err;
   unsigned char *buf = NULL;
   size_t n = 0, cap;
-  if (fstat(fd, &st) != 0) {
-    err = errno;
+  if ((uint64_t)size > max_bytes) {
+    err = EFBIG;
     goto cleanup;
   }
-  if (S_ISDIR(st.st_mode)) {
-    err = EISDIR;
-    goto cleanup;
-  }
-  cap = (size_t)st.st_size + 1; /* the file may grow while we read: handled below */
+  /* The file may grow while we read: handled below. One byte more than the limit allows is
+  ** enough to see that it went over. */
+  cap = (size_t)size + 1;
   buf = malloc(cap);
   if (buf == NULL) {
     err = ENOMEM;
     goto cleanup;
   }
   for (;;) {
+    if (n > max_bytes) {
+      err = EFBIG;
+      goto cleanup;
+    }
     if (n == cap) {
       unsigned char *b = realloc(buf, cap * 2);
       if (b == NULL) {

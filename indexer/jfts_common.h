@@ -86,11 +86,40 @@ void jfts_buf_add(JftsBuf *b, const char *text, size_t n_bytes);
 /* Frees b->p (NULL is fine) and resets b to the empty state; b->rc is kept. */
 void jfts_buf_free(JftsBuf *b);
 
-/* Reads the whole file at path into a new buffer (malloc'ed: free it with free(), it is
-** the raw input and never counted by the allocation hooks), even if the file grows while
-** it is read. Returns 0 with *buf_out and *n_out set, or an errno value (EISDIR for a
-** directory, ENOMEM) with *buf_out NULL. */
+/* ---- reading files ----
+** Every file jfts reads by name (documents, sidecars, the thesaurus, --queries, PDFs) is opened
+** through jfts_open_regular: opened with O_NONBLOCK, so that a FIFO or a device never blocks
+** the open, then checked with fstat on the descriptor itself (no window between a check and
+** the open in which the path could change). Standard input ("-") is read as it is, on purpose. */
+
+/* Not an errno value: the path names a FIFO, a device or a socket (jfts_strerror says "not a
+** regular file"). Positive and above every errno, so that callers can keep `if (os_err)`. */
+#define JFTS_ENOTREG 4096
+
+/* Limits on what jfts reads whole, by kind of file (documented in the README's bad-input
+** table). Documents have none: a large one is read in pieces (chunker.h). */
+#define JFTS_SIDECAR_MAX_BYTES ((size_t)64 << 10)    /* a NAME.meta sidecar: 64 KiB */
+#define JFTS_THESAURUS_MAX_BYTES ((size_t)4 << 20)   /* a thesaurus file: 4 MiB */
+
+/* strerror(os_err), but "not a regular file" for JFTS_ENOTREG and "file too large" for
+** EFBIG (what jfts_read_file_max returns over its limit). */
+const char *jfts_strerror(int os_err);
+
+/* Opens path read-only for a regular file: *fd_out is a descriptor in blocking mode (close
+** it with close()) and, when size_out is not NULL, *size_out the file's size. Returns 0, or an
+** errno value (EISDIR for a directory, JFTS_ENOTREG for anything else that is not a regular
+** file) with *fd_out -1. */
+int jfts_open_regular(const char *path, int *fd_out, int64_t *size_out);
+
+/* Reads the whole regular file at path (jfts_open_regular) into a new buffer (malloc'ed:
+** free it with free(), it is the raw input and never counted by the allocation hooks), even if
+** the file grows while it is read. Returns 0 with *buf_out and *n_out set, or an errno value
+** (EISDIR, JFTS_ENOTREG, ENOMEM, ...) with *buf_out NULL. */
 int jfts_read_file(const char *path, unsigned char **buf_out, size_t *n_out);
+/* jfts_read_file, refusing with EFBIG a file that holds more than max_bytes (checked on the
+** bytes read, so a file that grows past the limit while it is read is refused too). */
+int jfts_read_file_max(const char *path, size_t max_bytes, unsigned char **buf_out,
+                       size_t *n_out);
 
 /* ---- UTF-8 ----
 ** The one UTF-8 decoder of jfts. The tokenizer (norm.c), the query parser and the matcher read

@@ -5,10 +5,12 @@
 #include "store.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jfts_common.h"
@@ -16,6 +18,8 @@
 #include "store_internal.h"
 #include "tokenizer.h"
 
+/* A reader waits only for a rollback-journal commit (a new database before its first commit
+** switches to WAL): a few seconds are plenty. */
 #define STORE_BUSY_TIMEOUT_MS 5000
 
 static const char *const SCHEMA_SQL =
@@ -70,12 +74,30 @@ int store_db_error(Store *s, int sqlite_rc, char **err_out, const char *what) {
   const char *tok_err = tok_replay_error(s->replay);
   int rc = JFTS_ERR_DB;
   if (sqlite_rc == SQLITE_NOMEM) rc = JFTS_ERR_NOMEM;
+  else if (sqlite_rc == SQLITE_INTERRUPT && s->over_budget)
+    jfts_set_error(err_out, "'%s': %s: over the time budget of %g s", s->path, what, s->budget_s);
   else if (tok_err && sqlite_rc == SQLITE_ERROR)
     jfts_set_error(err_out, "'%s': %s: %s", s->path, what, tok_err);
   else jfts_set_error(err_out, "'%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
   /* Cleared in every case, so that a message never outlives the failure it belongs to. */
   tok_replay_error_clear(s->replay);
   return rc;
+}
+
+int store_corrupt(Store *s, char **err_out, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  char *what = n < 0 ? NULL : jfts_malloc((size_t)n + 1);
+  if (what == NULL) return JFTS_ERR_NOMEM;
+  va_start(ap, fmt);
+  vsnprintf(what, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  jfts_set_error(err_out, "'%s': the index is corrupt (%s); re-index with jfts-index", s->path,
+                 what);
+  jfts_free(what);
+  return JFTS_ERR_SCHEMA;
 }
 
 int store_exec(Store *s, const char *sql, char **err_out, const char *what) {
@@ -179,6 +201,84 @@ static int read_meta(Store *s, char **err_out) {
   return rc;
 }
 
+/* What every jfts database holds: each table (FTS5's shadow tables included) with the columns
+** jfts reads. A table may have more columns (a later schema adds some); none may be missing. */
+static const struct {
+  const char *table;
+  int is_virtual;
+  const char *columns; /* comma-separated, as in pragma_table_info */
+} k_tables[] = {
+    {"meta", 0, "key,value"},
+    {"files", 0, "id,path,realpath,size,hash,encoding,title,publisher,year,source,tagged"},
+    {"documents", 0, "id,file_id,ordinal,ward,year,year_label,title,line_start,line_end"},
+    {"passages", 0,
+     "id,file_id,doc_id,ordinal,ward,year,year_label,section,section_title,heading,meeting,"
+     "local_name,slot,label,text,raw_start,raw_end,line_start,line_end,segs,n_tokens"},
+    {"meetings", 0,
+     "id,file_id,doc_id,ward,year,year_label,slot,meeting,local_name,count,text,line_start,"
+     "line_end,passage_id"},
+    {"fts", 1, "text,heading,label"},
+    {"fts_data", 0, "id,block"},
+    {"fts_idx", 0, "segid,term,pgno"},
+    {"fts_config", 0, "k,v"},
+};
+
+/* Checks that the schema is jfts's own (k_tables; no views, no triggers), before any statement
+** of jfts reads it: a view in place of a table could run any query (an endless recursive CTE
+** hangs), and a trigger could act on each write. JFTS_ERR_SCHEMA names what is wrong. */
+static int check_objects(Store *s, char **err_out) {
+  sqlite3_stmt *st = NULL;
+  int rc = JFTS_OK;
+  const char *what = NULL;
+  char *why = NULL;
+  int src = sqlite3_prepare_v2(
+      s->db, "SELECT type, name FROM sqlite_master WHERE type IN ('view', 'trigger') LIMIT 1", -1,
+      &st, NULL);
+  if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW)
+    why = jfts_mprintf("it has a %s '%s'", store_col_text(st, 0), store_col_text(st, 1));
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  st = NULL;
+  if (src != SQLITE_ROW && src != SQLITE_DONE)
+    return store_db_error(s, src, err_out, "cannot read schema");
+  if (src == SQLITE_ROW && why == NULL) return JFTS_ERR_NOMEM;
+  /* One statement per table: its kind and how many of the expected columns it has. */
+  src = sqlite3_prepare_v2(
+      s->db,
+      "SELECT (SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1),"
+      " (SELECT count(*) FROM pragma_table_info(?1)"
+      "  WHERE instr(',' || ?2 || ',', ',' || name || ',') > 0)",
+      -1, &st, NULL);
+  for (size_t i = 0; why == NULL && src == SQLITE_OK && i < sizeof k_tables / sizeof *k_tables;
+       i++) {
+    src = sqlite3_bind_text(st, 1, k_tables[i].table, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 2, k_tables[i].columns, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK) src = sqlite3_step(st);
+    if (src != SQLITE_ROW) break;
+    const char *sql = store_col_text(st, 0);
+    int64_t n_have = sqlite3_column_int64(st, 1), n_want = 1;
+    for (const char *c = k_tables[i].columns; *c; c++) n_want += *c == ',';
+    int virt = sql && strncmp(sql, "CREATE VIRTUAL TABLE", 20) == 0;
+    if (sql == NULL) what = "is missing";
+    else if (virt != k_tables[i].is_virtual || (virt && strstr(sql, "fts5(") == NULL))
+      what = virt && !k_tables[i].is_virtual ? "is a virtual table" : "is not an FTS5 table";
+    else if (n_have != n_want) what = "lacks some of its columns";
+    if (what) {
+      why = jfts_mprintf("table '%s' %s", k_tables[i].table, what);
+      if (why == NULL) rc = JFTS_ERR_NOMEM;
+    }
+    src = sqlite3_reset(st);
+  }
+  (void)sqlite3_finalize(st);
+  if (rc == JFTS_OK && src != SQLITE_OK && src != SQLITE_ROW)
+    rc = store_db_error(s, src, err_out, "cannot read schema");
+  if (rc == JFTS_OK && why) {
+    jfts_set_error(err_out, "'%s' is not a jfts database (%s)", s->path, why);
+    rc = JFTS_ERR_SCHEMA;
+  }
+  jfts_free(why);
+  return rc;
+}
+
 /* Decides what the file is before anything can write to it. */
 static int check_schema(Store *s, char **err_out) {
   int64_t n_objects = 0, has_meta = 0, user_version = 0;
@@ -216,7 +316,8 @@ static int check_schema(Store *s, char **err_out) {
     jfts_set_error(err_out, "'%s' is not a jfts database", s->path);
     return JFTS_ERR_SCHEMA;
   }
-  rc = read_meta(s, err_out);
+  rc = check_objects(s, err_out);
+  if (rc == JFTS_OK) rc = read_meta(s, err_out);
   if (rc == JFTS_OK && s->mode == STORE_READ && s->tok_version != JFTS_TOKENIZER_VERSION) {
     jfts_set_error(err_out,
                    "cannot open '%s': index built by tokenizer version %d (this jfts uses %d); "
@@ -280,6 +381,80 @@ static int register_functions(Store *s, char **err_out) {
   return JFTS_OK;
 }
 
+/* ---- waiting for another writer ---------------------------------------------------------- */
+
+static double mono_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* SQLite's busy handler of a STORE_WRITE store: sleeps (1 ms growing to 100 ms) and retries
+** until the lock is free or lock_max_s has passed. n_calls is 0 on the first call of a wait. */
+static int busy_wait(void *ctx, int n_calls) {
+  Store *s = ctx;
+  double t = mono_seconds();
+  if (n_calls == 0) {
+    s->lock_t0 = t;
+    s->lock_next_note = 1.0;
+  }
+  s->lock_waited_s = t - s->lock_t0;
+  if (s->lock_max_s >= 0 && s->lock_waited_s >= s->lock_max_s) return 0;
+  if (s->lock_waiting && s->lock_waited_s >= s->lock_next_note) {
+    s->lock_waiting(s->lock_ctx, s->lock_waited_s);
+    s->lock_next_note += 1.0;
+  }
+  int ms = n_calls < 7 ? 1 << n_calls : 100;
+  if (s->lock_max_s >= 0) {
+    double left_ms = (s->lock_max_s - s->lock_waited_s) * 1000.0;
+    if (left_ms < ms) ms = (int)left_ms + 1;
+  }
+  sqlite3_sleep(ms);
+  return 1;
+}
+
+/* SQLite's progress handler of a STORE_READ store: non-zero (stop) past the deadline. */
+static int budget_check(void *ctx) {
+  Store *s = ctx;
+  if (s->deadline > 0 && mono_seconds() > s->deadline) s->over_budget = 1;
+  return s->over_budget;
+}
+
+void store_set_budget(Store *s, double seconds) {
+  s->budget_s = seconds > 0 ? seconds : 0;
+  s->deadline = 0;
+  /* About every millisecond of work; the clock read costs far less. */
+  sqlite3_progress_handler(s->db, s->budget_s > 0 ? 1000 : 0, budget_check, s);
+}
+
+void store_budget_start(Store *s) {
+  s->over_budget = 0;
+  s->deadline = s->budget_s > 0 ? mono_seconds() + s->budget_s : 0;
+}
+
+void store_set_lock_wait(Store *s, double max_seconds, StoreWaitFn waiting, void *ctx) {
+  s->lock_max_s = max_seconds;
+  s->lock_waiting = waiting;
+  s->lock_ctx = ctx;
+  /* Replaces the busy timeout; cannot fail on an open connection. */
+  (void)sqlite3_busy_handler(s->db, busy_wait, s);
+}
+
+/* Sets up a new connection before anything reads the file. A database file may come from
+** anyone: no writes to SQLite's own schema or shadow tables by SQL (DEFENSIVE), no functions
+** or virtual tables run from the schema itself (trusted_schema off; check_objects refuses
+** views and triggers besides). The functions are registered before check_schema: reading the
+** fts table's columns needs its tokenizer. */
+static int configure(Store *s, char **err_out) {
+  int src = sqlite3_db_config(s->db, SQLITE_DBCONFIG_DEFENSIVE, 1, (int *)NULL);
+  if (src == SQLITE_OK)
+    src = sqlite3_db_config(s->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, (int *)NULL);
+  if (src == SQLITE_OK) src = sqlite3_extended_result_codes(s->db, 0);
+  if (src == SQLITE_OK) src = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+  int rc = src == SQLITE_OK ? JFTS_OK : store_db_error(s, src, err_out, "cannot open");
+  return rc == JFTS_OK ? register_functions(s, err_out) : rc;
+}
+
 int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
   int rc = JFTS_OK;
   Store *s = NULL;
@@ -293,6 +468,12 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
   }
   if (exists && S_ISDIR(st.st_mode)) {
     jfts_set_error(err_out, "cannot open '%s': is a directory", path);
+    return JFTS_ERR_IO;
+  }
+  /* A device or a FIFO is never a database: SQLite would write a journal beside it (as root,
+  ** /dev/full-journal) or hang on the FIFO. */
+  if (exists && !S_ISREG(st.st_mode)) {
+    jfts_set_error(err_out, "cannot open '%s': not a regular file", path);
     return JFTS_ERR_IO;
   }
 
@@ -342,20 +523,21 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out) {
     }
     goto cleanup;
   }
-  src = sqlite3_extended_result_codes(s->db, 0);
-  if (src == SQLITE_OK) src = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
-  rc = src == SQLITE_OK ? JFTS_OK : store_db_error(s, src, err_out, "cannot open");
+  rc = configure(s, err_out);
   if (rc == JFTS_OK) rc = check_schema(s, err_out);
   if (rc != JFTS_OK) goto cleanup;
 
   if (mode == STORE_READ) {
+    store_set_budget(s, STORE_READ_BUDGET_S);
+    (void)sqlite3_limit(s->db, SQLITE_LIMIT_LENGTH, 64 << 20);
+    if (sqlite3_hard_heap_limit64(-1) == 0) (void)sqlite3_hard_heap_limit64((sqlite3_int64)1 << 30);
     rc = store_exec(s, "PRAGMA query_only=1", err_out, "cannot open");
   } else if (!s->wal_pending) {
     rc = store_exec(s, "PRAGMA journal_mode=WAL", err_out, "cannot set WAL mode");
   }
   if (rc != JFTS_OK) goto cleanup;
 
-  rc = register_functions(s, err_out);
+  if (mode == STORE_WRITE) store_set_lock_wait(s, -1, NULL, NULL);
 
 cleanup:
   if (rc != JFTS_OK) {
@@ -397,6 +579,8 @@ void store_close(Store *s) {
   jfts_free(s->n_text);
   jfts_free(s->present);
   jfts_free(s->doc_key);
+  jfts_free(s->far_id);
+  jfts_free(s->far_key);
   jfts_free(s->path);
   jfts_free(s);
 }
@@ -419,7 +603,17 @@ int store_begin(Store *s, char **err_out) {
     jfts_set_error(err_out, "'%s' is open for reading only", s->path);
     return JFTS_ERR_USAGE;
   }
-  int rc = store_exec(s, "BEGIN IMMEDIATE", err_out, "cannot begin a transaction");
+  s->lock_waited_s = 0;
+  int src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  if (src == SQLITE_BUSY && s->lock_max_s > 0 && s->lock_waited_s >= s->lock_max_s) {
+    jfts_set_error(err_out,
+                   "'%s': cannot begin a transaction: database is locked (another writer held "
+                   "it for %g s)",
+                   s->path, s->lock_max_s);
+    return JFTS_ERR_DB;
+  }
+  int rc = src == SQLITE_OK ? JFTS_OK
+                            : store_db_error(s, src, err_out, "cannot begin a transaction");
   if (rc != JFTS_OK) return rc;
   s->in_txn = 1;
   if (s->needs_schema) {

@@ -22,17 +22,44 @@ typedef enum StoreMode {
 ** written by a newer schema. With STORE_WRITE, a file that store_open had to create is
 ** removed again by store_close unless a store_commit succeeded in between, so that a first
 ** run that fails leaves no database behind. Returns JFTS_OK (*out owns a new Store),
-** JFTS_ERR_NOMEM, JFTS_ERR_IO ("cannot open 'x.db': no such file", or another system error),
-** JFTS_ERR_SCHEMA ("'x.db' is not a jfts database"; "cannot open 'x.db': database was written
+** JFTS_ERR_NOMEM, JFTS_ERR_IO ("cannot open 'x.db': no such file"; "...: not a regular file"
+** for a device or a FIFO, refused before SQLite opens it; or another system error),
+** JFTS_ERR_SCHEMA ("'x.db' is not a jfts database", also "(it has a view 'files')" and the like
+** when the schema is not jfts's own: the connection runs with SQLITE_DBCONFIG_DEFENSIVE and
+** trusted_schema off, and no jfts statement reads a view or fires a trigger; "cannot open
+** 'x.db': database was written
 ** by a newer jfts (schema 2, this jfts reads up to 1)"; in STORE_READ mode an index built by
 ** another tokenizer version, which the next jfts-index run rebuilds) or JFTS_ERR_DB. */
 int store_open(const char *path, StoreMode mode, Store **out, char **err_out);
 
+/* Checks the index (jfts-index --check; store_check.c), stopping after the first kind of
+** check that finds problems: SQLite's integrity check, then FTS5's integrity-check (the
+** full-text index against the passages), then jfts's own invariants (every passage, document
+** and meeting names an existing file; every passage's segment map is whole 16-byte entries
+** inside its text; its offsets and lines run forwards). problem(ctx, text) is called for each
+** problem found (up to 20 of a kind, then one line with the count). s must be open with
+** STORE_READ. *n_problems_out gets the number of problems, *n_passages_out the passages
+** checked. Returns JFTS_OK (whatever was found), or JFTS_ERR_NOMEM or JFTS_ERR_DB when a check
+** could not run. */
+typedef void (*StoreProblemFn)(void *ctx, const char *problem);
+int store_check(Store *s, StoreProblemFn problem, void *ctx, long *n_problems_out,
+                int64_t *n_passages_out, char **err_out);
+
 /* Closes the database (rolling back an open transaction). Accepts NULL. */
 void store_close(Store *s);
 
-/* Transactions. store_begin takes the write lock at once (BEGIN IMMEDIATE, waiting up to the
-** busy timeout for another writer), writes the schema into a new database and, when the index
+/* How long a STORE_WRITE store waits for the write lock that another writer (another
+** jfts-index, or any SQLite client) holds, before store_begin gives up with "'x.db': cannot
+** begin a transaction: database is locked (another writer held it for N s)". max_seconds < 0
+** waits as long as the lock is held (the default of a STORE_WRITE store: an index run can take
+** minutes); 0 does not wait. waiting (may be NULL) is called with ctx about every second while
+** waiting, with the seconds waited so far (a progress line on a terminal). A STORE_READ store
+** always waits up to 5 s (a reader waits only for a rollback-journal commit). */
+typedef void (*StoreWaitFn)(void *ctx, double waited_s);
+void store_set_lock_wait(Store *s, double max_seconds, StoreWaitFn waiting, void *ctx);
+
+/* Transactions. store_begin takes the write lock at once (BEGIN IMMEDIATE, waiting for another
+** writer as store_set_lock_wait says), writes the schema into a new database and, when the index
 ** was built by another tokenizer version, re-tokenizes every passage. Everything up to
 ** store_commit is one atomic change; store_rollback (or store_close) discards it.
 ** Return JFTS_OK, JFTS_ERR_DB or JFTS_ERR_USAGE (store_begin on a STORE_READ store). */
@@ -268,11 +295,22 @@ void store_read_end(Store *s, int began);
 ** interrupted"). A time budget for a server's requests. cb NULL removes the handler. */
 void store_set_progress(Store *s, int n_ops, int (*cb)(void *ctx), void *ctx);
 
+/* The budget of every read call of a STORE_READ store (store_list_*, store_scan_substring,
+** store_match*, store_search_prepare, store_read_begin): a call still running `seconds`
+** after it began stops with JFTS_ERR_DB "'x.db': <what>: over the time budget of N s", so a
+** hostile or damaged database cannot hang a query. The default is STORE_READ_BUDGET_S;
+** seconds <= 0 removes it. store_set_progress replaces it with the caller's own handler. A
+** STORE_READ store also refuses strings and blobs over 64 MiB (SQLITE_LIMIT_LENGTH; jfts
+** stores none over a few KiB), and the first STORE_READ store_open caps SQLite's heap at
+** 1 GiB for the process (sqlite3_hard_heap_limit64) unless a limit is already set. */
+#define STORE_READ_BUDGET_S 60.0
+void store_set_budget(Store *s, double seconds);
+
 /* Loads what ranking needs into memory, once per Store: each passage's text length in
 ** tokens (passages.n_tokens) for jfts_rank, and its document-order key. Later calls do
 ** nothing; store_match calls it itself. Costs one pass over the passages_file index (about
-** 50 ms for 180,000 passages). Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_DB or
-** JFTS_ERR_SCHEMA (ids out of range). */
+** 50 ms for 180,000 passages). Memory follows the number of passages and files, not their
+** largest ids. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
 int store_search_prepare(Store *s, char **err_out);
 
 /* Calls cb for every passage matching the FTS5 expression match (as built by

@@ -22,6 +22,15 @@ struct Store {
   int wal_pending;      /* switch to WAL after the first commit (the switch writes the file) */
   int tok_version;      /* tokenizer_version recorded in meta; 0 when none */
   int in_txn;
+  double lock_max_s;     /* store_set_lock_wait: seconds to wait for a writer; < 0: no limit */
+  StoreWaitFn lock_waiting; /* called about every second while waiting (may be NULL) */
+  void *lock_ctx;
+  double lock_t0;        /* monotonic seconds when the current wait began */
+  double lock_waited_s;  /* seconds the last wait lasted (for the message when it gave up) */
+  double lock_next_note; /* waited seconds at which lock_waiting is next called */
+  double budget_s;       /* store_set_budget: seconds per read call; 0: none */
+  double deadline;       /* monotonic seconds at which the current read call stops */
+  int over_budget;       /* the progress handler stopped a statement for the budget */
   sqlite3_stmt *ins_passage, *ins_fts, *ins_meeting, *ins_doc; /* prepared on first use */
   sqlite3_stmt *ins_file, *find_file;                           /* likewise */
   /* Tokens reach FTS5 through replay (tokenizer.h): each passage's text is tokenized once,
@@ -40,7 +49,11 @@ struct Store {
   uint32_t *n_text;     /* per passage id: FTS5 positions of the text column */
   uint8_t *present;     /* per passage id: 1 for ids that exist */
   uint64_t *doc_key;    /* per passage id: file's rank by path << 32 | passage ordinal */
-  size_t n_ids;         /* entries in the three arrays: largest id + 1 */
+  size_t n_ids;         /* entries in the three arrays: largest id + 1, but bounded by the
+                        ** number of passages (STORE_DENSE_IDS), not by what an id says */
+  int64_t *far_id;      /* ids at or above n_ids, ascending (a sparse or hostile index) */
+  uint64_t *far_key;    /* doc_key of far_id[i]; their lengths come from xColumnSize */
+  size_t n_far;         /* entries in far_id and far_key */
   RankData rank;        /* what jfts_rank reads: points into the arrays above */
 };
 
@@ -70,6 +83,16 @@ int store_bind_int_or_null(sqlite3_stmt *st, int i, int64_t v, int64_t null_valu
 const char *store_col_text(sqlite3_stmt *st, int i);
 /* jfts_strdup of a text column (NULL for NULL); sets *rc to JFTS_ERR_NOMEM when that fails. */
 char *store_col_dup(sqlite3_stmt *st, int i, int *rc);
+/* Starts the time budget of a read call (store_set_budget). */
+void store_budget_start(Store *s);
+/* Reports data that contradicts itself: "'x.db': the index is corrupt (<what>); re-index with
+** jfts-index" into err_out. Returns JFTS_ERR_SCHEMA (JFTS_ERR_NOMEM when the message cannot be
+** made). */
+int store_corrupt(Store *s, char **err_out, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
 /* "meeting local_name", either alone, or NULL when both are NULL (jfts_malloc'ed). */
 char *store_join_label(const char *meeting, const char *local_name);
 

@@ -69,6 +69,7 @@ int store_seg_lineno(const StorePassageRow *p, size_t text_byte) {
 /* ---- listings ---------------------------------------------------------------------------- */
 
 int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, char **err_out) {
+  store_budget_start(s);
   sqlite3_stmt *st = NULL;
   int rc = JFTS_OK;
   /* Text outside any document (a whole untagged file, or text around the documents) is
@@ -112,6 +113,7 @@ cleanup:
 
 int store_list_meetings(Store *s, const char *ward, StoreMeetingCb cb, void *ctx,
                         char **err_out) {
+  store_budget_start(s);
   sqlite3_stmt *st = NULL;
   int rc = JFTS_OK;
   int src = sqlite3_prepare_v2(s->db,
@@ -152,13 +154,28 @@ cleanup:
   " p.meeting, p.local_name, p.label, p.text, p.raw_start, p.raw_end, p.line_start,"           \
   " p.line_end, p.segs"
 
-/* Calls cb with the passage of the current row of st (selected with PASSAGE_COLUMNS). */
-static int emit_passage(sqlite3_stmt *st, StorePassageCb cb, void *ctx) {
+/* Calls cb with the passage of the current row of st (selected with PASSAGE_COLUMNS). A
+** segment map that contradicts the passage (not whole 16-byte entries, or an entry beyond its
+** text) is JFTS_ERR_SCHEMA, "the index is corrupt", never read past. */
+static int emit_passage(Store *s, sqlite3_stmt *st, StorePassageCb cb, void *ctx,
+                        char **err_out) {
   StoreSeg *segs = NULL;
   size_t n_segs = 0;
-  int rc = store_segs_unpack(sqlite3_column_blob(st, 16), (size_t)sqlite3_column_bytes(st, 16),
-                             &segs, &n_segs);
+  int64_t id = sqlite3_column_int64(st, 0);
+  size_t n_blob = (size_t)sqlite3_column_bytes(st, 16);
+  int rc = store_segs_unpack(sqlite3_column_blob(st, 16), n_blob, &segs, &n_segs);
+  if (rc == JFTS_ERR_INPUT)
+    return store_corrupt(s, err_out, "passage %lld: a segment map of %zu bytes", (long long)id,
+                         n_blob);
   if (rc != JFTS_OK) return rc;
+  size_t n_text = (size_t)sqlite3_column_bytes(st, 11);
+  for (size_t i = 0; i < n_segs; i++) {
+    if ((uint64_t)segs[i].text_start + segs[i].n_bytes > n_text) {
+      jfts_free(segs);
+      return store_corrupt(s, err_out, "passage %lld: segment %zu lies beyond its text",
+                           (long long)id, i);
+    }
+  }
   StorePassageRow r = {
       .id = sqlite3_column_int64(st, 0),
       .file = store_col_text(st, 1),
@@ -188,6 +205,7 @@ static int emit_passage(sqlite3_stmt *st, StorePassageCb cb, void *ctx) {
 
 int store_scan_substring(Store *s, const char *needle, const char *ward, long limit,
                          StorePassageCb cb, void *ctx, long *n_total_out, char **err_out) {
+  store_budget_start(s);
   sqlite3_stmt *st = NULL;
   int rc = JFTS_OK;
   long n = 0;
@@ -201,7 +219,7 @@ int store_scan_substring(Store *s, const char *needle, const char *ward, long li
   if (src == SQLITE_OK) src = store_bind_text(st, 2, ward);
   while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
     if (cb && (limit <= 0 || n < limit)) {
-      rc = emit_passage(st, cb, ctx);
+      rc = emit_passage(s, st, cb, ctx, err_out);
       if (rc != JFTS_OK) goto cleanup;
     }
     n++;
@@ -213,6 +231,21 @@ int store_scan_substring(Store *s, const char *needle, const char *ward, long li
 cleanup:
   (void)sqlite3_finalize(st); /* repeats the step's error */
   return rc;
+}
+
+/* After store_get_passage found no passage id with its file: a passage row without its file
+** is a corrupt index (the file's row is stored before its passages and deleted after them). */
+static int check_orphan(Store *s, int64_t id, char **err_out) {
+  sqlite3_stmt *st = NULL;
+  int src = sqlite3_prepare_v2(s->db, "SELECT file_id FROM passages WHERE id = ?1", -1, &st, NULL);
+  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 1, id);
+  if (src == SQLITE_OK) src = sqlite3_step(st);
+  int64_t file_id = src == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  if (src == SQLITE_ROW)
+    return store_corrupt(s, err_out, "passage %lld names file %lld, which is not in the index",
+                         (long long)id, (long long)file_id);
+  return src == SQLITE_DONE ? JFTS_OK : store_db_error(s, src, err_out, "cannot read a passage");
 }
 
 int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *found_out,
@@ -235,18 +268,20 @@ int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *f
   if (src == SQLITE_OK) src = sqlite3_step(st);
   if (src == SQLITE_ROW) {
     *found_out = 1;
-    rc = emit_passage(st, cb, ctx);
+    rc = emit_passage(s, st, cb, ctx, err_out);
   } else if (src != SQLITE_DONE) {
     rc = store_db_error(s, src, err_out, "cannot read a passage");
   }
   /* Both repeat the step's error, reported above. */
   if (cached) (void)sqlite3_reset(st);
   else (void)sqlite3_finalize(st);
+  if (rc == JFTS_OK && src == SQLITE_DONE) rc = check_orphan(s, id, err_out);
   return rc;
 }
 /* ---- filter values ----------------------------------------------------------------------- */
 
 int store_list_filter_values(Store *s, StoreFilterValueCb cb, void *ctx, char **err_out) {
+  store_budget_start(s);
   if (s->needs_schema) return JFTS_OK;
   /* The distinct combinations (GROUP BY: a DISTINCT whose order can be chosen), each at the
   ** place of its first passage in document order, so that a list of valid values reads in

@@ -3,6 +3,7 @@
 #include "store.h"
 
 #include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jfts_common.h"
@@ -14,6 +15,7 @@
 int store_read_begin(Store *s, int *began_out, char **err_out) {
   *began_out = 0;
   if (!sqlite3_get_autocommit(s->db)) return JFTS_OK; /* inside the caller's transaction */
+  store_budget_start(s);
   int rc = store_exec(s, "BEGIN", err_out, "cannot begin reading");
   if (rc == JFTS_OK) *began_out = 1;
   return rc;
@@ -47,29 +49,79 @@ static int search_arrays_fit(Store *s, size_t n_ids) {
   return JFTS_OK;
 }
 
-int store_search_prepare(Store *s, char **err_out) {
-  if (s->search_loaded || s->needs_schema) return JFTS_OK;
-  sqlite3_stmt *st = NULL;
-  uint32_t *file_rank = NULL;
-  size_t n_files = 0;
-  int64_t max_id = 0, max_file = 0;
-  double sum = 0.0;
-  size_t n_rows = 0;
-  int rc = store_query_int(s, "SELECT max(id) FROM passages", &max_id, err_out, "cannot search");
-  if (rc == JFTS_OK)
-    rc = store_query_int(s, "SELECT max(id) FROM files", &max_file, err_out, "cannot search");
-  if (rc != JFTS_OK) goto cleanup;
-  if (max_id < 0 || max_file < 0 || max_id >= INT32_MAX || max_file >= INT32_MAX) {
-    jfts_set_error(err_out, "'%s': passage or file ids out of range", s->path);
-    rc = JFTS_ERR_SCHEMA;
-    goto cleanup;
+/* The per-id arrays cover ids below 4 per passage plus 4096: memory follows the number of
+** rows, whatever the ids say (one passage id of 300,000,000 once made every query allocate
+** 3.8 GB). Ids above (a sparse or tampered index) go to the far list, searched by bisection;
+** jfts_rank reads their lengths through xColumnSize, which gives the same value. */
+static size_t dense_ids(int64_t max_id, int64_t n_rows) {
+  uint64_t cap = (uint64_t)n_rows * 4 + 4096;
+  return (uint64_t)max_id + 1 < cap ? (size_t)max_id + 1 : (size_t)cap;
+}
+
+/* A far entry while loading: sorted by id, then split into far_id and far_key. */
+typedef struct FarPair {
+  int64_t id;
+  uint64_t key;
+} FarPair;
+
+static int far_pair_cmp(const void *a, const void *b) {
+  int64_t x = ((const FarPair *)a)->id, y = ((const FarPair *)b)->id;
+  return (x > y) - (x < y);
+}
+
+/* Adds (id, key) to pairs (grown as needed; *rc set when that fails). */
+static void far_add(FarPair **pairs, size_t *n, size_t *cap, int64_t id, uint64_t key, int *rc) {
+  if (*rc != JFTS_OK) return;
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 64;
+    FarPair *p = jfts_realloc(*pairs, c * sizeof *p);
+    if (p == NULL) {
+      *rc = JFTS_ERR_NOMEM;
+      return;
+    }
+    *pairs = p;
+    *cap = c;
   }
-  /* Document order is (file path, file id, passage ordinal): files are few, so their rank by
-  ** path is a small array, and each passage's key is built from it without sorting them. */
-  n_files = (size_t)max_file + 1;
-  file_rank = jfts_malloc(n_files * sizeof *file_rank);
-  rc = file_rank ? search_arrays_fit(s, (size_t)max_id + 1) : JFTS_ERR_NOMEM;
-  if (rc != JFTS_OK) goto cleanup;
+  (*pairs)[(*n)++] = (FarPair){id, key};
+}
+
+/* Moves the sorted pairs into s->far_id and s->far_key. */
+static int far_keep(Store *s, FarPair *pairs, size_t n) {
+  if (n == 0) return JFTS_OK;
+  qsort(pairs, n, sizeof *pairs, far_pair_cmp);
+  s->far_id = jfts_malloc(n * sizeof *s->far_id);
+  s->far_key = jfts_malloc(n * sizeof *s->far_key);
+  if (s->far_id == NULL || s->far_key == NULL) {
+    jfts_free(s->far_id);
+    jfts_free(s->far_key);
+    s->far_id = NULL;
+    s->far_key = NULL;
+    return JFTS_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    s->far_id[i] = pairs[i].id;
+    s->far_key[i] = pairs[i].key;
+  }
+  s->n_far = n;
+  return JFTS_OK;
+}
+
+/* doc_key of passage id, UINT64_MAX when not loaded. */
+static uint64_t doc_key_of(const Store *s, int64_t id) {
+  if (id >= 0 && (size_t)id < s->n_ids) return s->doc_key[id];
+  size_t lo = 0, hi = s->n_far;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (s->far_id[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < s->n_far && s->far_id[lo] == id ? s->far_key[lo] : UINT64_MAX;
+}
+
+/* file_rank[file id] = the file's rank by path, for file ids below n_files; larger (or
+** negative) file ids keep UINT32_MAX. */
+static int load_file_ranks(Store *s, uint32_t *file_rank, size_t n_files, char **err_out) {
+  sqlite3_stmt *st = NULL;
   memset(file_rank, 0xff, n_files * sizeof *file_rank);
   int src = sqlite3_prepare_v2(s->db, "SELECT id FROM files ORDER BY path, id", -1, &st, NULL);
   for (uint32_t r = 0; src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW; r++) {
@@ -77,31 +129,67 @@ int store_search_prepare(Store *s, char **err_out) {
     if (id >= 0 && (size_t)id < n_files) file_rank[id] = r;
     src = SQLITE_OK;
   }
-  if (src != SQLITE_DONE) {
-    rc = store_db_error(s, src, err_out, "cannot read files");
-    goto cleanup;
-  }
-  (void)sqlite3_finalize(st); /* the files were all read */
-  st = NULL;
+  int rc = src == SQLITE_DONE ? JFTS_OK : store_db_error(s, src, err_out, "cannot read files");
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  return rc;
+}
+
+int store_search_prepare(Store *s, char **err_out) {
+  store_budget_start(s);
+  if (s->search_loaded || s->needs_schema) return JFTS_OK;
+  sqlite3_stmt *st = NULL;
+  uint32_t *file_rank = NULL;
+  FarPair *far = NULL;
+  size_t n_far = 0, far_cap = 0, n_files = 0;
+  int64_t max_id = 0, max_file = 0, n_passages = 0, n_file_rows = 0;
+  double sum = 0.0;
+  size_t n_rows = 0;
+  int rc = store_query_int(s, "SELECT max(id) FROM passages", &max_id, err_out, "cannot search");
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "SELECT count(*) FROM passages", &n_passages, err_out,
+                         "cannot search");
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "SELECT max(id) FROM files", &max_file, err_out, "cannot search");
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "SELECT count(*) FROM files", &n_file_rows, err_out,
+                         "cannot search");
+  if (rc != JFTS_OK) goto cleanup;
+  /* Document order is (file path, file id, passage ordinal): files are few, so their rank by
+  ** path is a small array (bounded by the file count, as the passages' arrays are), and each
+  ** passage's key is built from it without sorting them. */
+  n_files = dense_ids(max_file < 0 ? 0 : max_file, n_file_rows);
+  file_rank = jfts_malloc(n_files * sizeof *file_rank);
+  rc = file_rank ? search_arrays_fit(s, dense_ids(max_id < 0 ? 0 : max_id, n_passages))
+                 : JFTS_ERR_NOMEM;
+  if (rc == JFTS_OK) rc = load_file_ranks(s, file_rank, n_files, err_out);
+  if (rc != JFTS_OK) goto cleanup;
   /* Served by the covering index passages_file(file_id, ordinal, n_tokens) where it exists. */
-  src = sqlite3_prepare_v2(s->db, "SELECT id, file_id, ordinal, n_tokens FROM passages", -1, &st,
-                           NULL);
-  while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+  int src = sqlite3_prepare_v2(s->db, "SELECT id, file_id, ordinal, n_tokens FROM passages", -1,
+                               &st, NULL);
+  while (rc == JFTS_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
     src = SQLITE_OK;
     int64_t id = sqlite3_column_int64(st, 0), file_id = sqlite3_column_int64(st, 1);
     int64_t ordinal = sqlite3_column_int64(st, 2), n_tok = sqlite3_column_int64(st, 3);
-    if (id < 0 || (size_t)id >= s->n_ids) continue;
+    if (id < 0) continue;
     uint32_t fr = file_id >= 0 && (size_t)file_id < n_files ? file_rank[file_id] : UINT32_MAX;
-    s->doc_key[id] = (uint64_t)fr << 32 | (uint32_t)(ordinal < 0 ? 0 : ordinal);
-    s->n_text[id] = n_tok < 0 ? 0 : n_tok > UINT32_MAX ? UINT32_MAX : (uint32_t)n_tok;
-    s->present[id] = 1;
-    sum += (double)s->n_text[id];
+    uint64_t key = (uint64_t)fr << 32 | (uint32_t)(ordinal < 0 ? 0 : ordinal);
+    uint32_t n_text = n_tok < 0 ? 0 : n_tok > UINT32_MAX ? UINT32_MAX : (uint32_t)n_tok;
+    sum += (double)n_text;
     n_rows++;
+    if ((size_t)id >= s->n_ids) {
+      far_add(&far, &n_far, &far_cap, id, key, &rc);
+      continue;
+    }
+    s->doc_key[id] = key;
+    s->n_text[id] = n_text;
+    s->present[id] = 1;
   }
-  if (src != SQLITE_DONE) {
+  if (rc == JFTS_OK && src != SQLITE_DONE) {
     rc = store_db_error(s, src, err_out, "cannot read passages");
     goto cleanup;
   }
+  if (rc == JFTS_OK) rc = far_keep(s, far, n_far);
+  if (rc != JFTS_OK) goto cleanup;
   s->rank.n_text = s->n_text;
   s->rank.present = s->present;
   s->rank.n_ids = s->n_ids;
@@ -111,6 +199,7 @@ int store_search_prepare(Store *s, char **err_out) {
 cleanup:
   (void)sqlite3_finalize(st); /* repeats the step's error */
   jfts_free(file_rank);
+  jfts_free(far);
   return rc;
 }
 
@@ -149,7 +238,7 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
         .doc_key = UINT64_MAX,
         .n_occurrences = sink ? sink->n_text_inst : 0,
     };
-    if (hit.id >= 0 && (size_t)hit.id < s->n_ids) hit.doc_key = s->doc_key[hit.id];
+    hit.doc_key = doc_key_of(s, hit.id);
     rc = cb(ctx, &hit);
     if (rc != JFTS_OK) break;
   }
@@ -166,6 +255,7 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
 
 int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
                 char **err_out) {
+  store_budget_start(s);
   char *wards = NULL, *sections = NULL;
   if (s->needs_schema) return JFTS_OK;
   int rc = store_search_prepare(s, err_out);
@@ -212,6 +302,7 @@ int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHit
 
 int store_match_ids(Store *s, const char *match, int text_only, StoreHitCb cb, void *ctx,
                     char **err_out) {
+  store_budget_start(s);
   if (s->needs_schema) return JFTS_OK;
   char *expr = text_only ? jfts_mprintf("text : (%s)", match) : NULL;
   if (text_only && expr == NULL) return JFTS_ERR_NOMEM;

@@ -217,10 +217,20 @@ cleanup:
 
 /* Runs every line of a->queries ("-": stdin) as a query. Returns the exit status. */
 static int run_queries(const ModeArgs *a, const Setup *su, Sink *k) {
-  FILE *fp = strcmp(a->queries, "-") == 0 ? stdin : fopen(a->queries, "rb");
-  if (fp == NULL) {
-    fprintf(stderr, PROG ": cannot open '%s': %s\n", a->queries, strerror(errno));
-    return MODE_EXIT_FAIL;
+  /* "-" is standard input, whatever it is (a pipe on purpose); a named file must be a
+  ** regular file (jfts_open_regular), so that a FIFO or a device never hangs the run. */
+  FILE *fp = stdin;
+  if (strcmp(a->queries, "-") != 0) {
+    int fd = -1;
+    int os_err = jfts_open_regular(a->queries, &fd, NULL);
+    if (os_err == 0 && (fp = fdopen(fd, "rb")) == NULL) {
+      os_err = errno;
+      close(fd);
+    }
+    if (os_err) {
+      fprintf(stderr, PROG ": cannot open '%s': %s\n", a->queries, jfts_strerror(os_err));
+      return MODE_EXIT_FAIL;
+    }
   }
   char *line = NULL;
   size_t cap = 0;

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "jfts_common.h"
@@ -418,39 +419,24 @@ cleanup:
 }
 
 int ths_load(const char *path, Thesaurus **out, char **err_out) {
-  int rc = JFTS_OK;
-  char *data = NULL;
-  size_t n = 0, cap = 0;
   *out = NULL;
-  FILE *fp = fopen(path, "rb");
-  if (fp == NULL) {
-    jfts_set_error(err_out, "cannot read '%s': %s", path, strerror(errno));
+  unsigned char *data = NULL;
+  size_t n = 0;
+  /* A regular file of bounded size (jfts_common.h): a FIFO would hang the load, /dev/zero or
+  ** a huge file would take all memory (a 66 MB file took 2.6 GB). */
+  int os_err = jfts_read_file_max(path, JFTS_THESAURUS_MAX_BYTES, &data, &n);
+  if (os_err == ENOMEM) return JFTS_ERR_NOMEM;
+  if (os_err == EFBIG) {
+    jfts_set_error(err_out, "cannot read '%s': thesaurus larger than %zu MiB", path,
+                   JFTS_THESAURUS_MAX_BYTES >> 20);
     return JFTS_ERR_IO;
   }
-  for (;;) {
-    if (cap - n < 4096) {
-      cap = cap ? 2 * cap : 16384;
-      char *grown = jfts_realloc(data, cap);
-      if (grown == NULL) {
-        rc = JFTS_ERR_NOMEM;
-        goto cleanup;
-      }
-      data = grown;
-    }
-    size_t got = fread(data + n, 1, cap - n, fp);
-    n += got;
-    if (got == 0) break;
+  if (os_err) {
+    jfts_set_error(err_out, "cannot read '%s': %s", path, jfts_strerror(os_err));
+    return JFTS_ERR_IO;
   }
-  if (ferror(fp)) {
-    jfts_set_error(err_out, "cannot read '%s': %s", path, strerror(errno));
-    rc = JFTS_ERR_IO;
-    goto cleanup;
-  }
-  rc = ths_parse(path, data, n, out, err_out);
-
-cleanup:
-  fclose(fp);
-  jfts_free(data);
+  int rc = ths_parse(path, (const char *)data, n, out, err_out);
+  free(data);
   return rc;
 }
 

@@ -51,7 +51,8 @@ if [ ! -x "$build/tests/fuzz/fuzz_decode" ]; then
   fuzz_build=$build/fuzz
   step "build the fuzz harnesses in $fuzz_build"
   cmake -S tests/fuzz -B "$fuzz_build" "${flags[@]}" >/dev/null
-  cmake --build "$fuzz_build" -j"$jobs" --target fuzz_decode fuzz_report fuzz_tokenizer fuzz_query
+  cmake --build "$fuzz_build" -j"$jobs" --target fuzz_decode fuzz_report fuzz_tokenizer fuzz_query \
+    fuzz_db
 fi
 step "fuzz replay, $runs mutations per harness"
 rm -rf "$build/fuzz-replay"

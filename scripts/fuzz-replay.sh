@@ -9,7 +9,7 @@
 #   BUILD_DIR  a build holding fuzz_<target> in BUILD_DIR/tests/fuzz or BUILD_DIR itself
 #   -n RUNS    mutated inputs per harness after the seeds (default 2000)
 #   -s SEED    generator seed (default 1)
-#   -t TARGET  decode, report, tokenizer, query, pdf or serve_params; repeatable (default:
+#   -t TARGET  decode, report, tokenizer, query, db, pdf or serve_params; repeatable (default:
 #              every one of them built in BUILD_DIR; serve_params needs libmicrohttpd)
 #   -o DIR     where logs and crash inputs go (default: a new directory under /tmp)
 # Exit status: 0 no failure, 1 a harness failed, 2 usage error or missing harness.
@@ -40,7 +40,7 @@ done
 shift $((OPTIND - 1))
 [ $# -eq 1 ] || usage
 build=$1
-known=(decode report tokenizer query pdf serve_params)
+known=(decode report tokenizer query db pdf serve_params)
 if [ ${#targets[@]} -eq 0 ]; then
   for t in "${known[@]}"; do
     [ -x "$build/tests/fuzz/fuzz_$t" ] || [ -x "$build/fuzz_$t" ] && targets+=("$t")
@@ -60,6 +60,7 @@ max_len() {
   case $1 in
     decode | report) echo 8192 ;;
     tokenizer) echo 4096 ;;
+    db) echo 65536 ;; # a whole small index (tests/fuzz/corpus/db)
     pdf) echo 16384 ;;
     serve_params) echo 4200 ;;
     *) echo 1024 ;;

@@ -401,6 +401,43 @@ static void test_jfts_read_file(void **state) {
     assert_null(buf);
     assert_int_equal(n, 0);
   }
+  /* Special files are refused without blocking (a FIFO with no writer would hang a plain
+  ** open) and without reading (/dev/zero never ends); limits count the bytes. */
+  snprintf(path, sizeof path, "%s/fifo", dir);
+  assert_int_equal(mkfifo(path, 0600), 0);
+  static const struct {
+    const char *name, *path;
+    size_t max;
+    int err;
+  } special[] = {
+      {"FIFO", NULL, SIZE_MAX, JFTS_ENOTREG},
+      {"char device", "/dev/zero", SIZE_MAX, JFTS_ENOTREG},
+      {"over the limit", JFTS_DEFAULT_THESAURUS, 100, EFBIG},
+      {"at the limit", JFTS_DEFAULT_THESAURUS, 0, 0}, /* max filled in: the file's size */
+  };
+  struct stat st;
+  assert_int_equal(stat(JFTS_DEFAULT_THESAURUS, &st), 0);
+  for (size_t i = 0; i < sizeof special / sizeof special[0]; i++) {
+    size_t max = special[i].max ? special[i].max : (size_t)st.st_size;
+    buf = (unsigned char *)"not reset";
+    n = 99;
+    int err = jfts_read_file_max(special[i].path ? special[i].path : path, max, &buf, &n);
+    if (err != special[i].err) print_error("case '%s': %s\n", special[i].name, jfts_strerror(err));
+    assert_int_equal(err, special[i].err);
+    if (err == 0) {
+      assert_int_equal(n, (size_t)st.st_size);
+      free(buf);
+    } else {
+      assert_null(buf);
+      assert_int_equal(n, 0);
+    }
+  }
+  assert_string_equal(jfts_strerror(JFTS_ENOTREG), "not a regular file");
+  assert_string_equal(jfts_strerror(EFBIG), "file too large");
+  int fd = 99;
+  assert_int_equal(jfts_open_regular(path, &fd, NULL), JFTS_ENOTREG);
+  assert_int_equal(fd, -1);
+  assert_int_equal(unlink(path), 0);
   assert_int_equal(rmdir(dir), 0);
   assert_int_equal(jfts_alloc_live(), 0);
 }

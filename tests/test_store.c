@@ -18,6 +18,7 @@
 
 #include "jfts_common.h"
 #include "store.h"
+#include "store_internal.h" /* test_budget reaches the connection */
 #include "test_nfkc_hook.h"
 #include "test_util.h"
 #include "tokenizer.h"
@@ -761,6 +762,47 @@ static void test_scan_substring(void **state) {
   store_close(s);
 }
 
+/* A read store's time budget stops a statement that runs past it (here an endless recursive
+** query, as a hostile view once ran) with a message naming the budget; 0 removes it. */
+static void test_budget(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 1, 0, 0);
+  StoreFile sa = file_info(f->file_a, "00000000000000aa");
+  store_one(f->db, &sa, b);
+  free(b);
+  Store *s = NULL;
+  char *err = NULL;
+  assert_int_equal(store_open(f->db, STORE_READ, &s, &err), JFTS_OK);
+  static const char *const endless =
+      "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r) SELECT count(*) FROM r";
+  store_set_budget(s, 0.05);
+  store_budget_start(s);
+  int src = sqlite3_exec(s->db, endless, NULL, NULL, NULL);
+  assert_int_equal(src, SQLITE_INTERRUPT);
+  assert_int_equal(store_db_error(s, src, &err, "cannot search"), JFTS_ERR_DB);
+  char expect[256];
+  snprintf(expect, sizeof expect, "'%s': cannot search: over the time budget of 0.05 s", f->db);
+  assert_string_equal(err, expect);
+  jfts_free(err);
+  err = NULL;
+  /* Calls after the budget ran out start their own. */
+  Buf out = {.n = 0};
+  long total = -1;
+  assert_int_equal(store_scan_substring(s, "alpha", NULL, 0, passage_cb, &out, &total, &err),
+                   JFTS_OK);
+  assert_int_equal(total, 1);
+  /* Without a budget, a bounded query of the same shape runs to its end. */
+  store_set_budget(s, 0);
+  store_budget_start(s);
+  assert_int_equal(sqlite3_exec(s->db,
+                                "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r"
+                                " WHERE x < 100000) SELECT count(*) FROM r",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  store_close(s);
+}
+
 /* An index whose tokenizer version differs is refused for reading and rebuilt by a writer. */
 static void test_tokenizer_version(void **state) {
   Fix *f = *state;
@@ -1040,6 +1082,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_failed_first_run, setup, teardown),
       cmocka_unit_test_setup_teardown(test_segs, setup, teardown),
       cmocka_unit_test_setup_teardown(test_scan_substring, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_budget, setup, teardown),
       cmocka_unit_test_setup_teardown(test_tokenizer_version, setup, teardown),
       cmocka_unit_test_setup_teardown(test_out_of_memory, setup, teardown),
       cmocka_unit_test_setup_teardown(test_filter_values, setup, teardown),

@@ -119,3 +119,24 @@ query 'コロナウイルス\x1fコロナウィルス\x1fハイブリッド'
 query 'a OR b -c\x1f"d"\x1f-e\x1fOR'
 query 'ｶﾀｶﾅ ㍻ e\xcc\x81'
 query '((( ))) *** ^^^ ::: """ ---'
+
+# ---- db: small jfts indexes (1 KB pages), made with the built programs when given ----
+# JFTS_INDEX=build-test/jfts-index JFTS_EXT=build-test/jfts_icu.so tests/fuzz/make-seeds.sh
+if [ -n "${JFTS_INDEX:-}" ] && [ -n "${JFTS_EXT:-}" ]; then
+  mkdir -p "$out/db"
+  find "$out/db" -type f ! -name 'crash-*' -delete
+  tmp=$(mktemp -d)
+  # seed_db NAME JOURNAL_MODE: indexes $tmp/NAME.txt into corpus/db/NAME.db, small pages
+  seed_db() {
+    (cd "$tmp" && "$JFTS_INDEX" --quiet --db "$1.db" "$1.txt")
+    sqlite3 -cmd ".load ${JFTS_EXT%.so}" "$tmp/$1.db" \
+      "PRAGMA journal_mode=DELETE; PRAGMA page_size=1024; VACUUM; PRAGMA journal_mode=$2;" \
+      >/dev/null
+    cp "$tmp/$1.db" "$out/db/$1.db"
+  }
+  lines 1 120 >"$tmp/tagged.txt"
+  seed_db tagged WAL
+  lines 349 380 | grep -v '^[（(]' >"$tmp/untagged.txt"
+  seed_db untagged DELETE
+  rm -rf "$tmp"
+fi
