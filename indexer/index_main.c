@@ -152,6 +152,8 @@ static FileFail report_result(Run *run, const IngestResult *res) {
   const char *msg = jfts_error_text(res->rc, res->reason, buf);
   switch (res->status) {
     case INGEST_INDEXED:
+      /* Part of the file gave no text (a PDF's page): said once, the rest is indexed. */
+      if (res->warning) fprintf(stderr, PROG ": warning: %s: %s\n", res->where, res->warning);
       run->n_indexed++;
       run->n_untagged += !res->tagged;
       run->n_docs += res->n_docs;

@@ -211,7 +211,7 @@ static int teardown(void **state) {
 }
 
 static StoreFile file_info(const char *path, const char *hash) {
-  StoreFile sf = {path, path, 2, hash, "仙台市 取組状況", "仙台市", "PDF", 2021};
+  StoreFile sf = {path, path, 2, hash, "仙台市 取組状況", "仙台市", "PDF", 2021, 0, NULL, 0};
   return sf;
 }
 
@@ -664,22 +664,22 @@ static void test_failed_first_run(void **state) {
 
 static void test_segs(void **state) {
   Fix *f = *state;
-  static const StoreSeg segs[] = {{0, 3, 10, 1}, {11, 0x01020304u, 7, 0xfffffffeu}};
+  static const StoreSeg segs[] = {{0, 3, 10, 1, 0}, {11, 0x01020304u, 7, 0xfffffffeu, 201}};
   unsigned char *blob = NULL;
   size_t n_blob = 0;
   assert_int_equal(store_segs_pack(segs, 2, &blob, &n_blob), JFTS_OK);
-  assert_int_equal(n_blob, 32);
-  static const unsigned char expect_blob[32] = {0, 0, 0, 0, 3, 0, 0, 0, 10, 0, 0, 0, 1, 0, 0, 0,
-                                                11, 0, 0, 0, 4, 3, 2, 1, 7, 0, 0, 0, 0xfe, 0xff,
-                                                0xff, 0xff};
-  assert_memory_equal(blob, expect_blob, 32);
+  assert_int_equal(n_blob, 40);
+  static const unsigned char expect_blob[40] = {
+      0,  0, 0, 0, 3, 0, 0, 0, 10, 0, 0, 0, 1, 0,    0,    0,    0,    0, 0, 0,
+      11, 0, 0, 0, 4, 3, 2, 1, 7,  0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 201, 0, 0, 0};
+  assert_memory_equal(blob, expect_blob, 40);
   StoreSeg *back = NULL;
   size_t n_back = 0;
   assert_int_equal(store_segs_unpack(blob, n_blob, &back, &n_back), JFTS_OK);
   assert_int_equal(n_back, 2);
   assert_memory_equal(back, segs, sizeof segs);
   jfts_free(back);
-  assert_int_equal(store_segs_unpack(blob, 31, &back, &n_back), JFTS_ERR_INPUT);
+  assert_int_equal(store_segs_unpack(blob, 39, &back, &n_back), JFTS_ERR_INPUT);
   jfts_free(blob);
 
   /* Stored and read back: raw offsets follow the decoder's map (a 3-byte BOM, then two raw
