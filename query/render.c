@@ -227,7 +227,12 @@ int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const ch
     fprintf(fp, "%s%s", first ? " " : " / ", parts[i]);
     first = 0;
   }
-  char *cite = render_cite(p, r->n_spans ? &r->spans[0].start_byte : NULL);
+  /* r->line is search's choice of line (the first occurrence's); the column is of the
+  ** first occurrence too. */
+  int page, line, column = 0, cpage, cline;
+  page = store_page_of(p->page_lines, p->n_pages, r->line, &line);
+  if (r->n_spans) store_cite(p, r->spans[0].start_byte, &cpage, &cline, &column);
+  char *cite = render_cite_at(p->file, page, line, column);
   if (cite == NULL) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
