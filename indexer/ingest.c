@@ -16,6 +16,7 @@
 
 #include "chunker.h"
 #include "jfts_common.h"
+#include "markup.h"
 #include "report.h"
 
 /* ---- readers ------------------------------------------------------------------------------ */
@@ -78,12 +79,39 @@ static int read_pdf(const unsigned char *raw, size_t n_bytes, uint64_t raw_base,
   return rc;
 }
 
+/* Markdown and HTML (markup.h): decoded as text, then their markup taken out. */
+static int read_markup(const unsigned char *raw, size_t n_bytes, const char *encoding,
+                       int (*strip)(const DecodedText *, DecodedText **, char **),
+                       IngestText *out, char **err_out) {
+  DecodedText *dec = NULL;
+  int rc = dec_decode(raw, n_bytes, encoding, &dec, err_out);
+  if (rc == JFTS_OK) rc = strip(dec, &out->dec, err_out);
+  dec_free(dec);
+  return rc;
+}
+
+static int read_markdown(const unsigned char *raw, size_t n_bytes, uint64_t raw_base,
+                         const char *encoding, IngestText *out, char **err_out) {
+  (void)raw_base; /* streams 0: always the whole file */
+  return read_markup(raw, n_bytes, encoding, markup_markdown, out, err_out);
+}
+
+static int read_html(const unsigned char *raw, size_t n_bytes, uint64_t raw_base,
+                     const char *encoding, IngestText *out, char **err_out) {
+  (void)raw_base;
+  return read_markup(raw, n_bytes, encoding, markup_html, out, err_out);
+}
+
+static const char *const k_md_ext[] = {".md", ".markdown", NULL};
+static const char *const k_html_ext[] = {".html", ".htm", NULL};
 static const char *const k_pdf_ext[] = {".pdf", NULL};
 static const unsigned char k_pdf_magic[] = "%PDF-";
 
 /* Rows are tried in order (magic first, then extensions); the last row takes any file. */
 static const IngestReader k_readers[] = {
     {"pdf", k_pdf_ext, k_pdf_magic, sizeof k_pdf_magic - 1, 0, 0, read_pdf},
+    {"markdown", k_md_ext, NULL, 0, 1, 0, read_markdown},
+    {"html", k_html_ext, NULL, 0, 1, 0, read_html},
     {"text", NULL, NULL, 0, 1, 1, read_text},
 };
 #define N_READERS (sizeof k_readers / sizeof k_readers[0])

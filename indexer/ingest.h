@@ -35,7 +35,9 @@
 ** The rows now: "pdf" (magic %PDF-, or .pdf; pdf.h: each body line of the PDF becomes one
 ** line of text, ended by a space when it ends a block or a line of a table, as pdftotext
 ** marks them, so that repair joins exactly the soft wraps and every character keeps its
-** line, and with it its page: IngestText.pdf), then "text". */
+** line, and with it its page: IngestText.pdf), "markdown" (.md, .markdown) and "html"
+** (.html, .htm) (markup.h: decoded as text, markup taken out, lines and raw offsets kept),
+** then "text". */
 
 /* What a reader makes of raw bytes. Owned by the caller of the reader. */
 typedef struct IngestText {
