@@ -40,7 +40,7 @@ expect_eq "$(wc -l <<<"$OUT")" 8 "太白区 rows"
 # CSV: BOM, header, CRLF; TSV: header, no BOM, one line per row.
 run "$JFTS_QUERY" --db t.db --meetings --ward 泉区 --format csv
 expect_eq "$(head -c 3 .out | od -An -tx1 | tr -d ' ')" "efbbbf" "CSV BOM"
-expect_eq "$(head -1 .out | tr -d '\357\273\277')" $'ward,year,year_label,slot,meeting,local_name,count,text,file,line_start,line_end\r' "CSV header"
+expect_eq "$(head -1 .out | tr -d '\357\273\277')" $'ward,year,year_label,slot,meeting,local_name,count,text,file,line_start,line_end,page,page_end\r' "CSV header"
 [ "$(grep -c $'\r$' .out)" -ge 7 ] || fail "CSV lines do not end in CRLF"
 run "$JFTS_QUERY" --db t.db --meetings --ward 泉区 --format tsv
 expect_eq "$(head -1 <<<"$OUT")" $'ward\tyear\tyear_label\tslot\tmeeting\tlocal_name\tcount\ttext\tfile\tline_start\tline_end' "TSV header"
