@@ -380,7 +380,8 @@ static size_t html_tag(Html *h, size_t i, size_t e) {
     h->heading = 0;
   }
   if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
-    if (line_has_text(&h->o)) insert(&h->o, " ", 1, i);
+    /* A cell starts: apart from the one before it on the line. */
+    if (!closing && line_has_text(&h->o) && h->o.t[h->o.n - 1] != ' ') insert(&h->o, " ", 1, i);
   } else if (html_is_block(name) && (closing || strcmp(name, "br") == 0 ||
                                       strcmp(name, "hr") == 0 || strcmp(name, "li") == 0 ||
                                       strcmp(name, "p") == 0 || strcmp(name, "tr") == 0)) {
