@@ -210,7 +210,7 @@ static void start_prefetch(Run *run, PrefetchJob **jobs_out, Prefetch **pf_out) 
     PrefetchJob *j = &jobs[i];
     j->path = e->path;
     j->walked = e->walked;
-    j->skip = e->dup || e->realpath == NULL;
+    j->skip = e->dup || e->realpath == NULL || !ingest_is_text_name(e->path);
     if (j->skip || !l->indexed) continue;
     j->known = 1;
     j->known_size = l->old.size;

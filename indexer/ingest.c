@@ -135,6 +135,10 @@ const IngestReader *ingest_reader_for(const char *path, const unsigned char *hea
   return &k_readers[N_READERS - 1];
 }
 
+int ingest_is_text_name(const char *path) {
+  return ingest_reader_for(path, NULL, 0) == &k_readers[N_READERS - 1];
+}
+
 /* The first bytes of path, for readers known by their magic; none when no reader has one. */
 static size_t read_head(const char *path, unsigned char head[INGEST_MAGIC_MAX]) {
   int any_magic = 0;

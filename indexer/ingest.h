@@ -71,6 +71,12 @@ typedef struct IngestReader {
 ** INGEST_MAGIC_MAX, or none). Never NULL. */
 const IngestReader *ingest_reader_for(const char *path, const unsigned char *head, size_t n_head);
 
+/* 1 when a file named path goes to the text reader as far as its name tells (its first
+** bytes may still say otherwise: a PDF magic). The prefetch worker prepares only such files:
+** the caller marks the others skipped, so that no Markdown or HTML is parsed as plain text
+** for nothing. */
+int ingest_is_text_name(const char *path);
+
 /* ---- files --------------------------------------------------------------------------------- */
 
 /* Sidecar metadata (NAME.meta: "key: value" lines). Strings borrowed. */
