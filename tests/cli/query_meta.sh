@@ -43,9 +43,9 @@ expect_eq "$(head -c 3 .out | od -An -tx1 | tr -d ' ')" "efbbbf" "CSV BOM"
 expect_eq "$(head -1 .out | tr -d '\357\273\277')" $'ward,year,year_label,slot,meeting,local_name,count,text,file,line_start,line_end,page,page_end\r' "CSV header"
 [ "$(grep -c $'\r$' .out)" -ge 7 ] || fail "CSV lines do not end in CRLF"
 run "$JFTS_QUERY" --db t.db --meetings --ward 泉区 --format tsv
-expect_eq "$(head -1 <<<"$OUT")" $'ward\tyear\tyear_label\tslot\tmeeting\tlocal_name\tcount\ttext\tfile\tline_start\tline_end' "TSV header"
+expect_eq "$(head -1 <<<"$OUT")" $'ward\tyear\tyear_label\tslot\tmeeting\tlocal_name\tcount\ttext\tfile\tline_start\tline_end\tpage\tpage_end' "TSV header"
 expect_eq "$(wc -l <<<"$OUT")" 7 "TSV lines (header + 6 rows)"
-expect_match "$(tail -1 <<<"$OUT")" $'^泉区\t2021\t令和3年度\t\tその他の活動\t\t\t特になし\tc/sendai-r3-jiritsushien.txt\t[0-9]+\t[0-9]+$' "TSV その他 row"
+expect_match "$(tail -1 <<<"$OUT")" $'^泉区\t2021\t令和3年度\t\tその他の活動\t\t\t特になし\tc/sendai-r3-jiritsushien.txt\t[0-9]+\t[0-9]+\t\t$' "TSV その他 row"
 
 # Text: one heading line per row, then its description.
 run "$JFTS_QUERY" --db t.db --meetings --ward 若林
