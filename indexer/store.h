@@ -162,6 +162,8 @@ typedef struct StoreDocRow {
   int n_passages;
   int line_start, line_end; /* lines within page_start/page_end for a paged file */
   int page_start, page_end; /* 1-based pages of a paged file (a PDF); 0 for a text file */
+  int text_line_start, text_line_end; /* the same lines counted through the file's text, as
+                                      ** StorePassageRow.line_start counts them */
 } StoreDocRow;
 typedef int (*StoreDocCb)(void *ctx, const StoreDocRow *row);
 

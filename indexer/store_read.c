@@ -176,6 +176,8 @@ int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, c
         .n_passages = sqlite3_column_int(st, 5),
         .line_start = sqlite3_column_int(st, 6),
         .line_end = sqlite3_column_int(st, 7),
+        .text_line_start = sqlite3_column_int(st, 6),
+        .text_line_end = sqlite3_column_int(st, 7),
     };
     rc = cite_lines(st, 9, &r.line_start, &r.line_end, &r.page_start, &r.page_end);
     if (rc == JFTS_OK) rc = cb(ctx, &r);
