@@ -64,14 +64,17 @@ static void end_block(Out *o, size_t at) {
   if (line_has_text(o) && o->t[o->n - 1] != ' ') insert(o, " ", 1, at);
 }
 
-/* Makes the line before the last '\n' a block end: what follows starts a new block. */
-static void end_previous_block(Out *o) {
-  if (o->rc != JFTS_OK || o->n < 2 || o->t[o->n - 1] != '\n') return;
-  char last = o->t[o->n - 2];
+/* Makes the line that ends just before output byte ls (the start of the line in progress) a
+** block end: what follows starts a new block. The line in progress moves one byte on. */
+static void end_previous_block(Out *o, size_t ls) {
+  if (o->rc != JFTS_OK || ls < 2 || o->t[ls - 1] != '\n') return;
+  char last = o->t[ls - 2];
   if (last == '\n' || last == ' ' || !grow(o, 1)) return;
-  o->t[o->n - 1] = ' ';
-  o->t[o->n] = '\n';
-  o->map[o->n] = o->map[o->n - 1];
+  memmove(o->t + ls + 1, o->t + ls, o->n - ls);
+  memmove(o->map + ls + 1, o->map + ls, (o->n - ls) * sizeof *o->map);
+  o->t[ls - 1] = ' ';
+  o->t[ls] = '\n';
+  o->map[ls] = o->map[ls - 1];
   o->n++;
 }
 
@@ -257,10 +260,11 @@ int markup_markdown(const DecodedText *src, DecodedText **out, char **err_out) {
     while (t < e && t - i < 4 && s[t] == ' ') t++;
     int fence = e - t >= 3 && (memcmp(s + t, "```", 3) == 0 || memcmp(s + t, "~~~", 3) == 0);
     int block = 1;
+    size_t ls = o.n; /* where this line starts in the output */
     if (fence) in_fence = !in_fence;
     else if (in_fence) copy(&o, i, e);
     else md_line(&o, i, e, &block);
-    if (block) end_previous_block(&o);
+    if (block) end_previous_block(&o, ls);
     int hard = e - i >= 2 && s[e - 1] == ' ' && s[e - 2] == ' ';
     if (block || in_fence || hard) end_block(&o, e);
     if (nl == NULL) break;

@@ -30,6 +30,8 @@ static const struct {
      "地域の会議と支援と図 \n"},
     {"md autolink and tag", 0, "詳細は<https://x.jp>へ<br>以上\n", "詳細はへ以上 \n"},
     {"md list items", 0, "- 研修\n- 会議\n1. 部会\n", "研修 \n会議 \n部会 \n"},
+    {"md paragraph then a list and a heading", 0, "本文は\n続く\n- 項目\n# 見出し\n",
+     "本文は\n続く \n項目 \n【見出し】 \n"},
     {"md table", 0, "| 会議 | 回数 |\n|---|:--|\n| 全体 | 2回 |\n", "会議 回数 \n\n全体 2回 \n"},
     {"md fenced code kept", 0, "```\n*a*\n```\n", "\n*a* \n\n"},
     {"md reference definition", 0, "[1]: https://x.jp\n本文\n", "\n本文 \n"},
