@@ -81,8 +81,10 @@ static void usage(FILE *fp) {
           "  -h, --help       show this help and exit\n"
           "  --version        show the version and exit\n"
           "\n"
-          "Directories are walked recursively in sorted order; hidden files, *.meta sidecars,\n"
-          "README* and *.md files are skipped there, and binary files with a warning.\n"
+          "Files are read as text (any supported encoding), PDF (.pdf, or starting %%PDF-),\n"
+          "Markdown (.md, .markdown) or HTML (.html, .htm). Directories are walked\n"
+          "recursively in sorted order; hidden files, *.meta sidecars and README* files are\n"
+          "skipped there, and binary files with a warning.\n"
           "A file's metadata is read from the sidecar NAME.meta or NAME.EXT.meta beside it\n"
           "(\"key: value\" lines for title, publisher, year, source; # starts a comment).\n"
           "At the end one summary line goes to standard output.\n"
@@ -161,6 +163,8 @@ static FileFail report_result(Run *run, const IngestResult *res) {
   const char *msg = jfts_error_text(res->rc, res->reason, buf);
   switch (res->status) {
     case INGEST_INDEXED:
+      /* Part of the file gave no text (a PDF's page): said once, the rest is indexed. */
+      if (res->warning) fprintf(stderr, PROG ": warning: %s: %s\n", res->where, res->warning);
       run->n_indexed++;
       run->n_untagged += !res->tagged;
       run->n_docs += res->n_docs;
@@ -215,7 +219,7 @@ static void start_prefetch(Run *run, PrefetchJob **jobs_out, Prefetch **pf_out) 
     PrefetchJob *j = &jobs[i];
     j->path = e->path;
     j->walked = e->walked;
-    j->skip = e->dup || e->realpath == NULL;
+    j->skip = e->dup || e->realpath == NULL || !ingest_is_text_name(e->path);
     if (j->skip || !l->indexed) continue;
     j->known = 1;
     j->known_size = l->old.size;

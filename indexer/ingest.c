@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +16,7 @@
 
 #include "chunker.h"
 #include "jfts_common.h"
+#include "markup.h"
 #include "report.h"
 
 /* ---- readers ------------------------------------------------------------------------------ */
@@ -25,8 +27,91 @@ static int read_text(const unsigned char *raw, size_t n_bytes, uint64_t raw_base
   return dec_decode_piece(raw, n_bytes, raw_base, encoding, &out->dec, err_out);
 }
 
+/* The PDF's body lines, one text line each (line i is doc->lines[i-1]). A line that does
+** not go on in the next (a block's end, or a hard break) ends with a space, as pdftotext's
+** output does, so that repair (repair.h) joins soft wraps only: the join is done in the
+** passage text, whose map keeps every character's line, and so its page. */
+static int pdf_text(const PdfDoc *doc, DecodedText **out) {
+  size_t n = 0;
+  for (size_t i = 0; i < doc->n_lines; i++)
+    n += doc->lines[i].n_bytes + 2; /* a space and '\n' at most */
+  DecodedText *d = jfts_calloc(1, sizeof *d);
+  char *t = d ? jfts_malloc(n + 1) : NULL;
+  if (t == NULL) {
+    jfts_free(d);
+    return JFTS_ERR_NOMEM;
+  }
+  size_t at = 0;
+  for (size_t i = 0; i < doc->n_lines; i++) {
+    const PdfLine *l = &doc->lines[i];
+    memcpy(t + at, doc->text + l->start_byte, l->n_bytes);
+    at += l->n_bytes;
+    if (!(l->flags & PDF_LINE_SOFT_WRAP)) t[at++] = ' ';
+    t[at++] = '\n';
+  }
+  t[at] = '\0';
+  d->text = t;
+  d->n_bytes = at;
+  snprintf(d->encoding, sizeof d->encoding, "PDF");
+  *out = d;
+  return JFTS_OK;
+}
+
+/* A PDF (pdf.h). pdf_read's messages start with the name it is given, which ingest puts in
+** front of the message itself: that prefix is dropped. */
+static int read_pdf(const unsigned char *raw, size_t n_bytes, uint64_t raw_base,
+                    const char *encoding, IngestText *out, char **err_out) {
+  static const char k_prefix[] = "'PDF': ";
+  (void)raw_base, (void)encoding; /* a PDF is read whole and says its own encodings */
+  char *err = NULL;
+  int rc = pdf_read(raw, n_bytes, "PDF", &out->pdf, &err);
+  if (rc == JFTS_OK) rc = pdf_text(out->pdf, &out->dec);
+  if (rc != JFTS_OK) {
+    pdf_doc_free(out->pdf);
+    out->pdf = NULL;
+    if (err && err_out) {
+      const char *m = strncmp(err, k_prefix, sizeof k_prefix - 1) == 0
+                          ? err + sizeof k_prefix - 1 : err;
+      *err_out = jfts_strdup(m);
+    }
+  }
+  jfts_free(err);
+  return rc;
+}
+
+/* Markdown and HTML (markup.h): decoded as text, then their markup taken out. */
+static int read_markup(const unsigned char *raw, size_t n_bytes, const char *encoding,
+                       int (*strip)(const DecodedText *, DecodedText **, char **),
+                       IngestText *out, char **err_out) {
+  DecodedText *dec = NULL;
+  int rc = dec_decode(raw, n_bytes, encoding, &dec, err_out);
+  if (rc == JFTS_OK) rc = strip(dec, &out->dec, err_out);
+  dec_free(dec);
+  return rc;
+}
+
+static int read_markdown(const unsigned char *raw, size_t n_bytes, uint64_t raw_base,
+                         const char *encoding, IngestText *out, char **err_out) {
+  (void)raw_base; /* streams 0: always the whole file */
+  return read_markup(raw, n_bytes, encoding, markup_markdown, out, err_out);
+}
+
+static int read_html(const unsigned char *raw, size_t n_bytes, uint64_t raw_base,
+                     const char *encoding, IngestText *out, char **err_out) {
+  (void)raw_base;
+  return read_markup(raw, n_bytes, encoding, markup_html, out, err_out);
+}
+
+static const char *const k_md_ext[] = {".md", ".markdown", NULL};
+static const char *const k_html_ext[] = {".html", ".htm", NULL};
+static const char *const k_pdf_ext[] = {".pdf", NULL};
+static const unsigned char k_pdf_magic[] = "%PDF-";
+
 /* Rows are tried in order (magic first, then extensions); the last row takes any file. */
 static const IngestReader k_readers[] = {
+    {"pdf", k_pdf_ext, k_pdf_magic, sizeof k_pdf_magic - 1, 0, 0, read_pdf},
+    {"markdown", k_md_ext, NULL, 0, 1, 0, read_markdown},
+    {"html", k_html_ext, NULL, 0, 1, 0, read_html},
     {"text", NULL, NULL, 0, 1, 1, read_text},
 };
 #define N_READERS (sizeof k_readers / sizeof k_readers[0])
@@ -50,6 +135,10 @@ const IngestReader *ingest_reader_for(const char *path, const unsigned char *hea
   return &k_readers[N_READERS - 1];
 }
 
+int ingest_is_text_name(const char *path) {
+  return ingest_reader_for(path, NULL, 0) == &k_readers[N_READERS - 1];
+}
+
 /* The first bytes of path, for readers known by their magic; none when no reader has one. */
 static size_t read_head(const char *path, unsigned char head[INGEST_MAGIC_MAX]) {
   int any_magic = 0;
@@ -67,6 +156,7 @@ static size_t read_head(const char *path, unsigned char head[INGEST_MAGIC_MAX]) 
 void ingest_result_clear(IngestResult *res) {
   jfts_free(res->reason);
   jfts_free(res->where);
+  jfts_free(res->warning);
   memset(res, 0, sizeof *res);
 }
 
@@ -343,6 +433,7 @@ static int binary_piece(Ingest *g, const Piece *p) {
   char *err = NULL;
   int rc = g->reader->read(p->bytes, p->n, p->off, NULL, &txt, &err);
   dec_free(txt.dec);
+  pdf_doc_free(txt.pdf);
   if (rc == JFTS_ERR_NOMEM) set_failure(g->res, INGEST_FATAL, rc, NULL, NULL);
   else
     set_failure(g->res, g->file->walked ? INGEST_SKIPPED : INGEST_FAILED, JFTS_ERR_INPUT,
@@ -401,9 +492,14 @@ static IngestStatus compare_indexed(Ingest *g) {
   }
   if (f->lookup_err) return set_failure(g->res, INGEST_FATAL, JFTS_ERR_DB, f->path, f->lookup_err);
   const StoreFileRow *old = f->old;
+  /* A title or year the file's own document information gave (no sidecar said) is the same
+  ** as long as the bytes are. */
+  int info_title = old && (old->from_info & STORE_INFO_TITLE) && g->meta.title == NULL;
+  int info_year = old && (old->from_info & STORE_INFO_YEAR) && g->meta.year == 0;
   g->same = f->indexed && old && old->size == g->size && strcmp(old->hash, g->hash) == 0 &&
-            str_eq(old->title, g->meta.title) && str_eq(old->publisher, g->meta.publisher) &&
-            str_eq(old->source, g->meta.source) && old->year == g->meta.year;
+            (info_title || str_eq(old->title, g->meta.title)) &&
+            str_eq(old->publisher, g->meta.publisher) && str_eq(old->source, g->meta.source) &&
+            (info_year || old->year == g->meta.year);
   return INGEST_INDEXED;
 }
 
@@ -451,6 +547,43 @@ static IngestStatus parse_piece(Ingest *g, const Piece *p, const IngestText *txt
   return st;
 }
 
+/* The Western year of an ISO 8601 date ("2021-04-01T..."), or 0. */
+static int info_year(const char *date) {
+  if (date == NULL) return 0;
+  int y = 0;
+  for (int i = 0; i < 4; i++) {
+    if (date[i] < '0' || date[i] > '9') return 0;
+    y = y * 10 + (date[i] - '0');
+  }
+  return y > 0 ? y : 0;
+}
+
+/* What a PDF adds to its file's row: its pages (*pages_out, jfts_malloc'ed, NULL for other
+** files), and the title and year of its document information where the metadata has none.
+** Returns JFTS_OK or JFTS_ERR_NOMEM. */
+static int pdf_file_info(const PdfDoc *doc, StoreFile *sf, StorePage **pages_out) {
+  *pages_out = NULL;
+  if (doc == NULL) return JFTS_OK;
+  if (sf->title == NULL && doc->title && doc->title[0]) {
+    sf->title = doc->title;
+    sf->from_info |= STORE_INFO_TITLE;
+  }
+  if (sf->year == 0 && (sf->year = info_year(doc->created)) > 0) sf->from_info |= STORE_INFO_YEAR;
+  if (doc->n_pages == 0) return JFTS_OK;
+  StorePage *pg = jfts_calloc(doc->n_pages, sizeof *pg);
+  if (pg == NULL) return JFTS_ERR_NOMEM;
+  uint32_t line = 1;
+  for (uint32_t i = 0; i < doc->n_pages; i++) {
+    pg[i] = (StorePage){line, doc->pages[i].n_lines, doc->pages[i].furniture,
+                        doc->pages[i].error};
+    line += doc->pages[i].n_lines;
+  }
+  sf->pages = pg;
+  sf->n_pages = doc->n_pages;
+  *pages_out = pg;
+  return JFTS_OK;
+}
+
 /* Stores a piece: the first replaces the file's rows (a streamed file inside a savepoint,
 ** *in_savepoint set), the others are appended. store_replace_file's and store_append_report's
 ** messages name the file; store_piecewise_begin's does not, so the file's path goes with it. */
@@ -464,11 +597,16 @@ static IngestStatus store_piece(Ingest *g, const Piece *p, const IngestText *txt
                   g->meta.title,
                   g->meta.publisher,
                   g->meta.source,
-                  g->meta.year};
+                  g->meta.year,
+                  0,
+                  NULL,
+                  0};
   const TokBatch *toks = p->prepared ? g->pre->toks : NULL;
   char *err = NULL;
   const char *where = f->path;
-  int rc = JFTS_OK;
+  StorePage *pages = NULL;
+  int rc = pdf_file_info(txt->pdf, &sf, &pages);
+  if (rc != JFTS_OK) return set_failure(g->res, INGEST_FATAL, rc, NULL, NULL);
   if (p->off == 0 && g->src.streamed) {
     rc = store_piecewise_begin(g->store, &err);
     *in_savepoint = rc == JFTS_OK;
@@ -482,6 +620,7 @@ static IngestStatus store_piece(Ingest *g, const Piece *p, const IngestText *txt
   IngestStatus st = rc == JFTS_OK ? INGEST_INDEXED
                                   : set_failure(g->res, INGEST_FATAL, rc, where, err);
   jfts_free(err);
+  jfts_free(pages);
   return st;
 }
 
@@ -505,6 +644,10 @@ static IngestStatus store_pieces(Ingest *g) {
       st = res->status = INGEST_UNCHANGED;
     if (st == INGEST_INDEXED) st = parse_piece(g, &p, &txt, &rep);
     if (st == INGEST_INDEXED) st = store_piece(g, &p, &txt, rep, &file_id, &in_savepoint);
+    if (st == INGEST_INDEXED && txt.pdf && txt.pdf->warning && res->warning == NULL &&
+        ((res->warning = jfts_strdup(txt.pdf->warning)) == NULL ||
+         (res->where = jfts_strdup(g->file->path)) == NULL))
+      st = set_failure(res, INGEST_FATAL, JFTS_ERR_NOMEM, NULL, NULL);
     if (st == INGEST_INDEXED) {
       res->tagged |= rep->tagged;
       res->n_docs += (long)rep->n_docs;
@@ -513,6 +656,7 @@ static IngestStatus store_pieces(Ingest *g) {
     }
     report_free(rep);
     dec_free(txt.dec);
+    pdf_doc_free(txt.pdf);
   }
   if (st == INGEST_INDEXED && os_err)
     st = set_failure(res, INGEST_FAILED, JFTS_ERR_IO, g->file->path, jfts_strerror(os_err));

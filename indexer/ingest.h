@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "decode.h"
+#include "pdf.h"
 #include "prefetch.h"
 #include "store.h"
 
@@ -30,13 +31,20 @@
 **      and whether it can read a file in pieces.
 ** Nothing else changes: binary detection applies only to rows with text_input set; a reader
 ** with streams 0 always gets the whole file; the prefetch worker prepares only files of the
-** text reader (others are read on the main thread). Note that jfts-index's directory walk
-** passes over *.md and README* files (walk.c, walk_skips): a Markdown reader that
-** should see them in a walk must also change that rule. */
+** text reader (others are read on the main thread).
+** The rows now: "pdf" (magic %PDF-, or .pdf; pdf.h: each body line of the PDF becomes one
+** line of text, ended by a space when it ends a block or a line of a table, as pdftotext
+** marks them, so that repair joins exactly the soft wraps and every character keeps its
+** line, and with it its page: IngestText.pdf), "markdown" (.md, .markdown) and "html"
+** (.html, .htm) (markup.h: decoded as text, markup taken out, lines and raw offsets kept),
+** then "text". */
 
 /* What a reader makes of raw bytes. Owned by the caller of the reader. */
 typedef struct IngestText {
   DecodedText *dec; /* the text and its map back to raw offsets; owned */
+  PdfDoc *pdf;      /* a PDF's pages (their furniture and failures) and document info, whose
+                    ** body lines are dec's lines one for one (line i of dec is
+                    ** pdf->lines[i-1]); NULL for other readers; owned */
 } IngestText;
 
 /* Turns raw[0, n_bytes), the bytes at raw_base in the file, into *out. raw_base is 0 for the
@@ -62,6 +70,12 @@ typedef struct IngestReader {
 /* The reader for the file at path whose first bytes are head[0, n_head) (may be fewer than
 ** INGEST_MAGIC_MAX, or none). Never NULL. */
 const IngestReader *ingest_reader_for(const char *path, const unsigned char *head, size_t n_head);
+
+/* 1 when a file named path goes to the text reader as far as its name tells (its first
+** bytes may still say otherwise: a PDF magic). The prefetch worker prepares only such files:
+** the caller marks the others skipped, so that no Markdown or HTML is parsed as plain text
+** for nothing. */
+int ingest_is_text_name(const char *path);
 
 /* ---- files --------------------------------------------------------------------------------- */
 
@@ -114,8 +128,11 @@ typedef struct IngestResult {
   int rc;             /* JFTS_OK, else the JFTS_ERR_* behind a failure */
   char *reason;       /* not INDEXED/UNCHANGED: what went wrong, or NULL when the layer below
                       ** gave no message (show jfts_error_text(rc, reason, ...)); owned */
-  char *where;        /* the path reason is about (the file's, or its sidecar's); NULL when
-                      ** reason names it already or names no file; owned */
+  char *where;        /* the path reason (or warning) is about (the file's, or its sidecar's);
+                      ** NULL when reason names it already or names no file; owned */
+  char *warning;      /* INDEXED: what was left out of the file, to show as a warning (a PDF's
+                      ** pages without text: "page 5: cannot read the page"); else NULL;
+                      ** owned */
   int tagged;         /* INDEXED: 1 when a document follows the report template */
   long n_docs, n_passages, n_meetings; /* INDEXED: rows stored */
 } IngestResult;

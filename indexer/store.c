@@ -28,7 +28,15 @@ static const char *const SCHEMA_SQL =
     " id INTEGER PRIMARY KEY, path TEXT NOT NULL, realpath TEXT NOT NULL UNIQUE,"
     " size INTEGER NOT NULL, hash TEXT NOT NULL, encoding TEXT NOT NULL,"
     " title TEXT, publisher TEXT, year INTEGER, source TEXT,"
-    " tagged INTEGER NOT NULL, indexed_at TEXT NOT NULL);"
+    " tagged INTEGER NOT NULL, indexed_at TEXT NOT NULL,"
+    /* from_info: STORE_INFO_* bits; pages: a paged file's first text line of each page as
+    ** little-endian uint32s (NULL for a text file), read with every passage for citations. */
+    " from_info INTEGER NOT NULL DEFAULT 0, pages BLOB);"
+    /* What each page of a paged file held besides its body, or why it gave no text. */
+    "CREATE TABLE pages("
+    " file_id INTEGER NOT NULL, page INTEGER NOT NULL, line_start INTEGER NOT NULL,"
+    " n_lines INTEGER NOT NULL, furniture TEXT, error TEXT, PRIMARY KEY(file_id, page))"
+    " WITHOUT ROWID;"
     "CREATE TABLE documents("
     " id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, ordinal INTEGER NOT NULL,"
     " ward TEXT, year INTEGER, year_label TEXT, title TEXT,"
@@ -201,6 +209,12 @@ static int read_meta(Store *s, char **err_out) {
   return rc;
 }
 
+/* The tables of every schema so far, dropped to rebuild an index of an older schema. */
+static const char *const DROP_SQL =
+    "DROP TABLE IF EXISTS fts; DROP TABLE IF EXISTS meetings; DROP TABLE IF EXISTS passages;"
+    "DROP TABLE IF EXISTS documents; DROP TABLE IF EXISTS pages; DROP TABLE IF EXISTS files;"
+    "DROP TABLE IF EXISTS meta;";
+
 /* What every jfts database holds: each table (FTS5's shadow tables included) with the columns
 ** jfts reads. A table may have more columns (a later schema adds some); none may be missing. */
 static const struct {
@@ -209,7 +223,9 @@ static const struct {
   const char *columns; /* comma-separated, as in pragma_table_info */
 } k_tables[] = {
     {"meta", 0, "key,value"},
-    {"files", 0, "id,path,realpath,size,hash,encoding,title,publisher,year,source,tagged"},
+    {"files", 0,
+     "id,path,realpath,size,hash,encoding,title,publisher,year,source,tagged,from_info,pages"},
+    {"pages", 0, "file_id,page,line_start,n_lines,furniture,error"},
     {"documents", 0, "id,file_id,ordinal,ward,year,year_label,title,line_start,line_end"},
     {"passages", 0,
      "id,file_id,doc_id,ordinal,ward,year,year_label,section,section_title,heading,meeting,"
@@ -315,6 +331,20 @@ static int check_schema(Store *s, char **err_out) {
   if (user_version < 1) {
     jfts_set_error(err_out, "'%s' is not a jfts database", s->path);
     return JFTS_ERR_SCHEMA;
+  }
+  if (user_version < JFTS_SCHEMA_VERSION) {
+    /* Older rows lack what citations need now (pages, columns): only a re-index makes them.
+    ** jfts-index does it (store_begin); a reader says so. */
+    if (s->mode == STORE_READ) {
+      jfts_set_error(err_out,
+                     "cannot open '%s': index written by an older jfts (schema %lld, this jfts "
+                     "reads %d); re-index with jfts-index",
+                     s->path, (long long)user_version, JFTS_SCHEMA_VERSION);
+      return JFTS_ERR_SCHEMA;
+    }
+    s->needs_schema = 1;
+    s->upgrade = 1;
+    return JFTS_OK;
   }
   rc = check_objects(s, err_out);
   if (rc == JFTS_OK) rc = read_meta(s, err_out);
@@ -618,9 +648,14 @@ int store_begin(Store *s, char **err_out) {
   s->in_txn = 1;
   if (s->needs_schema) {
     /* Another indexer may have created the schema while we waited for the lock. */
-    int64_t n_objects = 0;
-    rc = store_query_int(s, "SELECT count(*) FROM sqlite_master", &n_objects, err_out,
-                         "cannot read schema");
+    int64_t n_objects = 0, version = 0;
+    if (s->upgrade)
+      rc = store_query_int(s, "PRAGMA user_version", &version, err_out, "cannot read schema");
+    if (rc == JFTS_OK && s->upgrade && version < JFTS_SCHEMA_VERSION)
+      rc = store_exec(s, DROP_SQL, err_out, "cannot drop the old schema");
+    if (rc == JFTS_OK)
+      rc = store_query_int(s, "SELECT count(*) FROM sqlite_master", &n_objects, err_out,
+                           "cannot read schema");
     if (rc == JFTS_OK && n_objects == 0) {
       rc = store_exec(s, SCHEMA_SQL, err_out, "cannot create the schema");
       if (rc == JFTS_OK) rc = write_meta(s, err_out);
@@ -628,7 +663,7 @@ int store_begin(Store *s, char **err_out) {
     } else if (rc == JFTS_OK) {
       rc = check_schema(s, err_out);
     }
-    if (rc == JFTS_OK) s->needs_schema = 0;
+    if (rc == JFTS_OK) s->needs_schema = s->upgrade = 0;
   } else if (s->tok_version != JFTS_TOKENIZER_VERSION) {
     /* External content: the passages are intact, only the tokens must be redone. */
     rc = store_exec(s, "INSERT INTO fts(fts) VALUES('rebuild')", err_out,

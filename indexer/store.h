@@ -35,7 +35,7 @@ int store_open(const char *path, StoreMode mode, Store **out, char **err_out);
 /* Checks the index (jfts-index --check; store_check.c), stopping after the first kind of
 ** check that finds problems: SQLite's integrity check, then FTS5's integrity-check (the
 ** full-text index against the passages), then jfts's own invariants (every passage, document
-** and meeting names an existing file; every passage's segment map is whole 16-byte entries
+** and meeting names an existing file; every passage's segment map is whole entries
 ** inside its text; its offsets and lines run forwards). problem(ctx, text) is called for each
 ** problem found (up to 20 of a kind, then one line with the count). s must be open with
 ** STORE_READ. *n_problems_out gets the number of problems, *n_passages_out the passages
@@ -78,7 +78,30 @@ typedef struct StoreFileRow {
   char *publisher;
   char *source;
   int year;           /* 0 when absent */
+  int from_info;      /* STORE_INFO_* bits: title/year came from the file's own document
+                      ** information (a PDF's), not from a sidecar */
 } StoreFileRow;
+
+/* StoreFile.from_info, StoreFileRow.from_info */
+enum { STORE_INFO_TITLE = 1, STORE_INFO_YEAR = 2 };
+
+/* One page of a paged file (a PDF). The file's text holds the body lines of its pages one
+** after another, so a page is a run of text lines; what the page held besides its body
+** (running headers/footers, page numbers) or why it gave no text is kept with it, so that
+** nothing of the file is dropped without a trace. Strings borrowed. */
+typedef struct StorePage {
+  uint32_t line_start;   /* text line (1-based) of the page's first body line; for a page
+                         ** without body lines, the line the next page starts at */
+  uint32_t n_lines;      /* body lines of the page */
+  const char *furniture; /* running headers/footers, '\n'-ended lines; NULL: none */
+  const char *error;     /* why the page gave no text; NULL: it was read */
+} StorePage;
+
+/* The page holding text line `line` of a file whose pages start at text lines
+** page_lines[0..n_pages) (ascending; page_lines[0] is page 1's): returns the 1-based page
+** and sets *line_in_page_out (may be NULL) to the line's number within that page. A file
+** without pages (n_pages 0: a text file) returns 0 and line itself. */
+int store_page_of(const uint32_t *page_lines, size_t n_pages, int line, int *line_in_page_out);
 
 /* Looks up a file by its real path. *found_out is 1 and *row filled (release with
 ** store_file_row_clear) when indexed, else 0 and *row zeroed.
@@ -105,6 +128,11 @@ typedef struct StoreFile {
   const char *publisher;
   const char *source;
   int year;               /* 0 when absent */
+  int from_info;          /* STORE_INFO_* bits: which of title/year the file's own document
+                          ** information gave (no sidecar said) */
+  const StorePage *pages; /* n_pages pages of a paged file (a PDF); NULL for a text file,
+                          ** whose citations are file:line */
+  uint32_t n_pages;
 } StoreFile;
 
 /* The tokens of a report's passage texts, recorded ahead (tokenizer.h: entry i holds
@@ -159,7 +187,10 @@ typedef struct StoreDocRow {
   int year;                /* 0 when unknown */
   const char *year_label;  /* NULL when unknown */
   int n_passages;
-  int line_start, line_end;
+  int line_start, line_end; /* lines within page_start/page_end for a paged file */
+  int page_start, page_end; /* 1-based pages of a paged file (a PDF); 0 for a text file */
+  int text_line_start, text_line_end; /* the same lines counted through the file's text, as
+                                      ** StorePassageRow.line_start counts them */
 } StoreDocRow;
 typedef int (*StoreDocCb)(void *ctx, const StoreDocRow *row);
 
@@ -178,7 +209,8 @@ typedef struct StoreMeetingRow {
   int count;               /* planned count; -1 when the row says なし/特になし */
   const char *text;
   const char *file;
-  int line_start, line_end;
+  int line_start, line_end; /* lines within page_start/page_end for a paged file */
+  int page_start, page_end; /* 1-based pages of a paged file (a PDF); 0 for a text file */
 } StoreMeetingRow;
 typedef int (*StoreMeetingCb)(void *ctx, const StoreMeetingRow *row);
 
@@ -187,12 +219,18 @@ int store_list_meetings(Store *s, const char *ward, StoreMeetingCb cb, void *ctx
                         char **err_out);
 
 /* One passage's segment: text bytes [text_start, text_start+n_bytes) are a verbatim copy of
-** decoded bytes starting at raw file offset raw_start, on raw line lineno. */
+** decoded bytes starting at raw file offset raw_start, on raw line lineno. For a PDF the
+** "raw" offsets are offsets in the text the PDF reader rebuilt (the PDF's bytes hold no text
+** as such), and lineno counts that text's lines. */
 typedef struct StoreSeg {
   uint32_t text_start;
   uint32_t raw_start;
   uint32_t n_bytes;
   uint32_t lineno;
+  uint32_t column;    /* 1-based code point column of the segment's first byte in its line
+                      ** when the line is longer than STORE_LONG_LINE_CHARS code points;
+                      ** 0 for a shorter line. A line cut by a piece of a streamed file is
+                      ** counted from the piece's start. */
 } StoreSeg;
 
 typedef struct StorePassageRow {
@@ -210,9 +248,13 @@ typedef struct StorePassageRow {
   const char *text;        /* repaired passage text */
   size_t n_text;           /* bytes */
   int64_t raw_start, raw_end; /* raw file byte range of the passage's source */
-  int line_start, line_end;
+  int line_start, line_end; /* text lines of the file (for a paged file, store_page_of turns
+                            ** them into page and line within the page) */
   const StoreSeg *segs;    /* text → raw map, in text order */
   size_t n_segs;
+  const uint32_t *page_lines; /* the file's pages' first text lines (store_page_of); NULL
+                              ** for a text file */
+  size_t n_pages;
 } StorePassageRow;
 typedef int (*StorePassageCb)(void *ctx, const StorePassageRow *row);
 
@@ -227,9 +269,9 @@ int store_scan_substring(Store *s, const char *needle, const char *ward, long li
 int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *found_out,
                       char **err_out);
 
-/* Packs segments as the stored BLOB: little-endian uint32 quadruples (text_start, raw_start,
-** n_bytes, lineno). Unpacks a BLOB into *segs_out (jfts_malloc'ed, caller frees; NULL when
-** empty); JFTS_ERR_INPUT when its length is not a multiple of 16. */
+/* Packs segments as the stored BLOB: little-endian uint32 quintuples (text_start, raw_start,
+** n_bytes, lineno, column). Unpacks a BLOB into *segs_out (jfts_malloc'ed, caller frees; NULL
+** when empty); JFTS_ERR_INPUT when its length is not a multiple of 20. */
 int store_segs_pack(const StoreSeg *segs, size_t n_segs, unsigned char **blob_out,
                     size_t *n_bytes_out);
 int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, size_t *n_segs_out);
@@ -237,6 +279,15 @@ int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, siz
 /* Raw line of passage text byte `text_byte`: the line of the segment holding it, or of the
 ** next segment for bytes repair inserted; line_end of the passage past the last segment. */
 int store_seg_lineno(const StorePassageRow *p, size_t text_byte);
+
+/* Where passage text byte `text_byte` came from, for a citation: *page_out the 1-based page
+** (0 for a text file), *line_out the line (within the page for a paged file), *column_out
+** the 1-based code point column of the byte in its source line when that line is longer
+** than STORE_LONG_LINE_CHARS code points, else 0. Bytes repair inserted take the position
+** of the next source byte. */
+#define STORE_LONG_LINE_CHARS 200
+void store_cite(const StorePassageRow *p, size_t text_byte, int *page_out, int *line_out,
+                int *column_out);
 
 /* One distinct combination of the passage columns a search filter names (StoreFilter's
 ** sections, section_title and meeting). Each field is NULL where passages have none. */

@@ -1,5 +1,5 @@
 /* jfts-index --check: SQLite's and FTS5's integrity checks plus jfts's own invariants of the
-** rows (every passage's file exists, its segment map is whole 16-byte entries inside its text,
+** rows (every passage's file exists, its segment map is whole entries inside its text,
 ** its offsets and lines run forwards). Each problem goes to a callback; the caller decides. */
 #include "store.h"
 
@@ -101,7 +101,7 @@ static const char *passage_problem(sqlite3_stmt *st) {
   const unsigned char *blob = sqlite3_column_blob(st, 2);
   if (sqlite3_column_type(st, 2) != SQLITE_BLOB && n_blob != 0)
     return "its segment map is not a blob";
-  if (n_blob % 16 != 0) return "its segment map is not whole 16-byte entries";
+  if (n_blob % STORE_SEG_BYTES != 0) return "its segment map is not whole entries";
   StoreSeg *segs = NULL;
   size_t n_segs = 0;
   if (store_segs_unpack(blob, n_blob, &segs, &n_segs) != JFTS_OK) return NULL; /* memory */

@@ -12,6 +12,9 @@
 #include "store.h"
 #include "tokenizer.h"
 
+/* Bytes of one packed segment (store_segs_pack): five little-endian uint32s. */
+#define STORE_SEG_BYTES 20
+
 struct Store {
   sqlite3 *db;
   char *path;           /* as given to store_open, for messages */
@@ -19,6 +22,8 @@ struct Store {
   int created;          /* store_open created the file */
   int committed;        /* a store_commit succeeded */
   int needs_schema;     /* the database is empty: store_begin writes the schema */
+  int upgrade;          /* with needs_schema: the database holds an older schema, which
+                        ** store_begin drops before writing the new one (a re-index) */
   int wal_pending;      /* switch to WAL after the first commit (the switch writes the file) */
   int tok_version;      /* tokenizer_version recorded in meta; 0 when none */
   int in_txn;
@@ -40,6 +45,16 @@ struct Store {
   ** db_error reports in place of FTS5's bare "SQL logic error"; it exists in both modes, and
   ** only a STORE_WRITE store arms it. */
   TokReplay *replay;
+  /* store_write.c: the line of the last segment whose column was counted, so that the
+  ** columns of a long line cost one pass over it (reset for each report stored). */
+  struct {
+    const char *text;       /* the decoded text the cursor is in; NULL: none yet */
+    size_t line_start;      /* byte offset of the line's first byte */
+    size_t line_end;        /* byte offset of its '\n' (or the text's end) */
+    uint32_t n_chars;       /* code points of the line */
+    size_t pos;             /* a byte of the line, and */
+    uint32_t col;           /*   its 1-based code point column */
+  } cur;
   TokBatch *own_tokens;
   TokBatch *col_tokens[2];  /* heading, label */
   char *col_text[2];        /* the text col_tokens[k] holds the tokens of, or NULL */

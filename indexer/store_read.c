@@ -22,40 +22,96 @@ static uint32_t unpack_u32(const unsigned char *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+
 int store_segs_pack(const StoreSeg *segs, size_t n_segs, unsigned char **blob_out,
                     size_t *n_bytes_out) {
   *blob_out = NULL;
   *n_bytes_out = 0;
-  unsigned char *b = jfts_malloc(n_segs * 16);
+  unsigned char *b = jfts_malloc(n_segs * STORE_SEG_BYTES);
   if (b == NULL) return JFTS_ERR_NOMEM;
   for (size_t i = 0; i < n_segs; i++) {
-    pack_u32(b + i * 16, segs[i].text_start);
-    pack_u32(b + i * 16 + 4, segs[i].raw_start);
-    pack_u32(b + i * 16 + 8, segs[i].n_bytes);
-    pack_u32(b + i * 16 + 12, segs[i].lineno);
+    unsigned char *q = b + i * STORE_SEG_BYTES;
+    pack_u32(q, segs[i].text_start);
+    pack_u32(q + 4, segs[i].raw_start);
+    pack_u32(q + 8, segs[i].n_bytes);
+    pack_u32(q + 12, segs[i].lineno);
+    pack_u32(q + 16, segs[i].column);
   }
   *blob_out = b;
-  *n_bytes_out = n_segs * 16;
+  *n_bytes_out = n_segs * STORE_SEG_BYTES;
   return JFTS_OK;
 }
 
 int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, size_t *n_segs_out) {
   *segs_out = NULL;
   *n_segs_out = 0;
-  if (n_bytes % 16 != 0) return JFTS_ERR_INPUT;
+  if (n_bytes % STORE_SEG_BYTES != 0) return JFTS_ERR_INPUT;
   if (n_bytes == 0) return JFTS_OK;
-  size_t n = n_bytes / 16;
+  size_t n = n_bytes / STORE_SEG_BYTES;
   StoreSeg *segs = jfts_malloc(n * sizeof *segs);
   if (segs == NULL) return JFTS_ERR_NOMEM;
   const unsigned char *p = blob;
-  for (size_t i = 0; i < n; i++, p += 16) {
+  for (size_t i = 0; i < n; i++, p += STORE_SEG_BYTES) {
     segs[i].text_start = unpack_u32(p);
     segs[i].raw_start = unpack_u32(p + 4);
     segs[i].n_bytes = unpack_u32(p + 8);
     segs[i].lineno = unpack_u32(p + 12);
+    segs[i].column = unpack_u32(p + 16);
   }
   *segs_out = segs;
   *n_segs_out = n;
+  return JFTS_OK;
+}
+
+/* ---- pages ------------------------------------------------------------------------------- */
+
+int store_page_of(const uint32_t *page_lines, size_t n_pages, int line, int *line_in_page_out) {
+  if (n_pages == 0 || page_lines == NULL) {
+    if (line_in_page_out) *line_in_page_out = line;
+    return 0;
+  }
+  /* The last page starting at or before line (a page without lines starts where the next
+  ** does, so the later of the two holds the line). */
+  size_t lo = 0, hi = n_pages;
+  while (hi - lo > 1) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (page_lines[mid] <= (uint32_t)line) lo = mid;
+    else hi = mid;
+  }
+  if (line_in_page_out) {
+    int in_page = line - (int)page_lines[lo] + 1;
+    *line_in_page_out = in_page < 1 ? 1 : in_page;
+  }
+  return (int)lo + 1;
+}
+
+/* Unpacks a files.pages BLOB (little-endian uint32 first lines) into *lines_out
+** (jfts_malloc'ed; NULL when empty). Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_INPUT. */
+static int unpack_pages(const void *blob, size_t n_bytes, uint32_t **lines_out, size_t *n_out) {
+  *lines_out = NULL;
+  *n_out = 0;
+  if (n_bytes % 4 != 0) return JFTS_ERR_INPUT;
+  if (n_bytes == 0 || blob == NULL) return JFTS_OK;
+  uint32_t *l = jfts_malloc(n_bytes);
+  if (l == NULL) return JFTS_ERR_NOMEM;
+  for (size_t i = 0; i < n_bytes / 4; i++) l[i] = unpack_u32((const unsigned char *)blob + 4 * i);
+  *lines_out = l;
+  *n_out = n_bytes / 4;
+  return JFTS_OK;
+}
+
+/* Turns a row's text lines into pages and lines within them, from the files.pages BLOB in
+** column col of st. */
+static int cite_lines(sqlite3_stmt *st, int col, int *line_start, int *line_end,
+                      int *page_start_out, int *page_end_out) {
+  uint32_t *lines = NULL;
+  size_t n = 0;
+  int rc = unpack_pages(sqlite3_column_blob(st, col), (size_t)sqlite3_column_bytes(st, col),
+                        &lines, &n);
+  if (rc != JFTS_OK) return rc;
+  *page_start_out = store_page_of(lines, n, *line_start, line_start);
+  *page_end_out = store_page_of(lines, n, *line_end, line_end);
+  jfts_free(lines);
   return JFTS_OK;
 }
 
@@ -66,6 +122,27 @@ int store_seg_lineno(const StorePassageRow *p, size_t text_byte) {
   }
   return p->line_end;
 }
+
+void store_cite(const StorePassageRow *p, size_t text_byte, int *page_out, int *line_out,
+                int *column_out) {
+  int line = p->line_end, column = 0;
+  for (size_t i = 0; i < p->n_segs; i++) {
+    const StoreSeg *g = &p->segs[i];
+    if (text_byte >= (size_t)g->text_start + g->n_bytes) continue;
+    line = (int)g->lineno;
+    if (g->column > 0) {
+      /* Code points from the segment's start (a byte repair inserted before it counts as
+      ** the segment's first): count the bytes that start a character. */
+      column = (int)g->column;
+      for (size_t b = g->text_start; b < text_byte && b < p->n_text; b++)
+        column += ((unsigned char)p->text[b] & 0xC0) != 0x80;
+    }
+    break;
+  }
+  *page_out = store_page_of(p->page_lines, p->n_pages, line, line_out);
+  *column_out = column;
+}
+
 /* ---- listings ---------------------------------------------------------------------------- */
 
 int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, char **err_out) {
@@ -77,12 +154,12 @@ int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, c
   int src = sqlite3_prepare_v2(
       s->db,
       "SELECT f.path, coalesce(d.title, f.title), d.ward, d.year, d.year_label, d.n_passages,"
-      " d.line_start, d.line_end, f.id"
+      " d.line_start, d.line_end, f.id, f.pages"
       " FROM documents d JOIN files f ON f.id = d.file_id"
       " WHERE ?1 IS NULL OR d.ward = ?1"
       " UNION ALL"
       " SELECT f.path, f.title, NULL, f.year, NULL, count(p.id), min(p.line_start),"
-      " max(p.line_end), f.id"
+      " max(p.line_end), f.id, f.pages"
       " FROM files f LEFT JOIN passages p ON p.file_id = f.id AND p.doc_id IS NULL"
       " WHERE ?1 IS NULL GROUP BY f.id"
       " HAVING count(p.id) > 0 OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_id = f.id)"
@@ -99,8 +176,11 @@ int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, c
         .n_passages = sqlite3_column_int(st, 5),
         .line_start = sqlite3_column_int(st, 6),
         .line_end = sqlite3_column_int(st, 7),
+        .text_line_start = sqlite3_column_int(st, 6),
+        .text_line_end = sqlite3_column_int(st, 7),
     };
-    rc = cb(ctx, &r);
+    rc = cite_lines(st, 9, &r.line_start, &r.line_end, &r.page_start, &r.page_end);
+    if (rc == JFTS_OK) rc = cb(ctx, &r);
     if (rc != JFTS_OK) goto cleanup;
     src = SQLITE_OK;
   }
@@ -118,7 +198,8 @@ int store_list_meetings(Store *s, const char *ward, StoreMeetingCb cb, void *ctx
   int rc = JFTS_OK;
   int src = sqlite3_prepare_v2(s->db,
                                "SELECT m.ward, m.year, m.year_label, m.slot, m.meeting,"
-                               " m.local_name, m.count, m.text, f.path, m.line_start, m.line_end"
+                               " m.local_name, m.count, m.text, f.path, m.line_start, m.line_end,"
+                               " f.pages"
                                " FROM meetings m JOIN files f ON f.id = m.file_id"
                                " WHERE ?1 IS NULL OR m.ward = ?1"
                                " ORDER BY f.path, f.id, m.line_start, m.id",
@@ -138,7 +219,8 @@ int store_list_meetings(Store *s, const char *ward, StoreMeetingCb cb, void *ctx
         .line_start = sqlite3_column_int(st, 9),
         .line_end = sqlite3_column_int(st, 10),
     };
-    rc = cb(ctx, &r);
+    rc = cite_lines(st, 11, &r.line_start, &r.line_end, &r.page_start, &r.page_end);
+    if (rc == JFTS_OK) rc = cb(ctx, &r);
     if (rc != JFTS_OK) goto cleanup;
     src = SQLITE_OK;
   }
@@ -152,10 +234,10 @@ cleanup:
 #define PASSAGE_COLUMNS                                                                        \
   "p.id, f.path, p.ward, p.year, p.year_label, p.section, p.section_title, p.heading,"        \
   " p.meeting, p.local_name, p.label, p.text, p.raw_start, p.raw_end, p.line_start,"           \
-  " p.line_end, p.segs"
+  " p.line_end, p.segs, f.pages"
 
 /* Calls cb with the passage of the current row of st (selected with PASSAGE_COLUMNS). A
-** segment map that contradicts the passage (not whole 16-byte entries, or an entry beyond its
+** segment map that contradicts the passage (not whole entries, or an entry beyond its
 ** text) is JFTS_ERR_SCHEMA, "the index is corrupt", never read past. */
 static int emit_passage(Store *s, sqlite3_stmt *st, StorePassageCb cb, void *ctx,
                         char **err_out) {
@@ -175,6 +257,17 @@ static int emit_passage(Store *s, sqlite3_stmt *st, StorePassageCb cb, void *ctx
       return store_corrupt(s, err_out, "passage %lld: segment %zu lies beyond its text",
                            (long long)id, i);
     }
+  }
+  uint32_t *pages = NULL;
+  size_t n_pages = 0;
+  size_t n_page_blob = (size_t)sqlite3_column_bytes(st, 17);
+  rc = unpack_pages(sqlite3_column_blob(st, 17), n_page_blob, &pages, &n_pages);
+  if (rc != JFTS_OK) {
+    jfts_free(segs);
+    if (rc == JFTS_ERR_INPUT)
+      return store_corrupt(s, err_out, "passage %lld: a page map of %zu bytes", (long long)id,
+                           n_page_blob);
+    return rc;
   }
   StorePassageRow r = {
       .id = sqlite3_column_int64(st, 0),
@@ -196,10 +289,13 @@ static int emit_passage(Store *s, sqlite3_stmt *st, StorePassageCb cb, void *ctx
       .line_end = sqlite3_column_int(st, 15),
       .segs = segs,
       .n_segs = n_segs,
+      .page_lines = pages,
+      .n_pages = n_pages,
   };
   if (r.text == NULL) r.text = "";
   rc = cb(ctx, &r);
   jfts_free(segs);
+  jfts_free(pages);
   return rc;
 }
 

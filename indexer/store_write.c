@@ -36,7 +36,7 @@ int store_lookup_file(Store *s, const char *realpath, int *found_out, StoreFileR
   ** file up once more to replace its rows. */
   rc = store_prepare_cached(s, &s->find_file,
                             "SELECT id, size, hash, path, encoding, title, publisher, source,"
-                            " year FROM files WHERE realpath = ?1",
+                            " year, from_info FROM files WHERE realpath = ?1",
                             err_out);
   if (rc != JFTS_OK) return rc;
   sqlite3_stmt *st = s->find_file;
@@ -53,6 +53,7 @@ int store_lookup_file(Store *s, const char *realpath, int *found_out, StoreFileR
     row->publisher = store_col_dup(st, 6, &rc);
     row->source = store_col_dup(st, 7, &rc);
     row->year = sqlite3_column_int(st, 8);
+    row->from_info = sqlite3_column_int(st, 9);
     *found_out = rc == JFTS_OK;
   } else if (src != SQLITE_DONE) {
     rc = store_db_error(s, src, err_out, "cannot look up a file");
@@ -72,6 +73,7 @@ static int delete_file_rows(Store *s, int64_t file_id, char **err_out) {
       ("INSERT INTO fts(fts, rowid, text, heading, label)"
        " SELECT 'delete', id, text, heading, label FROM passages WHERE file_id = ?1"),
       "DELETE FROM meetings WHERE file_id = ?1",
+      "DELETE FROM pages WHERE file_id = ?1",
       "DELETE FROM passages WHERE file_id = ?1",
       "DELETE FROM documents WHERE file_id = ?1",
       "DELETE FROM files WHERE id = ?1",
@@ -149,9 +151,40 @@ static int arm_column(Store *s, int k, const char *text) {
   return JFTS_OK;
 }
 
+static uint32_t count_chars(const char *t, size_t from, size_t to) {
+  uint32_t n = 0;
+  for (size_t b = from; b < to; b++) n += ((unsigned char)t[b] & 0xC0) != 0x80;
+  return n;
+}
+
+/* The StoreSeg.column of decoded byte `at`: its code point column when its line is longer
+** than STORE_LONG_LINE_CHARS, else 0. Segments come in text order, so the cursor mostly
+** moves forward and a line is walked about twice in all (once for its length). */
+static uint32_t seg_column(Store *s, const DecodedText *dec, size_t at) {
+  const char *t = dec->text;
+  if (s->cur.text != t || at < s->cur.line_start || at > s->cur.line_end) {
+    size_t ls = at, le = at;
+    while (ls > 0 && t[ls - 1] != '\n') ls--;
+    while (le < dec->n_bytes && t[le] != '\n') le++;
+    s->cur.text = t;
+    s->cur.line_start = s->cur.pos = ls;
+    s->cur.line_end = le;
+    s->cur.col = 1;
+    s->cur.n_chars = count_chars(t, ls, le);
+  }
+  if (s->cur.n_chars <= STORE_LONG_LINE_CHARS) return 0;
+  if (at < s->cur.pos) {
+    s->cur.pos = s->cur.line_start;
+    s->cur.col = 1;
+  }
+  s->cur.col += count_chars(t, s->cur.pos, at);
+  s->cur.pos = at;
+  return s->cur.col;
+}
+
 /* p's segment map as the stored BLOB (store_segs_pack), with raw offsets from dec. */
-static int pack_passage_segs(const DecodedText *dec, const Passage *p, unsigned char **blob_out,
-                             size_t *n_blob_out) {
+static int pack_passage_segs(Store *s, const DecodedText *dec, const Passage *p,
+                             unsigned char **blob_out, size_t *n_blob_out) {
   StoreSeg *segs = NULL;
   if (p->body.n_segs) {
     segs = jfts_malloc(p->body.n_segs * sizeof *segs);
@@ -163,6 +196,7 @@ static int pack_passage_segs(const DecodedText *dec, const Passage *p, unsigned 
     segs[i].raw_start = (uint32_t)dec_raw_offset(dec, rs->src_start);
     segs[i].n_bytes = rs->n_bytes;
     segs[i].lineno = (uint32_t)rs->lineno;
+    segs[i].column = seg_column(s, dec, rs->src_start);
   }
   int rc = store_segs_pack(segs, p->body.n_segs, blob_out, n_blob_out);
   jfts_free(segs);
@@ -209,7 +243,7 @@ static int insert_passage(Store *s, int64_t file_id, int64_t doc_id, const Decod
   char *label = NULL;
   unsigned char *blob = NULL;
   size_t n_blob = 0;
-  int rc = pack_passage_segs(dec, p, &blob, &n_blob);
+  int rc = pack_passage_segs(s, dec, p, &blob, &n_blob);
   if (rc == JFTS_OK && (p->meeting || p->local_name)) {
     label = store_join_label(p->meeting, p->local_name);
     if (label == NULL) rc = JFTS_ERR_NOMEM;
@@ -298,9 +332,9 @@ static int insert_file(Store *s, const StoreFile *f, const DecodedText *dec, con
                        int64_t *id_out, char **err_out) {
   int rc = store_prepare_cached(s, &s->ins_file,
                                 "INSERT INTO files(path, realpath, size, hash, encoding, title,"
-                                " publisher, year, source, tagged, indexed_at)"
+                                " publisher, year, source, tagged, indexed_at, from_info, pages)"
                                 " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,"
-                                " strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+                                " strftime('%Y-%m-%dT%H:%M:%SZ','now'),?11,?12)",
                                 err_out);
   if (rc != JFTS_OK) return rc;
   sqlite3_stmt *st = s->ins_file;
@@ -314,10 +348,44 @@ static int insert_file(Store *s, const StoreFile *f, const DecodedText *dec, con
   if (src == SQLITE_OK) src = store_bind_int_or_null(st, 8, f->year, 0);
   if (src == SQLITE_OK) src = store_bind_text(st, 9, f->source);
   if (src == SQLITE_OK) src = sqlite3_bind_int(st, 10, rep->tagged ? 1 : 0);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 11, f->from_info);
+  unsigned char *pages = NULL;
+  if (src == SQLITE_OK && f->n_pages > 0) {
+    pages = jfts_malloc((size_t)f->n_pages * 4);
+    if (pages == NULL) src = SQLITE_NOMEM;
+    for (uint32_t i = 0; pages && i < f->n_pages; i++) {
+      uint32_t v = f->pages[i].line_start;
+      for (int k = 0; k < 4; k++) pages[4 * i + (uint32_t)k] = (unsigned char)(v >> (8 * k));
+    }
+    if (pages) src = sqlite3_bind_blob(st, 12, pages, (int)f->n_pages * 4, SQLITE_STATIC);
+  }
   rc = src == SQLITE_OK ? store_step_done(s, st, err_out, "cannot insert the file")
                         : store_db_error(s, src, err_out, "cannot insert the file");
   (void)sqlite3_clear_bindings(st);
+  jfts_free(pages);
   if (rc == JFTS_OK) *id_out = sqlite3_last_insert_rowid(s->db);
+  return rc;
+}
+
+/* Stores what page `page` of a paged file held besides its body. Pages with nothing to
+** say (body only) need no row: the files.pages BLOB places them. */
+static int insert_page(Store *s, int64_t file_id, uint32_t page, const StorePage *pg,
+                       char **err_out) {
+  if (pg->furniture == NULL && pg->error == NULL) return JFTS_OK;
+  sqlite3_stmt *st = NULL;
+  int src = sqlite3_prepare_v2(s->db,
+                               "INSERT INTO pages(file_id, page, line_start, n_lines, furniture,"
+                               " error) VALUES(?1,?2,?3,?4,?5,?6)",
+                               -1, &st, NULL);
+  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 1, file_id);
+  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 2, page);
+  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 3, pg->line_start);
+  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 4, pg->n_lines);
+  if (src == SQLITE_OK) src = store_bind_text(st, 5, pg->furniture);
+  if (src == SQLITE_OK) src = store_bind_text(st, 6, pg->error);
+  if (src == SQLITE_OK) src = sqlite3_step(st);
+  int rc = src == SQLITE_DONE ? JFTS_OK : store_db_error(s, src, err_out, "cannot insert a page");
+  (void)sqlite3_finalize(st); /* repeats the step's error */
   return rc;
 }
 
@@ -409,6 +477,7 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
                         const TokBatch *toks_in, int64_t file_id, int doc_base, int passage_base,
                         char **err_out) {
   int rc = JFTS_OK;
+  s->cur.text = NULL; /* a new text, maybe at the address of the last one */
   int have_toks = toks_in && tok_batch_count(toks_in) == rep->n_passages;
   int64_t *doc_ids = jfts_calloc(rep->n_docs + 1, sizeof *doc_ids);
   int *doc_counts = jfts_calloc(rep->n_docs + 1, sizeof *doc_counts);
@@ -477,6 +546,8 @@ int store_replace_file(Store *s, const StoreFile *file, const DecodedText *dec,
     store_file_row_clear(&old);
   }
   if (rc == JFTS_OK) rc = insert_file(s, file, dec, rep, &file_id, &inner);
+  for (uint32_t i = 0; rc == JFTS_OK && i < file->n_pages; i++)
+    rc = insert_page(s, file_id, i + 1, &file->pages[i], &inner);
   if (rc == JFTS_OK) rc = store_report(s, dec, rep, toks, file_id, 0, 0, &inner);
   if (rc == JFTS_OK && file_id_out) *file_id_out = file_id;
   return store_error(file, rc, inner, err_out);

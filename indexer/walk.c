@@ -40,8 +40,7 @@ static int ends_with(const char *s, const char *suffix) {
 
 /* Names a walk passes over: not documents, or not meant to be found. */
 static int walk_skips(const char *name) {
-  return name[0] == '.' || ends_with(name, ".meta") || ends_with(name, ".md") ||
-         strncmp(name, "README", 6) == 0;
+  return name[0] == '.' || ends_with(name, ".meta") || strncmp(name, "README", 6) == 0;
 }
 
 /* Directory entries as read_names keeps them: a type byte, then the name. */

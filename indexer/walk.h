@@ -1,5 +1,5 @@
 /* Collecting the files of a jfts-index run: paths named on the command line, and directory
-** trees walked recursively in sorted order (hidden files, *.meta sidecars, README* and *.md
+** trees walked recursively in sorted order (hidden files, *.meta sidecars, and README*
 ** passed over), with their real paths resolved and the entries that reach a file already
 ** listed (or the database itself) marked. It never prints: problems go to the caller's
 ** hooks, which decide whether the walk goes on. */

@@ -14,15 +14,39 @@
 static const char *const k_search_fields[] = {
     "query", "rank", "score", "ward", "year", "year_label", "section", "section_title",
     "heading", "meeting", "text", "snippet", "matches", "file", "line_start", "line_end",
-    "matched", "missing", "searched_as", "via"};
+    "matched", "missing", "searched_as", "via", "page", "page_end", "column"};
 #define N_SEARCH_FIELDS (sizeof k_search_fields / sizeof k_search_fields[0])
 
 static const char *const k_doc_fields[] = {"file", "title", "ward", "year", "year_label",
-                                           "passages", "line_start", "line_end"};
+                                           "passages", "line_start", "line_end", "page",
+                                           "page_end"};
 
 static const char *const k_meeting_fields[] = {"ward", "year", "year_label", "slot",
                                                "meeting", "local_name", "count", "text",
-                                               "file", "line_start", "line_end"};
+                                               "file", "line_start", "line_end", "page",
+                                               "page_end"};
+
+char *render_cite_at(const char *file, int page, int line, int column) {
+  char col[24] = "";
+  if (column > 0) snprintf(col, sizeof col, ":%d", column);
+  return page > 0 ? jfts_mprintf("%s p.%d:%d%s", file, page, line, col)
+                  : jfts_mprintf("%s:%d%s", file, line, col);
+}
+
+char *render_cite(const StorePassageRow *p, const size_t *text_byte) {
+  int page, line, column = 0;
+  if (text_byte) store_cite(p, *text_byte, &page, &line, &column);
+  else page = store_page_of(p->page_lines, p->n_pages, p->line_start, &line);
+  return render_cite_at(p->file, page, line, column);
+}
+
+/* "file:start-end", "file.pdf p.3:4-12" or "file.pdf p.3:4-p.5:2": a row's range of lines. */
+static void print_range(FILE *fp, const char *file, int page_start, int line_start, int page_end,
+                        int line_end) {
+  if (page_start <= 0) fprintf(fp, "%s:%d-%d", file, line_start, line_end);
+  else if (page_end == page_start) fprintf(fp, "%s p.%d:%d-%d", file, page_start, line_start, line_end);
+  else fprintf(fp, "%s p.%d:%d-p.%d:%d", file, page_start, line_start, page_end, line_end);
+}
 
 const char *const *render_search_fields(int with_query, size_t *n_out) {
   *n_out = with_query ? N_SEARCH_FIELDS : N_SEARCH_FIELDS - 1;
@@ -153,14 +177,21 @@ int render_search_values(OutWriter *w, const SearchResult *r, const Query *q,
   out_strn(w, p->text, p->n_text);
   out_str(w, snip.p ? snip.p : "");
   out_json(w, matches.p);
+  int line_start, line_end, page, line, column = 0;
+  int page_start = store_page_of(p->page_lines, p->n_pages, p->line_start, &line_start);
+  int page_end = store_page_of(p->page_lines, p->n_pages, p->line_end, &line_end);
+  if (r->n_spans) store_cite(p, r->spans[0].start_byte, &page, &line, &column);
   out_str(w, p->file);
-  out_int(w, p->line_start);
-  out_int(w, p->line_end);
+  out_int(w, line_start);
+  out_int(w, line_end);
   out_json(w, matched);
   out_json(w, missing);
   if (searched_as) out_str(w, searched_as);
   else out_null(w);
   out_json(w, via);
+  out_int_or_null(w, page_start, 0);
+  out_int_or_null(w, page_end, 0);
+  out_int_or_null(w, column, 0);
 
 cleanup:
   jfts_buf_free(&snip);
@@ -221,7 +252,18 @@ int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const ch
     fprintf(fp, "%s%s", first ? " " : " / ", parts[i]);
     first = 0;
   }
-  fprintf(fp, "  %s:%d\n   %s\n\n", p->file, r->line, snip.p ? snip.p : "");
+  /* r->line is search's choice of line (the first occurrence's); the column is of the
+  ** first occurrence too. */
+  int page, line, column = 0, cpage, cline;
+  page = store_page_of(p->page_lines, p->n_pages, r->line, &line);
+  if (r->n_spans) store_cite(p, r->spans[0].start_byte, &cpage, &cline, &column);
+  char *cite = render_cite_at(p->file, page, line, column);
+  if (cite == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  fprintf(fp, "  %s\n   %s\n\n", cite, snip.p ? snip.p : "");
+  jfts_free(cite);
   rc = ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
 
 cleanup:
@@ -259,12 +301,16 @@ void render_doc_values(OutWriter *w, const StoreDocRow *r) {
   out_int(w, r->n_passages);
   out_int(w, r->line_start);
   out_int(w, r->line_end);
+  out_int_or_null(w, r->page_start, 0);
+  out_int_or_null(w, r->page_end, 0);
 }
 
 int render_doc_text(FILE *fp, const StoreDocRow *r) {
-  fprintf(fp, "%s\t%s\t%s\t%d passage%s\t%s:%d-%d\n", r->ward ? r->ward : "-",
+  fprintf(fp, "%s\t%s\t%s\t%d passage%s\t", r->ward ? r->ward : "-",
           r->year_label ? r->year_label : "-", r->title ? r->title : "-", r->n_passages,
-          r->n_passages == 1 ? "" : "s", r->file, r->line_start, r->line_end);
+          r->n_passages == 1 ? "" : "s");
+  print_range(fp, r->file, r->page_start, r->line_start, r->page_end, r->line_end);
+  fputc('\n', fp);
   return ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
 }
 
@@ -285,6 +331,8 @@ void render_meeting_values(OutWriter *w, const StoreMeetingRow *r) {
   out_str(w, r->file);
   out_int(w, r->line_start);
   out_int(w, r->line_end);
+  out_int_or_null(w, r->page_start, 0);
+  out_int_or_null(w, r->page_end, 0);
 }
 
 int render_meeting_text(FILE *fp, const StoreMeetingRow *r) {
@@ -294,7 +342,9 @@ int render_meeting_text(FILE *fp, const StoreMeetingRow *r) {
   fputs(r->meeting ? r->meeting : "-", fp);
   if (r->local_name) fprintf(fp, "「%s」", r->local_name);
   if (r->count >= 0) fprintf(fp, " %d回", r->count);
-  fprintf(fp, "  %s:%d-%d\n", r->file, r->line_start, r->line_end);
+  fputs("  ", fp);
+  print_range(fp, r->file, r->page_start, r->line_start, r->page_end, r->line_end);
+  fputc('\n', fp);
   /* A description of several lines stays indented as a block under its heading line. */
   for (const char *t = r->text; t && *t;) {
     size_t n = strcspn(t, "\n");

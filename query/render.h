@@ -19,7 +19,8 @@
 /* The field names of a search row in json/csv/tsv, in the order render_search_values writes
 ** them: "query" (only when with_query), "rank", "score", "ward", "year", "year_label",
 ** "section", "section_title", "heading", "meeting", "text", "snippet", "matches", "file",
-** "line_start", "line_end", "matched", "missing", "searched_as", "via". *n_out gets their
+** "line_start", "line_end", "matched", "missing", "searched_as", "via", "page", "page_end",
+** "column". *n_out gets their
 ** number. Static storage. */
 const char *const *render_search_fields(int with_query, size_t *n_out);
 
@@ -46,11 +47,14 @@ char *render_matched_json(const Query *q, const MatchSpan *spans, size_t n_spans
 /* Writes the values of r's search row to w, in render_search_fields order, without ending
 ** the row: query (n_query bytes; only when query is not NULL), rank, score, the passage's
 ** fields, its text, the snippet (RENDER_SNIPPET_CHARS, no marks), matches ([start,end] code
-** point offsets into text of r->spans), file, line_start, line_end, matched (of r->spans; q
-** names the variants), missing (the positive clauses of q in r->missing, expand_missing),
-** searched_as (null when NULL) and via (the related-topic expansions of r->spans,
-** expand_via). q is the query as searched (expand_query's), searched_as its qry_render when
-** a word was split. Returns JFTS_OK, JFTS_ERR_NOMEM or render_snippet's error. */
+** point offsets into text of r->spans), file, line_start, line_end (lines within page and
+** page_end for a PDF), matched (of r->spans; q names the variants), missing (the positive
+** clauses of q in r->missing, expand_missing), searched_as (null when NULL), via (the
+** related-topic expansions of r->spans, expand_via), page and page_end (of line_start and
+** line_end; null for a text file), column (store_cite's column of the first occurrence, null
+** when its line is short or nothing in the text matched). q is the query as searched
+** (expand_query's), searched_as its qry_render when a word was split. Returns JFTS_OK,
+** JFTS_ERR_NOMEM or render_snippet's error. */
 int render_search_values(OutWriter *w, const SearchResult *r, const Query *q,
                          const char *searched_as, const char *query, size_t n_query,
                          char **err_out);
@@ -60,8 +64,17 @@ int render_search_values(OutWriter *w, const SearchResult *r, const Query *q,
 ** JFTS_ERR_NOMEM or render_snippet's error. */
 int render_search_json(const SearchResult *r, const Query *q, char **out, char **err_out);
 
+/* A citation as text: "file:12", "file:1:5321" (column > 0), "file.pdf p.3:12" (page > 0),
+** "file.pdf p.3:12:40". A new string (jfts_free); NULL when out of memory. */
+char *render_cite_at(const char *file, int page, int line, int column);
+
+/* The citation of passage text byte *text_byte of p (store_cite), or of p's first line when
+** text_byte is NULL (no column then). A new string (jfts_free); NULL when out of memory. */
+char *render_cite(const StorePassageRow *p, const size_t *text_byte);
+
 /* Writes r's search row in the text format to fp:
-**   "N. ward / section title / heading / label  file:line\n   snippet  [via V]  [missing M]\n\n"
+**   "N. ward / section title / heading / label  CITE\n   snippet  [via V]  [missing M]\n\n"
+** where CITE is render_cite of the first occurrence (of the passage when none),
 ** (parts that are NULL left out; the section when it has no title), the snippet marked
 ** with open/close (NULL: no marks), the via note of render_via, and the missing note when
 ** the passage lacks some positive clauses of q (r->missing; expand_missing, ", "-joined). Returns JFTS_OK, JFTS_ERR_IO (fp failed),
@@ -77,15 +90,17 @@ int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const ch
 void render_totals(FILE *fp, const SearchTotals *t, const char *searched_as);
 
 /* --documents: fields "file", "title", "ward", "year", "year_label", "passages",
-** "line_start", "line_end". render_doc_values writes them to w without ending the row;
-** render_doc_text writes "ward\tyear\ttitle\tN passages\tfile:start-end\n" ("-" for NULL)
-** and returns JFTS_OK or JFTS_ERR_IO. */
+** "line_start", "line_end", "page", "page_end" (pages null for a text file). render_doc_values
+** writes them to w without ending the row; render_doc_text writes
+** "ward\tyear\ttitle\tN passages\tfile:start-end\n" ("-" for NULL; for a PDF
+** "file p.P:start-end" or "file p.P:start-p.Q:end") and returns JFTS_OK or JFTS_ERR_IO. */
 const char *const *render_doc_fields(size_t *n_out);
 void render_doc_values(OutWriter *w, const StoreDocRow *r);
 int render_doc_text(FILE *fp, const StoreDocRow *r);
 
 /* --meetings: fields "ward", "year", "year_label", "slot", "meeting", "local_name",
-** "count", "text", "file", "line_start", "line_end" (slot and count null when unknown).
+** "count", "text", "file", "line_start", "line_end", "page", "page_end" (slot and count null
+** when unknown, pages for a text file). Ranges are cited as for --documents.
 ** render_meeting_text writes "ward (slot) meeting「local」 N回  file:start-end\n" and the
 ** description indented by four spaces per line; returns JFTS_OK or JFTS_ERR_IO. */
 const char *const *render_meeting_fields(size_t *n_out);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "jfts_common.h"
+#include "render.h"
 #include "search.h"
 
 /* ---- --quotes ---------------------------------------------------------------------------- */
@@ -23,7 +24,9 @@ typedef struct QuotePassage {
 
 typedef struct QuoteInfo {
   size_t passage;      /* index into QuotesCtx.passages */
-  int line;            /* raw line where the match starts */
+  int line;            /* line where the match starts (within the page for a PDF) */
+  int page;            /* its 1-based page; 0 for a text file */
+  int column;          /* its code point column on a long line (store_cite), else 0 */
   const char *matched; /* borrowed from the query */
   int via_variant;
 } QuoteInfo;
@@ -107,7 +110,7 @@ static int quotes_result(void *ctx, const SearchResult *res) {
     c->lines[c->n + i].tag = c->n + i;
     QuoteInfo *qi = &c->info[c->n + i];
     qi->passage = c->n_passages - 1;
-    qi->line = store_seg_lineno(p, sp[i].start_byte);
+    store_cite(p, sp[i].start_byte, &qi->page, &qi->line, &qi->column);
     qi->matched = research_surface(c->query, &sp[i]);
     qi->via_variant = sp[i].variant >= 0;
   }
@@ -155,7 +158,8 @@ static int quotes_file_meta(Store *s, QuotesCtx *c, char **err_out) {
 
 static const char *const k_quote_fields[] = {
     "ward", "year",  "year_label", "section", "section_title", "heading", "meeting", "left",
-    "match", "right", "matched",   "file",    "line",          "title",   "source"};
+    "match", "right", "matched",   "file",    "line",          "title",   "source",
+    "page", "column"};
 
 static int write_quotes(const QuotesCtx *c, const ResearchOptions *opt, FILE *fp) {
   int rc = JFTS_OK;
@@ -183,6 +187,8 @@ static int write_quotes(const QuotesCtx *c, const ResearchOptions *opt, FILE *fp
       out_int(w, qi->line);
       out_str(w, fm->title);
       out_str(w, fm->source);
+      out_int_or_null(w, qi->page, 0);
+      out_int_or_null(w, qi->column, 0);
       rc = out_row_end(w);
     }
     out_close(w);
@@ -207,7 +213,13 @@ static int write_quotes(const QuotesCtx *c, const ResearchOptions *opt, FILE *fp
     fputs(s, fp);
     jfts_free(s);
     research_pad(fp, w_tail - l->match_width - l->right_width + 2);
-    fprintf(fp, "%s %s:%d", qp->ward ? qp->ward : "-", qp->file, qi->line);
+    char *cite = render_cite_at(qp->file, qi->page, qi->line, qi->column);
+    if (cite == NULL) {
+      rc = JFTS_ERR_NOMEM;
+      break;
+    }
+    fprintf(fp, "%s %s", qp->ward ? qp->ward : "-", cite);
+    jfts_free(cite);
     if (qi->via_variant) fprintf(fp, "  [via %s]", qi->matched);
     fputc('\n', fp);
   }

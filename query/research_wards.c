@@ -106,9 +106,7 @@ static int best_text(const WardsCtx *c, const SearchResult *view, char **text_ou
   JftsBuf b = {NULL, 0, 0, JFTS_OK};
   research_marks(c->opt, &on, &off);
   *text_out = NULL;
-  *cite_out = jfts_mprintf("%s:%d", p->file,
-                           view->n_spans ? store_seg_lineno(p, view->spans[view->focus].start_byte)
-                                         : p->line_start);
+  *cite_out = render_cite(p, view->n_spans ? &view->spans[view->focus].start_byte : NULL);
   if (*cite_out == NULL) return JFTS_ERR_NOMEM;
   int rc = render_snippet(view, RESEARCH_SNIPPET_CHARS, on, off, 1, &b, err_out);
   render_via(view, c->query, &b);

@@ -532,8 +532,8 @@ static int doc_cb(void *ctx, const StoreDocRow *r) {
     k->found = 1;
     k->file = jfts_strdup(r->file);
     k->ward = r->ward ? jfts_strdup(r->ward) : NULL;
-    k->line_start = r->line_start;
-    k->line_end = r->line_end;
+    k->line_start = r->text_line_start; /* as passages count lines (a PDF's pages aside) */
+    k->line_end = r->text_line_end;
     if (k->file == NULL || (r->ward && k->ward == NULL)) return JFTS_ERR_NOMEM;
   }
   render_doc_values(k->w, r);

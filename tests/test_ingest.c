@@ -257,7 +257,9 @@ static void test_reader_for(void **state) {
   } rows[] = {
       {"a.txt", "本文", "text"},
       {"a.TXT", "", "text"},
-      {"noext", "%PDF-1.4", "text"}, /* no PDF reader yet: the text reader calls it binary */
+      {"noext", "%PDF-1.4", "pdf"}, /* the magic wins over the name */
+      {"a.pdf", "", "pdf"},
+      {"a.PDF", "not a pdf", "pdf"}, /* the PDF reader then says it is not one */
   };
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
     const IngestReader *r = ingest_reader_for(rows[i].path, (const unsigned char *)rows[i].head,

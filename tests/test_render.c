@@ -205,7 +205,8 @@ static int write_row(FILE *fp, const void *arg) {
   "\"meeting\":null,\"text\":\"会議は\\nオンラインとリモートで開いた\",\"snippet\":\"会議は " \
   "オンラインとリモートで開いた\",\"matches\":[[4,9],[10,14]],\"file\":\"corpus/r3.txt\","  \
   "\"line_start\":12,\"line_end\":14,\"matched\":[\"オンライン\",\"リモート\"],"            \
-  "\"missing\":[],\"searched_as\":null,\"via\":[]"
+  "\"missing\":[],\"searched_as\":null,\"via\":[],"                                     \
+  "\"page\":null,\"page_end\":null,\"column\":null"
 
 static const struct {
   const char *name;
@@ -224,10 +225,11 @@ static const struct {
     {"json with query", OUT_JSON, 1, 0, "{\"query\":\"q1\"," JSON_ROW "}\n"},
     {"csv", OUT_CSV, 0, 0,
      "\xEF\xBB\xBFrank,score,ward,year,year_label,section,section_title,heading,meeting,text,"
-     "snippet,matches,file,line_start,line_end,matched,missing,searched_as,via\r\n"
+     "snippet,matches,file,line_start,line_end,matched,missing,searched_as,via,page,page_end,"
+     "column\r\n"
      "3,1.5,泉区,2021,令和3年度,1,今年度の主な取組み,〇研修,,\"会議は\nオンラインとリモートで開いた\","
      "会議は オンラインとリモートで開いた,\"[[4,9],[10,14]]\",corpus/r3.txt,12,14,"
-     "\"[\"\"オンライン\"\",\"\"リモート\"\"]\",[],,[]\r\n"},
+     "\"[\"\"オンライン\"\",\"\"リモート\"\"]\",[],,[],,,\r\n"},
 };
 
 static void test_search_rows(void **state) {
@@ -276,10 +278,12 @@ static const struct {
      "   «リモート»で開いた  [via リモート]  [missing 研修]\n\n"},
     {"json, related topic", OUT_JSON, "オンラインの勉強会", "オンライン|@勉強会", 1, 0,
      "\"matched\":[\"オンライン\",\"勉強会\"],\"missing\":[],"
-     "\"searched_as\":\"オンライン 研修\",\"via\":[\"研修 => 勉強会\"]}\n"},
+     "\"searched_as\":\"オンライン 研修\",\"via\":[\"研修 => 勉強会\"],"
+     "\"page\":null,\"page_end\":null,\"column\":null}\n"},
     {"json, missing word", OUT_JSON, "リモートで開いた", "~リモート", 0, 2,
      "\"matched\":[\"リモート\"],\"missing\":[\"研修\"],"
-     "\"searched_as\":\"オンライン 研修\",\"via\":[]}\n"},
+     "\"searched_as\":\"オンライン 研修\",\"via\":[],"
+     "\"page\":null,\"page_end\":null,\"column\":null}\n"},
 };
 
 static void test_best_match_rows(void **state) {
@@ -312,6 +316,58 @@ typedef struct TotalsArgs {
   SearchTotals t;
   const char *searched_as;
 } TotalsArgs;
+
+/* Citations of a PDF passage (pages starting at text lines 1, 10 and 20) and of a passage of
+** a long line (its segment starts at column 5000): page and line within the page, and the
+** column of the first occurrence. */
+static void test_cite(void **state) {
+  Fx *fx = *state;
+  static const uint32_t pages[] = {1, 10, 20};
+  const char *text = "会議はオンラインで開いた";
+  StoreSeg segs[] = {{0, 0, 9, 12, 0}, {9, 20, (uint32_t)strlen(text) - 9, 21, 0}};
+  StorePassageRow p = passage(text);
+  p.file = "c/r3.pdf";
+  p.line_end = 21;
+  p.segs = segs;
+  p.n_segs = 2;
+  p.page_lines = pages;
+  p.n_pages = 3;
+  MatchSpan spans[1];
+  SearchResult r = {.rank = 1, .score = 1, .passage = &p, .spans = spans, .line = 21};
+  r.n_spans = make_spans(text, "オンライン", spans, 1);
+  static const struct {
+    uint32_t column;   /* of segment 2 */
+    const char *expect_text, *expect_json_tail;
+  } cases[] = {
+      {0, "c/r3.pdf p.3:2\n",
+       "\"line_start\":3,\"line_end\":2,\"matched\":[\"オンライン\"],\"missing\":[],"
+       "\"searched_as\":null,\"via\":[],\"page\":2,\"page_end\":3,"
+       "\"column\":null}"},
+      {5000, "c/r3.pdf p.3:2:5000\n",
+       "\"line_start\":3,\"line_end\":2,\"matched\":[\"オンライン\"],\"missing\":[],"
+       "\"searched_as\":null,\"via\":[],\"page\":2,\"page_end\":3,"
+       "\"column\":5000}"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    segs[1].column = cases[i].column;
+    int rc;
+    RowArgs a = {.r = &r, .q = fx->q, .format = OUT_TEXT};
+    char *got = capture(write_row, &a, &rc);
+    size_t n_first = strcspn(got, "\n") + 1; /* with its '\n' */
+    size_t n_exp = strlen(cases[i].expect_text);
+    if (n_first < n_exp || strncmp(got + n_first - n_exp, cases[i].expect_text, n_exp) != 0)
+      fail_msg("case %zu: text row '%s', expected it to end its first line with '%s'", i, got,
+               cases[i].expect_text);
+    free(got);
+    char *json = NULL;
+    assert_int_equal(render_search_json(&r, fx->q, &json, NULL), JFTS_OK);
+    size_t nj = strlen(json), nt = strlen(cases[i].expect_json_tail);
+    if (nj < nt || strcmp(json + nj - nt, cases[i].expect_json_tail) != 0)
+      fail_msg("case %zu: json '%s', expected it to end with '%s'", i, json,
+               cases[i].expect_json_tail);
+    jfts_free(json);
+  }
+}
 
 static int write_totals(FILE *fp, const void *arg) {
   const TotalsArgs *a = arg;
@@ -396,15 +452,24 @@ static void test_listing_rows(void **state) {
       "泉区\t令和3年度\tR3\t1 passage\tc/a.txt:1-9\n",
       "-\t-\t-\t2 passages\tc/b.txt:1-3\n",
       "{\"file\":\"c/b.txt\",\"title\":null,\"ward\":null,\"year\":null,\"year_label\":null,"
-      "\"passages\":2,\"line_start\":1,\"line_end\":3}\n",
+      "\"passages\":2,\"line_start\":1,\"line_end\":3,\"page\":null,\"page_end\":null}\n",
       "若林区 (2) 全体協議会「IGASU会議」 2回  c/a.txt:5-8\n    一行目\n    二行目\n",
       "泉区 その他 研修  c/a.txt:9-9\n",
       "{\"ward\":\"泉区\",\"year\":2021,\"year_label\":\"令和3年度\",\"slot\":null,"
       "\"meeting\":\"研修\",\"local_name\":null,\"count\":null,\"text\":null,\"file\":\"c/a.txt\","
-      "\"line_start\":9,\"line_end\":9}\n"};
-  const ListArgs args[] = {{0, OUT_TEXT, &doc, NULL},   {0, OUT_TEXT, &bare, NULL},
-                           {0, OUT_JSON, &bare, NULL},  {1, OUT_TEXT, NULL, &mtg},
-                           {1, OUT_TEXT, NULL, &other}, {1, OUT_JSON, NULL, &other}};
+      "\"line_start\":9,\"line_end\":9,\"page\":null,\"page_end\":null}\n",
+      "-\t-\t-\t2 passages\tc/p.pdf p.2:4-p.3:1\n",
+      "泉区 その他 研修  c/p.pdf p.3:7-9\n"};
+  StoreDocRow pdf_doc = {.file = "c/p.pdf", .n_passages = 2, .line_start = 4, .line_end = 1,
+                         .page_start = 2, .page_end = 3};
+  StoreMeetingRow pdf_mtg = other;
+  pdf_mtg.file = "c/p.pdf";
+  pdf_mtg.line_start = 7;
+  pdf_mtg.page_start = pdf_mtg.page_end = 3;
+  const ListArgs args[] = {{0, OUT_TEXT, &doc, NULL},     {0, OUT_TEXT, &bare, NULL},
+                           {0, OUT_JSON, &bare, NULL},    {1, OUT_TEXT, NULL, &mtg},
+                           {1, OUT_TEXT, NULL, &other},   {1, OUT_JSON, NULL, &other},
+                           {0, OUT_TEXT, &pdf_doc, NULL}, {1, OUT_TEXT, NULL, &pdf_mtg}};
   for (size_t i = 0; i < sizeof args / sizeof *args; i++) {
     int rc;
     char *got = capture(write_list_row, &args[i], &rc);
@@ -419,6 +484,7 @@ int main(void) {
       cmocka_unit_test(test_snippet),
       cmocka_unit_test(test_search_rows),
       cmocka_unit_test(test_best_match_rows),
+      cmocka_unit_test(test_cite),
       cmocka_unit_test(test_totals),
       cmocka_unit_test(test_listing_rows),
   };

@@ -52,7 +52,7 @@ run "$JFTS_INDEX" --db t.db c/archive.bin
 expect_rc 1 "binary file named"
 expect_match "$ERR" '^jfts-index: c/archive.bin: binary file' "binary error"
 
-# Hidden files, sidecars, README and Markdown are not indexed in a walk.
+# Hidden files, sidecars and README are not indexed in a walk; Markdown is (a reader of its own).
 mkdir -p w/.hidden w/sub
 echo "秘密" >w/.hidden/a.txt
 echo "# 説明" >w/README
@@ -60,8 +60,9 @@ echo "# 説明" >w/guide.md
 cp "$STORE_DATA/notes.txt" "$STORE_DATA/notes.meta" w/sub/
 run "$JFTS_INDEX" --db w.db w
 expect_rc 0 "walk skips"
-expect_eq "$(sqlite3 w.db 'SELECT path FROM files')" "w/sub/notes.txt" "walk indexed only notes.txt"
-expect_eq "$(sqlite3 w.db 'SELECT title, year FROM files')" "打合せメモ|2022" "sidecar metadata"
+expect_eq "$(sqlite3 w.db 'SELECT path FROM files ORDER BY path')" "$(printf 'w/guide.md\nw/sub/notes.txt')" \
+  "walk indexed guide.md and notes.txt only"
+expect_eq "$(sqlite3 w.db "SELECT title, year FROM files WHERE path = 'w/sub/notes.txt'")" "打合せメモ|2022" "sidecar metadata"
 
 # A directory symlink loop is reported once and the walk ends.
 ln -s .. w/sub/up

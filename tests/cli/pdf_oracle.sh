@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The PDF reader against pdftotext (tests/cli/pdf_oracle.py): recall 1.000 of every Japanese
-# substring of 1-8 characters of every pdftotext line, page by page, on each fixture; and the
+# substring of 1-8 characters of every pdftotext line, page by page, on each fixture; the same
+# through jfts-index and jfts-query --quotes for sampled substrings (pdf_recall.py); and the
 # files it must refuse, refused with one clear message. Real PDFs under $JFTS_PDF_EXTRA (e.g.
 # bench/cache/pdf, see tests/data/pdf/README.md) are checked too, with 400 samples per page.
 set -euo pipefail
@@ -12,6 +13,16 @@ fail=0
 for f in columns table wrap mixed; do
   python3 "$ORACLE" "$JFTS_PDF_DUMP" "$D/$f.pdf" 2>/dev/null || fail=1
 done
+# jfts-index + jfts-query: every page where pdftotext has a sampled substring holds a quote
+# of it, and every quote's page has it (tests/cli/pdf_recall.py).
+: "${JFTS_INDEX:?}" "${JFTS_QUERY:?}"
+rtmp=$(mktemp -d)
+for f in columns table wrap mixed spacing; do
+  python3 "$(dirname "$0")/pdf_recall.py" "$JFTS_INDEX" "$JFTS_QUERY" "$JFTS_PDF_DUMP" "$D/$f.pdf" \
+    "$rtmp" 60 || fail=1
+done
+rm -rf "$rtmp"
+
 # The header and page number of columns.pdf are in the record, and only there.
 out=$("$JFTS_PDF_DUMP" "$D/columns.pdf")
 grep -q $'^2:furniture\t2 / 3$' <<<"$out" || { echo "FAIL: page number of page 2 not set apart"; fail=1; }
@@ -46,6 +57,10 @@ if [ -n "${JFTS_PDF_EXTRA:-}" ] && [ -d "$JFTS_PDF_EXTRA" ]; then
   for f in "$JFTS_PDF_EXTRA"/*.pdf; do
     [ -e "$f" ] || continue
     python3 "$ORACLE" "$JFTS_PDF_DUMP" "$f" 400 2>/dev/null || fail=1
+    rtmp=$(mktemp -d)
+    python3 "$(dirname "$0")/pdf_recall.py" "$JFTS_INDEX" "$JFTS_QUERY" "$JFTS_PDF_DUMP" "$f" \
+      "$rtmp" 100 || fail=1
+    rm -rf "$rtmp"
   done
 fi
 exit $fail

@@ -28,14 +28,14 @@ expect_eq "$(grep -oE ':[0-9]+$' <<<"$OUT" | tr -d : | paste -sd' ' -)" "317 368
 # JSON Lines: exactly these fields in this order; matches index the whole passage text.
 run "$JFTS_QUERY" --db t.db --format json 8050問題
 expect_rc 0 "json"
-keys='{"rank","score","ward","year","year_label","section","section_title","heading","meeting","text","snippet","matches","file","line_start","line_end","matched","missing","searched_as","via"}'
+keys='{"rank","score","ward","year","year_label","section","section_title","heading","meeting","text","snippet","matches","file","line_start","line_end","matched","missing","searched_as","via","page","page_end","column"}'
 n=0
 while IFS= read -r line; do
   n=$((n + 1))
   got=$(grep -oE '(^\{|,)"[a-z_]+":' <<<"$line" | sed -E 's/^[{,]//; s/:$//' | paste -sd, -)
   expect_eq "{$got}" "$keys" "keys of row $n"
   expect_match "$line" "^\{\"rank\":$n,\"score\":[0-9.e+-]+,\"ward\":\"(宮城野区|若林区)\",\"year\":2021," "row $n start"
-  expect_match "$line" '"matches":\[\[[0-9]+,[0-9]+\]\],"file":"c/sendai-r3-jiritsushien.txt","line_start":[0-9]+,"line_end":[0-9]+,"matched":\["8050問題"\],"missing":\[\],"searched_as":null,"via":\[\]\}$' "row $n end"
+  expect_match "$line" '"matches":\[\[[0-9]+,[0-9]+\]\],"file":"c/sendai-r3-jiritsushien.txt","line_start":[0-9]+,"line_end":[0-9]+,"matched":\["8050問題"\],"missing":\[\],"searched_as":null,"via":\[\],"page":null,"page_end":null,"column":null\}$' "row $n end"
   [[ $line != *'«'* ]] || fail "row $n: markers in json"
 done <<<"$OUT"
 expect_eq "$n" 5 "json rows"
@@ -52,7 +52,7 @@ fi
 # CSV: BOM, header, CRLF; TSV: header, one line per passage.
 run "$JFTS_QUERY" --db t.db --format csv 8050問題
 expect_eq "$(head -c 3 .out | od -An -tx1 | tr -d ' ')" "efbbbf" "CSV BOM"
-expect_eq "$(head -1 .out | tr -d '\357\273\277')" $'rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,file,line_start,line_end,matched,missing,searched_as,via\r' "CSV header"
+expect_eq "$(head -1 .out | tr -d '\357\273\277')" $'rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,file,line_start,line_end,matched,missing,searched_as,via,page,page_end,column\r' "CSV header"
 run "$JFTS_QUERY" --db t.db --format tsv 8050問題
 expect_eq "$(wc -l <<<"$OUT")" 6 "TSV lines"
 expect_match "$(sed -n 2p <<<"$OUT")" $'^1\t[0-9.]+\t若林区\t2021\t令和3年度\t' "TSV row"
@@ -109,7 +109,7 @@ expect_match "$OUT" "«ウィルス».*\[via ウィルス\]" "default expansion"
 run "$JFTS_QUERY" --db t.db --limit 0 --exact ウイルス
 [[ $OUT != *'ウィルス'* ]] || fail "--exact expands"
 run "$JFTS_QUERY" --db t.db --limit 1 --format json --exact オンライン
-expect_match "$OUT" '"matched":\["オンライン"\],"missing":\[\],"searched_as":null,"via":\[\]\}$' "--exact matched"
+expect_match "$OUT" '"matched":\["オンライン"\],"missing":\[\],"searched_as":null,"via":\[\],"page":null,"page_end":null,"column":null\}$' "--exact matched"
 
 # Filters: --meeting and --section are substrings (ASCII case ignored) of what the passages
 # have; an unknown one is a usage error listing the valid values.

@@ -16,7 +16,7 @@ expect_eq "$(head -1 <<<"$OUT")" "2 passages with every word, 20 more with some,
 expect_eq "$(grep -E '^   ' <<<"$OUT" | head -2 | grep -c '«住まい».*«課題»')" 2 "best match: every word first"
 expect_eq "$(grep -c '\[missing 住まい\]$' <<<"$OUT")" 20 "best match: missing"
 run "$JFTS_QUERY" --db t.db --limit 0 --format json 住まい 課題
-expect_eq "$(grep -c '"missing":\["住まい"\],"searched_as":null,"via":\[\]}$' <<<"$OUT")" 20 "json missing"
+expect_eq "$(grep -c '"missing":\["住まい"\],"searched_as":null,"via":\[\],"page":null,"page_end":null,"column":null}$' <<<"$OUT")" 20 "json missing"
 run "$JFTS_QUERY" --db t.db --limit 0 --all-words 住まい 課題
 expect_eq "$(head -1 <<<"$OUT")" "2 passages, 4 occurrences" "--all-words"
 [[ $OUT != *'[missing'* ]] || fail "--all-words: a passage without every word"
@@ -40,7 +40,7 @@ run "$JFTS_QUERY" --db t.db --no-color 防災
 expect_eq "$(head -1 <<<"$OUT")" "0 passages with the word, 1 more through related topics, 2 occurrences" "related: count line"
 expect_match "$OUT" '«災害時要援護者».*\[via 防災 => 災害時要援護者\]' "related: via"
 run "$JFTS_QUERY" --db t.db --format json 防災
-expect_match "$OUT" '"matched":\["災害時要援護者","要援護者"\],"missing":\[\],"searched_as":null,"via":\["防災 => 災害時要援護者","防災 => 要援護者"\]}$' "related: json"
+expect_match "$OUT" '"matched":\["災害時要援護者","要援護者"\],"missing":\[\],"searched_as":null,"via":\["防災 => 災害時要援護者","防災 => 要援護者"\],"page":null,"page_end":null,"column":null}$' "related: json"
 for opt in --no-related --exact; do
   run "$JFTS_QUERY" --db t.db $opt 防災
   expect_rc 0 "$opt"

@@ -4,6 +4,8 @@
 # readers map the CIDs through poppler-data). Debian's python3-reportlab lives in /usr/bin/python3.
 # Usage: make-fixtures.py [OUTDIR]   (default: this script's directory)
 #        make-fixtures.py --pages N OUT.pdf   (one N-page two-column report, for timing)
+#        make-fixtures.py --report FIRST LAST OUT.pdf   (corpus lines FIRST..LAST set as a
+#                                   report: tests/cli/pdf_template.sh)
 # Deterministic: fixed invariant=1 output, so regenerating gives the same bytes.
 import os
 import sys
@@ -201,6 +203,45 @@ def make_scanned(path, text_pages=()):
     c.save()
 
 
+def make_report(path, first, last):
+    """Corpus lines first..last (1-based) as the PDF they were extracted from: the lines of a
+    block (up to a line that ends in a space, as pdftotext marks a block's end) set one under
+    the other, each wrapped line justified to the block's width as a typesetter does, a gap
+    after the block; a running header and page numbers."""
+    with open(CORPUS, encoding="utf-8") as f:
+        lines = [ln for ln in f.read().split("\n")[first - 1:last] if ln.strip()]
+    blocks, cur = [], []
+    for ln in lines:
+        cur.append(ln.strip())
+        if ln.endswith(" "):
+            blocks.append(cur)
+            cur = []
+    if cur:
+        blocks.append(cur)
+    c = new_canvas(path)
+    size, lead, top, bottom = 10.5, 15, H - 70, 60
+    page, y = 1, top
+    furniture(c, page, 0, "dash")
+    for block in blocks:
+        if y - lead * len(block) < bottom:
+            c.showPage()
+            page, y = page + 1, top
+            furniture(c, page, 0, "dash")
+        width = max(pdfmetrics.stringWidth(t, MINCHO, size) for t in block)
+        for k, text in enumerate(block):
+            t = c.beginText(50, y)
+            t.setFont(MINCHO, size)
+            if k + 1 < len(block) and len(text) > 1:
+                gap = width - pdfmetrics.stringWidth(text, MINCHO, size)
+                t.setCharSpace(max(0.0, gap / (len(text) - 1)))
+            t.textOut(text)
+            c.drawText(t)
+            y -= lead
+        y -= lead
+    c.showPage()
+    c.save()
+
+
 def make_encrypted(path):
     c = new_canvas(path, encrypt="secret")
     c.setFont(MINCHO, 12)
@@ -210,6 +251,9 @@ def make_encrypted(path):
 
 
 def main():
+    if len(sys.argv) == 5 and sys.argv[1] == "--report":
+        make_report(sys.argv[4], int(sys.argv[2]), int(sys.argv[3]))
+        return
     if len(sys.argv) == 4 and sys.argv[1] == "--pages":
         make_columns(sys.argv[3], int(sys.argv[2]))
         return
