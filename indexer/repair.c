@@ -276,7 +276,9 @@ int repair_starts_item(const char *text, const RepLine *l) {
     while (k < n && repair_is_space(c[k])) k++;
     size_t d = k;
     while (k < n && (is_ascii_or_wide_digit(c[k]) || is_kanji_numeral(c[k]))) k++;
+    size_t after = k;
     while (k < n && repair_is_space(c[k])) k++;
+    if (k > d && k > after && k < n && !is_counter(c[k])) return 1; /* 第１　趣旨 */
     return k > d && k < n &&
            (c[k] == 0x7AE0 || c[k] == 0x7BC0 || c[k] == 0x6761 || c[k] == 0x90E8 ||
             c[k] == 0x7DE8 || c[k] == 0x6B21 || c[k] == 0x671F); /* 章節条部編次期 */
@@ -318,12 +320,17 @@ void repair_infer_block_ends(const char *text, RepLine *lines, size_t n_lines, i
     if (l->trim_start >= l->trim_end) continue;
     size_t next = i + 1;
     while (next < n_lines && lines[next].trim_start >= lines[next].trim_end) next++;
-    if (next >= n_lines || (blank_ends && next > i + 1) || repair_ends_sentence(text, l) ||
-        repair_starts_item(text, &lines[next])) {
+    uint32_t last, first = 0;
+    jfts_utf8_prev(text, l->trim_end, &last);
+    if (next < n_lines)
+      jfts_utf8_next(text + lines[next].trim_start, lines[next].trim_end - lines[next].trim_start,
+                     &first);
+    if (next < n_lines && (repair_is_open_bracket(last) || repair_is_close_bracket(first))) {
+      l->ends_block = 0; /* a bracket pair goes on: "（" / "エ）" */
+    } else if (next >= n_lines || (blank_ends && next > i + 1) || repair_ends_sentence(text, l) ||
+               repair_starts_item(text, &lines[next])) {
       l->ends_block = 1;
     } else {
-      uint32_t last;
-      jfts_utf8_prev(text, l->trim_end, &last);
       size_t ref = repair_line_width(text, &lines[next]);
       if (prev < n_lines && !repair_ends_sentence(text, &lines[prev])) {
         size_t w = repair_line_width(text, &lines[prev]);

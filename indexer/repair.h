@@ -69,7 +69,7 @@ int repair_is_close_bracket(uint32_t c);
 /* Structural signals of a line (text is the decoded text the line was split from):
 ** repair_ends_sentence: its last char, closing brackets aside, ends a sentence (。．！？!?);
 ** repair_starts_item: it starts with a list or heading marker (①, ⑴, （1）, (1), （ア）,
-** ア）, ・, ‐, "- ", ■, ◆, ○, 〇, 【, ※, 第N章/節/条/部/編/次/期, or a numbered heading "1 title",
+** ア）, ・, ‐, "- ", ■, ◆, ○, 〇, 【, ※, 第N章/節/条/部/編/次/期, "第１　title", or a numbered heading "1 title",
 ** "１．title" whose title is no counter such as 回, 年, 人);
 ** repair_line_width: display width in columns (2 for wide chars, 1 for the rest). */
 int repair_ends_sentence(const char *text, const RepLine *l);
@@ -81,7 +81,8 @@ size_t repair_line_width(const char *text, const RepLine *l);
 ** when the next non-blank line starts an item (repair_starts_item), when it is visibly short
 ** (by 2 wide chars or a sixth, whichever is more, narrower than the next line or than a
 ** previous line that ends no sentence; not for a line ending in a Latin letter, as ragged Latin text is normal), or,
-** with blank_ends, when a blank line follows it. Blank lines get 0. */
+** with blank_ends, when a blank line follows it; never between a line ending with an opening
+** bracket or before one starting with a closing bracket. Blank lines get 0. */
 void repair_infer_block_ends(const char *text, RepLine *lines, size_t n_lines, int blank_ends);
 
 #endif

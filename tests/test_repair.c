@@ -159,6 +159,7 @@ static void test_signals(void **state) {
       {"・実務者", 0, 1},                {"‐ 項目", 0, 1},
       {"- item", 0, 1},                  {"-1", 0, 0},
       {"第１章　計画の基本的事項", 0, 1}, {"第 1 回開催時は", 0, 0},
+      {"第１   計画策定の趣旨", 0, 1},     {"第一次体制…", 0, 1},
       {"【北部エリア】", 0, 1},          {"■目的", 0, 1},
       {"◆施策", 0, 1},                  {"１ 今年度の主な取組み", 0, 1},
       {"１．目的", 0, 1},                {"2 回目の開催", 0, 0},
@@ -190,6 +191,7 @@ static void test_signals(void **state) {
       {"blank lines end blocks", "一行目\n\n二行目\n三行目\n", 1, "E_.E"},
       {"double-spaced blank lines say nothing", "一行目\n\n二行目\n", 0, "._E"},
       {"numbers wrapped", "290,842 292,514\n④地域支援事業費\n", 0, "EE"},
+      {"a bracket pair goes on", "状況にあります。（\nエ）障害福祉\n", 0, ".E"},
   };
   for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
     RepLine *lines = NULL;
