@@ -305,6 +305,24 @@ size_t repair_line_width(const char *text, const RepLine *l) {
   return w;
 }
 
+static int is_katakana(uint32_t c) {
+  return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC || (c >= 0xFF66 && c <= 0xFF9F);
+}
+
+/* 1 when a line break between last and first is surely inside a word or sentence, however
+** short the line: the next line starts with a small kana, ー, 、 or 。 (which start no
+** paragraph), or both sides are katakana (サイ / ズ in a narrow table cell, アップ / グレード). */
+static int word_goes_on(uint32_t last, uint32_t first) {
+  static const uint32_t k_never_first[] = {0x3041, 0x3043, 0x3045, 0x3047, 0x3049, 0x3063,
+                                           0x3083, 0x3085, 0x3087, 0x308E, 0x30A1, 0x30A3,
+                                           0x30A5, 0x30A7, 0x30A9, 0x30C3, 0x30E3, 0x30E5,
+                                           0x30E7, 0x30EE, 0x30FC, 0x3001, 0x3002, 0xFF64,
+                                           0xFF61, 0xFF70};
+  for (size_t i = 0; i < sizeof k_never_first / sizeof *k_never_first; i++)
+    if (first == k_never_first[i]) return 1;
+  return is_katakana(last) && is_katakana(first);
+}
+
 /* Columns by which a line must fall short of its neighbours to count as ending early: two
 ** wide chars (a wrapped line can lose one to line-start rules for 、。), or a sixth of the
 ** line where it is wider (half-width Latin and digits in proportional fonts make justified
@@ -330,7 +348,7 @@ void repair_infer_block_ends(const char *text, RepLine *lines, size_t n_lines, i
     } else if (next >= n_lines || (blank_ends && next > i + 1) || repair_ends_sentence(text, l) ||
                repair_starts_item(text, &lines[next])) {
       l->ends_block = 1;
-    } else {
+    } else if (!word_goes_on(last, first)) {
       size_t ref = repair_line_width(text, &lines[next]);
       if (prev < n_lines && !repair_ends_sentence(text, &lines[prev])) {
         size_t w = repair_line_width(text, &lines[prev]);

@@ -191,6 +191,9 @@ static void test_signals(void **state) {
       {"blank lines end blocks", "一行目\n\n二行目\n三行目\n", 1, "E_.E"},
       {"double-spaced blank lines say nothing", "一行目\n\n二行目\n", 0, "._E"},
       {"numbers wrapped", "290,842 292,514\n④地域支援事業費\n", 0, "EE"},
+      {"a narrow table cell", "項目\nファイルシステムのサイ\nズ\n", 0, "E.E"},
+      {"a short line before a small kana", "長い行が続いたあとで、ディスク\nェックをします\n", 0,
+       ".E"},
       {"a bracket pair goes on", "状況にあります。（\nエ）障害福祉\n", 0, ".E"},
   };
   for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
