@@ -323,6 +323,20 @@ static int word_goes_on(uint32_t last, uint32_t first) {
   return is_katakana(last) && is_katakana(first);
 }
 
+/* Display width of a line's leading white space: a next line deeper by more than
+** REP_HANGING_INDENT columns (more than a paragraph's first-line indent) is a hanging indent
+** (a table-of-contents entry, a list item), which continues whatever the widths say. */
+#define REP_HANGING_INDENT 4
+static size_t indent_width(const char *text, const RepLine *l) {
+  size_t w = 0;
+  for (size_t i = l->start; i < l->trim_start;) {
+    uint32_t c;
+    i += jfts_utf8_next(text + i, l->trim_start - i, &c);
+    w += c == 0x3000 ? 2 : 1;
+  }
+  return w;
+}
+
 /* Columns by which a line must fall short of its neighbours to count as ending early: two
 ** wide chars (a wrapped line can lose one to line-start rules for 、。), or a sixth of the
 ** line where it is wider (half-width Latin and digits in proportional fonts make justified
@@ -348,7 +362,8 @@ void repair_infer_block_ends(const char *text, RepLine *lines, size_t n_lines, i
     } else if (next >= n_lines || (blank_ends && next > i + 1) || repair_ends_sentence(text, l) ||
                repair_starts_item(text, &lines[next])) {
       l->ends_block = 1;
-    } else if (!word_goes_on(last, first)) {
+    } else if (!word_goes_on(last, first) &&
+               indent_width(text, &lines[next]) <= indent_width(text, l) + REP_HANGING_INDENT) {
       size_t ref = repair_line_width(text, &lines[next]);
       if (prev < n_lines && !repair_ends_sentence(text, &lines[prev])) {
         size_t w = repair_line_width(text, &lines[prev]);

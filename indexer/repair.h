@@ -82,7 +82,7 @@ size_t repair_line_width(const char *text, const RepLine *l);
 ** (by 2 wide chars or a sixth, whichever is more, narrower than the next line or than a
 ** previous line that ends no sentence; not for a line ending in a Latin letter, as ragged
 ** Latin text is normal, nor before a line starting with a small kana, ー, 、 or 。, nor
-** between two katakana), or,
+** between two katakana, nor before a line indented over 4 columns deeper), or,
 ** with blank_ends, when a blank line follows it; never between a line ending with an opening
 ** bracket or before one starting with a closing bracket. Blank lines get 0. */
 void repair_infer_block_ends(const char *text, RepLine *lines, size_t n_lines, int blank_ends);

@@ -194,6 +194,9 @@ static void test_signals(void **state) {
       {"a narrow table cell", "項目\nファイルシステムのサイ\nズ\n", 0, "E.E"},
       {"a short line before a small kana", "長い行が続いたあとで、ディスク\nェックをします\n", 0,
        ".E"},
+      {"a hanging indent goes on",
+       "  2.6   apt(8) や aptitude(8) を使う基本パッケージ\n        管理操作 . . . . . . . . . . . . . . 48\n",
+       0, ".E"},
       {"a bracket pair goes on", "状況にあります。（\nエ）障害福祉\n", 0, ".E"},
   };
   for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
