@@ -369,7 +369,8 @@ void repair_infer_block_ends(const char *text, RepLine *lines, size_t n_lines, i
         size_t w = repair_line_width(text, &lines[prev]);
         if (w > ref) ref = w;
       }
-      size_t slack = ref / REP_SHORT_PART > REP_SHORT_SLACK ? ref / REP_SHORT_PART : REP_SHORT_SLACK;
+      size_t slack = ref / REP_SHORT_PART;
+      if (slack < REP_SHORT_SLACK) slack = REP_SHORT_SLACK;
       l->ends_block = char_kind(last) != CK_LATIN && repair_line_width(text, l) + slack < ref;
     }
     prev = i;

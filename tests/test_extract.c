@@ -122,9 +122,10 @@ typedef struct FuseCheck {
 
 /* Index of the segment of body holding byte b, or n_segs for an inserted byte. */
 static size_t seg_of(const RepText *body, size_t b) {
-  for (size_t k = 0; k < body->n_segs; k++)
-    if (b >= body->segs[k].text_start && b < (size_t)body->segs[k].text_start + body->segs[k].n_bytes)
-      return k;
+  for (size_t k = 0; k < body->n_segs; k++) {
+    const RepSeg *s = &body->segs[k];
+    if (b >= s->text_start && b < (size_t)s->text_start + s->n_bytes) return k;
+  }
   return body->n_segs;
 }
 

@@ -486,7 +486,8 @@ static void test_corpus_without_trailing_spaces(void **state) {
   for (const char *a = want, *b = got; *a || *b;) {
     size_t na = strcspn(a, "\n"), nb = strcspn(b, "\n");
     if (na != nb || memcmp(a, b, na) != 0)
-      print_error("with trailing spaces: %.*s\nwithout:              %.*s\n", (int)na, a, (int)nb, b);
+      print_error("with trailing spaces: %.*s\nwithout:              %.*s\n", (int)na, a,
+                  (int)nb, b);
     a += na + (a[na] != '\0');
     b += nb + (b[nb] != '\0');
   }
