@@ -116,9 +116,14 @@ int norm_space_skippable(const NormText *t, size_t last_before, size_t first_aft
       first_after - last_before < 2)
     return 0;
   int a = t->cls[last_before], b = t->cls[first_after];
-  if (!((a == NORM_WORD && b == NORM_CJK) || (a == NORM_CJK && b == NORM_WORD))) return 0;
+  /* Between two Japanese chars any white space is extraction damage (letter-spaced
+  ** headings, a wrapped line, a PDF gap): Japanese puts no spaces between words. Between a
+  ** word and a Japanese char, a line break still separates (a list number, a table cell). */
+  int both_cjk = a == NORM_CJK && b == NORM_CJK;
+  if (!both_cjk && !((a == NORM_WORD && b == NORM_CJK) || (a == NORM_CJK && b == NORM_WORD)))
+    return 0;
   for (size_t k = last_before + 1; k < first_after; k++) {
-    if (t->cls[k] != NORM_SPACE || is_line_break(t->cp[k])) return 0;
+    if (t->cls[k] != NORM_SPACE || (!both_cjk && is_line_break(t->cp[k]))) return 0;
   }
   return 1;
 }

@@ -43,9 +43,11 @@ void norm_free(NormText *t);
 NormClass norm_class(uint32_t cp);
 
 /* 1 when the space run between normalized positions a and b (exclusive) may be skipped for
-** matching: it holds only NORM_SPACE chars that are not line breaks, and one side is NORM_WORD
-** and the other NORM_CJK ("8050 問題" matches 8050問題). An empty run (first_after ==
-** last_before + 1) has nothing to skip and gives 0, as do out-of-range positions. */
+** matching: it holds only NORM_SPACE chars, and either both sides are NORM_CJK (any white
+** space, line breaks too: "児 童", "相談機関のネッ\nトワーク") or one side is NORM_WORD and the
+** other NORM_CJK and the run holds no line break ("8050 問題" matches 8050問題). Two word
+** runs never meet across it. An empty run (first_after == last_before + 1) has nothing to
+** skip and gives 0, as do out-of-range positions. */
 int norm_space_skippable(const NormText *t, size_t last_before, size_t first_after);
 
 /* Reusable normalization for hot paths (the tokenizer normalizes every row): the buffers

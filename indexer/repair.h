@@ -45,8 +45,9 @@ typedef struct RepText {
 /* Appends source bytes [start,end) of line `lineno`. When the text is not empty, `join`
 ** says how the previous piece and this one meet: REP_JOIN_WRAP applies the wrap rule (no
 ** space between Japanese chars, Japanese and digit/Latin, or two digits; one space between
-** two Latin letters or a Latin letter and a digit), REP_JOIN_BLOCK inserts "\n".
-** Sticky *rc: does nothing once *rc != JFTS_OK; sets JFTS_ERR_NOMEM on failure. */
+** two Latin letters, a Latin letter and a digit, or two digits: numbers are never fused;
+** ①-⑳ and other chars that normalize to digits count as digits), REP_JOIN_BLOCK inserts
+** "\n". Sticky *rc: does nothing once *rc != JFTS_OK; sets JFTS_ERR_NOMEM on failure. */
 typedef enum RepJoin { REP_JOIN_WRAP = 0, REP_JOIN_BLOCK = 1, REP_JOIN_NONE = 2 } RepJoin;
 void repair_append(RepText *t, const char *src, size_t start, size_t end, int lineno,
                    RepJoin join, int *rc);
@@ -59,5 +60,31 @@ void repair_reset(RepText *t); /* frees the buffers and zeroes t */
 
 /* 1 for the white space that repair trims: ASCII space/tab, NBSP, U+3000, U+2000-U+200A... */
 int repair_is_space(uint32_t c);
+
+/* 1 for an opening bracket or quote (（ ( [ 「 『 【 〔 〈 《 “ ‘ …), resp. a closing one: a
+** passage never ends with the first nor starts with the second. */
+int repair_is_open_bracket(uint32_t c);
+int repair_is_close_bracket(uint32_t c);
+
+/* Structural signals of a line (text is the decoded text the line was split from):
+** repair_ends_sentence: its last char, closing brackets aside, ends a sentence (。．！？!?);
+** repair_starts_item: it starts with a list or heading marker (①, ⑴, （1）, (1), （ア）,
+** ア）, ・, ‐, "- ", ■, ◆, ○, 〇, 【, ※, 第N章/節/条/部/編/次/期, "第１　title", or a numbered heading "1 title",
+** "１．title" whose title is no counter such as 回, 年, 人);
+** repair_line_width: display width in columns (2 for wide chars, 1 for the rest). */
+int repair_ends_sentence(const char *text, const RepLine *l);
+int repair_starts_item(const char *text, const RepLine *l);
+size_t repair_line_width(const char *text, const RepLine *l);
+
+/* Sets ends_block of every line of a file whose lines carry no trailing-space convention, by
+** evidence: a line ends a block when it is the last non-blank line, when it ends a sentence,
+** when the next non-blank line starts an item (repair_starts_item), when it is visibly short
+** (by 2 wide chars or a sixth, whichever is more, narrower than the next line or than a
+** previous line that ends no sentence; not for a line ending in a Latin letter, as ragged
+** Latin text is normal, nor before a line starting with a small kana, ー, 、 or 。, nor
+** between two katakana, nor before a line indented over 4 columns deeper), or,
+** with blank_ends, when a blank line follows it; never between a line ending with an opening
+** bracket or before one starting with a closing bracket. Blank lines get 0. */
+void repair_infer_block_ends(const char *text, RepLine *lines, size_t n_lines, int blank_ends);
 
 #endif

@@ -24,7 +24,6 @@ typedef struct Parser {
   size_t n_lines;
   Report *r;
   size_t n_pass_alloc, n_meet_alloc, n_label_alloc, n_doc_alloc;
-  int pdf_blocks;          /* 1: a trailing space ends a block; 0: blank lines do */
   int doc;                 /* current document index, -1 outside any */
   const char *section;     /* current section ("table", "1"...) or NULL */
   char *section_title;     /* owned; copied into passages */
@@ -263,6 +262,28 @@ static void push_passage(Parser *p, RepText *body, const char *meeting, const ch
   p->heading_used++;
 }
 
+/* Moves a cut at byte `cut` of text[0,n) (a piece starts at `start`) so that no piece ends
+** with an opening bracket (ICU counts （ after 。 as part of the sentence before) nor starts
+** with a closing one. Returns cut unchanged when moving would empty a piece. */
+static size_t bracket_safe_cut(const char *text, size_t start, size_t cut, size_t n) {
+  size_t c = cut, back = cut;
+  while (back > start) {
+    uint32_t ch;
+    size_t len = jfts_utf8_prev(text, back, &ch);
+    if (repair_is_open_bracket(ch)) c = back - len;
+    else if (!repair_is_space(ch) && ch != '\n') break;
+    back -= len;
+  }
+  if (c > start && c < cut) return c;
+  while (cut < n) {
+    uint32_t ch;
+    size_t len = jfts_utf8_next(text + cut, n - cut, &ch);
+    if (!repair_is_close_bracket(ch)) break;
+    cut += len;
+  }
+  return cut;
+}
+
 /* Emits body as one passage, or several cut at sentence ends near REPORT_PASSAGE_TARGET
 ** characters when it is long; none exceeds REPORT_PASSAGE_MAX bytes. */
 static void emit_passage(Parser *p, RepText *body, const char *meeting, const char *local_name,
@@ -313,7 +334,7 @@ static void emit_passage(Parser *p, RepText *body, const char *meeting, const ch
         best = n - start > REPORT_PASSAGE_MAX
                    ? jfts_utf8_char_start(text, 0, start + REPORT_PASSAGE_MAX)
                    : n;
-      cut = best;
+      cut = bracket_safe_cut(text, start, best, n);
     }
     rest_chars -= jfts_utf8_count(text + start, cut - start);
     RepText piece;
@@ -332,18 +353,14 @@ static size_t next_nonblank(const Parser *p, size_t i, size_t hi) {
   return i;
 }
 
-/* The block starting at nonblank line i: lines joined until a line ends a PDF block (or, for
-** plain text, until a blank line). Returns the index after the block's last line. */
+/* The block starting at nonblank line i: lines joined until a line ends a block (ends_block,
+** by the file's trailing spaces or by evidence). Returns the index after its last line. */
 static size_t block_end(const Parser *p, size_t i, size_t hi) {
-  if (p->pdf_blocks) {
-    while (i < hi) {
-      if (!is_blank(&p->lines[i]) && p->lines[i].ends_block) return i + 1;
-      i++;
-    }
-    return hi;
+  while (i < hi) {
+    if (!is_blank(&p->lines[i]) && p->lines[i].ends_block) return i + 1;
+    i++;
   }
-  while (i < hi && !is_blank(&p->lines[i])) i++;
-  return i;
+  return hi;
 }
 
 /* Appends lines [i,end) of one block to body; `first_join` says how the first line meets
@@ -887,7 +904,15 @@ int report_parse_at(const char *text, size_t n_bytes, int first_lineno, Report *
     n_nonblank++;
     if (l->trim_end < l->end) n_trailing++;
   }
-  p.pdf_blocks = n_nonblank > 0 && n_trailing * 5 >= n_nonblank;
+  if (n_trailing * 5 < n_nonblank) {
+    /* No trailing-space convention (another extractor, or an editor stripped the spaces):
+    ** block ends by evidence. Blank lines end blocks unless nearly every line is followed
+    ** by one (double-spaced extractor output), where they say nothing. */
+    size_t n_then_blank = 0;
+    for (size_t i = 0; i + 1 < p.n_lines; i++)
+      n_then_blank += !is_blank(&p.lines[i]) && is_blank(&p.lines[i + 1]);
+    repair_infer_block_ends(text, p.lines, p.n_lines, n_then_blank * 5 < n_nonblank * 4);
+  }
 
   size_t prev = 0;
   int in_doc = 0;

@@ -68,8 +68,9 @@ static inline size_t put_utf8(char *p, uint32_t c) {
 ** Gaps: FTS5 phrases match consecutive positions, so two tokens are adjacent unless a token
 ** sits between them. A word run and a Japanese run separated by punctuation or a line break
 ** ("8050、問題", "2)実務") get a gap token so that the query 8050問題 does not match there,
-** while a plain space between them ("8050 問題", a PDF artefact) is skipped. Two Japanese runs
-** need no gap: no bigram, in the document or the query, spans the separator, and where a
+** while a plain space between them ("8050 問題", a PDF artefact) is skipped. White space
+** between two Japanese chars is no separator at all: the run, and its bigrams, go across it.
+** Two Japanese runs (split by punctuation) need no gap: no bigram, in the document or the query, spans the separator, and where a
 ** query's run meets the separator its last char is a unigram, which only matches a document
 ** run that ends there too. Two word runs need none either: a word token never spans a
 ** separator, so "ab cd" and "ab,cd" differ only in punctuation, which is indexed nowhere. */
@@ -107,6 +108,15 @@ static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCal
     }
     size_t j = i + 1;
     while (j < n && cls[j] == c) j++;
+    /* A Japanese run goes on across white space up to the next Japanese char ("児 童",
+    ** a wrapped line): positions in [i, j) are then its chars and the spaces between. */
+    while (c == NORM_CJK && j < n && cls[j] == NORM_SPACE) {
+      size_t k = j + 1;
+      while (k < n && cls[k] == NORM_SPACE) k++;
+      if (k >= n || cls[k] != NORM_CJK || !norm_space_skippable(t, j - 1, k)) break;
+      j = k + 1;
+      while (j < n && cls[j] == c) j++;
+    }
 
     if (prev_cls >= 0 && prev_cls != c && i > prev_last + 1 &&
         !norm_space_skippable(t, prev_last, i)) {
@@ -140,14 +150,17 @@ static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCal
       size_t len0 = put_utf8(enc, cp[i]);
       uint32_t w0, w1;
       memcpy(&w0, enc, 4);
-      for (size_t k = i; rc == SQLITE_OK && k + 1 < j; k++) {
-        size_t len1 = put_utf8(enc, cp[k + 1]);
+      for (size_t k = i; rc == SQLITE_OK && k + 1 < j;) {
+        size_t next = k + 1;
+        while (cls[next] == NORM_SPACE) next++; /* the run ends with a Japanese char */
+        size_t len1 = put_utf8(enc, cp[next]);
         memcpy(&w1, enc, 4);
         memcpy(gram, &w0, 4);
         memcpy(gram + len0, &w1, 4);
-        rc = cb(ctx, 0, gram, (int)(len0 + len1), (int)s0[k], (int)s1[k + 1]);
+        rc = cb(ctx, 0, gram, (int)(len0 + len1), (int)s0[k], (int)s1[next]);
         w0 = w1;
         len0 = len1;
+        k = next;
       }
       memcpy(gram, &w0, 4);
       /* A query's final run keeps only its bigrams: the document may continue the run, and
@@ -495,7 +508,13 @@ int tok_query_wants_prefix(const char *term, size_t n_bytes) {
     const NormText *t = &w.text;
     size_t k = t->n;
     while (k > 0 && t->cls[k - 1] != NORM_WORD && t->cls[k - 1] != NORM_CJK) k--;
-    wants = k > 0 && t->cls[k - 1] == NORM_CJK && (k == 1 || t->cls[k - 2] != NORM_CJK);
+    /* The final run has one char when no Japanese char comes before it, but white space
+    ** the run bridges (tokenizer.h). */
+    size_t b = k > 0 ? k - 1 : 0;
+    while (b > 0 && t->cls[b - 1] == NORM_SPACE) b--;
+    wants = k > 0 && t->cls[k - 1] == NORM_CJK &&
+            (b == 0 || t->cls[b - 1] != NORM_CJK ||
+             (b < k - 1 && !norm_space_skippable(t, b - 1, k - 1)));
   }
   norm_work_release(&w);
   return wants;

@@ -13,7 +13,8 @@
 /* Token design (the query builder relies on it; bump JFTS_TOKENIZER_VERSION on any change):
 ** - a maximal run of NORM_WORD chars is one token, its normalized UTF-8 (ＩＧＡＳＵ -> igasu);
 ** - a run of NORM_CJK chars c0..c(n-1) gives the bigrams c(i)c(i+1), then the unigram c(n-1):
-**   one token and one position per character. In a query, the run holding the query's last
+**   one token and one position per character. White space between two NORM_CJK chars (spaces,
+**   U+3000, line breaks: norm_space_skippable) does not end the run; a bigram spans it. In a query, the run holding the query's last
 **   token gives only its bigrams (just the unigram when n == 1, see tok_query_wants_prefix);
 ** - NORM_SPACE and NORM_PUNCT give no token, except that a word run and a CJK run separated
 **   by something norm_space_skippable rejects (punctuation, a line break) get the gap token

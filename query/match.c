@@ -1,5 +1,6 @@
 /* Occurrence finding on "collapsed" normalized text: NFKC_Casefold code points with the
-** skippable spaces (between a Japanese char and a digit/Latin letter) removed and every other
+** skippable white space (norm_space_skippable: any between two Japanese chars, line breaks
+** included; spaces between a Japanese char and a digit/Latin letter) removed and every other
 ** space run reduced to one space. Terms are collapsed the same way, so a term occurs exactly
 ** where its collapsed code points appear, with Latin/digit ends on word boundaries. */
 #include "match.h"

@@ -44,7 +44,11 @@ static void test_join_patterns(void **state) {
       {"word broken in kanji", "地域包\n括支援センター \n", "地域包括支援センター#0<0+9@1,9<10+21@2"},
       {"digits then kanji", "8050\n問題 \n", "8050問題#0<0+4@1,4<5+6@2"},
       {"katakana broken", "ケースレ\nビュー \n", "ケースレビュー#0<0+12@1,12<13+9@2"},
-      {"two digits", "80\n50 \n", "8050#0<0+2@1,2<3+2@2"},
+      {"two digits stay two numbers", "80\n50 \n", "80 50#0<0+2@1,3<3+2@2"},
+      {"full-width digits", "基本目標４\n３　施設 \n",
+       "基本目標４ ３　施設#0<0+15@1,16<16+12@2"},
+      {"digits then a circled number", "292,514\n④地域 \n", "292,514 ④地域#0<0+7@1,8<8+9@2"},
+      {"circled number then digits", "①\n2 \n", "① 2#0<0+3@1,4<4+1@2"},
       {"two Latin words", "IGASU\nmeeting \n", "IGASU meeting#0<0+5@1,6<6+7@2"},
       {"Latin then digit", "COVID\n19 \n", "COVID 19#0<0+5@1,6<6+2@2"},
       {"digit then Latin", "2\nnd \n", "2 nd#0<0+1@1,2<2+2@2"},
@@ -140,11 +144,99 @@ static void test_offsets_map_back(void **state) {
   assert_int_equal(jfts_alloc_live(), 0);
 }
 
+/* The structural signals of a line, and block ends inferred from them where a file has no
+** trailing spaces. */
+static void test_signals(void **state) {
+  (void)state;
+  static const struct {
+    const char *line;
+    int sentence, item;
+  } cases[] = {
+      {"必要があります。", 1, 0},        {"実施した（注）。」", 1, 0},
+      {"相談機関のネッ", 0, 0},          {"①地域支援事業費", 0, 1},
+      {"（1）全体協議会", 0, 1},        {"(12) 運営", 0, 1},
+      {"（エ）障害福祉サービス", 0, 1},  {"エ）障害福祉サービス", 0, 1},
+      {"・実務者", 0, 1},                {"‐ 項目", 0, 1},
+      {"- item", 0, 1},                  {"-1", 0, 0},
+      {"第１章　計画の基本的事項", 0, 1}, {"第 1 回開催時は", 0, 0},
+      {"第１   計画策定の趣旨", 0, 1},     {"第一次体制…", 0, 1},
+      {"【北部エリア】", 0, 1},          {"■目的", 0, 1},
+      {"◆施策", 0, 1},                  {"１ 今年度の主な取組み", 0, 1},
+      {"１．目的", 0, 1},                {"2 回目の開催", 0, 0},
+      {"３件報告を行い", 0, 0},          {"12,345 円", 0, 0},
+      {"（青葉区高齢者", 0, 0},          {"Is it?", 1, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    RepLine *lines = NULL;
+    size_t n = 0;
+    const char *s = cases[i].line;
+    assert_int_equal(repair_split_lines(s, strlen(s), &lines, &n), JFTS_OK);
+    int sentence = repair_ends_sentence(s, &lines[0]), item = repair_starts_item(s, &lines[0]);
+    if (sentence != cases[i].sentence || item != cases[i].item)
+      fail_msg("'%s': sentence %d item %d", s, sentence, item);
+    jfts_free(lines);
+  }
+
+  static const struct {
+    const char *name, *input;
+    int blank_ends;
+    const char *expect; /* per line: E ends a block, . does not, _ blank */
+  } files[] = {
+      {"sentence end and marker", "必要があり\nます。\n次の文\n①項目\n", 0, ".EEE"},
+      {"short line ends a paragraph",
+       "あいうえおかきくけこさしすせそ\nたちつてと\nなにぬねのはひふへほまみむめも\n終わり\n", 0,
+       ".E.E"},
+      {"ragged Latin is no paragraph end", "The quick brown fox jumps\nover the\nlazy dog\n", 0,
+       "..E"},
+      {"blank lines end blocks", "一行目\n\n二行目\n三行目\n", 1, "E_.E"},
+      {"double-spaced blank lines say nothing", "一行目\n\n二行目\n", 0, "._E"},
+      {"numbers wrapped", "290,842 292,514\n④地域支援事業費\n", 0, "EE"},
+      {"a narrow table cell", "項目\nファイルシステムのサイ\nズ\n", 0, "E.E"},
+      {"a short line before a small kana", "長い行が続いたあとで、ディスク\nェックをします\n", 0,
+       ".E"},
+      {"a hanging indent goes on",
+       "  2.6   apt(8) や aptitude(8) を使う基本パッケージ\n        管理操作 . . . . . . . . . . . . . . 48\n",
+       0, ".E"},
+      {"a bracket pair goes on", "状況にあります。（\nエ）障害福祉\n", 0, ".E"},
+  };
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+    RepLine *lines = NULL;
+    size_t n = 0;
+    const char *s = files[i].input;
+    assert_int_equal(repair_split_lines(s, strlen(s), &lines, &n), JFTS_OK);
+    repair_infer_block_ends(s, lines, n, files[i].blank_ends);
+    char got[32] = "";
+    for (size_t k = 0; k < n && k + 1 < sizeof got; k++)
+      got[k] = lines[k].trim_start >= lines[k].trim_end ? '_' : lines[k].ends_block ? 'E' : '.';
+    if (strcmp(got, files[i].expect) != 0)
+      fail_msg("case '%s': got %s, expected %s", files[i].name, got, files[i].expect);
+    jfts_free(lines);
+  }
+}
+
+/* The bracket classes: every opening bracket's partner is a closing one. */
+static void test_brackets(void **state) {
+  (void)state;
+  static const uint32_t open[] = {'(', '[', 0xFF08, 0x300C, 0x300E, 0x3010, 0x3014, 0x3008,
+                                  0x201C, 0xFF62};
+  static const uint32_t close[] = {')', ']', 0xFF09, 0x300D, 0x300F, 0x3011, 0x3015, 0x3009,
+                                   0x201D, 0xFF63};
+  for (size_t i = 0; i < sizeof open / sizeof *open; i++) {
+    assert_true(repair_is_open_bracket(open[i]) && !repair_is_close_bracket(open[i]));
+    assert_true(repair_is_close_bracket(close[i]) && !repair_is_open_bracket(close[i]));
+  }
+  assert_false(repair_is_open_bracket(0x3012)); /* 〒 */
+  assert_false(repair_is_close_bracket(0x3013)); /* 〓 */
+  assert_false(repair_is_open_bracket(0x3002));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_join_patterns),
       cmocka_unit_test(test_split_lines),
       cmocka_unit_test(test_offsets_map_back),
+      cmocka_unit_test(test_signals),
+      cmocka_unit_test(test_brackets),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

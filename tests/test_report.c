@@ -415,6 +415,91 @@ static void test_long_passage_split(void **state) {
   free(text);
 }
 
+/* The file with every line's trailing white space removed, as editors and text cleaners do. */
+static char *strip_trailing_spaces(const char *text, size_t n, size_t *n_out) {
+  char *out = malloc(n + 1);
+  assert_non_null(out);
+  size_t k = 0, line_start = 0;
+  for (size_t i = 0; i <= n; i++) {
+    if (i < n && text[i] != '\n') continue;
+    size_t e = i;
+    while (e > line_start) {
+      uint32_t c;
+      size_t len = jfts_utf8_prev(text + line_start, e - line_start, &c);
+      if (!repair_is_space(c) && c != '\r') break;
+      e -= len;
+    }
+    memcpy(out + k, text + line_start, e - line_start);
+    k += e - line_start;
+    if (i < n) out[k++] = '\n';
+    line_start = i + 1;
+  }
+  out[k] = '\0';
+  *n_out = k;
+  return out;
+}
+
+/* What the report's structure says, white space aside: per document its ward, its sections
+** (with titles) and its number of passages; then the meeting rows as render_meetings gives
+** them. */
+static char *render_structure(const Report *r) {
+  size_t cap = 1 << 16, k = 0;
+  char *out = malloc(cap);
+  assert_non_null(out);
+  for (size_t d = 0; d < r->n_docs; d++) {
+    size_t n_passages = 0;
+    const char *section = NULL;
+    k += (size_t)snprintf(out + k, cap - k, "%s:", r->docs[d].ward);
+    for (size_t i = 0; i < r->n_passages; i++) {
+      if (r->passage_doc[i] != (int)d) continue;
+      n_passages++;
+      const Passage *ps = &r->passages[i];
+      if (ps->section && (section == NULL || strcmp(section, ps->section) != 0)) {
+        section = ps->section;
+        k += (size_t)snprintf(out + k, cap - k, " %s(%s)", section,
+                              ps->section_title ? ps->section_title : "");
+      }
+    }
+    k += (size_t)snprintf(out + k, cap - k, " %zu passages\n", n_passages);
+    assert_true(k + 1024 < cap);
+  }
+  render_meetings(r, out + k, cap - k);
+  return out;
+}
+
+static void test_corpus_without_trailing_spaces(void **state) {
+  (void)state;
+  char *text;
+  size_t n;
+  Report *r = parse_file(JFTS_CORPUS "/sendai-r3-jiritsushien.txt", &text, &n);
+  size_t n_bare;
+  char *bare = strip_trailing_spaces(text, n, &n_bare);
+  assert_true(n_bare < n);
+  Report *rb = NULL;
+  assert_int_equal(report_parse(bare, n_bare, &rb, NULL), JFTS_OK);
+  check_no_text_lost("stripped corpus", bare, n_bare, rb);
+  /* Same documents, sections, passages per ward (with the same text, white space aside)
+  ** and meeting rows. */
+  assert_int_equal(rb->n_docs, r->n_docs);
+  for (size_t d = 0; d < r->n_docs; d++) assert_string_equal(rb->docs[d].ward, r->docs[d].ward);
+  char *want = render_structure(r), *got = render_structure(rb);
+  for (const char *a = want, *b = got; *a || *b;) {
+    size_t na = strcspn(a, "\n"), nb = strcspn(b, "\n");
+    if (na != nb || memcmp(a, b, na) != 0)
+      print_error("with trailing spaces: %.*s\nwithout:              %.*s\n", (int)na, a,
+                  (int)nb, b);
+    a += na + (a[na] != '\0');
+    b += nb + (b[nb] != '\0');
+  }
+  assert_true(strcmp(got, want) == 0);
+  free(want);
+  free(got);
+  report_free(rb);
+  report_free(r);
+  free(bare);
+  free(text);
+}
+
 static void test_no_leaks(void **state) {
   (void)state;
   seg_shutdown();
@@ -435,6 +520,7 @@ int main(void) {
       cmocka_unit_test(test_untagged_grouping),
       cmocka_unit_test(test_untagged_group_counts_joins),
       cmocka_unit_test(test_long_passage_split),
+      cmocka_unit_test(test_corpus_without_trailing_spaces),
       cmocka_unit_test(test_no_leaks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,6 +92,16 @@ static const struct {
     {"line break between word and kanji", D, "8050\n問題", "8050@0:4|GAP@4:5|問題@5:11|題@8:11"},
     {"space and line break", D, "8050 \n 問題",
      "8050@0:4|GAP@4:7|問題@7:13|題@10:13"},
+    {"space between two kanji", D, "児 童", "児童@0:7|童@4:7"},
+    {"letter-spaced heading", D, "人 件 費", "人件@0:7|件費@4:11|費@8:11"},
+    {"ideographic space between kana", D, "あり　ます", "あり@0:6|りま@3:12|ます@9:15|す@12:15"},
+    {"line break inside a word", D, "ネッ\nトワーク",
+     "ネッ@0:6|ット@3:10|トワ@7:13|ワー@10:16|ーク@13:19|ク@16:19"},
+    {"CRLF and indent inside a word", D, "宗谷\r\n  本線", "宗谷@0:6|谷本@3:13|本線@10:16|線@13:16"},
+    {"space between two kanji, query", Q, "児 童", "児童@0:7"},
+    {"spaced kanji then word", D, "第 1 回", "第@0:3|1@4:5|回@6:9"},
+    {"digits across a line break stay two words", D, "514\n4", "514@0:3|4@4:5"},
+    {"circled number after a line break", D, "514\n④地域", "514@0:3|4@4:7|地域@7:13|域@10:13"},
     {"parenthesis", D, "2)実務", "2@0:1|GAP@1:2|実務@2:8|務@5:8"},
     {"full-width parentheses", D, "（１）全体", "1@3:6|GAP@6:9|全体@9:15|体@12:15"},
     {"kanji then punctuation then word", D, "会議（IGASU", "会議@0:6|議@3:6|GAP@6:9|igasu@9:14"},
@@ -142,10 +152,10 @@ static const struct {
   const char *term;
   int expect;
 } k_prefix[] = {
-    {"泉", 1},       {"65歳", 1},  {"65 歳", 1}, {"泉。", 1},  {"問題 泉", 1},
+    {"泉", 1},       {"65歳", 1},  {"65 歳", 1}, {"泉。", 1},  {"問題 泉", 0},
     {"a泉", 1},      {"ｶﾞ", 1},    {"𠮷", 1},    {"ー", 1},     {"問題", 0},
     {"8050", 0},     {"泉a", 0},   {"", 0},      {"、", 0},     {"ダイアログ", 0},
-    {"8050、問題", 0},
+    {"8050、問題", 0}, {"問題、泉", 1}, {"問\n泉", 0}, {"a 泉", 1},
 };
 
 static void test_wants_prefix(void **state) {
