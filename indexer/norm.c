@@ -254,9 +254,56 @@ static inline uint32_t cp_at(const uint16_t *u, size_t k, size_t n, size_t *len_
   return c;
 }
 
+/* Normalizes the segment that starts at UTF-16 unit pos of w->u16 (n16 units): from there to
+** the next char that never interacts with what precedes it. Its outputs cannot be traced to
+** single source chars, so all get the segment's whole source range. seg_stack holds
+** NORM_SEG_STACK units; a longer result goes to *seg_heap (grown through w's allocator, freed
+** by the caller). Sets *seg_end_out to the unit after the segment. */
+#define NORM_SEG_STACK 64
+static int normalize_segment(NormWork *w, const UNormalizer2 *nfkc, size_t pos, size_t n16,
+                             UChar *seg_stack, UChar **seg_heap, size_t *seg_end_out,
+                             char **err_out) {
+  const UChar *u = (const UChar *)w->u16;
+  const uint32_t *src = w->u16_src;
+  NormText *t = &w->text;
+  size_t len;
+  cp_at(w->u16, pos, n16, &len);
+  size_t seg_end = pos + len;
+  while (seg_end < n16) {
+    uint32_t c = cp_at(w->u16, seg_end, n16, &len);
+    if (unorm2_hasBoundaryBefore(nfkc, (UChar32)c)) break;
+    seg_end += len;
+  }
+  UChar *out = seg_stack;
+  int32_t cap = NORM_SEG_STACK;
+  UErrorCode st = U_ZERO_ERROR;
+  int32_t m = unorm2_normalize(nfkc, u + pos, (int32_t)(seg_end - pos), out, cap, &st);
+  if (st == U_BUFFER_OVERFLOW_ERROR) {
+    const NormAlloc *a = work_alloc(w);
+    a->free_fn(*seg_heap);
+    *seg_heap = a->realloc_fn(NULL, (size_t)m * sizeof(UChar));
+    if (*seg_heap == NULL) return JFTS_ERR_NOMEM;
+    out = *seg_heap;
+    cap = m;
+    st = U_ZERO_ERROR;
+    m = unorm2_normalize(nfkc, u + pos, (int32_t)(seg_end - pos), out, cap, &st);
+  }
+  if (U_FAILURE(st)) return jfts_icu_error(st, "unorm2_normalize", err_out);
+  int rc = JFTS_OK;
+  if (t->n + (size_t)m > w->cap_cp && (rc = ensure_cp(w, t->n + (size_t)m)) != JFTS_OK)
+    return rc;
+  for (size_t k = 0; k < (size_t)m;) {
+    uint32_t c = cp_at((const uint16_t *)out, k, (size_t)m, &len);
+    put_cp(t, c, src[pos], src[seg_end]);
+    k += len;
+  }
+  *seg_end_out = seg_end;
+  return JFTS_OK;
+}
+
 int norm_work_run(NormWork *w, const char *utf8, size_t n_bytes, char **err_out) {
   int rc = JFTS_OK;
-  UChar seg_stack[64];
+  UChar seg_stack[NORM_SEG_STACK];
   UChar *seg_heap = NULL;
   w->text.n = 0;
   if (n_bytes >= (size_t)INT32_MAX) {
@@ -330,44 +377,9 @@ int norm_work_run(NormWork *w, const char *utf8, size_t n_bytes, char **err_out)
     }
     if (pos >= n16) break;
 
-    /* One segment: from here to the next char that never interacts with what precedes it.
-    ** Its outputs cannot be traced to single source chars, so all get its whole range. */
-    size_t len;
-    cp_at(w->u16, pos, n16, &len);
-    size_t seg_end = pos + len;
-    while (seg_end < n16) {
-      uint32_t c = cp_at(w->u16, seg_end, n16, &len);
-      if (unorm2_hasBoundaryBefore(nfkc, (UChar32)c)) break;
-      seg_end += len;
-    }
-    UChar *out = seg_stack;
-    int32_t cap = (int32_t)(sizeof seg_stack / sizeof seg_stack[0]);
-    st = U_ZERO_ERROR;
-    int32_t m = unorm2_normalize(nfkc, u + pos, (int32_t)(seg_end - pos), out, cap, &st);
-    if (st == U_BUFFER_OVERFLOW_ERROR) {
-      const NormAlloc *a = work_alloc(w);
-      a->free_fn(seg_heap);
-      seg_heap = a->realloc_fn(NULL, (size_t)m * sizeof(UChar));
-      if (seg_heap == NULL) {
-        rc = JFTS_ERR_NOMEM;
-        goto cleanup;
-      }
-      out = seg_heap;
-      cap = m;
-      st = U_ZERO_ERROR;
-      m = unorm2_normalize(nfkc, u + pos, (int32_t)(seg_end - pos), out, cap, &st);
-    }
-    if (U_FAILURE(st)) {
-      rc = jfts_icu_error(st, "unorm2_normalize", err_out);
-      goto cleanup;
-    }
-    if (t->n + (size_t)m > w->cap_cp && (rc = ensure_cp(w, t->n + (size_t)m)) != JFTS_OK)
-      goto cleanup;
-    for (size_t k = 0; k < (size_t)m;) {
-      uint32_t c = cp_at((const uint16_t *)out, k, (size_t)m, &len);
-      put_cp(t, c, src[pos], src[seg_end]);
-      k += len;
-    }
+    size_t seg_end = n16;
+    rc = normalize_segment(w, nfkc, pos, n16, seg_stack, &seg_heap, &seg_end, err_out);
+    if (rc != JFTS_OK) goto cleanup;
     pos = seg_end;
   }
 

@@ -63,6 +63,38 @@ static inline size_t put_utf8(char *p, uint32_t c) {
   return 4;
 }
 
+/* Emits the bigrams of the Japanese run [i, j) of t (white space inside it skipped: the run
+** ends with a Japanese char), then, when unigram is set, its last char alone. */
+static inline int emit_cjk_run(const NormText *t, size_t i, size_t j, int unigram,
+                               TokCallback cb, void *ctx) {
+  const uint8_t *cls = t->cls;
+  const uint32_t *cp = t->cp, *s0 = t->src_start, *s1 = t->src_end;
+  int rc = SQLITE_OK;
+  /* Each char is encoded once, into a 4-byte word; a bigram is two whole-word copies.
+  ** (Moving bytes just written one by one with a 4-byte load stalled on store forwarding,
+  ** once per token.) */
+  char gram[8] = {0};
+  char enc[4] = {0};
+  size_t len0 = put_utf8(enc, cp[i]);
+  uint32_t w0, w1;
+  memcpy(&w0, enc, 4);
+  for (size_t k = i; rc == SQLITE_OK && k + 1 < j;) {
+    size_t next = k + 1;
+    while (cls[next] == NORM_SPACE) next++;
+    size_t len1 = put_utf8(enc, cp[next]);
+    memcpy(&w1, enc, 4);
+    memcpy(gram, &w0, 4);
+    memcpy(gram + len0, &w1, 4);
+    rc = cb(ctx, 0, gram, (int)(len0 + len1), (int)s0[k], (int)s1[next]);
+    w0 = w1;
+    len0 = len1;
+    k = next;
+  }
+  memcpy(gram, &w0, 4);
+  if (rc == SQLITE_OK && unigram) rc = cb(ctx, 0, gram, (int)len0, (int)s0[j - 1], (int)s1[j - 1]);
+  return rc;
+}
+
 /* Emits the tokens of normalized text t; see tokenizer.h for the design.
 **
 ** Gaps: FTS5 phrases match consecutive positions, so two tokens are adjacent unless a token
@@ -70,9 +102,9 @@ static inline size_t put_utf8(char *p, uint32_t c) {
 ** ("8050、問題", "2)実務") get a gap token so that the query 8050問題 does not match there,
 ** while a plain space between them ("8050 問題", a PDF artefact) is skipped. White space
 ** between two Japanese chars is no separator at all: the run, and its bigrams, go across it.
-** Two Japanese runs (split by punctuation) need no gap: no bigram, in the document or the query, spans the separator, and where a
-** query's run meets the separator its last char is a unigram, which only matches a document
-** run that ends there too. Two word runs need none either: a word token never spans a
+** Two Japanese runs (split by punctuation) need no gap: no bigram, in the document or the
+** query, spans the separator, and where a query's run meets the separator its last char is a
+** unigram, which only matches a document run that ends there too. Two word runs need none either: a word token never spans a
 ** separator, so "ab cd" and "ab,cd" differ only in punctuation, which is indexed nowhere. */
 static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCallback cb,
                     void *ctx) {
@@ -142,32 +174,10 @@ static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCal
       for (size_t k = i; k < j; k++) nb += put_utf8(buf + nb, cp[k]);
       rc = cb(ctx, 0, buf, (int)nb, (int)s0[i], (int)s1[j - 1]);
     } else if (rc == SQLITE_OK) {
-      /* Each char is encoded once, into a 4-byte word; a bigram is two whole-word copies.
-      ** (Moving bytes just written one by one with a 4-byte load stalled on store
-      ** forwarding, once per token.) */
-      char gram[8] = {0};
-      char enc[4] = {0};
-      size_t len0 = put_utf8(enc, cp[i]);
-      uint32_t w0, w1;
-      memcpy(&w0, enc, 4);
-      for (size_t k = i; rc == SQLITE_OK && k + 1 < j;) {
-        size_t next = k + 1;
-        while (cls[next] == NORM_SPACE) next++; /* the run ends with a Japanese char */
-        size_t len1 = put_utf8(enc, cp[next]);
-        memcpy(&w1, enc, 4);
-        memcpy(gram, &w0, 4);
-        memcpy(gram + len0, &w1, 4);
-        rc = cb(ctx, 0, gram, (int)(len0 + len1), (int)s0[k], (int)s1[next]);
-        w0 = w1;
-        len0 = len1;
-        k = next;
-      }
-      memcpy(gram, &w0, 4);
       /* A query's final run keeps only its bigrams: the document may continue the run, and
       ** the caller appends `*` for a one-character final run (tok_query_wants_prefix). */
-      if (rc == SQLITE_OK && (!query || j - 1 != last_tok || j - i == 1)) {
-        rc = cb(ctx, 0, gram, (int)len0, (int)s0[j - 1], (int)s1[j - 1]);
-      }
+      int unigram = !query || j - 1 != last_tok || j - i == 1;
+      rc = emit_cjk_run(t, i, j, unigram, cb, ctx);
     }
     prev_cls = c;
     prev_last = j - 1;
