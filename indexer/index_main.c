@@ -7,17 +7,14 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "decode.h"
 #include "ingest.h"
-#include "cli.h"
+#include "ingest_run.h" /* with prefetch.h, store.h and walk.h */
 #include "jfts_common.h"
-#include "prefetch.h"
-#include "store.h"
-#include "walk.h"
 
 #define PROG "jfts-index"
 
@@ -33,18 +30,10 @@ typedef struct Options {
   long threads;       /* JFTS_INDEX_THREADS, else the CPUs online; below 2: no prefetch */
 } Options;
 
-/* What the index held for an entry's realpath when the run began (look_up_indexed): the row,
-** found or not, or the lookup's error, reported when the file's turn comes. */
-typedef struct Looked {
-  int indexed;
-  StoreFileRow old;
-  char *lookup_err;
-} Looked;
-
 typedef struct Run {
   Options opt;
   WalkList files;
-  Looked *looked;       /* one per files.entries */
+  IngestLooked *looked; /* one per files.entries (ingest_look_up_all) */
   char *db_real;        /* the database's own realpath: never indexed */
   int n_indexed, n_unchanged, n_untagged, n_pruned, n_skipped;
   long n_docs, n_passages, n_meetings;
@@ -184,54 +173,11 @@ static FileFail report_result(Run *run, const IngestResult *res) {
   return fatal(res->rc, res->where, res->reason);
 }
 
-/* Looks every entry up in the index once, before any is stored: what each held when the
-** run began is what its turn compares with (no entry changes another's row), and the
-** prefetch worker, which has no database, needs it before the first file is stored. A
-** failed lookup is kept and reported in that file's turn, as it was when looked up then. */
+/* Looks every entry up in the index once (ingest_look_up_all). */
 static FileFail look_up_indexed(Run *run, Store *store) {
-  run->looked = jfts_calloc(run->files.n_entries + 1, sizeof *run->looked);
-  if (run->looked == NULL) return fatal(JFTS_ERR_NOMEM, NULL, NULL);
-  for (size_t i = 0; i < run->files.n_entries; i++) {
-    const WalkEntry *e = &run->files.entries[i];
-    Looked *l = &run->looked[i];
-    if (e->dup || e->realpath == NULL) continue;
-    if (store_lookup_file(store, e->realpath, &l->indexed, &l->old, &l->lookup_err) != JFTS_OK &&
-        l->lookup_err == NULL)
-      return fatal(JFTS_ERR_NOMEM, NULL, NULL);
-  }
-  return FAIL_NONE;
-}
-
-/* Starts the prefetch worker (prefetch.h) on run's entries, unless JFTS_INDEX_THREADS is 1
-** or the machine has one CPU. The worker gets the index's size and hash of each file (from
-** look_up_indexed) so that it need not decode one that is unchanged. Any failure leaves
-** *pf_out NULL, and the run does everything on this thread. */
-static void start_prefetch(Run *run, PrefetchJob **jobs_out, Prefetch **pf_out) {
-  *jobs_out = NULL;
-  *pf_out = NULL;
-  size_t n = run->files.n_entries;
-  if (run->opt.threads < 2 || n == 0) return;
-  PrefetchJob *jobs = jfts_calloc(n, sizeof *jobs);
-  if (jobs == NULL) return;
-  for (size_t i = 0; i < n; i++) {
-    const WalkEntry *e = &run->files.entries[i];
-    const Looked *l = &run->looked[i];
-    PrefetchJob *j = &jobs[i];
-    j->path = e->path;
-    j->walked = e->walked;
-    j->skip = e->dup || e->realpath == NULL || !ingest_is_text_name(e->path);
-    if (j->skip || !l->indexed) continue;
-    j->known = 1;
-    j->known_size = l->old.size;
-    memcpy(j->known_hash, l->old.hash, sizeof j->known_hash);
-  }
-  size_t max = run->opt.piece_bytes < PREFETCH_MAX_FILE_BYTES ? run->opt.piece_bytes
-                                                              : PREFETCH_MAX_FILE_BYTES;
-  if (prefetch_start(jobs, n, run->opt.encoding, max, pf_out) != JFTS_OK) {
-    jfts_free(jobs);
-    return;
-  }
-  *jobs_out = jobs;
+  return ingest_look_up_all(store, &run->files, &run->looked) == JFTS_OK
+             ? FAIL_NONE
+             : fatal(JFTS_ERR_NOMEM, NULL, NULL);
 }
 
 /* Indexes every entry in turn, each with one ingest_file call. */
@@ -242,10 +188,11 @@ static FileFail index_all(Run *run, Store *store) {
   const IngestOptions iopt = {run->opt.encoding, run->opt.piece_bytes, warn_line, NULL};
   for (size_t i = 0; i < run->files.n_entries; i++) run->bytes_total += run->files.entries[i].size;
   run->t_start = run->t_last = now_seconds();
-  start_prefetch(run, &jobs, &prefetch);
+  ingest_prefetch_start(&run->files, run->looked, run->opt.encoding, run->opt.piece_bytes,
+                        run->opt.threads, &jobs, &prefetch);
   for (size_t i = 0; fail == FAIL_NONE && i < run->files.n_entries; i++) {
     const WalkEntry *e = &run->files.entries[i];
-    const Looked *l = &run->looked[i];
+    const IngestLooked *l = &run->looked[i];
     PrefetchItem *pre = prefetch_take(prefetch, i);
     if (!e->dup) {
       IngestFile f = {.path = e->path, .realpath = e->realpath, .walked = e->walked,
@@ -263,15 +210,6 @@ static FileFail index_all(Run *run, Store *store) {
   jfts_free(jobs);
   progress(run, 0, 1);
   return fail;
-}
-
-/* A number of seconds from 0 to 1000000 (a fraction allowed) into *out; -1 when it is not. */
-static int parse_seconds(const char *arg, double *out) {
-  char *end = NULL;
-  double v = strtod(arg, &end);
-  if (end == arg || *end != '\0' || !(v >= 0 && v <= 1e6)) return -1;
-  *out = v;
-  return 0;
 }
 
 /* While store_begin waits for another writer's lock: a line on the terminal. */
@@ -309,12 +247,10 @@ static int parse_options(int argc, char **argv, Options *opt) {
       case OPT_QUIET: opt->quiet = 1; break;
       case OPT_CHECK: opt->check = 1; break;
       case OPT_WAIT:
-        if (parse_seconds(optarg, &opt->wait_s) != 0) {
-          fprintf(stderr, PROG ": --wait needs a number of seconds (0 to 1000000), not '%s'\n",
-                  optarg);
-          return EXIT_USAGE;
-        }
-        break;
+        if (jfts_parse_double(optarg, 0, 1e6, &opt->wait_s)) break;
+        fprintf(stderr, PROG ": --wait needs a number of seconds (0 to 1000000), not '%s'\n",
+                optarg);
+        return EXIT_USAGE;
       case 'h': usage(stdout); return fclose(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
       case OPT_VERSION:
         printf(PROG " %s (schema %d, tokenizer %d)\n", JFTS_VERSION, JFTS_SCHEMA_VERSION,
@@ -453,11 +389,7 @@ cleanup:
   if (store) store_rollback(store, NULL);
   store_close(store);
   jfts_free(err);
-  for (size_t i = 0; run.looked && i < run.files.n_entries; i++) {
-    store_file_row_clear(&run.looked[i].old);
-    jfts_free(run.looked[i].lookup_err);
-  }
-  jfts_free(run.looked);
+  ingest_looked_free(run.looked, run.files.n_entries);
   walk_list_clear(&run.files);
   free(run.db_real);
   return status;

@@ -99,6 +99,15 @@ int jfts_parse_long(const char *text, long min, long max, long *value_out) {
   return 1;
 }
 
+int jfts_parse_double(const char *text, double min, double max, double *value_out) {
+  if (text[0] < '0' || text[0] > '9') return 0; /* strtod would skip spaces and take a sign */
+  char *end;
+  double v = strtod(text, &end);
+  if (*end != '\0' || !(v >= min && v <= max)) return 0;
+  *value_out = v;
+  return 1;
+}
+
 void jfts_buf_add(JftsBuf *b, const char *text, size_t n_bytes) {
   if (b->rc != JFTS_OK) return;
   if (b->n + n_bytes + 1 > b->cap) {

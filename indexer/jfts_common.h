@@ -66,6 +66,9 @@ const char *jfts_error_text(int rc, const char *err, char buf[48]);
 ** *value_out untouched) when text is not such a number. The one number parser of the
 ** programs' options and of jfts-serve's request parameters. */
 int jfts_parse_long(const char *text, long min, long max, long *value_out);
+/* The same for a decimal number with an optional fraction ("1.5"): digits first, no sign,
+** space or trailing text. Returns 1 with *value_out set, or 0 (*value_out untouched). */
+int jfts_parse_double(const char *text, double min, double max, double *value_out);
 
 /* A growing string with a sticky error code, shared by the modules that build text piece by
 ** piece (FTS5 MATCH strings, KWIC lines, snippets). Start from JftsBuf b = {NULL, 0, 0, JFTS_OK}.
