@@ -259,7 +259,8 @@ typedef struct StorePassageRow {
 typedef int (*StorePassageCb)(void *ctx, const StorePassageRow *row);
 
 /* Passages whose text contains needle byte for byte, in file path then passage order (no
-** normalization: a stopgap until ranked search). ward (canonical, NULL for all) filters;
+** normalization; with needle "" every passage: jfts-serve's document view lists a ward's
+** passages so). ward (canonical, NULL for all) filters;
 ** limit <= 0 means no limit; cb NULL only counts. *n_total_out (may be NULL) gets the number
 ** of matching passages whatever the limit. */
 int store_scan_substring(Store *s, const char *needle, const char *ward, long limit,
