@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unicode/utf8.h>
 #include <unistd.h>
 
 #include "jfts_common.h"
@@ -63,26 +64,6 @@ static long bare_count(const Bare *b, const uint32_t *q, size_t m) {
   long n = 0;
   for (size_t k = 0; k + m <= b->n; k++) n += memcmp(b->cp + k, q, m * sizeof *q) == 0;
   return n;
-}
-
-static size_t put_utf8(char *p, uint32_t c) {
-  if (c < 0x80) return (size_t)(p[0] = (char)c, 1);
-  if (c < 0x800) {
-    p[0] = (char)(0xC0 | (c >> 6));
-    p[1] = (char)(0x80 | (c & 0x3F));
-    return 2;
-  }
-  if (c < 0x10000) {
-    p[0] = (char)(0xE0 | (c >> 12));
-    p[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-    p[2] = (char)(0x80 | (c & 0x3F));
-    return 3;
-  }
-  p[0] = (char)(0xF0 | (c >> 18));
-  p[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-  p[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-  p[3] = (char)(0x80 | (c & 0x3F));
-  return 4;
 }
 
 /* Occurrences the matcher finds for q in every passage and every label span. */
@@ -203,7 +184,8 @@ static size_t check_file(const char *path, size_t want) {
     if (ok) {
       char q[64];
       size_t n_q = 0;
-      for (size_t k = at; k < at + len; k++) n_q += put_utf8(q + n_q, line.cp[k]);
+      /* ICU's encoder, not a copy of the tokenizer's own put_utf8. */
+      for (size_t k = at; k < at + len; k++) U8_APPEND_UNSAFE(q, n_q, line.cp[k]);
       long want_n = bare_count(&whole, line.cp + at, len);
       long got_n = jfts_count(r, text, q, n_q);
       if (got_n != want_n) {
