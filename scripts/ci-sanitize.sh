@@ -30,20 +30,21 @@ step "build"
 cmake --build "$build" -j"$jobs"
 
 status=0
-# cli_sqlite_ext loads the instrumented extension into Debian's sqlite3, which is not
-# instrumented; ASan refuses to start unless its runtime is loaded first. So that test runs
-# apart, with the runtimes (gcc's) preloaded and without leak detection, which would report
-# the exit-time allocations of bash and the sqlite3 shell.
+# cli_sqlite_ext and cli_bad_hostile_db load the instrumented extension into Debian's sqlite3,
+# which is not instrumented; ASan refuses to start unless its runtime is loaded first. So those
+# tests run apart, with the runtimes (gcc's) preloaded and without leak detection, which would
+# report the exit-time allocations of bash and the sqlite3 shell.
+apart='^(cli_sqlite_ext|cli_bad_hostile_db)$'
 step "ctest"
 # The `long` (1 GB) and `big` (100-200 MB) inputs run in the normal build only: under ASan
 # they take minutes and measure the sanitizer's memory, not jfts's.
-ctest --test-dir "$build" --output-on-failure -j"$jobs" -E '^cli_sqlite_ext$' -LE 'long|big' ||
+ctest --test-dir "$build" --output-on-failure -j"$jobs" -E "$apart" -LE 'long|big' ||
   status=1
-step "ctest cli_sqlite_ext with the sanitizer runtimes preloaded"
+step "ctest cli_sqlite_ext, cli_bad_hostile_db with the sanitizer runtimes preloaded"
 cc=$(sed -n 's/^CMAKE_C_COMPILER:[A-Z]*=//p' "$build/CMakeCache.txt")
 LD_PRELOAD="$("$cc" -print-file-name=libasan.so) $("$cc" -print-file-name=libubsan.so)" \
   ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 \
-  ctest --test-dir "$build" --output-on-failure -R '^cli_sqlite_ext$' || status=1
+  ctest --test-dir "$build" --output-on-failure -R "$apart" || status=1
 
 fuzz_build=$build
 if [ ! -x "$build/tests/fuzz/fuzz_decode" ]; then
