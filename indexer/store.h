@@ -266,6 +266,16 @@ typedef int (*StorePassageCb)(void *ctx, const StorePassageRow *row);
 int store_scan_substring(Store *s, const char *needle, const char *ward, long limit,
                          StorePassageCb cb, void *ctx, long *n_total_out, char **err_out);
 
+/* Reports data of s that contradicts itself (found by the store or by a caller, such as a
+** full-text hit without its passage row): "'x.db': the index is corrupt (<what>); re-index with
+** jfts-index" into err_out. Returns JFTS_ERR_SCHEMA (JFTS_ERR_NOMEM when the message cannot be
+** made). */
+int store_corrupt(Store *s, char **err_out, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* Fetches one passage by id; *found_out is 0 when there is none. */
 int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *found_out,
                       char **err_out);

@@ -100,14 +100,6 @@ const char *store_col_text(sqlite3_stmt *st, int i);
 char *store_col_dup(sqlite3_stmt *st, int i, int *rc);
 /* Starts the time budget of a read call (store_set_budget). */
 void store_budget_start(Store *s);
-/* Reports data that contradicts itself: "'x.db': the index is corrupt (<what>); re-index with
-** jfts-index" into err_out. Returns JFTS_ERR_SCHEMA (JFTS_ERR_NOMEM when the message cannot be
-** made). */
-int store_corrupt(Store *s, char **err_out, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
 /* "meeting local_name", either alone, or NULL when both are NULL (jfts_malloc'ed). */
 char *store_join_label(const char *meeting, const char *local_name);
 

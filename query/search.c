@@ -538,10 +538,9 @@ static int visit(Store *s, RunCtx *r, Hit *h, char **err_out) {
   int found = 0;
   r->hit = h;
   int rc = store_get_passage(s, h->id, passage_cb, r, &found, err_out);
-  if (rc == JFTS_OK && !found) {
-    jfts_set_error(err_out, "passage %lld vanished during the search", (long long)h->id);
-    rc = JFTS_ERR_DB;
-  }
+  if (rc == JFTS_OK && !found)
+    rc = store_corrupt(s, err_out, "passage %lld is in the full-text index, not in passages",
+                       (long long)h->id);
   return rc;
 }
 
