@@ -56,17 +56,7 @@ expect_eq "$(db_bytes cut.db)" "$before" "truncated database untouched"
 # run is still waiting); with --wait SECONDS it gives up after SECONDS with one line. The lock
 # holder's work and the index are unchanged; readers are not blocked (WAL).
 answers0=$(answers t.db)
-mkfifo hold
-sqlite3 -cmd '.timeout 60000' t.db <hold >/dev/null 2>&1 & # waits out the probes below
-holder=$!
-exec 7>hold
-echo "BEGIN IMMEDIATE; INSERT INTO meta(key, value) VALUES ('lock-test', 'x');" >&7
-probes=0
-until ! sqlite3 -cmd '.timeout 0' t.db 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null; do
-  kill -0 $holder || fail "the lock holder died"
-  probes=$((probes + 1))
-  [ $probes -lt 20000 ] || fail "the lock holder never took the lock"
-done
+hold_write_lock t.db "BEGIN IMMEDIATE; INSERT INTO meta(key, value) VALUES ('lock-test', 'x');"
 start=$(date +%s%N)
 run "$JFTS_INDEX" --db t.db --wait 1.5 c
 ms=$((($(date +%s%N) - start) / 1000000))

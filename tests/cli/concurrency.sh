@@ -99,17 +99,7 @@ echo "$n queries ($during while jfts-index ran): $n_old old answers, $n_new new"
 # a third client holds the write lock until both runs have opened the database, so both
 # start before either can write, and whichever wins the lock, the other waits for it.
 for f in c/more/r*.txt; do printf '追記：wvuts\n' >>"$f"; done
-mkfifo hold
-sqlite3 -cmd '.timeout 60000' t.db <hold >/dev/null 2>&1 & # waits out the probes below
-holder=$!
-exec 7>hold
-echo "BEGIN IMMEDIATE;" >&7
-probes=0
-until ! sqlite3 -cmd '.timeout 0' t.db 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null; do
-  kill -0 $holder || fail "the lock holder died"
-  probes=$((probes + 1))
-  [ $probes -lt 20000 ] || fail "the lock holder never took the lock"
-done
+hold_write_lock t.db "BEGIN IMMEDIATE;"
 db_real=$(realpath t.db)
 has_db_open() { # PID: the process has t.db open
   local fd

@@ -103,3 +103,21 @@ peak_rss_kb() {
   WALL_S=$(sed -nE 's/^\s*Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (.*)/\1/p' \
     "$WORK/.time" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
 }
+
+# hold_write_lock DB SQL: a sqlite3 client (pid in $holder, fed through fd 7 and the FIFO
+# ./hold) runs SQL, which must take DB's write lock (BEGIN IMMEDIATE...), and keeps it until
+# the caller writes COMMIT or ROLLBACK to fd 7. Returns once the lock is held: polls it rather
+# than sleeping (the holder's .timeout waits out the probes), so nothing depends on timing.
+hold_write_lock() {
+  mkfifo hold
+  sqlite3 -cmd '.timeout 60000' "$1" <hold >/dev/null 2>&1 &
+  holder=$!
+  exec 7>hold
+  echo "$2" >&7
+  local probes=0
+  until ! sqlite3 -cmd '.timeout 0' "$1" 'BEGIN IMMEDIATE; ROLLBACK;' 2>/dev/null; do
+    kill -0 $holder || fail "the lock holder died"
+    probes=$((probes + 1))
+    [ $probes -lt 20000 ] || fail "the lock holder never took the lock"
+  done
+}
