@@ -951,6 +951,7 @@ void report_free(Report *r) {
     jfts_free(ps->heading);
     jfts_free(ps->meeting);
     jfts_free(ps->local_name);
+    jfts_free(ps->speaker);
     repair_reset(&ps->body);
   }
   for (size_t i = 0; i < r->n_meetings; i++) {
@@ -962,6 +963,9 @@ void report_free(Report *r) {
     jfts_free(r->docs[i].ward);
     jfts_free(r->docs[i].year_label);
     jfts_free(r->docs[i].title);
+    jfts_free(r->docs[i].org);
+    jfts_free(r->docs[i].kind);
+    jfts_free(r->docs[i].date);
   }
   jfts_free(r->passages);
   jfts_free(r->passage_doc);

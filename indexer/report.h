@@ -30,6 +30,10 @@ typedef struct Passage {
   size_t src_end;       /* last decoded byte of the passage's source (exclusive) */
   int line_start;       /* first source line */
   int line_end;         /* last source line */
+  char *speaker;        /* minutes (会議録): the speaker of this turn ("議長（山田太郎君）"),
+                        ** stored as the passage's label; NULL elsewhere */
+  int toc;              /* 1 when the passage is (part of) a table of contents: kept, marked,
+                        ** and ranked below body text so a query does not hit every TOC line */
 } Passage;
 
 typedef struct Meeting {
@@ -48,6 +52,17 @@ typedef struct LabelSpan {
   size_t src_start, src_end; /* decoded-text byte range */
 } LabelSpan;
 
+/* Where a document field came from. Sources rank sidecar > PDF information > the text's own
+** title line > other text > the file's path; the first that gives a value wins. */
+typedef enum DocFrom {
+  DOC_FROM_NONE = 0,
+  DOC_FROM_PATH,        /* the file or folder name ("R3", "2021", a ward name) */
+  DOC_FROM_TEXT,        /* a line of the body (a date line, a publisher line) */
+  DOC_FROM_TITLE,       /* the document's title line */
+  DOC_FROM_PDF_INFO,    /* the PDF's document information dictionary */
+  DOC_FROM_SIDECAR      /* the file's .meta sidecar */
+} DocFrom;
+
 typedef struct ReportDoc {
   char *ward;           /* NULL for an untagged document */
   int year;
@@ -55,6 +70,11 @@ typedef struct ReportDoc {
   char *title;          /* the title line as printed (spaces kept), or NULL */
   int line_start, line_end;
   size_t src_start;     /* byte offset of the title line in the parsed text */
+  char *org;            /* organisation: the municipality or body ("仙台市"); NULL if unknown */
+  char *kind;           /* 取組状況, 計画, 会議録, 広報, 報告; NULL when it cannot be told */
+  char *date;           /* ISO 8601 date ("2021-06-30") where the document gives one, or NULL */
+  /* DocFrom of each field above (DOC_FROM_NONE while the field is unset). */
+  unsigned char org_from, ward_from, year_from, title_from, kind_from, date_from;
 } ReportDoc;
 
 typedef struct Report {

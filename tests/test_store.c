@@ -92,8 +92,9 @@ static void build(Built *b, const PSpec *ps, size_t n, size_t n_bom, int stretch
         if (strcmp(b->docs[k].ward, ps[i].ward) == 0) d = (int)k;
       if (d < 0) {
         d = (int)b->rep.n_docs++;
-        b->docs[d] = (ReportDoc){(char *)ps[i].ward, 2021, "令和3年度", NULL, p->line_start,
-                                 p->line_end, 0};
+        b->docs[d] = (ReportDoc){.ward = (char *)ps[i].ward, .year = 2021,
+                                 .year_label = "令和3年度", .line_start = p->line_start,
+                                 .line_end = p->line_end};
       }
       b->docs[d].line_end = p->line_end;
     }
