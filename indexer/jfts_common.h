@@ -13,7 +13,7 @@
 ** built by another tokenizer version is rebuilt rather than silently mis-queried. */
 #define JFTS_TOKENIZER_VERSION 2
 /* Database schema version, kept in PRAGMA user_version. */
-#define JFTS_SCHEMA_VERSION 2
+#define JFTS_SCHEMA_VERSION 3
 
 typedef enum JftsRc {
   JFTS_OK = 0,

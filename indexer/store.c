@@ -22,6 +22,36 @@
 ** switches to WAL): a few seconds are plenty. */
 #define STORE_BUSY_TIMEOUT_MS 5000
 
+/* The columns schema 3 added to documents and passages (also added by the upgrade of a
+** schema-2 index, upgrade_v2). */
+#define DOC_COLUMNS_V3                                                                          \
+  " org TEXT, kind TEXT, date TEXT, whole INTEGER NOT NULL DEFAULT 0, org_from TEXT,"          \
+  " ward_from TEXT, year_from TEXT, title_from TEXT, kind_from TEXT, date_from TEXT"
+/* org and kind copy the document's (filters read them without a join); headings is what the
+** fts column of that name indexes: the heading lines, after the section title (" › "-joined)
+** on the first passage of each section, so that a section title is found once, not in every
+** passage of its section;
+** label is the meeting and local name of a table row, or the speaker of a turn in minutes;
+** toc is 1 for a table of contents. */
+#define PASSAGE_COLUMNS_V3 " org TEXT, kind TEXT, toc INTEGER NOT NULL DEFAULT 0, headings TEXT"
+
+/* The full-text index over the passages. columnsize=0: no fts_docsize row per passage.
+** Ranking reads text lengths from passages.n_tokens (RankData); only a rank over a row it
+** does not cover, or bm25() in the sqlite3 shell, falls back to xColumnSize, which FTS5 then
+** computes by tokenizing the row. Saves 3% of the database and a tenth of the build time. */
+#define FTS_SQL                                                                                \
+  "CREATE VIRTUAL TABLE fts USING fts5(text, headings, label, content='passages',"        \
+  " content_rowid='id', columnsize=0, tokenize='" TOK_NAME "');"
+/* Index building: FTS5 writes its pending terms out as a segment every `hashsize` bytes
+** (1 MB by default) and merges segments `automerge` at a time (4). Bigger, fewer segments and
+** fewer merges took a whole build from 3.8 s to ~3 s on 25 MB. Much of a full hash is
+** per-term overhead (about 100,000 distinct bigrams), so 16 MB holds twice the text 8 MB
+** does: 98 MB make 7 segments instead of 14, which automerge leaves alone, a tenth off that
+** build for 8 MB more memory while indexing (55 MB peak). Persistent settings of the table. */
+#define FTS_SETTINGS_SQL                                                                       \
+  "INSERT INTO fts(fts, rank) VALUES('hashsize', 16777216);"                                   \
+  "INSERT INTO fts(fts, rank) VALUES('automerge', 8);"
+
 static const char *const SCHEMA_SQL =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE files("
@@ -37,10 +67,15 @@ static const char *const SCHEMA_SQL =
     " file_id INTEGER NOT NULL, page INTEGER NOT NULL, line_start INTEGER NOT NULL,"
     " n_lines INTEGER NOT NULL, furniture TEXT, error TEXT, PRIMARY KEY(file_id, page))"
     " WITHOUT ROWID;"
+    /* A document: one the parser found (ordinal 0, 1, ...), or the file's text outside any
+    ** of them (whole = 1, ordinal -1: a file without documents is one such document), so that
+    ** every passage has a document. org/ward/year/title/kind/date are the document's own or,
+    ** where it gives none, the file's sidecar's (publisher, year, title); *_from says where
+    ** each came from: 'sidecar', 'pdf', 'title', 'text' or 'path' (NULL: no value). */
     "CREATE TABLE documents("
     " id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, ordinal INTEGER NOT NULL,"
     " ward TEXT, year INTEGER, year_label TEXT, title TEXT,"
-    " line_start INTEGER, line_end INTEGER, n_passages INTEGER NOT NULL);"
+    " line_start INTEGER, line_end INTEGER, n_passages INTEGER NOT NULL," DOC_COLUMNS_V3 ");"
     "CREATE INDEX documents_file ON documents(file_id, ordinal);"
     "CREATE TABLE passages("
     " id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL, doc_id INTEGER, ordinal INTEGER NOT NULL,"
@@ -48,9 +83,9 @@ static const char *const SCHEMA_SQL =
     " meeting TEXT, local_name TEXT, slot INTEGER, label TEXT, text TEXT NOT NULL,"
     " raw_start INTEGER NOT NULL, raw_end INTEGER NOT NULL,"
     " line_start INTEGER NOT NULL, line_end INTEGER NOT NULL,"
-    " segs BLOB NOT NULL, n_tokens INTEGER NOT NULL);"
-    /* n_tokens in the index lets store_search_prepare read lengths without the table. */
-    "CREATE INDEX passages_file ON passages(file_id, ordinal, n_tokens);"
+    " segs BLOB NOT NULL, n_tokens INTEGER NOT NULL," PASSAGE_COLUMNS_V3 ");"
+    /* n_tokens and toc in the index let store_search_prepare read them without the table. */
+    "CREATE INDEX passages_file ON passages(file_id, ordinal, n_tokens, toc);"
     /* Untagged text (most of a plain-text corpus) has no ward: indexing its NULLs costs
     ** space and insert time, and a filter by ward never asks for them. */
     "CREATE INDEX passages_ward ON passages(ward) WHERE ward IS NOT NULL;"
@@ -60,21 +95,8 @@ static const char *const SCHEMA_SQL =
     " local_name TEXT, count INTEGER, text TEXT, line_start INTEGER, line_end INTEGER,"
     " passage_id INTEGER);"
     "CREATE INDEX meetings_file ON meetings(file_id, line_start);"
-    /* columnsize=0: no fts_docsize row per passage. Ranking reads text lengths from
-    ** passages.n_tokens (RankData); only a rank over a row it does not cover, or bm25() in
-    ** the sqlite3 shell, falls back to xColumnSize, which FTS5 then computes by tokenizing
-    ** the row. Saves 3% of the database and a tenth of the build time. */
-    "CREATE VIRTUAL TABLE fts USING fts5(text, heading, label, content='passages',"
-    " content_rowid='id', columnsize=0, tokenize='" TOK_NAME "');"
-    /* Index building: FTS5 writes its pending terms out as a segment every `hashsize` bytes
-    ** (1 MB by default) and merges segments `automerge` at a time (4). Bigger, fewer
-    ** segments and fewer merges took a whole build from 3.8 s to ~3 s on 25 MB. Much of a
-    ** full hash is per-term overhead (about 100,000 distinct bigrams), so 16 MB holds twice
-    ** the text 8 MB does: 98 MB make 7 segments instead of 14, which automerge leaves
-    ** alone, a tenth off that build for 8 MB more memory while indexing (55 MB peak).
-    ** Persistent settings of the table. */
-    "INSERT INTO fts(fts, rank) VALUES('hashsize', 16777216);"
-    "INSERT INTO fts(fts, rank) VALUES('automerge', 8);";
+    FTS_SQL
+    FTS_SETTINGS_SQL;
 
 /* ---- helpers shared by the store files (store_internal.h) --------------------------------- */
 
@@ -221,28 +243,37 @@ static const struct {
   const char *table;
   int is_virtual;
   const char *columns; /* comma-separated, as in pragma_table_info */
+  const char *columns_v3; /* schema 3's list where it differs (upgrade_v2 reads schema 2) */
 } k_tables[] = {
-    {"meta", 0, "key,value"},
+    {"meta", 0, "key,value", NULL},
     {"files", 0,
-     "id,path,realpath,size,hash,encoding,title,publisher,year,source,tagged,from_info,pages"},
-    {"pages", 0, "file_id,page,line_start,n_lines,furniture,error"},
-    {"documents", 0, "id,file_id,ordinal,ward,year,year_label,title,line_start,line_end"},
+     "id,path,realpath,size,hash,encoding,title,publisher,year,source,tagged,from_info,pages",
+     NULL},
+    {"pages", 0, "file_id,page,line_start,n_lines,furniture,error", NULL},
+    {"documents", 0, "id,file_id,ordinal,ward,year,year_label,title,line_start,line_end",
+     "id,file_id,ordinal,ward,year,year_label,title,line_start,line_end,org,kind,date,whole,"
+     "org_from,ward_from,year_from,title_from,kind_from,date_from"},
     {"passages", 0,
      "id,file_id,doc_id,ordinal,ward,year,year_label,section,section_title,heading,meeting,"
-     "local_name,slot,label,text,raw_start,raw_end,line_start,line_end,segs,n_tokens"},
+     "local_name,slot,label,text,raw_start,raw_end,line_start,line_end,segs,n_tokens",
+     "id,file_id,doc_id,ordinal,ward,year,year_label,section,section_title,heading,meeting,"
+     "local_name,slot,label,text,raw_start,raw_end,line_start,line_end,segs,n_tokens,org,kind,"
+     "toc,headings"},
     {"meetings", 0,
      "id,file_id,doc_id,ward,year,year_label,slot,meeting,local_name,count,text,line_start,"
-     "line_end,passage_id"},
-    {"fts", 1, "text,heading,label"},
-    {"fts_data", 0, "id,block"},
-    {"fts_idx", 0, "segid,term,pgno"},
-    {"fts_config", 0, "k,v"},
+     "line_end,passage_id",
+     NULL},
+    {"fts", 1, "text,heading,label", "text,headings,label"},
+    {"fts_data", 0, "id,block", NULL},
+    {"fts_idx", 0, "segid,term,pgno", NULL},
+    {"fts_config", 0, "k,v", NULL},
 };
 
 /* Checks that the schema is jfts's own (k_tables; no views, no triggers), before any statement
 ** of jfts reads it: a view in place of a table could run any query (an endless recursive CTE
-** hangs), and a trigger could act on each write. JFTS_ERR_SCHEMA names what is wrong. */
-static int check_objects(Store *s, char **err_out) {
+** hangs), and a trigger could act on each write. version is the schema the database says it
+** has (2 or 3). JFTS_ERR_SCHEMA names what is wrong. */
+static int check_objects(Store *s, int64_t version, char **err_out) {
   sqlite3_stmt *st = NULL;
   int rc = JFTS_OK;
   const char *what = NULL;
@@ -266,13 +297,15 @@ static int check_objects(Store *s, char **err_out) {
       -1, &st, NULL);
   for (size_t i = 0; why == NULL && src == SQLITE_OK && i < sizeof k_tables / sizeof *k_tables;
        i++) {
+    const char *columns = version >= 3 && k_tables[i].columns_v3 ? k_tables[i].columns_v3
+                                                                  : k_tables[i].columns;
     src = sqlite3_bind_text(st, 1, k_tables[i].table, -1, SQLITE_STATIC);
-    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 2, k_tables[i].columns, -1, SQLITE_STATIC);
+    if (src == SQLITE_OK) src = sqlite3_bind_text(st, 2, columns, -1, SQLITE_STATIC);
     if (src == SQLITE_OK) src = sqlite3_step(st);
     if (src != SQLITE_ROW) break;
     const char *sql = store_col_text(st, 0);
     int64_t n_have = sqlite3_column_int64(st, 1), n_want = 1;
-    for (const char *c = k_tables[i].columns; *c; c++) n_want += *c == ',';
+    for (const char *c = columns; *c; c++) n_want += *c == ',';
     int virt = sql && strncmp(sql, "CREATE VIRTUAL TABLE", 20) == 0;
     if (sql == NULL) what = "is missing";
     else if (virt != k_tables[i].is_virtual || (virt && strstr(sql, "fts5(") == NULL))
@@ -332,7 +365,18 @@ static int check_schema(Store *s, char **err_out) {
     jfts_set_error(err_out, "'%s' is not a jfts database", s->path);
     return JFTS_ERR_SCHEMA;
   }
-  if (user_version < JFTS_SCHEMA_VERSION) {
+  if (user_version == 2) {
+    /* Schema 2 lacks only what schema 3 can fill from it (upgrade_v2): jfts-index upgrades
+    ** it in place in its first transaction; a reader says so and reads nothing. */
+    if (s->mode == STORE_READ) {
+      jfts_set_error(err_out,
+                     "cannot open '%s': index written by an older jfts (schema 2, this jfts "
+                     "reads %d); run jfts-index --db %s to upgrade it",
+                     s->path, JFTS_SCHEMA_VERSION, s->path);
+      return JFTS_ERR_SCHEMA;
+    }
+    s->upgrade_v2 = 1;
+  } else if (user_version < JFTS_SCHEMA_VERSION) {
     /* Older rows lack what citations need now (pages, columns): only a re-index makes them.
     ** jfts-index does it (store_begin); a reader says so. */
     if (s->mode == STORE_READ) {
@@ -346,7 +390,7 @@ static int check_schema(Store *s, char **err_out) {
     s->upgrade = 1;
     return JFTS_OK;
   }
-  rc = check_objects(s, err_out);
+  rc = check_objects(s, user_version, err_out);
   if (rc == JFTS_OK) rc = read_meta(s, err_out);
   if (rc == JFTS_OK && s->mode == STORE_READ && s->tok_version != JFTS_TOKENIZER_VERSION) {
     jfts_set_error(err_out,
@@ -391,6 +435,88 @@ static char *immutable_uri(const char *path) {
   return uri;
 }
 
+/* ---- document fields the documents themselves do not give -------------------------------- */
+
+/* A byte string [p, p+n) that starts with the UTF-8 text lit. */
+static int has_prefix(const char *p, size_t n, const char *lit) {
+  size_t k = strlen(lit);
+  return n >= k && memcmp(p, lit, k) == 0;
+}
+
+size_t store_org_len(const char *publisher) {
+  static const char *const stops[] = {" ", "\t", "　", "(", "（", "「", "・", ",", "、"};
+  size_t n = strlen(publisher);
+  for (size_t i = 0; i < n; i++)
+    for (size_t k = 0; k < sizeof stops / sizeof *stops; k++)
+      if (has_prefix(publisher + i, n - i, stops[k])) return i;
+  return n;
+}
+
+const char *store_kind_of_title(const char *title) {
+  static const struct {
+    const char *word, *kind;
+  } k_kinds[] = {{"取組状況", "取組状況"}, {"会議録", "会議録"}, {"議事録", "会議録"},
+                 {"計画", "計画"},         {"プラン", "計画"},   {"広報", "広報"},
+                 {"だより", "広報"},       {"通信", "広報"},     {"報告", "報告"}};
+  if (title == NULL) return NULL;
+  for (size_t i = 0; i < sizeof k_kinds / sizeof *k_kinds; i++)
+    if (strstr(title, k_kinds[i].word)) return k_kinds[i].kind;
+  return NULL;
+}
+
+/* SQL jfts_org(publisher): the organisation a sidecar's publisher names (store_org_len);
+** NULL for NULL or when nothing is left. */
+static void org_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *p = (const char *)sqlite3_value_text(argv[0]);
+  size_t n = p ? store_org_len(p) : 0;
+  if (n > 0) sqlite3_result_text(ctx, p, (int)n, SQLITE_TRANSIENT);
+  else sqlite3_result_null(ctx);
+}
+
+/* SQL jfts_kind(title): store_kind_of_title. */
+static void kind_func(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *k = store_kind_of_title((const char *)sqlite3_value_text(argv[0]));
+  if (k) sqlite3_result_text(ctx, k, -1, SQLITE_STATIC);
+  else sqlite3_result_null(ctx);
+}
+
+int store_fill_documents(Store *s, int64_t file_id, char **err_out) {
+  /* SET reads the old values: each *_from is decided from the document's own field. */
+  static const char *const sql =
+      "UPDATE documents SET"
+      " org = coalesce(documents.org, jfts_org(f.publisher)),"
+      " org_from = CASE WHEN documents.org IS NOT NULL"
+      "  THEN coalesce(documents.org_from, 'text')"
+      "  WHEN jfts_org(f.publisher) IS NOT NULL THEN 'sidecar' END,"
+      " ward_from = CASE WHEN documents.ward IS NOT NULL"
+      "  THEN coalesce(documents.ward_from, 'title') END,"
+      " year = coalesce(documents.year, f.year),"
+      " year_from = CASE WHEN documents.year IS NOT NULL"
+      "  THEN coalesce(documents.year_from, 'title')"
+      "  WHEN f.year IS NOT NULL THEN iif(f.from_info & 2, 'pdf', 'sidecar') END,"
+      " title = coalesce(documents.title, f.title),"
+      " title_from = CASE WHEN documents.title IS NOT NULL"
+      "  THEN coalesce(documents.title_from, 'title')"
+      "  WHEN f.title IS NOT NULL THEN iif(f.from_info & 1, 'pdf', 'sidecar') END,"
+      " kind = coalesce(documents.kind, jfts_kind(coalesce(documents.title, f.title))),"
+      " kind_from = CASE WHEN documents.kind IS NOT NULL"
+      "  THEN coalesce(documents.kind_from, 'text')"
+      "  WHEN jfts_kind(documents.title) IS NOT NULL THEN 'title'"
+      "  WHEN jfts_kind(f.title) IS NOT NULL THEN iif(f.from_info & 1, 'pdf', 'sidecar') END,"
+      " date_from = CASE WHEN documents.date IS NOT NULL"
+      "  THEN coalesce(documents.date_from, 'text') END"
+      " FROM files f WHERE f.id = documents.file_id AND (?1 IS NULL OR documents.file_id = ?1)";
+  sqlite3_stmt *st = NULL;
+  int src = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 1, file_id, 0);
+  if (src == SQLITE_OK) src = sqlite3_step(st);
+  int rc = src == SQLITE_DONE ? JFTS_OK : store_db_error(s, src, err_out, "cannot fill documents");
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  return rc;
+}
+
 /* Registers the jfts tokenizer (with the connection's TokReplay) and the rank function. */
 static int register_functions(Store *s, char **err_out) {
   /* Read mode never arms the replay, but its error slot still tells why a query failed. */
@@ -401,7 +527,15 @@ static int register_functions(Store *s, char **err_out) {
                    TOK_NAME, sqlite3_errstr(src));
     return JFTS_ERR_DB;
   }
-  src = rank_register(s->db, &s->rank);
+  /* Called by jfts's own statements only (DIRECTONLY: never from a schema). */
+  src = sqlite3_create_function(s->db, "jfts_org", 1,
+                                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+                                org_func, NULL, NULL);
+  if (src == SQLITE_OK)
+    src = sqlite3_create_function(s->db, "jfts_kind", 1,
+                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY, NULL,
+                                  kind_func, NULL, NULL);
+  if (src == SQLITE_OK) src = rank_register(s->db, &s->rank);
   if (src != SQLITE_OK) {
     if (src == SQLITE_NOMEM) return JFTS_ERR_NOMEM;
     jfts_set_error(err_out, "cannot open '%s': cannot register %s: %s", s->path, RANK_FUNCTION,
@@ -628,6 +762,53 @@ static int write_meta(Store *s, char **err_out) {
   return rc;
 }
 
+/* Upgrades a schema-2 index in place: the new columns, a document for each file's text
+** outside any document (so that every passage has one), the documents' fields from the
+** files' sidecars, the passages' copies of them and their heading paths, and the full-text
+** index rebuilt over text, headings and label (schema 2 indexed the heading alone). */
+static int upgrade_v2(Store *s, char **err_out) {
+  static const char *const sql =
+      "ALTER TABLE documents ADD COLUMN org TEXT;"
+      "ALTER TABLE documents ADD COLUMN kind TEXT;"
+      "ALTER TABLE documents ADD COLUMN date TEXT;"
+      "ALTER TABLE documents ADD COLUMN whole INTEGER NOT NULL DEFAULT 0;"
+      "ALTER TABLE documents ADD COLUMN org_from TEXT;"
+      "ALTER TABLE documents ADD COLUMN ward_from TEXT;"
+      "ALTER TABLE documents ADD COLUMN year_from TEXT;"
+      "ALTER TABLE documents ADD COLUMN title_from TEXT;"
+      "ALTER TABLE documents ADD COLUMN kind_from TEXT;"
+      "ALTER TABLE documents ADD COLUMN date_from TEXT;"
+      "ALTER TABLE passages ADD COLUMN org TEXT;"
+      "ALTER TABLE passages ADD COLUMN kind TEXT;"
+      "ALTER TABLE passages ADD COLUMN toc INTEGER NOT NULL DEFAULT 0;"
+      "ALTER TABLE passages ADD COLUMN headings TEXT;"
+      "DROP INDEX IF EXISTS passages_file;"
+      "CREATE INDEX passages_file ON passages(file_id, ordinal, n_tokens, toc);"
+      "INSERT INTO documents(file_id, ordinal, line_start, line_end, n_passages, whole)"
+      " SELECT f.id, -1, min(p.line_start), max(p.line_end), count(p.id), 1"
+      " FROM files f LEFT JOIN passages p ON p.file_id = f.id AND p.doc_id IS NULL"
+      " GROUP BY f.id HAVING count(p.id) > 0"
+      " OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_id = f.id);"
+      "UPDATE passages SET doc_id = (SELECT d.id FROM documents d"
+      " WHERE d.file_id = passages.file_id AND d.whole = 1) WHERE doc_id IS NULL;";
+  static const char *const fill_sql =
+      "UPDATE passages SET org = d.org, kind = d.kind,"
+      " year = coalesce(passages.year, d.year), year_label = coalesce(passages.year_label,"
+      " d.year_label) FROM documents d WHERE d.id = passages.doc_id;"
+      "UPDATE passages SET headings = CASE WHEN x.first AND passages.section_title IS NOT NULL"
+      " THEN passages.section_title || coalesce(' › ' || heading, '') ELSE heading END"
+      " FROM (SELECT id, ordinal = min(ordinal) OVER (PARTITION BY file_id, doc_id, section,"
+      " section_title) AS first FROM passages) x WHERE x.id = passages.id;"
+      "DROP TABLE fts;" FTS_SQL FTS_SETTINGS_SQL
+      "INSERT INTO fts(fts) VALUES('rebuild');";
+  int rc = store_exec(s, sql, err_out, "cannot upgrade the schema");
+  if (rc == JFTS_OK) rc = store_fill_documents(s, 0, err_out);
+  if (rc == JFTS_OK) rc = store_exec(s, fill_sql, err_out, "cannot upgrade the schema");
+  if (rc == JFTS_OK) rc = write_meta(s, err_out);
+  if (rc == JFTS_OK) s->tok_version = JFTS_TOKENIZER_VERSION;
+  return rc;
+}
+
 int store_begin(Store *s, char **err_out) {
   if (s->mode != STORE_WRITE) {
     jfts_set_error(err_out, "'%s' is open for reading only", s->path);
@@ -664,6 +845,12 @@ int store_begin(Store *s, char **err_out) {
       rc = check_schema(s, err_out);
     }
     if (rc == JFTS_OK) s->needs_schema = s->upgrade = 0;
+  } else if (s->upgrade_v2) {
+    /* Another indexer may have upgraded it while we waited for the lock. */
+    int64_t version = 0;
+    rc = store_query_int(s, "PRAGMA user_version", &version, err_out, "cannot read schema");
+    if (rc == JFTS_OK && version == 2) rc = upgrade_v2(s, err_out);
+    if (rc == JFTS_OK) s->upgrade_v2 = 0;
   } else if (s->tok_version != JFTS_TOKENIZER_VERSION) {
     /* External content: the passages are intact, only the tokens must be redone. */
     rc = store_exec(s, "INSERT INTO fts(fts) VALUES('rebuild')", err_out,

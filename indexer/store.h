@@ -45,6 +45,16 @@ typedef void (*StoreProblemFn)(void *ctx, const char *problem);
 int store_check(Store *s, StoreProblemFn problem, void *ctx, long *n_problems_out,
                 int64_t *n_passages_out, char **err_out);
 
+/* The organisation a sidecar's publisher names: the bytes of publisher before its first
+** white space, bracket, 「, ・ or comma ("仙台市 (青葉区・...)" gives 3 characters, 仙台市);
+** 0 when it starts with one. */
+size_t store_org_len(const char *publisher);
+
+/* The kind of a document by the words of its title: 取組状況; 会議録 (also 議事録); 計画
+** (also プラン); 広報 (だより, 通信); 報告; NULL when none of these occurs (or title is NULL).
+** The store's fallback for a document whose kind the parser did not tell. Static strings. */
+const char *store_kind_of_title(const char *title);
+
 /* Closes the database (rolling back an open transaction). Accepts NULL. */
 void store_close(Store *s);
 
@@ -191,12 +201,22 @@ typedef struct StoreDocRow {
   int page_start, page_end; /* 1-based pages of a paged file (a PDF); 0 for a text file */
   int text_line_start, text_line_end; /* the same lines counted through the file's text, as
                                       ** StorePassageRow.line_start counts them */
+  int64_t id;              /* documents.id (StorePassageRow.doc_id) */
+  const char *org;         /* organisation ("仙台市"), the sidecar's publisher's where the
+                           ** document names none (store_org_len); NULL when unknown */
+  const char *kind;        /* 取組状況, 計画, 会議録, 広報, 報告, or NULL */
+  const char *date;        /* ISO 8601, or NULL */
+  const char *org_from, *ward_from, *year_from, *title_from, *kind_from, *date_from;
+                           /* where each field came from: "sidecar", "pdf", "title", "text",
+                           ** "path"; NULL when the field is NULL */
+  int whole;               /* 1: the file's text outside any document the parser found */
 } StoreDocRow;
 typedef int (*StoreDocCb)(void *ctx, const StoreDocRow *row);
 
 /* Lists documents in file path then line order; ward (canonical, NULL for all) filters.
 ** Passages outside any document count as one untagged row per file (ward NULL, the
-** sidecar's title and year); a file without documents or passages gets such a row too. */
+** sidecar's title and year; whole 1); a file without documents or passages gets such a
+** row too. Every passage belongs to exactly one row (StorePassageRow.doc_id). */
 int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, char **err_out);
 
 typedef struct StoreMeetingRow {
@@ -255,6 +275,16 @@ typedef struct StorePassageRow {
   const uint32_t *page_lines; /* the file's pages' first text lines (store_page_of); NULL
                               ** for a text file */
   size_t n_pages;
+  int64_t doc_id;          /* its document (StoreDocRow.id); 0 only in a damaged index */
+  const char *org;         /* its document's organisation, or NULL */
+  const char *kind;        /* its document's kind, or NULL */
+  const char *doc_title;   /* its document's title (the sidecar's where it has none), or NULL */
+  const char *heading_path; /* section title and heading, " › "-joined (either alone), or
+                           ** NULL */
+  int toc;                 /* 1: part of a table of contents */
+  const char *headings;    /* what the full-text index holds of heading_path: its end, the
+                           ** heading lines, and the section title too on the first passage of
+                           ** a section (so that the title is found once); NULL when nothing */
 } StorePassageRow;
 typedef int (*StorePassageCb)(void *ctx, const StorePassageRow *row);
 
@@ -308,6 +338,21 @@ typedef struct StoreFilterValueRow {
   const char *meeting;        /* meeting type */
   const char *local_name;     /* the meeting's local name */
 } StoreFilterValueRow;
+
+/* The distinct values of one document field (ward, org, kind, year), for filters. */
+typedef enum StoreDocField {
+  STORE_FIELD_WARD,
+  STORE_FIELD_ORG,
+  STORE_FIELD_KIND,
+  STORE_FIELD_YEAR
+} StoreDocField;
+
+/* Calls cb(ctx, value) once for each distinct non-NULL value of field over the documents, in
+** document order of its first document (file path, then line); a year as decimal digits.
+** A callback returning other than JFTS_OK stops the listing and its value is returned.
+** Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
+int store_list_doc_values(Store *s, StoreDocField field, int (*cb)(void *ctx, const char *value),
+                          void *ctx, char **err_out);
 typedef int (*StoreFilterValueCb)(void *ctx, const StoreFilterValueRow *row);
 
 /* Calls cb once for each distinct (section, section_title, meeting, local_name) of the
@@ -331,6 +376,9 @@ typedef struct StoreFilter {
   const char *meeting;         /* a substring of the passage's meeting type or of its local
                                ** name; NULL: any */
   int year;                    /* Western year; 0: any */
+  const char *const *orgs;     /* organisations ("仙台市"), n_orgs of them; any of them */
+  size_t n_orgs;               /* 0: no organisation condition */
+  const char *kind;            /* document kind ("計画"); NULL: any */
 } StoreFilter;
 
 /* One passage matching a search. */
@@ -342,6 +390,8 @@ typedef struct StoreHit {
                          ** UINT64_MAX for a passage added after store_search_prepare */
   int64_t n_occurrences; /* query-phrase instances in the passage text (0 when only the
                          ** heading or label matched); 0 from store_match_ids */
+  int toc;               /* 1: the passage is part of a table of contents (0 before
+                         ** store_search_prepare) */
 } StoreHit;
 typedef int (*StoreHitCb)(void *ctx, const StoreHit *hit);
 

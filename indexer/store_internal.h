@@ -24,6 +24,7 @@ struct Store {
   int needs_schema;     /* the database is empty: store_begin writes the schema */
   int upgrade;          /* with needs_schema: the database holds an older schema, which
                         ** store_begin drops before writing the new one (a re-index) */
+  int upgrade_v2;       /* the database holds schema 2, which store_begin upgrades in place */
   int wal_pending;      /* switch to WAL after the first commit (the switch writes the file) */
   int tok_version;      /* tokenizer_version recorded in meta; 0 when none */
   int in_txn;
@@ -62,7 +63,7 @@ struct Store {
   sqlite3_stmt *get_passage, *match_ranked, *match_ranked_filter, *match_ids;
   int search_loaded;
   uint32_t *n_text;     /* per passage id: FTS5 positions of the text column */
-  uint8_t *present;     /* per passage id: 1 for ids that exist */
+  uint8_t *present;     /* per passage id: non-zero for ids that exist; bit 1: toc */
   uint64_t *doc_key;    /* per passage id: file's rank by path << 32 | passage ordinal */
   size_t n_ids;         /* entries in the three arrays: largest id + 1, but bounded by the
                         ** number of passages (STORE_DENSE_IDS), not by what an id says */
@@ -102,6 +103,11 @@ char *store_col_dup(sqlite3_stmt *st, int i, int *rc);
 void store_budget_start(Store *s);
 /* "meeting local_name", either alone, or NULL when both are NULL (jfts_malloc'ed). */
 char *store_join_label(const char *meeting, const char *local_name);
+/* Fills what the documents of file file_id (0: of every file) do not give themselves from
+** their file's sidecar (org from the publisher, year, title; kind from the title, as
+** store_kind_of_title) and records where each field came from (the *_from columns).
+** Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
+int store_fill_documents(Store *s, int64_t file_id, char **err_out);
 
 /* ---- store_write.c: storing, replacing and pruning files ---------------------------------- */
 /* (the public functions only) */

@@ -4,6 +4,7 @@
 #include "store.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "jfts_common.h"
@@ -150,20 +151,15 @@ int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, c
   sqlite3_stmt *st = NULL;
   int rc = JFTS_OK;
   /* Text outside any document (a whole untagged file, or text around the documents) is
-  ** listed as one untagged row per file, so that everything indexed shows up somewhere. */
+  ** a document of its own (whole = 1), so that everything indexed shows up somewhere. */
   int src = sqlite3_prepare_v2(
       s->db,
-      "SELECT f.path, coalesce(d.title, f.title), d.ward, d.year, d.year_label, d.n_passages,"
-      " d.line_start, d.line_end, f.id, f.pages"
+      "SELECT f.path, d.title, d.ward, d.year, d.year_label, d.n_passages,"
+      " d.line_start, d.line_end, f.id, f.pages, d.id, d.org, d.kind, d.date, d.org_from,"
+      " d.ward_from, d.year_from, d.title_from, d.kind_from, d.date_from, d.whole"
       " FROM documents d JOIN files f ON f.id = d.file_id"
       " WHERE ?1 IS NULL OR d.ward = ?1"
-      " UNION ALL"
-      " SELECT f.path, f.title, NULL, f.year, NULL, count(p.id), min(p.line_start),"
-      " max(p.line_end), f.id, f.pages"
-      " FROM files f LEFT JOIN passages p ON p.file_id = f.id AND p.doc_id IS NULL"
-      " WHERE ?1 IS NULL GROUP BY f.id"
-      " HAVING count(p.id) > 0 OR NOT EXISTS (SELECT 1 FROM documents d WHERE d.file_id = f.id)"
-      " ORDER BY 1, 9, 7",
+      " ORDER BY f.path, f.id, d.line_start, d.ordinal",
       -1, &st, NULL);
   if (src == SQLITE_OK) src = store_bind_text(st, 1, ward);
   while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -178,6 +174,17 @@ int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, c
         .line_end = sqlite3_column_int(st, 7),
         .text_line_start = sqlite3_column_int(st, 6),
         .text_line_end = sqlite3_column_int(st, 7),
+        .id = sqlite3_column_int64(st, 10),
+        .org = store_col_text(st, 11),
+        .kind = store_col_text(st, 12),
+        .date = store_col_text(st, 13),
+        .org_from = store_col_text(st, 14),
+        .ward_from = store_col_text(st, 15),
+        .year_from = store_col_text(st, 16),
+        .title_from = store_col_text(st, 17),
+        .kind_from = store_col_text(st, 18),
+        .date_from = store_col_text(st, 19),
+        .whole = sqlite3_column_int(st, 20),
     };
     rc = cite_lines(st, 9, &r.line_start, &r.line_end, &r.page_start, &r.page_end);
     if (rc == JFTS_OK) rc = cb(ctx, &r);
@@ -185,6 +192,32 @@ int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, c
     src = SQLITE_OK;
   }
   if (src != SQLITE_DONE) rc = store_db_error(s, src, err_out, "cannot list documents");
+
+cleanup:
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  return rc;
+}
+
+int store_list_doc_values(Store *s, StoreDocField field, int (*cb)(void *ctx, const char *value),
+                          void *ctx, char **err_out) {
+  static const char *const cols[] = {"d.ward", "d.org", "d.kind", "CAST(d.year AS TEXT)"};
+  store_budget_start(s);
+  if (s->needs_schema) return JFTS_OK;
+  char sql[320];
+  snprintf(sql, sizeof sql,
+           "WITH fr AS (SELECT id, row_number() OVER (ORDER BY path, id) AS r FROM files)"
+           " SELECT %s FROM documents d JOIN fr ON fr.id = d.file_id WHERE %s IS NOT NULL"
+           " GROUP BY 1 ORDER BY min(fr.r * 4294967296 + coalesce(d.line_start, 0))",
+           cols[field], cols[field]);
+  sqlite3_stmt *st = NULL;
+  int rc = JFTS_OK;
+  int src = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+  while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    rc = cb(ctx, store_col_text(st, 0));
+    if (rc != JFTS_OK) goto cleanup;
+    src = SQLITE_OK;
+  }
+  if (src != SQLITE_DONE) rc = store_db_error(s, src, err_out, "cannot list filter values");
 
 cleanup:
   (void)sqlite3_finalize(st); /* repeats the step's error */
@@ -234,7 +267,10 @@ cleanup:
 #define PASSAGE_COLUMNS                                                                        \
   "p.id, f.path, p.ward, p.year, p.year_label, p.section, p.section_title, p.heading,"        \
   " p.meeting, p.local_name, p.label, p.text, p.raw_start, p.raw_end, p.line_start,"           \
-  " p.line_end, p.segs, f.pages"
+  " p.line_end, p.segs, f.pages, p.doc_id, p.org, p.kind,"                                     \
+  " (SELECT d.title FROM documents d WHERE d.id = p.doc_id), CASE WHEN p.section_title IS NULL" \
+  " THEN p.heading WHEN p.heading IS NULL THEN p.section_title"                                \
+  " ELSE p.section_title || ' › ' || p.heading END, p.toc, p.headings"
 
 /* Calls cb with the passage of the current row of st (selected with PASSAGE_COLUMNS). A
 ** segment map that contradicts the passage (not whole entries, or an entry beyond its
@@ -291,6 +327,13 @@ static int emit_passage(Store *s, sqlite3_stmt *st, StorePassageCb cb, void *ctx
       .n_segs = n_segs,
       .page_lines = pages,
       .n_pages = n_pages,
+      .doc_id = sqlite3_column_int64(st, 18),
+      .org = store_col_text(st, 19),
+      .kind = store_col_text(st, 20),
+      .doc_title = store_col_text(st, 21),
+      .heading_path = store_col_text(st, 22),
+      .toc = sqlite3_column_int(st, 23),
+      .headings = store_col_text(st, 24),
   };
   if (r.text == NULL) r.text = "";
   rc = cb(ctx, &r);

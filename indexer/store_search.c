@@ -164,8 +164,8 @@ int store_search_prepare(Store *s, char **err_out) {
   if (rc == JFTS_OK) rc = load_file_ranks(s, file_rank, n_files, err_out);
   if (rc != JFTS_OK) goto cleanup;
   /* Served by the covering index passages_file(file_id, ordinal, n_tokens) where it exists. */
-  int src = sqlite3_prepare_v2(s->db, "SELECT id, file_id, ordinal, n_tokens FROM passages", -1,
-                               &st, NULL);
+  int src = sqlite3_prepare_v2(s->db, "SELECT id, file_id, ordinal, n_tokens, toc FROM passages",
+                               -1, &st, NULL);
   while (rc == JFTS_OK && src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
     src = SQLITE_OK;
     int64_t id = sqlite3_column_int64(st, 0), file_id = sqlite3_column_int64(st, 1);
@@ -182,7 +182,8 @@ int store_search_prepare(Store *s, char **err_out) {
     }
     s->doc_key[id] = key;
     s->n_text[id] = n_text;
-    s->present[id] = 1;
+    /* present: 1, or 3 for a table of contents (bit 1: StoreHit.toc). */
+    s->present[id] = sqlite3_column_int(st, 4) ? 3 : 1;
   }
   if (rc == JFTS_OK && src != SQLITE_DONE) {
     rc = store_db_error(s, src, err_out, "cannot read passages");
@@ -223,7 +224,7 @@ static char *value_list(const char *const *values, size_t n_values) {
 
 static int filter_is_empty(const StoreFilter *f) {
   return f == NULL || (f->n_wards == 0 && f->n_sections == 0 && f->section_title == NULL &&
-                       f->meeting == NULL && f->year == 0);
+                       f->meeting == NULL && f->year == 0 && f->n_orgs == 0 && f->kind == NULL);
 }
 
 /* Runs st (bound by the caller, MATCH in ?1) and calls cb per row; sink is the RankSink bound
@@ -239,6 +240,7 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
         .n_occurrences = sink ? sink->n_text_inst : 0,
     };
     hit.doc_key = doc_key_of(s, hit.id);
+    hit.toc = hit.id >= 0 && (size_t)hit.id < s->n_ids && (s->present[hit.id] & 2) != 0;
     rc = cb(ctx, &hit);
     if (rc != JFTS_OK) break;
   }
@@ -256,7 +258,7 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
 int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
                 char **err_out) {
   store_budget_start(s);
-  char *wards = NULL, *sections = NULL;
+  char *wards = NULL, *sections = NULL, *orgs = NULL;
   if (s->needs_schema) return JFTS_OK;
   int rc = store_search_prepare(s, err_out);
   if (rc != JFTS_OK) return rc;
@@ -273,6 +275,8 @@ int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHit
                  " AND (?6 IS NULL OR instr(lower(p.meeting), lower(?6)) > 0"
                  "  OR instr(lower(p.local_name), lower(?6)) > 0)"
                  " AND (?7 IS NULL OR p.year = ?7)"
+                 " AND (?8 IS NULL OR instr(?8, '|' || p.org || '|') > 0)"
+                 " AND (?9 IS NULL OR p.kind = ?9)"
                : "SELECT rowid, " RANK_FUNCTION "(fts, ?2) FROM fts WHERE fts MATCH ?1",
       err_out);
   if (rc != JFTS_OK) return rc;
@@ -283,13 +287,17 @@ int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHit
   if (src == SQLITE_OK && filtered) {
     if (filter->n_wards) wards = value_list(filter->wards, filter->n_wards);
     if (filter->n_sections) sections = value_list(filter->sections, filter->n_sections);
-    if ((filter->n_wards && wards == NULL) || (filter->n_sections && sections == NULL))
+    if (filter->n_orgs) orgs = value_list(filter->orgs, filter->n_orgs);
+    if ((filter->n_wards && wards == NULL) || (filter->n_sections && sections == NULL) ||
+        (filter->n_orgs && orgs == NULL))
       rc = JFTS_ERR_NOMEM;
     if (rc == JFTS_OK) src = store_bind_text(st, 3, wards);
     if (src == SQLITE_OK) src = store_bind_text(st, 4, sections);
     if (src == SQLITE_OK) src = store_bind_text(st, 5, filter->section_title);
     if (src == SQLITE_OK) src = store_bind_text(st, 6, filter->meeting);
     if (src == SQLITE_OK) src = store_bind_int_or_null(st, 7, filter->year, 0);
+    if (src == SQLITE_OK) src = store_bind_text(st, 8, orgs);
+    if (src == SQLITE_OK) src = store_bind_text(st, 9, filter->kind);
   }
   if (rc == JFTS_OK && src != SQLITE_OK)
     rc = store_db_error(s, src, err_out, "cannot search the full-text index");
@@ -297,6 +305,7 @@ int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHit
   else (void)sqlite3_clear_bindings(st); /* cannot fail; the values bound are about to go */
   jfts_free(wards);
   jfts_free(sections);
+  jfts_free(orgs);
   return rc;
 }
 

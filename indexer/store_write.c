@@ -70,8 +70,8 @@ int store_lookup_file(Store *s, const char *realpath, int *found_out, StoreFileR
 ** external content FTS5 cannot find them itself once the passages are gone. */
 static int delete_file_rows(Store *s, int64_t file_id, char **err_out) {
   static const char *const sqls[] = {
-      ("INSERT INTO fts(fts, rowid, text, heading, label)"
-       " SELECT 'delete', id, text, heading, label FROM passages WHERE file_id = ?1"),
+      ("INSERT INTO fts(fts, rowid, text, headings, label)"
+       " SELECT 'delete', id, text, headings, label FROM passages WHERE file_id = ?1"),
       "DELETE FROM meetings WHERE file_id = ?1",
       "DELETE FROM pages WHERE file_id = ?1",
       "DELETE FROM passages WHERE file_id = ?1",
@@ -130,7 +130,7 @@ static int store_error(const StoreFile *file, int rc, char *inner, char **err_ou
 
 /* ---- inserting rows ---------------------------------------------------------------------- */
 
-/* Arms replay slot 1 + k (heading, label) with the tokens of text, recording them only when
+/* Arms replay slot 1 + k (headings, label) with the tokens of text, recording them only when
 ** text differs from the previous passage's. A failure to record leaves its reason in
 ** s->col_tokens[k] (tok_batch_error). */
 static int arm_column(Store *s, int k, const char *text) {
@@ -203,18 +203,69 @@ static int pack_passage_segs(Store *s, const DecodedText *dec, const Passage *p,
   return rc;
 }
 
+/* What a passage takes over from its document (the document's fields after
+** store_fill_documents): the organisation and kind, and the year where the passage has none. */
+typedef struct DocVals {
+  int64_t id;
+  char *org, *kind, *year_label; /* owned */
+  int year;
+} DocVals;
+
+/* The label of p: its table row's meeting and local name, else its speaker (minutes); a new
+** string, or NULL when p has none. *rc is set when memory runs out. */
+static char *passage_label(const Passage *p, int *rc) {
+  char *label = NULL;
+  if (p->meeting || p->local_name) label = store_join_label(p->meeting, p->local_name);
+  else if (p->speaker) label = jfts_strdup(p->speaker);
+  else return NULL;
+  if (label == NULL) *rc = JFTS_ERR_NOMEM;
+  return label;
+}
+
+static int same_str(const char *a, const char *b) {
+  return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/* 1 when passage i of rep is the first of its section (of its document). */
+static int first_of_section(const Report *rep, size_t i) {
+  if (i == 0) return 1;
+  const Passage *p = &rep->passages[i], *q = &rep->passages[i - 1];
+  int d = rep->passage_doc ? rep->passage_doc[i] : -1;
+  int e = rep->passage_doc ? rep->passage_doc[i - 1] : -1;
+  return d != e || !same_str(p->section, q->section) ||
+         !same_str(p->section_title, q->section_title);
+}
+
+/* What the fts column headings indexes for passage i of rep: its heading lines, after its
+** section title (" › "-joined) when it is the section's first passage; NULL when there is
+** nothing. A new string; *rc is set when memory runs out. */
+static char *passage_headings(const Report *rep, size_t i, int *rc) {
+  const Passage *p = &rep->passages[i];
+  const char *title = first_of_section(rep, i) ? p->section_title : NULL;
+  char *path = NULL;
+  if (title && p->heading) path = jfts_mprintf("%s › %s", title, p->heading);
+  else if (title || p->heading) path = jfts_strdup(title ? title : p->heading);
+  else return NULL;
+  if (path == NULL) *rc = JFTS_ERR_NOMEM;
+  return path;
+}
+
 /* Binds passage p to the INSERT of insert_passage; returns an SQLite result code. */
-static int bind_passage(sqlite3_stmt *st, int64_t file_id, int64_t doc_id, const DecodedText *dec,
-                        const Passage *p, int passage_base, const char *label,
-                        const unsigned char *blob, size_t n_blob, int n_tokens) {
+static int bind_passage(sqlite3_stmt *st, int64_t file_id, const DocVals *dv,
+                        const DecodedText *dec, const Passage *p, int passage_base,
+                        const char *label, const char *headings, const unsigned char *blob,
+                        size_t n_blob, int n_tokens) {
+  int64_t doc_id = dv ? dv->id : 0;
   const char *text = p->body.text ? p->body.text : "";
   size_t n_text = p->body.text ? p->body.n_bytes : 0;
   int src = sqlite3_bind_int64(st, 1, file_id);
   if (src == SQLITE_OK) src = store_bind_int_or_null(st, 2, doc_id, 0);
   if (src == SQLITE_OK) src = sqlite3_bind_int(st, 3, passage_base + p->ordinal);
   if (src == SQLITE_OK) src = store_bind_text(st, 4, p->ward);
-  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 5, p->year, 0);
-  if (src == SQLITE_OK) src = store_bind_text(st, 6, p->year_label);
+  if (src == SQLITE_OK)
+    src = store_bind_int_or_null(st, 5, p->year || dv == NULL ? p->year : dv->year, 0);
+  if (src == SQLITE_OK)
+    src = store_bind_text(st, 6, p->year || dv == NULL ? p->year_label : dv->year_label);
   if (src == SQLITE_OK) src = store_bind_text(st, 7, p->section);
   if (src == SQLITE_OK) src = store_bind_text(st, 8, p->section_title);
   if (src == SQLITE_OK) src = store_bind_text(st, 9, p->heading);
@@ -232,33 +283,36 @@ static int bind_passage(sqlite3_stmt *st, int64_t file_id, int64_t doc_id, const
     src = sqlite3_bind_blob(st, 19, n_blob ? (const void *)blob : (const void *)"", (int)n_blob,
                             SQLITE_STATIC);
   if (src == SQLITE_OK) src = sqlite3_bind_int(st, 20, n_tokens);
+  if (src == SQLITE_OK) src = store_bind_text(st, 21, dv ? dv->org : NULL);
+  if (src == SQLITE_OK) src = store_bind_text(st, 22, dv ? dv->kind : NULL);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 23, p->toc ? 1 : 0);
+  if (src == SQLITE_OK) src = store_bind_text(st, 24, headings);
   return src;
 }
 
 /* Inserts passage p (checked by check_report) into the passages table, with the number of
 ** FTS5 positions of its text from entry i_tok of toks. *id_out gets its id. */
-static int insert_passage(Store *s, int64_t file_id, int64_t doc_id, const DecodedText *dec,
-                          const Passage *p, int passage_base, const TokBatch *toks, size_t i_tok,
-                          int64_t *id_out, char **err_out) {
-  char *label = NULL;
+static int insert_passage(Store *s, int64_t file_id, const DocVals *dv, const DecodedText *dec,
+                          const Report *rep, size_t i, int passage_base, const TokBatch *toks,
+                          size_t i_tok, int64_t *id_out, char **err_out) {
+  const Passage *p = &rep->passages[i];
   unsigned char *blob = NULL;
   size_t n_blob = 0;
   int rc = pack_passage_segs(s, dec, p, &blob, &n_blob);
-  if (rc == JFTS_OK && (p->meeting || p->local_name)) {
-    label = store_join_label(p->meeting, p->local_name);
-    if (label == NULL) rc = JFTS_ERR_NOMEM;
-  }
+  char *label = passage_label(p, &rc);
+  char *headings = passage_headings(rep, i, &rc);
   if (rc == JFTS_OK)
     rc = store_prepare_cached(
         s, &s->ins_passage,
         "INSERT INTO passages(file_id, doc_id, ordinal, ward, year, year_label, section,"
         " section_title, heading, meeting, local_name, slot, label, text, raw_start, raw_end,"
-        " line_start, line_end, segs, n_tokens)"
-        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20)",
+        " line_start, line_end, segs, n_tokens, org, kind, toc, headings)"
+        " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,"
+        "?22,?23,?24)",
         err_out);
   if (rc == JFTS_OK) {
-    int src = bind_passage(s->ins_passage, file_id, doc_id, dec, p, passage_base, label, blob,
-                           n_blob, tok_batch_positions(toks, i_tok));
+    int src = bind_passage(s->ins_passage, file_id, dv, dec, p, passage_base, label,
+                           headings, blob, n_blob, tok_batch_positions(toks, i_tok));
     if (src != SQLITE_OK) rc = store_db_error(s, src, err_out, "cannot insert a passage");
   }
   if (rc == JFTS_OK) rc = store_step_done(s, s->ins_passage, err_out, "cannot insert a passage");
@@ -266,28 +320,49 @@ static int insert_passage(Store *s, int64_t file_id, int64_t doc_id, const Decod
   /* The statement keeps SQLITE_STATIC pointers: clear them before freeing (cannot fail). */
   if (s->ins_passage) (void)sqlite3_clear_bindings(s->ins_passage);
   jfts_free(label);
+  jfts_free(headings);
   jfts_free(blob);
   return rc;
 }
 
+/* The stored name of a DocFrom (documents.*_from); NULL for DOC_FROM_NONE. */
+static const char *from_name(unsigned char from) {
+  static const char *const names[] = {NULL, "path", "text", "title", "pdf", "sidecar"};
+  return from < sizeof names / sizeof *names ? names[from] : NULL;
+}
+
+/* Inserts document d (NULL: the file's text outside any document, whole = 1, ordinal -1). */
 static int insert_document(Store *s, int64_t file_id, int ordinal, const ReportDoc *d,
                            int n_passages, int64_t *id_out, char **err_out) {
+  static const ReportDoc k_whole = {.line_start = 0};
+  int whole = d == NULL;
+  if (whole) d = &k_whole;
   int rc = store_prepare_cached(s, &s->ins_doc,
                                 "INSERT INTO documents(file_id, ordinal, ward, year, year_label,"
-                                " title, line_start, line_end, n_passages)"
-                                " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+                                " title, line_start, line_end, n_passages, org, kind, date, whole,"
+                                " org_from, ward_from, year_from, title_from, kind_from,"
+                                " date_from) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,"
+                                "?14,?15,?16,?17,?18,?19)",
                                 err_out);
   if (rc != JFTS_OK) return rc;
   sqlite3_stmt *st = s->ins_doc;
+  const unsigned char froms[] = {d->org_from,   d->ward_from, d->year_from,
+                                 d->title_from, d->kind_from, d->date_from};
   int src = sqlite3_bind_int64(st, 1, file_id);
-  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 2, ordinal);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 2, whole ? -1 : ordinal);
   if (src == SQLITE_OK) src = store_bind_text(st, 3, d->ward);
   if (src == SQLITE_OK) src = store_bind_int_or_null(st, 4, d->year, 0);
   if (src == SQLITE_OK) src = store_bind_text(st, 5, d->year_label);
   if (src == SQLITE_OK) src = store_bind_text(st, 6, d->title);
-  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 7, d->line_start);
-  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 8, d->line_end);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 7, d->line_start, whole ? 0 : -1);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 8, d->line_end, whole ? 0 : -1);
   if (src == SQLITE_OK) src = sqlite3_bind_int(st, 9, n_passages);
+  if (src == SQLITE_OK) src = store_bind_text(st, 10, d->org);
+  if (src == SQLITE_OK) src = store_bind_text(st, 11, d->kind);
+  if (src == SQLITE_OK) src = store_bind_text(st, 12, d->date);
+  if (src == SQLITE_OK) src = sqlite3_bind_int(st, 13, whole);
+  for (int k = 0; src == SQLITE_OK && k < 6; k++)
+    src = store_bind_text(st, 14 + k, from_name(froms[k]));
   rc = src == SQLITE_OK ? store_step_done(s, st, err_out, "cannot insert a document")
                         : store_db_error(s, src, err_out, "cannot insert a document");
   (void)sqlite3_clear_bindings(st);
@@ -392,22 +467,25 @@ static int insert_page(Store *s, int64_t file_id, uint32_t page, const StorePage
 /* Adds passage p, stored as row id, to the FTS index, with the tokens of its text recorded
 ** as entry i_tok of toks. One INSERT per row opens no savepoint, so FTS5 keeps collecting
 ** terms until its hash is full (and store_replace_file takes no savepoint for that reason). */
-static int index_passage(Store *s, const Passage *p, int64_t id, const TokBatch *toks,
+static int index_passage(Store *s, const Report *rep, size_t i, int64_t id, const TokBatch *toks,
                          size_t i_tok, char **err_out) {
-  char *label = NULL;
+  const Passage *p = &rep->passages[i];
   int rc = store_prepare_cached(
-      s, &s->ins_fts, "INSERT INTO fts(rowid, text, heading, label) VALUES(?1, ?2, ?3, ?4)",
+      s, &s->ins_fts, "INSERT INTO fts(rowid, text, headings, label) VALUES(?1, ?2, ?3, ?4)",
       err_out);
   if (rc != JFTS_OK) return rc;
-  if (p->meeting || p->local_name) {
-    label = store_join_label(p->meeting, p->local_name);
-    if (label == NULL) return JFTS_ERR_NOMEM;
+  char *label = passage_label(p, &rc);
+  char *headings = passage_headings(rep, i, &rc);
+  if (rc != JFTS_OK) {
+    jfts_free(label);
+    jfts_free(headings);
+    return rc;
   }
   const char *text = p->body.text ? p->body.text : "";
   size_t n_text = p->body.text ? p->body.n_bytes : 0;
   tok_replay_arm(s->replay, 0, text, n_text, toks, i_tok);
   int k = 0;
-  rc = arm_column(s, k, p->heading);
+  rc = arm_column(s, k, headings);
   if (rc == JFTS_OK) rc = arm_column(s, ++k, label);
   if (rc != JFTS_OK) {
     rc = tokenize_error(s->col_tokens[k], p->ordinal, rc, err_out);
@@ -420,7 +498,7 @@ static int index_passage(Store *s, const Passage *p, int64_t id, const TokBatch 
     int src = sqlite3_bind_int64(st, 1, id);
     if (src == SQLITE_OK)
       src = sqlite3_bind_text(st, 2, text, as_string ? -1 : (int)n_text, SQLITE_STATIC);
-    if (src == SQLITE_OK) src = store_bind_text(st, 3, p->heading);
+    if (src == SQLITE_OK) src = store_bind_text(st, 3, headings);
     if (src == SQLITE_OK) src = store_bind_text(st, 4, label);
     rc = src == SQLITE_OK ? store_step_done(s, st, err_out, "cannot index a passage")
                           : store_db_error(s, src, err_out, "cannot index a passage");
@@ -428,6 +506,7 @@ static int index_passage(Store *s, const Passage *p, int64_t id, const TokBatch 
   }
   tok_replay_clear(s->replay);
   jfts_free(label);
+  jfts_free(headings);
   return rc;
 }
 
@@ -456,43 +535,113 @@ static int record_run(Store *s, const Report *rep, size_t lo, size_t *hi_out, ch
 }
 
 /* Inserts passages [lo, hi) into the table and then into the index, so that each stays warm
-** in the caches for a whole run. Entry i - first of toks holds passage i's tokens. */
+** in the caches for a whole run. Entry i - first of toks holds passage i's tokens; dv[d] are
+** the values of rep->docs[d], dv[rep->n_docs] those of the file's text outside them. */
 static int store_passage_run(Store *s, const DecodedText *dec, const Report *rep,
                              const TokBatch *toks, size_t first, size_t lo, size_t hi,
-                             const int64_t *doc_ids, int64_t file_id, int passage_base,
+                             const DocVals *dv, int64_t file_id, int passage_base,
                              int64_t *passage_ids, char **err_out) {
   int rc = JFTS_OK;
   for (size_t i = lo; rc == JFTS_OK && i < hi; i++) {
     int d = rep->passage_doc ? rep->passage_doc[i] : -1;
-    int64_t doc_id = d >= 0 && (size_t)d < rep->n_docs ? doc_ids[d] : 0;
-    rc = insert_passage(s, file_id, doc_id, dec, &rep->passages[i], passage_base, toks,
-                        i - first, &passage_ids[i], err_out);
+    const DocVals *v = &dv[d >= 0 && (size_t)d < rep->n_docs ? (size_t)d : rep->n_docs];
+    rc = insert_passage(s, file_id, v->id ? v : NULL, dec, rep, i, passage_base, toks, i - first,
+                        &passage_ids[i], err_out);
   }
   for (size_t i = lo; rc == JFTS_OK && i < hi; i++)
-    rc = index_passage(s, &rep->passages[i], passage_ids[i], toks, i - first, err_out);
+    rc = index_passage(s, rep, i, passage_ids[i], toks, i - first, err_out);
+  return rc;
+}
+
+/* Reads back into v what document v->id holds after store_fill_documents. */
+static int read_doc_vals(Store *s, DocVals *v, char **err_out) {
+  sqlite3_stmt *st = NULL;
+  int rc = JFTS_OK;
+  int src = sqlite3_prepare_v2(s->db, "SELECT org, kind, year, year_label FROM documents"
+                               " WHERE id = ?1", -1, &st, NULL);
+  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 1, v->id);
+  if (src == SQLITE_OK) src = sqlite3_step(st);
+  if (src == SQLITE_ROW) {
+    v->org = store_col_dup(st, 0, &rc);
+    v->kind = store_col_dup(st, 1, &rc);
+    v->year = sqlite3_column_int(st, 2);
+    v->year_label = store_col_dup(st, 3, &rc);
+  } else if (src != SQLITE_DONE) {
+    rc = store_db_error(s, src, err_out, "cannot read a document");
+  }
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  return rc;
+}
+
+/* The document that holds the file's text outside any document: the one an earlier piece of
+** the file made (*id_out; 0 when none), looked up for a further piece (append). */
+static int find_whole_doc(Store *s, int64_t file_id, int64_t *id_out, char **err_out) {
+  char sql[128];
+  snprintf(sql, sizeof sql, "SELECT id FROM documents WHERE file_id = %lld AND whole = 1",
+           (long long)file_id);
+  *id_out = 0;
+  return store_query_int(s, sql, id_out, err_out, "cannot read documents");
+}
+
+/* Inserts the documents of rep (and, where text lies outside them or the file has nothing
+** else, the file's whole document), fills their fields from the file's sidecar and reads
+** them back into dv[0..n_docs]. doc_counts[d] are the passages of each, doc_counts[n_docs]
+** those outside. */
+static int store_docs(Store *s, const Report *rep, int64_t file_id, int doc_base, int append,
+                      const int *doc_counts, DocVals *dv, char **err_out) {
+  int rc = JFTS_OK;
+  size_t n = rep->n_docs;
+  for (size_t i = 0; rc == JFTS_OK && i < n; i++)
+    rc = insert_document(s, file_id, doc_base + (int)i, &rep->docs[i], doc_counts[i], &dv[i].id,
+                         err_out);
+  if (rc == JFTS_OK && append) rc = find_whole_doc(s, file_id, &dv[n].id, err_out);
+  int line_start = 0, line_end = 0;
+  for (size_t i = 0; i < rep->n_passages; i++) {
+    int d = rep->passage_doc ? rep->passage_doc[i] : -1;
+    if (d >= 0 && (size_t)d < n) continue;
+    if (line_start == 0) line_start = rep->passages[i].line_start;
+    line_end = rep->passages[i].line_end;
+  }
+  if (rc == JFTS_OK && dv[n].id == 0 && (doc_counts[n] > 0 || (!append && n == 0))) {
+    rc = insert_document(s, file_id, -1, NULL, doc_counts[n], &dv[n].id, err_out);
+    if (rc == JFTS_OK && doc_counts[n] > 0) {
+      char sql[160];
+      snprintf(sql, sizeof sql, "UPDATE documents SET line_start = %d, line_end = %d WHERE id = %lld",
+               line_start, line_end, (long long)dv[n].id);
+      rc = store_exec(s, sql, err_out, "cannot update a document");
+    }
+  } else if (rc == JFTS_OK && dv[n].id != 0 && doc_counts[n] > 0) {
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "UPDATE documents SET n_passages = n_passages + %d, line_start = coalesce("
+             "line_start, %d), line_end = %d WHERE id = %lld",
+             doc_counts[n], line_start, line_end, (long long)dv[n].id);
+    rc = store_exec(s, sql, err_out, "cannot update a document");
+  }
+  if (rc == JFTS_OK) rc = store_fill_documents(s, file_id, err_out);
+  for (size_t i = 0; rc == JFTS_OK && i <= n; i++)
+    if (dv[i].id) rc = read_doc_vals(s, &dv[i], err_out);
   return rc;
 }
 
 static int store_report(Store *s, const DecodedText *dec, const Report *rep,
                         const TokBatch *toks_in, int64_t file_id, int doc_base, int passage_base,
-                        char **err_out) {
+                        int append, char **err_out) {
   int rc = JFTS_OK;
   s->cur.text = NULL; /* a new text, maybe at the address of the last one */
   int have_toks = toks_in && tok_batch_count(toks_in) == rep->n_passages;
-  int64_t *doc_ids = jfts_calloc(rep->n_docs + 1, sizeof *doc_ids);
+  DocVals *dv = jfts_calloc(rep->n_docs + 1, sizeof *dv);
   int *doc_counts = jfts_calloc(rep->n_docs + 1, sizeof *doc_counts);
   int64_t *passage_ids = jfts_calloc(rep->n_passages + 1, sizeof *passage_ids);
-  if (!doc_ids || !doc_counts || !passage_ids) {
+  if (!dv || !doc_counts || !passage_ids) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
   for (size_t i = 0; i < rep->n_passages; i++) {
     int d = rep->passage_doc ? rep->passage_doc[i] : -1;
-    if (d >= 0 && (size_t)d < rep->n_docs) doc_counts[d]++;
+    doc_counts[d >= 0 && (size_t)d < rep->n_docs ? (size_t)d : rep->n_docs]++;
   }
-  for (size_t i = 0; rc == JFTS_OK && i < rep->n_docs; i++)
-    rc = insert_document(s, file_id, doc_base + (int)i, &rep->docs[i], doc_counts[i], &doc_ids[i],
-                         err_out);
+  rc = store_docs(s, rep, file_id, doc_base, append, doc_counts, dv, err_out);
   /* Passages in runs: all of them at once when the caller has their tokens. */
   for (size_t lo = 0, hi = 0; rc == JFTS_OK && lo < rep->n_passages; lo = hi) {
     const TokBatch *toks = toks_in;
@@ -505,7 +654,7 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
       first = lo;
     }
     if (rc == JFTS_OK)
-      rc = store_passage_run(s, dec, rep, toks, first, lo, hi, doc_ids, file_id, passage_base,
+      rc = store_passage_run(s, dec, rep, toks, first, lo, hi, dv, file_id, passage_base,
                              passage_ids, err_out);
   }
   for (size_t i = 0; rc == JFTS_OK && i < rep->n_meetings; i++) {
@@ -513,13 +662,18 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
     int d = rep->meeting_doc ? rep->meeting_doc[i] : -1;
     int has_doc = d >= 0 && (size_t)d < rep->n_docs;
     int has_passage = m->passage >= 0 && (size_t)m->passage < rep->n_passages;
-    rc = insert_meeting(s, file_id, has_doc ? doc_ids[d] : 0, has_doc ? &rep->docs[d] : NULL,
+    rc = insert_meeting(s, file_id, has_doc ? dv[d].id : 0, has_doc ? &rep->docs[d] : NULL,
                         has_passage ? &rep->passages[m->passage] : NULL,
                         has_passage ? passage_ids[m->passage] : 0, m, err_out);
   }
 
 cleanup:
-  jfts_free(doc_ids);
+  for (size_t i = 0; dv && i <= rep->n_docs; i++) {
+    jfts_free(dv[i].org);
+    jfts_free(dv[i].kind);
+    jfts_free(dv[i].year_label);
+  }
+  jfts_free(dv);
   jfts_free(doc_counts);
   jfts_free(passage_ids);
   return rc;
@@ -548,7 +702,7 @@ int store_replace_file(Store *s, const StoreFile *file, const DecodedText *dec,
   if (rc == JFTS_OK) rc = insert_file(s, file, dec, rep, &file_id, &inner);
   for (uint32_t i = 0; rc == JFTS_OK && i < file->n_pages; i++)
     rc = insert_page(s, file_id, i + 1, &file->pages[i], &inner);
-  if (rc == JFTS_OK) rc = store_report(s, dec, rep, toks, file_id, 0, 0, &inner);
+  if (rc == JFTS_OK) rc = store_report(s, dec, rep, toks, file_id, 0, 0, 0, &inner);
   if (rc == JFTS_OK && file_id_out) *file_id_out = file_id;
   return store_error(file, rc, inner, err_out);
 }
@@ -572,7 +726,8 @@ int store_append_report(Store *s, const StoreFile *file, int64_t file_id,
     rc = store_exec(s, sql, &inner, "cannot update file");
   }
   if (rc == JFTS_OK)
-    rc = store_report(s, dec, rep, toks, file_id, (int)doc_base, (int)passage_base, &inner);
+    rc = store_report(s, dec, rep, toks, file_id, (int)doc_base, (int)passage_base, 1,
+                      &inner);
   return store_error(file, rc, inner, err_out);
 }
 
