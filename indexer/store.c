@@ -503,8 +503,9 @@ int store_fill_documents(Store *s, int64_t file_id, char **err_out) {
       " kind = coalesce(documents.kind, jfts_kind(coalesce(documents.title, f.title))),"
       " kind_from = CASE WHEN documents.kind IS NOT NULL"
       "  THEN coalesce(documents.kind_from, 'text')"
-      "  WHEN jfts_kind(documents.title) IS NOT NULL THEN 'title'"
-      "  WHEN jfts_kind(f.title) IS NOT NULL THEN iif(f.from_info & 1, 'pdf', 'sidecar') END,"
+      "  WHEN documents.title IS NOT NULL THEN iif(jfts_kind(documents.title) IS NULL, NULL,"
+      "  'title') WHEN jfts_kind(f.title) IS NOT NULL"
+      "  THEN iif(f.from_info & 1, 'pdf', 'sidecar') END,"
       " date_from = CASE WHEN documents.date IS NOT NULL"
       "  THEN coalesce(documents.date_from, 'text') END"
       " FROM files f WHERE f.id = documents.file_id AND (?1 IS NULL OR documents.file_id = ?1)";

@@ -53,6 +53,7 @@ typedef struct Sink {
   const char *searched_as; /* its text when a word was split into its parts, else NULL */
   int with_query;        /* --queries: rows start with the query */
   long n_shown;          /* results written for the current query */
+  const StoreFilter *filter; /* --documents: the rows to list (NULL: all) */
   char *err;             /* message of a failure inside a callback (jfts_malloc'ed) */
 } Sink;
 
@@ -60,6 +61,7 @@ typedef struct Sink {
 
 static int doc_row(void *ctx, const StoreDocRow *r) {
   Sink *k = ctx;
+  if (!research_doc_allowed(k->filter, r)) return JFTS_OK;
   if (k->w == NULL) return render_doc_text(k->fp, r);
   render_doc_values(k->w, r);
   return out_row_end_lenient(k->w, &k->bad_row);
@@ -73,18 +75,21 @@ static int meeting_row(void *ctx, const StoreMeetingRow *r) {
 }
 
 static int run_listing(const ModeArgs *a, Setup *su) {
-  Sink sink = {.fp = stdout};
+  Sink sink = {.fp = stdout, .filter = research_filter_get(su->filter)};
   char *err = NULL;
   size_t n_fields;
   int status = MODE_EXIT_FAIL, rc = JFTS_OK;
   const char *const *fields = a->mode == MODE_DOCUMENTS ? render_doc_fields(&n_fields)
                                                         : render_meeting_fields(&n_fields);
   if (a->format != OUT_TEXT) rc = out_open(stdout, a->format, fields, n_fields, &sink.w, &err);
-  const char *ward = a->n_wards ? report_canonical_ward(a->wards[0]) : NULL;
   if (rc == JFTS_OK && a->mode == MODE_DOCUMENTS) {
-    rc = store_list_documents(su->store, ward, doc_row, &sink, &err);
+    rc = store_list_documents(su->store, NULL, doc_row, &sink, &err);
   } else if (rc == JFTS_OK) {
-    rc = store_list_meetings(su->store, ward, meeting_row, &sink, &err);
+    /* --meetings takes one --ward (query_main), resolved to the index's names: any of them. */
+    const StoreFilter *f = sink.filter;
+    for (size_t i = 0; rc == JFTS_OK && i < (f && f->n_wards ? f->n_wards : 1); i++)
+      rc = store_list_meetings(su->store, f && f->n_wards ? f->wards[i] : NULL, meeting_row,
+                               &sink, &err);
   }
   if (rc == JFTS_ERR_IO) fputs(PROG ": cannot write standard output\n", stderr);
   else if (rc != JFTS_OK) report_error("", rc, err, "");
@@ -306,7 +311,7 @@ static int run_research(const ModeArgs *a, const Setup *su) {
     goto cleanup;
   }
   for (size_t i = 0; i < n_notes; i++) fprintf(stderr, PROG ": note: %s\n", notes[i]);
-  ResearchOptions ro = {.format = a->format, .filter = research_filter_get(su->filter),
+  ResearchOptions ro = {.format = a->format, .by = a->by, .filter = research_filter_get(su->filter),
                         .hl_on = su->mark_open, .hl_off = su->mark_close,
                         .n_context = (size_t)a->context, .sort = a->kwic_sort};
   rc = a->mode == MODE_WARDS ? research_wards(su->store, query, &ro, stdout, NULL, &err)
@@ -355,21 +360,34 @@ static int load_ths(const char *path, int named, const char *hint, Thesaurus **o
   return named && rc != JFTS_ERR_NOMEM ? MODE_EXIT_USAGE : MODE_EXIT_FAIL;
 }
 
-/* The filters, the thesaurus files and the highlight markers of the query modes. Returns the
-** exit status. */
+/* Resolves the filter options against the index into su->filter. An unknown value is one
+** line naming the valid ones (exit status 2). Returns the exit status. */
+static int set_up_filter(const ModeArgs *a, Setup *su) {
+  char *err = NULL;
+  ResearchFilterArgs fa = {.wards = a->wards, .n_wards = a->n_wards, .section = a->section,
+                           .meeting = a->meeting, .year = a->year, .orgs = a->orgs,
+                           .n_orgs = a->n_orgs, .kind = a->kind};
+  int rc = research_filter_new(su->store, &fa, &su->filter, &err);
+  int status = rc == JFTS_OK ? MODE_EXIT_OK
+               : rc == JFTS_ERR_USAGE && err ? MODE_EXIT_USAGE
+                                             : MODE_EXIT_FAIL;
+  if (rc != JFTS_OK) report_error("", rc, err, "");
+  jfts_free(err);
+  return status;
+}
+
+/* The filters, the thesaurus files and the highlight markers of the query modes (of
+** --documents and --meetings, the filters only). Returns the exit status. */
 static int set_up_query(const ModeArgs *a, Setup *su) {
   char *err = NULL;
   int status = MODE_EXIT_FAIL;
-  ResearchFilterArgs fa = {.wards = a->wards, .n_wards = a->n_wards, .section = a->section,
-                           .meeting = a->meeting, .year = a->year};
-  int rc = research_filter_new(su->store, &fa, &su->filter, &err);
-  if (rc == JFTS_ERR_USAGE) {
-    char buf[48]; /* err is NULL only when its own allocation failed */
-    status = mode_usage_error("%s", jfts_error_text(rc, err, buf));
+  int rc = set_up_filter(a, su);
+  if (rc != MODE_EXIT_OK) {
+    status = rc;
     goto cleanup;
   }
-  if (rc != JFTS_OK) {
-    report_error("", rc, err, "");
+  if (a->mode == MODE_DOCUMENTS || a->mode == MODE_MEETINGS) {
+    status = MODE_EXIT_OK;
     goto cleanup;
   }
   /* Every query mode expands with the thesaurus unless --exact: variants rank below the
@@ -399,8 +417,7 @@ cleanup:
 int mode_run(const ModeArgs *a) {
   Setup su = {0};
   int status = open_store(a, &su);
-  if (status == MODE_EXIT_OK && a->mode != MODE_DOCUMENTS && a->mode != MODE_MEETINGS)
-    status = set_up_query(a, &su);
+  if (status == MODE_EXIT_OK) status = set_up_query(a, &su);
   if (status != MODE_EXIT_OK) goto cleanup;
   switch (a->mode) {
     case MODE_SEARCH: status = run_search(a, &su); break;

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "kwic.h"
 #include "output.h"
+#include "research.h"
 #include "search.h"
 
 #define MODE_PROG "jfts-query"
@@ -31,8 +32,12 @@ typedef struct ModeArgs {
   const char *db;
   ModeKind mode;
   OutFormat format;
-  const char *const *wards; /* --ward as typed (known wards), in order */
+  const char *const *wards; /* --ward as typed, in order */
   size_t n_wards;
+  const char *const *orgs;  /* --org as typed, in order */
+  size_t n_orgs;
+  const char *kind;         /* --kind as typed, or NULL */
+  ResearchBy by;            /* --wards / --by: the groups of MODE_WARDS */
   const char *section, *meeting, *year; /* --section, --meeting, --year as typed */
   int exact;             /* --exact: no thesaurus */
   const char *thesaurus; /* the user's thesaurus (--thesaurus or $JFTS_THESAURUS, read once

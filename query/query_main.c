@@ -22,23 +22,25 @@
 
 typedef struct Options {
   ModeArgs run;                          /* what to run; strings borrowed from argv or below */
-  const char *wards[RESEARCH_MAX_WARDS]; /* --ward as typed (known wards), in order */
+  const char *wards[RESEARCH_MAX_WARDS]; /* --ward as typed, in order */
+  const char *orgs[RESEARCH_MAX_WARDS];  /* --org as typed, in order */
   const char *thesaurus_opt;             /* --thesaurus FILE as given, or NULL */
   const char *related_opt;               /* --related FILE as given, or NULL */
   const char *sort_name; /* --sort as given: rank|doc, or doc|left|right with --quotes */
+  int by_seen;           /* --wards or --by given */
   char *mark_open, *mark_close; /* --highlight OPEN,CLOSE; owned, NULL when not given */
   char *query;                  /* QUERY words joined by spaces; owned */
 } Options;
 
 /* The help text is one literal so that it reads as printed. */
 static void usage(FILE *fp) {
-  char *wards = research_ward_names();
   fprintf(fp,
           "Usage: " PROG " [OPTION]... QUERY...\n"
           "       " PROG " [OPTION]... --queries FILE\n"
           "       " PROG " [OPTION]... --documents\n"
           "       " PROG " [OPTION]... --meetings\n"
           "       " PROG " [OPTION]... --wards QUERY...\n"
+          "       " PROG " [OPTION]... --by ward|org|year|kind|document QUERY...\n"
           "       " PROG " [OPTION]... --quotes [--context N] [--sort doc|left|right] QUERY...\n"
           "Search the passages of a jfts database built by jfts-index, most relevant first, or\n"
           "list what it holds. The QUERY words are joined by spaces into one query:\n"
@@ -69,13 +71,17 @@ static void usage(FILE *fp) {
           "                     result row starts with its query (json: key \"query\")\n"
           "  --timing           print each query's time on standard error:\n"
           "                     '" PROG ": timing: MS QUERY' (parse, search and output)\n"
-          "  --ward WARD        only this ward (repeatable): %s\n"
-          "                     (the final 区 may be left out)\n"
+          "  --ward WARD        only this ward (repeatable), of every organisation: a ward\n"
+          "                     the index holds (the final 区 may be left out: 青葉)\n"
+          "  --org ORG          only this organisation (repeatable): one the index holds\n"
+          "                     (the final 市, 町, 村, 区, 県, 都 or 府 may be left out: 仙台)\n"
+          "  --kind KIND        only documents of this kind: 取組状況, 計画, 会議録, 広報,\n"
+          "                     報告 (as the index holds them)\n"
           "  --section S        only section table, 1, 2 or 3, or the sections whose title\n"
           "                     contains S (取組: 1 and 3)\n"
           "  --meeting NAME     only the meetings whose type or local name contains NAME\n"
           "                     (IGASU; 会議: all such meetings); A-Z = a-z\n"
-          "  --year Y           only this fiscal year: 令和3年度, R3 or 2021\n"
+          "  --year Y           only this fiscal year: 令和3年度, 令和3, R3, H30 or 2021\n"
           "  --exact            no thesaurus: search the terms as typed only (by default\n"
           "                     their spelling variants match too, ウイルス = ウィルス, and\n"
           "                     rank after the passages holding the terms as typed)\n"
@@ -87,20 +93,22 @@ static void usage(FILE *fp) {
           "                     after every literal match; --exact turns this off too)\n"
           "  --related FILE     use this related-topics file instead of the shipped one\n"
           "                     (or $JFTS_RELATED)\n",
-          DEFAULT_LIMIT, wards ? wards : "?");
+          DEFAULT_LIMIT);
   fprintf(fp, /* two literals: C99 promises string literals of 4095 bytes only */
           "  --wards            per ward and year of the index: matching passages, occurrences\n"
           "                     and the best passage; wards without a match are listed too\n"
+          "  --by GROUP         the same per ward (as --wards), org, year, kind or document\n"
           "  --quotes           every occurrence as a quote in context (KWIC), with ward and\n"
           "                     FILE:LINE; --sort doc (default), left or right context\n"
           "  --context N        characters of context on each side of a quote (default %d)\n"
-          "  --documents        list the indexed documents (file, title, ward, year, passages)\n"
+          "  --documents        list the indexed documents (file, title, ward, year, passages,\n"
+          "                     org, kind, date and where each came from); filters: --ward,\n"
+          "                     --org, --year, --kind\n"
           "  --meetings         list the meetings tables of the ward reports\n"
           "  -h, --help         show this help and exit\n"
           "  --version          show the version and exit\n"
           "\n",
           KWIC_DEFAULT_CONTEXT);
-  jfts_free(wards);
   fputs("Text output starts with 'N passages, M occurrences' (over all matching passages;\n"
         "'N passages with every word, K more with some, M occurrences' when some hold only\n"
         "some of the words, after 'searched as: ...' when a word was split),\n"
@@ -111,9 +119,11 @@ static void usage(FILE *fp) {
         "matched (the query terms or thesaurus variants that matched, as a JSON array),\n"
         "missing (the query words the passage lacks), searched_as (the query as searched\n"
         "when a word was split into its parts, else null), via (the related-topic\n"
-        "expansions that found the passage, \"防災 => 避難訓練\").\n"
-        "--wards json: ward, year, year_label, passages, occurrences, best (null, or the best\n"
-        "passage as a search row).\n"
+        "expansions that found the passage, \"防災 => 避難訓練\"), page, page_end, column,\n"
+        "org, local_name, doc_title, kind, heading_path (section title › heading),\n"
+        "heading_matches, label_matches ([start,end] into heading_path and label).\n"
+        "--wards/--by json: ward, year, year_label, passages, occurrences, best (null, or the\n"
+        "best passage as a search row), org, kind, title, file, by, group.\n"
         "--quotes json/csv/tsv: ward, year, year_label, section, section_title, heading,\n"
         "meeting, left, match, right (left+match+right is the passage text), matched (the\n"
         "query term or thesaurus variant that matched), file, line, title, source.\n"
@@ -123,8 +133,8 @@ static void usage(FILE *fp) {
         "     (a line that is not a valid query gets a note on standard error)\n"
         "  1  the database is missing or cannot be read, or output failed\n"
         "  2  usage error (with --queries: no line was a valid query), also an unknown\n"
-        "     ward, section or meeting, or a thesaurus or related-topics file that cannot\n"
-        "     be read\n",
+        "     ward, organisation, kind, section or meeting, or a thesaurus or related-topics\n"
+        "     file that cannot be read\n",
         fp);
 }
 
@@ -134,7 +144,7 @@ enum {
   OPT_DB = 256, OPT_DOCUMENTS, OPT_MEETINGS, OPT_WARD, OPT_LIMIT, OPT_OFFSET, OPT_SORT,
   OPT_FORMAT, OPT_HIGHLIGHT, OPT_NO_COLOR, OPT_QUERIES, OPT_TIMING, OPT_WARDS, OPT_QUOTES,
   OPT_SECTION, OPT_MEETING, OPT_YEAR, OPT_EXACT, OPT_THESAURUS, OPT_CONTEXT, OPT_ALL_WORDS,
-  OPT_NO_RELATED, OPT_RELATED, OPT_VERSION
+  OPT_NO_RELATED, OPT_RELATED, OPT_VERSION, OPT_ORG, OPT_KIND, OPT_BY
 };
 
 static const struct option k_longopts[] = {
@@ -142,6 +152,9 @@ static const struct option k_longopts[] = {
     {"documents", no_argument, NULL, OPT_DOCUMENTS},
     {"meetings", no_argument, NULL, OPT_MEETINGS},
     {"ward", required_argument, NULL, OPT_WARD},
+    {"org", required_argument, NULL, OPT_ORG},
+    {"kind", required_argument, NULL, OPT_KIND},
+    {"by", required_argument, NULL, OPT_BY},
     {"limit", required_argument, NULL, OPT_LIMIT},
     {"offset", required_argument, NULL, OPT_OFFSET},
     {"sort", required_argument, NULL, OPT_SORT},
@@ -169,24 +182,22 @@ static const struct option k_longopts[] = {
 static int set_mode(int c, Options *o) {
   ModeKind m = c == OPT_DOCUMENTS  ? MODE_DOCUMENTS
                : c == OPT_MEETINGS ? MODE_MEETINGS
-               : c == OPT_WARDS    ? MODE_WARDS
-                                   : MODE_QUOTES;
+               : c == OPT_WARDS || c == OPT_BY ? MODE_WARDS
+                                               : MODE_QUOTES;
   if (o->run.mode != MODE_SEARCH && o->run.mode != m)
-    return mode_usage_error("--documents, --meetings, --wards and --quotes exclude each other");
+    return mode_usage_error(
+        "--documents, --meetings, --wards (--by) and --quotes exclude each other");
   o->run.mode = m;
   return MODE_EXIT_OK;
 }
 
-static int add_ward(const char *arg, Options *o) {
-  if (report_canonical_ward(arg) == NULL) {
-    char *names = research_ward_names();
-    fprintf(stderr, PROG ": unknown ward '%s' (valid: %s)\n", arg, names ? names : "?");
-    jfts_free(names);
-    return MODE_EXIT_USAGE;
-  }
-  if (o->run.n_wards == RESEARCH_MAX_WARDS)
-    return mode_usage_error("too many --ward options (at most %d)", RESEARCH_MAX_WARDS);
-  o->wards[o->run.n_wards++] = arg;
+/* --ward and --org: kept as typed; the index says which values exist (research_filter_new). */
+static int add_name(int c, const char *arg, Options *o) {
+  size_t *n = c == OPT_WARD ? &o->run.n_wards : &o->run.n_orgs;
+  if (*n == RESEARCH_MAX_WARDS)
+    return mode_usage_error("too many %s options (at most %d)", c == OPT_WARD ? "--ward" : "--org",
+                            RESEARCH_MAX_WARDS);
+  (c == OPT_WARD ? o->wards : o->orgs)[(*n)++] = arg;
   return MODE_EXIT_OK;
 }
 
@@ -242,9 +253,21 @@ static int parse_option(int c, const char *arg, Options *o, int *exit_now) {
     case OPT_DB: r->db = arg; break;
     case OPT_DOCUMENTS:
     case OPT_MEETINGS:
-    case OPT_WARDS:
     case OPT_QUOTES: return set_mode(c, o);
-    case OPT_WARD: return add_ward(arg, o);
+    case OPT_WARDS:
+      if (o->by_seen && r->by != RESEARCH_BY_WARD)
+        return mode_usage_error("--wards and --by exclude each other");
+      o->by_seen = 1;
+      return set_mode(c, o);
+    case OPT_WARD:
+    case OPT_ORG: return add_name(c, arg, o);
+    case OPT_KIND: r->kind = arg; break;
+    case OPT_BY:
+      if ((rc = research_parse_by(arg, &r->by, &msg)) != JFTS_OK) return parse_failed(rc, msg);
+      if (o->by_seen && o->run.by != r->by)
+        return mode_usage_error("--wards and --by %s exclude each other", arg);
+      o->by_seen = 1;
+      return set_mode(c, o);
     case OPT_SECTION: r->section = arg; break;
     case OPT_MEETING: r->meeting = arg; break;
     case OPT_YEAR:
@@ -340,8 +363,11 @@ static int check_args(int argc, char **argv, int first, Options *o) {
     if (first < argc)
       return mode_usage_error("--documents and --meetings take no QUERY ('%s')", argv[first]);
     if (r->queries) return mode_usage_error("--queries is for searching, not listing");
-    if (r->n_wards > 1 || r->section || r->meeting || r->year)
-      return mode_usage_error("--documents and --meetings take one --ward and no other filter");
+    if (r->mode == MODE_DOCUMENTS && (r->section || r->meeting))
+      return mode_usage_error("--documents takes --ward, --org, --year and --kind only");
+    if (r->mode == MODE_MEETINGS && (r->n_wards > 1 || r->section || r->meeting || r->year ||
+                                     r->n_orgs || r->kind))
+      return mode_usage_error("--meetings takes one --ward and no other filter");
     return MODE_EXIT_OK;
   }
   if (r->queries && r->mode != MODE_SEARCH)
@@ -371,6 +397,7 @@ int main(int argc, char **argv) {
   Options o = {.run = {.db = "jfts.db", .mode = MODE_SEARCH, .format = OUT_TEXT,
                        .limit = DEFAULT_LIMIT}};
   o.run.wards = o.wards;
+  o.run.orgs = o.orgs;
   int exit_now = 0;
   int status = parse_args(argc, argv, &o, &exit_now);
   if (status == MODE_EXIT_OK && !exit_now) status = mode_run(&o.run);

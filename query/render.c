@@ -14,12 +14,15 @@
 static const char *const k_search_fields[] = {
     "query", "rank", "score", "ward", "year", "year_label", "section", "section_title",
     "heading", "meeting", "text", "snippet", "matches", "file", "line_start", "line_end",
-    "matched", "missing", "searched_as", "via", "page", "page_end", "column"};
+    "matched", "missing", "searched_as", "via", "page", "page_end", "column", "org",
+    "local_name", "doc_title", "kind", "heading_path", "heading_matches", "label", "label_matches"};
 #define N_SEARCH_FIELDS (sizeof k_search_fields / sizeof k_search_fields[0])
 
-static const char *const k_doc_fields[] = {"file", "title", "ward", "year", "year_label",
-                                           "passages", "line_start", "line_end", "page",
-                                           "page_end"};
+static const char *const k_doc_fields[] = {
+    "file",      "title",     "ward",     "year",      "year_label", "passages",
+    "line_start", "line_end", "page",     "page_end",  "org",        "kind",
+    "date",      "org_from",  "ward_from", "year_from", "title_from", "kind_from",
+    "date_from"};
 
 static const char *const k_meeting_fields[] = {"ward", "year", "year_label", "slot",
                                                "meeting", "local_name", "count", "text",
@@ -115,16 +118,32 @@ static int memstream_take(FILE *mem, char **buf, size_t *n, char **out) {
 }
 
 char *render_matched_json(const Query *q, const MatchSpan *spans, size_t n_spans) {
+  return render_matched_all_json(q, spans, n_spans, NULL, 0, NULL, 0);
+}
+
+/* Span i of the three lists taken one after another. */
+static const MatchSpan *nth_span(size_t i, const MatchSpan *a, size_t n_a, const MatchSpan *b,
+                                 size_t n_b, const MatchSpan *c) {
+  return i < n_a ? &a[i] : i < n_a + n_b ? &b[i - n_a] : &c[i - n_a - n_b];
+}
+
+char *render_matched_all_json(const Query *q, const MatchSpan *spans, size_t n_spans,
+                              const MatchSpan *heading_spans, size_t n_heading,
+                              const MatchSpan *label_spans, size_t n_label) {
   char *buf = NULL, *out = NULL;
-  size_t n = 0;
+  size_t n = 0, total = n_spans + n_heading + n_label;
   FILE *mem = open_memstream(&buf, &n);
   if (mem == NULL) return NULL;
   fputc('[', mem);
   size_t n_seen = 0;
-  for (size_t i = 0; i < n_spans; i++) {
-    const char *form = research_surface(q, &spans[i]);
+  for (size_t i = 0; i < total; i++) {
+    const char *form =
+        research_surface(q, nth_span(i, spans, n_spans, heading_spans, n_heading, label_spans));
     int dup = 0;
-    for (size_t k = 0; k < i && !dup; k++) dup = strcmp(research_surface(q, &spans[k]), form) == 0;
+    for (size_t k = 0; k < i && !dup; k++)
+      dup = strcmp(research_surface(q, nth_span(k, spans, n_spans, heading_spans, n_heading,
+                                                label_spans)),
+                   form) == 0;
     if (dup) continue;
     if (n_seen++) fputc(',', mem);
     out_json_string(mem, form, strlen(form));
@@ -151,14 +170,19 @@ int render_search_values(OutWriter *w, const SearchResult *r, const Query *q,
                          char **err_out) {
   const StorePassageRow *p = r->passage;
   JftsBuf snip = {NULL, 0, 0, JFTS_OK}, matches = {NULL, 0, 0, JFTS_OK};
+  JftsBuf hmatches = {NULL, 0, 0, JFTS_OK}, lmatches = {NULL, 0, 0, JFTS_OK};
   char *matched = NULL, *missing = NULL, *via = NULL;
   int rc = render_snippet(r, RENDER_SNIPPET_CHARS, NULL, NULL, 0, &snip, err_out);
   if (rc != JFTS_OK) goto cleanup;
   matches_json(r->spans, r->n_spans, &matches);
-  matched = render_matched_json(q, r->spans, r->n_spans);
+  matches_json(r->heading_spans, r->n_heading_spans, &hmatches);
+  matches_json(r->label_spans, r->n_label_spans, &lmatches);
+  matched = render_matched_all_json(q, r->spans, r->n_spans, r->heading_spans,
+                                    r->n_heading_spans, r->label_spans, r->n_label_spans);
   missing = expand_missing(q, r->missing, 1);
   via = expand_via(q, r->spans, r->n_spans, 1);
-  if (matches.rc != JFTS_OK || matched == NULL || missing == NULL || via == NULL) {
+  if (matches.rc != JFTS_OK || hmatches.rc != JFTS_OK || lmatches.rc != JFTS_OK ||
+      matched == NULL || missing == NULL || via == NULL) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
@@ -192,10 +216,20 @@ int render_search_values(OutWriter *w, const SearchResult *r, const Query *q,
   out_int_or_null(w, page_start, 0);
   out_int_or_null(w, page_end, 0);
   out_int_or_null(w, column, 0);
+  out_str(w, p->org);
+  out_str(w, p->local_name);
+  out_str(w, p->doc_title);
+  out_str(w, p->kind);
+  out_str(w, p->heading_path);
+  out_json(w, hmatches.p);
+  out_str(w, p->label);
+  out_json(w, lmatches.p);
 
 cleanup:
   jfts_buf_free(&snip);
   jfts_buf_free(&matches);
+  jfts_buf_free(&hmatches);
+  jfts_buf_free(&lmatches);
   jfts_free(matched);
   jfts_free(missing);
   jfts_free(via);
@@ -303,14 +337,34 @@ void render_doc_values(OutWriter *w, const StoreDocRow *r) {
   out_int(w, r->line_end);
   out_int_or_null(w, r->page_start, 0);
   out_int_or_null(w, r->page_end, 0);
+  out_str(w, r->org);
+  out_str(w, r->kind);
+  out_str(w, r->date);
+  out_str(w, r->org_from);
+  out_str(w, r->ward_from);
+  out_str(w, r->year_from);
+  out_str(w, r->title_from);
+  out_str(w, r->kind_from);
+  out_str(w, r->date_from);
 }
 
 int render_doc_text(FILE *fp, const StoreDocRow *r) {
+  char year[16] = "-";
+  if (r->year) snprintf(year, sizeof year, "%d", r->year);
   fprintf(fp, "%s\t%s\t%s\t%d passage%s\t", r->ward ? r->ward : "-",
-          r->year_label ? r->year_label : "-", r->title ? r->title : "-", r->n_passages,
+          r->year_label ? r->year_label : year, r->title ? r->title : "-", r->n_passages,
           r->n_passages == 1 ? "" : "s");
   print_range(fp, r->file, r->page_start, r->line_start, r->page_end, r->line_end);
-  fputc('\n', fp);
+  fprintf(fp, "\t%s\t%s\t%s\t", r->org ? r->org : "-", r->kind ? r->kind : "-",
+          r->date ? r->date : "-");
+  /* Where each field came from: "org=sidecar,ward=title,...", "-" when none is known. */
+  const char *names[] = {"org", "ward", "year", "title", "kind", "date"};
+  const char *froms[] = {r->org_from,   r->ward_from, r->year_from,
+                         r->title_from, r->kind_from, r->date_from};
+  int n = 0;
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+    if (froms[i]) fprintf(fp, "%s%s=%s", n++ ? "," : "", names[i], froms[i]);
+  fputs(n ? "\n" : "-\n", fp);
   return ferror(fp) ? JFTS_ERR_IO : JFTS_OK;
 }
 

@@ -20,8 +20,8 @@
 ** them: "query" (only when with_query), "rank", "score", "ward", "year", "year_label",
 ** "section", "section_title", "heading", "meeting", "text", "snippet", "matches", "file",
 ** "line_start", "line_end", "matched", "missing", "searched_as", "via", "page", "page_end",
-** "column". *n_out gets their
-** number. Static storage. */
+** "column", "org", "local_name", "doc_title", "kind", "heading_path", "heading_matches",
+** "label", "label_matches". *n_out gets their number. Static storage. */
 const char *const *render_search_fields(int with_query, size_t *n_out);
 
 /* Appends to b the snippet of r: a window of about n_chars code points (search_snippet)
@@ -43,6 +43,11 @@ void render_via(const SearchResult *r, const Query *q, JftsBuf *b);
 ** ["オンライン","リモート"]; [] without spans. The "matched" field of a search row. Returns
 ** a new string (jfts_free); NULL when out of memory. */
 char *render_matched_json(const Query *q, const MatchSpan *spans, size_t n_spans);
+/* The same over the spans of the text, the heading path and the label together: every term
+** that matched wherever it matched. */
+char *render_matched_all_json(const Query *q, const MatchSpan *spans, size_t n_spans,
+                              const MatchSpan *heading_spans, size_t n_heading,
+                              const MatchSpan *label_spans, size_t n_label);
 
 /* Writes the values of r's search row to w, in render_search_fields order, without ending
 ** the row: query (n_query bytes; only when query is not NULL), rank, score, the passage's
@@ -52,7 +57,10 @@ char *render_matched_json(const Query *q, const MatchSpan *spans, size_t n_spans
 ** clauses of q in r->missing, expand_missing), searched_as (null when NULL), via (the
 ** related-topic expansions of r->spans, expand_via), page and page_end (of line_start and
 ** line_end; null for a text file), column (store_cite's column of the first occurrence, null
-** when its line is short or nothing in the text matched). q is the query as searched
+** when its line is short or nothing in the text matched), org, local_name, doc_title, kind
+** and heading_path of the passage, heading_matches ([start,end] code point offsets into
+** heading_path of r->heading_spans), label, label_matches (the same into label, of
+** r->label_spans); matched covers the three lists of spans. q is the query as searched
 ** (expand_query's), searched_as its qry_render when a word was split. Returns JFTS_OK,
 ** JFTS_ERR_NOMEM or render_snippet's error. */
 int render_search_values(OutWriter *w, const SearchResult *r, const Query *q,
@@ -90,10 +98,13 @@ int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const ch
 void render_totals(FILE *fp, const SearchTotals *t, const char *searched_as);
 
 /* --documents: fields "file", "title", "ward", "year", "year_label", "passages",
-** "line_start", "line_end", "page", "page_end" (pages null for a text file). render_doc_values
-** writes them to w without ending the row; render_doc_text writes
-** "ward\tyear\ttitle\tN passages\tfile:start-end\n" ("-" for NULL; for a PDF
-** "file p.P:start-end" or "file p.P:start-p.Q:end") and returns JFTS_OK or JFTS_ERR_IO. */
+** "line_start", "line_end", "page", "page_end" (pages null for a text file), "org", "kind",
+** "date", "org_from", "ward_from", "year_from", "title_from", "kind_from", "date_from".
+** render_doc_values writes them to w without ending the row; render_doc_text writes
+** "ward\tyear\ttitle\tN passages\tfile:start-end\torg\tkind\tdate\tsources\n" ("-" for NULL;
+** the year as its label, else its number; for a PDF "file p.P:start-end" or
+** "file p.P:start-p.Q:end"; sources "org=sidecar,ward=title,..." for the fields whose source
+** is known) and returns JFTS_OK or JFTS_ERR_IO. */
 const char *const *render_doc_fields(size_t *n_out);
 void render_doc_values(OutWriter *w, const StoreDocRow *r);
 int render_doc_text(FILE *fp, const StoreDocRow *r);

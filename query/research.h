@@ -30,6 +30,9 @@ typedef struct ResearchFilterArgs {
   const char *section;      /* "table", "1", "2", "3", or a substring of a section title */
   const char *meeting;      /* a substring of a meeting type or of a ward's own name for it */
   const char *year;         /* "令和3年度", "R3", "2021" */
+  const char *const *orgs;  /* "仙台市" or "仙台"; any of them */
+  size_t n_orgs;
+  const char *kind;         /* "計画", "会議録", ...: a document kind */
 } ResearchFilterArgs;
 
 typedef struct ResearchFilter ResearchFilter;
@@ -45,20 +48,32 @@ char *research_ward_names(void);
 ** JFTS_ERR_USAGE ("unknown year 'x': expected e.g. 令和3年度 or 2021"). */
 int research_parse_year(const char *s, int *year_out, char **err_out);
 
+/* The distinct values field takes in the documents of s (store_list_doc_values), joined as
+** "a, b, c" into *out (a new string, jfts_free; "" when none). Returns JFTS_OK,
+** JFTS_ERR_NOMEM or JFTS_ERR_DB. */
+int research_filter_field_values(Store *s, StoreDocField field, char **out, char **err_out);
+
 /* Resolves args against what s holds into a new ResearchFilter (*out, research_filter_free).
-** A ward must name one of Sendai's wards; a section is table/1/2/3 (that section), else a
+** A ward must name a ward the index holds, in full or without its final 区 (青葉: the 青葉区
+** of every organisation); an organisation one the index holds, in full or without its final
+** 市, 町, 村, 区, 県, 都 or 府 (仙台); a kind one the index holds, as it is written; a section is table/1/2/3 (that section), else a
 ** substring of section titles (every section whose title holds it: 取組 is 1 and 3); a
 ** meeting is a substring of meeting types or local names (会議 is every meeting type or
 ** local name holding it; igasu the one whose local name is IGASU会議). Substrings are
 ** compared with ASCII case ignored, and searched as substrings (StoreFilter), but one that
 ** no passage of s has is refused as a typo. Returns JFTS_OK; JFTS_ERR_USAGE with a message
-** listing the valid values ("unknown ward 'x' (valid: 青葉区, ...)", "unknown section 'x'
-** (valid: table 実施状況, 1 今年度の主な取組み, ...)", "unknown meeting 'x' (valid: ...)"), or
-** the year's message; JFTS_ERR_NOMEM; JFTS_ERR_DB. The section and meeting lists come from
-** one query of their distinct values in the index, made only when a section title or a
-** meeting is given. */
+** listing the valid values, in the order of the documents ("unknown ward 'x' (valid: 青葉区,
+** ...)", "unknown organisation 'x' (valid: ...)", "unknown kind 'x' (valid: ...)", "unknown
+** section 'x' (valid: table 実施状況, 1 今年度の主な取組み, ...)", "unknown meeting 'x'
+** (valid: ...)"), or the year's message; JFTS_ERR_NOMEM; JFTS_ERR_DB. The section and meeting
+** lists come from one query of their distinct values in the index, made only when a section
+** title or a meeting is given; the others from one query each, made only when given. */
 int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter **out,
                         char **err_out);
+
+/* 1 when document r passes the ward, organisation, year and kind conditions of f (NULL:
+** none; its section and meeting conditions concern passages and are not looked at). */
+int research_doc_allowed(const StoreFilter *f, const StoreDocRow *r);
 
 /* The filter to pass to search_run (SearchOptions.filter); NULL when it has no condition.
 ** Valid while f lives. */
@@ -84,8 +99,22 @@ const char *research_surface(const Query *q, const MatchSpan *span);
 
 /* ---- modes -------------------------------------------------------------------------------- */
 
+/* What --wards / --by groups passages by. */
+typedef enum ResearchBy {
+  RESEARCH_BY_WARD = 0, /* organisation, ward and year (--wards) */
+  RESEARCH_BY_ORG,
+  RESEARCH_BY_YEAR,
+  RESEARCH_BY_KIND,
+  RESEARCH_BY_DOCUMENT
+} ResearchBy;
+
+/* Parses "ward", "org", "year", "kind" or "document" into *by_out. Returns JFTS_OK or
+** JFTS_ERR_USAGE ("unknown grouping 'x' (valid: ward, org, year, kind, document)"). */
+int research_parse_by(const char *s, ResearchBy *by_out, char **err_out);
+
 typedef struct ResearchOptions {
   OutFormat format;
+  ResearchBy by;      /* research_wards: the groups */
   const StoreFilter *filter; /* NULL: every passage */
   const char *hl_on;  /* text: written before a match; NULL: "«" (or colour when color) */
   const char *hl_off; /* text: written after a match; NULL: "»" (or the colour reset) */

@@ -1,6 +1,6 @@
-/* Filters of the research modes and of the plain search (research.h): the ward, section,
-** meeting and year options as users type them, resolved against what the index holds into
-** a StoreFilter, with a message listing the valid values for a typo. */
+/* Filters of the research modes and of the plain search (research.h): the ward, organisation,
+** kind, section, meeting and year options as users type them, resolved against what the
+** index holds into a StoreFilter, with a message listing the valid values for a typo. */
 #include "research_internal.h"
 
 #include <stdlib.h>
@@ -131,10 +131,12 @@ int research_parse_year(const char *s, int *year_out, char **err_out) {
 
 struct ResearchFilter {
   StoreFilter filter;
-  const char *wards[RESEARCH_MAX_WARDS]; /* canonical names: static strings of report.c */
-  const char *sections[1];               /* an entry of k_sections */
-  char *section_title;                   /* substring, as typed */
-  char *meeting;                         /* substring, as typed */
+  StrSet wards;           /* ward names as the index holds them */
+  StrSet orgs;            /* organisations as the index holds them */
+  const char *sections[1]; /* an entry of k_sections */
+  char *section_title;    /* substring, as typed */
+  char *meeting;          /* substring, as typed */
+  char *kind;             /* a kind the index holds */
 };
 
 /* What a filter can name, from the distinct values of the passages. */
@@ -207,36 +209,70 @@ static int section_index(const char *arg) {
   return -1;
 }
 
-int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter **out,
-                        char **err_out) {
-  int rc = JFTS_OK;
+/* The values a document field takes in the index (store_list_doc_values), as a set. */
+static int add_value(void *ctx, const char *value) { return research_strset_add(ctx, value); }
+
+/* 1 when value is arg, or arg with one of the suffixes added (青葉 for 青葉区, 仙台 for 仙台市). */
+static int names_value(const char *value, const char *arg, const char *const *suffixes) {
+  size_t n = strlen(arg);
+  if (strcmp(value, arg) == 0) return 1;
+  if (n == 0 || strncmp(value, arg, n) != 0) return 0;
+  for (size_t i = 0; suffixes[i]; i++)
+    if (strcmp(value + n, suffixes[i]) == 0) return 1;
+  return 0;
+}
+
+int research_filter_field_values(Store *s, StoreDocField field, char **out, char **err_out) {
+  StrSet set = {0};
+  *out = NULL;
+  int rc = store_list_doc_values(s, field, add_value, &set, err_out);
+  if (rc == JFTS_OK && (*out = research_strset_join(&set)) == NULL) rc = JFTS_ERR_NOMEM;
+  research_strset_free(&set);
+  return rc;
+}
+
+/* Resolves each of args[0..n) against the values field takes in the index into *set (the
+** index's spelling, each once): a value matches as names_value says. An argument that names
+** none is a usage error "unknown NOUN 'x' (valid: a, b)". */
+static int resolve_values(Store *s, StoreDocField field, const char *noun,
+                          const char *const *suffixes, const char *const *args, size_t n,
+                          StrSet *set, char **err_out) {
+  StrSet valid = {0};
+  int rc = n ? store_list_doc_values(s, field, add_value, &valid, err_out) : JFTS_OK;
+  for (size_t i = 0; rc == JFTS_OK && i < n; i++) {
+    int found = 0;
+    for (size_t k = 0; rc == JFTS_OK && k < valid.n; k++)
+      if (names_value(valid.v[k], args[i], suffixes)) {
+        found = 1;
+        rc = research_strset_add(set, valid.v[k]);
+      }
+    if (rc == JFTS_OK && !found) {
+      char *list = research_strset_join(&valid);
+      if (list == NULL) rc = JFTS_ERR_NOMEM;
+      else {
+        jfts_set_error(err_out, "unknown %s '%s' (valid: %s)", noun, args[i],
+                       list[0] ? list : "none in this index");
+        rc = JFTS_ERR_USAGE;
+      }
+      jfts_free(list);
+    }
+  }
+  research_strset_free(&valid);
+  return rc;
+}
+
+static const char *const k_ward_suffixes[] = {"区", NULL};
+static const char *const k_org_suffixes[] = {"市", "町", "村", "区", "県", "都", "府", NULL};
+static const char *const k_no_suffixes[] = {NULL};
+
+/* The section and meeting conditions of args (checked against the passages' values). */
+static int resolve_section_meeting(Store *s, const ResearchFilterArgs *args, ResearchFilter *f,
+                                   char **err_out) {
   FilterValues v;
   memset(&v, 0, sizeof v);
-  ResearchFilter *f = jfts_calloc(1, sizeof *f);
-  *out = NULL;
-  if (f == NULL) return JFTS_ERR_NOMEM;
-  for (size_t i = 0; rc == JFTS_OK && i < args->n_wards; i++) {
-    const char *w = report_canonical_ward(args->wards[i]);
-    if (w == NULL) {
-      char *names = research_ward_names();
-      if (names == NULL) {
-        rc = JFTS_ERR_NOMEM;
-        break;
-      }
-      jfts_set_error(err_out, "unknown ward '%s' (valid: %s)", args->wards[i], names);
-      jfts_free(names);
-      rc = JFTS_ERR_USAGE;
-      break;
-    }
-    size_t k = 0;
-    while (k < f->filter.n_wards && strcmp(f->wards[k], w) != 0) k++;
-    if (k == f->filter.n_wards && k < RESEARCH_MAX_WARDS) f->wards[f->filter.n_wards++] = w;
-  }
-  f->filter.wards = f->wards;
-  if (rc == JFTS_OK && args->year) rc = research_parse_year(args->year, &f->filter.year, err_out);
+  int rc = JFTS_OK;
   int need_scan = args->meeting || (args->section && section_index(args->section) < 0);
-  if (rc == JFTS_OK && need_scan)
-    rc = store_list_filter_values(s, collect_values, &v, err_out);
+  if (need_scan) rc = store_list_filter_values(s, collect_values, &v, err_out);
   if (rc == JFTS_OK && args->section) {
     int i = section_index(args->section);
     if (i >= 0) {
@@ -252,6 +288,38 @@ int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter
     rc = check_meeting(&v, args->meeting, err_out);
     if (rc == JFTS_OK && (f->meeting = jfts_strdup(args->meeting)) == NULL) rc = JFTS_ERR_NOMEM;
   }
+  filter_values_free(&v);
+  return rc;
+}
+
+int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter **out,
+                        char **err_out) {
+  ResearchFilter *f = jfts_calloc(1, sizeof *f);
+  *out = NULL;
+  if (f == NULL) return JFTS_ERR_NOMEM;
+  int rc = resolve_values(s, STORE_FIELD_WARD, "ward", k_ward_suffixes, args->wards,
+                          args->n_wards, &f->wards, err_out);
+  if (rc == JFTS_OK)
+    rc = resolve_values(s, STORE_FIELD_ORG, "organisation", k_org_suffixes, args->orgs,
+                        args->n_orgs, &f->orgs, err_out);
+  if (rc == JFTS_OK && args->kind) {
+    StrSet kinds = {0};
+    rc = resolve_values(s, STORE_FIELD_KIND, "kind", k_no_suffixes, &args->kind, 1, &kinds,
+                        err_out);
+    if (rc == JFTS_OK) {
+      f->kind = kinds.v[0];
+      kinds.v[0] = NULL;
+      kinds.n = 0;
+    }
+    research_strset_free(&kinds);
+  }
+  if (rc == JFTS_OK && args->year) rc = research_parse_year(args->year, &f->filter.year, err_out);
+  if (rc == JFTS_OK) rc = resolve_section_meeting(s, args, f, err_out);
+  f->filter.wards = (const char *const *)f->wards.v;
+  f->filter.n_wards = f->wards.n;
+  f->filter.orgs = (const char *const *)f->orgs.v;
+  f->filter.n_orgs = f->orgs.n;
+  f->filter.kind = f->kind;
   f->filter.sections = f->sections;
   f->filter.section_title = f->section_title;
   f->filter.meeting = f->meeting;
@@ -259,24 +327,40 @@ int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter
     *out = f;
     f = NULL;
   }
-  filter_values_free(&v);
   research_filter_free(f);
   return rc;
+}
+
+static int in_list(const char *const *v, size_t n, const char *s) {
+  for (size_t i = 0; s && i < n; i++)
+    if (strcmp(v[i], s) == 0) return 1;
+  return 0;
+}
+
+int research_doc_allowed(const StoreFilter *f, const StoreDocRow *r) {
+  if (f == NULL) return 1;
+  if (f->year && r->year != f->year) return 0;
+  if (f->kind && (r->kind == NULL || strcmp(f->kind, r->kind) != 0)) return 0;
+  if (f->n_wards && !in_list(f->wards, f->n_wards, r->ward)) return 0;
+  return f->n_orgs == 0 || in_list(f->orgs, f->n_orgs, r->org);
 }
 
 const StoreFilter *research_filter_get(const ResearchFilter *f) {
   if (f == NULL) return NULL;
   const StoreFilter *sf = &f->filter;
   if (sf->n_wards == 0 && sf->n_sections == 0 && sf->section_title == NULL && sf->meeting == NULL &&
-      sf->year == 0)
+      sf->year == 0 && sf->n_orgs == 0 && sf->kind == NULL)
     return NULL;
   return sf;
 }
 
 void research_filter_free(ResearchFilter *f) {
   if (f == NULL) return;
+  research_strset_free(&f->wards);
+  research_strset_free(&f->orgs);
   jfts_free(f->section_title);
   jfts_free(f->meeting);
+  jfts_free(f->kind);
   jfts_free(f);
 }
 

@@ -23,6 +23,8 @@ typedef struct Hit {
   int coord;         /* positive clauses held directly (own text or spelling variant) */
   int coord_related; /* positive clauses held only through a related-topic text */
   uint64_t missing;  /* bit c: positive clause c (c < 64) held neither way */
+  int body;          /* 1: the passage text holds an occurrence and is no table of contents;
+                     ** 0: only its heading or label matched, or it is a TOC (ranked after) */
   int adjacent;
   int whole_words;   /* -1 until analysed */
   MatchSpan *spans;  /* set by analyse (owned) */
@@ -50,6 +52,7 @@ static int coord_differs(const Hit *a, const Hit *b, int *before_out) {
 static int rank_before(const Hit *a, const Hit *b) {
   int before;
   if (coord_differs(a, b, &before)) return before;
+  if (a->body != b->body) return a->body > b->body;
   if (a->exact != b->exact) return a->exact > b->exact;
   if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
   if (a->score != b->score) return a->score > b->score;
@@ -59,6 +62,7 @@ static int rank_before(const Hit *a, const Hit *b) {
 static int rerank_before(const Hit *a, const Hit *b) {
   int before;
   if (coord_differs(a, b, &before)) return before;
+  if (a->body != b->body) return a->body > b->body;
   if (a->exact != b->exact) return a->exact > b->exact;
   if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
   if (a->whole_words != b->whole_words) return a->whole_words > b->whole_words;
@@ -159,7 +163,8 @@ static int collect_hit(void *ctx, const StoreHit *h) {
   Collector *c = ctx;
   c->totals.n_passages++;
   c->totals.n_occurrences += h->n_occurrences;
-  Hit hit = {.id = h->id, .score = h->score, .doc_key = h->doc_key, .whole_words = -1};
+  Hit hit = {.id = h->id, .score = h->score, .doc_key = h->doc_key, .whole_words = -1,
+             .body = h->n_occurrences > 0 && !h->toc};
   hit.adjacent = c->adj && in_sorted(c->adj, c->n_adj, h->id);
   hit.exact = c->exact == NULL || in_sorted(c->exact, c->n_exact, h->id);
   classify(c, &hit);
@@ -510,11 +515,46 @@ static int analyse(RunCtx *r, Hit *h, const char *text, size_t n_bytes) {
   return JFTS_OK;
 }
 
+/* The occurrences in p's heading path and label (SearchResult.heading_spans, label_spans):
+** found in what the index holds of the heading path (its end, StorePassageRow.headings) and
+** shifted to offsets into the whole path. New arrays (NULL when none). */
+static int field_spans(const Matcher *m, const StorePassageRow *p, MatchSpan **heading_out,
+                       size_t *n_heading_out, MatchSpan **label_out, size_t *n_label_out,
+                       char **err_out) {
+  int rc = JFTS_OK;
+  *heading_out = *label_out = NULL;
+  *n_heading_out = *n_label_out = 0;
+  size_t n_path = p->heading_path ? strlen(p->heading_path) : 0;
+  size_t n_held = p->headings ? strlen(p->headings) : 0;
+  if (n_held > 0 && n_held <= n_path &&
+      memcmp(p->heading_path + n_path - n_held, p->headings, n_held) == 0) {
+    rc = match_find(m, p->headings, n_held, heading_out, n_heading_out, err_out);
+    size_t shift_b = n_path - n_held, shift_cp = jfts_utf8_count(p->heading_path, shift_b);
+    for (size_t i = 0; rc == JFTS_OK && i < *n_heading_out; i++) {
+      (*heading_out)[i].start_byte += shift_b;
+      (*heading_out)[i].end_byte += shift_b;
+      (*heading_out)[i].start_cp += shift_cp;
+      (*heading_out)[i].end_cp += shift_cp;
+    }
+  }
+  if (rc == JFTS_OK && p->label)
+    rc = match_find(m, p->label, strlen(p->label), label_out, n_label_out, err_out);
+  return rc;
+}
+
 static int passage_cb(void *ctx, const StorePassageRow *p) {
   RunCtx *r = ctx;
   int rc = analyse(r, r->hit, p->text, p->n_text);
   if (rc != JFTS_OK || r->cb == NULL) return rc;
   const Hit *h = r->hit;
+  MatchSpan *hs = NULL, *ls = NULL;
+  size_t n_hs = 0, n_ls = 0;
+  rc = field_spans(r->m, p, &hs, &n_hs, &ls, &n_ls, r->err_out);
+  if (rc != JFTS_OK) {
+    jfts_free(hs);
+    jfts_free(ls);
+    return rc;
+  }
   SearchResult res = {
       .rank = r->rank,
       .score = h->score,
@@ -530,8 +570,15 @@ static int passage_cb(void *ctx, const StorePassageRow *p) {
       .coord = h->coord,
       .coord_related = h->coord_related,
       .missing = h->missing,
+      .heading_spans = hs,
+      .n_heading_spans = n_hs,
+      .label_spans = ls,
+      .n_label_spans = n_ls,
   };
-  return r->cb(r->cb_ctx, &res);
+  rc = r->cb(r->cb_ctx, &res);
+  jfts_free(hs);
+  jfts_free(ls);
+  return rc;
 }
 
 static int visit(Store *s, RunCtx *r, Hit *h, char **err_out) {

@@ -12,6 +12,9 @@
 **  0. more clauses held directly, then more held through a related topic only (coordination
 **     level: the passages holding every clause directly come first, and a literal occurrence
 **     always ranks above a related-topic-only hit); the rest applies within one level:
+**  0b. passages whose text holds an occurrence before those found only through their
+**     heading path or label (a section title, a table row's name) and before tables of
+**     contents (StorePassageRow.toc);
 **  1. when the query has thesaurus variants (thesaurus.h): passages matching the query as
 **     typed, without its variants (the user's own words), before passages matched only
 **     through a variant, over all matching passages (one extra FTS5 query, no ranking);
@@ -82,6 +85,12 @@ typedef struct SearchResult {
   int coord_related;              /* positive clauses held only through a related topic */
   uint64_t missing;               /* bit c set: query clause c (c < 64) is positive and the
                                   ** passage holds it neither way */
+  const MatchSpan *heading_spans; /* every occurrence in the passage's heading_path, within
+                                  ** the part the index holds (StorePassageRow.headings), with
+                                  ** offsets into heading_path; sorted */
+  size_t n_heading_spans;
+  const MatchSpan *label_spans;   /* every occurrence in passage->label, sorted */
+  size_t n_label_spans;
 } SearchResult;
 
 /* Return JFTS_OK to go on; any other value stops the search and is returned. */

@@ -199,6 +199,11 @@ static int write_row(FILE *fp, const void *arg) {
   return rc;
 }
 
+/* The fields after "column" (the document model's), null for a passage without them. */
+#define NEW_TAIL                                                                              \
+  ",\"org\":null,\"local_name\":null,\"doc_title\":null,\"kind\":null,"                     \
+  "\"heading_path\":null,\"heading_matches\":[],\"label\":null,\"label_matches\":[]"
+
 #define JSON_ROW                                                                              \
   "\"rank\":3,\"score\":1.5,\"ward\":\"泉区\",\"year\":2021,\"year_label\":\"令和3年度\","     \
   "\"section\":\"1\",\"section_title\":\"今年度の主な取組み\",\"heading\":\"〇研修\","        \
@@ -206,7 +211,7 @@ static int write_row(FILE *fp, const void *arg) {
   "オンラインとリモートで開いた\",\"matches\":[[4,9],[10,14]],\"file\":\"corpus/r3.txt\","  \
   "\"line_start\":12,\"line_end\":14,\"matched\":[\"オンライン\",\"リモート\"],"            \
   "\"missing\":[],\"searched_as\":null,\"via\":[],"                                     \
-  "\"page\":null,\"page_end\":null,\"column\":null"
+  "\"page\":null,\"page_end\":null,\"column\":null" NEW_TAIL
 
 static const struct {
   const char *name;
@@ -226,10 +231,10 @@ static const struct {
     {"csv", OUT_CSV, 0, 0,
      "\xEF\xBB\xBFrank,score,ward,year,year_label,section,section_title,heading,meeting,text,"
      "snippet,matches,file,line_start,line_end,matched,missing,searched_as,via,page,page_end,"
-     "column\r\n"
+     "column,org,local_name,doc_title,kind,heading_path,heading_matches,label,label_matches\r\n"
      "3,1.5,泉区,2021,令和3年度,1,今年度の主な取組み,〇研修,,\"会議は\nオンラインとリモートで開いた\","
      "会議は オンラインとリモートで開いた,\"[[4,9],[10,14]]\",corpus/r3.txt,12,14,"
-     "\"[\"\"オンライン\"\",\"\"リモート\"\"]\",[],,[],,,\r\n"},
+     "\"[\"\"オンライン\"\",\"\"リモート\"\"]\",[],,[],,,,,,,,,[],,[]\r\n"},
 };
 
 static void test_search_rows(void **state) {
@@ -279,11 +284,11 @@ static const struct {
     {"json, related topic", OUT_JSON, "オンラインの勉強会", "オンライン|@勉強会", 1, 0,
      "\"matched\":[\"オンライン\",\"勉強会\"],\"missing\":[],"
      "\"searched_as\":\"オンライン 研修\",\"via\":[\"研修 => 勉強会\"],"
-     "\"page\":null,\"page_end\":null,\"column\":null}\n"},
+     "\"page\":null,\"page_end\":null,\"column\":null" NEW_TAIL "}\n"},
     {"json, missing word", OUT_JSON, "リモートで開いた", "~リモート", 0, 2,
      "\"matched\":[\"リモート\"],\"missing\":[\"研修\"],"
      "\"searched_as\":\"オンライン 研修\",\"via\":[],"
-     "\"page\":null,\"page_end\":null,\"column\":null}\n"},
+     "\"page\":null,\"page_end\":null,\"column\":null" NEW_TAIL "}\n"},
 };
 
 static void test_best_match_rows(void **state) {
@@ -342,11 +347,11 @@ static void test_cite(void **state) {
       {0, "c/r3.pdf p.3:2\n",
        "\"line_start\":3,\"line_end\":2,\"matched\":[\"オンライン\"],\"missing\":[],"
        "\"searched_as\":null,\"via\":[],\"page\":2,\"page_end\":3,"
-       "\"column\":null}"},
+       "\"column\":null" NEW_TAIL "}"},
       {5000, "c/r3.pdf p.3:2:5000\n",
        "\"line_start\":3,\"line_end\":2,\"matched\":[\"オンライン\"],\"missing\":[],"
        "\"searched_as\":null,\"via\":[],\"page\":2,\"page_end\":3,"
-       "\"column\":5000}"},
+       "\"column\":5000" NEW_TAIL "}"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     segs[1].column = cases[i].column;
@@ -439,7 +444,10 @@ static int write_list_row(FILE *fp, const void *arg) {
 static void test_listing_rows(void **state) {
   (void)state;
   StoreDocRow doc = {.file = "c/a.txt", .title = "R3", .ward = "泉区", .year = 2021,
-                     .year_label = "令和3年度", .n_passages = 1, .line_start = 1, .line_end = 9};
+                     .year_label = "令和3年度", .n_passages = 1, .line_start = 1, .line_end = 9,
+                     .org = "仙台市", .kind = "取組状況", .org_from = "sidecar",
+                     .ward_from = "title", .year_from = "title", .title_from = "title",
+                     .kind_from = "title"};
   StoreDocRow bare = {.file = "c/b.txt", .n_passages = 2, .line_start = 1, .line_end = 3};
   StoreMeetingRow mtg = {.ward = "若林区", .year = 2021, .year_label = "令和3年度", .slot = 2,
                          .meeting = "全体協議会", .local_name = "IGASU会議", .count = 2,
@@ -449,16 +457,19 @@ static void test_listing_rows(void **state) {
                            .meeting = "研修", .count = -1, .file = "c/a.txt", .line_start = 9,
                            .line_end = 9};
   static const char *const expect[] = {
-      "泉区\t令和3年度\tR3\t1 passage\tc/a.txt:1-9\n",
-      "-\t-\t-\t2 passages\tc/b.txt:1-3\n",
+      "泉区\t令和3年度\tR3\t1 passage\tc/a.txt:1-9\t仙台市\t取組状況\t-\torg=sidecar,"
+      "ward=title,year=title,title=title,kind=title\n",
+      "-\t-\t-\t2 passages\tc/b.txt:1-3\t-\t-\t-\t-\n",
       "{\"file\":\"c/b.txt\",\"title\":null,\"ward\":null,\"year\":null,\"year_label\":null,"
-      "\"passages\":2,\"line_start\":1,\"line_end\":3,\"page\":null,\"page_end\":null}\n",
+      "\"passages\":2,\"line_start\":1,\"line_end\":3,\"page\":null,\"page_end\":null,"
+      "\"org\":null,\"kind\":null,\"date\":null,\"org_from\":null,\"ward_from\":null,"
+      "\"year_from\":null,\"title_from\":null,\"kind_from\":null,\"date_from\":null}\n",
       "若林区 (2) 全体協議会「IGASU会議」 2回  c/a.txt:5-8\n    一行目\n    二行目\n",
       "泉区 その他 研修  c/a.txt:9-9\n",
       "{\"ward\":\"泉区\",\"year\":2021,\"year_label\":\"令和3年度\",\"slot\":null,"
       "\"meeting\":\"研修\",\"local_name\":null,\"count\":null,\"text\":null,\"file\":\"c/a.txt\","
       "\"line_start\":9,\"line_end\":9,\"page\":null,\"page_end\":null}\n",
-      "-\t-\t-\t2 passages\tc/p.pdf p.2:4-p.3:1\n",
+      "-\t-\t-\t2 passages\tc/p.pdf p.2:4-p.3:1\t-\t-\t-\t-\n",
       "泉区 その他 研修  c/p.pdf p.3:7-9\n"};
   StoreDocRow pdf_doc = {.file = "c/p.pdf", .n_passages = 2, .line_start = 4, .line_end = 1,
                          .page_start = 2, .page_end = 3};

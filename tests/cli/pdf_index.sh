@@ -37,7 +37,7 @@ done
 
 # JSON: page, page_end and column at the end of a search row; line_start within the page.
 run "$JFTS_QUERY" --db t.db --format json --limit 1 --sort doc 地域
-expect_match "$OUT" '"file":"docs/columns.pdf","line_start":[0-9]+,"line_end":[0-9]+,"matched":\["地域"\],"missing":\[\],"searched_as":null,"via":\[\],"page":[0-9]+,"page_end":[0-9]+,"column":null}$' \
+expect_match "$OUT" '"file":"docs/columns.pdf","line_start":[0-9]+,"line_end":[0-9]+,"matched":\["地域"\],"missing":\[\],"searched_as":null,"via":\[\],"page":[0-9]+,"page_end":[0-9]+,"column":null,"org":' \
   "search row: page fields at the end"
 run "$JFTS_QUERY" --db t.db --quotes --format json 地域
 expect_match "$(head -1 <<<"$OUT")" '"file":"docs/columns.pdf","line":[0-9]+,"title":.*,"page":[0-9]+,"column":null}$' \
@@ -46,7 +46,7 @@ expect_match "$(head -1 <<<"$OUT")" '"file":"docs/columns.pdf","line":[0-9]+,"ti
 # --documents: the title of the document information for an untagged PDF, and the pages.
 run "$JFTS_QUERY" --db t.db --documents --format json
 title=$(pdfinfo "$D/wrap.pdf" | sed -n 's/^Title: *//p')
-expect_match "$OUT" "\"file\":\"docs/wrap.pdf\",\"title\":\"$title\",.*\"page\":1,\"page_end\":1}" \
+expect_match "$OUT" "\"file\":\"docs/wrap.pdf\",\"title\":\"$title\",.*\"page\":1,\"page_end\":1,.*\"title_from\":\"pdf\"" \
   "wrap.pdf: title from the document information, page"
 run "$JFTS_QUERY" --db t.db --documents
 expect_match "$OUT" "青葉区	令和3年度	.*	docs/columns.pdf p\.1:[0-9]+-p\.2:[0-9]+" \

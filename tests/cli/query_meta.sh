@@ -56,7 +56,7 @@ run "$JFTS_QUERY" --db t.db --documents
 expect_rc 0 "--documents"
 expect_eq "$(cut -f1 <<<"$OUT" | paste -sd' ' -)" "青葉区 宮城野区 若林区 太白区 泉区" "document wards"
 run "$JFTS_QUERY" --db t.db --documents --format json --ward 泉
-expect_match "$OUT" '^\{"file":"c/sendai-r3-jiritsushien.txt","title":"令和 3年度 泉区障害者自立支援協議会 取組状況","ward":"泉区","year":2021,"year_label":"令和3年度","passages":[0-9]+,"line_start":[0-9]+,"line_end":[0-9]+,"page":null,"page_end":null\}$' "--documents json"
+expect_match "$OUT" '^\{"file":"c/sendai-r3-jiritsushien.txt","title":"令和 3年度 泉区障害者自立支援協議会 取組状況","ward":"泉区","year":2021,"year_label":"令和3年度","passages":[0-9]+,"line_start":[0-9]+,"line_end":[0-9]+,"page":null,"page_end":null,"org":"仙台市","kind":"取組状況","date":null,"org_from":"sidecar","ward_from":"title","year_from":"title","title_from":"title","kind_from":"title","date_from":null\}$' "--documents json"
 
 # The substring search: a count line, then each passage with its place and text.
 run "$JFTS_QUERY" --db t.db IGASU

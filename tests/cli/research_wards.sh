@@ -47,7 +47,7 @@ for line in sys.stdin:
     ok = b is None or all(b["text"][s:e] for s, e in b["matches"])
     print(r["ward"], r["year"], r["passages"] > 0, matched if r["ward"] == "泉区" else "", ok)
     print(keys); print(bkeys)' <.out | sort -u | paste -sd'|' -)
-expect_eq "$got" "-|rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,file,line_start,line_end,matched,missing,searched_as,via,page,page_end,column|ward,year,year_label,passages,occurrences,best|太白区 2021 False  True|宮城野区 2021 True  True|泉区 2021 True リモート/ハイブリット True|若林区 2021 True  True|青葉区 2021 True  True" \
+expect_eq "$got" "-|rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,file,line_start,line_end,matched,missing,searched_as,via,page,page_end,column,org,local_name,doc_title,kind,heading_path,heading_matches,label,label_matches|ward,year,year_label,passages,occurrences,best,org,kind,title,file,by,group|太白区 2021 False  True|宮城野区 2021 True  True|泉区 2021 True リモート/ハイブリット True|若林区 2021 True  True|青葉区 2021 True  True" \
   "json rows"
 
 # The best object is a search row: its snippet is the search row's for that passage, with

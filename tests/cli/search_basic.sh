@@ -25,17 +25,18 @@ expect_eq "$(grep -c '^   ' <<<"$OUT")" 5 "one snippet line per passage"
 run "$JFTS_QUERY" --db t.db --sort doc 8050問題
 expect_eq "$(grep -oE ':[0-9]+$' <<<"$OUT" | tr -d : | paste -sd' ' -)" "317 368 467 473 509" "--sort doc"
 
-# JSON Lines: exactly these fields in this order; matches index the whole passage text.
+# JSON Lines: exactly these fields in this order (the document model's appended after column);
+# matches index the whole passage text.
 run "$JFTS_QUERY" --db t.db --format json 8050問題
 expect_rc 0 "json"
-keys='{"rank","score","ward","year","year_label","section","section_title","heading","meeting","text","snippet","matches","file","line_start","line_end","matched","missing","searched_as","via","page","page_end","column"}'
+keys='{"rank","score","ward","year","year_label","section","section_title","heading","meeting","text","snippet","matches","file","line_start","line_end","matched","missing","searched_as","via","page","page_end","column","org","local_name","doc_title","kind","heading_path","heading_matches","label","label_matches"}'
 n=0
 while IFS= read -r line; do
   n=$((n + 1))
   got=$(grep -oE '(^\{|,)"[a-z_]+":' <<<"$line" | sed -E 's/^[{,]//; s/:$//' | paste -sd, -)
   expect_eq "{$got}" "$keys" "keys of row $n"
   expect_match "$line" "^\{\"rank\":$n,\"score\":[0-9.e+-]+,\"ward\":\"(宮城野区|若林区)\",\"year\":2021," "row $n start"
-  expect_match "$line" '"matches":\[\[[0-9]+,[0-9]+\]\],"file":"c/sendai-r3-jiritsushien.txt","line_start":[0-9]+,"line_end":[0-9]+,"matched":\["8050問題"\],"missing":\[\],"searched_as":null,"via":\[\],"page":null,"page_end":null,"column":null\}$' "row $n end"
+  expect_match "$line" '"matches":\[\[[0-9]+,[0-9]+\]\],"file":"c/sendai-r3-jiritsushien.txt","line_start":[0-9]+,"line_end":[0-9]+,"matched":\["8050問題"\],"missing":\[\],"searched_as":null,"via":\[\],"page":null,"page_end":null,"column":null,"org":"仙台市","local_name":(null|"[^"]*"),"doc_title":"[^"]*","kind":"取組状況","heading_path":"[^"]*","heading_matches":\[\],' "row $n end"
   [[ $line != *'«'* ]] || fail "row $n: markers in json"
 done <<<"$OUT"
 expect_eq "$n" 5 "json rows"
@@ -52,7 +53,7 @@ fi
 # CSV: BOM, header, CRLF; TSV: header, one line per passage.
 run "$JFTS_QUERY" --db t.db --format csv 8050問題
 expect_eq "$(head -c 3 .out | od -An -tx1 | tr -d ' ')" "efbbbf" "CSV BOM"
-expect_eq "$(head -1 .out | tr -d '\357\273\277')" $'rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,file,line_start,line_end,matched,missing,searched_as,via,page,page_end,column\r' "CSV header"
+expect_eq "$(head -1 .out | tr -d '\357\273\277')" $'rank,score,ward,year,year_label,section,section_title,heading,meeting,text,snippet,matches,file,line_start,line_end,matched,missing,searched_as,via,page,page_end,column,org,local_name,doc_title,kind,heading_path,heading_matches,label,label_matches\r' "CSV header"
 run "$JFTS_QUERY" --db t.db --format tsv 8050問題
 expect_eq "$(wc -l <<<"$OUT")" 6 "TSV lines"
 expect_match "$(sed -n 2p <<<"$OUT")" $'^1\t[0-9.]+\t若林区\t2021\t令和3年度\t' "TSV row"

@@ -48,7 +48,7 @@ run "$JFTS_QUERY" --db t.db --no-color 防災
 expect_eq "$(head -1 <<<"$OUT")" "0 passages with the word, 1 more through related topics, 2 occurrences" "related: count line"
 expect_match "$OUT" '«災害時要援護者».*\[via 防災 => 災害時要援護者\]' "related: via"
 run "$JFTS_QUERY" --db t.db --format json 防災
-expect_match "$OUT" '"matched":\["災害時要援護者","要援護者"\],"missing":\[\],"searched_as":null,"via":\["防災 => 災害時要援護者","防災 => 要援護者"\],"page":null,"page_end":null,"column":null}$' "related: json"
+expect_match "$OUT" '"matched":\["災害時要援護者","要援護者"\],"missing":\[\],"searched_as":null,"via":\["防災 => 災害時要援護者","防災 => 要援護者"\],"page":null,"page_end":null,"column":null,"org":"仙台市",' "related: json"
 for opt in --no-related --exact; do
   run "$JFTS_QUERY" --db t.db $opt 防災
   expect_rc 0 "$opt"
