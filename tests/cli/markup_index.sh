@@ -82,8 +82,8 @@ expect_match "$OUT" "  long\.txt:1:301
 expect_match "$OUT" "  short\.txt:2
 " "short line: no column"
 run "$JFTS_QUERY" --db l.db --format json --sort doc --limit 0 地域
-expect_match "$(sed -n 1p <<<"$OUT")" '"page":null,"page_end":null,"column":301\}$' "JSON column"
-expect_match "$(sed -n 2p <<<"$OUT")" '"column":null\}$' "JSON column of a short line"
+expect_match "$(sed -n 1p <<<"$OUT")" '"page":null,"page_end":null,"column":301,"org":' "JSON column"
+expect_match "$(sed -n 2p <<<"$OUT")" '"column":null,"org":' "JSON column of a short line"
 run "$JFTS_QUERY" --db l.db --quotes --format json 地域
 expect_match "$(sed -n 1p <<<"$OUT")" '"line":1,.*"page":null,"column":301\}$' "quote column"
 echo ok

@@ -110,7 +110,7 @@ expect_match "$OUT" "«ウィルス».*\[via ウィルス\]" "default expansion"
 run "$JFTS_QUERY" --db t.db --limit 0 --exact ウイルス
 [[ $OUT != *'ウィルス'* ]] || fail "--exact expands"
 run "$JFTS_QUERY" --db t.db --limit 1 --format json --exact オンライン
-expect_match "$OUT" '"matched":\["オンライン"\],"missing":\[\],"searched_as":null,"via":\[\],"page":null,"page_end":null,"column":null\}$' "--exact matched"
+expect_match "$OUT" '"matched":\["オンライン"\],"missing":\[\],"searched_as":null,"via":\[\],"page":null,"page_end":null,"column":null,"org":' "--exact matched"
 
 # Filters: --meeting and --section are substrings (ASCII case ignored) of what the passages
 # have; an unknown one is a usage error listing the valid values.
