@@ -643,6 +643,8 @@ static IngestStatus store_pieces(Ingest *g) {
         str_eq(g->file->old->encoding, txt.dec->encoding))
       st = res->status = INGEST_UNCHANGED;
     if (st == INGEST_INDEXED) st = parse_piece(g, &p, &txt, &rep);
+    long n_docs_before = store_documents_added(g->store);
+    long n_passages_before = store_passages_added(g->store);
     if (st == INGEST_INDEXED) st = store_piece(g, &p, &txt, rep, &file_id, &in_savepoint);
     if (st == INGEST_INDEXED && txt.pdf && txt.pdf->warning && res->warning == NULL &&
         ((res->warning = jfts_strdup(txt.pdf->warning)) == NULL ||
@@ -650,8 +652,8 @@ static IngestStatus store_pieces(Ingest *g) {
       st = set_failure(res, INGEST_FATAL, JFTS_ERR_NOMEM, NULL, NULL);
     if (st == INGEST_INDEXED) {
       res->tagged |= rep->tagged;
-      res->n_docs += (long)rep->n_docs;
-      res->n_passages += (long)rep->n_passages;
+      res->n_docs += store_documents_added(g->store) - n_docs_before;
+      res->n_passages += store_passages_added(g->store) - n_passages_before;
       res->n_meetings += (long)rep->n_meetings;
     }
     report_free(rep);

@@ -174,6 +174,14 @@ int store_append_report(Store *s, const StoreFile *file, int64_t file_id,
                         const DecodedText *dec, const Report *rep, const TokBatch *toks,
                         char **err_out);
 
+/* The documents rows store_replace_file and store_append_report have inserted since
+** store_open, counted as store_list_documents lists them (the parser's documents and each
+** file's document of the text outside them): what jfts-index's summary counts. */
+long store_documents_added(const Store *s);
+/* The passages rows they have inserted since store_open: the parser's passages and one per
+** meetings-table row without a description (its name as the label). */
+long store_passages_added(const Store *s);
+
 /* Brackets the pieces of one streamed file (store_replace_file, then store_append_report
 ** for each further piece): store_piecewise_end(s, 0, ...) undoes everything since
 ** store_piecewise_begin, so a file that fails part-way leaves its earlier version intact

@@ -28,6 +28,8 @@ struct Store {
   int wal_pending;      /* switch to WAL after the first commit (the switch writes the file) */
   int tok_version;      /* tokenizer_version recorded in meta; 0 when none */
   int in_txn;
+  long n_docs_added;    /* documents rows inserted since store_open (store_documents_added) */
+  long n_passages_added; /* passages rows inserted since store_open (store_passages_added) */
   double lock_max_s;     /* store_set_lock_wait: seconds to wait for a writer; < 0: no limit */
   StoreWaitFn lock_waiting; /* called about every second while waiting (may be NULL) */
   void *lock_ctx;

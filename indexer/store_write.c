@@ -316,7 +316,10 @@ static int insert_passage(Store *s, int64_t file_id, const DocVals *dv, const De
     if (src != SQLITE_OK) rc = store_db_error(s, src, err_out, "cannot insert a passage");
   }
   if (rc == JFTS_OK) rc = store_step_done(s, s->ins_passage, err_out, "cannot insert a passage");
-  if (rc == JFTS_OK) *id_out = sqlite3_last_insert_rowid(s->db);
+  if (rc == JFTS_OK) {
+    *id_out = sqlite3_last_insert_rowid(s->db);
+    s->n_passages_added++;
+  }
   /* The statement keeps SQLITE_STATIC pointers: clear them before freeing (cannot fail). */
   if (s->ins_passage) (void)sqlite3_clear_bindings(s->ins_passage);
   jfts_free(label);
@@ -366,9 +369,16 @@ static int insert_document(Store *s, int64_t file_id, int ordinal, const ReportD
   rc = src == SQLITE_OK ? store_step_done(s, st, err_out, "cannot insert a document")
                         : store_db_error(s, src, err_out, "cannot insert a document");
   (void)sqlite3_clear_bindings(st);
-  if (rc == JFTS_OK) *id_out = sqlite3_last_insert_rowid(s->db);
+  if (rc == JFTS_OK) {
+    *id_out = sqlite3_last_insert_rowid(s->db);
+    s->n_docs_added++;
+  }
   return rc;
 }
+
+long store_documents_added(const Store *s) { return s->n_docs_added; }
+
+long store_passages_added(const Store *s) { return s->n_passages_added; }
 
 static int insert_meeting(Store *s, int64_t file_id, int64_t doc_id, const ReportDoc *d,
                           const Passage *p, int64_t passage_id, const Meeting *m,
@@ -624,6 +634,68 @@ static int store_docs(Store *s, const Report *rep, int64_t file_id, int doc_base
   return rc;
 }
 
+/* The meetings-table rows of rep without a description (no passage of their own, as
+** "（４）プロジェクトチーム 0回"): each becomes a passage of empty text labelled with the
+** row's name, so that the name is found (through the label column, ranked after body text).
+** They are stored after rep's passages (ordinals from passage_base + rep->n_passages), in
+** the table section of their document; ids_out[i] gets the id of meeting i's passage (0 for
+** a meeting with a description). */
+static int store_row_names(Store *s, const DecodedText *dec, const Report *rep,
+                           const DocVals *dv, int64_t file_id, int passage_base,
+                           int64_t *ids_out, char **err_out) {
+  size_t n = 0;
+  for (size_t i = 0; i < rep->n_meetings; i++) n += rep->meetings[i].passage < 0;
+  if (n == 0) return JFTS_OK;
+  Report extra = {.docs = rep->docs, .n_docs = rep->n_docs};
+  Passage *ps = jfts_calloc(n, sizeof *ps);
+  int *pdoc = jfts_calloc(n, sizeof *pdoc);
+  int64_t *ids = jfts_calloc(n, sizeof *ids);
+  size_t *which = jfts_calloc(n, sizeof *which);
+  int rc = ps && pdoc && ids && which ? JFTS_OK : JFTS_ERR_NOMEM;
+  for (size_t i = 0, k = 0; rc == JFTS_OK && i < rep->n_meetings; i++) {
+    const Meeting *m = &rep->meetings[i];
+    if (m->passage >= 0) continue;
+    int d = rep->meeting_doc ? rep->meeting_doc[i] : -1;
+    Passage *p = &ps[k];
+    /* Placed (empty) at the end of the last passage of its document before the row. */
+    for (size_t j = 0; j < rep->n_passages; j++) {
+      const Passage *q = &rep->passages[j];
+      if ((rep->passage_doc ? rep->passage_doc[j] : -1) != d || q->line_start > m->line_start)
+        continue;
+      p->src_start = p->src_end = q->src_end;
+      if (q->section && strcmp(q->section, "table") == 0) p->section_title = q->section_title;
+    }
+    p->ordinal = (int)(rep->n_passages + k);
+    p->ward = d >= 0 ? rep->docs[d].ward : NULL;
+    p->year = d >= 0 ? rep->docs[d].year : 0;
+    p->year_label = d >= 0 ? rep->docs[d].year_label : NULL;
+    p->section = "table";
+    p->meeting = m->meeting;
+    p->local_name = m->local_name;
+    p->slot = m->slot;
+    p->body.text = "";
+    p->line_start = m->line_start;
+    p->line_end = m->line_end;
+    pdoc[k] = d;
+    which[k++] = i;
+  }
+  extra.passages = ps;
+  extra.n_passages = n;
+  extra.passage_doc = pdoc;
+  if (rc == JFTS_OK) rc = check_report(dec, &extra, err_out);
+  size_t hi = 0;
+  if (rc == JFTS_OK) rc = record_run(s, &extra, 0, &hi, err_out);
+  if (rc == JFTS_OK)
+    rc = store_passage_run(s, dec, &extra, s->own_tokens, 0, 0, n, dv, file_id,
+                           passage_base + (int)rep->n_passages, ids, err_out);
+  for (size_t k = 0; rc == JFTS_OK && k < n; k++) ids_out[which[k]] = ids[k];
+  jfts_free(ps);
+  jfts_free(pdoc);
+  jfts_free(ids);
+  jfts_free(which);
+  return rc;
+}
+
 static int store_report(Store *s, const DecodedText *dec, const Report *rep,
                         const TokBatch *toks_in, int64_t file_id, int doc_base, int passage_base,
                         int append, char **err_out) {
@@ -633,7 +705,8 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
   DocVals *dv = jfts_calloc(rep->n_docs + 1, sizeof *dv);
   int *doc_counts = jfts_calloc(rep->n_docs + 1, sizeof *doc_counts);
   int64_t *passage_ids = jfts_calloc(rep->n_passages + 1, sizeof *passage_ids);
-  if (!dv || !doc_counts || !passage_ids) {
+  int64_t *row_ids = jfts_calloc(rep->n_meetings + 1, sizeof *row_ids);
+  if (!dv || !doc_counts || !passage_ids || !row_ids) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
@@ -657,6 +730,8 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
       rc = store_passage_run(s, dec, rep, toks, first, lo, hi, dv, file_id, passage_base,
                              passage_ids, err_out);
   }
+  if (rc == JFTS_OK)
+    rc = store_row_names(s, dec, rep, dv, file_id, passage_base, row_ids, err_out);
   for (size_t i = 0; rc == JFTS_OK && i < rep->n_meetings; i++) {
     const Meeting *m = &rep->meetings[i];
     int d = rep->meeting_doc ? rep->meeting_doc[i] : -1;
@@ -664,7 +739,7 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
     int has_passage = m->passage >= 0 && (size_t)m->passage < rep->n_passages;
     rc = insert_meeting(s, file_id, has_doc ? dv[d].id : 0, has_doc ? &rep->docs[d] : NULL,
                         has_passage ? &rep->passages[m->passage] : NULL,
-                        has_passage ? passage_ids[m->passage] : 0, m, err_out);
+                        has_passage ? passage_ids[m->passage] : row_ids[i], m, err_out);
   }
 
 cleanup:
@@ -676,6 +751,7 @@ cleanup:
   jfts_free(dv);
   jfts_free(doc_counts);
   jfts_free(passage_ids);
+  jfts_free(row_ids);
   return rc;
 }
 

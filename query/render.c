@@ -92,6 +92,24 @@ int render_snippet(const SearchResult *r, size_t n_chars, const char *open, cons
   return b->rc;
 }
 
+int render_field_snippet(const SearchResult *r, size_t n_chars, const char *open,
+                         const char *close, int each, JftsBuf *b, char **err_out) {
+  if (r->n_spans > 0 || (r->n_heading_spans == 0 && r->n_label_spans == 0)) return 0;
+  /* The heading path (or the label) shown as the snippet's text, with its own occurrences. */
+  int heading = r->n_heading_spans > 0;
+  StorePassageRow shown = *r->passage;
+  shown.text = heading ? r->passage->heading_path : r->passage->label;
+  shown.n_text = strlen(shown.text);
+  SearchResult v = *r;
+  v.passage = &shown;
+  v.spans = heading ? r->heading_spans : r->label_spans;
+  v.n_spans = heading ? r->n_heading_spans : r->n_label_spans;
+  v.focus = 0;
+  buf_str(b, heading ? "[heading] " : "[label] ");
+  int rc = render_snippet(&v, n_chars, open, close, each, b, err_out);
+  return rc == JFTS_OK ? 1 : -rc;
+}
+
 void render_via(const SearchResult *r, const Query *q, JftsBuf *b) {
   if (r->n_spans == 0 || r->spans[r->focus].variant < 0) return;
   const MatchSpan *focus = &r->spans[r->focus];
@@ -267,7 +285,9 @@ int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const ch
   const StorePassageRow *p = r->passage;
   JftsBuf snip = {NULL, 0, 0, JFTS_OK};
   char *missing = NULL;
-  int rc = render_snippet(r, RENDER_SNIPPET_CHARS, open, close, 0, &snip, err_out);
+  int rc = render_field_snippet(r, RENDER_SNIPPET_CHARS, open, close, 0, &snip, err_out);
+  if (rc == 0) rc = render_snippet(r, RENDER_SNIPPET_CHARS, open, close, 0, &snip, err_out);
+  else rc = rc == 1 ? JFTS_OK : -rc;
   render_via(r, q, &snip);
   if (r->missing && (missing = expand_missing(q, r->missing, 0)) == NULL) rc = JFTS_ERR_NOMEM;
   if (missing && missing[0]) {
@@ -279,6 +299,11 @@ int render_search_text(FILE *fp, const SearchResult *r, const Query *q, const ch
   if (rc != JFTS_OK) goto cleanup;
   const char *parts[] = {p->ward, p->section_title ? p->section_title : p->section, p->heading,
                          p->label};
+  if (!p->ward && !p->section && !p->heading && !p->label) {
+    /* Text outside any template: its organisation and document title say where it is. */
+    parts[0] = p->org;
+    parts[1] = p->doc_title;
+  }
   fprintf(fp, "%ld.", r->rank);
   int first = 1;
   for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {

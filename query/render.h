@@ -33,6 +33,13 @@ const char *const *render_search_fields(int with_query, size_t *n_out);
 int render_snippet(const SearchResult *r, size_t n_chars, const char *open, const char *close,
                    int each, JftsBuf *b, char **err_out);
 
+/* When r's text holds no occurrence but its heading path or label does: appends to b
+** "[heading] " (or "[label] ") and a snippet of that field marked as render_snippet marks
+** text, and returns 1; otherwise appends nothing and returns 0. Returns minus
+** render_snippet's error code when that fails. */
+int render_field_snippet(const SearchResult *r, size_t n_chars, const char *open,
+                         const char *close, int each, JftsBuf *b, char **err_out);
+
 /* Appends "  [via V]" to b when the occurrence shown (r->spans[r->focus]) matched the
 ** thesaurus variant V of q rather than a term's own text, "  [via T => R]" when it matched
 ** the related text R of the term T (expand_via); nothing otherwise. Out of memory sets
@@ -82,6 +89,7 @@ char *render_cite(const StorePassageRow *p, const size_t *text_byte);
 
 /* Writes r's search row in the text format to fp:
 **   "N. ward / section title / heading / label  CITE\n   snippet  [via V]  [missing M]\n\n"
+** (the snippet of the heading path or label, render_field_snippet, when only that matched)
 ** where CITE is render_cite of the first occurrence (of the passage when none),
 ** (parts that are NULL left out; the section when it has no title), the snippet marked
 ** with open/close (NULL: no marks), the via note of render_via, and the missing note when

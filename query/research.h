@@ -163,7 +163,8 @@ int research_wards(Store *s, const Query *query, const ResearchOptions *opt, FIL
 **   text  the KWIC columns (kwic_format_text, left context right-aligned), then
 **         "  ward file:line", and "[via variant]" for a thesaurus variant's occurrence;
 **   json/csv/tsv {"ward","year","year_label","section","section_title","heading","meeting",
-**         "left","match","right","matched","file","line","title","source"}: left + match +
+**         "left","match","right","matched","file","line","title","source","page","column",
+**         "org","local_name","doc_title","kind","heading_path"}: left + match +
 **         right is exactly the passage text there; matched is the query's surface form;
 **         line the raw line where the match starts; title and source the file's metadata
 **         (null when the file is no longer where it was indexed from).

@@ -18,6 +18,7 @@
 /* What a quote cites of its passage; strings owned. */
 typedef struct QuotePassage {
   char *ward, *year_label, *section, *section_title, *heading, *meeting, *file;
+  char *org, *local_name, *doc_title, *kind, *heading_path; /* the document model's */
   int year;
   size_t file_meta; /* index into QuotesCtx.files */
 } QuotePassage;
@@ -64,6 +65,11 @@ static void quote_passage_clear(QuotePassage *p) {
   jfts_free(p->heading);
   jfts_free(p->meeting);
   jfts_free(p->file);
+  jfts_free(p->org);
+  jfts_free(p->local_name);
+  jfts_free(p->doc_title);
+  jfts_free(p->kind);
+  jfts_free(p->heading_path);
 }
 
 static int quotes_result(void *ctx, const SearchResult *res) {
@@ -101,6 +107,11 @@ static int quotes_result(void *ctx, const SearchResult *res) {
   qp->heading = dup_or_null(p->heading, &rc);
   qp->meeting = dup_or_null(p->meeting, &rc);
   qp->file = dup_or_null(p->file, &rc);
+  qp->org = dup_or_null(p->org, &rc);
+  qp->local_name = dup_or_null(p->local_name, &rc);
+  qp->doc_title = dup_or_null(p->doc_title, &rc);
+  qp->kind = dup_or_null(p->kind, &rc);
+  qp->heading_path = dup_or_null(p->heading_path, &rc);
   qp->year = p->year;
   c->n_passages++;
   if (rc != JFTS_OK) goto cleanup;
@@ -159,7 +170,7 @@ static int quotes_file_meta(Store *s, QuotesCtx *c, char **err_out) {
 static const char *const k_quote_fields[] = {
     "ward", "year",  "year_label", "section", "section_title", "heading", "meeting", "left",
     "match", "right", "matched",   "file",    "line",          "title",   "source",
-    "page", "column"};
+    "page", "column", "org", "local_name", "doc_title", "kind", "heading_path"};
 
 static int write_quotes(const QuotesCtx *c, const ResearchOptions *opt, FILE *fp) {
   int rc = JFTS_OK;
@@ -189,6 +200,11 @@ static int write_quotes(const QuotesCtx *c, const ResearchOptions *opt, FILE *fp
       out_str(w, fm->source);
       out_int_or_null(w, qi->page, 0);
       out_int_or_null(w, qi->column, 0);
+      out_str(w, qp->org);
+      out_str(w, qp->local_name);
+      out_str(w, qp->doc_title);
+      out_str(w, qp->kind);
+      out_str(w, qp->heading_path);
       rc = out_row_end(w);
     }
     out_close(w);

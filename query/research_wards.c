@@ -161,23 +161,12 @@ static int best_text(const WardsCtx *c, const SearchResult *view, char **text_ou
   *text_out = NULL;
   *cite_out = render_cite(p, view->n_spans ? &view->spans[view->focus].start_byte : NULL);
   if (*cite_out == NULL) return JFTS_ERR_NOMEM;
-  int rc;
-  if (view->n_spans == 0 && (view->n_heading_spans || view->n_label_spans)) {
-    /* The heading path (or label) shown as the snippet's text, with its own occurrences. */
-    int heading = view->n_heading_spans > 0;
-    StorePassageRow shown = *p;
-    shown.text = heading ? p->heading_path : p->label;
-    shown.n_text = strlen(shown.text);
-    SearchResult v = *view;
-    v.passage = &shown;
-    v.spans = heading ? view->heading_spans : view->label_spans;
-    v.n_spans = heading ? view->n_heading_spans : view->n_label_spans;
-    v.focus = 0;
-    jfts_buf_add(&b, heading ? "[heading] " : "[label] ", heading ? 10 : 8);
-    rc = render_snippet(&v, RESEARCH_SNIPPET_CHARS, on, off, 1, &b, err_out);
-  } else {
+  int rc = render_field_snippet(view, RESEARCH_SNIPPET_CHARS, on, off, 1, &b, err_out);
+  if (rc == 0) {
     rc = render_snippet(view, RESEARCH_SNIPPET_CHARS, on, off, 1, &b, err_out);
     render_via(view, c->query, &b);
+  } else {
+    rc = rc == 1 ? JFTS_OK : -rc;
   }
   if (rc == JFTS_OK) rc = b.rc;
   if (rc == JFTS_OK) {

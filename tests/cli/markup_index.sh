@@ -85,5 +85,5 @@ run "$JFTS_QUERY" --db l.db --format json --sort doc --limit 0 地域
 expect_match "$(sed -n 1p <<<"$OUT")" '"page":null,"page_end":null,"column":301,"org":' "JSON column"
 expect_match "$(sed -n 2p <<<"$OUT")" '"column":null,"org":' "JSON column of a short line"
 run "$JFTS_QUERY" --db l.db --quotes --format json 地域
-expect_match "$(sed -n 1p <<<"$OUT")" '"line":1,.*"page":null,"column":301\}$' "quote column"
+expect_match "$(sed -n 1p <<<"$OUT")" '"line":1,.*"page":null,"column":301,"org":' "quote column"
 echo ok

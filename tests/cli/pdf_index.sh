@@ -40,7 +40,7 @@ run "$JFTS_QUERY" --db t.db --format json --limit 1 --sort doc 地域
 expect_match "$OUT" '"file":"docs/columns.pdf","line_start":[0-9]+,"line_end":[0-9]+,"matched":\["地域"\],"missing":\[\],"searched_as":null,"via":\[\],"page":[0-9]+,"page_end":[0-9]+,"column":null,"org":' \
   "search row: page fields at the end"
 run "$JFTS_QUERY" --db t.db --quotes --format json 地域
-expect_match "$(head -1 <<<"$OUT")" '"file":"docs/columns.pdf","line":[0-9]+,"title":.*,"page":[0-9]+,"column":null}$' \
+expect_match "$(head -1 <<<"$OUT")" '"file":"docs/columns.pdf","line":[0-9]+,"title":.*,"page":[0-9]+,"column":null,"org":' \
   "quote row: page at the end"
 
 # --documents: the title of the document information for an untagged PDF, and the pages.
