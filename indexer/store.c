@@ -371,7 +371,7 @@ static int check_schema(Store *s, char **err_out) {
     if (s->mode == STORE_READ) {
       jfts_set_error(err_out,
                      "cannot open '%s': index written by an older jfts (schema 2, this jfts "
-                     "reads %d); run jfts-index --db %s to upgrade it",
+                     "reads %d); run jfts-index --db %s on the indexed files to upgrade it",
                      s->path, JFTS_SCHEMA_VERSION, s->path);
       return JFTS_ERR_SCHEMA;
     }
