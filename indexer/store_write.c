@@ -616,8 +616,9 @@ static int store_docs(Store *s, const Report *rep, int64_t file_id, int doc_base
     rc = insert_document(s, file_id, -1, NULL, doc_counts[n], &dv[n].id, err_out);
     if (rc == JFTS_OK && doc_counts[n] > 0) {
       char sql[160];
-      snprintf(sql, sizeof sql, "UPDATE documents SET line_start = %d, line_end = %d WHERE id = %lld",
-               line_start, line_end, (long long)dv[n].id);
+      snprintf(sql, sizeof sql,
+               "UPDATE documents SET line_start = %d, line_end = %d WHERE id = %lld", line_start,
+               line_end, (long long)dv[n].id);
       rc = store_exec(s, sql, err_out, "cannot update a document");
     }
   } else if (rc == JFTS_OK && dv[n].id != 0 && doc_counts[n] > 0) {

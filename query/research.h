@@ -54,9 +54,10 @@ int research_parse_year(const char *s, int *year_out, char **err_out);
 int research_filter_field_values(Store *s, StoreDocField field, char **out, char **err_out);
 
 /* Resolves args against what s holds into a new ResearchFilter (*out, research_filter_free).
-** A ward must name a ward the index holds, in full or without its final 区 (青葉: the 青葉区
-** of every organisation); an organisation one the index holds, in full or without its final
-** 市, 町, 村, 区, 県, 都 or 府 (仙台); a kind one the index holds, as it is written; a section is table/1/2/3 (that section), else a
+** A ward must name a ward the index holds, in full or without its final 区 (青葉: the
+** 青葉区 of every organisation); an organisation one the index holds, in full or without
+** its final 市, 町, 村, 区, 県, 都 or 府 (仙台); a kind one the index holds, as written; a
+** section is table/1/2/3 (that section), else a
 ** substring of section titles (every section whose title holds it: 取組 is 1 and 3); a
 ** meeting is a substring of meeting types or local names (会議 is every meeting type or
 ** local name holding it; igasu the one whose local name is IGASU会議). Substrings are
@@ -136,22 +137,27 @@ typedef struct ResearchTotals {
   long n_occurrences;
 } ResearchTotals;
 
-/* `--wards`: one row per (ward, year) of the documents in s (store_list_documents) that the
-** filter's ward and year allow, including those without a match, and one row (ward null)
-** for all untagged documents when there are any; ordered by occurrences (more first), then
-** the order in which the documents are listed. A row counts the passages matching query
-** (and filter), their occurrences (disjoint match spans, as --quotes quotes them), and shows
-** the best passage: the first in relevance order that matches a term's own text, else the
-** first. Formats (fp):
-**   text  "若林区 令和3年度  4 passages  5 occurrences  corpus/x.txt:373  snippet…", columns
-**         aligned, matches highlighted, and "[via variant]" after a snippet whose shown
-**         occurrence matched a thesaurus variant;
-**   json  {"ward","year","year_label","passages","occurrences","best"}, best null without a
-**         match, else the fields of a search row, in the same order: {"rank","score","ward",
-**         "year","year_label","section","section_title","heading","meeting","text",
-**         "snippet","matches","file","line_start","line_end","matched"}, rendered by
-**         render_search_json of the passage's disjoint occurrences (snippet as a search
-**         row's, with "…" where cut);
+/* `--wards` / `--by` (opt->by): one row per group of the documents in s
+** (store_list_documents) that the filter's ward, organisation, year and kind allow,
+** including groups without a match: RESEARCH_BY_WARD groups by (organisation, ward, year),
+** all text outside a ward of one organisation in one row (ward null; no year when its
+** documents' years differ); RESEARCH_BY_ORG by organisation, _YEAR by fiscal year, _KIND by
+** kind, _DOCUMENT by document (null values group together). Rows are ordered by occurrences
+** (more first), then the order in which their first documents are listed. A row counts the
+** passages matching query (and filter) and their occurrences: the disjoint match spans (as
+** --quotes quotes them) of the text, plus those of the heading path and the label (so a
+** passage found through its heading is never "0 occurrences"); it shows the best passage:
+** the first in relevance order that matches a term's own text, else the first. Formats (fp):
+**   text  the group's cells ("若林区 令和3年度"; --wards in an index of several
+**         organisations starts with the organisation), "4 passages  5 occurrences
+**         corpus/x.txt:373  snippet…", columns aligned, matches highlighted, "[via variant]"
+**         after a snippet whose shown occurrence matched a thesaurus variant, and
+**         "[heading] …" / "[label] …" when only the heading path or label matched;
+**   json  {"ward","year","year_label","passages","occurrences","best","org","kind","title",
+**         "file","by","group"}: the group's fields (null where not part of its key), best
+**         null without a match, else the fields of a search row (render_search_json of the
+**         passage's disjoint occurrences; snippet as a search row's, with "…" where cut);
+**         by the grouping's name, group the text format's cells joined by spaces;
 **   csv/tsv the same fields, best as JSON text.
 ** Returns JFTS_OK, JFTS_ERR_IO (fp failed), or an error of search_run / store. */
 int research_wards(Store *s, const Query *query, const ResearchOptions *opt, FILE *fp,
