@@ -298,11 +298,12 @@ static int several_orgs(const WardsCtx *c) {
   return 0;
 }
 
-/* The group cells joined by spaces (the "group" field): a new string, NULL on failure. */
-static char *group_name(ResearchBy by, const WardRow *r) {
+/* The group cells of the text format joined by spaces (the "group" field): a new string,
+** NULL on failure. */
+static char *group_name(ResearchBy by, const WardRow *r, int with_org) {
   char yb[16];
   const char *cells[5];
-  size_t n = group_cells(by, r, 1, yb, cells);
+  size_t n = group_cells(by, r, with_org, yb, cells);
   JftsBuf b = {NULL, 0, 0, JFTS_OK};
   for (size_t i = 0; i < n; i++) {
     if (i) jfts_buf_add(&b, " ", 1);
@@ -318,11 +319,12 @@ static char *group_name(ResearchBy by, const WardRow *r) {
 
 static int write_rows_values(const WardsCtx *c, FILE *fp) {
   OutWriter *w = NULL;
+  int with_org = c->opt->by == RESEARCH_BY_WARD && several_orgs(c);
   int rc = out_open(fp, c->opt->format, k_ward_fields, sizeof k_ward_fields / sizeof *k_ward_fields,
                     &w, NULL);
   for (size_t i = 0; rc == JFTS_OK && i < c->n; i++) {
     const WardRow *r = &c->rows[i];
-    char *group = group_name(c->opt->by, r);
+    char *group = group_name(c->opt->by, r, with_org);
     if (group == NULL) {
       rc = JFTS_ERR_NOMEM;
       break;

@@ -1130,9 +1130,145 @@ static void test_tokenizer_error(void **state) {
   free(b);
 }
 
+/* The organisation a sidecar's publisher names, and the kind a title tells. */
+static void test_org_and_kind(void **state) {
+  (void)state;
+  static const struct {
+    const char *publisher, *org;
+  } orgs[] = {{"仙台市 (青葉区・宮城野区 障害者自立支援協議会)", "仙台市"},
+              {"横浜市", "横浜市"},
+              {"宮城県（保健福祉部）", "宮城県"},
+              {"名取市・岩沼市", "名取市"},
+              {"  (none)", ""}};
+  for (size_t i = 0; i < sizeof orgs / sizeof *orgs; i++) {
+    size_t n = store_org_len(orgs[i].publisher);
+    char got[128];
+    snprintf(got, sizeof got, "%.*s", (int)n, orgs[i].publisher);
+    if (strcmp(got, orgs[i].org) != 0) print_error("publisher '%s'\n", orgs[i].publisher);
+    assert_string_equal(got, orgs[i].org);
+  }
+  static const struct {
+    const char *title, *kind;
+  } kinds[] = {{"令和 3年度 青葉区障害者自立支援協議会 取組状況", "取組状況"},
+               {"横浜市障害者プラン（第4期）", "計画"},
+               {"第3期障害福祉計画", "計画"},
+               {"令和5年第2回定例会 会議録", "会議録"},
+               {"市民福祉委員会 議事録", "会議録"},
+               {"ふくしだより 第12号", "広報"},
+               {"事業実施報告書", "報告"},
+               {"打合せメモ", "-"}};
+  for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
+    const char *k = store_kind_of_title(kinds[i].title);
+    if (strcmp(k ? k : "-", kinds[i].kind) != 0) print_error("title '%s'\n", kinds[i].title);
+    assert_string_equal(k ? k : "-", kinds[i].kind);
+  }
+  assert_null(store_kind_of_title(NULL));
+}
+
+static int doc_model_cb(void *ctx, const StoreDocRow *r) {
+  bprintf(ctx, "%s:%s:%s:%d:%s:%s:%s|%s,%s,%s,%s,%s,%s:%d\n", basename_of(r->file), NS(r->org),
+          NS(r->ward), r->year, NS(r->title), NS(r->kind), NS(r->date), NS(r->org_from),
+          NS(r->ward_from), NS(r->year_from), NS(r->title_from), NS(r->kind_from),
+          NS(r->date_from), r->whole);
+  return JFTS_OK;
+}
+
+static int value_cb(void *ctx, const char *v) {
+  bprintf(ctx, "%s|", v);
+  return JFTS_OK;
+}
+
+static int passage_model_cb(void *ctx, const StorePassageRow *r) {
+  bprintf(ctx, "%s:%s:%s:%s:%s:%d:%s\n", NS(r->org), NS(r->kind), NS(r->doc_title),
+          NS(r->label), NS(r->heading_path), r->toc, NS(r->headings));
+  return JFTS_OK;
+}
+
+static int toc_hit_cb(void *ctx, const StoreHit *h) {
+  bprintf(ctx, "%lld:%d:%lld|", (long long)h->id, h->toc, (long long)h->n_occurrences);
+  return JFTS_OK;
+}
+
+/* What the parser gives of the document model is stored as given, with its sources; what it
+** does not give comes from the sidecar (org from the publisher, year, title, kind from the
+** title); a speaker is a passage's label, a TOC passage is marked; every passage belongs to
+** a document (the untagged one to its file's whole document). */
+static void test_document_model(void **state) {
+  Fix *f = *state;
+  Built *b = malloc(sizeof *b);
+  build(b, REPORT_A, 5, 0, 0);
+  b->p[2].section_title = "取組";
+  b->docs[0].org = "横浜市";
+  b->docs[0].org_from = DOC_FROM_PDF_INFO;
+  b->docs[0].kind = "報告";
+  b->docs[0].kind_from = DOC_FROM_TEXT;
+  b->docs[0].date = "2022-03-31";
+  b->docs[0].date_from = DOC_FROM_TEXT;
+  b->docs[0].title = "青葉区 取組状況";
+  b->p[4].speaker = "議長（山田太郎君）";
+  b->p[4].toc = 1;
+  StoreFile sa = file_info(f->file_a, "00000000000000aa");
+  sa.publisher = "仙台市 (各区)";
+  store_one(f->db, &sa, b);
+  free(b);
+
+  Store *s = NULL;
+  char *err = NULL;
+  assert_int_equal(store_open(f->db, STORE_READ, &s, &err), JFTS_OK);
+  Buf out = {.n = 0};
+  assert_int_equal(store_list_documents(s, NULL, doc_model_cb, &out, &err), JFTS_OK);
+  assert_string_equal(out.s,
+                      "a.txt:横浜市:青葉区:2021:青葉区 取組状況:報告:2022-03-31|"
+                      "pdf,title,title,title,text,text:0\n"
+                      "a.txt:仙台市:泉区:2021:仙台市 取組状況:取組状況:-|"
+                      "sidecar,title,title,sidecar,sidecar,-:0\n"
+                      "a.txt:仙台市:-:2021:仙台市 取組状況:取組状況:-|"
+                      "sidecar,-,sidecar,sidecar,sidecar,-:1\n");
+  out.n = 0;
+  for (int field = STORE_FIELD_WARD; field <= STORE_FIELD_YEAR; field++) {
+    assert_int_equal(store_list_doc_values(s, (StoreDocField)field, value_cb, &out, &err),
+                     JFTS_OK);
+    bprintf(&out, "/");
+  }
+  assert_string_equal(out.s, "青葉区|泉区|/横浜市|仙台市|/報告|取組状況|/2021|/");
+  out.n = 0;
+  for (int64_t id = 1; id <= 5; id++) {
+    int found = 0;
+    assert_int_equal(store_get_passage(s, id, passage_model_cb, &out, &found, &err), JFTS_OK);
+    assert_int_equal(found, 1);
+  }
+  assert_string_equal(out.s,
+                      "横浜市:報告:青葉区 取組状況:全体協議会 地域会議:-:0:-\n"
+                      "横浜市:報告:青葉区 取組状況:その他の活動:-:0:-\n"
+                      "横浜市:報告:青葉区 取組状況:-:取組 › 今年度の主な取組み:0:"
+                      "取組 › 今年度の主な取組み\n"
+                      "仙台市:取組状況:仙台市 取組状況:実務者会議:-:0:-\n"
+                      "仙台市:取組状況:仙台市 取組状況:議長（山田太郎君）:-:1:-\n");
+  /* The speaker is indexed as the label; the TOC passage's hits say so. */
+  out.n = 0;
+  assert_int_equal(store_match(s, "\"山田太郎\" OR \"delta\"", NULL, toc_hit_cb, &out, &err),
+                   JFTS_OK);
+  assert_string_equal(out.s, "5:1:1|");
+  /* Filters by organisation and kind. */
+  const char *orgs[] = {"仙台市"};
+  StoreFilter flt = {.orgs = orgs, .n_orgs = 1};
+  out.n = 0;
+  assert_int_equal(store_match(s, "\"alpha\" OR \"charlie\"", &flt, toc_hit_cb, &out, &err),
+                   JFTS_OK);
+  assert_string_equal(out.s, "4:0:1|");
+  StoreFilter by_kind = {.kind = "報告"};
+  int n = 0;
+  assert_int_equal(store_match(s, "\"alpha\" OR \"charlie\"", &by_kind, count_hit_cb, &n, &err),
+                   JFTS_OK);
+  assert_int_equal(n, 2);
+  store_close(s);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hash),
+      cmocka_unit_test(test_org_and_kind),
+      cmocka_unit_test_setup_teardown(test_document_model, setup, teardown),
       cmocka_unit_test_setup_teardown(test_create_and_list, setup, teardown),
       cmocka_unit_test_setup_teardown(test_read_missing, setup, teardown),
       cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
