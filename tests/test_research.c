@@ -582,7 +582,8 @@ static void test_parse_year(void **state) {
   } cases[] = {
       {"2021", 2021},     {"2021年度", 2021}, {"令和3年度", 2021}, {"令和３年度", 2021},
       {"令和 3 年", 2021}, {"令和元年度", 2019}, {"平成31年度", 2019}, {"R3", 2021},
-      {"h30", 2018},      {"令和", 0},        {"3", 0},           {"20211", 0},
+      {"h30", 2018},      {"令和4", 2022},    {"H30", 2018},      {"平成30", 2018},
+      {"r4", 2022},       {"令和", 0},        {"3", 0},           {"20211", 0},
       {"令和3年度x", 0},  {"", 0},            {"昭和50年", 0},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -596,8 +597,65 @@ static void test_parse_year(void **state) {
   }
 }
 
+/* Organisations and kinds are what the index holds (here the corpus stored without a
+** publisher: no organisation; 取組状況 from its titles); a document passes a filter as its
+** passages do. The shorthand of organisations (仙台 for 仙台市) is tested by
+** tests/cli/research_cities.sh, over several. */
+static void test_filter_orgs_kinds(void **state) {
+  Fx *fx = *state;
+  static const struct {
+    const char *name, *org, *kind, *expect;
+  } cases[] = {
+      {"kind", NULL, "取組状況", "-|取組状況"},
+      {"org, none known", "仙台", NULL,
+       "E:unknown organisation '仙台' (valid: none in this index)"},
+      {"kind unknown", NULL, "計画", "E:unknown kind '計画' (valid: 取組状況)"},
+      {"kind is not shortened", NULL, "取組", "E:unknown kind '取組' (valid: 取組状況)"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *orgs[1] = {cases[i].org};
+    ResearchFilterArgs a = {.orgs = orgs, .n_orgs = cases[i].org ? 1 : 0, .kind = cases[i].kind};
+    ResearchFilter *f = NULL;
+    char *err = NULL, got[512];
+    int rc = research_filter_new(fx->s, &a, &f, &err);
+    if (rc == JFTS_OK) {
+      const StoreFilter *sf = research_filter_get(f);
+      assert_non_null(sf);
+      snprintf(got, sizeof got, "%s|%s", sf->n_orgs ? sf->orgs[0] : "-", sf->kind ? sf->kind : "-");
+      StoreDocRow yes = {.kind = "取組状況", .ward = "泉区", .year = 2021};
+      StoreDocRow no = {.org = "横浜市", .kind = "計画", .ward = "泉区", .year = 2021};
+      assert_true(research_doc_allowed(sf, &yes));
+      assert_false(research_doc_allowed(sf, &no));
+    } else {
+      assert_int_equal(rc, JFTS_ERR_USAGE);
+      snprintf(got, sizeof got, "E:%s", err ? err : "?");
+    }
+    if (strcmp(got, cases[i].expect) != 0)
+      fail_msg("case '%s': got '%s', expected '%s'", cases[i].name, got, cases[i].expect);
+    research_filter_free(f);
+    jfts_free(err);
+  }
+}
+
+static void test_parse_by(void **state) {
+  (void)state;
+  static const char *const names[] = {"ward", "org", "year", "kind", "document"};
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    ResearchBy by = RESEARCH_BY_DOCUMENT;
+    assert_int_equal(research_parse_by(names[i], &by, NULL), JFTS_OK);
+    assert_int_equal((int)by, (int)i);
+  }
+  char *err = NULL;
+  ResearchBy by;
+  assert_int_equal(research_parse_by("wards", &by, &err), JFTS_ERR_USAGE);
+  assert_string_equal(err, "unknown grouping 'wards' (valid: ward, org, year, kind, document)");
+  jfts_free(err);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_filter_orgs_kinds),
+      cmocka_unit_test(test_parse_by),
       cmocka_unit_test(test_wards_online),
       cmocka_unit_test(test_wards_rare_and_text),
       cmocka_unit_test(test_wards_untagged),
