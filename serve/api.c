@@ -392,13 +392,11 @@ static int prepare_query(ApiConn *c, const ServeParams *p, Prepared *pr, char **
     jfts_set_error(err_out, "no query given (parameter q)");
     return JFTS_ERR_USAGE;
   }
-  for (size_t i = 0; i < p->n_wards; i++)
-    if (report_canonical_ward(p->wards[i]) == NULL) {
-      jfts_set_error(err_out, "unknown ward '%s' (valid: %s)", p->wards[i], WARDS);
-      return JFTS_ERR_USAGE;
-    }
+  /* Wards, organisations and kinds are checked against the index (research_filter_new). */
   ResearchFilterArgs fa = {.wards = (const char *const *)p->wards, .n_wards = p->n_wards,
-                           .section = p->section, .meeting = p->meeting, .year = p->year};
+                           .section = p->section, .meeting = p->meeting, .year = p->year,
+                           .orgs = (const char *const *)p->orgs, .n_orgs = p->n_orgs,
+                           .kind = p->kind};
   int rc = research_filter_new(c->store, &fa, &pr->filter, err_out);
   if (rc == JFTS_OK)
     rc = research_query_new(p->q, strlen(p->q), p->exact ? NULL : c->ths, &pr->query, &pr->notes,
@@ -421,6 +419,10 @@ static int expand_search(ApiConn *c, const ServeParams *p, Prepared *pr, char **
 static int api_search(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem *m,
                       ApiResponse *out, char **err_out) {
   SearchSort sort = SEARCH_SORT_RANK;
+  if (p->by) {
+    jfts_set_error(err_out, "by is for wards");
+    return JFTS_ERR_USAGE;
+  }
   if (p->sort && strcmp(p->sort, "doc") == 0) sort = SEARCH_SORT_DOC;
   else if (p->sort && strcmp(p->sort, "rank") != 0) {
     jfts_set_error(err_out, "unknown sort order '%s' (valid: rank, doc)", p->sort);
@@ -481,7 +483,12 @@ static int api_research(ApiConn *c, const ServeParams *p, const Prepared *pr, in
     jfts_set_error(err_out, "sort and context are for quotes");
     return JFTS_ERR_USAGE;
   }
+  if (quotes && p->by) {
+    jfts_set_error(err_out, "by is for wards");
+    return JFTS_ERR_USAGE;
+  }
   int rc = quotes && p->sort ? kwic_parse_sort(p->sort, &ro.sort, err_out) : JFTS_OK;
+  if (rc == JFTS_OK && p->by) rc = research_parse_by(p->by, &ro.by, err_out);
   if (rc != JFTS_OK) return rc;
   if (p->format != OUT_JSON) {
     out->filename = quotes ? (p->format == OUT_CSV ? "jfts-quotes.csv" : "jfts-quotes.tsv")
@@ -549,7 +556,8 @@ static int meeting_cb(void *ctx, const StoreMeetingRow *r) {
 /* --documents and --meetings take one ward and nothing else, as in the CLI. */
 static int listing_ward(const ServeParams *p, const char **ward_out, char **err_out) {
   *ward_out = NULL;
-  if (p->q || p->n_wards > 1 || p->section || p->meeting || p->year || p->sort || p->context) {
+  if (p->q || p->n_wards > 1 || p->section || p->meeting || p->year || p->sort || p->context ||
+      p->n_orgs || p->kind || p->by) {
     jfts_set_error(err_out, "documents and meetings take one ward and no query or other filter");
     return JFTS_ERR_USAGE;
   }
@@ -631,8 +639,8 @@ static int api_document(ApiConn *c, const ServeParams *p, Mem *m, ApiResponse *o
   ListSink k;
   Mem doc = {NULL, NULL, 0}, rows = {NULL, NULL, 0};
   memset(&k, 0, sizeof k);
-  if (p->id == 0 || p->q || p->n_wards || p->section || p->meeting || p->year ||
-      p->format != OUT_JSON) {
+  if (p->id == 0 || p->q || p->n_wards || p->section || p->meeting || p->year || p->n_orgs ||
+      p->kind || p->by || p->format != OUT_JSON) {
     jfts_set_error(err_out, "document takes id=N (a number from documents) and nothing else");
     return JFTS_ERR_USAGE;
   }

@@ -136,13 +136,17 @@ static int set_param(ServeParams *p, const char *key, char *value, char **err_ou
   else if (strcmp(key, "section") == 0) slot = &p->section;
   else if (strcmp(key, "meeting") == 0) slot = &p->meeting;
   else if (strcmp(key, "sort") == 0) slot = &p->sort;
-  if (slot == NULL && strcmp(key, "ward") == 0) {
-    if (p->n_wards == SP_MAX_WARDS) {
+  else if (strcmp(key, "kind") == 0) slot = &p->kind;
+  else if (strcmp(key, "by") == 0) slot = &p->by;
+  int is_ward = strcmp(key, "ward") == 0;
+  if (slot == NULL && (is_ward || strcmp(key, "org") == 0)) {
+    size_t *n = is_ward ? &p->n_wards : &p->n_orgs;
+    if (*n == SP_MAX_WARDS) {
       jfts_free(value);
-      jfts_set_error(err_out, "too many ward parameters (at most %d)", SP_MAX_WARDS);
+      jfts_set_error(err_out, "too many %s parameters (at most %d)", key, SP_MAX_WARDS);
       return JFTS_ERR_USAGE;
     }
-    p->wards[p->n_wards++] = value;
+    (is_ward ? p->wards : p->orgs)[(*n)++] = value;
     return JFTS_OK;
   }
   if (slot) {
@@ -239,5 +243,8 @@ void sp_free(ServeParams *p) {
   jfts_free(p->section);
   jfts_free(p->meeting);
   jfts_free(p->sort);
+  for (size_t i = 0; i < p->n_orgs; i++) jfts_free(p->orgs[i]);
+  jfts_free(p->kind);
+  jfts_free(p->by);
   jfts_free(p);
 }

@@ -22,6 +22,10 @@ typedef struct ServeParams {
   char *wards[SP_MAX_WARDS]; /* ward values as given (青葉区 or 青葉), n_wards of them */
   size_t n_wards;
   char *year, *section, *meeting; /* NULL when absent */
+  char *orgs[SP_MAX_WARDS]; /* org values as given (仙台市 or 仙台), n_orgs of them */
+  size_t n_orgs;
+  char *kind;          /* document kind; NULL when absent */
+  char *by;            /* /api/wards: ward|org|year|kind|document; NULL: ward */
   char *sort;          /* rank|doc for search; doc|left|right for quotes; NULL: default */
   int exact;           /* exact=1: no thesaurus (and no related topics) */
   int all_words;       /* all_words=1: only passages holding every word (search) */
@@ -38,7 +42,8 @@ typedef struct ServeParams {
 ** Returns JFTS_OK; JFTS_ERR_INPUT ("request target longer than 4096 bytes") for an over-long
 ** target; JFTS_ERR_USAGE with a message for anything else a client got wrong: an unknown or
 ** repeated parameter, a bad percent escape, a value that is not UTF-8 or holds NUL, a value
-** or q too long, more than SP_MAX_WARDS wards, a number out of range, an unknown format;
+** or q too long, more than SP_MAX_WARDS wards or orgs, a number out of range, an unknown
+** format;
 ** JFTS_ERR_NOMEM. On error *out is NULL. */
 int sp_parse(const char *target, size_t n_bytes, ServeParams **out, char **err_out);
 

@@ -13,8 +13,8 @@
 #include "params.h"
 
 /* "path|q=…|ward=a,b|year=…|section=…|meeting=…|sort=…|exact|all_words|no_related|
-** limit=N(capped)|offset=N|context=N|id=N|format=csv": only the fields that differ from the
-** defaults. */
+** limit=N(capped)|offset=N|context=N|id=N|format=csv|org=a,b|kind=…|by=…": only the fields
+** that differ from the defaults. */
 static void render(const ServeParams *p, char *buf, size_t n) {
   static const char *const formats[] = {"text", "json", "csv", "tsv"};
   size_t at = (size_t)snprintf(buf, n, "%s", p->path);
@@ -33,6 +33,9 @@ static void render(const ServeParams *p, char *buf, size_t n) {
   if (p->context) ADD("|context=%ld", p->context);
   if (p->id) ADD("|id=%ld", p->id);
   if (p->format != OUT_JSON) ADD("|format=%s", formats[p->format]);
+  for (size_t i = 0; i < p->n_orgs; i++) ADD("%s%s", i ? "," : "|org=", p->orgs[i]);
+  if (p->kind) ADD("|kind=%s", p->kind);
+  if (p->by) ADD("|by=%s", p->by);
 #undef ADD
 }
 
@@ -51,6 +54,9 @@ static const struct {
      "/api/search|q=x"},
     {"filters", "/api/wards?q=x&ward=青葉&ward=%E6%B3%89&year=R3&section=1&meeting=IGASU",
      "/api/wards|q=x|ward=青葉,泉|year=R3|section=1|meeting=IGASU"},
+    {"document model", "/api/wards?q=x&org=仙台&org=%E6%A8%AA%E6%B5%9C&kind=計画&by=org",
+     "/api/wards|q=x|org=仙台,横浜|kind=計画|by=org"},
+    {"kind twice", "/api/search?q=x&kind=a&kind=b", "error 4: parameter 'kind' given twice"},
     {"quotes", "/api/quotes?q=x&sort=right&context=20&format=csv",
      "/api/quotes|q=x|sort=right|context=20|format=csv"},
     {"empty pairs skipped", "/api/search?&&q=x&", "/api/search|q=x"},
