@@ -291,10 +291,23 @@ static int has_word_char(const char *s, size_t n) {
   return 0;
 }
 
+/* A sentence that lost its 。: a 、 outside brackets in a line longer than a title is. */
+static int long_clause(const char *s, size_t n) {
+  if (jfts_utf8_count(s, n) <= 30) return 0;
+  int depth = 0;
+  for (size_t i = 0, len; i < n; i += len) {
+    uint32_t c = char_at(s, n, i, &len);
+    if (repair_is_open_bracket(c)) depth++;
+    else if (repair_is_close_bracket(c) && depth > 0) depth--;
+    else if (c == 0x3001 && depth == 0) return 1;
+  }
+  return 0;
+}
+
 int st_heading_line(const char *s, size_t n, StMarker *out) {
   if (st_marker(s, n, out) == ST_NONE) return 0;
   if (st_toc_line(s, n, 0) || jfts_utf8_count(s, n) > ST_MAX_HEADING_CHARS) return 0;
-  if (find_in(s, n, "。")) return 0;
+  if (find_in(s, n, "。") || long_clause(s, n)) return 0;
   const char *t = s + out->title_start;
   size_t nt = n - out->title_start;
   if (out->kind == ST_BRACKET) return jfts_utf8_count(t, nt) <= ST_MAX_BRACKET_TAIL;
@@ -364,8 +377,14 @@ static size_t page_number_start(const char *s, size_t n) {
   }
   while (dashes > 0 && start > 0 && (len = jfts_utf8_prev(s, start, &c)) && is_dash(c))
     start -= len, dashes--;
-  /* A digit right before it is part of a larger number: not a page. */
-  if (start > 0 && (len = jfts_utf8_prev(s, start, &c)) && digit_value(c) >= 0) return n;
+  /* Part of a larger number (3,405 or 1.5), not a page; a leader's points may touch it. */
+  if (start > 0 && start == d && (len = jfts_utf8_prev(s, start, &c))) {
+    if (digit_value(c) >= 0 || c == ',' || c == 0xFF0C) return n;
+    uint32_t c2;
+    if ((c == '.' || c == 0xFF0E) && start > len && (jfts_utf8_prev(s, start - len, &c2), 1) &&
+        digit_value(c2) >= 0)
+      return n;
+  }
   return start;
 }
 

@@ -16,6 +16,7 @@
 #define ST_TEXT_LINES 40      /* nonblank lines at a document's start searched for its fields */
 #define ST_SCAN_LINES 4000    /* lines searched for a 発行 (publisher) line */
 #define ST_ORG_LINE_CHARS 40  /* a line naming the organisation by itself is short */
+#define ST_LONG_LINE_BYTES 600 /* longer lines are text, not a date or publisher line */
 #define ST_DATE_LINE_CHARS 30 /* a date line: the date, 発行, the publisher */
 #define ST_YEAR_LINE_CHARS 20 /* a line giving the fiscal year: "（令和６年度～令和８年度）" */
 
@@ -394,7 +395,7 @@ static void offer_text(ReportDoc *d, const char *t, size_t a, size_t b, int *rc)
   size_t pos = a, la, lb;
   int n_lines = 0, n_nonblank = 0;
   while (*rc == JFTS_OK && n_lines++ < ST_SCAN_LINES && next_line(t, b, &pos, &la, &lb)) {
-    if (la == lb) continue;
+    if (la == lb || lb - la > ST_LONG_LINE_BYTES) continue;
     size_t n = lb - la, n_chars = jfts_utf8_count(t + la, n);
     /* A sentence mentions dates and years; a date line or a cover line gives them. */
     int head = n_nonblank++ < ST_TEXT_LINES && !find_in(t + la, n, "。");
@@ -451,11 +452,13 @@ static int title_line(const char *t, size_t a, size_t b, size_t *la, size_t *lb)
   return 0;
 }
 
-/* Fills document k, whose text is t[a,b); `single`: the file holds only this document. */
+/* Fills document k, whose text is t[a,b); `single`: the file holds only this document. A
+** template document's title line speaks for that document alone: its title, ward, year and
+** kind stay, and the file's sidecar and PDF information give only its organisation. */
 static void fill_doc(Report *r, size_t k, int untagged, const char *t, size_t a, size_t b,
                      const StDocSources *src, int single, int *rc) {
   ReportDoc *d = &r->docs[k];
-  if (single) {
+  if (single && untagged) {
     offer_str(&d->title, &d->title_from, src->meta_title, DOC_FROM_SIDECAR, rc);
     offer_year(d, src->meta_year, DOC_FROM_SIDECAR, rc);
     if (src->meta_title) offer_title(d, src->meta_title, strlen(src->meta_title),
@@ -510,7 +513,7 @@ static int add_untagged_doc(Report *r, const char *t, size_t n) {
     first = 0;
   }
   /* Its title line, which may be a heading above the first passage. */
-  size_t pos = 0, la, lb;
+  size_t pos = 0, la = 0, lb = 0;
   int line = 1;
   while (next_line(t, n, &pos, &la, &lb) && la == lb) line++;
   if (la < lb && (first || line < d->line_start)) {
