@@ -548,7 +548,10 @@ static IngestStatus parse_piece(Ingest *g, const Piece *p, const IngestText *txt
     *rep_out = g->pre->rep;
     g->pre->rep = NULL;
   } else {
-    if (g->carry) rc = st_state_copy(g->carry, &before);
+    if (g->carry) {
+      g->carry->more = !source_at_end(&g->src);
+      rc = st_state_copy(g->carry, &before);
+    }
     if (rc == JFTS_OK)
       rc = report_parse_carry(dec->text, dec->n_bytes, p->line, g->carry, rep_out, &err);
   }

@@ -650,7 +650,7 @@ static void parse_untagged(Parser *p, size_t lo, size_t hi) {
     i = next_nonblank(p, e, hi);
   }
   emit_passage(p, &body, NULL, NULL, 0);
-  flush_unused_levels(p, 0);
+  if (!(p->st->more && hi == p->n_lines)) flush_unused_levels(p, 0);
   set_section(p, NULL, NULL, 0);
 }
 

@@ -96,6 +96,9 @@ typedef struct StState {
   int depth;
   int minutes;       /* 1 once the file showed speaker turns */
   char *speaker;     /* the turn going on (across a piece's end), owned; NULL outside turns */
+  int more;          /* set by the caller: another piece follows the one being parsed, so a
+                     ** heading at its end waits there for its passages instead of becoming
+                     ** a passage of its own */
 } StState;
 
 /* A new empty state (NULL when out of memory); st_state_free accepts NULL. */

@@ -326,15 +326,18 @@ static void test_sections(void **state) {
 }
 
 /* A file parsed in two pieces (as jfts-index streams large files) carrying its structure
-** gets the heading paths and speakers it gets whole; cut is the first line of piece two. */
+** gets the heading paths and speakers it gets whole; cut is the first line of piece two. A
+** heading at the end of piece one waits for its passages in piece two. */
 static void test_pieces(void **state) {
   (void)state;
   static const struct {
     const char *file, *cut_before;
   } cases[] = {
       {"plan.txt", "（２）就労支援"},           /* nested three deep at the cut */
-      {"plan.txt", "２　施策の体系\n■"}, /* not the TOC's entry */
-      {"minutes.txt", "まず、相談支援体制につきましては"}, /* inside a turn */
+      {"plan.txt", "２　施策の体系\n■"},       /* not the TOC's entry */
+      {"plan.txt", "本市では、平成30年"},       /* a heading ends piece one */
+      {"plan.txt", "①相談件数の増加"},
+      {"minutes.txt", "まず、相談支援体制につきましては"}, /* inside a long turn */
       {"newsletter.txt", "【地域の活動】"},
   };
   for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
@@ -349,9 +352,14 @@ static void test_pieces(void **state) {
     assert_int_equal(report_parse(text, n, &whole, NULL), JFTS_OK);
     StState *carry = st_state_new();
     assert_non_null(carry);
+    carry->more = 1;
     assert_int_equal(report_parse_carry(text, cut, 1, carry, &a, NULL), JFTS_OK);
+    carry->more = 0;
     assert_int_equal(report_parse_carry(text + cut, n - cut, cut_line, carry, &b, NULL),
                      JFTS_OK);
+    if (a->n_passages + b->n_passages != whole->n_passages)
+      fail_msg("%s cut before %s: %zu + %zu passages, whole %zu", cases[c].file,
+               cases[c].cut_before, a->n_passages, b->n_passages, whole->n_passages);
     /* Piece two's passages are whole's last ones, with the same headings and speakers. */
     assert_true(b->n_passages <= whole->n_passages);
     for (size_t i = 0; i < b->n_passages; i++) {
