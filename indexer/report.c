@@ -450,10 +450,10 @@ static void flush_unused_levels(Parser *p, int level) {
   sync_heading(p, st->depth);
 }
 
+/* Kinds whose items may follow each other as a list (no text between them): all but
+** chapters, sections and 【…】. */
 static int lists_kind(StKind k) {
-  return k == ST_CIRCLED || k == ST_KANA || k == ST_PAREN_KANA || k == ST_HALF_KANA ||
-         k == ST_HALF_NUM || k == ST_SQUARE || k == ST_DIAMOND || k == ST_CIRCLE ||
-         k == ST_TRIANGLE || k == ST_STAR;
+  return k != ST_CHAPTER && k != ST_SETSU && k != ST_DAI && k != ST_BRACKET && k != ST_NONE;
 }
 
 static StKind line_marker(const Parser *p, size_t i, StMarker *m) {
@@ -485,7 +485,7 @@ static int heading_at(Parser *p, size_t i, size_t e, size_t hi, StMarker *m, int
       return 0;
     *title_line = j;
   }
-  *level = st_place(p->st, m);
+  *level = st_place(p->st, m, p->text + l->trim_start);
   return *level >= 0;
 }
 

@@ -178,6 +178,23 @@ static StKind paren_marker(const char *s, size_t n, size_t i, StMarker *out) {
   return kind;
 }
 
+/* 2.1 見出し, 3.1.2 見出し: s[i] is the point after the first number. */
+static StKind dotted_marker(const char *s, size_t n, size_t i, StMarker *out) {
+  int parts = 1, num = 0;
+  size_t len;
+  while (i < n && (s[i] == '.' || has_prefix(s, n, i, "．"))) {
+    size_t j = i + (s[i] == '.' ? 1 : strlen("．"));
+    if ((num = parse_digits(s, n, &j, 2)) < 0) break;
+    i = j;
+    parts++;
+  }
+  if (parts < 2 || num < 1 || i >= n || !is_space(char_at(s, n, i, &len))) return ST_NONE;
+  out->kind = parts == 2 ? ST_DOT2 : ST_DOT3;
+  out->number = num;
+  out->marker_end = i;
+  return out->kind;
+}
+
 /* １ 見出し, 1. 見出し, 1) 見出し, ア 見出し, ア）見出し: s[0] is the digit or kana. */
 static StKind plain_marker(const char *s, size_t n, StMarker *out) {
   size_t i = 0, len;
@@ -196,7 +213,7 @@ static StKind plain_marker(const char *s, size_t n, StMarker *out) {
     kind = kana ? ST_HALF_KANA : ST_HALF_NUM;
   } else if (i >= n || is_separator(c)) {
     if ((c == '.' || c == 0xFF0E) && digit_value(char_at(s, n, i + len, NULL)) >= 0)
-      return ST_NONE; /* 1.5倍, 1.2.3 */
+      return kana ? ST_NONE : dotted_marker(s, n, i, out); /* 2.1 見出し, not 1.5倍 */
     kind = kana ? ST_KANA : ST_NUM;
     if (is_space(c) || i >= n) len = 0;
   } else {
@@ -246,6 +263,11 @@ StKind st_marker(const char *s, size_t n, StMarker *out) {
 }
 
 /* ---- headings ------------------------------------------------------------------------------ */
+
+static int numbered_kind(StKind k) {
+  return k != ST_BRACKET && k != ST_SQUARE && k != ST_DIAMOND && k != ST_CIRCLE &&
+         k != ST_TRIANGLE && k != ST_STAR;
+}
 
 /* A count or date right after a number: "３ 人", "1 月15日", "10 %" (not "１ 人口の推移",
 ** "１ 日常生活": a counter followed by a word is a title). */
@@ -304,6 +326,17 @@ static int long_clause(const char *s, size_t n) {
   return 0;
 }
 
+/* A numbered step or a statement: the title ends as a verb or a sentence does. */
+static int ends_as_verb(const char *s, size_t n) {
+  static const char *const k[] = {"ます", "ました", "ません", "です", "でした", "ください", "する",
+                                  "した", "います", "なる", "ある", "れる"};
+  for (size_t i = 0; i < sizeof k / sizeof *k; i++) {
+    size_t m = strlen(k[i]);
+    if (n >= m && memcmp(s + n - m, k[i], m) == 0) return 1;
+  }
+  return 0;
+}
+
 int st_heading_line(const char *s, size_t n, StMarker *out) {
   if (st_marker(s, n, out) == ST_NONE) return 0;
   if (st_toc_line(s, n, 0) || jfts_utf8_count(s, n) > ST_MAX_HEADING_CHARS) return 0;
@@ -317,6 +350,7 @@ int st_heading_line(const char *s, size_t n, StMarker *out) {
   /* ア ン ケ ー ト: a letter-spaced word, not a list marker. */
   if (out->kind == ST_KANA && (is_katakana(c0) || (c0 >= 0x30A1 && c0 <= 0x30F6))) return 0;
   if (looks_like_row(t, nt) || !has_word_char(t, nt)) return 0;
+  if (numbered_kind(out->kind) && ends_as_verb(t, nt)) return 0;
   return 1;
 }
 
@@ -396,8 +430,8 @@ int st_toc_line(const char *s, size_t n, int in_toc) {
   uint32_t c;
   while (k > 0 && (len = jfts_utf8_prev(s, k, &c))) {
     if (is_leader(c)) leaders += (c == 0x2026 || c == 0x2025 || c == 0x22EF) ? 3 : 1;
-    else if (c == ' ' || c == '\t') spaces++;
-    else if (c == 0x3000) spaces += 2;
+    else if (c == ' ') spaces++;
+    else if (c == '\t' || c == 0x3000) spaces += 2; /* a column gap */
     else break;
     k -= len;
   }
@@ -517,17 +551,31 @@ int st_state_copy(const StState *st, StState **out) {
   return JFTS_OK;
 }
 
-static int numbered(StKind k) {
-  return k != ST_BRACKET && k != ST_SQUARE && k != ST_DIAMOND && k != ST_CIRCLE &&
-         k != ST_TRIANGLE && k != ST_STAR;
+static int numbered(StKind k) { return numbered_kind(k); }
+
+static char *section_name(const StMarker *m, const char *s);
+
+/* The length of "3.2" in "3.2.1" (the parts before the last) of a dotted section name. */
+static size_t dotted_prefix(const char *section) {
+  const char *dot = strrchr(section, '.');
+  return dot ? (size_t)(dot - section) : 0;
 }
 
-int st_place(const StState *st, const StMarker *m) {
+int st_place(const StState *st, const StMarker *m, const char *s) {
   if (m->kind == ST_CHAPTER) return 0;
   for (int l = 0; l < st->depth; l++) {
     if (st->stack[l].kind != m->kind) continue;
     if (!numbered(m->kind)) return l;
     int last = st->stack[l].number;
+    if (m->kind == ST_DOT2 || m->kind == ST_DOT3) {
+      /* 3.2.1 numbers on from 3.1.x; under another prefix only x.y.1 starts a group. */
+      char *name = section_name(m, s);
+      if (name == NULL) return -1;
+      size_t a = dotted_prefix(name), b = dotted_prefix(st->stack[l].section);
+      int same = a == b && memcmp(name, st->stack[l].section, a) == 0;
+      jfts_free(name);
+      if (!same) return m->number == 1 ? l : -1;
+    }
     return m->number == last + 1 || m->number == last + 2 ? l : -1;
   }
   if (st->depth >= ST_MAX_DEPTH) return -1;
@@ -547,6 +595,15 @@ static char *section_name(const StMarker *m, const char *s) {
   case ST_KANA: return jfts_mprintf("%s", kana);
   case ST_PAREN_KANA: return jfts_mprintf("(%s)", kana);
   case ST_HALF_KANA: return jfts_mprintf("%s)", kana);
+  case ST_DOT2: case ST_DOT3: {
+    char buf[32]; /* "2.1", full-width digits made ASCII */
+    size_t k = 0, len;
+    for (size_t i = 0; i < m->marker_end && k + 1 < sizeof buf; i += len) {
+      int d = digit_value(char_at(s, m->marker_end, i, &len));
+      buf[k++] = d >= 0 ? (char)('0' + d) : '.';
+    }
+    return jfts_strndup(buf, k);
+  }
   default: {
     /* ①, ■, 【…】: as printed, without a separator. */
     size_t e = m->marker_end;

@@ -31,7 +31,9 @@ typedef enum StKind {
   ST_DIAMOND,    /* ◆ ◇ */
   ST_CIRCLE,     /* ○ 〇 ◯ ● ◎ */
   ST_TRIANGLE,   /* ▲ △ ▼ ▽ */
-  ST_STAR        /* ★ ☆ */
+  ST_STAR,       /* ★ ☆ */
+  ST_DOT2,       /* 2.1 見出し (the number is the last part) */
+  ST_DOT3        /* 3.1.2 見出し, and deeper */
 } StKind;
 
 typedef struct StMarker {
@@ -48,8 +50,9 @@ typedef struct StMarker {
 StKind st_marker(const char *s, size_t n, StMarker *out);
 
 /* 1 when the trimmed line s[0,n) can be a heading: a marker and a short title (at most 60
-** characters in all), not a sentence (no 。), not a table row or a count (a number cell after
-** a space, "３ 人"), not a table-of-contents entry; *out gets the marker. Whether it is one
+** characters in all), not a sentence (no 。; a numbered title does not end as a verb does:
+** "5. ボタンをクリックします" is a step), not a table row or a count (a number cell after a
+** space, "３ 人"), not a table-of-contents entry; *out gets the marker. Whether it is one
 ** depends on its neighbours too (report.c: a list of ○ items is a list, numbers must follow
 ** on). */
 int st_heading_line(const char *s, size_t n, StMarker *out);
@@ -107,11 +110,12 @@ void st_state_free(StState *st);
 /* A deep copy of st into *out (JFTS_OK or JFTS_ERR_NOMEM). */
 int st_state_copy(const StState *st, StState **out);
 
-/* The level (0-based) where a heading with marker m goes, or -1 when it does not continue the
-** numbering there (not a heading): a kind on the stack goes back to its level and must number
-** on (the next or the one after, for a heading the extractor lost); a new kind nests under
-** the deepest heading and must start at 1; 第N章 is always level 0 and numbers up. */
-int st_place(const StState *st, const StMarker *m);
+/* The level (0-based) where a heading with marker m (of the line s) goes, or -1 when it does
+** not continue the numbering there (not a heading): a kind on the stack goes back to its level
+** and must number on (the next or the one after, for a heading the extractor lost; 3.2.1 after
+** 3.1.x starts at 1); a new kind nests under the deepest heading and must start at 1; 第N章
+** is always level 0. */
+int st_place(const StState *st, const StMarker *m, const char *s);
 
 /* Makes the heading line s[0,n) (marker m, source range and line given) the heading at
 ** `level`, dropping the levels below it. `title_extra` (may be NULL) is a title printed on

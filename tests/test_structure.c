@@ -24,7 +24,7 @@ static const char *kind_name(StKind k) {
   static const char *const names[] = {"-",      "CHAPTER", "SETSU",   "DAI",    "NUM",
                                       "PAREN",  "HALF",    "CIRCLED", "KANA",   "PKANA",
                                       "HKANA",  "BRACKET", "SQUARE",  "DIAMOND", "CIRCLE",
-                                      "TRIANGLE", "STAR"};
+                                      "TRIANGLE", "STAR",    "DOT2",    "DOT3"};
   return names[k];
 }
 
@@ -62,6 +62,10 @@ static void test_heading_lines(void **state) {
       {"○手をつなぐ育成会の交流会", "CIRCLE/0"},
       {"〇地域展開チーム", "CIRCLE/0"},
       {"▼申込方法", "TRIANGLE/0"},
+      {"2.1 簡単な歴史と名前", "DOT2/1"},
+      {"3.1.2 主サーバー", "DOT3/2"},
+      {"５. 右下の隅にある「Import」ボタンをクリックします", "-"}, /* a step */
+      {"（２）相談支援体制を充実します", "-"},
       /* Sentences, counts, dates, table rows, TOC entries, words. */
       {"①相談件数は年々増加しています。", "-"},
       {"① 研修会を開催し、関係機関の理解を深めるとともに、地域の課題を共有して次年度の取組に"
