@@ -607,8 +607,8 @@ static size_t parse_turn(Parser *p, size_t i, size_t hi) {
   jfts_free(p->speaker);
   p->speaker = NULL;
   p->prev_kind = ST_NONE;
-  if (i < hi) {
-    jfts_free(st->speaker); /* the turn ended here; at the piece's end it may go on */
+  if (i < hi || hi < p->n_lines || !st->more) {
+    jfts_free(st->speaker); /* the turn ended here; at a piece's end it goes on in the next */
     st->speaker = NULL;
   }
   return i;

@@ -362,14 +362,14 @@ static void offer_year(ReportDoc *d, int year, DocFrom src, int *rc) {
 }
 
 /* Organisation and ward a string names (with_raw: the string itself is the organisation
-** when it names no place, as a sidecar's publisher does). */
+** when it names no place and nothing else gave one, as a sidecar's publisher "○○会" does). */
 static void offer_org(ReportDoc *d, const char *s, size_t n, DocFrom src, int with_raw,
                       int *rc) {
   if (*rc != JFTS_OK || s == NULL || n == 0) return;
   char *org = NULL, *ward = NULL;
   *rc = st_find_org(s, n, &org, &ward);
   if (org) offer_str(&d->org, &d->org_from, org, src, rc);
-  else if (with_raw) offer(&d->org, &d->org_from, s, n, src, rc);
+  else if (with_raw && d->org == NULL) offer(&d->org, &d->org_from, s, n, src, rc);
   if (ward) offer_str(&d->ward, &d->ward_from, ward, src, rc);
   jfts_free(org);
   jfts_free(ward);
@@ -452,6 +452,17 @@ static int title_line(const char *t, size_t a, size_t b, size_t *la, size_t *lb)
   return 0;
 }
 
+/* A PDF's Title that names the file it was made from ("Microsoft Word - 計画案.docx",
+** "Document1", "無題") says nothing about the document. */
+static int usable_pdf_title(const char *s) {
+  static const char *const k[] = {".doc", ".xls", ".ppt", ".pdf", ".jtd", ".rtf", ".txt",
+                                  "Microsoft ", "無題", "Untitled", "untitled", "Document"};
+  if (s == NULL) return 0;
+  for (size_t i = 0; i < sizeof k / sizeof *k; i++)
+    if (strstr(s, k[i])) return 0;
+  return 1;
+}
+
 /* Fills document k, whose text is t[a,b); `single`: the file holds only this document. A
 ** template document's title line speaks for that document alone: its title, ward, year and
 ** kind stay, and the file's sidecar and PDF information give only its organisation. */
@@ -463,9 +474,10 @@ static void fill_doc(Report *r, size_t k, int untagged, const char *t, size_t a,
     offer_year(d, src->meta_year, DOC_FROM_SIDECAR, rc);
     if (src->meta_title) offer_title(d, src->meta_title, strlen(src->meta_title),
                                      DOC_FROM_SIDECAR, rc);
-    offer_str(&d->title, &d->title_from, src->pdf_title, DOC_FROM_PDF_INFO, rc);
-    if (src->pdf_title) offer_title(d, src->pdf_title, strlen(src->pdf_title),
-                                    DOC_FROM_PDF_INFO, rc);
+    if (usable_pdf_title(src->pdf_title)) {
+      offer_str(&d->title, &d->title_from, src->pdf_title, DOC_FROM_PDF_INFO, rc);
+      offer_title(d, src->pdf_title, strlen(src->pdf_title), DOC_FROM_PDF_INFO, rc);
+    }
     if (src->pdf_created && strlen(src->pdf_created) >= 10 && src->pdf_created[4] == '-')
       offer(&d->date, &d->date_from, src->pdf_created, 10, DOC_FROM_PDF_INFO, rc);
   }

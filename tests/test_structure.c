@@ -490,6 +490,9 @@ static void test_doc_fields(void **state) {
                                          NULL, NULL, NULL, NULL, NULL};
   static const StDocSources pdf_info = {NULL, NULL, 0, "障害福祉だより10月号", "東山市障害福祉課",
                                         "Microsoft Word", "2023-09-28T10:00:00+09:00", NULL};
+  static const StDocSources word_title = {NULL, NULL, 0, "Microsoft Word - 計画案.docx", "user",
+                                          NULL, NULL, NULL};
+  static const StDocSources npo = {NULL, "NPO法人ひがしやまネット", 0, NULL, NULL, NULL, NULL, NULL};
   static const StDocSources in_r3 = {NULL, NULL, 0, NULL, NULL, NULL, NULL, "reports/R3/memo.txt"};
   static const StDocSources corpus_meta = {"令和3年度 仙台市各区障害者自立支援協議会 取組状況",
                                            "仙台市 (青葉区・宮城野区・若林区・太白区・泉区 障害者自立支援協議会)",
@@ -505,6 +508,8 @@ static void test_doc_fields(void **state) {
       {"structure/plan.txt", &plan_meta, 0,
        "東山市障害者福祉計画（第５期）(sidecar) 東山市(sidecar) -(-) 2023(sidecar) 計画(sidecar) "
        "2024-03(text)"},
+      {"structure/plan.txt", &word_title, 0, /* a file name is no title; a person no org */
+       "東山市障害者福祉計画(title) 東山市(title) -(-) 2024(text) 計画(title) 2024-03(text)"},
       {"structure/plan.md", &none, 0,
        "東山市障害者福祉計画(title) 東山市(title) -(-) -(-) 計画(title) -(-)"},
       {"structure/minutes.txt", &none, 0,
@@ -517,6 +522,9 @@ static void test_doc_fields(void **state) {
        "障害福祉だより10月号(pdf) 東山市(pdf) -(-) 2023(pdf) 広報(pdf) 2023-09-28(pdf)"},
       {"=打合せメモ\n\n○会長（山田）　始めます。\n◆委員（鈴木）　意見があります。\n", &in_r3, 0,
        "打合せメモ(title) -(-) -(-) 2021(path) 会議録(text) -(-)"},
+      /* A publisher naming no place is the organisation as given. */
+      {"=活動報告\n\n今年度は交流会を開いた。\n", &npo, 0,
+       "活動報告(title) NPO法人ひがしやまネット(sidecar) -(-) -(-) 報告(title) -(-)"},
       {"report/second-city.txt", &none, 0,
        "令和 4年度 中央区障害者自立支援協議会 取組状況(title) -(-) 中央区(title) 2022(title) "
        "取組状況(title) -(-)"},
@@ -568,6 +576,33 @@ static void test_later_piece_no_doc(void **state) {
   report_free(r);
 }
 
+/* Every allocation of parsing and resolving a fixture may fail: the result is out of memory
+** and nothing leaks, or the same report as without failures. */
+static void test_out_of_memory(void **state) {
+  (void)state;
+  static const char *const files[] = {"plan.txt", "minutes.txt", "newsletter.txt"};
+  static const StDocSources src = {"題", "東山市", 2023, NULL, NULL, NULL, NULL, "a/R5/x.txt"};
+  for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+    size_t n;
+    char *text = fixture_text(files[f], &n);
+    long live = jfts_alloc_live();
+    int done = 0;
+    for (long k = 0; !done && k < 100000; k++) {
+      Report *r = NULL;
+      jfts_alloc_fail_after(k);
+      int rc = report_parse(text, n, &r, NULL);
+      if (rc == JFTS_OK) rc = st_resolve_docs(r, text, n, &src, 1);
+      jfts_alloc_fail_after(-1);
+      if (rc == JFTS_OK) done = 1;
+      else if (rc != JFTS_ERR_NOMEM) fail_msg("%s: fail after %ld: rc %d", files[f], k, rc);
+      report_free(r);
+      if (jfts_alloc_live() != live) fail_msg("%s: fail after %ld: a leak", files[f], k);
+    }
+    assert_true(done);
+    free(text);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_heading_lines),      cmocka_unit_test(test_toc_lines),
@@ -575,6 +610,7 @@ int main(void) {
       cmocka_unit_test(test_sections),           cmocka_unit_test(test_pieces),
       cmocka_unit_test(test_find_org),           cmocka_unit_test(test_kind_year_date),
       cmocka_unit_test(test_doc_fields),         cmocka_unit_test(test_later_piece_no_doc),
+      cmocka_unit_test(test_out_of_memory),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
