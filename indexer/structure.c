@@ -1,7 +1,7 @@
 /* Structure of any document (see structure.h): line recognisers for headings, tables of
-** contents and speaker turns, the heading stack that nests them by order of first
-** appearance, and the document fields (organisation, ward, kind, fiscal year, date) with
-** their sources. Everything here works on UTF-8 bytes and never needs ICU. */
+** contents and speaker turns, and the heading stack that nests headings by order of first
+** appearance (the document fields are in structure_doc.c). Everything here works on UTF-8
+** bytes and never needs ICU. */
 #include "structure.h"
 
 #include <stdlib.h>
@@ -551,7 +551,6 @@ int st_state_copy(const StState *st, StState **out) {
   return JFTS_OK;
 }
 
-static int numbered(StKind k) { return numbered_kind(k); }
 
 static char *section_name(const StMarker *m, const char *s);
 
@@ -565,7 +564,7 @@ int st_place(const StState *st, const StMarker *m, const char *s) {
   if (m->kind == ST_CHAPTER) return 0;
   for (int l = 0; l < st->depth; l++) {
     if (st->stack[l].kind != m->kind) continue;
-    if (!numbered(m->kind)) return l;
+    if (!numbered_kind(m->kind)) return l;
     int last = st->stack[l].number;
     if (m->kind == ST_DOT2 || m->kind == ST_DOT3) {
       /* 3.2.1 numbers on from 3.1.x; under another prefix only x.y.1 starts a group. */
@@ -579,7 +578,7 @@ int st_place(const StState *st, const StMarker *m, const char *s) {
     return m->number == last + 1 || m->number == last + 2 ? l : -1;
   }
   if (st->depth >= ST_MAX_DEPTH) return -1;
-  return numbered(m->kind) && m->number != 1 ? -1 : st->depth;
+  return numbered_kind(m->kind) && m->number != 1 ? -1 : st->depth;
 }
 
 /* The marker as a section name: digits ASCII, parentheses ASCII, symbols as printed. */

@@ -444,8 +444,8 @@ static int title_line(const char *t, size_t a, size_t b, size_t *la, size_t *lb)
   size_t pos = a;
   while (next_line(t, b, &pos, la, lb)) {
     if (*la == *lb) continue;
-    if (jfts_utf8_count(t + *la, *lb - *la) > ST_TITLE_MAX_CHARS || find_in(t + *la, *lb - *la, "。"))
-      return 0;
+    size_t n = *lb - *la;
+    if (jfts_utf8_count(t + *la, n) > ST_TITLE_MAX_CHARS || find_in(t + *la, n, "。")) return 0;
     size_t x, y, z;
     return !st_toc_title(t + *la, *lb - *la) && !st_speaker_line(t + *la, *lb - *la, &x, &y, &z);
   }
@@ -483,7 +483,8 @@ static void fill_doc(Report *r, size_t k, int untagged, const char *t, size_t a,
   }
   if (src->meta_publisher)
     offer_org(d, src->meta_publisher, strlen(src->meta_publisher), DOC_FROM_SIDECAR, 1, rc);
-  if (src->pdf_author) offer_org(d, src->pdf_author, strlen(src->pdf_author), DOC_FROM_PDF_INFO, 0, rc);
+  if (src->pdf_author)
+    offer_org(d, src->pdf_author, strlen(src->pdf_author), DOC_FROM_PDF_INFO, 0, rc);
   if (src->pdf_creator)
     offer_org(d, src->pdf_creator, strlen(src->pdf_creator), DOC_FROM_PDF_INFO, 0, rc);
   size_t la, lb;

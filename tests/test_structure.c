@@ -121,7 +121,8 @@ static void test_toc_lines(void **state) {
   };
   for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
     int got = st_toc_line(cases[c].line, strlen(cases[c].line), cases[c].in_toc);
-    if (got != cases[c].expect) fail_msg("line '%s' in_toc %d: %d", cases[c].line, cases[c].in_toc, got);
+    if (got != cases[c].expect)
+      fail_msg("line '%s' in_toc %d: %d", cases[c].line, cases[c].in_toc, got);
   }
   static const struct {
     const char *line;
