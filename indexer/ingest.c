@@ -18,6 +18,7 @@
 #include "jfts_common.h"
 #include "markup.h"
 #include "report.h"
+#include "structure.h"
 
 /* ---- readers ------------------------------------------------------------------------------ */
 
@@ -413,6 +414,7 @@ typedef struct Ingest {
   IngestMeta meta;     /* the file's metadata (file->meta, or the sidecar's in owned_meta) */
   Meta owned_meta;
   int same;            /* indexed with this size, hash and metadata */
+  StState *carry;      /* a streamed file: the structure of its text from piece to piece */
 } Ingest;
 
 enum { PASS_OK = 0, PASS_NOT_STREAMABLE = 1, PASS_FAILED = 2 };
@@ -518,6 +520,21 @@ static IngestStatus read_piece(Ingest *g, const Piece *p, IngestText *txt) {
   return st;
 }
 
+/* The document fields (structure.h): what the sidecar and the PDF's information say beside
+** the text, for st_resolve_docs, which ranks them. */
+static int resolve_docs(const Ingest *g, const Piece *p, const IngestText *txt, Report *rep) {
+  const PdfDoc *pdf = txt->pdf;
+  StDocSources src = {g->meta.title,
+                      g->meta.publisher,
+                      g->meta.year,
+                      pdf ? pdf->title : NULL,
+                      pdf ? pdf->author : NULL,
+                      pdf ? pdf->creator : NULL,
+                      pdf ? pdf->created : NULL,
+                      g->file->stored_path ? g->file->stored_path : g->file->path};
+  return st_resolve_docs(rep, txt->dec->text, txt->dec->n_bytes, &src, p->off == 0);
+}
+
 /* Parses a piece's text. A report the cut of a streamed file went through is left for the
 ** next piece, which starts at its title line, so that no table row or section is split
 ** (unless one report outgrows a piece). */
@@ -526,11 +543,17 @@ static IngestStatus parse_piece(Ingest *g, const Piece *p, const IngestText *txt
   const DecodedText *dec = txt->dec;
   char *err = NULL;
   int rc = JFTS_OK;
+  StState *before = NULL; /* the structure as the piece found it, for a second parse */
   if (p->prepared && g->pre->rep) {
     *rep_out = g->pre->rep;
     g->pre->rep = NULL;
   } else {
-    rc = report_parse_at(dec->text, dec->n_bytes, p->line, rep_out, &err);
+    if (g->carry) {
+      g->carry->more = !source_at_end(&g->src);
+      rc = st_state_copy(g->carry, &before);
+    }
+    if (rc == JFTS_OK)
+      rc = report_parse_carry(dec->text, dec->n_bytes, p->line, g->carry, rep_out, &err);
   }
   const Report *rep = *rep_out;
   size_t keep = rc == JFTS_OK && !source_at_end(&g->src) && rep->n_docs > 0
@@ -538,9 +561,16 @@ static IngestStatus parse_piece(Ingest *g, const Piece *p, const IngestText *txt
   if (keep > 0) {
     report_free(*rep_out);
     *rep_out = NULL;
-    rc = report_parse_at(dec->text, keep, p->line, rep_out, &err);
+    if (before) {
+      st_state_free(g->carry);
+      g->carry = before;
+      before = NULL;
+    }
+    rc = report_parse_carry(dec->text, keep, p->line, g->carry, rep_out, &err);
     source_keep(&g->src, dec_raw_offset(dec, keep) - (size_t)p->off);
   }
+  st_state_free(before);
+  if (rc == JFTS_OK) rc = resolve_docs(g, p, txt, *rep_out);
   IngestStatus st = rc == JFTS_OK ? INGEST_INDEXED
                                   : set_failure(g->res, INGEST_FATAL, rc, g->file->path, err);
   jfts_free(err);
@@ -633,6 +663,8 @@ static IngestStatus store_pieces(Ingest *g) {
   int64_t file_id = 0;
   int in_savepoint = 0;
   Piece p;
+  if (g->src.streamed && (g->carry = st_state_new()) == NULL)
+    return set_failure(res, INGEST_FATAL, JFTS_ERR_NOMEM, NULL, NULL);
   int os_err = source_rewind(&g->src);
   while (st == INGEST_INDEXED && !os_err && !(os_err = source_next(&g->src, &p)) && !p.end) {
     IngestText txt = {NULL};
@@ -662,6 +694,8 @@ static IngestStatus store_pieces(Ingest *g) {
   }
   if (st == INGEST_INDEXED && os_err)
     st = set_failure(res, INGEST_FAILED, JFTS_ERR_IO, g->file->path, jfts_strerror(os_err));
+  st_state_free(g->carry);
+  g->carry = NULL;
   if (in_savepoint) {
     char *err = NULL;
     int rc = store_piecewise_end(g->store, st == INGEST_INDEXED, &err);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jfts_common.h"
+#include "structure.h"
 #include "textseg.h"
 
 #define MAX_NAME_CHARS 40    /* a table name cell or activity name is short */
@@ -32,6 +33,10 @@ typedef struct Parser {
   int heading_used;        /* passages emitted under the current heading */
   size_t heading_src[2];   /* source range of the current innermost heading */
   int heading_line;
+  StState *st;             /* headings and turns of text outside the template (structure.h) */
+  char *speaker;           /* owned: the speaker of the turn being emitted, or NULL */
+  int toc;                 /* 1 while table-of-contents passages are emitted */
+  StKind prev_kind;        /* marker of the previous block's first line (lists) */
   int rc;
   char **err_out;
 } Parser;
@@ -251,6 +256,9 @@ static void push_passage(Parser *p, RepText *body, const char *meeting, const ch
   ps->meeting = dup_or_null(p, meeting);
   ps->local_name = dup_or_null(p, local_name);
   ps->slot = slot;
+  ps->speaker = dup_or_null(p, p->speaker);
+  ps->toc = p->toc;
+  if (p->st) st_mark_used(p->st);
   const RepText *b = &ps->body;
   if (b->n_segs > 0) {
     const RepSeg *first = &b->segs[0], *last = &b->segs[b->n_segs - 1];
@@ -375,38 +383,275 @@ static void append_lines(Parser *p, RepText *body, size_t i, size_t end, RepJoin
   }
 }
 
-/* Text outside any report (a plain-text corpus): consecutive blocks are grouped into
-** passages of at least PLAIN_GROUP_CHARS characters, joined with line breaks, so that the
-** short paragraphs of converted HTML and man pages (menu entries, headings, list items,
-** "戻る") make one passage with their context rather than one each. A group never grows
-** past SPLIT_MIN_CHARS (so no grouped passage is cut again) nor REPORT_PASSAGE_MAX bytes; a
-** longer block alone is cut at sentence ends as usual. Inside a report every block is a
-** passage of its own (parse_plain): there the structure says what belongs together. */
+static void set_section(Parser *p, const char *section, const char *title, size_t n_title);
+
+/* ---- text outside the template: structure of any document ------------------------------ */
+
+/* Text outside any report (a plain-text corpus, a plan, minutes, a newsletter): consecutive
+** blocks under one heading are grouped into passages of at least PLAIN_GROUP_CHARS
+** characters, joined with line breaks, so that the short paragraphs of converted HTML and man
+** pages (menu entries, list items, "戻る") make one passage with their context rather than
+** one each. A group never grows past SPLIT_MIN_CHARS (so no grouped passage is cut again) nor
+** REPORT_PASSAGE_MAX bytes; a longer block alone is cut at sentence ends as usual. Inside a
+** report every block is a passage of its own (parse_plain): there the template says what
+** belongs together. */
+static void group_block(Parser *p, RepText *body, size_t i, size_t e) {
+  size_t before = body->n_bytes;
+  append_lines(p, body, i, e, REP_JOIN_BLOCK);
+  if (p->rc != JFTS_OK) return;
+  /* Counted on the joined text: the wrap rule may add spaces, the join a line break. */
+  size_t chars = jfts_utf8_count(body->text, body->n_bytes);
+  if (before > 0 && (chars > SPLIT_MIN_CHARS || body->n_bytes > REPORT_PASSAGE_MAX) &&
+      body->text[before] == '\n') {
+    /* Too much with this block: the group so far is a passage, the block starts anew. */
+    RepText head = {0}, tail = {0};
+    repair_slice(body, 0, before, &head, &p->rc);
+    repair_slice(body, before + 1, body->n_bytes, &tail, &p->rc);
+    repair_reset(body);
+    emit_passage(p, &head, NULL, NULL, 0);
+    *body = tail;
+    chars = jfts_utf8_count(body->text, body->n_bytes);
+  }
+  if (chars >= PLAIN_GROUP_CHARS) emit_passage(p, body, NULL, NULL, 0);
+}
+
+/* The passages to come take the heading path of the structure's first `depth` levels, and
+** its top level as their section. */
+static void sync_heading(Parser *p, int depth) {
+  const StState *st = p->st;
+  jfts_free(p->heading1);
+  jfts_free(p->heading2);
+  jfts_free(p->section_title);
+  p->heading2 = NULL;
+  p->heading1 = st_path(st, depth, &p->rc);
+  p->section = depth > 0 ? st->stack[0].section : NULL;
+  p->section_title = depth > 0 ? dup_or_null(p, st->stack[0].title) : NULL;
+}
+
+/* Levels [level, depth) are about to go: one that no passage came under becomes a passage
+** of its own (under the levels above it), so its text stays in passage text too. */
+static void flush_unused_levels(Parser *p, int level) {
+  StState *st = p->st;
+  int depth = st->depth;
+  for (int l = depth - 1; p->rc == JFTS_OK && l >= level; l--) {
+    StHeading *h = &st->stack[l];
+    if (h->used || !h->here) continue;
+    sync_heading(p, l);
+    RepText body = {0};
+    repair_append(&body, p->text, h->src_start, h->src_end, h->lineno, REP_JOIN_WRAP, &p->rc);
+    if (h->src2_end > h->src2_start)
+      repair_append(&body, p->text, h->src2_start, h->src2_end, h->lineno2, REP_JOIN_WRAP,
+                    &p->rc);
+    st->depth = l; /* emitting marks the levels above as used, not this one's children */
+    emit_passage(p, &body, NULL, NULL, 0);
+    st->depth = depth;
+    h->used = 1;
+  }
+  sync_heading(p, st->depth);
+}
+
+/* Kinds whose items may follow each other as a list (no text between them): all but
+** chapters, sections and 【…】. */
+static int lists_kind(StKind k) {
+  return k != ST_CHAPTER && k != ST_SETSU && k != ST_DAI && k != ST_BRACKET && k != ST_NONE;
+}
+
+static StKind line_marker(const Parser *p, size_t i, StMarker *m) {
+  const RepLine *l = &p->lines[i];
+  return st_marker(p->text + l->trim_start, l->trim_end - l->trim_start, m);
+}
+
+/* Whether the block [i,e) is a heading: one line, a marker and a short title (structure.h),
+** not an item of a list (a line of the same marker before or after it), numbered on from the
+** headings above. Sets the marker, the level and *title_line (a title printed on the line
+** after a lone 第N章, or hi). */
+static int heading_at(Parser *p, size_t i, size_t e, size_t hi, StMarker *m, int *level,
+                      size_t *title_line) {
+  const RepLine *l = &p->lines[i];
+  *title_line = hi;
+  if (next_nonblank(p, i + 1, e) < e) return 0;
+  size_t n = l->trim_end - l->trim_start;
+  if (!st_heading_line(p->text + l->trim_start, n, m)) return 0;
+  size_t j = next_nonblank(p, e, hi);
+  StMarker next;
+  StKind next_kind = j < hi ? line_marker(p, j, &next) : ST_NONE;
+  if (lists_kind(m->kind) && (p->prev_kind == m->kind || next_kind == m->kind)) return 0;
+  if (m->title_start == n && m->kind != ST_BRACKET) {
+    /* "第２章" alone, its title on the next line. */
+    const RepLine *t = j < hi ? &p->lines[j] : NULL;
+    if (t == NULL || next_kind != ST_NONE || block_end(p, j, hi) != j + 1 ||
+        jfts_utf8_count(p->text + t->trim_start, t->trim_end - t->trim_start) > 40 ||
+        find_str(p->text + t->trim_start, t->trim_end - t->trim_start, "。"))
+      return 0;
+    *title_line = j;
+  }
+  *level = st_place(p->st, m, p->text + l->trim_start);
+  return *level >= 0;
+}
+
+static void push_heading(Parser *p, size_t i, const StMarker *m, int level, size_t title_line,
+                         size_t hi) {
+  const RepLine *l = &p->lines[i];
+  const RepLine *t = title_line < hi ? &p->lines[title_line] : NULL;
+  flush_unused_levels(p, level);
+  char *extra = t ? dupn(p, p->text + t->trim_start, t->trim_end - t->trim_start) : NULL;
+  if (p->rc != JFTS_OK) return;
+  int rc = st_push(p->st, level, m, p->text + l->trim_start, l->trim_end - l->trim_start, extra,
+                   l->trim_start, l->trim_end, l->lineno);
+  jfts_free(extra);
+  if (rc != JFTS_OK) {
+    p->rc = rc;
+    return;
+  }
+  StHeading *h = &p->st->stack[p->st->depth - 1];
+  add_line_label(p, l);
+  if (t) {
+    add_line_label(p, t);
+    h->src2_start = t->trim_start;
+    h->src2_end = t->trim_end;
+    h->lineno2 = t->lineno;
+  }
+  sync_heading(p, p->st->depth);
+}
+
+/* A table of contents from line i (its 目次 title, or a first entry with a dot leader): its
+** entries are passages marked toc, under the 目次 line. Returns the line after it. */
+static size_t parse_toc(Parser *p, size_t i, size_t hi) {
+  const RepLine *l = &p->lines[i];
+  int in_toc = st_toc_title(p->text + l->trim_start, l->trim_end - l->trim_start);
+  jfts_free(p->heading1);
+  jfts_free(p->heading2);
+  jfts_free(p->section_title);
+  p->heading1 = p->heading2 = p->section_title = NULL;
+  p->section = NULL;
+  if (in_toc) {
+    add_line_label(p, l);
+    p->heading1 = dupn(p, p->text + l->trim_start, l->trim_end - l->trim_start);
+    i = next_nonblank(p, i + 1, hi);
+  }
+  p->toc = 1;
+  RepText body = {0};
+  while (p->rc == JFTS_OK && i < hi) {
+    l = &p->lines[i];
+    const char *s = p->text + l->trim_start;
+    size_t n = l->trim_end - l->trim_start;
+    int entry = st_toc_line(s, n, in_toc);
+    if (!entry && in_toc && jfts_utf8_count(s, n) <= 40 && !find_str(s, n, "。")) {
+      /* An entry whose page number went to the next line, or a part title above entries. */
+      size_t j = next_nonblank(p, i + 1, hi);
+      const RepLine *nl = j < hi ? &p->lines[j] : NULL;
+      entry = nl && st_toc_line(p->text + nl->trim_start, nl->trim_end - nl->trim_start, 1);
+    }
+    if (!entry) break;
+    group_block(p, &body, i, i + 1);
+    i = next_nonblank(p, i + 1, hi);
+  }
+  emit_passage(p, &body, NULL, NULL, 0);
+  p->toc = 0;
+  p->prev_kind = ST_NONE;
+  sync_heading(p, p->st->depth);
+  return i;
+}
+
+static int turn_start(const Parser *p, size_t i, size_t *name_a, size_t *name_b,
+                      size_t *speech) {
+  const RepLine *l = &p->lines[i];
+  return p->st->minutes && st_speaker_line(p->text + l->trim_start, l->trim_end - l->trim_start,
+                                           name_a, name_b, speech) > 0;
+}
+
+/* Council minutes: the file shows speaker turns when two lines at least are strong ones
+** (君, or a role such as 議長, 委員) with the speech on the same line or the name in
+** parentheses. */
+static void detect_minutes(Parser *p, size_t lo, size_t hi) {
+  int n_turns = 0;
+  for (size_t i = lo; i < hi && n_turns < 2 && !p->st->minutes; i++) {
+    const RepLine *l = &p->lines[i];
+    const char *s = p->text + l->trim_start;
+    size_t n = l->trim_end - l->trim_start, a, b, sp;
+    if (!is_blank(l) && st_speaker_line(s, n, &a, &b, &sp) == 2 &&
+        (sp < n || find_str(s + a, b - a, "（") || memchr(s + a, '(', b - a)))
+      n_turns++;
+  }
+  if (n_turns >= 2) p->st->minutes = 1;
+}
+
+/* A speaker's turn from line i (or, when i starts no turn, the rest of the turn an earlier
+** piece ended in): the speaker is a label, the speech its passages (split as long passages
+** are), up to the next turn. Returns the line after it. */
+static size_t parse_turn(Parser *p, size_t i, size_t hi) {
+  StState *st = p->st;
+  const RepLine *l = &p->lines[i];
+  size_t a, b, sp;
+  RepText body = {0};
+  size_t e = i;
+  if (turn_start(p, i, &a, &b, &sp)) {
+    add_label(p, l->trim_start, l->trim_start + b);
+    jfts_free(st->speaker);
+    st->speaker = dupn(p, p->text + l->trim_start + a, b - a);
+    if (l->trim_start + sp < l->trim_end)
+      repair_append(&body, p->text, l->trim_start + sp, l->trim_end, l->lineno, REP_JOIN_WRAP,
+                    &p->rc);
+    e = block_end(p, i, hi);
+    append_lines(p, &body, i + 1, e, body.n_bytes ? REP_JOIN_WRAP : REP_JOIN_BLOCK);
+    i = next_nonblank(p, e, hi);
+  }
+  while (p->rc == JFTS_OK && i < hi && !turn_start(p, i, &a, &b, &sp)) {
+    e = block_end(p, i, hi);
+    append_lines(p, &body, i, e, REP_JOIN_BLOCK);
+    i = next_nonblank(p, e, hi);
+  }
+  jfts_free(p->speaker);
+  p->speaker = dup_or_null(p, st->speaker);
+  emit_passage(p, &body, NULL, NULL, 0);
+  jfts_free(p->speaker);
+  p->speaker = NULL;
+  p->prev_kind = ST_NONE;
+  if (i < hi || hi < p->n_lines || !st->more) {
+    jfts_free(st->speaker); /* the turn ended here; at a piece's end it goes on in the next */
+    st->speaker = NULL;
+  }
+  return i;
+}
+
 static void parse_untagged(Parser *p, size_t lo, size_t hi) {
   RepText body = {0};
+  detect_minutes(p, lo, hi);
+  sync_heading(p, p->st->depth);
+  p->prev_kind = ST_NONE;
   size_t i = next_nonblank(p, lo, hi);
+  if (i < hi && p->st->speaker) i = parse_turn(p, i, hi);
   while (p->rc == JFTS_OK && i < hi) {
-    size_t e = block_end(p, i, hi);
-    size_t before = body.n_bytes;
-    append_lines(p, &body, i, e, REP_JOIN_BLOCK);
-    if (p->rc != JFTS_OK) break;
-    /* Counted on the joined text: the wrap rule may add spaces, the join a line break. */
-    size_t chars = jfts_utf8_count(body.text, body.n_bytes);
-    if (before > 0 && (chars > SPLIT_MIN_CHARS || body.n_bytes > REPORT_PASSAGE_MAX) &&
-        body.text[before] == '\n') {
-      /* Too much with this block: the group so far is a passage, the block starts anew. */
-      RepText head = {0}, tail = {0};
-      repair_slice(&body, 0, before, &head, &p->rc);
-      repair_slice(&body, before + 1, body.n_bytes, &tail, &p->rc);
-      repair_reset(&body);
-      emit_passage(p, &head, NULL, NULL, 0);
-      body = tail;
-      chars = jfts_utf8_count(body.text, body.n_bytes);
+    const RepLine *l = &p->lines[i];
+    const char *s = p->text + l->trim_start;
+    size_t n = l->trim_end - l->trim_start, a, b, sp, title_line;
+    if (st_toc_title(s, n) || st_toc_line(s, n, 0)) {
+      emit_passage(p, &body, NULL, NULL, 0);
+      i = parse_toc(p, i, hi);
+      continue;
     }
-    if (chars >= PLAIN_GROUP_CHARS) emit_passage(p, &body, NULL, NULL, 0);
+    if (turn_start(p, i, &a, &b, &sp)) {
+      emit_passage(p, &body, NULL, NULL, 0);
+      i = parse_turn(p, i, hi);
+      continue;
+    }
+    size_t e = block_end(p, i, hi);
+    StMarker m;
+    int level;
+    if (heading_at(p, i, e, hi, &m, &level, &title_line)) {
+      emit_passage(p, &body, NULL, NULL, 0);
+      push_heading(p, i, &m, level, title_line, hi);
+      p->prev_kind = m.kind;
+      i = next_nonblank(p, title_line < hi ? title_line + 1 : e, hi);
+      continue;
+    }
+    group_block(p, &body, i, e);
+    p->prev_kind = line_marker(p, i, &m);
     i = next_nonblank(p, e, hi);
   }
   emit_passage(p, &body, NULL, NULL, 0);
+  if (!(p->st->more && hi == p->n_lines)) flush_unused_levels(p, 0);
+  set_section(p, NULL, NULL, 0);
 }
 
 /* Untagged text inside a report: every block becomes passages. */
@@ -444,9 +689,18 @@ static void parse_title(Parser *p, const RepLine *l, ReportDoc *d) {
   d->year = num > 0 ? (reiwa ? 2018 + num : 1988 + num) : 0;
   d->year_label = jfts_mprintf("%s%d年度", reiwa ? "令和" : "平成", num);
   if (d->year_label == NULL) p->rc = JFTS_ERR_NOMEM;
+  /* The document model's fields the title line gives (ingest adds the other sources). */
+  d->title_from = DOC_FROM_TITLE;
+  d->year_from = d->year ? DOC_FROM_TITLE : DOC_FROM_NONE;
+  const char *kind = st_kind_of(s + start, end - start);
+  d->kind = dup_or_null(p, kind);
+  d->kind_from = kind ? DOC_FROM_TITLE : DOC_FROM_NONE;
   for (size_t w = 0; w < sizeof k_wards / sizeof *k_wards; w++) {
     if (find_str(s + start, end - start, k_wards[w])) {
+      /* The template with one of Sendai's wards is Sendai's. */
       d->ward = dup_or_null(p, k_wards[w]);
+      d->org = dup_or_null(p, "仙台市");
+      d->ward_from = d->org_from = DOC_FROM_TITLE;
       return;
     }
   }
@@ -458,6 +712,7 @@ static void parse_title(Parser *p, const RepLine *l, ReportDoc *d) {
     size_t a = skip_spaces(s, (size_t)(nendo - s) + strlen("年度"), (size_t)(council - s));
     size_t b = (size_t)(council - s);
     if (b > a) d->ward = dupn(p, s + a, b - a);
+    if (b > a) d->ward_from = DOC_FROM_TITLE;
   }
 }
 
@@ -878,11 +1133,16 @@ static void parse_document(Parser *p, size_t lo, size_t hi) {
 /* ---- entry points ---------------------------------------------------------------------- */
 
 int report_parse(const char *text, size_t n_bytes, Report **out, char **err_out) {
-  return report_parse_at(text, n_bytes, 1, out, err_out);
+  return report_parse_carry(text, n_bytes, 1, NULL, out, err_out);
 }
 
 int report_parse_at(const char *text, size_t n_bytes, int first_lineno, Report **out,
                     char **err_out) {
+  return report_parse_carry(text, n_bytes, first_lineno, NULL, out, err_out);
+}
+
+int report_parse_carry(const char *text, size_t n_bytes, int first_lineno, StState *carry,
+                       Report **out, char **err_out) {
   Parser p;
   memset(&p, 0, sizeof p);
   p.text = text;
@@ -890,8 +1150,12 @@ int report_parse_at(const char *text, size_t n_bytes, int first_lineno, Report *
   p.err_out = err_out;
   p.doc = -1;
   *out = NULL;
-  p.r = jfts_calloc(1, sizeof *p.r);
-  if (p.r == NULL) return JFTS_ERR_NOMEM;
+  p.st = carry ? carry : st_state_new();
+  p.r = p.st ? jfts_calloc(1, sizeof *p.r) : NULL;
+  if (p.r == NULL) {
+    if (carry == NULL) st_state_free(p.st);
+    return JFTS_ERR_NOMEM;
+  }
   p.rc = repair_split_lines_at(text, n_bytes, first_lineno, &p.lines, &p.n_lines);
   if (p.rc != JFTS_OK) goto cleanup;
 
@@ -932,6 +1196,9 @@ cleanup:
   jfts_free(p.section_title);
   jfts_free(p.heading1);
   jfts_free(p.heading2);
+  jfts_free(p.speaker);
+  if (carry) st_leave_piece(carry);
+  else st_state_free(p.st);
   if (p.rc != JFTS_OK) {
     report_free(p.r);
     return p.rc;

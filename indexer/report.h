@@ -98,6 +98,13 @@ int report_parse(const char *text, size_t n_bytes, Report **out, char **err_out)
 ** first line is line first_lineno of the file. Offsets stay relative to text. */
 int report_parse_at(const char *text, size_t n_bytes, int first_lineno, Report **out,
                     char **err_out);
+/* The same, carrying the structure of text outside the template (its heading path, a
+** speaker's turn: structure.h) from the previous piece in *carry and leaving this piece's
+** there at its end, so that headings nest and turns go on across pieces. carry NULL: a fresh
+** structure, as report_parse_at has. The caller keeps carry (st_state_new/st_state_free). */
+struct StState;
+int report_parse_carry(const char *text, size_t n_bytes, int first_lineno, struct StState *carry,
+                       Report **out, char **err_out);
 void report_free(Report *r);
 
 /* Ward name in canonical form ("青葉" -> "青葉区"), or NULL when s names no Sendai ward. */

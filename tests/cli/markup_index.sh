@@ -50,10 +50,11 @@ text=$(sed -n 1p <<<"$OUT")
 for mark in '**' '](' '|' '`' '<' '#'; do
   [[ $text != *"$mark"* ]] || fail "markup '$mark' left in the passage text: $text"
 done
-expect_match "$text" '"text":"【地域支援の取組み】\\n今年度は地域の支援体制について関係機関と連携して検討を行った。\\n研修会を開催\\nケース会議 を実施\\n会議 回数\\n全体協議会 2回\\n図 相談支援"' \
+# The heading is the passage's heading (structure.h), not a line of its text.
+expect_match "$text" '"heading":"【地域支援の取組み】","meeting":null,"text":"今年度は地域の支援体制について関係機関と連携して検討を行った。\\n研修会を開催\\nケース会議 を実施\\n会議 回数\\n全体協議会 2回\\n図 相談支援"' \
   "Markdown: heading, joined paragraph, list items and table rows as lines"
 run "$JFTS_QUERY" --db t.db --format json --sort doc --limit 0 全体協議会
-expect_match "$(sed -n 2p <<<"$OUT")" '"text":"報告\\n【地域支援】\\n今年度は支援体制について関係機関と連携&検討を行った。\\n全体協議会 +2回\\n専門部会 +4回"' \
+expect_match "$(sed -n 2p <<<"$OUT")" '"heading":"【地域支援】","meeting":null,"text":"今年度は支援体制について関係機関と連携&検討を行った。\\n全体協議会 +2回\\n専門部会 +4回"' \
   "HTML: entities decoded, cells apart, rows as lines"
 
 # Citations are the file's lines.

@@ -55,6 +55,7 @@ printf '\xa4\xa2\x8e\xb1\x8f\xb0\xa1\xa4' | seed decode eucjp-kana-3byte.txt
 
 # ---- report: fixtures, each ward's report, damaged variants ----
 for f in "$data"/report/*; do cp "$f" "$out/report/fixture-$(basename "$f")"; done
+for f in "$data"/structure/*.txt; do cp "$f" "$out/report/structure-$(basename "$f")"; done
 lines 1 178 | seed report ward-aoba.txt
 lines 179 348 | seed report ward-miyagino.txt
 lines 349 534 | seed report ward-wakabayashi.txt

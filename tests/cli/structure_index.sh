@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Documents outside the ward template (tests/data/structure: a plan with chapters and a 目次,
+# its Markdown version, council minutes, a newsletter) are indexed with their structure: a
+# search row carries the passage's heading path and its section (the top heading) and title;
+# a heading's words find the passages under it; every file is one document; a file read in
+# pieces (JFTS_INDEX_PIECE_BYTES) gets the heading paths it gets whole.
+. "$JFTS_TESTDATA/store/cli_lib.bash"
+S=$JFTS_TESTDATA/structure
+
+mkdir d
+cp "$S/plan.txt" "$S/plan.md" "$S/minutes.txt" "$S/newsletter.txt" d/
+run "$JFTS_INDEX" --db t.db d
+expect_rc 0 "index the structure fixtures"
+expect_match "$OUT" '^indexed 4 files \(4 documents, [0-9]+ passages, 0 meetings\); 0 unchanged; 4 untagged; 0 pruned$' \
+  "every file is a document"
+
+# A body word: the row names its heading path and section.
+run "$JFTS_QUERY" --db t.db --format json --sort doc --limit 0 延べ
+row=$(grep '"file":"d/plan.txt"' <<<"$OUT")
+expect_match "$row" '"section":"第2章","section_title":"障害のある人を取り巻く現状","heading":"第２章 障害のある人を取り巻く現状 › ２　現状と課題 › （１）相談支援 › ①相談件数の増加"' \
+  "plan.txt: heading path of a passage four headings deep"
+expect_match "$row" '"line_start":50,' "plan.txt: cited at its line"
+row=$(grep '"file":"d/plan.md"' <<<"$OUT")
+expect_match "$row" '"section":"第2章",.*"heading":"第２章 障害のある人を取り巻く現状 › ２ 現状と課題 › （１）相談支援"' \
+  "plan.md: Markdown headings make the same path"
+
+# A heading's own words (法的な位置付け is nowhere in the text) find the passage under it.
+run "$JFTS_QUERY" --db t.db --format json 法的な位置付け
+expect_eq "$(wc -l <<<"$OUT")" 1 "a heading word: one passage"
+expect_match "$OUT" '"heading":"第１章　計画の策定にあたって › ２　計画の位置付け › （１）法的な位置付け","meeting":null,"text":"本計画は、障害者基本法' \
+  "a heading word finds the passage under it"
+
+# A newsletter's 【…】 and ■ items.
+run "$JFTS_QUERY" --db t.db --format json タクシー
+expect_match "$OUT" '"section":"【お知らせ】","section_title":"お知らせ","heading":"【お知らせ】 › ■福祉タクシー券の申請受付"' \
+  "newsletter: 【】 section and ■ item"
+
+# Minutes: each turn is its own passage; a long one is split, the speaker is no passage text.
+run "$JFTS_QUERY" --db t.db --format tsv --sort doc --limit 0 グループホーム
+expect_eq "$(grep -c 'd/minutes.txt' <<<"$OUT")" 3 "minutes: three turns speak of グループホーム"
+run "$JFTS_QUERY" --db t.db --format json '"佐藤一郎君"'
+expect_eq "$(grep -c '"file":"d/minutes.txt"' <<<"$OUT")" 0 "a speaker is a label, not passage text"
+
+# The same heading paths, section titles and texts when the plan is read in 4 KB pieces.
+cat "$S/plan.txt" "$S/plan.txt" >d2.txt
+rows() { sqlite3 "$1" "SELECT ordinal, coalesce(section, '-'), coalesce(heading, '-'), text
+  FROM passages ORDER BY ordinal"; }
+run "$JFTS_INDEX" --db whole.db d2.txt
+expect_rc 0 "index the doubled plan whole"
+JFTS_INDEX_PIECE_BYTES=4096 run "$JFTS_INDEX" --db pieces.db d2.txt
+expect_rc 0 "index the doubled plan in pieces"
+[ "$(rows whole.db | wc -l)" -gt 20 ] || fail "the doubled plan gives few passages"
+expect_eq "$(rows pieces.db)" "$(rows whole.db)" "headings carried across pieces"
+echo ok
