@@ -108,7 +108,13 @@ int store_db_error(Store *s, int sqlite_rc, char **err_out, const char *what) {
     jfts_set_error(err_out, "'%s': %s: over the time budget of %g s", s->path, what, s->budget_s);
   else if (tok_err && sqlite_rc == SQLITE_ERROR)
     jfts_set_error(err_out, "'%s': %s: %s", s->path, what, tok_err);
-  else jfts_set_error(err_out, "'%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
+  else if ((sqlite_rc & 0xff) == SQLITE_CORRUPT) {
+    /* A damaged file (a cut copy, overwritten pages) is the index contradicting itself, like
+    ** the rows store_corrupt reports: the user's remedy is the same, so is the wording. */
+    jfts_set_error(err_out, "'%s': the index is corrupt (%s: %s); re-index with jfts-index",
+                   s->path, what, sqlite3_errmsg(s->db));
+    rc = JFTS_ERR_SCHEMA;
+  } else jfts_set_error(err_out, "'%s': %s: %s", s->path, what, sqlite3_errmsg(s->db));
   /* Cleared in every case, so that a message never outlives the failure it belongs to. */
   tok_replay_error_clear(s->replay);
   return rc;

@@ -80,7 +80,9 @@ struct Store {
 /* Maps a failed SQLite call to a JftsRc: SQLITE_NOMEM is JFTS_ERR_NOMEM (no message); anything
 ** else is JFTS_ERR_DB with "'x.db': <what>: <reason>", the reason being the tokenizer's own
 ** message when the tokenizer failed inside FTS5 (which can only say "SQL logic error"), else
-** sqlite3_errmsg. */
+** sqlite3_errmsg. SQLITE_CORRUPT (any extended code: "database disk image is malformed") is
+** JFTS_ERR_SCHEMA with store_corrupt's wording: "'x.db': the index is corrupt (<what>:
+** <reason>); re-index with jfts-index". */
 int store_db_error(Store *s, int sqlite_rc, char **err_out, const char *what);
 /* sqlite3_exec of sql, reported through store_db_error. */
 int store_exec(Store *s, const char *sql, char **err_out, const char *what);

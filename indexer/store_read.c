@@ -144,6 +144,32 @@ void store_cite(const StorePassageRow *p, size_t text_byte, int *page_out, int *
   *column_out = column;
 }
 
+void store_cite_next(const StorePassageRow *p, size_t text_byte, StoreCiteCursor *cursor,
+                     int *page_out, int *line_out, int *column_out) {
+  if (cursor->used && text_byte < cursor->byte) memset(cursor, 0, sizeof *cursor);
+  size_t i = cursor->seg;
+  while (i < p->n_segs && text_byte >= (size_t)p->segs[i].text_start + p->segs[i].n_bytes) i++;
+  int line = p->line_end, column = 0;
+  if (i < p->n_segs) {
+    const StoreSeg *g = &p->segs[i];
+    line = (int)g->lineno;
+    if (!cursor->used || i != cursor->seg) { /* counting starts at this segment's start */
+      cursor->byte = g->text_start;
+      cursor->column = (int)g->column;
+    }
+    if (g->column > 0) {
+      for (size_t b = cursor->byte; b < text_byte && b < p->n_text; b++)
+        cursor->column += ((unsigned char)p->text[b] & 0xC0) != 0x80;
+      if (text_byte > cursor->byte) cursor->byte = text_byte;
+      column = cursor->column;
+    }
+  }
+  cursor->seg = i;
+  cursor->used = 1;
+  *page_out = store_page_of(p->page_lines, p->n_pages, line, line_out);
+  *column_out = column;
+}
+
 /* ---- listings ---------------------------------------------------------------------------- */
 
 int store_list_documents(Store *s, const char *ward, StoreDocCb cb, void *ctx, char **err_out) {

@@ -57,6 +57,9 @@ static int is_katakana(const char *p, size_t n) {
 typedef struct Parts {
   char **p;
   size_t n;
+  size_t n_last, cap_last; /* bytes of p[n - 1] and of its buffer: a word of thousands of
+                           ** pieces that all join the last part grows it in linear time */
+  int last_kata;           /* p[n - 1] is katakana only (is_katakana), kept as it grows */
   int rc;
 } Parts;
 
@@ -79,20 +82,30 @@ static void parts_push(Parts *ps, const char *p, size_t n) {
     return;
   }
   ps->n++;
+  ps->n_last = n;
+  ps->cap_last = n + 1;
+  ps->last_kata = is_katakana(p, n);
 }
 
 /* Appends p (n bytes) to the last part. */
 static void parts_extend(Parts *ps, const char *p, size_t n) {
   if (ps->rc != JFTS_OK) return;
-  size_t old = strlen(ps->p[ps->n - 1]);
-  char *g = jfts_realloc(ps->p[ps->n - 1], old + n + 1);
-  if (g == NULL) {
-    ps->rc = JFTS_ERR_NOMEM;
-    return;
+  size_t old = ps->n_last;
+  if (old + n + 1 > ps->cap_last) {
+    size_t cap = 2 * ps->cap_last > old + n + 1 ? 2 * ps->cap_last : old + n + 1;
+    char *g = jfts_realloc(ps->p[ps->n - 1], cap);
+    if (g == NULL) {
+      ps->rc = JFTS_ERR_NOMEM;
+      return;
+    }
+    ps->p[ps->n - 1] = g;
+    ps->cap_last = cap;
   }
+  char *g = ps->p[ps->n - 1];
   memcpy(g + old, p, n);
   g[old + n] = '\0';
-  ps->p[ps->n - 1] = g;
+  ps->n_last = old + n;
+  ps->last_kata = ps->last_kata && is_katakana(p, n);
 }
 
 /* Adds the word-break parts of seg (n bytes) to ps by the rules of expand.h. A piece joins
@@ -108,9 +121,9 @@ static int add_segment(Parts *ps, const char *seg, size_t n, char **err_out) {
     if (is_stop_word(p, len)) continue;
     int joins = prev_end == breaks[k];
     const char *last = joins ? ps->p[ps->n - 1] : NULL;
-    if (joins && ends_in_digit(last, strlen(last)) && n_chars(p, len) == 1) {
+    if (joins && ends_in_digit(last, ps->n_last) && n_chars(p, len) == 1) {
       parts_extend(ps, p, len); /* 65|歳 -> 65歳 */
-    } else if (joins && is_katakana(last, strlen(last)) && is_katakana(p, len)) {
+    } else if (joins && ps->last_kata && is_katakana(p, len)) {
       /* ICU's dictionary cuts loanwords at random (ワン|ストップ): a katakana run stays whole. */
       parts_extend(ps, p, len);
     } else if (n_chars(p, len) == 1) {
@@ -127,7 +140,7 @@ static int add_segment(Parts *ps, const char *seg, size_t n, char **err_out) {
 
 int expand_parts(const char *text, size_t n_bytes, char ***parts_out, size_t *n_out,
                  char **err_out) {
-  Parts ps = {NULL, 0, JFTS_OK};
+  Parts ps = {.p = NULL, .n = 0, .rc = JFTS_OK};
   int rc = JFTS_OK;
   *parts_out = NULL;
   *n_out = 0;
@@ -342,6 +355,7 @@ char *expand_missing(const Query *q, uint64_t missing, int json) {
 
 char *expand_via(const Query *q, const MatchSpan *spans, size_t n_spans, int json) {
   ItemList l;
+  size_t *listed = NULL, n_listed = 0, cap_listed = 0; /* spans whose expansion is listed */
   if (items_open(&l, json) != JFTS_OK) return NULL;
   for (size_t i = 0; i < n_spans; i++) {
     const MatchSpan *sp = &spans[i];
@@ -350,14 +364,26 @@ char *expand_via(const Query *q, const MatchSpan *spans, size_t n_spans, int jso
     if (sp->term < 0 || (size_t)sp->term >= c->n_terms) continue;
     const QryTerm *t = &c->terms[sp->term];
     if (sp->variant < (int)t->n_variants) continue;
-    int dup = 0; /* the same expansion found earlier */
-    for (size_t k = 0; k < i && !dup; k++)
-      dup = spans[k].clause == sp->clause && spans[k].term == sp->term &&
-            spans[k].variant == sp->variant;
+    /* The same expansion found earlier: compared with those listed, not with every earlier
+    ** span, so that a passage of thousands of occurrences costs linear time. */
+    int dup = 0;
+    for (size_t k = 0; k < n_listed && !dup; k++)
+      dup = spans[listed[k]].clause == sp->clause && spans[listed[k]].term == sp->term &&
+            spans[listed[k]].variant == sp->variant;
     if (dup) continue;
+    size_t *g = jfts_grow(listed, &cap_listed, n_listed + 1, sizeof *g);
+    if (g == NULL) {
+      jfts_free(listed);
+      fclose(l.mem);
+      free(l.buf);
+      return NULL;
+    }
+    listed = g;
+    listed[n_listed++] = i;
     const char *rel = qry_term_alt(t, sp->variant);
     char *item = jfts_mprintf("%s => %s", t->text, rel);
     if (item == NULL) {
+      jfts_free(listed);
       fclose(l.mem);
       free(l.buf);
       return NULL;
@@ -365,5 +391,6 @@ char *expand_via(const Query *q, const MatchSpan *spans, size_t n_spans, int jso
     items_add(&l, item, strlen(item));
     jfts_free(item);
   }
+  jfts_free(listed);
   return items_close(&l);
 }

@@ -222,28 +222,73 @@ cleanup:
   return JFTS_OK;
 }
 
+/* The chain ends reached so far, as a set of (end_pos, clause rank) pairs: open addressing,
+** a power-of-two table at least twice as large as what it holds. */
+typedef struct ReachSet {
+  uint64_t small[512];
+  uint64_t *v; /* key + 1; 0 empty */
+  size_t n, cap;
+} ReachSet;
+
+static uint64_t reach_key(size_t end_pos, int rank) {
+  return ((uint64_t)end_pos << 16 | (uint64_t)(unsigned)rank) + 1;
+}
+
+static size_t reach_slot(const ReachSet *r, uint64_t key) {
+  return (size_t)((key * 0x9E3779B97F4A7C15u) >> 17) & (r->cap - 1);
+}
+
+static int reach_has(const ReachSet *r, uint64_t key) {
+  for (size_t s = reach_slot(r, key); r->v[s] != 0; s = (s + 1) & (r->cap - 1))
+    if (r->v[s] == key) return 1;
+  return 0;
+}
+
+/* Adds key; returns 0 when out of memory. */
+static int reach_add(ReachSet *r, uint64_t key) {
+  if (2 * (r->n + 1) > r->cap) {
+    size_t cap = 2 * r->cap;
+    uint64_t *g = jfts_calloc(cap, sizeof *g);
+    if (g == NULL) return 0;
+    uint64_t *old = r->v;
+    size_t old_cap = r->cap;
+    r->v = g;
+    r->cap = cap;
+    for (size_t i = 0; i < old_cap; i++) {
+      if (old[i] == 0) continue;
+      size_t s = reach_slot(r, old[i]);
+      while (g[s] != 0) s = (s + 1) & (cap - 1);
+      g[s] = old[i];
+    }
+    if (old != r->small) jfts_free(old);
+  }
+  size_t s = reach_slot(r, key);
+  for (; r->v[s] != 0; s = (s + 1) & (r->cap - 1))
+    if (r->v[s] == key) return 1;
+  r->v[s] = key;
+  r->n++;
+  return 1;
+}
+
 int match_adjacent_in_order(const Matcher *m, const MatchSpan *spans, size_t n_spans) {
   if (m->n_clauses < 2) return 0;
-  /* Dynamic programming over spans by start: reach[k] = 1 when a chain of the first
-  ** clause_rank+1 clauses ends with span k. */
-  unsigned char small[256];
-  unsigned char *reach = n_spans <= sizeof small ? small : jfts_malloc(n_spans);
-  if (reach == NULL) return 0;
+  /* Over spans by start: a span continues a chain of the first clause_rank clauses when an
+  ** earlier span of the clause before it ends where it starts. The chain ends reached are
+  ** kept in a set, so that a passage of thousands of occurrences costs linear time, not the
+  ** square of it. Only earlier spans count (sorted), as the chain reads left to right. */
+  ReachSet r;
+  memset(r.small, 0, sizeof r.small);
+  r.v = r.small;
+  r.n = 0;
+  r.cap = sizeof r.small / sizeof *r.small;
   int found = 0;
   for (size_t k = 0; k < n_spans && !found; k++) {
-    int r = m->clause_rank[spans[k].clause];
-    reach[k] = 0;
-    if (r == 0) reach[k] = 1;
-    else
-      for (size_t j = 0; j < k; j++)
-        if (reach[j] && m->clause_rank[spans[j].clause] == r - 1 &&
-            spans[j].end_pos == spans[k].start_pos) {
-          reach[k] = 1;
-          break;
-        }
-    /* The chain may also continue from a span that starts at the same place (sorted). */
-    if (reach[k] && r == m->n_clauses - 1) found = 1;
+    int rank = m->clause_rank[spans[k].clause];
+    int reached = rank == 0 || (rank > 0 && reach_has(&r, reach_key(spans[k].start_pos, rank - 1)));
+    if (!reached) continue;
+    if (rank == m->n_clauses - 1) found = 1;
+    else if (!reach_add(&r, reach_key(spans[k].end_pos, rank))) break;
   }
-  if (reach != small) jfts_free(reach);
+  if (r.v != r.small) jfts_free(r.v);
   return found;
 }

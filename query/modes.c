@@ -220,6 +220,29 @@ cleanup:
   return outcome;
 }
 
+/* Reads one line of fp into buf (cap bytes), keeping at most cap - 1 bytes of it and counting
+** the rest, so that a line of a gigabyte costs no memory: *n_out gets the line's length in
+** bytes without its line end ("\n", and any "\r" before it when the line was kept whole),
+** *kept_out 1 when buf holds all of it (NUL-terminated). Returns 0 at the end of the file
+** (nothing read), else 1. */
+static int read_line_bounded(FILE *fp, char *buf, size_t cap, size_t *n_out, int *kept_out) {
+  size_t n = 0;
+  int c = EOF, any = 0;
+  while ((c = getc(fp)) != EOF) {
+    any = 1;
+    if (c == '\n') break;
+    if (n < cap - 1) buf[n] = (char)c;
+    n++;
+  }
+  *kept_out = n < cap;
+  if (*kept_out) {
+    while (n > 0 && buf[n - 1] == '\r') n--;
+    buf[n] = '\0';
+  }
+  *n_out = n;
+  return any;
+}
+
 /* Runs every line of a->queries ("-": stdin) as a query. Returns the exit status. */
 static int run_queries(const ModeArgs *a, const Setup *su, Sink *k) {
   /* "-" is standard input, whatever it is (a pipe on purpose); a named file must be a
@@ -237,18 +260,30 @@ static int run_queries(const ModeArgs *a, const Setup *su, Sink *k) {
       return MODE_EXIT_FAIL;
     }
   }
-  char *line = NULL;
-  size_t cap = 0;
-  ssize_t len;
+  /* A line longer than a query may be (QRY_MAX_BYTES) is measured, not held. */
+  size_t cap = QRY_MAX_BYTES + 2;
+  char *line = malloc(cap);
+  size_t n = 0;
+  int kept = 0;
   long lineno = 0, n_ran = 0;
   int status = MODE_EXIT_OK;
-  while ((len = getline(&line, &cap, fp)) >= 0) {
+  if (line == NULL) {
+    fputs(PROG ": out of memory\n", stderr);
+    if (fp != stdin) fclose(fp);
+    return MODE_EXIT_FAIL;
+  }
+  while (read_line_bounded(fp, line, cap, &n, &kept)) {
     lineno++;
-    size_t n = (size_t)len;
-    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) n--;
     if (n == 0) continue; /* blank lines separate nothing and are not queries */
     char prefix[64];
     snprintf(prefix, sizeof prefix, "line %ld: ", lineno);
+    char *err = NULL;
+    if (!kept && qry_check_size(n, &err) != JFTS_OK) {
+      char buf[48];
+      fprintf(stderr, PROG ": %s%s\n", prefix, jfts_error_text(JFTS_ERR_USAGE, err, buf));
+      jfts_free(err);
+      continue;
+    }
     QueryOutcome out = run_query(a, su, k, line, n, prefix);
     if (out == QUERY_FAILED) {
       status = MODE_EXIT_FAIL;
@@ -313,7 +348,8 @@ static int run_research(const ModeArgs *a, const Setup *su) {
   for (size_t i = 0; i < n_notes; i++) fprintf(stderr, PROG ": note: %s\n", notes[i]);
   ResearchOptions ro = {.format = a->format, .by = a->by, .filter = research_filter_get(su->filter),
                         .hl_on = su->mark_open, .hl_off = su->mark_close,
-                        .n_context = (size_t)a->context, .sort = a->kwic_sort};
+                        .n_context = (size_t)a->context, .sort = a->kwic_sort,
+                        .stream = 1};
   rc = a->mode == MODE_WARDS ? research_wards(su->store, query, &ro, stdout, NULL, &err)
                              : research_quotes(su->store, query, &ro, stdout, NULL, &err);
   if (rc == JFTS_ERR_IO) fputs(PROG ": cannot write standard output\n", stderr);

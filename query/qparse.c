@@ -212,7 +212,11 @@ static size_t lex(const char *s, size_t n, QpItem *items) {
   return n_items;
 }
 
-static int add_note(Query *query, const char *src, size_t n) {
+/* Adds a note about a dropped word (src, n bytes as typed). Distinct notes only ("( ( ( ..."
+** deserves one note, not 5,000), at most QRY_MAX_NOTES of them: past that *n_more counts the
+** words left unnamed, so that a query of thousands of distinct punctuation words costs no
+** more than one of 32. */
+static int add_note(Query *query, const char *src, size_t n, size_t *n_more) {
   /* Quote at most QP_NOTE_EXCERPT bytes, cut before a continuation byte. */
   int cut = n > QP_NOTE_EXCERPT;
   if (cut) {
@@ -225,13 +229,38 @@ static int add_note(Query *query, const char *src, size_t n) {
                             cut ? "…" : "");
   if (note == NULL) return JFTS_ERR_NOMEM;
   for (size_t i = 0; i < query->n_notes; i++) {
-    if (strcmp(query->notes[i], note) == 0) { /* "( ( ( ..." deserves one note, not 5,000 */
+    if (strcmp(query->notes[i], note) == 0) {
       jfts_free(note);
       return JFTS_OK;
     }
   }
+  if (query->n_notes == QRY_MAX_NOTES) {
+    jfts_free(note);
+    (*n_more)++;
+    return JFTS_OK;
+  }
   query->notes[query->n_notes++] = note;
   return JFTS_OK;
+}
+
+/* The note that counts the dropped words add_note did not name. */
+static int add_more_note(Query *query, size_t n_more) {
+  if (n_more == 0) return JFTS_OK;
+  char **notes = jfts_realloc(query->notes, (query->n_notes + 1) * sizeof *notes);
+  if (notes == NULL) return JFTS_ERR_NOMEM;
+  query->notes = notes;
+  char *note = jfts_mprintf("ignoring %zu more word%s with no searchable characters", n_more,
+                            n_more == 1 ? "" : "s");
+  if (note == NULL) return JFTS_ERR_NOMEM;
+  query->notes[query->n_notes++] = note;
+  return JFTS_OK;
+}
+
+int qry_check_size(size_t n_bytes, char **err_out) {
+  if (n_bytes <= QRY_MAX_BYTES) return JFTS_OK;
+  jfts_set_error(err_out, "the query is too long (%zu bytes; at most %d)", n_bytes,
+                 QRY_MAX_BYTES);
+  return JFTS_ERR_USAGE;
 }
 
 static void term_clear(QryTerm *term) {
@@ -355,9 +384,11 @@ int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out) {
   size_t n = 0;
   QpItem *items = NULL;
   Query *query = NULL;
+  size_t n_terms = 0, n_more_notes = 0;
   *out = NULL;
 
-  rc = sanitize(q ? q : "", q ? n_bytes : 0, &s, &n);
+  rc = qry_check_size(q ? n_bytes : 0, err_out);
+  if (rc == JFTS_OK) rc = sanitize(q ? q : "", q ? n_bytes : 0, &s, &n);
   if (rc != JFTS_OK) goto cleanup;
   size_t n_items = lex(s, n, NULL);
   items = jfts_malloc((n_items + 1) * sizeof *items);
@@ -405,7 +436,12 @@ int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out) {
       if (rc == JFTS_OK) rc = has_tokens(piece, n_piece, &found, err_out);
       if (rc == JFTS_OK && !found) {
         jfts_free(piece);
-        rc = add_note(query, s + items[i].src_start, items[i].src_end - items[i].src_start);
+        rc = add_note(query, s + items[i].src_start, items[i].src_end - items[i].src_start,
+                      &n_more_notes);
+      } else if (rc == JFTS_OK && ++n_terms > QRY_MAX_TERMS) {
+        jfts_free(piece);
+        jfts_set_error(err_out, "the query has too many terms (more than %d)", QRY_MAX_TERMS);
+        rc = JFTS_ERR_USAGE;
       } else if (rc == JFTS_OK) {
         rc = clause_add_term(&query->clauses[cur], piece, n_piece, items[i].is_phrase);
       } else {
@@ -414,6 +450,7 @@ int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out) {
     }
     jfts_free(text);
   }
+  if (rc == JFTS_OK) rc = add_more_note(query, n_more_notes);
   if (rc != JFTS_OK) goto cleanup;
   if (cur != SIZE_MAX && query->clauses[cur].n_terms == 0) query->n_clauses--;
 

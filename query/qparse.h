@@ -29,6 +29,18 @@
 /* Most alternatives one term may carry: its own text plus QRY_MAX_VARIANTS - 1 variants. */
 #define QRY_MAX_VARIANTS 64
 
+/* Longest query qry_parse takes, in bytes as given. Every step after parsing costs about the
+** query's terms times its length (an unbounded 12 MB query took over 120 s and 1.4 GB), so
+** the bound is what makes a query's cost bounded; 32 KiB is far beyond anything typed (and
+** beyond jfts-serve's q, SP_MAX_QUERY) yet holds a pasted paragraph. */
+#define QRY_MAX_BYTES 32768
+/* Most terms of a query: words and phrases after punctuation has cut words (qry_parse), those
+** dropped for having nothing searchable not counted. Each term costs index lookups and up to
+** QRY_MAX_VARIANTS alternatives in the MATCH expression: 128 terms of 64 alternatives each
+** are 8,192 FTS5 phrases (about 6 s and 160 MB on a busy 2-core machine; 256 took 14 s and
+** 300 MB), while 80 common words joined by OR take a fraction of a second. */
+#define QRY_MAX_TERMS 128
+
 typedef struct QryTerm {
   char *text;        /* the user's text (UTF-8, NUL-terminated, not normalized: the matcher
                      ** normalizes), without the '-' of an excluded clause and without the
@@ -60,8 +72,12 @@ typedef struct Query {
 } Query;
 
 /* Parses q (n_bytes bytes, any content) into a new Query (*out, freed with qry_free) and
-** appends notes for dropped terms ("ignoring '「」': it has no searchable characters").
-** Returns JFTS_OK; JFTS_ERR_USAGE with *err_out = "nothing to search for in the query" when
+** appends notes for dropped terms ("ignoring '「」': it has no searchable characters"; after
+** QRY_MAX_NOTES distinct ones, one last note counts the rest: "ignoring 12 more words with
+** no searchable characters"). Time and memory are linear in n_bytes.
+** Returns JFTS_OK; JFTS_ERR_USAGE with *err_out = qry_check_size's message when q is over
+** QRY_MAX_BYTES (nothing else is done), "the query has too many terms (more than 128)" when
+** it has over QRY_MAX_TERMS (parsing stops there), "nothing to search for in the query" when
 ** no term has searchable characters, or "the query only excludes terms: add a term to search
 ** for (a word without '-' in front)" when every remaining clause is excluded; JFTS_ERR_NOMEM;
 ** or the tokenizer's failure (JFTS_ERR_ICU, naming the term). On error *out is NULL and
@@ -69,6 +85,15 @@ typedef struct Query {
 ** Depends on tok_tokenize (FTS5_TOKENIZE_QUERY; the gap token TOK_GAP does not count) and
 ** on norm_text for phrase spaces. */
 int qry_parse(const char *q, size_t n_bytes, Query **out, char **err_out);
+
+/* Most notes qry_parse keeps about dropped words, besides the one that counts the rest. */
+#define QRY_MAX_NOTES 32
+
+/* The length rule of qry_parse alone, for a caller that measures a query it does not hold
+** (a line of a --queries file read without keeping more than QRY_MAX_BYTES of it): JFTS_OK
+** when n_bytes <= QRY_MAX_BYTES, else JFTS_ERR_USAGE with *err_out = "the query is too long
+** (40000 bytes; at most 32768)". */
+int qry_check_size(size_t n_bytes, char **err_out);
 
 /* Which alternatives of each term qry_build_match_ex writes, and how clauses are joined. */
 enum {

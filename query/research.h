@@ -122,6 +122,11 @@ typedef struct ResearchOptions {
   int color;          /* text: 1 to highlight with ANSI colour (out_want_color) */
   size_t n_context;   /* --quotes: grapheme clusters on each side; 0: KWIC_DEFAULT_CONTEXT */
   KwicSort sort;      /* --quotes: order of the lines */
+  int stream;         /* --quotes in document order: 1 writes each passage's lines as it is
+                      ** read (text: after a first pass has measured the columns), so memory
+                      ** does not grow with the quotes, the same bytes as holding them; a stop
+                      ** or a failure may then leave lines written. 0 holds every line until
+                      ** the end (nothing written on failure). Ignored when sorting. */
   /* NULL, or asked before each passage's work (segmentation, snippets) and between the steps
   ** that follow the search (--quotes: file metadata, sorting, writing): non-zero stops the
   ** mode, which returns JFTS_ERR_DB ("stopped"). jfts-serve's time budget: SQLite's progress

@@ -1,6 +1,8 @@
 /* --quotes (research.h): every occurrence of a query as a citable KWIC line, with its ward,
-** FILE:LINE and the file's metadata. One unlimited search_run in document order, then the
-** lines sorted as asked. */
+** FILE:LINE and the file's metadata. One unlimited search_run in document order; the lines are
+** then sorted as asked, or, in document order with ResearchOptions.stream, written as each
+** passage is read (text aligns its columns to the widest line, measured by a first pass), so
+** that memory does not grow with the number of quotes. */
 #define _XOPEN_SOURCE 700 /* realpath() */
 
 #include "research_internal.h"
@@ -24,7 +26,7 @@ typedef struct QuotePassage {
 } QuotePassage;
 
 typedef struct QuoteInfo {
-  size_t passage;      /* index into QuotesCtx.passages */
+  size_t passage;      /* index into QuotesCtx.passages (streamed: 0, the current one) */
   int line;            /* line where the match starts (within the page for a PDF) */
   int page;            /* its 1-based page; 0 for a text file */
   int column;          /* its code point column on a long line (store_cite), else 0 */
@@ -36,17 +38,31 @@ typedef struct FileMeta {
   char *file, *title, *source;
 } FileMeta;
 
+/* How the lines of a passage are handled once made. */
+typedef enum QuotesPass {
+  QUOTES_HOLD = 0, /* kept for sorting, written after the search */
+  QUOTES_MEASURE,  /* streamed text, first pass: only the column widths are kept */
+  QUOTES_WRITE     /* streamed: written at once */
+} QuotesPass;
+
 typedef struct QuotesCtx {
   const Query *query;
   const ResearchOptions *opt;
+  Store *store;
+  QuotesPass pass;
   size_t n_context;
+  FILE *fp;
+  OutWriter *w;        /* json/csv/tsv, opened at the first row written */
+  KwicStyle style;     /* text: left column width (measured), highlight marks */
+  int w_tail;          /* text: widest match + right context, in columns */
   KwicLine *lines;
   QuoteInfo *info;     /* parallel to lines as made; lines[i].tag indexes it after sorting */
-  size_t n, cap;
+  size_t n, cap;       /* lines held (QUOTES_HOLD), or of the current passage */
   QuotePassage *passages;
-  size_t n_passages, cap_passages;
+  size_t n_passages, cap_passages; /* held; streamed: only the current one is kept */
+  size_t n_lines, n_quoted; /* totals: lines made, passages quoted */
   FileMeta *files;
-  size_t n_files;
+  size_t n_files, cap_files;
   char **err_out;
 } QuotesCtx;
 
@@ -70,6 +86,140 @@ static void quote_passage_clear(QuotePassage *p) {
   jfts_free(p->doc_title);
   jfts_free(p->kind);
   jfts_free(p->heading_path);
+  memset(p, 0, sizeof *p);
+}
+
+/* The title and source of a quoted file, looked up once per file (passages come file by file,
+** so the last one is tried first). A file that is no longer at its indexed path keeps null
+** metadata. *index_out gets its index into c->files. */
+static int file_meta(QuotesCtx *c, const char *file, size_t *index_out) {
+  int rc = JFTS_OK;
+  size_t k = c->n_files;
+  if (k > 0 && strcmp(c->files[k - 1].file, file) == 0) k--;
+  else
+    for (k = 0; k < c->n_files && strcmp(c->files[k].file, file) != 0; k++) {
+    }
+  *index_out = k;
+  if (k < c->n_files) return JFTS_OK;
+  FileMeta *g = jfts_grow(c->files, &c->cap_files, c->n_files + 1, sizeof *g);
+  if (g == NULL) return JFTS_ERR_NOMEM;
+  c->files = g;
+  FileMeta *fm = &c->files[c->n_files];
+  memset(fm, 0, sizeof *fm);
+  if ((fm->file = jfts_strdup(file)) == NULL) return JFTS_ERR_NOMEM;
+  c->n_files++;
+  char *real = realpath(file, NULL);
+  if (real == NULL) return JFTS_OK;
+  StoreFileRow row;
+  int found = 0;
+  rc = store_lookup_file(c->store, real, &found, &row, c->err_out);
+  free(real); /* realpath's buffer comes from libc */
+  if (rc == JFTS_OK && found) {
+    fm->title = dup_or_null(row.title, &rc);
+    fm->source = dup_or_null(row.source, &rc);
+    store_file_row_clear(&row);
+  }
+  return rc;
+}
+
+static const char *const k_quote_fields[] = {
+    "ward", "year",  "year_label", "section", "section_title", "heading", "meeting", "left",
+    "match", "right", "matched",   "file",    "line",          "title",   "source",
+    "page", "column", "org", "local_name", "doc_title", "kind", "heading_path"};
+
+/* Opens the json/csv/tsv writer on first use (so that a failure before any row writes
+** nothing, and no rows still give the header). */
+static int writer_open(QuotesCtx *c) {
+  if (c->w != NULL) return JFTS_OK;
+  return out_open(c->fp, c->opt->format, k_quote_fields,
+                  sizeof k_quote_fields / sizeof *k_quote_fields, &c->w, NULL);
+}
+
+static int write_row(QuotesCtx *c, const KwicLine *l, const QuoteInfo *qi, const QuotePassage *qp) {
+  int rc = writer_open(c);
+  if (rc != JFTS_OK) return rc;
+  OutWriter *w = c->w;
+  const FileMeta *fm = &c->files[qp->file_meta];
+  out_str(w, qp->ward);
+  out_int_or_null(w, qp->year, 0);
+  out_str(w, qp->year_label);
+  out_str(w, qp->section);
+  out_str(w, qp->section_title);
+  out_str(w, qp->heading);
+  out_str(w, qp->meeting);
+  out_strn(w, l->left, l->n_left);
+  out_strn(w, l->match, l->n_match);
+  out_strn(w, l->right, l->n_right);
+  out_str(w, qi->matched);
+  out_str(w, qp->file);
+  out_int(w, qi->line);
+  out_str(w, fm->title);
+  out_str(w, fm->source);
+  out_int_or_null(w, qi->page, 0);
+  out_int_or_null(w, qi->column, 0);
+  out_str(w, qp->org);
+  out_str(w, qp->local_name);
+  out_str(w, qp->doc_title);
+  out_str(w, qp->kind);
+  out_str(w, qp->heading_path);
+  rc = out_row_end(w);
+  return rc == JFTS_ERR_USAGE ? JFTS_ERR_IO : rc;
+}
+
+/* Widens the text columns to fit l. */
+static void measure_line(QuotesCtx *c, const KwicLine *l) {
+  if (l->left_width > c->style.left_cols) c->style.left_cols = l->left_width;
+  int w = l->match_width + l->right_width;
+  if (w > c->w_tail) c->w_tail = w;
+}
+
+static int write_text_line(QuotesCtx *c, const KwicLine *l, const QuoteInfo *qi,
+                           const QuotePassage *qp) {
+  char *s = NULL;
+  int rc = kwic_format_text(l, &c->style, &s, NULL);
+  if (rc != JFTS_OK) return rc;
+  fputs(s, c->fp);
+  jfts_free(s);
+  research_pad(c->fp, c->w_tail - l->match_width - l->right_width + 2);
+  char *cite = render_cite_at(qp->file, qi->page, qi->line, qi->column);
+  if (cite == NULL) return JFTS_ERR_NOMEM;
+  fprintf(c->fp, "%s %s", qp->ward ? qp->ward : "-", cite);
+  jfts_free(cite);
+  if (qi->via_variant) fprintf(c->fp, "  [via %s]", qi->matched);
+  fputc('\n', c->fp);
+  return ferror(c->fp) ? JFTS_ERR_IO : JFTS_OK;
+}
+
+static int write_line(QuotesCtx *c, const KwicLine *l, const QuoteInfo *qi,
+                      const QuotePassage *qp) {
+  return c->opt->format != OUT_TEXT ? write_row(c, l, qi, qp) : write_text_line(c, l, qi, qp);
+}
+
+/* Makes room for n_more lines (and their infos) after the c->n held. */
+static int lines_reserve(QuotesCtx *c, size_t n_more) {
+  if (c->n + n_more <= c->cap) return JFTS_OK;
+  size_t cap = c->cap, cap_info = c->cap; /* the two arrays grow alike */
+  KwicLine *gl = jfts_grow(c->lines, &cap, c->n + n_more, sizeof *gl);
+  if (gl) c->lines = gl;
+  QuoteInfo *gi = gl ? jfts_grow(c->info, &cap_info, c->n + n_more, sizeof *gi) : NULL;
+  if (gi) c->info = gi;
+  if (gl == NULL || gi == NULL) return JFTS_ERR_NOMEM;
+  c->cap = cap;
+  return JFTS_OK;
+}
+
+/* What a streamed pass does with the lines of the passage just made, which it then drops. */
+static int stream_lines(QuotesCtx *c) {
+  int rc = JFTS_OK;
+  for (size_t i = 0; rc == JFTS_OK && i < c->n; i++) {
+    if (c->pass == QUOTES_MEASURE) measure_line(c, &c->lines[i]);
+    else rc = write_line(c, &c->lines[i], &c->info[i], &c->passages[0]);
+  }
+  kwic_lines_clear(c->lines, c->n);
+  c->n = 0;
+  quote_passage_clear(&c->passages[0]);
+  c->n_passages = 0;
+  return rc;
 }
 
 static int quotes_result(void *ctx, const SearchResult *res) {
@@ -80,18 +230,8 @@ static int quotes_result(void *ctx, const SearchResult *res) {
   int rc = research_stopped(c->opt, c->err_out);
   if (rc == JFTS_OK) rc = research_disjoint_spans(res->spans, res->n_spans, &sp, &n_sp);
   if (rc != JFTS_OK || n_sp == 0) goto cleanup;
-  if (c->n + n_sp > c->cap) {
-    size_t cap = c->cap, cap_info = c->cap; /* the two arrays grow alike */
-    KwicLine *gl = jfts_grow(c->lines, &cap, c->n + n_sp, sizeof *gl);
-    if (gl) c->lines = gl;
-    QuoteInfo *gi = gl ? jfts_grow(c->info, &cap_info, c->n + n_sp, sizeof *gi) : NULL;
-    if (gi) c->info = gi;
-    if (gl == NULL || gi == NULL) {
-      rc = JFTS_ERR_NOMEM;
-      goto cleanup;
-    }
-    c->cap = cap;
-  }
+  rc = lines_reserve(c, n_sp);
+  if (rc != JFTS_OK) goto cleanup;
   QuotePassage *g = jfts_grow(c->passages, &c->cap_passages, c->n_passages + 1, sizeof *g);
   if (g == NULL) {
     rc = JFTS_ERR_NOMEM;
@@ -114,132 +254,44 @@ static int quotes_result(void *ctx, const SearchResult *res) {
   qp->heading_path = dup_or_null(p->heading_path, &rc);
   qp->year = p->year;
   c->n_passages++;
+  c->n_quoted++;
+  if (rc == JFTS_OK && c->pass == QUOTES_WRITE && c->opt->format != OUT_TEXT)
+    rc = file_meta(c, qp->file, &qp->file_meta);
   if (rc != JFTS_OK) goto cleanup;
   rc = kwic_make(p->text, p->n_text, sp, n_sp, c->n_context, c->lines + c->n, c->err_out);
   if (rc != JFTS_OK) goto cleanup;
+  StoreCiteCursor cur = {0, 0, 0, 0};
   for (size_t i = 0; i < n_sp; i++) {
     c->lines[c->n + i].tag = c->n + i;
     QuoteInfo *qi = &c->info[c->n + i];
     qi->passage = c->n_passages - 1;
-    store_cite(p, sp[i].start_byte, &qi->page, &qi->line, &qi->column);
+    store_cite_next(p, sp[i].start_byte, &cur, &qi->page, &qi->line, &qi->column);
     qi->matched = research_surface(c->query, &sp[i]);
     qi->via_variant = sp[i].variant >= 0;
   }
   c->n += n_sp;
+  c->n_lines += n_sp;
+  if (c->pass != QUOTES_HOLD) rc = stream_lines(c);
 
 cleanup:
   jfts_free(sp);
   return rc;
 }
 
-/* The title and source of each quoted file, looked up once per file after the search (the
-** store is not re-entered from inside search_run's callback). A file that is no longer at
-** its indexed path keeps null metadata. */
-static int quotes_file_meta(Store *s, QuotesCtx *c, char **err_out) {
+/* The held lines, sorted, with their files' metadata: looked up once the search is over. */
+static int write_held(QuotesCtx *c) {
   int rc = JFTS_OK;
-  if (c->n_passages == 0) return JFTS_OK;
-  c->files = jfts_calloc(c->n_passages, sizeof *c->files);
-  if (c->files == NULL) return JFTS_ERR_NOMEM;
-  for (size_t i = 0; rc == JFTS_OK && i < c->n_passages; i++) {
-    QuotePassage *qp = &c->passages[i];
-    size_t k = 0;
-    while (k < c->n_files && strcmp(c->files[k].file, qp->file) != 0) k++;
-    qp->file_meta = k;
-    if (k < c->n_files) continue;
-    FileMeta *fm = &c->files[c->n_files++];
-    fm->file = jfts_strdup(qp->file);
-    if (fm->file == NULL) {
-      rc = JFTS_ERR_NOMEM;
-      break;
-    }
-    char *real = realpath(qp->file, NULL);
-    if (real == NULL) continue;
-    StoreFileRow row;
-    int found = 0;
-    rc = store_lookup_file(s, real, &found, &row, err_out);
-    free(real); /* realpath's buffer comes from libc */
-    if (rc == JFTS_OK && found) {
-      fm->title = dup_or_null(row.title, &rc);
-      fm->source = dup_or_null(row.source, &rc);
-      store_file_row_clear(&row);
-    }
-  }
-  return rc;
-}
-
-static const char *const k_quote_fields[] = {
-    "ward", "year",  "year_label", "section", "section_title", "heading", "meeting", "left",
-    "match", "right", "matched",   "file",    "line",          "title",   "source",
-    "page", "column", "org", "local_name", "doc_title", "kind", "heading_path"};
-
-static int write_quotes(const QuotesCtx *c, const ResearchOptions *opt, FILE *fp) {
-  int rc = JFTS_OK;
-  if (opt->format != OUT_TEXT) {
-    OutWriter *w = NULL;
-    rc = out_open(fp, opt->format, k_quote_fields, sizeof k_quote_fields / sizeof *k_quote_fields,
-                  &w, NULL);
-    for (size_t i = 0; rc == JFTS_OK && i < c->n; i++) {
-      const KwicLine *l = &c->lines[i];
-      const QuoteInfo *qi = &c->info[l->tag];
-      const QuotePassage *qp = &c->passages[qi->passage];
-      const FileMeta *fm = &c->files[qp->file_meta];
-      out_str(w, qp->ward);
-      out_int_or_null(w, qp->year, 0);
-      out_str(w, qp->year_label);
-      out_str(w, qp->section);
-      out_str(w, qp->section_title);
-      out_str(w, qp->heading);
-      out_str(w, qp->meeting);
-      out_strn(w, l->left, l->n_left);
-      out_strn(w, l->match, l->n_match);
-      out_strn(w, l->right, l->n_right);
-      out_str(w, qi->matched);
-      out_str(w, qp->file);
-      out_int(w, qi->line);
-      out_str(w, fm->title);
-      out_str(w, fm->source);
-      out_int_or_null(w, qi->page, 0);
-      out_int_or_null(w, qi->column, 0);
-      out_str(w, qp->org);
-      out_str(w, qp->local_name);
-      out_str(w, qp->doc_title);
-      out_str(w, qp->kind);
-      out_str(w, qp->heading_path);
-      rc = out_row_end(w);
-    }
-    out_close(w);
-    return rc == JFTS_ERR_USAGE ? JFTS_ERR_IO : rc;
-  }
-  const char *on, *off;
-  research_marks(opt, &on, &off);
-  KwicStyle style = {.left_cols = 0, .hl_on = on, .hl_off = off};
-  int w_tail = 0;
-  for (size_t i = 0; i < c->n; i++) {
-    if (c->lines[i].left_width > style.left_cols) style.left_cols = c->lines[i].left_width;
-    int w = c->lines[i].match_width + c->lines[i].right_width;
-    if (w > w_tail) w_tail = w;
-  }
+  for (size_t i = 0; rc == JFTS_OK && c->opt->format != OUT_TEXT && i < c->n_passages; i++)
+    rc = file_meta(c, c->passages[i].file, &c->passages[i].file_meta);
+  if (rc == JFTS_OK) rc = research_stopped(c->opt, c->err_out);
+  if (rc == JFTS_OK) rc = kwic_sort(c->lines, c->n, c->opt->sort, c->err_out);
+  if (rc == JFTS_OK) rc = research_stopped(c->opt, c->err_out);
+  for (size_t i = 0; rc == JFTS_OK && c->opt->format == OUT_TEXT && i < c->n; i++)
+    measure_line(c, &c->lines[i]);
   for (size_t i = 0; rc == JFTS_OK && i < c->n; i++) {
-    const KwicLine *l = &c->lines[i];
-    const QuoteInfo *qi = &c->info[l->tag];
-    const QuotePassage *qp = &c->passages[qi->passage];
-    char *s = NULL;
-    rc = kwic_format_text(l, &style, &s, NULL);
-    if (rc != JFTS_OK) break;
-    fputs(s, fp);
-    jfts_free(s);
-    research_pad(fp, w_tail - l->match_width - l->right_width + 2);
-    char *cite = render_cite_at(qp->file, qi->page, qi->line, qi->column);
-    if (cite == NULL) {
-      rc = JFTS_ERR_NOMEM;
-      break;
-    }
-    fprintf(fp, "%s %s", qp->ward ? qp->ward : "-", cite);
-    jfts_free(cite);
-    if (qi->via_variant) fprintf(fp, "  [via %s]", qi->matched);
-    fputc('\n', fp);
+    const QuoteInfo *qi = &c->info[c->lines[i].tag];
+    rc = write_line(c, &c->lines[i], qi, &c->passages[qi->passage]);
   }
-  if (rc == JFTS_OK && ferror(fp)) rc = JFTS_ERR_IO;
   return rc;
 }
 
@@ -249,24 +301,37 @@ int research_quotes(Store *s, const Query *query, const ResearchOptions *opt, FI
   memset(&c, 0, sizeof c);
   c.query = query;
   c.opt = opt;
+  c.store = s;
+  c.fp = fp;
   c.n_context = opt->n_context ? opt->n_context : KWIC_DEFAULT_CONTEXT;
   c.err_out = err_out;
+  research_marks(opt, &c.style.hl_on, &c.style.hl_off);
   if (totals_out) memset(totals_out, 0, sizeof *totals_out);
+  int stream = opt->stream && opt->sort == KWIC_SORT_DOC;
   /* Strict AND (no best match): quotes are the occurrences of passages holding every word. */
   SearchOptions so = {.sort = SEARCH_SORT_DOC, .limit = 0, .offset = 0, .filter = opt->filter,
                       .all_words = 1};
-  int rc = search_run(s, query, &so, quotes_result, &c, NULL, err_out);
-  if (rc == JFTS_OK) rc = research_stopped(opt, err_out);
-  if (rc == JFTS_OK) rc = quotes_file_meta(s, &c, err_out);
-  if (rc == JFTS_OK) rc = research_stopped(opt, err_out);
-  if (rc == JFTS_OK) rc = kwic_sort(c.lines, c.n, opt->sort, err_out);
-  if (rc == JFTS_OK) rc = research_stopped(opt, err_out);
-  if (rc == JFTS_OK) rc = write_quotes(&c, opt, fp);
-  if (rc == JFTS_OK && totals_out) {
-    totals_out->n_rows = (long)c.n;
-    totals_out->n_occurrences = (long)c.n;
-    totals_out->n_passages = (long)c.n_passages;
+  /* Streamed passes read one snapshot, so that the lines measured are the lines written. */
+  int began = 0;
+  int rc = stream ? store_read_begin(s, &began, err_out) : JFTS_OK;
+  if (rc == JFTS_OK && stream && opt->format == OUT_TEXT) {
+    c.pass = QUOTES_MEASURE;
+    rc = search_run(s, query, &so, quotes_result, &c, NULL, err_out);
+    c.n_lines = c.n_quoted = 0;
   }
+  c.pass = stream ? QUOTES_WRITE : QUOTES_HOLD;
+  if (rc == JFTS_OK) rc = search_run(s, query, &so, quotes_result, &c, NULL, err_out);
+  if (rc == JFTS_OK) rc = research_stopped(opt, err_out);
+  if (rc == JFTS_OK && !stream) rc = write_held(&c);
+  if (rc == JFTS_OK && opt->format != OUT_TEXT) rc = writer_open(&c); /* no rows: the header */
+  if (rc == JFTS_OK && ferror(fp)) rc = JFTS_ERR_IO;
+  if (rc == JFTS_OK && totals_out) {
+    totals_out->n_rows = (long)c.n_lines;
+    totals_out->n_occurrences = (long)c.n_lines;
+    totals_out->n_passages = (long)c.n_quoted;
+  }
+  store_read_end(s, began);
+  out_close(c.w);
   kwic_lines_clear(c.lines, c.n);
   jfts_free(c.lines);
   jfts_free(c.info);

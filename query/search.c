@@ -733,6 +733,10 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
     if (o.limit > 0 && i >= (size_t)o.offset + (size_t)o.limit) break;
     r.rank = (long)i + 1;
     rc = visit(s, &r, &c.hits[i], err_out);
+    /* Shown once: an unlimited run (--quotes) then holds one passage's spans at a time. */
+    jfts_free(c.hits[i].spans);
+    c.hits[i].spans = NULL;
+    c.hits[i].n_spans = 0;
   }
 
 cleanup:

@@ -1,7 +1,10 @@
 /* Thesaurus (thesaurus.h): parses the Solr-style synonym file into a table of distinct terms
-** keyed by their collapsed normalized form, each with the terms it expands to, and expands
-** query terms by finding entries inside them (longest first, no overlaps) and adding every
-** combination of replacements as a variant, fewest replacements first, up to the cap. */
+** keyed by their collapsed normalized form and a list of rules (a line's group of equivalents,
+** or the right side of a one-way line), each term pointing at the rules it expands by, and
+** expands query terms by finding entries inside them (longest first, no overlaps) and adding
+** every combination of replacements as a variant, fewest replacements first, up to the cap.
+** A group is stored once, not as every pair of its members, so loading is linear in the file:
+** a term's alternatives are walked from its rules when a query needs them. */
 #include "thesaurus.h"
 
 #include <errno.h>
@@ -34,15 +37,28 @@ typedef struct ThsTerm {
   size_t n_text;     /* bytes */
   ThsKey key;
   uint64_t hash;     /* of key.cp */
-  size_t *alts;      /* indices into Thesaurus.terms of the terms this one expands to */
-  size_t n_alts, cap_alts;
+  size_t *rules;     /* indices into Thesaurus.rules this term expands by, in file order */
+  size_t n_rules, cap_rules;
+  int has_alts;      /* 1 when some rule names a term other than this one (build_index) */
 } ThsTerm;
+
+/* What a line makes its terms expand to: members[start .. start + n) of Thesaurus.members,
+** term indices in the order written (all the line's terms for `a, b, c`, the right side for
+** `a => b, c`). The alternatives of a term are the members of its rules in order, itself and
+** repeats left out: the order the former pairwise table gave them. */
+typedef struct ThsRule {
+  size_t start, n;
+} ThsRule;
 
 struct Thesaurus {
   ThsTerm *terms;    /* distinct by key: the first spelling in the file wins */
   size_t n_terms, cap_terms;
   size_t *slots;     /* open-addressing hash of terms by key: index + 1, 0 when empty */
   size_t n_slots;    /* a power of two, at least twice n_terms */
+  ThsRule *rules;
+  size_t n_rules, cap_rules;
+  size_t *members;   /* the rules' term indices, one slice per rule */
+  size_t n_members, cap_members;
   const ThsTerm **index; /* terms with alternatives, by first code point, then longest first */
   size_t n_index;
 };
@@ -180,19 +196,137 @@ cleanup:
   return rc;
 }
 
-static int term_add_alt(Thesaurus *ths, size_t from, size_t to) {
-  ThsTerm *t = &ths->terms[from];
-  if (from == to) return JFTS_OK;
-  for (size_t i = 0; i < t->n_alts; i++)
-    if (t->alts[i] == to) return JFTS_OK;
-  if (t->n_alts == t->cap_alts) {
-    size_t cap = t->cap_alts ? 2 * t->cap_alts : 4;
-    size_t *alts = jfts_realloc(t->alts, cap * sizeof *alts);
-    if (alts == NULL) return JFTS_ERR_NOMEM;
-    t->alts = alts;
-    t->cap_alts = cap;
+/* Appends a rule of members idx[0..n) and returns its index in *rule_out. */
+static int rule_add(Thesaurus *ths, const size_t *idx, size_t n, size_t *rule_out) {
+  ThsRule *r = jfts_grow(ths->rules, &ths->cap_rules, ths->n_rules + 1, sizeof *r);
+  if (r == NULL) return JFTS_ERR_NOMEM;
+  ths->rules = r;
+  size_t *m = jfts_grow(ths->members, &ths->cap_members, ths->n_members + n, sizeof *m);
+  if (m == NULL) return JFTS_ERR_NOMEM;
+  ths->members = m;
+  memcpy(m + ths->n_members, idx, n * sizeof *idx);
+  r[ths->n_rules].start = ths->n_members;
+  r[ths->n_rules].n = n;
+  ths->n_members += n;
+  *rule_out = ths->n_rules++;
+  return JFTS_OK;
+}
+
+/* Makes term expand by rule (once: a term written twice on a line gets the rule once). */
+static int term_add_rule(Thesaurus *ths, size_t term, size_t rule) {
+  ThsTerm *t = &ths->terms[term];
+  if (t->n_rules > 0 && t->rules[t->n_rules - 1] == rule) return JFTS_OK;
+  size_t *g = jfts_grow(t->rules, &t->cap_rules, t->n_rules + 1, sizeof *g);
+  if (g == NULL) return JFTS_ERR_NOMEM;
+  t->rules = g;
+  t->rules[t->n_rules++] = rule;
+  return JFTS_OK;
+}
+
+/* The alternatives of a term, walked from its rules: a set of the term indices given so far
+** (open addressing, index + 1, 0 empty) leaves out repeats. */
+typedef struct ThsAltIter {
+  const Thesaurus *ths;
+  size_t term;
+  size_t rule, member; /* position: the term's rule index, the member within that rule */
+  size_t *seen;
+  size_t n_seen, cap_seen; /* cap_seen a power of two, at least twice n_seen; 0: none yet */
+} ThsAltIter;
+
+static void alt_iter_init(ThsAltIter *it, const Thesaurus *ths, size_t term) {
+  memset(it, 0, sizeof *it);
+  it->ths = ths;
+  it->term = term;
+}
+
+static void alt_iter_free(ThsAltIter *it) {
+  jfts_free(it->seen);
+  it->seen = NULL;
+}
+
+/* Adds v to the seen set; *added_out 0 when it was there. */
+static int seen_add(ThsAltIter *it, size_t v, int *added_out) {
+  if (2 * (it->n_seen + 1) > it->cap_seen) {
+    size_t cap = it->cap_seen ? 2 * it->cap_seen : 64;
+    size_t *g = jfts_calloc(cap, sizeof *g);
+    if (g == NULL) return JFTS_ERR_NOMEM;
+    for (size_t i = 0; i < it->cap_seen; i++) {
+      if (it->seen[i] == 0) continue;
+      size_t s = (it->seen[i] * 0x9E3779B97F4A7C15u) & (cap - 1);
+      while (g[s] != 0) s = (s + 1) & (cap - 1);
+      g[s] = it->seen[i];
+    }
+    jfts_free(it->seen);
+    it->seen = g;
+    it->cap_seen = cap;
   }
-  t->alts[t->n_alts++] = to;
+  size_t key = v + 1;
+  size_t s = (key * 0x9E3779B97F4A7C15u) & (it->cap_seen - 1);
+  for (; it->seen[s] != 0; s = (s + 1) & (it->cap_seen - 1)) {
+    if (it->seen[s] == key) {
+      *added_out = 0;
+      return JFTS_OK;
+    }
+  }
+  it->seen[s] = key;
+  it->n_seen++;
+  *added_out = 1;
+  return JFTS_OK;
+}
+
+/* The next alternative into *alt_out; *found_out 0 when there is none left. */
+static int alt_iter_next(ThsAltIter *it, size_t *alt_out, int *found_out) {
+  const ThsTerm *t = &it->ths->terms[it->term];
+  *found_out = 0;
+  while (it->rule < t->n_rules) {
+    const ThsRule *r = &it->ths->rules[t->rules[it->rule]];
+    if (it->member == r->n) {
+      it->rule++;
+      it->member = 0;
+      continue;
+    }
+    size_t m = it->ths->members[r->start + it->member++];
+    if (m == it->term) continue;
+    int added = 0;
+    int rc = seen_add(it, m, &added);
+    if (rc != JFTS_OK) return rc;
+    if (!added) continue;
+    *alt_out = m;
+    *found_out = 1;
+    return JFTS_OK;
+  }
+  return JFTS_OK;
+}
+
+/* The first max alternatives of term, in order, into a new array (*alts_out, jfts_free; NULL
+** when none) of *n_out term indices. */
+static int alts_collect(const Thesaurus *ths, size_t term, size_t max, size_t **alts_out,
+                        size_t *n_out) {
+  ThsAltIter it;
+  size_t *alts = NULL, n = 0, cap = 0;
+  int rc = JFTS_OK, found = 1;
+  *alts_out = NULL;
+  *n_out = 0;
+  alt_iter_init(&it, ths, term);
+  while (rc == JFTS_OK && n < max) {
+    size_t alt = 0;
+    rc = alt_iter_next(&it, &alt, &found);
+    if (rc != JFTS_OK || !found) break;
+    size_t *g = jfts_grow(alts, &cap, n + 1, sizeof *g);
+    if (g == NULL) {
+      rc = JFTS_ERR_NOMEM;
+      break;
+    }
+    alts = g;
+    alts[n++] = alt;
+  }
+  alt_iter_free(&it);
+  if (rc != JFTS_OK) {
+    jfts_free(alts);
+    return rc;
+  }
+  *alts_out = alts;
+  *n_out = n;
   return JFTS_OK;
 }
 
@@ -201,10 +335,12 @@ void ths_free(Thesaurus *ths) {
   for (size_t i = 0; i < ths->n_terms; i++) {
     jfts_free(ths->terms[i].text);
     key_free(&ths->terms[i].key);
-    jfts_free(ths->terms[i].alts);
+    jfts_free(ths->terms[i].rules);
   }
   jfts_free(ths->terms);
   jfts_free(ths->slots);
+  jfts_free(ths->rules);
+  jfts_free(ths->members);
   jfts_free(ths->index);
   jfts_free(ths);
 }
@@ -339,15 +475,10 @@ static int add_line(Thesaurus *ths, const char *name, int lineno, ThsLine *l, ch
     rc = term_intern(ths, l->terms[i], l->n_text[i], &key, &idx[i]);
     l->terms[i] = NULL; /* owned by the thesaurus now (or freed by term_intern) */
   }
-  if (l->n_arrows == 0) {
-    for (size_t i = 0; rc == JFTS_OK && i < l->n_terms; i++)
-      for (size_t j = 0; rc == JFTS_OK && j < l->n_terms; j++)
-        rc = term_add_alt(ths, idx[i], idx[j]);
-  } else {
-    for (size_t i = 0; rc == JFTS_OK && i < l->n_lhs; i++)
-      for (size_t j = l->n_lhs; rc == JFTS_OK && j < l->n_terms; j++)
-        rc = term_add_alt(ths, idx[i], idx[j]);
-  }
+  /* `a, b, c`: each term expands to the group; `a, b => c, d`: a and b expand to c, d. */
+  size_t rule = 0, first = l->n_arrows == 0 ? 0 : l->n_lhs;
+  if (rc == JFTS_OK) rc = rule_add(ths, idx + first, l->n_terms - first, &rule);
+  for (size_t i = 0; rc == JFTS_OK && i < l->n_lhs; i++) rc = term_add_rule(ths, idx[i], rule);
   jfts_free(idx);
   return rc;
 }
@@ -366,8 +497,17 @@ static int index_cmp(const void *a, const void *b) {
 static int build_index(Thesaurus *ths) {
   ths->index = jfts_malloc((ths->n_terms ? ths->n_terms : 1) * sizeof *ths->index);
   if (ths->index == NULL) return JFTS_ERR_NOMEM;
-  for (size_t i = 0; i < ths->n_terms; i++)
-    if (ths->terms[i].n_alts > 0) ths->index[ths->n_index++] = &ths->terms[i];
+  for (size_t i = 0; i < ths->n_terms; i++) {
+    ThsTerm *t = &ths->terms[i];
+    /* Linear over the file: a scan stops at the first member other than the term, so it
+    ** passes only the term's own repeats at the start of each rule. */
+    for (size_t r = 0; r < t->n_rules && !t->has_alts; r++) {
+      const ThsRule *rule = &ths->rules[t->rules[r]];
+      for (size_t m = 0; m < rule->n && !t->has_alts; m++)
+        t->has_alts = ths->members[rule->start + m] != i;
+    }
+    if (t->has_alts) ths->index[ths->n_index++] = t;
+  }
   qsort(ths->index, ths->n_index, sizeof *ths->index, index_cmp);
   return JFTS_OK;
 }
@@ -440,10 +580,13 @@ int ths_load(const char *path, Thesaurus **out, char **err_out) {
   return rc;
 }
 
-/* One entry found in a term: source bytes [start, end) of the term's text, and the entry. */
+/* One entry found in a term: source bytes [start, end) of the term's text, the entry, and
+** the first of its alternatives (term indices): as many as the enumeration can reach. */
 typedef struct ThsSlot {
   size_t start, end;
   const ThsTerm *entry;
+  size_t *alts;
+  size_t n_alts;
 } ThsSlot;
 
 /* State of the expansion of one query term. */
@@ -490,7 +633,7 @@ static int emit(ThsExpansion *x) {
   size_t need = x->term->n_bytes + 1;
   for (size_t s = 0; s < x->n_slots; s++)
     if (x->choice[s] > 0)
-      need += x->ths->terms[x->slots[s].entry->alts[x->choice[s] - 1]].n_text;
+      need += x->ths->terms[x->slots[s].alts[x->choice[s] - 1]].n_text;
   if (need > x->cap_buf) {
     char *buf = jfts_realloc(x->buf, need);
     if (buf == NULL) return JFTS_ERR_NOMEM;
@@ -500,7 +643,7 @@ static int emit(ThsExpansion *x) {
   size_t k = 0, pos = 0;
   for (size_t s = 0; s < x->n_slots; s++) {
     if (x->choice[s] == 0) continue;
-    const ThsTerm *alt = &x->ths->terms[x->slots[s].entry->alts[x->choice[s] - 1]];
+    const ThsTerm *alt = &x->ths->terms[x->slots[s].alts[x->choice[s] - 1]];
     memcpy(x->buf + k, text + pos, x->slots[s].start - pos);
     k += x->slots[s].start - pos;
     memcpy(x->buf + k, alt->text, alt->n_text);
@@ -531,7 +674,7 @@ static int emit(ThsExpansion *x) {
 static int enumerate(ThsExpansion *x, size_t from, size_t k_left) {
   if (k_left == 0) return emit(x);
   for (size_t s = from; s + k_left <= x->n_slots && !x->capped; s++) {
-    for (size_t a = 0; a < x->slots[s].entry->n_alts && !x->capped; a++) {
+    for (size_t a = 0; a < x->slots[s].n_alts && !x->capped; a++) {
       x->choice[s] = a + 1;
       int rc = enumerate(x, s + 1, k_left - 1);
       x->choice[s] = 0;
@@ -571,17 +714,21 @@ static int expand_term(const Thesaurus *ths, QryTerm *term, int *capped_out, cha
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
-  for (size_t i = 0; i < q.n;) {
+  for (size_t i = 0; rc == JFTS_OK && i < q.n;) {
     const ThsTerm *entry = longest_at(ths, &q, i);
     if (entry == NULL) {
       i++;
       continue;
     }
     size_t e = i + entry->key.n;
-    x.slots[x.n_slots].start = q.src_start[i];
-    x.slots[x.n_slots].end = q.src_end[e - 1];
-    x.slots[x.n_slots].entry = entry;
-    x.n_slots++;
+    ThsSlot *slot = &x.slots[x.n_slots++];
+    slot->start = q.src_start[i];
+    slot->end = q.src_end[e - 1];
+    slot->entry = entry;
+    /* Each alternative tried costs a try, so no more than THS_MAX_TRIES + 1 of a slot's are
+    ** ever reached: a group of 100,000 costs what it reaches, not its size. */
+    rc = alts_collect(ths, (size_t)(entry - ths->terms), THS_MAX_TRIES + 1, &slot->alts,
+                      &slot->n_alts);
     i = e;
   }
   x.ths = ths;
@@ -593,6 +740,7 @@ static int expand_term(const Thesaurus *ths, QryTerm *term, int *capped_out, cha
 
 cleanup:
   key_free(&q);
+  for (size_t i = 0; i < x.n_slots; i++) jfts_free(x.slots[i].alts);
   jfts_free(x.slots);
   jfts_free(x.choice);
   jfts_free(x.buf);
@@ -633,11 +781,17 @@ static int relate_text(const Thesaurus *rel, QryTerm *term, const char *text, si
   size_t idx = term_find(rel, &q, key_hash(&q));
   key_free(&q);
   if (idx == SIZE_MAX) return JFTS_OK;
-  const ThsTerm *entry = &rel->terms[idx];
-  for (size_t a = 0; rc == JFTS_OK && a < entry->n_alts; a++) {
-    const ThsTerm *alt = &rel->terms[entry->alts[a]];
-    rc = qry_term_add_related(term, alt->text, alt->n_text, err_out);
+  /* Walked, not collected: the term's list fills (JFTS_ERR_USAGE) long before a big rule
+  ** ends. */
+  ThsAltIter it;
+  alt_iter_init(&it, rel, idx);
+  for (int found = 1; rc == JFTS_OK;) {
+    size_t a = 0;
+    rc = alt_iter_next(&it, &a, &found);
+    if (rc != JFTS_OK || !found) break;
+    rc = qry_term_add_related(term, rel->terms[a].text, rel->terms[a].n_text, err_out);
   }
+  alt_iter_free(&it);
   return rc;
 }
 
@@ -664,6 +818,30 @@ int ths_expand_related(const Thesaurus *rel, Query *q, char **err_out) {
     }
   }
   return rc;
+}
+
+int ths_alternatives(const Thesaurus *ths, const char *text, size_t n_bytes,
+                     const char ***alts_out, size_t *n_out, char **err_out) {
+  ThsKey q;
+  size_t *idx = NULL, n = 0;
+  const char **alts = NULL;
+  *alts_out = NULL;
+  *n_out = 0;
+  if (ths == NULL) return JFTS_OK;
+  int rc = key_build(text, n_bytes, &q, err_out);
+  if (rc != JFTS_OK) return rc;
+  size_t term = term_find(ths, &q, key_hash(&q));
+  key_free(&q);
+  if (term == SIZE_MAX) return JFTS_OK;
+  rc = alts_collect(ths, term, SIZE_MAX, &idx, &n);
+  if (rc == JFTS_OK && n > 0 && (alts = jfts_malloc(n * sizeof *alts)) == NULL)
+    rc = JFTS_ERR_NOMEM;
+  for (size_t i = 0; rc == JFTS_OK && i < n; i++) alts[i] = ths->terms[idx[i]].text;
+  jfts_free(idx);
+  if (rc != JFTS_OK) return rc;
+  *alts_out = alts;
+  *n_out = n;
+  return JFTS_OK;
 }
 
 void ths_warnings_free(char **warnings, size_t n_warnings) {

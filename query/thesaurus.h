@@ -49,6 +49,17 @@ int ths_parse(const char *name, const char *text, size_t n_bytes, Thesaurus **ou
 /* Number of distinct entries (in normalized form) that expand to at least one other term. */
 size_t ths_entry_count(const Thesaurus *ths);
 
+/* The alternatives of the entry whose normalized form is that of the whole text (n_bytes),
+** as the file's rules give them: the members of each rule the entry expands by (its groups
+** of equivalents, the right sides of its one-way rules), rules in file order, members as
+** written, the entry itself and repeats left out; the order ths_expand tries them in.
+** *alts_out gets a new array (jfts_free) of *n_out texts as written in the file, borrowed
+** from ths (valid while it lives); NULL and 0 when text is no entry or ths is NULL. Costs
+** the entry's rules, not more: a group is stored once (loading is linear in the file).
+** Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_ICU. */
+int ths_alternatives(const Thesaurus *ths, const char *text, size_t n_bytes,
+                     const char ***alts_out, size_t *n_out, char **err_out);
+
 /* Adds the thesaurus variants of every term of every clause of q, excluded clauses included
 ** (excluding コロナウイルス also excludes コロナウィルス), through qry_term_add_variant: each
 ** occurrence of an entry in the term's own text is replaced by each of the entry's

@@ -199,10 +199,9 @@ static void test_long_query(void **state) {
   assert_string_equal(got, NOTHING);
   jfts_free(got);
 
-  repeat(in, "(a ", 9999); /* 3,333 terms */
+  repeat(in, "(a ", 9999); /* 3,333 terms: over QRY_MAX_TERMS */
   got = outcome(in, strlen(in));
-  assert_int_equal(strlen(got), 3333 * 9 - 5);
-  assert_string_equal(got + strlen(got) - 13, "\"(a\" AND \"(a\"");
+  assert_string_equal(got, ERR_USAGE "the query has too many terms (more than 128)");
   jfts_free(got);
 
   /* A long dropped term is quoted with 60 bytes at most, cut between chars. */
@@ -215,6 +214,71 @@ static void test_long_query(void **state) {
 
   free(in);
   free(expect);
+}
+
+/* The bounds: QRY_MAX_BYTES bytes and QRY_MAX_TERMS terms are taken, one more is a usage error
+** with one line naming the bound; dropped words do not count as terms, and past QRY_MAX_NOTES
+** distinct notes one more note counts the rest. */
+static void test_limits(void **state) {
+  (void)state;
+  char *in = malloc(QRY_MAX_BYTES + 16);
+  assert_non_null(in);
+  static const struct {
+    const char *name, *unit;
+    size_t n_bytes;
+    const char *expect; /* the whole outcome, or the end of a long one after "..." */
+  } cases[] = {
+      {"bytes at the cap", "支援", QRY_MAX_BYTES - 2, "...援支援\""},
+      {"a byte over the cap", "支援 ", QRY_MAX_BYTES + 1,
+       ERR_USAGE "the query is too long (32769 bytes; at most 32768)"},
+      {"terms at the cap", "ab ", 3 * QRY_MAX_TERMS, "...\"ab\" AND \"ab\""},
+      {"a term over the cap", "ab ", 3 * QRY_MAX_TERMS + 2,
+       ERR_USAGE "the query has too many terms (more than 128)"},
+      {"punctuation cuts words into terms", "地・域・ ", 13 * (QRY_MAX_TERMS / 2 + 1),
+       ERR_USAGE "the query has too many terms (more than 128)"},
+      {"an OR group's terms count", "ab OR ", 6 * QRY_MAX_TERMS + 2,
+       ERR_USAGE "the query has too many terms (more than 128)"},
+      {"dropped words do not count", "「」 ab ", 10 * QRY_MAX_TERMS,
+       "...\"ab\" ## note: ignoring '「」': it has no searchable characters"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    repeat(in, cases[i].unit, cases[i].n_bytes);
+    char *got = outcome(in, cases[i].n_bytes);
+    const char *want = cases[i].expect;
+    int ok = strncmp(want, "...", 3) == 0
+                 ? strlen(got) >= strlen(want + 3) &&
+                       strcmp(got + strlen(got) - strlen(want + 3), want + 3) == 0
+                 : strcmp(got, want) == 0;
+    if (!ok) fail_msg("case '%s': got '%.200s', expected '%s'", cases[i].name, got, want);
+    jfts_free(got);
+  }
+  /* Just under the cap, every term is there. */
+  Query *q = NULL;
+  repeat(in, "ab ", 3 * QRY_MAX_TERMS);
+  assert_int_equal(qry_parse(in, 3 * QRY_MAX_TERMS, &q, NULL), JFTS_OK);
+  assert_int_equal(q->n_clauses, QRY_MAX_TERMS);
+  qry_free(q);
+  /* Distinct dropped words: QRY_MAX_NOTES notes, then one that counts the others. */
+  size_t k = 0;
+  for (int w = 0; w < QRY_MAX_NOTES + 5; w++) { /* w + 64 in binary, 「 for 0 and 」 for 1 */
+    for (int bit = 6; bit >= 0; bit--)
+      k += (size_t)sprintf(in + k, ((w + 64) >> bit) & 1 ? "」" : "「");
+    k += (size_t)sprintf(in + k, " ");
+  }
+  k += (size_t)sprintf(in + k, "地域");
+  assert_int_equal(qry_parse(in, k, &q, NULL), JFTS_OK);
+  assert_int_equal(qry_note_count(q), QRY_MAX_NOTES + 1);
+  assert_string_equal(qry_note(q, 0), "ignoring '」「「「「「「': it has no searchable characters");
+  assert_string_equal(qry_note(q, QRY_MAX_NOTES),
+                      "ignoring 5 more words with no searchable characters");
+  qry_free(q);
+  char *err = NULL;
+  assert_int_equal(qry_check_size(QRY_MAX_BYTES, &err), JFTS_OK);
+  assert_null(err);
+  assert_int_equal(qry_check_size((size_t)1 << 31, &err), JFTS_ERR_USAGE);
+  assert_string_equal(err, "the query is too long (2147483648 bytes; at most 32768)");
+  jfts_free(err);
+  free(in);
 }
 
 /* The Query structure that the matcher and the synonym expansion read. */
@@ -490,7 +554,7 @@ static void test_build_flags(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_match_strings),
-      cmocka_unit_test(test_long_query),
+      cmocka_unit_test(test_long_query), cmocka_unit_test(test_limits),
       cmocka_unit_test(test_structure),
       cmocka_unit_test(test_variants),
       cmocka_unit_test(test_build_without_positive_clause),

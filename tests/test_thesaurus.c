@@ -1,7 +1,8 @@
 /* Tests of the thesaurus: the synonym file syntax (both rule forms, comments, escapes, errors
 ** with line numbers), expansion of parsed queries rendered as variants and as the FTS5 MATCH
 ** string (containment, combinations, the cap and its warning, phrases, normalization,
-** excluded clauses), the shipped file, and what expansion finds in the bundled corpus. */
+** excluded clauses), the shipped file, what expansion finds in the bundled corpus, the
+** alternatives of an entry, and a generated group of 100,000 variants. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -485,6 +486,105 @@ static void test_shipped_related(void **state) {
   assert_true(n_rules >= 40);
 }
 
+/* The alternatives of an entry, as ths_alternatives lists them: rules in file order, members
+** as written, the entry itself and repeats left out. */
+static void test_alternatives(void **state) {
+  (void)state;
+  static const struct {
+    const char *name, *file, *text, *expect;
+  } cases[] = {
+      {"a group", "障害, 障がい, 障碍\n", "障がい", "障害,障碍"},
+      {"rules on several lines, in file order", "障害, 障がい\n障碍, 障害\n障害 => しょうがい\n",
+       "障害", "障がい,障碍,しょうがい"},
+      {"a member met again is not repeated", "障害, 障がい\n障がい, 障害, 障碍\n", "障害",
+       "障がい,障碍"},
+      {"written twice on a line", "障害, 障がい, 障害, 障碍, 障がい\n", "障害", "障がい,障碍"},
+      {"one-way: the left side expands", "防災, 減災 => 避難所, 避難訓練\n", "減災",
+       "避難所,避難訓練"},
+      {"one-way: the right side does not", "防災 => 避難所\n", "避難所", ""},
+      {"only itself", "障害 => 障害\n障害, 障害\n", "障害", ""},
+      {"normalized form", "ウイルス, ウィルス\n", "ｳｲﾙｽ", "ウィルス"},
+      {"whole text only", "ウイルス, ウィルス\n", "コロナウイルス", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    Thesaurus *ths = parse_ok(cases[i].name, cases[i].file);
+    const char **alts = NULL;
+    size_t n = 0;
+    assert_int_equal(ths_alternatives(ths, cases[i].text, strlen(cases[i].text), &alts, &n, NULL),
+                     JFTS_OK);
+    char got[256];
+    size_t k = 0;
+    got[0] = '\0';
+    for (size_t a = 0; a < n; a++)
+      k += (size_t)snprintf(got + k, sizeof got - k, "%s%s", a ? "," : "", alts[a]);
+    if (strcmp(got, cases[i].expect) != 0) print_error("case '%s'\n", cases[i].name);
+    assert_string_equal(got, cases[i].expect);
+    jfts_free(alts);
+    ths_free(ths);
+  }
+}
+
+/* One group of 100,000 variants and a one-way rule to all of them, generated here: loading is
+** linear (a cubic load of 8,000 took over a minute; ctest's TIMEOUT for this suite catches a
+** slow one), and every member finds the whole group, in file order. */
+#define BIG_GROUP 100000
+static void test_big_group(void **state) {
+  (void)state;
+  size_t cap = 2 * (size_t)BIG_GROUP * 16 + 64, k = 0;
+  char *text = malloc(cap);
+  assert_non_null(text);
+  for (int line = 0; line < 2; line++) {
+    if (line == 1) k += (size_t)snprintf(text + k, cap - k, "大群 => ");
+    for (int i = 0; i < BIG_GROUP; i++)
+      k += (size_t)snprintf(text + k, cap - k, "%s変種%d", i ? ", " : "", i);
+    k += (size_t)snprintf(text + k, cap - k, "\n");
+  }
+  Thesaurus *ths = NULL;
+  char *err = NULL;
+  if (ths_parse("big.txt", text, k, &ths, &err) != JFTS_OK) fail_msg("big group: %s", err);
+  free(text);
+  assert_int_equal(ths_entry_count(ths), BIG_GROUP + 1);
+  static const int members[] = {0, 1, 4321, BIG_GROUP / 2, BIG_GROUP - 1};
+  for (size_t m = 0; m < sizeof members / sizeof *members; m++) {
+    char word[32], want[32];
+    snprintf(word, sizeof word, "変種%d", members[m]);
+    const char **alts = NULL;
+    size_t n = 0;
+    assert_int_equal(ths_alternatives(ths, word, strlen(word), &alts, &n, NULL), JFTS_OK);
+    assert_int_equal(n, BIG_GROUP - 1);
+    for (int i = 0, a = 0; i < BIG_GROUP; i++) {
+      if (i == members[m]) continue;
+      snprintf(want, sizeof want, "変種%d", i);
+      if (strcmp(alts[a], want) != 0) fail_msg("%s: alternative %d is %s, not %s", word, a, alts[a], want);
+      a++;
+    }
+    jfts_free(alts);
+  }
+  const char **alts = NULL;
+  size_t n = 0;
+  assert_int_equal(ths_alternatives(ths, "大群", strlen("大群"), &alts, &n, NULL), JFTS_OK);
+  assert_int_equal(n, BIG_GROUP);
+  assert_string_equal(alts[BIG_GROUP - 1], "変種99999");
+  jfts_free(alts);
+  /* A query term expands to the first 63 others and says it was capped; the related layer
+  ** takes the first 63 of the one-way rule. */
+  char got[4096], warn[256];
+  expand("big group", ths, "変種777", got, sizeof got, warn, sizeof warn, NULL);
+  assert_int_equal(count_variants(got), QRY_MAX_VARIANTS - 1);
+  assert_non_null(strstr(got, "=変種0,変種1,変種2,"));
+  assert_non_null(strstr(got, ",変種61,変種62"));
+  assert_null(strstr(got, "変種63"));
+  assert_string_equal(warn, "expansion of '変種777' capped at 64 variants");
+  Query *q = NULL;
+  assert_int_equal(qry_parse("大群", strlen("大群"), &q, NULL), JFTS_OK);
+  assert_int_equal(ths_expand_related(ths, q, NULL), JFTS_OK);
+  assert_int_equal(q->clauses[0].terms[0].n_related, QRY_MAX_VARIANTS - 1);
+  assert_string_equal(q->clauses[0].terms[0].related[0], "変種0");
+  assert_string_equal(q->clauses[0].terms[0].related[QRY_MAX_VARIANTS - 2], "変種62");
+  qry_free(q);
+  ths_free(ths);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_syntax),        cmocka_unit_test(test_syntax_errors),
@@ -492,7 +592,8 @@ int main(void) {
       cmocka_unit_test(test_cap),           cmocka_unit_test(test_idempotent),
       cmocka_unit_test(test_shipped),       cmocka_unit_test(test_corpus_online),
       cmocka_unit_test(test_out_of_memory), cmocka_unit_test(test_related),
-      cmocka_unit_test(test_shipped_related),
+      cmocka_unit_test(test_shipped_related), cmocka_unit_test(test_alternatives),
+      cmocka_unit_test(test_big_group),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,17 +39,38 @@ expect_rc 1 "query a newer schema"
 expect_match "$ERR" "^jfts-query: cannot open 'newer.db': database was written by a newer jfts \(schema 99, this jfts reads up to [0-9]+\)$" "newer schema: query stderr"
 expect_eq "$(db_bytes newer.db)" "$before" "newer schema untouched"
 
-# A jfts database cut short (a copy that did not finish): "malformed", never written to.
+# A jfts database cut short (a copy that did not finish): a corrupt index (SQLite's "malformed"),
+# never written to.
 cp t.db cut.db
 truncate -s 40000 cut.db
 before=$(db_bytes cut.db)
 run "$JFTS_INDEX" --db cut.db c
 expect_rc 1 "index into a truncated database"
-expect_eq "$ERR" "jfts-index: 'cut.db': cannot read schema: database disk image is malformed" "truncated: index stderr"
+expect_eq "$ERR" "jfts-index: 'cut.db': the index is corrupt (cannot read schema: database disk image is malformed); re-index with jfts-index" "truncated: index stderr"
 run "$JFTS_QUERY" --db cut.db 連携
 expect_rc 1 "query a truncated database"
-expect_eq "$ERR" "jfts-query: 'cut.db': cannot read schema: database disk image is malformed" "truncated: query stderr"
+expect_eq "$ERR" "jfts-query: 'cut.db': the index is corrupt (cannot read schema: database disk image is malformed); re-index with jfts-index" "truncated: query stderr"
 expect_eq "$(db_bytes cut.db)" "$before" "truncated database untouched"
+
+# Damaged pages found while reading, not when opening: one page at a time overwritten with
+# 0xff, then a search and --documents. Whatever SQLite finds malformed, and wherever, is a
+# corrupt index (exit 1, one line); at least one page is met only by a search or a listing.
+n_pages=$(($(stat -c %s t.db) / 4096))
+n_late=0
+for ((page = 1; page < n_pages; page++)); do
+  cp t.db page.db
+  head -c 4096 /dev/zero | tr '\0' '\377' | dd of=page.db bs=4096 seek=$page count=1 conv=notrunc status=none
+  for args in "連携" "--documents"; do
+    # shellcheck disable=SC2086
+    run "$JFTS_QUERY" --db page.db $args
+    [ "$RC" -eq 0 ] && continue
+    expect_rc 1 "page $page overwritten, $args"
+    expect_match "$ERR" "^jfts-query: 'page.db': the index is corrupt \([^
+]*\); re-index with jfts-index$" "page $page overwritten, $args: stderr"
+    [[ $ERR == *"(cannot read schema"* ]] || n_late=$((n_late + 1))
+  done
+done
+[ "$n_late" -gt 0 ] || fail "no overwritten page was met after opening the database"
 
 # Locked by another writer. By default jfts-index waits as long as the lock is held, then
 # works (the holder keeps it longer than any fixed busy timeout, 6 s, while we check that the

@@ -207,7 +207,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   FUZZ_CHECK((rc == JFTS_OK) == (q != NULL), "qry_parse: rc %d with out=%p", rc, (void *)q);
   if (rc != JFTS_OK) {
     FUZZ_CHECK(err && (strcmp(err, "nothing to search for in the query") == 0 ||
-                       strncmp(err, "the query only excludes terms", 29) == 0),
+                       strncmp(err, "the query only excludes terms", 29) == 0 ||
+                       strncmp(err, "the query has too many terms", 28) == 0 ||
+                       strncmp(err, "the query is too long", 21) == 0),
                "qry_parse: usage error '%s'", err ? err : "(none)");
     goto cleanup;
   }
