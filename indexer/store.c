@@ -593,6 +593,7 @@ void store_close(Store *s) {
                                s->get_passage, s->match_ranked, s->match_ranked_filter,
                                s->match_ids};
   for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) (void)sqlite3_finalize(sts[i]);
+  store_search_free(s);
   /* Every statement is finalized, so close cannot be busy; it rolls back an open txn. */
   if (s->db) (void)sqlite3_close(s->db);
   if (s->created && !s->committed && s->path) {
@@ -646,6 +647,7 @@ int store_begin(Store *s, char **err_out) {
                             : store_db_error(s, src, err_out, "cannot begin a transaction");
   if (rc != JFTS_OK) return rc;
   s->in_txn = 1;
+  s->changes_at_begin = sqlite3_total_changes64(s->db);
   if (s->needs_schema) {
     /* Another indexer may have created the schema while we waited for the lock. */
     int64_t n_objects = 0, version = 0;
@@ -668,6 +670,7 @@ int store_begin(Store *s, char **err_out) {
     /* External content: the passages are intact, only the tokens must be redone. */
     rc = store_exec(s, "INSERT INTO fts(fts) VALUES('rebuild')", err_out,
                     "cannot rebuild the full-text index");
+    if (rc == JFTS_OK) rc = store_recount_tokens(s, err_out); /* the lengths ranking reads */
     if (rc == JFTS_OK) rc = write_meta(s, err_out);
     if (rc == JFTS_OK) s->tok_version = JFTS_TOKENIZER_VERSION;
   }
@@ -677,7 +680,16 @@ int store_begin(Store *s, char **err_out) {
 }
 
 int store_commit(Store *s, char **err_out) {
-  int rc = store_exec(s, "COMMIT", err_out, "cannot commit");
+  int64_t has_stats = 1;
+  /* A transaction that changed rows leaves the statistics searches read (store_internal.h);
+  ** an index written before them gets them from its next run. */
+  int rc = s->in_txn ? store_query_int(s, "SELECT count(*) FROM meta WHERE key='rank_rows'",
+                                       &has_stats, err_out, "cannot read meta")
+                     : JFTS_OK;
+  if (rc == JFTS_OK && s->in_txn &&
+      (sqlite3_total_changes64(s->db) != s->changes_at_begin || !has_stats))
+    rc = store_write_rank_stats(s, err_out);
+  if (rc == JFTS_OK) rc = store_exec(s, "COMMIT", err_out, "cannot commit");
   if (rc != JFTS_OK) return rc;
   s->in_txn = 0;
   s->committed = 1;

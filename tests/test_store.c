@@ -876,8 +876,10 @@ static void test_tokenizer_version(void **state) {
   StoreFile sf = file_info(f->file_a, "00000000000000aa");
   store_one(f->db, &sf, b);
   free(b);
-  /* Simulate an index built by another tokenizer: stale tokens and an old version. */
+  char *lengths = sql_rows(f->db, "SELECT group_concat(n_tokens) FROM passages");
+  /* Simulate an index built by another tokenizer: stale tokens and lengths, an old version. */
   exec_sql(f->db,
+           "UPDATE passages SET n_tokens = n_tokens + 7;"
            "UPDATE meta SET value='0' WHERE key='tokenizer_version';"
            "INSERT INTO fts(fts, rowid, text, heading, label)"
            " SELECT 'delete', id, text, heading, label FROM passages;");
@@ -903,6 +905,13 @@ static void test_tokenizer_version(void **state) {
   assert_sql(f->db, "SELECT value FROM meta WHERE key='tokenizer_version'", version);
   assert_sql(f->db, "SELECT count(*) FROM fts WHERE fts MATCH 'alpha'", "2");
   assert_sql(f->db, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)", "");
+  /* The lengths ranking reads are the new tokenizer's, in the passages and in meta. */
+  assert_sql(f->db, "SELECT group_concat(n_tokens) FROM passages", lengths);
+  assert_sql(f->db,
+             "SELECT (SELECT sum(n_tokens) FROM passages) ="
+             " (SELECT value FROM meta WHERE key = 'rank_tokens')",
+             "1");
+  free(lengths);
 }
 
 static void test_out_of_memory(void **state) {
