@@ -196,8 +196,21 @@ static int stats_open(Store *s, int *found_out, char **err_out) {
   if (rc == JFTS_OK)
     rc = store_query_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='rank_max_id'",
                          &max_id, err_out, "cannot search");
+  /* Statistics that do not fit the table (written before a change made by hand, or made
+  ** up) are not used: the largest id must be the table's, and the chunks must fit in the
+  ** file (the chunk buffer is allocated at once). */
+  int64_t real_max = -1, n_pages = 0, page_bytes = 0;
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "SELECT max(id) FROM passages", &real_max, err_out, "cannot search");
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "PRAGMA page_count", &n_pages, err_out, "cannot search");
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "PRAGMA page_size", &page_bytes, err_out, "cannot search");
   /* The same bound on ids as the arrays' (dense_ids): memory follows the rows. */
-  if (rc != JFTS_OK || rows < 0 || tokens < 0 || max_id < 0 || max_id >= rows * 4 + 4096)
+  if (rc != JFTS_OK || rows < 0 || tokens < 0 || max_id < 0 || max_id != real_max ||
+      max_id >= rows * 4 + 4096 || rows > max_id + 1 ||
+      (double)(max_id / STORE_STAT_CHUNK_ROWS + 1) * (double)CHUNK_BYTES >
+          (double)n_pages * (double)page_bytes)
     return rc;
   rc = file_ranks_load(s, err_out);
   if (rc != JFTS_OK || s->file_rank == NULL) return rc;
