@@ -68,12 +68,12 @@ static const char *const SCHEMA_SQL =
     " content_rowid='id', columnsize=0, tokenize='" TOK_NAME "');"
     /* Index building: FTS5 writes its pending terms out as a segment every `hashsize` bytes
     ** (1 MB by default) and merges segments `automerge` at a time (4). Bigger, fewer
-    ** segments and fewer merges took a whole build from 3.8 s to ~3 s on 25 MB. Much of a
-    ** full hash is per-term overhead (about 100,000 distinct bigrams), so 16 MB holds twice
-    ** the text 8 MB does: 98 MB make 7 segments instead of 14, which automerge leaves
-    ** alone, a tenth off that build for 8 MB more memory while indexing (55 MB peak).
-    ** Persistent settings of the table. */
-    "INSERT INTO fts(fts, rank) VALUES('hashsize', 16777216);"
+    ** segments and fewer merges took a whole build from 3.8 s to ~3 s on 25 MB. 16 MB once
+    ** took a tenth off a 98 MB build; with tokenizer version 3's unigrams it peaked at 65 MB
+    ** there, above the 64 MB jfts-index must stay under, against 52 MB with 8 MB for about
+    ** 6% more CPU (bench/README.md, "Engine measurements"). Persistent settings of the
+    ** table: an index keeps the value it was created with. */
+    "INSERT INTO fts(fts, rank) VALUES('hashsize', 8388608);"
     "INSERT INTO fts(fts, rank) VALUES('automerge', 8);";
 
 /* ---- helpers shared by the store files (store_internal.h) --------------------------------- */
