@@ -11,7 +11,7 @@
 #define JFTS_VERSION "0.1.0"
 /* Bumped whenever tokens for the same text change; stored in each index so that an index
 ** built by another tokenizer version is rebuilt rather than silently mis-queried. */
-#define JFTS_TOKENIZER_VERSION 2
+#define JFTS_TOKENIZER_VERSION 3
 /* Database schema version, kept in PRAGMA user_version. */
 #define JFTS_SCHEMA_VERSION 3
 

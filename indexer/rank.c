@@ -133,10 +133,10 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
   }
 
   double len = 0.0, avg = 1.0;
-  sqlite3_int64 rowid = api->xRowid(fts);
-  if (rc == SQLITE_OK && data && data->n_text && rowid >= 0 && (size_t)rowid < data->n_ids &&
-      data->present[rowid]) {
-    len = (double)data->n_text[rowid] + q->avg_other;
+  uint32_t n_text = 0;
+  if (rc == SQLITE_OK && data && data->text_length &&
+      data->text_length(data->ctx, api->xRowid(fts), &n_text)) {
+    len = (double)n_text + q->avg_other;
     avg = data->avg_text + q->avg_other;
   } else if (rc == SQLITE_OK) {
     int n_tok = 0;

@@ -11,7 +11,7 @@
 **   idf(p) = ln((N - n(p) + 0.5) / (n(p) + 0.5)), at least 1e-6; N rows in the table, n(p)
 **            rows holding p (counted once per query with xQueryPhrase);
 **   D      = the row's length in tokens over all columns, avgD its mean over the table.
-** With RankData loaded, D = n_text[rowid] + (mean heading/label length) and avgD =
+** With RankData loaded, D = (the row's text length) + (mean heading/label length) and avgD =
 ** avg_text + (the same mean): the text column's length is exact (passages.n_tokens counts
 ** FTS5 positions), the other columns (short headings and labels shared by many passages)
 ** count with their table-wide mean, taken from FTS5's column totals once per query. Without
@@ -35,12 +35,17 @@
 #define RANK_K1 1.2
 #define RANK_B 0.75
 
+/* A row's text length: sets *n_text_out to the FTS5 positions of the text column of rowid
+** and returns 1, or returns 0 when it does not know the row (then xColumnSize is used). It
+** may read the database (the store loads lengths lazily), on the connection running the
+** query. */
+typedef int (*RankLengthFn)(void *ctx, int64_t rowid, uint32_t *n_text_out);
+
 /* Per-rowid lengths, owned by whoever registers the function (the store). */
 typedef struct RankData {
-  const uint32_t *n_text; /* per rowid: FTS5 positions of the text column; NULL: not loaded */
-  size_t n_ids;           /* entries in n_text (largest rowid + 1) */
-  const uint8_t *present; /* per rowid: 1 when n_text holds a value for it */
-  double avg_text;        /* mean of n_text over the present rows */
+  RankLengthFn text_length; /* NULL: not loaded */
+  void *ctx;                /* text_length's */
+  double avg_text;          /* mean text length over the rows of the table */
 } RankData;
 
 /* Where jfts_rank writes what it saw in the current row (for the caller's occurrence total). */

@@ -44,12 +44,13 @@
   " content_rowid='id', columnsize=0, tokenize='" TOK_NAME "');"
 /* Index building: FTS5 writes its pending terms out as a segment every `hashsize` bytes
 ** (1 MB by default) and merges segments `automerge` at a time (4). Bigger, fewer segments and
-** fewer merges took a whole build from 3.8 s to ~3 s on 25 MB. Much of a full hash is
-** per-term overhead (about 100,000 distinct bigrams), so 16 MB holds twice the text 8 MB
-** does: 98 MB make 7 segments instead of 14, which automerge leaves alone, a tenth off that
-** build for 8 MB more memory while indexing (55 MB peak). Persistent settings of the table. */
+** fewer merges took a whole build from 3.8 s to ~3 s on 25 MB. 16 MB once took a tenth off a
+** 98 MB build; with tokenizer version 3's unigrams it peaked at 65 MB there, above the 64 MB
+** jfts-index must stay under, against 52 MB with 8 MB for about 6% more CPU (bench/README.md,
+** "Engine measurements"). Persistent settings of the table: an index keeps the value it was
+** created with. */
 #define FTS_SETTINGS_SQL                                                                       \
-  "INSERT INTO fts(fts, rank) VALUES('hashsize', 16777216);"                                   \
+  "INSERT INTO fts(fts, rank) VALUES('hashsize', 8388608);"                                    \
   "INSERT INTO fts(fts, rank) VALUES('automerge', 8);"
 
 static const char *const SCHEMA_SQL =
@@ -734,6 +735,7 @@ void store_close(Store *s) {
                                s->get_passage, s->match_ranked, s->match_ranked_filter,
                                s->match_ids};
   for (size_t i = 0; i < sizeof sts / sizeof sts[0]; i++) (void)sqlite3_finalize(sts[i]);
+  store_search_free(s);
   /* Every statement is finalized, so close cannot be busy; it rolls back an open txn. */
   if (s->db) (void)sqlite3_close(s->db);
   if (s->created && !s->committed && s->path) {
@@ -834,6 +836,7 @@ int store_begin(Store *s, char **err_out) {
                             : store_db_error(s, src, err_out, "cannot begin a transaction");
   if (rc != JFTS_OK) return rc;
   s->in_txn = 1;
+  s->changes_at_begin = sqlite3_total_changes64(s->db);
   if (s->needs_schema) {
     /* Another indexer may have created the schema while we waited for the lock. */
     int64_t n_objects = 0, version = 0;
@@ -862,6 +865,7 @@ int store_begin(Store *s, char **err_out) {
     /* External content: the passages are intact, only the tokens must be redone. */
     rc = store_exec(s, "INSERT INTO fts(fts) VALUES('rebuild')", err_out,
                     "cannot rebuild the full-text index");
+    if (rc == JFTS_OK) rc = store_recount_tokens(s, err_out); /* the lengths ranking reads */
     if (rc == JFTS_OK) rc = write_meta(s, err_out);
     if (rc == JFTS_OK) s->tok_version = JFTS_TOKENIZER_VERSION;
   }
@@ -871,7 +875,16 @@ int store_begin(Store *s, char **err_out) {
 }
 
 int store_commit(Store *s, char **err_out) {
-  int rc = store_exec(s, "COMMIT", err_out, "cannot commit");
+  int64_t has_stats = 1;
+  /* A transaction that changed rows leaves the statistics searches read (store_internal.h);
+  ** an index written before them gets them from its next run. */
+  int rc = s->in_txn ? store_query_int(s, "SELECT count(*) FROM meta WHERE key='rank_rows'",
+                                       &has_stats, err_out, "cannot read meta")
+                     : JFTS_OK;
+  if (rc == JFTS_OK && s->in_txn &&
+      (sqlite3_total_changes64(s->db) != s->changes_at_begin || !has_stats))
+    rc = store_write_rank_stats(s, err_out);
+  if (rc == JFTS_OK) rc = store_exec(s, "COMMIT", err_out, "cannot commit");
   if (rc != JFTS_OK) return rc;
   s->in_txn = 0;
   s->committed = 1;

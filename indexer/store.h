@@ -439,11 +439,15 @@ void store_set_progress(Store *s, int n_ops, int (*cb)(void *ctx), void *ctx);
 #define STORE_READ_BUDGET_S 60.0
 void store_set_budget(Store *s, double seconds);
 
-/* Loads what ranking needs into memory, once per Store: each passage's text length in
-** tokens (passages.n_tokens) for jfts_rank, and its document-order key. Later calls do
-** nothing; store_match calls it itself. Costs one pass over the passages_file index (about
-** 50 ms for 180,000 passages). Memory follows the number of passages and files, not their
-** largest ids. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
+/* Prepares what ranking needs, once per Store: each passage's text length in tokens
+** (passages.n_tokens) for jfts_rank, and its document-order key. An index written by this
+** jfts keeps them in meta (the row count and token total, each file's rank by path, and
+** per 512 passage ids a chunk of entries, rewritten by each store_commit that changed rows):
+** this reads the totals and file ranks, and a search reads the chunks of the passages it
+** meets, on first use, so the cost does not grow with the index. An index without them
+** (written by hand) costs one pass over the passages_file index instead. Later calls do
+** nothing; store_match calls it itself. Memory follows the number of passages and files, not
+** their largest ids. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
 int store_search_prepare(Store *s, char **err_out);
 
 /* Calls cb for every passage matching the FTS5 expression match (as built by

@@ -72,7 +72,19 @@ struct Store {
   int64_t *far_id;      /* ids at or above n_ids, ascending (a sparse or hostile index) */
   uint64_t *far_key;    /* doc_key of far_id[i]; their lengths come from xColumnSize */
   size_t n_far;         /* entries in far_id and far_key */
-  RankData rank;        /* what jfts_rank reads: points into the arrays above */
+  RankData rank;        /* what jfts_rank reads: the arrays above, or the lazy chunks below */
+  /* Ranking statistics kept in meta by store_write_rank_stats: when an index has them, a
+  ** search reads the row count, token total and file ranks, and each passage's length and
+  ** place from the chunk holding its id, loaded on first use; nothing else. */
+  int lazy;               /* 1: the statistics are used (not the arrays above) */
+  uint8_t *chunk_data;    /* n_chunks chunks of entries, allocated (zeroed) at once, so
+                          ** that reading one later never allocates */
+  uint8_t *chunk_state;   /* per chunk: 0 not read yet, 1 read, 2 missing or damaged */
+  size_t n_chunks;
+  uint32_t *file_rank;    /* per file id: its rank by path ('rank_files') */
+  size_t n_file_rank;
+  sqlite3_stmt *get_chunk;
+  int64_t changes_at_begin; /* sqlite3_total_changes64 at store_begin */
 };
 
 /* ---- store.c: open, schema, transactions, and the helpers below ---------------------------- */
@@ -114,7 +126,32 @@ char *store_join_label(const char *meeting, const char *local_name);
 int store_fill_documents(Store *s, int64_t file_id, char **err_out);
 
 /* ---- store_write.c: storing, replacing and pruning files ---------------------------------- */
-/* (the public functions only) */
+
+/* Ranking statistics in meta (store_write_rank_stats, store_search.c): 'rank_rows',
+** 'rank_tokens' (sum of passages.n_tokens), 'rank_max_id'; 'rank_files', each file id's rank
+** by (path, id) as a little-endian uint32 per id from 0; and per STORE_STAT_CHUNK_ROWS
+** passage ids a row STORE_STAT_CHUNK_KEY<k> (ids k * STORE_STAT_CHUNK_ROWS onwards), a blob
+** of STORE_STAT_ENTRY_BYTES per id: n_tokens, file_id, ordinal, each uint32 little-endian
+** (0xffffffff: no passage). Document order is (file rank, ordinal, id), as the arrays'. */
+#define STORE_STAT_CHUNK_ROWS 512
+#define STORE_STAT_ENTRY_BYTES 12
+#define STORE_STAT_CHUNK_KEY "rank_chunk:"
+
+/* Rewrites the ranking statistics from the passages table, inside the caller's write
+** transaction (store_commit calls it when the transaction changed rows). An index whose
+** passage ids are far sparser than its rows keeps none (then searches load everything, as
+** before). Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_DB. */
+int store_write_rank_stats(Store *s, char **err_out);
+
+/* Sets passages.n_tokens to what the current tokenizer gives each passage text (after FTS5's
+** 'rebuild' of an index built by another tokenizer version: its lengths are the old ones).
+** Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_ICU or JFTS_ERR_DB. */
+int store_recount_tokens(Store *s, char **err_out);
+
+/* ---- store_search.c ----------------------------------------------------------------------- */
+
+/* Frees what store_search_prepare loaded (store_close calls it). */
+void store_search_free(Store *s);
 
 /* ---- store_read.c: listings, passages, segment maps, filter values ------------------------ */
 /* (the public functions only) */

@@ -3,6 +3,7 @@
 #include "store.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,8 +107,141 @@ static int far_keep(Store *s, FarPair *pairs, size_t n) {
   return JFTS_OK;
 }
 
+/* ---- the statistics of meta, read lazily (store_internal.h) ------------------------------ */
+
+#define CHUNK_BYTES ((size_t)STORE_STAT_CHUNK_ROWS * STORE_STAT_ENTRY_BYTES)
+
+/* Reads chunk k into s->chunk_data. One that is missing or damaged is marked so: its ids
+** then fall back to what jfts_rank and the ordering do for a row they do not know. */
+static void chunk_load(Store *s, size_t k) {
+  s->chunk_state[k] = 2;
+  if (store_prepare_cached(s, &s->get_chunk, "SELECT value FROM meta WHERE key = ?1", NULL) !=
+      JFTS_OK)
+    return;
+  char key[48];
+  snprintf(key, sizeof key, "%s%zu", STORE_STAT_CHUNK_KEY, k);
+  if (sqlite3_bind_text(s->get_chunk, 1, key, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+      sqlite3_step(s->get_chunk) == SQLITE_ROW &&
+      sqlite3_column_type(s->get_chunk, 0) == SQLITE_BLOB &&
+      (size_t)sqlite3_column_bytes(s->get_chunk, 0) == CHUNK_BYTES) {
+    memcpy(s->chunk_data + k * CHUNK_BYTES, sqlite3_column_blob(s->get_chunk, 0), CHUNK_BYTES);
+    s->chunk_state[k] = 1;
+  }
+  (void)sqlite3_reset(s->get_chunk); /* a failed read leaves the chunk missing */
+}
+
+/* The statistics entry of passage id (n_tokens, file id, ordinal), or NULL. */
+static const uint8_t *chunk_entry(Store *s, int64_t id) {
+  if (id < 0 || (uint64_t)id / STORE_STAT_CHUNK_ROWS >= s->n_chunks) return NULL;
+  size_t k = (size_t)((uint64_t)id / STORE_STAT_CHUNK_ROWS);
+  if (s->chunk_state[k] == 0) chunk_load(s, k);
+  if (s->chunk_state[k] != 1) return NULL;
+  const uint8_t *e = s->chunk_data + k * CHUNK_BYTES +
+                     (size_t)(id % STORE_STAT_CHUNK_ROWS) * STORE_STAT_ENTRY_BYTES;
+  return e[0] == 0xff && e[1] == 0xff && e[2] == 0xff && e[3] == 0xff ? NULL : e;
+}
+
+static uint32_t le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* RankLengthFn of the lazy statistics. */
+static int lazy_length(void *ctx, int64_t rowid, uint32_t *n_text_out) {
+  const uint8_t *e = chunk_entry(ctx, rowid);
+  if (e == NULL) return 0;
+  *n_text_out = le32(e);
+  return 1;
+}
+
+/* RankLengthFn of the arrays loaded by a full pass. */
+static int array_length(void *ctx, int64_t rowid, uint32_t *n_text_out) {
+  const Store *s = ctx;
+  if (rowid < 0 || (size_t)rowid >= s->n_ids || !s->present[rowid]) return 0;
+  *n_text_out = s->n_text[rowid];
+  return 1;
+}
+
+/* Loads 'rank_files' into s->file_rank (left NULL when the index has none). */
+static int file_ranks_load(Store *s, char **err_out) {
+  sqlite3_stmt *st = NULL;
+  int src = sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = 'rank_files'", -1, &st,
+                               NULL);
+  int rc = JFTS_OK;
+  if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW &&
+      sqlite3_column_type(st, 0) == SQLITE_BLOB && sqlite3_column_bytes(st, 0) % 4 == 0 &&
+      sqlite3_column_bytes(st, 0) > 0) {
+    size_t n = (size_t)sqlite3_column_bytes(st, 0) / 4;
+    const uint8_t *p = sqlite3_column_blob(st, 0);
+    s->file_rank = jfts_malloc(n * sizeof *s->file_rank);
+    if (s->file_rank == NULL) rc = JFTS_ERR_NOMEM;
+    for (size_t i = 0; rc == JFTS_OK && i < n; i++) s->file_rank[i] = le32(p + 4 * i);
+    if (rc == JFTS_OK) s->n_file_rank = n;
+  } else if (src != SQLITE_ROW && src != SQLITE_DONE) {
+    rc = store_db_error(s, src, err_out, "cannot search");
+  }
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  return rc;
+}
+
+/* Uses the statistics of meta when the index has them (*found_out 1): the row count and
+** token total now, each chunk of per-passage entries when a search first needs it. */
+static int stats_open(Store *s, int *found_out, char **err_out) {
+  int64_t rows = -1, tokens = -1, max_id = -1;
+  *found_out = 0;
+  int rc = store_query_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='rank_rows'",
+                           &rows, err_out, "cannot search");
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='rank_tokens'",
+                         &tokens, err_out, "cannot search");
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key='rank_max_id'",
+                         &max_id, err_out, "cannot search");
+  /* Statistics that do not fit the table (written before a change made by hand, or made
+  ** up) are not used: the largest id must be the table's, and the chunks must fit in the
+  ** file (the chunk buffer is allocated at once). */
+  int64_t real_max = -1, n_pages = 0, page_bytes = 0;
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "SELECT max(id) FROM passages", &real_max, err_out, "cannot search");
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "PRAGMA page_count", &n_pages, err_out, "cannot search");
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "PRAGMA page_size", &page_bytes, err_out, "cannot search");
+  /* The same bound on ids as the arrays' (dense_ids): memory follows the rows. */
+  if (rc != JFTS_OK || rows < 0 || tokens < 0 || max_id < 0 || max_id != real_max ||
+      max_id >= rows * 4 + 4096 || rows > max_id + 1 ||
+      (double)(max_id / STORE_STAT_CHUNK_ROWS + 1) * (double)CHUNK_BYTES >
+          (double)n_pages * (double)page_bytes)
+    return rc;
+  rc = file_ranks_load(s, err_out);
+  if (rc != JFTS_OK || s->file_rank == NULL) return rc;
+  s->n_chunks = (size_t)(max_id / STORE_STAT_CHUNK_ROWS) + 1;
+  s->chunk_data = jfts_calloc(s->n_chunks, CHUNK_BYTES);
+  s->chunk_state = jfts_calloc(s->n_chunks, 1);
+  if (s->chunk_data == NULL || s->chunk_state == NULL) return JFTS_ERR_NOMEM;
+  s->rank.avg_text = rows ? (double)tokens / (double)rows : 0.0;
+  s->rank.text_length = lazy_length;
+  s->rank.ctx = s;
+  s->lazy = 1;
+  *found_out = 1;
+  return JFTS_OK;
+}
+
+void store_search_free(Store *s) {
+  (void)sqlite3_finalize(s->get_chunk); /* repeats an error already handled */
+  jfts_free(s->chunk_data);
+  jfts_free(s->chunk_state);
+  jfts_free(s->file_rank);
+}
+
 /* doc_key of passage id, UINT64_MAX when not loaded. */
-static uint64_t doc_key_of(const Store *s, int64_t id) {
+static uint64_t doc_key_of(Store *s, int64_t id) {
+  if (s->lazy) {
+    const uint8_t *e = chunk_entry(s, id);
+    if (e == NULL) return UINT64_MAX;
+    uint32_t file_id = le32(e + 4);
+    uint64_t rank = file_id < s->n_file_rank ? s->file_rank[file_id] : UINT32_MAX;
+    return rank << 32 | le32(e + 8);
+  }
   if (id >= 0 && (size_t)id < s->n_ids) return s->doc_key[id];
   size_t lo = 0, hi = s->n_far;
   while (lo < hi) {
@@ -137,6 +271,12 @@ static int load_file_ranks(Store *s, uint32_t *file_rank, size_t n_files, char *
 int store_search_prepare(Store *s, char **err_out) {
   store_budget_start(s);
   if (s->search_loaded || s->needs_schema) return JFTS_OK;
+  int found = 0;
+  int rc = stats_open(s, &found, err_out);
+  if (rc != JFTS_OK || found) {
+    s->search_loaded = rc == JFTS_OK;
+    return rc;
+  }
   sqlite3_stmt *st = NULL;
   uint32_t *file_rank = NULL;
   FarPair *far = NULL;
@@ -144,7 +284,7 @@ int store_search_prepare(Store *s, char **err_out) {
   int64_t max_id = 0, max_file = 0, n_passages = 0, n_file_rows = 0;
   double sum = 0.0;
   size_t n_rows = 0;
-  int rc = store_query_int(s, "SELECT max(id) FROM passages", &max_id, err_out, "cannot search");
+  rc = store_query_int(s, "SELECT max(id) FROM passages", &max_id, err_out, "cannot search");
   if (rc == JFTS_OK)
     rc = store_query_int(s, "SELECT count(*) FROM passages", &n_passages, err_out,
                          "cannot search");
@@ -191,9 +331,8 @@ int store_search_prepare(Store *s, char **err_out) {
   }
   if (rc == JFTS_OK) rc = far_keep(s, far, n_far);
   if (rc != JFTS_OK) goto cleanup;
-  s->rank.n_text = s->n_text;
-  s->rank.present = s->present;
-  s->rank.n_ids = s->n_ids;
+  s->rank.text_length = array_length;
+  s->rank.ctx = s;
   s->rank.avg_text = n_rows ? sum / (double)n_rows : 0.0;
   s->search_loaded = 1;
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -854,5 +855,178 @@ int store_prune(Store *s, int *n_pruned_out, char **err_out) {
   for (size_t i = 0; rc == JFTS_OK && i < n_gone; i++) rc = delete_file_rows(s, gone[i], err_out);
   if (rc == JFTS_OK) *n_pruned_out = (int)n_gone;
   jfts_free(gone);
+  return rc;
+}
+
+/* ---- ranking statistics ------------------------------------------------------------------ */
+
+static void put_le32(unsigned char *p, uint32_t v) {
+  for (int b = 0; b < 4; b++) p[b] = (unsigned char)(v >> (8 * b));
+}
+
+static uint32_t clamp_u32(int64_t v) {
+  return v < 0 ? 0 : v >= (int64_t)UINT32_MAX ? UINT32_MAX - 1 : (uint32_t)v;
+}
+
+/* Inserts the meta row (key, blob). */
+static int meta_put_blob(Store *s, sqlite3_stmt *ins, const char *key, const void *blob,
+                         size_t n) {
+  int src = sqlite3_bind_text(ins, 1, key, -1, SQLITE_TRANSIENT);
+  if (src == SQLITE_OK) src = sqlite3_bind_blob64(ins, 2, blob, n, SQLITE_TRANSIENT);
+  if (src == SQLITE_OK) src = sqlite3_step(ins);
+  if (src == SQLITE_DONE) src = sqlite3_reset(ins);
+  (void)s;
+  return src == SQLITE_DONE ? SQLITE_OK : src;
+}
+
+/* Writes 'rank_files': each file id's rank by (path, id), little-endian uint32 per id from 0
+** to the largest (0xffffffff for none). *ok_out 0 when the file ids are too sparse for it. */
+static int stat_files_write(Store *s, sqlite3_stmt *ins, int *ok_out, char **err_out) {
+  int64_t max_file = 0, n_files = 0;
+  *ok_out = 0;
+  int rc = store_query_int(s, "SELECT max(id) FROM files", &max_file, err_out,
+                           "cannot write the ranking statistics");
+  if (rc == JFTS_OK)
+    rc = store_query_int(s, "SELECT count(*) FROM files", &n_files, err_out,
+                         "cannot write the ranking statistics");
+  if (rc != JFTS_OK || max_file < 0 || max_file >= n_files * 4 + 4096) return rc;
+  size_t n = (size_t)max_file + 1;
+  unsigned char *ranks = jfts_malloc(n * 4);
+  if (ranks == NULL) return JFTS_ERR_NOMEM;
+  memset(ranks, 0xff, n * 4);
+  sqlite3_stmt *st = NULL;
+  int src = sqlite3_prepare_v2(s->db, "SELECT id FROM files ORDER BY path, id", -1, &st, NULL);
+  for (uint32_t r = 0; src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW; r++) {
+    int64_t id = sqlite3_column_int64(st, 0);
+    if (id >= 0 && (size_t)id < n) put_le32(ranks + (size_t)id * 4, r);
+    src = SQLITE_OK;
+  }
+  if (src == SQLITE_DONE) src = meta_put_blob(s, ins, "rank_files", ranks, n * 4);
+  if (src != SQLITE_OK) rc = store_db_error(s, src, err_out, "cannot write the ranking statistics");
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  jfts_free(ranks);
+  *ok_out = rc == JFTS_OK;
+  return rc;
+}
+
+/* Writes the chunks of per-passage entries (store_internal.h), reading the passages in id
+** order: memory is one chunk, whatever the number of passages. */
+static int stat_chunks_write(Store *s, sqlite3_stmt *ins, int64_t *n_rows_out,
+                             uint64_t *n_tokens_out, int64_t *max_id_out, char **err_out) {
+  const size_t n_chunk = (size_t)STORE_STAT_CHUNK_ROWS * STORE_STAT_ENTRY_BYTES;
+  unsigned char *chunk = jfts_malloc(n_chunk);
+  if (chunk == NULL) return JFTS_ERR_NOMEM;
+  sqlite3_stmt *st = NULL;
+  int64_t k = -1; /* the chunk in the buffer; -1: none */
+  /* `+id`: scan the small covering index passages_file and sort (SQLite's sorter spills to
+  ** disk beyond its cache), rather than read every passage's text in rowid order. */
+  int src = sqlite3_prepare_v2(s->db,
+                               "SELECT id, file_id, ordinal, n_tokens FROM passages ORDER BY +id",
+                               -1, &st, NULL);
+  while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+    src = SQLITE_OK;
+    int64_t id = sqlite3_column_int64(st, 0);
+    if (id < 0) continue; /* never written by jfts; such a row falls back when searched */
+    if (id / STORE_STAT_CHUNK_ROWS != k) {
+      char key[48];
+      snprintf(key, sizeof key, "%s%lld", STORE_STAT_CHUNK_KEY, (long long)k);
+      if (k >= 0) src = meta_put_blob(s, ins, key, chunk, n_chunk);
+      k = id / STORE_STAT_CHUNK_ROWS;
+      memset(chunk, 0xff, n_chunk);
+    }
+    unsigned char *e = chunk + (size_t)(id % STORE_STAT_CHUNK_ROWS) * STORE_STAT_ENTRY_BYTES;
+    uint32_t n_tok = clamp_u32(sqlite3_column_int64(st, 3));
+    put_le32(e, n_tok);
+    put_le32(e + 4, clamp_u32(sqlite3_column_int64(st, 1)));
+    put_le32(e + 8, clamp_u32(sqlite3_column_int64(st, 2)));
+    (*n_rows_out)++;
+    *n_tokens_out += n_tok;
+    *max_id_out = id;
+  }
+  if (src == SQLITE_DONE && k >= 0) {
+    char key[48];
+    snprintf(key, sizeof key, "%s%lld", STORE_STAT_CHUNK_KEY, (long long)k);
+    src = meta_put_blob(s, ins, key, chunk, n_chunk);
+  }
+  int rc = src == SQLITE_OK || src == SQLITE_DONE
+               ? JFTS_OK
+               : store_db_error(s, src, err_out, "cannot write the ranking statistics");
+  (void)sqlite3_finalize(st); /* repeats the step's error */
+  jfts_free(chunk);
+  return rc;
+}
+
+int store_write_rank_stats(Store *s, char **err_out) {
+  sqlite3_stmt *ins = NULL;
+  int64_t n_rows = 0, max_id = 0;
+  uint64_t n_tokens = 0;
+  int files_ok = 0;
+  static const char k_what[] = "cannot write the ranking statistics";
+  int rc = store_exec(s, "DELETE FROM meta WHERE key GLOB 'rank_*'", err_out, k_what);
+  if (rc == JFTS_OK) {
+    int src = sqlite3_prepare_v2(s->db, "INSERT INTO meta(key, value) VALUES(?1, ?2)", -1, &ins,
+                                 NULL);
+    if (src != SQLITE_OK) rc = store_db_error(s, src, err_out, k_what);
+  }
+  if (rc == JFTS_OK) rc = stat_files_write(s, ins, &files_ok, err_out);
+  if (rc == JFTS_OK && files_ok)
+    rc = stat_chunks_write(s, ins, &n_rows, &n_tokens, &max_id, err_out);
+  /* The reader covers ids below 4 per passage plus 4096 (as the arrays it replaces): an index
+  ** whose ids go beyond keeps no statistics and is read the old way. */
+  if (rc == JFTS_OK && (!files_ok || max_id >= n_rows * 4 + 4096))
+    rc = store_exec(s, "DELETE FROM meta WHERE key GLOB 'rank_*'", err_out, k_what);
+  else if (rc == JFTS_OK) {
+    char *sql = jfts_mprintf("INSERT INTO meta(key, value) VALUES ('rank_rows', '%lld'),"
+                             " ('rank_tokens', '%llu'), ('rank_max_id', '%lld')",
+                             (long long)n_rows, (unsigned long long)n_tokens,
+                             (long long)max_id);
+    rc = sql ? store_exec(s, sql, err_out, k_what) : JFTS_ERR_NOMEM;
+    jfts_free(sql);
+  }
+  (void)sqlite3_finalize(ins); /* repeats an error reported above */
+  return rc;
+}
+
+/* Counts the positions of a text (tokens not colocated with the one before). */
+static int count_position(void *ctx, int colocated, const char *token, int n_token, int start,
+                          int end) {
+  (void)token;
+  (void)n_token;
+  (void)start;
+  (void)end;
+  *(int64_t *)ctx += colocated == 0;
+  return SQLITE_OK;
+}
+
+int store_recount_tokens(Store *s, char **err_out) {
+  sqlite3_stmt *sel = NULL, *upd = NULL;
+  int src = sqlite3_prepare_v2(s->db, "SELECT id, text, n_tokens FROM passages", -1, &sel, NULL);
+  if (src == SQLITE_OK)
+    src = sqlite3_prepare_v2(s->db, "UPDATE passages SET n_tokens = ?2 WHERE id = ?1", -1, &upd,
+                             NULL);
+  int rc = JFTS_OK;
+  while (rc == JFTS_OK && src == SQLITE_OK && (src = sqlite3_step(sel)) == SQLITE_ROW) {
+    src = SQLITE_OK;
+    int64_t n = 0;
+    const char *text = (const char *)sqlite3_column_text(sel, 1);
+    int trc = tok_tokenize(text ? text : "", (size_t)sqlite3_column_bytes(sel, 1),
+                           FTS5_TOKENIZE_DOCUMENT, count_position, &n);
+    if (trc != SQLITE_OK) {
+      rc = trc == SQLITE_NOMEM ? JFTS_ERR_NOMEM : JFTS_ERR_ICU;
+      if (rc == JFTS_ERR_ICU)
+        jfts_set_error(err_out, "'%s': cannot count the tokens of passage %lld", s->path,
+                       (long long)sqlite3_column_int64(sel, 0));
+      break;
+    }
+    if (n == sqlite3_column_int64(sel, 2)) continue;
+    src = sqlite3_bind_int64(upd, 1, sqlite3_column_int64(sel, 0));
+    if (src == SQLITE_OK) src = sqlite3_bind_int64(upd, 2, n);
+    if (src == SQLITE_OK) src = sqlite3_step(upd);
+    if (src == SQLITE_DONE) src = sqlite3_reset(upd);
+  }
+  if (rc == JFTS_OK && src != SQLITE_DONE)
+    rc = store_db_error(s, src, err_out, "cannot recount the passages' tokens");
+  (void)sqlite3_finalize(sel); /* repeat the step's error, reported above */
+  (void)sqlite3_finalize(upd);
   return rc;
 }

@@ -15,6 +15,8 @@ SQLITE_EXTENSION_INIT3
 #include "jfts_common.h"
 #include "norm.h"
 
+#include <unicode/uchar.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -63,17 +65,44 @@ static inline size_t put_utf8(char *p, uint32_t c) {
   return 4;
 }
 
-/* Emits the bigrams of the Japanese run [i, j) of t (white space inside it skipped: the run
-** ends with a Japanese char), then, when unigram is set, its last char alone. */
-static inline int emit_cjk_run(const NormText *t, size_t i, size_t j, int unigram,
-                               TokCallback cb, void *ctx) {
+/* 1 for kana (hiragana, katakana, the prolonged sound mark): the chars that get no unigram
+** of their own at every position (tokenizer.h). */
+static inline int is_kana(uint32_t c) {
+  return (c >= 0x3041 && c <= 0x30FF) || (c >= 0x31F0 && c <= 0x31FF) ||
+         (c >= 0x1B000 && c <= 0x1B16F);
+}
+
+int tok_is_symbol(uint32_t c) {
+  if (c < 0x80) return c == '#' || c == '%' || c == '&' || c == '@';
+  /* The sentence and list punctuation of Japanese text separates like 、 and 。 do. */
+  if (c == 0x3001 || c == 0x3002 || c == 0x30FB || c == 0x00A1 || c == 0x00B7 ||
+      c == 0x00BF || c == 0x2027)
+    return 0;
+  return u_charType((UChar32)c) == U_OTHER_PUNCTUATION;
+}
+
+/* Token class of normalized position k: NORM_WORD, NORM_CJK, TOKC_SYMBOL, or -1 for none. */
+#define TOKC_SYMBOL 16
+static inline int tok_class(const NormText *t, size_t k) {
+  int c = t->cls[k];
+  if (c == NORM_WORD || c == NORM_CJK) return c;
+  return c == NORM_PUNCT && tok_is_symbol(t->cp[k]) ? TOKC_SYMBOL : -1;
+}
+
+/* Emits the tokens of the Japanese run [i, j) of t (white space inside it skipped: the run
+** ends with a Japanese char): at each char its bigram with the next char, or at the last
+** char, when end_token is set, the run-end token "c" TOK_END; in a document (colocated set)
+** also the char alone at the same position, unless it is kana. A query run that ends the
+** query with one char gives that char alone (end_token 0, colocated 0). */
+static inline int emit_cjk_run(const NormText *t, size_t i, size_t j, int end_token,
+                               int colocated, TokCallback cb, void *ctx) {
   const uint8_t *cls = t->cls;
   const uint32_t *cp = t->cp, *s0 = t->src_start, *s1 = t->src_end;
   int rc = SQLITE_OK;
   /* Each char is encoded once, into a 4-byte word; a bigram is two whole-word copies.
   ** (Moving bytes just written one by one with a 4-byte load stalled on store forwarding,
   ** once per token.) */
-  char gram[8] = {0};
+  char gram[12] = {0};
   char enc[4] = {0};
   size_t len0 = put_utf8(enc, cp[i]);
   uint32_t w0, w1;
@@ -86,13 +115,62 @@ static inline int emit_cjk_run(const NormText *t, size_t i, size_t j, int unigra
     memcpy(gram, &w0, 4);
     memcpy(gram + len0, &w1, 4);
     rc = cb(ctx, 0, gram, (int)(len0 + len1), (int)s0[k], (int)s1[next]);
+    if (rc == SQLITE_OK && colocated && !is_kana(cp[k]))
+      rc = cb(ctx, FTS5_TOKEN_COLOCATED, gram, (int)len0, (int)s0[k], (int)s1[k]);
     w0 = w1;
     len0 = len1;
     k = next;
   }
+  if (rc != SQLITE_OK) return rc;
   memcpy(gram, &w0, 4);
-  if (rc == SQLITE_OK && unigram) rc = cb(ctx, 0, gram, (int)len0, (int)s0[j - 1], (int)s1[j - 1]);
+  if (end_token) {
+    gram[len0] = TOK_END[0];
+    rc = cb(ctx, 0, gram, (int)len0 + 1, (int)s0[j - 1], (int)s1[j - 1]);
+    if (rc == SQLITE_OK && colocated && !is_kana(cp[j - 1]))
+      rc = cb(ctx, FTS5_TOKEN_COLOCATED, gram, (int)len0, (int)s0[j - 1], (int)s1[j - 1]);
+  } else if (j - i == 1) {
+    rc = cb(ctx, 0, gram, (int)len0, (int)s0[i], (int)s1[i]);
+  }
   return rc;
+}
+
+/* Emits the normalized word run [i, j) of t as one token; *heap (with capacity *heap_cap)
+** holds words longer than the stack buffer. */
+static int emit_word(const NormText *t, size_t i, size_t j, const NormAlloc *alloc,
+                     char **heap, size_t *heap_cap, TokCallback cb, void *ctx) {
+  char word_stack[256];
+  size_t need = (j - i) * 4;
+  char *buf = word_stack;
+  if (need > sizeof word_stack) {
+    if (need > *heap_cap) {
+      char *p = alloc->realloc_fn(*heap, need);
+      if (p == NULL) return SQLITE_NOMEM;
+      *heap = p;
+      *heap_cap = need;
+    }
+    buf = *heap;
+  }
+  size_t nb = 0;
+  for (size_t k = i; k < j; k++) nb += put_utf8(buf + nb, t->cp[k]);
+  return cb(ctx, 0, buf, (int)nb, (int)t->src_start[i], (int)t->src_end[j - 1]);
+}
+
+/* End (exclusive) of the token run of class c starting at i: a word run, one symbol, or a
+** Japanese run going on across white space up to the next Japanese char ("児 童", a wrapped
+** line). */
+static size_t run_end(const NormText *t, size_t i, int c) {
+  const uint8_t *cls = t->cls;
+  size_t n = t->n, j = i + 1;
+  if (c == TOKC_SYMBOL) return j;
+  while (j < n && cls[j] == c) j++;
+  while (c == NORM_CJK && j < n && cls[j] == NORM_SPACE) {
+    size_t k = j + 1;
+    while (k < n && cls[k] == NORM_SPACE) k++;
+    if (k >= n || cls[k] != NORM_CJK || !norm_space_skippable(t, j - 1, k)) break;
+    j = k + 1;
+    while (j < n && cls[j] == c) j++;
+  }
+  return j;
 }
 
 /* Emits the tokens of normalized text t; see tokenizer.h for the design.
@@ -104,16 +182,16 @@ static inline int emit_cjk_run(const NormText *t, size_t i, size_t j, int unigra
 ** between two Japanese chars is no separator at all: the run, and its bigrams, go across it.
 ** Two Japanese runs (split by punctuation) need no gap: no bigram, in the document or the
 ** query, spans the separator, and where a query's run meets the separator its last char is a
-** unigram, which only matches a document run that ends there too. Two word runs need none either: a word token never spans a
-** separator, so "ab cd" and "ab,cd" differ only in punctuation, which is indexed nowhere. */
+** run-end token, which only matches a document run that ends there too. Two word runs need
+** none either: a word token never spans a separator, so "ab cd" and "ab,cd" differ only in
+** punctuation, which is indexed nowhere. A symbol is a token of its own: anything but
+** nothing between it and its neighbour (white space too) gives a gap, so that "50 %" and
+** "50、%" are not the query 50%. */
 static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCallback cb,
                     void *ctx) {
   int rc = SQLITE_OK;
-  char word_stack[256];
   char *word_heap = NULL;
   size_t word_heap_cap = 0;
-  const uint8_t *cls = t->cls;
-  const uint32_t *cp = t->cp;
   const uint32_t *s0 = t->src_start;
   const uint32_t *s1 = t->src_end;
   size_t n = t->n;
@@ -121,7 +199,7 @@ static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCal
   /* In a query, the Japanese run that holds the last token-producing char ends the query. */
   size_t last_tok = n;
   for (size_t k = n; k-- > 0;) {
-    if (cls[k] >= NORM_WORD) {
+    if (tok_class(t, k) >= 0) {
       last_tok = k;
       break;
     }
@@ -133,51 +211,26 @@ static int tok_emit(const NormText *t, int flags, const NormAlloc *alloc, TokCal
   size_t prev_last = 0;  /* index of the previous run's last code point */
   size_t i = 0;
   while (rc == SQLITE_OK && i <= last_tok) {
-    int c = cls[i];
-    if (c != NORM_WORD && c != NORM_CJK) {
+    int c = tok_class(t, i);
+    if (c < 0) {
       i++;
       continue;
     }
-    size_t j = i + 1;
-    while (j < n && cls[j] == c) j++;
-    /* A Japanese run goes on across white space up to the next Japanese char ("児 童",
-    ** a wrapped line): positions in [i, j) are then its chars and the spaces between. */
-    while (c == NORM_CJK && j < n && cls[j] == NORM_SPACE) {
-      size_t k = j + 1;
-      while (k < n && cls[k] == NORM_SPACE) k++;
-      if (k >= n || cls[k] != NORM_CJK || !norm_space_skippable(t, j - 1, k)) break;
-      j = k + 1;
-      while (j < n && cls[j] == c) j++;
-    }
-
-    if (prev_cls >= 0 && prev_cls != c && i > prev_last + 1 &&
+    size_t j = run_end(t, i, c);
+    if (prev_cls >= 0 && (prev_cls != c || c == TOKC_SYMBOL) && i > prev_last + 1 &&
         !norm_space_skippable(t, prev_last, i)) {
       rc = cb(ctx, 0, k_gap_token, 1, (int)s1[prev_last], (int)s0[i]);
     }
-
     if (rc == SQLITE_OK && c == NORM_WORD) {
-      size_t need = (j - i) * 4;
-      char *buf = word_stack;
-      if (need > sizeof word_stack) {
-        if (need > word_heap_cap) {
-          char *p = alloc->realloc_fn(word_heap, need);
-          if (p == NULL) {
-            rc = SQLITE_NOMEM;
-            break;
-          }
-          word_heap = p;
-          word_heap_cap = need;
-        }
-        buf = word_heap;
-      }
-      size_t nb = 0;
-      for (size_t k = i; k < j; k++) nb += put_utf8(buf + nb, cp[k]);
-      rc = cb(ctx, 0, buf, (int)nb, (int)s0[i], (int)s1[j - 1]);
+      rc = emit_word(t, i, j, alloc, &word_heap, &word_heap_cap, cb, ctx);
+    } else if (rc == SQLITE_OK && c == TOKC_SYMBOL) {
+      char sym[4];
+      rc = cb(ctx, 0, sym, (int)put_utf8(sym, t->cp[i]), (int)s0[i], (int)s1[i]);
     } else if (rc == SQLITE_OK) {
-      /* A query's final run keeps only its bigrams: the document may continue the run, and
-      ** the caller appends `*` for a one-character final run (tok_query_wants_prefix). */
-      int unigram = !query || j - 1 != last_tok || j - i == 1;
-      rc = emit_cjk_run(t, i, j, unigram, cb, ctx);
+      /* A query's final run keeps only its bigrams (the document may continue the run), or
+      ** its one char alone (tok_query_wants_prefix says when it needs FTS5's `*`). */
+      int final = query && j - 1 == last_tok;
+      rc = emit_cjk_run(t, i, j, !final, !query, cb, ctx);
     }
     prev_cls = c;
     prev_last = j - 1;
@@ -517,12 +570,12 @@ int tok_query_wants_prefix(const char *term, size_t n_bytes) {
   else {
     const NormText *t = &w.text;
     size_t k = t->n;
-    while (k > 0 && t->cls[k - 1] != NORM_WORD && t->cls[k - 1] != NORM_CJK) k--;
+    while (k > 0 && tok_class(t, k - 1) < 0) k--;
     /* The final run has one char when no Japanese char comes before it, but white space
-    ** the run bridges (tokenizer.h). */
+    ** the run bridges (tokenizer.h); a kana char has no unigram of its own. */
     size_t b = k > 0 ? k - 1 : 0;
     while (b > 0 && t->cls[b - 1] == NORM_SPACE) b--;
-    wants = k > 0 && t->cls[k - 1] == NORM_CJK &&
+    wants = k > 0 && t->cls[k - 1] == NORM_CJK && is_kana(t->cp[k - 1]) &&
             (b == 0 || t->cls[b - 1] != NORM_CJK ||
              (b < k - 1 && !norm_space_skippable(t, b - 1, k - 1)));
   }

@@ -7,19 +7,34 @@
 
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define TOK_NAME "jfts"
 
 /* Token design (the query builder relies on it; bump JFTS_TOKENIZER_VERSION on any change):
 ** - a maximal run of NORM_WORD chars is one token, its normalized UTF-8 (ＩＧＡＳＵ -> igasu);
-** - a run of NORM_CJK chars c0..c(n-1) gives the bigrams c(i)c(i+1), then the unigram c(n-1):
-**   one token and one position per character. White space between two NORM_CJK chars (spaces,
-**   U+3000, line breaks: norm_space_skippable) does not end the run; a bigram spans it. In a query, the run holding the query's last
-**   token gives only its bigrams (just the unigram when n == 1, see tok_query_wants_prefix);
-** - NORM_SPACE and NORM_PUNCT give no token, except that a word run and a CJK run separated
-**   by something norm_space_skippable rejects (punctuation, a line break) get the gap token
+** - a run of NORM_CJK chars c0..c(n-1) gives one position per char: at c(i) the bigram
+**   c(i)c(i+1), at c(n-1) the run-end token c(n-1) TOK_END. White space between two NORM_CJK
+**   chars (spaces, U+3000, line breaks: norm_space_skippable) does not end the run; a bigram
+**   spans it. In a document, every char but kana (hiragana, katakana, ー) also gives itself
+**   alone, colocated (FTS5_TOKEN_COLOCATED) at its position, so that a one-character query
+**   is one doclist. In a query, the run holding the query's last token gives only its
+**   bigrams, or, when it is one char long, that char alone: a kanji then matches its
+**   unigrams, a kana needs FTS5's prefix `*` (tok_query_wants_prefix);
+** - a symbol (tok_is_symbol: ％ ※ # & @ …) is a token of its own, one position per char;
+** - NORM_SPACE and other NORM_PUNCT give no token, except that two runs of different kinds
+**   (word, Japanese, symbol), or two symbols, separated by something norm_space_skippable
+**   rejects (punctuation, a line break; any white space next to a symbol) get the gap token
 **   TOK_GAP between them, in documents and queries alike. */
 #define TOK_GAP "\x01"
+/* Suffix of a run-end token. Normalized text never yields U+0002 (NORM_SPACE). */
+#define TOK_END "\x02"
+
+/* 1 when the normalized code point cp, of class NORM_PUNCT, is indexed as a symbol token:
+** the other punctuation (Unicode Po: % # & @ § ※ † ‰ …) but the sentence and list marks
+** ! " ' * , . / : ; ? \ 、 。 ・ · ¡ ¿ ‧ (`*` stays a separator, as a typed wildcard).
+** Brackets, dashes and quotes are never symbols. */
+int tok_is_symbol(uint32_t cp);
 
 /* The fts5_api of db, which tok_register and rank_register (rank.h) both register through.
 ** Returns SQLITE_OK with *api_out set, SQLITE_ERROR when db has no FTS5 of API version 2 or
@@ -31,8 +46,9 @@ int tok_fts5_api(sqlite3 *db, fts5_api **api_out);
 int tok_register(sqlite3 *db);
 
 /* Called for every token: the token text (normalized, not NUL-terminated) and the byte
-** range [start_byte, end_byte) of its source in the tokenized text. colocated is 1 for a
-** token at the same position as the previous one (never, with this design). Return non-zero
+** range [start_byte, end_byte) of its source in the tokenized text. colocated is
+** FTS5_TOKEN_COLOCATED for a token at the same position as the previous one (a document's
+** unigrams), else 0. Return non-zero
 ** to stop. */
 typedef int (*TokCallback)(void *ctx, int colocated, const char *token, int n_token,
                            int start_byte, int end_byte);
@@ -95,8 +111,9 @@ int tok_tokenize(const char *text, size_t n_bytes, int fts5_flags, TokCallback c
 
 /* 1 when a query term must end with FTS5's prefix marker `*` to find every occurrence:
 ** its normalized form ends (ignoring trailing spaces and punctuation) in a Japanese run of
-** exactly one character (泉, 65歳), whose document token is a bigram beginning with that
-** character. Returns -1 when normalization fails (out of memory), so that a caller never
+** exactly one kana (の, 65か), whose document tokens are the bigrams beginning with it and
+** its run-end token. A one-char run of any other char (泉, 65歳) is its document unigram:
+** no prefix. Returns -1 when normalization fails (out of memory), so that a caller never
 ** silently drops the prefix. */
 int tok_query_wants_prefix(const char *term, size_t n_bytes);
 

@@ -338,12 +338,13 @@ static int punct_pieces(const char *text, size_t n, int inner, size_t *ranges, s
     return JFTS_ERR_NOMEM;
   }
   for (size_t i = 0; i < t->n;) {
-    if (t->cls[i] != NORM_PUNCT) {
+    /* A symbol (％, ※) is searched like a char of text (tokenizer.h). */
+    if (t->cls[i] != NORM_PUNCT || tok_is_symbol(t->cp[i])) {
       i++;
       continue;
     }
     size_t e = i;
-    while (e < t->n && t->cls[e] == NORM_PUNCT) e++;
+    while (e < t->n && t->cls[e] == NORM_PUNCT && !tok_is_symbol(t->cp[e])) e++;
     int left = i > 0 ? t->cls[i - 1] : -1, right = e < t->n ? t->cls[e] : -1;
     int is_sep = left == NORM_CJK || right == NORM_CJK || (left != NORM_WORD && right != NORM_WORD);
     if (!inner && i > 0 && e < t->n) is_sep = 0;

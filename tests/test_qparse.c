@@ -54,12 +54,15 @@ static char *outcome(const char *input, size_t n_bytes) {
 #define FFFD "\xEF\xBF\xBD"
 
 static const Case cases[] = {
-    /* Plain terms; prefix `*` where the last Japanese run has one char. */
+    /* Plain terms; prefix `*` where the last Japanese run is one kana (a kanji is its own
+    ** unigram). */
     {"single word", "支援", 0, "\"支援\""},
     {"Latin word", "Web", 0, "\"Web\""},
     {"8050問題", "8050問題", 0, "\"8050問題\""},
-    {"泉 (prefix)", "泉", 0, "\"泉\" *"},
-    {"65歳 (prefix)", "65歳", 0, "\"65歳\" *"},
+    {"泉 (unigram)", "泉", 0, "\"泉\""},
+    {"の (prefix)", "の", 0, "\"の\" *"},
+    {"65歳 (unigram)", "65歳", 0, "\"65歳\""},
+    {"65か (prefix)", "65か", 0, "\"65か\" *"},
     {"two terms", "地域包括 支援センター", 0, "\"地域包括\" AND \"支援センター\""},
     {"full-width space", "地域包括\xE3\x80\x80支援センター", 0,
      "\"地域包括\" AND \"支援センター\""},
@@ -78,10 +81,10 @@ static const Case cases[] = {
     {"phrase: full-width space and many spaces", "\"地域包括\xE3\x80\x80  支援\"", 0,
      "\"地域包括支援\""},
     {"phrase keeps spaces next to Latin and digits", "\"Web 開催\" \"第 1 回\"", 0,
-     "\"Web 開催\" AND \"第 1 回\" *"},
+     "\"Web 開催\" AND \"第 1 回\""},
     {"phrase trimmed", "\"  地域 \"", 0, "\"地域\""},
     {"phrase with prefix", "\"地域 泉\"", 0, "\"地域泉\""},
-    {"phrase ending in one kanji", "\"Web 泉\"", 0, "\"Web 泉\" *"},
+    {"phrase ending in one kanji", "\"Web 泉\"", 0, "\"Web 泉\""},
     {"phrase then word glued", "\"地域\"包括", 0, "\"地域\" AND \"包括\""},
     {"empty phrase", "\"\" 地域", 0,
      "\"地域\" ## note: ignoring '\"\"': it has no searchable characters"},
@@ -93,10 +96,16 @@ static const Case cases[] = {
     {"trailing punctuation", "参加・", 0, "\"参加\""},
     {"punctuation between Japanese words", "高砂・岩切", 0, "\"高砂\" AND \"岩切\""},
     {"brackets around a word", "「連携」 『住まい』", 0, "\"連携\" AND \"住まい\""},
+    /* Symbols are searched as text (issue 12), alone or inside a word. */
+    {"symbol alone", "％", 0, "\"％\""},
+    {"symbols alone", "※ 〒 ☎", 0, "\"※\" AND \"〒\" AND \"☎\""},
+    {"symbol inside Japanese", "※印", 0, "\"※印\""},
+    {"symbol after a number", "50％", 0, "\"50％\""},
+    {"punctuation next to a symbol separates", "「％」", 0, "\"％\""},
     {"punctuation inside Latin words stays", "U-18 C# 1,000", 0,
      "\"U-18\" AND \"C#\" AND \"1,000\""},
     {"Latin word before Japanese", "IGASU・会議", 0, "\"IGASU\" AND \"会議\""},
-    {"OR group: only the ends", "「高砂・岩切」 OR 泉", 0, "(\"高砂・岩切\" OR \"泉\" *)"},
+    {"OR group: only the ends", "「高砂・岩切」 OR 泉", 0, "(\"高砂・岩切\" OR \"泉\")"},
     {"excluded: only the ends", "連携 -高砂・岩切。", 0, "\"連携\" NOT \"高砂・岩切\""},
     {"phrase keeps punctuation", "\"高砂・岩切\"", 0, "\"高砂・岩切\""},
     {"quote alone", "\"", 0,
@@ -104,7 +113,7 @@ static const Case cases[] = {
     /* OR groups. */
     {"a OR b c", "a OR b c", 0, "(\"a\" OR \"b\") AND \"c\""},
     {"c a OR b", "c a OR b", 0, "\"c\" AND (\"a\" OR \"b\")"},
-    {"OR chain", "泉 OR 青葉 OR 若林", 0, "(\"泉\" * OR \"青葉\" OR \"若林\")"},
+    {"OR chain", "泉 OR 青葉 OR 若林", 0, "(\"泉\" OR \"青葉\" OR \"若林\")"},
     {"OR at the start", "OR a", 0, "\"OR\" AND \"a\""},
     {"OR at the end", "a OR", 0, "\"a\" AND \"OR\""},
     {"OR doubled", "a OR OR b", 0, "\"a\" AND \"OR\" AND \"OR\" AND \"b\""},
@@ -115,8 +124,8 @@ static const Case cases[] = {
     {"OR operand dropped", "「」 OR b", 0,
      "\"b\" ## note: ignoring '「」': it has no searchable characters"},
     /* Exclusion. */
-    {"-term", "支援 -泉", 0, "\"支援\" NOT \"泉\" *"},
-    {"full-width minus", "－泉 支援", 0, "\"支援\" NOT \"泉\" *"},
+    {"-term", "支援 -泉", 0, "\"支援\" NOT \"泉\""},
+    {"full-width minus", "－泉 支援", 0, "\"支援\" NOT \"泉\""},
     {"excluded phrase", "支援 -\"地域 包括\"", 0, "\"支援\" NOT \"地域包括\""},
     {"excluded clauses go last", "-a b -c d", 0, "\"b\" AND \"d\" NOT \"a\" NOT \"c\""},
     {"hyphen inside a term is text", "a-b", 0, "\"a-b\""},
@@ -208,7 +217,7 @@ static void test_long_query(void **state) {
   repeat(in, "。", 29997);
   strcat(in, " 地");
   got = outcome(in, strlen(in));
-  assert_string_equal(got, "\"地\" * ## note: ignoring '。。。。。。。。。。。。。。。。。。。。…'"
+  assert_string_equal(got, "\"地\" ## note: ignoring '。。。。。。。。。。。。。。。。。。。。…'"
                            ": it has no searchable characters");
   jfts_free(got);
 
@@ -327,7 +336,7 @@ static void test_variants(void **state) {
   assert_int_equal(phrase->n_variants, 1);
   assert_string_equal(phrase->variants[0], "ちいきほうかつ");
   assert_int_equal(qry_build_match(q, &match, NULL), JFTS_OK);
-  assert_string_equal(match, "(\"地域包括\" OR \"ちいきほうかつ\" OR \"泉\" * OR \"和泉\")"
+  assert_string_equal(match, "(\"地域包括\" OR \"ちいきほうかつ\" OR \"泉\" OR \"和泉\")"
                              " NOT (\"a\" OR \"A\"\"b\")");
   jfts_free(match);
 
@@ -370,7 +379,7 @@ static void test_out_of_memory(void **state) {
     if (rc == JFTS_OK) {
       done = 1;
       assert_int_equal(qry_build_match(q, &match, NULL), JFTS_OK);
-      assert_string_equal(match, "(\"a\" OR \"b c\") AND \"d\" NOT \"泉\" *");
+      assert_string_equal(match, "(\"a\" OR \"b c\") AND \"d\" NOT \"泉\"");
     } else {
       if (rc != JFTS_ERR_NOMEM) fail_msg("fail after %ld: rc %d", n_ok, rc);
       assert_null(q);

@@ -42,28 +42,37 @@ static void exec_ok(sqlite3 *db, const char *sql) {
 typedef struct Lengths {
   uint32_t *n_text;
   uint8_t *present;
+  size_t n_ids;
   RankData data;
 } Lengths;
 
+/* RankLengthFn over a Lengths. */
+static int lengths_get(void *ctx, int64_t rowid, uint32_t *n_text_out) {
+  const Lengths *l = ctx;
+  if (rowid < 0 || (size_t)rowid >= l->n_ids || !l->present[rowid]) return 0;
+  *n_text_out = l->n_text[rowid];
+  return 1;
+}
+
 static void lengths_add(Lengths *l, size_t n_ids, int64_t rowid, uint32_t n_tok) {
-  if (l->data.n_ids < n_ids) {
+  if (l->n_ids < n_ids) {
     l->n_text = realloc(l->n_text, n_ids * sizeof *l->n_text);
     l->present = realloc(l->present, n_ids);
     assert_true(l->n_text && l->present);
-    memset(l->n_text + l->data.n_ids, 0, (n_ids - l->data.n_ids) * sizeof *l->n_text);
-    memset(l->present + l->data.n_ids, 0, n_ids - l->data.n_ids);
-    l->data.n_ids = n_ids;
+    memset(l->n_text + l->n_ids, 0, (n_ids - l->n_ids) * sizeof *l->n_text);
+    memset(l->present + l->n_ids, 0, n_ids - l->n_ids);
+    l->n_ids = n_ids;
   }
   l->n_text[rowid] = n_tok;
   l->present[rowid] = 1;
-  l->data.n_text = l->n_text;
-  l->data.present = l->present;
+  l->data.text_length = lengths_get;
+  l->data.ctx = l;
 }
 
 static void lengths_finish(Lengths *l) {
   double sum = 0;
   size_t n = 0;
-  for (size_t i = 0; i < l->data.n_ids; i++)
+  for (size_t i = 0; i < l->n_ids; i++)
     if (l->present[i]) {
       sum += l->n_text[i];
       n++;

@@ -26,6 +26,7 @@
 #include "store.h"
 #include "textseg.h"
 #include "thesaurus.h"
+#include "tokenizer.h"
 #include "test_oracle.h"
 #include "test_util.h"
 
@@ -158,6 +159,76 @@ static void render_ids(const int64_t *ids, size_t n, char *buf, size_t cap) {
 
 static uint64_t g_rng; /* test_rng_next's state */
 
+/* 1 for a normalized code point a query may hold: text (word, Japanese) or a symbol. */
+static int searchable(const NormText *t, size_t k) {
+  return t->cls[k] == NORM_WORD || t->cls[k] == NORM_CJK ||
+         (t->cls[k] == NORM_PUNCT && tok_is_symbol(t->cp[k]));
+}
+
+/* Index of the corpus texts searched: every passage's id, text and skeletons. */
+static void oracle_load(Store *s, Oracle *o) {
+  /* Every passage: a new database numbers them from 1 without gaps. */
+  for (int64_t id = 1;; id++) {
+    int found_it = 0;
+    assert_int_equal(store_get_passage(s, id, add_passage, o, &found_it, NULL), JFTS_OK);
+    if (!found_it) break;
+  }
+}
+
+/* Searches q (normalized: qn) through qry_parse and search_run and checks the passages and
+** the occurrence total against the oracle. Returns the number of passages expected; *one
+** and *heading_only count what kind of query it was. */
+static size_t check_query(Store *s, const Oracle *o, const char *q, size_t n_q, const NormText *qn,
+                          int sort_doc, uint64_t seed, size_t done, size_t *heading_only) {
+  static char got_s[1 << 16], want_s[1 << 16];
+  int64_t *expect = malloc((o->n + 1) * sizeof *expect);
+  assert_non_null(expect);
+  size_t n_expect = 0;
+  long occ = 0;
+  for (size_t p = 0; p < o->n; p++) {
+    long in_text = test_skel_count(&o->p[p].text_s, qn, 0);
+    int in_other = test_skel_count(&o->p[p].heading_s, qn, 0) > 0 ||
+                   test_skel_count(&o->p[p].label_s, qn, 0) > 0;
+    if (in_text == 0 && !in_other) continue;
+    expect[n_expect++] = o->p[p].id;
+    occ += in_text;
+    *heading_only += in_text == 0;
+  }
+  if (n_expect > 1) qsort(expect, n_expect, sizeof *expect, cmp_id);
+
+  Query *query = NULL;
+  char *err = NULL;
+  int rc = qry_parse(q, n_q, &query, &err);
+  if (rc != JFTS_OK) print_error("seed %llu: qry_parse('%.*s'): %s\n", (unsigned long long)seed,
+                                 (int)n_q, q, err ? err : "?");
+  assert_int_equal(rc, JFTS_OK);
+  SearchOptions so = {.sort = sort_doc ? SEARCH_SORT_DOC : SEARCH_SORT_RANK, .limit = 0};
+  SearchTotals totals;
+  Found found = {NULL, 0, 0};
+  rc = search_run(s, query, &so, found_add, &found, &totals, &err);
+  if (rc != JFTS_OK) print_error("seed %llu: search '%.*s': %s\n", (unsigned long long)seed,
+                                 (int)n_q, q, err ? err : "?");
+  assert_int_equal(rc, JFTS_OK);
+  if (found.n > 1) qsort(found.ids, found.n, sizeof *found.ids, cmp_id);
+  render_ids(found.ids, found.n, got_s, sizeof got_s);
+  render_ids(expect, n_expect, want_s, sizeof want_s);
+  if (strcmp(got_s, want_s) != 0 || totals.n_occurrences != occ ||
+      totals.n_passages != (long)n_expect) {
+    print_error("oracle mismatch: seed %llu, query #%zu '%.*s'\n", (unsigned long long)seed,
+                done, (int)n_q, q);
+    print_error("  passages found: %s (%lld occurrences)\n  the oracle's:   %s (%ld)\n", got_s,
+                (long long)totals.n_occurrences, want_s, occ);
+  }
+  assert_string_equal(got_s, want_s);
+  assert_int_equal(totals.n_occurrences, occ);
+  assert_int_equal(totals.n_passages, (long)n_expect);
+  jfts_free(err);
+  qry_free(query);
+  free(found.ids);
+  free(expect);
+  return n_expect;
+}
+
 static void test_recall(void **state) {
   (void)state;
   /* Index the corpus as jfts-index does. */
@@ -171,13 +242,8 @@ static void test_recall(void **state) {
   Store *s = NULL;
   assert_int_equal(store_open(path, STORE_READ, &s, NULL), JFTS_OK);
 
-  /* Every passage: a new database numbers them from 1 without gaps. */
   Oracle o = {NULL, 0, 0};
-  for (int64_t id = 1;; id++) {
-    int found_it = 0;
-    assert_int_equal(store_get_passage(s, id, add_passage, &o, &found_it, NULL), JFTS_OK);
-    if (!found_it) break;
-  }
+  oracle_load(s, &o);
   assert_true(o.n > 50);
 
   const char *seed_env = getenv("JFTS_RECALL_SEED");
@@ -205,64 +271,21 @@ static void test_recall(void **state) {
     if (i > 0 && t->src_start[i] == t->src_start[i - 1]) continue;
     if (j < t->n && t->src_start[j] == t->src_start[j - 1]) continue;
     int clean = 1;
-    for (size_t k = i; k < j; k++) clean &= t->cls[k] == NORM_WORD || t->cls[k] == NORM_CJK;
+    for (size_t k = i; k < j; k++) clean &= searchable(t, k);
     if (!clean) continue;
     const char *q = op->text + t->src_start[i];
     size_t n_q = t->src_end[j - 1] - t->src_start[i];
     NormText *qn = NULL;
     assert_int_equal(norm_text(q, n_q, &qn, NULL), JFTS_OK);
-    for (size_t k = 0; k < qn->n; k++) clean &= qn->cls[k] == NORM_WORD || qn->cls[k] == NORM_CJK;
+    for (size_t k = 0; k < qn->n; k++) clean &= searchable(qn, k);
     if (!clean || qn->n == 0) {
       norm_free(qn);
       continue;
     }
-
-    /* The oracle. */
-    size_t n_expect = 0;
-    long occ = 0;
-    for (size_t p = 0; p < o.n; p++) {
-      long in_text = test_skel_count(&o.p[p].text_s, qn, 0);
-      int in_other = test_skel_count(&o.p[p].heading_s, qn, 0) > 0 ||
-                     test_skel_count(&o.p[p].label_s, qn, 0) > 0;
-      if (in_text == 0 && !in_other) continue;
-      expect[n_expect++] = o.p[p].id;
-      occ += in_text;
-      heading_only += in_text == 0;
-    }
-    if (n_expect > 1) qsort(expect, n_expect, sizeof *expect, cmp_id);
-
-    /* The search. */
-    Query *query = NULL;
-    char *err = NULL;
-    int rc = qry_parse(q, n_q, &query, &err);
-    if (rc != JFTS_OK) print_error("seed %llu: qry_parse('%.*s'): %s\n", (unsigned long long)seed,
-                                   (int)n_q, q, err ? err : "?");
-    assert_int_equal(rc, JFTS_OK);
-    SearchOptions so = {.sort = (done % 2) ? SEARCH_SORT_DOC : SEARCH_SORT_RANK, .limit = 0};
-    SearchTotals totals;
-    found.n = 0;
-    rc = search_run(s, query, &so, found_add, &found, &totals, &err);
-    if (rc != JFTS_OK) print_error("seed %llu: search '%.*s': %s\n", (unsigned long long)seed,
-                                   (int)n_q, q, err ? err : "?");
-    assert_int_equal(rc, JFTS_OK);
-    if (found.n > 1) qsort(found.ids, found.n, sizeof *found.ids, cmp_id);
-    render_ids(found.ids, found.n, got_s, sizeof got_s);
-    render_ids(expect, n_expect, want_s, sizeof want_s);
-    if (strcmp(got_s, want_s) != 0 || totals.n_occurrences != occ ||
-        totals.n_passages != (long)n_expect) {
-      print_error("oracle mismatch: seed %llu, query #%zu '%.*s'\n", (unsigned long long)seed,
-                  done, (int)n_q, q);
-      print_error("  passages found: %s (%lld occurrences)\n  the oracle's:   %s (%ld)\n", got_s,
-                  (long long)totals.n_occurrences, want_s, occ);
-    }
-    assert_string_equal(got_s, want_s);
-    assert_int_equal(totals.n_occurrences, occ);
-    assert_int_equal(totals.n_passages, (long)n_expect);
+    size_t n_expect = check_query(s, &o, q, n_q, qn, done % 2, seed, done, &heading_only);
     with_hits += n_expect > 0;
     one_char += qn->n == 1;
     total_expected += (long)n_expect;
-    jfts_free(err);
-    qry_free(query);
     norm_free(qn);
     done++;
   }
@@ -346,9 +369,75 @@ static void test_recall(void **state) {
   unlink(path);
 }
 
+/* A char of a symbol query: a symbol token (％ ※ § #) or a Japanese-class char that is
+** neither kana nor kanji (〒 ☎ ○ ～). */
+static int symbol_like(const NormText *t, size_t k) {
+  uint32_t c = t->cp[k];
+  if (t->cls[k] == NORM_PUNCT) return tok_is_symbol(c);
+  return t->cls[k] == NORM_CJK && !(c >= 0x3041 && c <= 0x30FF) && !(c >= 0x3400 && c <= 0x9FFF);
+}
+
+/* Symbol queries (issue 12): every substring of 1 to 6 chars of a fixture's passages that
+** holds a symbol, alone or with the text around it, against the oracle. */
+static void test_symbol_recall(void **state) {
+  (void)state;
+  char path[] = "/tmp/jfts_test_recall_XXXXXX";
+  int fd = mkstemp(path);
+  assert_true(fd >= 0);
+  close(fd);
+  unlink(path);
+  const char *file = JFTS_TESTDATA "/search/symbols.txt";
+  StoreFile as = {.path = "symbols.txt", .realpath = file};
+  test_index_file(path, file, &as);
+  Store *s = NULL;
+  assert_int_equal(store_open(path, STORE_READ, &s, NULL), JFTS_OK);
+  Oracle o = {NULL, 0, 0};
+  oracle_load(s, &o);
+  assert_true(o.n > 0);
+  size_t done = 0, alone = 0, heading_only = 0;
+  for (size_t p = 0; p < o.n; p++) {
+    const OPassage *op = &o.p[p];
+    const NormText *t = op->norm;
+    for (size_t i = 0; i < t->n; i++) {
+      for (size_t j = i + 1; j <= t->n && j <= i + 6; j++) {
+        if (!searchable(t, j - 1)) break;
+        if (!op->brk[i] || !op->brk[j]) continue;
+        if (i > 0 && t->src_start[i] == t->src_start[i - 1]) continue;
+        if (j < t->n && t->src_start[j] == t->src_start[j - 1]) continue;
+        /* Not inside a word: 2％ in 112％ is no occurrence of the query 2％. */
+        if (t->cls[i] == NORM_WORD && i > 0 && t->cls[i - 1] == NORM_WORD) continue;
+        if (t->cls[j - 1] == NORM_WORD && j < t->n && t->cls[j] == NORM_WORD) continue;
+        int any = 0, all = 1;
+        for (size_t k = i; k < j; k++) any |= symbol_like(t, k), all &= symbol_like(t, k);
+        if (!any) continue;
+        const char *q = op->text + t->src_start[i];
+        size_t n_q = t->src_end[j - 1] - t->src_start[i];
+        NormText *qn = NULL;
+        assert_int_equal(norm_text(q, n_q, &qn, NULL), JFTS_OK);
+        int clean = qn->n > 0;
+        for (size_t k = 0; k < qn->n; k++) clean &= searchable(qn, k);
+        if (clean) {
+          size_t n = check_query(s, &o, q, n_q, qn, done % 2, 0, done, &heading_only);
+          assert_true(n > 0); /* drawn from the text */
+          alone += all;
+          done++;
+        }
+        norm_free(qn);
+      }
+    }
+  }
+  print_message("symbols: recall/precision 1.000 over %zu queries, %zu of symbols only\n", done,
+                alone);
+  assert_true(done > 60 && alone > 20);
+  oracle_free(&o);
+  store_close(s);
+  unlink(path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_recall),
+      cmocka_unit_test(test_symbol_recall),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "test_index.h"
 #include "decode.h"
 #include "jfts_common.h"
@@ -809,6 +811,88 @@ static void test_punctuation(void **state) {
   }
 }
 
+/* ---- ranking statistics ------------------------------------------------------------------ */
+
+/* Appends "id:score," per result. */
+static int render_hit(void *ctx, const SearchResult *r) {
+  char **buf = ctx;
+  char *grown = jfts_mprintf("%s%lld:%.17g,", *buf, (long long)r->passage->id, r->score);
+  assert_non_null(grown);
+  jfts_free(*buf);
+  *buf = grown;
+  return JFTS_OK;
+}
+
+static char *render_search(Store *s, const char *q, SearchSort sort) {
+  Query *query = NULL;
+  assert_int_equal(qry_parse(q, strlen(q), &query, NULL), JFTS_OK);
+  char *buf = jfts_strdup("");
+  SearchOptions o = {.sort = sort, .limit = 0};
+  SearchTotals t;
+  assert_int_equal(search_run(s, query, &o, render_hit, &buf, &t, NULL), JFTS_OK);
+  char *out = jfts_mprintf("%s %ld/%lld", buf, t.n_passages, (long long)t.n_occurrences);
+  assert_non_null(out);
+  jfts_free(buf);
+  qry_free(query);
+  return out;
+}
+
+/* The statistics kept in meta at each commit, read lazily, rank and order exactly as the
+** full pass over the passages does (an index without them), across several files. */
+static void test_lazy_stats_as_full_pass(void **state) {
+  (void)state;
+  char lazy_path[64], full_path[64];
+  temp_path(lazy_path, sizeof lazy_path);
+  temp_path(full_path, sizeof full_path);
+  index_file(lazy_path, CORPUS_FILE, "b/corpus.txt");
+  index_file(lazy_path, FIXTURE_FILE, "a/rerank.txt");
+  index_file(lazy_path, JFTS_TESTDATA "/search/symbols.txt", "c/symbols.txt");
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(lazy_path, &db), SQLITE_OK);
+  char *sql = sqlite3_mprintf("VACUUM INTO %Q", full_path);
+  assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_free(sql);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  assert_int_equal(sqlite3_open(full_path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key GLOB 'rank_*'", NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+
+  Store *lazy = NULL, *full = NULL;
+  assert_int_equal(store_open(lazy_path, STORE_READ, &lazy, NULL), JFTS_OK);
+  assert_int_equal(store_open(full_path, STORE_READ, &full, NULL), JFTS_OK);
+  static const char *const queries[] = {"支援", "の", "条", "地域 支援", "％", "会議 -支援",
+                                        "レビュー", "相談"};
+  for (size_t i = 0; i < sizeof queries / sizeof *queries; i++)
+    for (int sort = 0; sort < 2; sort++) {
+      SearchSort so = sort ? SEARCH_SORT_DOC : SEARCH_SORT_RANK;
+      char *a = render_search(lazy, queries[i], so), *b = render_search(full, queries[i], so);
+      if (strcmp(a, b) != 0) print_error("%s (sort %d)\n", queries[i], sort);
+      assert_string_equal(a, b);
+      jfts_free(a);
+      jfts_free(b);
+    }
+  store_close(lazy);
+  /* The chunks are what the lazy store read: zeroed lengths give other scores. */
+  assert_int_equal(sqlite3_open(lazy_path, &db), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(db,
+                                "UPDATE meta SET value = zeroblob(length(value))"
+                                " WHERE key GLOB 'rank_chunk:*'",
+                                NULL, NULL, NULL),
+                   SQLITE_OK);
+  assert_int_equal(sqlite3_close(db), SQLITE_OK);
+  assert_int_equal(store_open(lazy_path, STORE_READ, &lazy, NULL), JFTS_OK);
+  char *a = render_search(lazy, "支援", SEARCH_SORT_RANK);
+  char *b = render_search(full, "支援", SEARCH_SORT_RANK);
+  assert_string_not_equal(a, b);
+  jfts_free(a);
+  jfts_free(b);
+  store_close(lazy);
+  store_close(full);
+  unlink(lazy_path);
+  unlink(full_path);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_8050),         cmocka_unit_test(test_adjacent_corpus),
@@ -818,7 +902,7 @@ int main(void) {
       cmocka_unit_test(test_hostile),      cmocka_unit_test(test_snippet),
       cmocka_unit_test(test_variants_below_exact),
       cmocka_unit_test(test_best_match),   cmocka_unit_test(test_related_below_literal),
-      cmocka_unit_test(test_punctuation),
+      cmocka_unit_test(test_punctuation),  cmocka_unit_test(test_lazy_stats_as_full_pass),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

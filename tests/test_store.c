@@ -347,8 +347,13 @@ static void test_create_and_list(void **state) {
 
   assert_sql(f->db, "PRAGMA user_version", "3");
   assert_sql(f->db, "PRAGMA journal_mode", "wal");
-  assert_sql(f->db, "SELECT key, value FROM meta ORDER BY key",
-             "jfts_version," JFTS_VERSION "|tokenizer_version,2");
+  char meta[128];
+  snprintf(meta, sizeof meta, "jfts_version,%s|tokenizer_version,%d", JFTS_VERSION,
+           JFTS_TOKENIZER_VERSION);
+  assert_sql(f->db,
+             "SELECT key, value FROM meta WHERE key IN ('jfts_version', 'tokenizer_version')"
+             " ORDER BY key",
+             meta);
   assert_sql(f->db, "SELECT encoding, title, publisher, year, source, tagged FROM files",
              "UTF-8,仙台市 取組状況,仙台市,2021,PDF,1");
 
@@ -873,8 +878,10 @@ static void test_tokenizer_version(void **state) {
   StoreFile sf = file_info(f->file_a, "00000000000000aa");
   store_one(f->db, &sf, b);
   free(b);
-  /* Simulate an index built by another tokenizer: stale tokens and an old version. */
+  char *lengths = sql_rows(f->db, "SELECT group_concat(n_tokens) FROM passages");
+  /* Simulate an index built by another tokenizer: stale tokens and lengths, an old version. */
   exec_sql(f->db,
+           "UPDATE passages SET n_tokens = n_tokens + 7;"
            "UPDATE meta SET value='0' WHERE key='tokenizer_version';"
            "INSERT INTO fts(fts, rowid, text, headings, label)"
            " SELECT 'delete', id, text, headings, label FROM passages;");
@@ -885,9 +892,9 @@ static void test_tokenizer_version(void **state) {
   assert_int_equal(store_open(f->db, STORE_READ, &s, &err), JFTS_ERR_SCHEMA);
   char expect[256];
   snprintf(expect, sizeof expect,
-           "cannot open '%s': index built by tokenizer version 0 (this jfts uses 2); run "
+           "cannot open '%s': index built by tokenizer version 0 (this jfts uses %d); run "
            "jfts-index to rebuild it",
-           f->db);
+           f->db, JFTS_TOKENIZER_VERSION);
   assert_string_equal(err, expect);
   jfts_free(err);
   err = NULL;
@@ -895,9 +902,18 @@ static void test_tokenizer_version(void **state) {
   assert_int_equal(store_begin(s, &err), JFTS_OK);
   assert_int_equal(store_commit(s, &err), JFTS_OK);
   store_close(s);
-  assert_sql(f->db, "SELECT value FROM meta WHERE key='tokenizer_version'", "2");
+  char version[16];
+  snprintf(version, sizeof version, "%d", JFTS_TOKENIZER_VERSION);
+  assert_sql(f->db, "SELECT value FROM meta WHERE key='tokenizer_version'", version);
   assert_sql(f->db, "SELECT count(*) FROM fts WHERE fts MATCH 'alpha'", "2");
   assert_sql(f->db, "INSERT INTO fts(fts, rank) VALUES('integrity-check', 1)", "");
+  /* The lengths ranking reads are the new tokenizer's, in the passages and in meta. */
+  assert_sql(f->db, "SELECT group_concat(n_tokens) FROM passages", lengths);
+  assert_sql(f->db,
+             "SELECT (SELECT sum(n_tokens) FROM passages) ="
+             " (SELECT value FROM meta WHERE key = 'rank_tokens')",
+             "1");
+  free(lengths);
 }
 
 static void test_out_of_memory(void **state) {

@@ -45,15 +45,21 @@ static void render_append(Render *r, const char *s, size_t n) {
   r->buf[r->len] = '\0';
 }
 
-/* Renders a token as "text@start:end", the gap token as "GAP@start:end". */
+/* Renders a token as "text@start:end", the gap token as "GAP@start:end", a run-end token
+** "c" TOK_END as "c$"; a colocated token follows the one before it after "&", any other
+** after "|". */
 static int render_token(void *ctx, int colocated, const char *token, int n_token, int start,
                         int end) {
   Render *r = ctx;
   char pos[48];
-  assert_int_equal(colocated, 0);
-  if (r->len) render_append(r, "|", 1);
+  assert_true(colocated == 0 || colocated == FTS5_TOKEN_COLOCATED);
+  assert_true(r->len > 0 || !colocated);
+  if (r->len) render_append(r, colocated ? "&" : "|", 1);
   if (n_token == 1 && token[0] == TOK_GAP[0]) {
     render_append(r, "GAP", 3);
+  } else if (n_token > 1 && token[n_token - 1] == TOK_END[0]) {
+    render_append(r, token, (size_t)n_token - 1);
+    render_append(r, "$", 1);
   } else {
     render_append(r, token, (size_t)n_token);
   }
@@ -83,59 +89,72 @@ static const struct {
     {"empty", D, "", ""},
     {"white space only", D, " \n\t　\r\n", ""},
     {"punctuation only", D, "、。・（）", ""},
-    {"space between word and kanji", D, "8050 問題", "8050@0:4|問題@5:11|題@8:11"},
+    {"space between word and kanji", D, "8050 問題", "8050@0:4|問題@5:11&問@5:8|題$@8:11&題@8:11"},
     {"space between word and kanji, query", Q, "8050 問題", "8050@0:4|問題@5:11"},
     {"no space", Q, "8050問題", "8050@0:4|問題@4:10"},
     {"comma between word and kanji", D, "8050、問題",
-     "8050@0:4|GAP@4:7|問題@7:13|題@10:13"},
+     "8050@0:4|GAP@4:7|問題@7:13&問@7:10|題$@10:13&題@10:13"},
     {"comma between word and kanji, query", Q, "8050、問題", "8050@0:4|GAP@4:7|問題@7:13"},
-    {"line break between word and kanji", D, "8050\n問題", "8050@0:4|GAP@4:5|問題@5:11|題@8:11"},
-    {"space and line break", D, "8050 \n 問題",
-     "8050@0:4|GAP@4:7|問題@7:13|題@10:13"},
-    {"space between two kanji", D, "児 童", "児童@0:7|童@4:7"},
-    {"letter-spaced heading", D, "人 件 費", "人件@0:7|件費@4:11|費@8:11"},
-    {"ideographic space between kana", D, "あり　ます", "あり@0:6|りま@3:12|ます@9:15|す@12:15"},
+    {"line break between word and kanji", D, "8050\n問題",
+     "8050@0:4|GAP@4:5|問題@5:11&問@5:8|題$@8:11&題@8:11"},
+    {"space and line break", D, "8050 \n 問題", "8050@0:4|GAP@4:7|問題@7:13&問@7:10|題$@10:13&題@10:13"},
+    {"space between two kanji", D, "児 童", "児童@0:7&児@0:3|童$@4:7&童@4:7"},
+    {"letter-spaced heading", D, "人 件 費", "人件@0:7&人@0:3|件費@4:11&件@4:7|費$@8:11&費@8:11"},
+    {"ideographic space between kana", D, "あり　ます", "あり@0:6|りま@3:12|ます@9:15|す$@12:15"},
     {"line break inside a word", D, "ネッ\nトワーク",
-     "ネッ@0:6|ット@3:10|トワ@7:13|ワー@10:16|ーク@13:19|ク@16:19"},
-    {"CRLF and indent inside a word", D, "宗谷\r\n  本線", "宗谷@0:6|谷本@3:13|本線@10:16|線@13:16"},
+     "ネッ@0:6|ット@3:10|トワ@7:13|ワー@10:16|ーク@13:19|ク$@16:19"},
+    {"CRLF and indent inside a word", D, "宗谷\r\n  本線",
+     "宗谷@0:6&宗@0:3|谷本@3:13&谷@3:6|本線@10:16&本@10:13|線$@13:16&線@13:16"},
     {"space between two kanji, query", Q, "児 童", "児童@0:7"},
-    {"spaced kanji then word", D, "第 1 回", "第@0:3|1@4:5|回@6:9"},
+    {"spaced kanji then word", D, "第 1 回", "第$@0:3&第@0:3|1@4:5|回$@6:9&回@6:9"},
     {"digits across a line break stay two words", D, "514\n4", "514@0:3|4@4:5"},
-    {"circled number after a line break", D, "514\n④地域", "514@0:3|4@4:7|地域@7:13|域@10:13"},
-    {"parenthesis", D, "2)実務", "2@0:1|GAP@1:2|実務@2:8|務@5:8"},
-    {"full-width parentheses", D, "（１）全体", "1@3:6|GAP@6:9|全体@9:15|体@12:15"},
-    {"kanji then punctuation then word", D, "会議（IGASU", "会議@0:6|議@3:6|GAP@6:9|igasu@9:14"},
-    {"full-width word then kanji", D, "ＩＧＡＳＵ会議", "igasu@0:15|会議@15:21|議@18:21"},
+    {"circled number after a line break", D, "514\n④地域",
+     "514@0:3|4@4:7|地域@7:13&地@7:10|域$@10:13&域@10:13"},
+    {"parenthesis", D, "2)実務", "2@0:1|GAP@1:2|実務@2:8&実@2:5|務$@5:8&務@5:8"},
+    {"full-width parentheses", D, "（１）全体", "1@3:6|GAP@6:9|全体@9:15&全@9:12|体$@12:15&体@12:15"},
+    {"kanji then punctuation then word", D, "会議（IGASU",
+     "会議@0:6&会@0:3|議$@3:6&議@3:6|GAP@6:9|igasu@9:14"},
+    {"full-width word then kanji", D, "ＩＧＡＳＵ会議", "igasu@0:15|会議@15:21&会@15:18|議$@18:21&議@18:21"},
     {"full-width word then kanji, query", Q, "ＩＧＡＳＵ会議", "igasu@0:15|会議@15:21"},
-    {"upper case folds", D, "Web 開催", "web@0:3|開催@4:10|催@7:10"},
-    {"digits and space", D, "65 歳", "65@0:2|歳@3:6"},
+    {"upper case folds", D, "Web 開催", "web@0:3|開催@4:10&開@4:7|催$@7:10&催@7:10"},
+    {"digits and space", D, "65 歳", "65@0:2|歳$@3:6&歳@3:6"},
     {"digits and space, query", Q, "65 歳", "65@0:2|歳@3:6"},
     {"one kanji query", Q, "泉", "泉@0:3"},
     {"one kanji query with prefix flag", QP, "泉", "泉@0:3"},
-    {"word inside a word stays one token", D, "h30年度", "h30@0:3|年度@3:9|度@6:9"},
-    {"spaced counter", D, "第 1 回", "第@0:3|1@4:5|回@6:9"},
-    {"two kanji runs", D, "問題、解決", "問題@0:6|題@3:6|解決@9:15|決@12:15"},
-    {"two kanji runs, query", Q, "問題、解決", "問題@0:6|題@3:6|解決@9:15"},
+    {"word inside a word stays one token", D, "h30年度", "h30@0:3|年度@3:9&年@3:6|度$@6:9&度@6:9"},
+    {"spaced counter", D, "第 1 回", "第$@0:3&第@0:3|1@4:5|回$@6:9&回@6:9"},
+    {"two kanji runs", D, "問題、解決", "問題@0:6&問@0:3|題$@3:6&題@3:6|解決@9:15&解@9:12|決$@12:15&決@12:15"},
+    {"two kanji runs, query", Q, "問題、解決", "問題@0:6|題$@3:6|解決@9:15"},
     {"two words", D, "ab, cd", "ab@0:2|cd@4:6"},
-    {"kanji then word, query", Q, "題a", "題@0:3|a@3:4"},
+    {"kanji then word, query", Q, "題a", "題$@0:3|a@3:4"},
     {"trailing punctuation, query", Q, "問題。", "問題@0:6"},
-    {"half-width katakana", D, "ｶﾞｽ代", "ガス@0:9|ス代@6:12|代@9:12"},
+    {"half-width katakana", D, "ｶﾞｽ代", "ガス@0:9|ス代@6:12|代$@9:12&代@9:12"},
     {"half-width katakana, query", Q, "ｶﾞｽ", "ガス@0:9"},
     {"half-width katakana one char, query", Q, "ｶﾞ", "ガ@0:6"},
-    {"surrogate pair", D, "𠮷野家", "𠮷野@0:7|野家@4:10|家@7:10"},
+    {"surrogate pair", D, "𠮷野家", "𠮷野@0:7&𠮷@0:4|野家@4:10&野@4:7|家$@7:10&家@7:10"},
     {"surrogate pair, query", Q, "𠮷野家", "𠮷野@0:7|野家@4:10"},
-    {"square era name", D, "㍻元年", "平成@0:3|成元@0:6|元年@3:9|年@6:9"},
+    {"square era name", D, "㍻元年", "平成@0:3&平@0:3|成元@0:6&成@0:3|元年@3:9&元@3:6|年$@6:9&年@6:9"},
     {"long katakana run", D, "レイヤーダイアログ",
-     "レイ@0:6|イヤ@3:9|ヤー@6:12|ーダ@9:15|ダイ@12:18|イア@15:21|アロ@18:24|ログ@21:27|"
-     "グ@24:27"},
+     "レイ@0:6|イヤ@3:9|ヤー@6:12|ーダ@9:15|ダイ@12:18|イア@15:21|アロ@18:24|ログ@21:27|グ$@24:27"},
     {"long katakana run, query", Q, "ダイアログ", "ダイ@0:6|イア@3:9|アロ@6:12|ログ@9:15"},
-    {"emoji", D, "😀😀ok", "😀😀@0:8|😀@4:8|ok@8:10"},
-    {"emoji between kanji", D, "今日😀です", "今日@0:6|日😀@3:10|😀で@6:13|です@10:16|す@13:16"},
-    {"symbol is an n-gram", D, "1～3", "1@0:1|~@1:4|3@4:5"},
+    {"emoji", D, "😀😀ok", "😀😀@0:8&😀@0:4|😀$@4:8&😀@4:8|ok@8:10"},
+    {"emoji between kanji", D, "今日😀です",
+     "今日@0:6&今@0:3|日😀@3:10&日@3:6|😀で@6:13&😀@6:10|です@10:16|す$@13:16"},
+    {"symbol of class S is an n-gram", D, "1～3", "1@0:1|~$@1:4&~@1:4|3@4:5"},
     {"combining mark in a word", D, "cafe\xCC\x81 au", "café@0:6|au@7:9"},
-    {"combining mark on kana", D, "ん\xE3\x82\x99き", "ん゙@0:6|゙き@3:9|き@6:9"},
-    {"invalid UTF-8", D, "a\xFF", "a@0:1|\xEF\xBF\xBD@1:2"},
-    {"aux is document", A, "8050、問題", "8050@0:4|GAP@4:7|問題@7:13|題@10:13"},
+    {"combining mark on kana", D, "ん\xE3\x82\x99き", "ん゙@0:6|゙き@3:9|き$@6:9"},
+    {"invalid UTF-8", D, "a\xFF", "a@0:1|\xEF\xBF\xBD$@1:2&\xEF\xBF\xBD@1:2"},
+    {"symbols", D, "※50％", "※@0:3|50@3:5|%@5:8"},
+    {"symbols, query", Q, "※50％", "※@0:3|50@3:5|%@5:8"},
+    {"symbol next to kanji", D, "※印", "※@0:3|印$@3:6&印@3:6"},
+    {"symbol next to kanji, query", Q, "注意※", "注意@0:6|意$@3:6|※@6:9"},
+    {"two symbols", D, "%%", "%@0:1|%@1:2"},
+    {"space next to a symbol is a gap", D, "50 %", "50@0:2|GAP@2:3|%@3:4"},
+    {"punctuation between symbols is a gap", D, "※、※", "※@0:3|GAP@3:6|※@6:9"},
+    {"sentence punctuation is no symbol", D, "!,.:;?・、。#&@§", "#@15:16|&@16:17|@@17:18|§@18:20"},
+    {"a star is a separator", Q, "支援*", "支援@0:6"},
+    {"one kana query", Q, "の", "の@0:3"},
+    {"aux is document", A, "8050、問題", "8050@0:4|GAP@4:7|問題@7:13&問@7:10|題$@10:13&題@10:13"},
 };
 
 static void test_cases(void **state) {
@@ -152,10 +171,12 @@ static const struct {
   const char *term;
   int expect;
 } k_prefix[] = {
-    {"泉", 1},       {"65歳", 1},  {"65 歳", 1}, {"泉。", 1},  {"問題 泉", 0},
-    {"a泉", 1},      {"ｶﾞ", 1},    {"𠮷", 1},    {"ー", 1},     {"問題", 0},
+    {"泉", 0},       {"65歳", 0},  {"65 歳", 0}, {"泉。", 0},  {"問題 泉", 0},
+    {"a泉", 0},      {"ｶﾞ", 1},    {"𠮷", 0},    {"ー", 1},     {"問題", 0},
     {"8050", 0},     {"泉a", 0},   {"", 0},      {"、", 0},     {"ダイアログ", 0},
-    {"8050、問題", 0}, {"問題、泉", 1}, {"問\n泉", 0}, {"a 泉", 1},
+    {"8050、問題", 0}, {"問題、泉", 0}, {"問\n泉", 0}, {"a 泉", 0}, {"の", 1},
+    {"65か", 1},     {"65 か", 1}, {"問題、の", 1}, {"問\nの", 0}, {"※", 0},
+    {"の※", 0},     {"％", 0},
 };
 
 static void test_wants_prefix(void **state) {
@@ -277,7 +298,8 @@ static void test_fts5_vocab(void **state) {
               "INSERT INTO t(rowid, body) VALUES(1, '8050 問題'), (2, '8050、問題'),"
               "(3, 'ＩＧＡＳＵ会議'), (4, 'ｶﾞｽ');");
   sqlite3_stmt *st = NULL;
-  assert_int_equal(sqlite3_prepare_v2(db, "SELECT term, doc, offset FROM v ORDER BY doc, offset",
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT term, doc, offset FROM v ORDER BY doc, offset, term",
                                       -1, &st, NULL),
                    SQLITE_OK);
   Render r = {NULL, 0, 0};
@@ -285,16 +307,21 @@ static void test_fts5_vocab(void **state) {
   while (sqlite3_step(st) == SQLITE_ROW) {
     const char *term = (const char *)sqlite3_column_text(st, 0);
     char buf[128];
-    int n = snprintf(buf, sizeof buf, "%s%s@%d:%d", r.len ? "|" : "",
-                     strcmp(term, TOK_GAP) == 0 ? "GAP" : term, sqlite3_column_int(st, 1),
-                     sqlite3_column_int(st, 2));
+    size_t n_term = strlen(term);
+    int end = n_term > 1 && term[n_term - 1] == TOK_END[0];
+    int n = snprintf(buf, sizeof buf, "%s%.*s%s@%d:%d", r.len ? "|" : "",
+                     strcmp(term, TOK_GAP) == 0 ? 3 : (int)n_term - end,
+                     strcmp(term, TOK_GAP) == 0 ? "GAP" : term, end ? "$" : "",
+                     sqlite3_column_int(st, 1), sqlite3_column_int(st, 2));
     render_append(&r, buf, (size_t)n);
   }
   assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
-  assert_string_equal(r.buf, "8050@1:0|問題@1:1|題@1:2|"
-                             "8050@2:0|GAP@2:1|問題@2:2|題@2:3|"
-                             "igasu@3:0|会議@3:1|議@3:2|"
-                             "ガス@4:0|ス@4:1");
+  /* One doclist per kanji (問, 題), colocated with the bigram or run-end token; none for
+  ** kana. */
+  assert_string_equal(r.buf, "8050@1:0|問@1:1|問題@1:1|題@1:2|題$@1:2|"
+                             "8050@2:0|GAP@2:1|問@2:2|問題@2:2|題@2:3|題$@2:3|"
+                             "igasu@3:0|会@3:1|会議@3:1|議@3:2|議$@3:2|"
+                             "ガス@4:0|ス$@4:1");
   free(r.buf);
 
   static const struct {
