@@ -19,9 +19,16 @@
 static const char *const k_cut_words[] = {"について", "における", "に関する", "に関して",
                                           "に対する", "のための"};
 
-/* Particles and function words that are dropped as parts: they carry no topic. */
-static const char *const k_stop_words[] = {"の", "を", "に", "は", "が", "と", "で", "へ",
-                                           "や", "も", "から", "まで", "より", "等", "など"};
+/* Particles and function words that are dropped as parts: they carry no topic. Besides the
+** particles, the auxiliaries, light verbs and formal nouns an everyday phrase is built with
+** (働きたい: 働き|たい; 相談できる場所; 障害のある子ども; 学校を卒業したら; 困ったとき), which
+** alone would find passages about nothing in particular. */
+static const char *const k_stop_words[] = {
+    "の", "を", "に", "は", "が", "と", "で", "へ", "や", "も", "から", "まで", "より", "等", "など",
+    "ある", "あり", "ない", "なし", "いる", "する", "した", "して", "しない", "したい", "したら",
+    "すれば", "できる", "できない", "でき", "なる", "なった", "なり", "たい", "たら", "れば",
+    "られる", "れる", "ので", "けど", "とき", "こと", "もの", "ため", "よう", "ところ", "場合",
+    "です", "ます", "ください"};
 
 static int is_stop_word(const char *p, size_t n) {
   for (size_t i = 0; i < sizeof k_stop_words / sizeof *k_stop_words; i++)
@@ -95,9 +102,30 @@ static void parts_extend(Parts *ps, const char *p, size_t n) {
   ps->p[ps->n - 1] = g;
 }
 
+/* 1 when the related layer rel has a rule for the text p (n bytes) as a whole word. */
+static int has_related(const Thesaurus *rel, const char *p, size_t n, int *yes_out,
+                       char **err_out) {
+  *yes_out = 0;
+  if (rel == NULL) return JFTS_OK;
+  QryTerm term = {.text = jfts_strndup(p, n), .n_bytes = n};
+  if (term.text == NULL) return JFTS_ERR_NOMEM;
+  QryClause clause = {.terms = &term, .n_terms = 1};
+  Query q = {.clauses = &clause, .n_clauses = 1};
+  int rc = ths_expand_related(rel, &q, err_out);
+  *yes_out = rc == JFTS_OK && term.n_related > 0;
+  for (size_t i = 0; i < term.n_related; i++) jfts_free(term.related[i]);
+  jfts_free(term.related);
+  jfts_free(term.text);
+  return rc;
+}
+
 /* Adds the word-break parts of seg (n bytes) to ps by the rules of expand.h. A piece joins
-** the last part only when that part ends right before it (prev_end). */
-static int add_segment(Parts *ps, const char *seg, size_t n, char **err_out) {
+** the last part only when that part ends right before it (prev_end). A one-char piece that
+** does not (it starts the segment or follows a function word) is a prefix of the piece right
+** after it (見|守り: 見守り) or, with none, a word alone (親 in 親が), kept when rel has a rule
+** for it. */
+static int add_segment(Parts *ps, const char *seg, size_t n, const Thesaurus *rel,
+                       char **err_out) {
   size_t *breaks = NULL, n_breaks = 0;
   if (n == 0) return JFTS_OK;
   int rc = seg_boundaries(SEG_WORD, seg, n, &breaks, &n_breaks, err_out);
@@ -113,8 +141,17 @@ static int add_segment(Parts *ps, const char *seg, size_t n, char **err_out) {
     } else if (joins && is_katakana(last, strlen(last)) && is_katakana(p, len)) {
       /* ICU's dictionary cuts loanwords at random (ワン|ストップ): a katakana run stays whole. */
       parts_extend(ps, p, len);
-    } else if (n_chars(p, len) == 1) {
+    } else if (n_chars(p, len) == 1 && joins) {
       continue; /* a lone affix (後, 者, 化) alone would find everything */
+    } else if (n_chars(p, len) == 1 && k + 2 < n_breaks &&
+               !is_stop_word(seg + breaks[k + 1], breaks[k + 2] - breaks[k + 1])) {
+      k++; /* a prefix: joined to the next piece */
+      parts_push(ps, p, breaks[k + 1] - breaks[k - 1]);
+    } else if (n_chars(p, len) == 1) {
+      int keep = 0;
+      rc = has_related(rel, p, len, &keep, err_out);
+      if (rc != JFTS_OK || !keep) continue;
+      parts_push(ps, p, len);
     } else {
       parts_push(ps, p, len);
     }
@@ -125,8 +162,8 @@ static int add_segment(Parts *ps, const char *seg, size_t n, char **err_out) {
   return rc;
 }
 
-int expand_parts(const char *text, size_t n_bytes, char ***parts_out, size_t *n_out,
-                 char **err_out) {
+int expand_parts(const char *text, size_t n_bytes, const Thesaurus *related, char ***parts_out,
+                 size_t *n_out, char **err_out) {
   Parts ps = {NULL, 0, JFTS_OK};
   int rc = JFTS_OK;
   *parts_out = NULL;
@@ -142,11 +179,11 @@ int expand_parts(const char *text, size_t n_bytes, char ***parts_out, size_t *n_
       at++;
       continue;
     }
-    rc = add_segment(&ps, text + from, at - from, err_out);
+    rc = add_segment(&ps, text + from, at - from, related, err_out);
     at += cut;
     from = at;
   }
-  if (rc == JFTS_OK) rc = add_segment(&ps, text + from, n_bytes - from, err_out);
+  if (rc == JFTS_OK) rc = add_segment(&ps, text + from, n_bytes - from, related, err_out);
   if (rc != JFTS_OK) {
     expand_parts_free(ps.p, ps.n);
     return rc;
@@ -198,8 +235,8 @@ static int count_word(Store *s, const char *text, long cap, long *n_out, char **
 
 /* Decides whether clause i of q (one plain positive word) is searched as its parts; when so,
 ** *parts_out / *n_parts_out get them (else NULL, 0). */
-static int split_decision(Store *s, const QryClause *c, char ***parts_out, size_t *n_parts_out,
-                          char **err_out) {
+static int split_decision(Store *s, const QryClause *c, const Thesaurus *related,
+                          char ***parts_out, size_t *n_parts_out, char **err_out) {
   char *match = NULL, **parts = NULL;
   size_t n_parts = 0;
   long n_word = 0;
@@ -211,7 +248,7 @@ static int split_decision(Store *s, const QryClause *c, char ***parts_out, size_
   jfts_free(match);
   if (rc != JFTS_OK || n_word >= EXPAND_SPLIT_CAP) return rc;
   const QryTerm *t = &c->terms[0];
-  rc = expand_parts(t->text, t->n_bytes, &parts, &n_parts, err_out);
+  rc = expand_parts(t->text, t->n_bytes, related, &parts, &n_parts, err_out);
   if (rc != JFTS_OK || n_parts == 0 ||
       (n_parts == 1 && strcmp(parts[0], t->text) == 0)) {
     expand_parts_free(parts, n_parts);
@@ -245,7 +282,7 @@ static int maybe_split(Store *s, Query *q, size_t i, const ExpandOptions *opt,
   size_t n_parts = 0, n_added = 0;
   size_t lens[EXPAND_MAX_PARTS];
   *n_clauses_out = 1;
-  int rc = split_decision(s, &q->clauses[i], &parts, &n_parts, err_out);
+  int rc = split_decision(s, &q->clauses[i], opt->related, &parts, &n_parts, err_out);
   if (rc != JFTS_OK || n_parts == 0) return rc;
   for (size_t k = 0; k < n_parts; k++) lens[k] = strlen(parts[k]);
   rc = qry_split_clause(q, i, (const char *const *)parts, lens, n_parts, &n_added, err_out);
