@@ -119,6 +119,40 @@ static int has_related(const Thesaurus *rel, const char *p, size_t n, int *yes_o
   return rc;
 }
 
+/* Piece i of seg (between breaks[i] and breaks[i + 1]) when it is one char and no stop word. */
+static int is_short_piece(const char *seg, const size_t *breaks, size_t n_breaks, size_t i) {
+  if (i + 1 >= n_breaks) return 0;
+  const char *p = seg + breaks[i];
+  size_t len = breaks[i + 1] - breaks[i];
+  return n_chars(p, len) == 1 && !is_stop_word(p, len);
+}
+
+/* The one-char piece *k of seg, which does not follow a part: with the one-char pieces right
+** after it (ICU cuts a word its dictionary lacks into chars: 亡|く|な|っ|た), one part; alone,
+** a prefix of the piece right after it (見|守り: 見守り) or, with none, a word alone, kept when
+** rel has a rule for it. *k moves to the last piece taken; *pushed_out is 1 when a part was
+** added, 0 when the result is a stop word or a lone char without a rule. */
+static int add_short(Parts *ps, const char *seg, const size_t *breaks, size_t n_breaks,
+                     size_t *k, const Thesaurus *rel, int *pushed_out, char **err_out) {
+  size_t first = *k, last = *k;
+  while (is_short_piece(seg, breaks, n_breaks, last + 1)) last++;
+  if (last == first && last + 2 < n_breaks &&
+      !is_stop_word(seg + breaks[last + 1], breaks[last + 2] - breaks[last + 1]))
+    last++; /* a prefix */
+  const char *p = seg + breaks[first];
+  size_t len = breaks[last + 1] - breaks[first];
+  *k = last;
+  if (is_stop_word(p, len)) return JFTS_OK;
+  if (last == first) {
+    int keep = 0;
+    int rc = has_related(rel, p, len, &keep, err_out);
+    if (rc != JFTS_OK || !keep) return rc;
+  }
+  parts_push(ps, p, len);
+  *pushed_out = ps->rc == JFTS_OK;
+  return ps->rc;
+}
+
 /* Adds the word-break parts of seg (n bytes) to ps by the rules of expand.h. A piece joins
 ** the last part only when that part ends right before it (prev_end). A one-char piece that
 ** does not (it starts the segment or follows a function word) is a prefix of the piece right
@@ -143,15 +177,10 @@ static int add_segment(Parts *ps, const char *seg, size_t n, const Thesaurus *re
       parts_extend(ps, p, len);
     } else if (n_chars(p, len) == 1 && joins) {
       continue; /* a lone affix (後, 者, 化) alone would find everything */
-    } else if (n_chars(p, len) == 1 && k + 2 < n_breaks &&
-               !is_stop_word(seg + breaks[k + 1], breaks[k + 2] - breaks[k + 1])) {
-      k++; /* a prefix: joined to the next piece */
-      parts_push(ps, p, breaks[k + 1] - breaks[k - 1]);
     } else if (n_chars(p, len) == 1) {
-      int keep = 0;
-      rc = has_related(rel, p, len, &keep, err_out);
-      if (rc != JFTS_OK || !keep) continue;
-      parts_push(ps, p, len);
+      int pushed = 0;
+      rc = add_short(ps, seg, breaks, n_breaks, &k, rel, &pushed, err_out);
+      if (rc != JFTS_OK || !pushed) continue;
     } else {
       parts_push(ps, p, len);
     }

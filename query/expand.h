@@ -11,9 +11,11 @@
 ** everyday phrase (ある, いる, する, した, したら, できる, なる, ない, たい, とき, こと, もの,
 ** ため, よう, ところ, 場合 ...) are dropped. A one-char part right after another part is an
 ** affix: joined to a part ending in a digit (65歳), else dropped (後, 者: affixes that alone
-** find everything). A one-char part that starts the word or follows a dropped word is joined
-** to the part right after it (地域の見守り: 見守り, as ICU cuts 見|守り), or, standing alone
-** (親 in 親が), kept only when the related layer has a rule for it.
+** find everything). One-char parts that start the word or follow a dropped word are joined
+** with the one-char parts right after them (ICU cuts a word its dictionary lacks into chars:
+** 亡|く|な|っ|た); a single one is joined to the part right after it (地域の見守り: 見守り, as
+** ICU cuts 見|守り), or, standing alone (親 in 親が), kept only when the related layer has a
+** rule for it.
 ** A word is replaced by its parts (each a clause of its own, so that search_run's best match
 ** ranks the passages holding most of them first) when it has two or more parts (or one that
 ** differs from it) and it is found in no passage, or in fewer than 1 / EXPAND_SPLIT_RATIO of
