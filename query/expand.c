@@ -20,15 +20,17 @@ static const char *const k_cut_words[] = {"について", "における", "に�
                                           "に対する", "のための"};
 
 /* Particles and function words that are dropped as parts: they carry no topic. Besides the
-** particles, the auxiliaries, light verbs and formal nouns an everyday phrase is built with
-** (働きたい: 働き|たい; 相談できる場所; 障害のある子ども; 学校を卒業したら; 困ったとき), which
-** alone would find passages about nothing in particular. */
+** particles, the auxiliaries, light verbs, formal nouns and predicates an everyday phrase is
+** built with (働きたい: 働き|たい; 相談できる場所; 障害のある子ども; 学校を卒業したら; 困った
+** とき; 支援が必要な人; 居場所づくり: 居場所|づくり), which alone would find passages about
+** nothing in particular. */
 static const char *const k_stop_words[] = {
     "の", "を", "に", "は", "が", "と", "で", "へ", "や", "も", "から", "まで", "より", "等", "など",
     "ある", "あり", "ない", "なし", "いる", "する", "した", "して", "しない", "したい", "したら",
     "すれば", "できる", "できない", "でき", "なる", "なった", "なり", "たい", "たら", "れば",
     "られる", "れる", "ので", "けど", "とき", "こと", "もの", "ため", "よう", "ところ", "場合",
-    "です", "ます", "ください"};
+    "です", "ます", "ください", "行う", "作る", "つくる", "づくり", "作り", "必要", "大切",
+    "重要", "可能"};
 
 static int is_stop_word(const char *p, size_t n) {
   for (size_t i = 0; i < sizeof k_stop_words / sizeof *k_stop_words; i++)
@@ -127,14 +129,21 @@ static int is_short_piece(const char *seg, const size_t *breaks, size_t n_breaks
   return n_chars(p, len) == 1 && !is_stop_word(p, len);
 }
 
-/* The one-char piece *k of seg, which does not follow a part: with the one-char pieces right
-** after it (ICU cuts a word its dictionary lacks into chars: 亡|く|な|っ|た), one part; alone,
+/* The one-char piece *k of seg, which does not follow a part: a hiragana is dropped; else,
+** with the one-char pieces right after it (ICU cuts a word its dictionary lacks into chars:
+** 亡|く|な|っ|た), one part; alone,
 ** a prefix of the piece right after it (見|守り: 見守り) or, with none, a word alone, kept when
 ** rel has a rule for it. *k moves to the last piece taken; *pushed_out is 1 when a part was
 ** added, 0 when the result is a stop word or a lone char without a rule. */
 static int add_short(Parts *ps, const char *seg, const size_t *breaks, size_t n_breaks,
                      size_t *k, const Thesaurus *rel, int *pushed_out, char **err_out) {
   size_t first = *k, last = *k;
+  *pushed_out = 0;
+  /* A hiragana here is an inflection (長期的|な|計画, 必要|な|人) or an honorific that would
+  ** hide the word after it (ご|家族): dropped, and the next piece starts afresh. */
+  uint32_t c = 0;
+  jfts_utf8_next(seg + breaks[first], breaks[first + 1] - breaks[first], &c);
+  if (c >= 0x3041 && c <= 0x309F) return JFTS_OK;
   while (is_short_piece(seg, breaks, n_breaks, last + 1)) last++;
   if (last == first && last + 2 < n_breaks &&
       !is_stop_word(seg + breaks[last + 1], breaks[last + 2] - breaks[last + 1]))
@@ -153,17 +162,19 @@ static int add_short(Parts *ps, const char *seg, const size_t *breaks, size_t n_
   return ps->rc;
 }
 
-/* Adds the word-break parts of seg (n bytes) to ps by the rules of expand.h. A piece joins
-** the last part only when that part ends right before it (prev_end). A one-char piece that
+/* Adds the word-break parts of seg (n bytes) to ps by the rules of expand.h; after_part: seg
+** follows the last part of ps directly. A piece joins the last part only when that part ends
+** right before it (prev_end). A one-char piece that
 ** does not (it starts the segment or follows a function word) is a prefix of the piece right
 ** after it (見|守り: 見守り) or, with none, a word alone (親 in 親が), kept when rel has a rule
 ** for it. */
 static int add_segment(Parts *ps, const char *seg, size_t n, const Thesaurus *rel,
-                       char **err_out) {
+                       int after_part, char **err_out) {
   size_t *breaks = NULL, n_breaks = 0;
   if (n == 0) return JFTS_OK;
   int rc = seg_boundaries(SEG_WORD, seg, n, &breaks, &n_breaks, err_out);
-  size_t prev_end = SIZE_MAX; /* where the last part taken from seg ends */
+  /* where the last part ends: the start of seg when seg follows one directly */
+  size_t prev_end = after_part && ps->n > 0 ? 0 : SIZE_MAX;
   for (size_t k = 0; rc == JFTS_OK && k + 1 < n_breaks; k++) {
     const char *p = seg + breaks[k];
     size_t len = breaks[k + 1] - breaks[k];
@@ -191,6 +202,30 @@ static int add_segment(Parts *ps, const char *seg, size_t n, const Thesaurus *re
   return rc;
 }
 
+/* Bytes of the longest word of at least two chars (and at most EXPAND_HEAD_MAX_CHARS) that
+** starts at byte `at` of text and has a rule in rel; 0 when none. */
+static int head_at(const Thesaurus *rel, const char *text, size_t n_bytes, size_t at,
+                   size_t *len_out, char **err_out) {
+  size_t ends[EXPAND_HEAD_MAX_CHARS + 1], n_ends = 0;
+  *len_out = 0;
+  if (rel == NULL) return JFTS_OK;
+  for (size_t e = at; e < n_bytes && n_ends <= EXPAND_HEAD_MAX_CHARS;) {
+    e++;
+    while (e < n_bytes && ((unsigned char)text[e] & 0xC0u) == 0x80u) e++;
+    ends[n_ends++] = e;
+  }
+  for (size_t k = n_ends; k-- > 1;) { /* longest first; k = 0 is one char */
+    int yes = 0;
+    int rc = has_related(rel, text + at, ends[k] - at, &yes, err_out);
+    if (rc != JFTS_OK) return rc;
+    if (yes) {
+      *len_out = ends[k] - at;
+      return JFTS_OK;
+    }
+  }
+  return JFTS_OK;
+}
+
 int expand_parts(const char *text, size_t n_bytes, const Thesaurus *related, char ***parts_out,
                  size_t *n_out, char **err_out) {
   Parts ps = {NULL, 0, JFTS_OK};
@@ -198,21 +233,28 @@ int expand_parts(const char *text, size_t n_bytes, const Thesaurus *related, cha
   *parts_out = NULL;
   *n_out = 0;
   size_t from = 0;
+  int after_part = 0; /* the text at `from` follows a part directly */
   for (size_t at = 0; rc == JFTS_OK && at < n_bytes;) {
-    size_t cut = 0;
+    size_t cut = 0, head = 0;
     for (size_t w = 0; w < sizeof k_cut_words / sizeof *k_cut_words && !cut; w++) {
       size_t len = strlen(k_cut_words[w]);
       if (at + len <= n_bytes && memcmp(text + at, k_cut_words[w], len) == 0) cut = len;
     }
-    if (cut == 0) {
+    if (cut == 0 && ((unsigned char)text[at] & 0xC0u) != 0x80u)
+      rc = head_at(related, text, n_bytes, at, &head, err_out);
+    if (rc != JFTS_OK) break;
+    if (cut == 0 && head == 0) {
       at++;
       continue;
     }
-    rc = add_segment(&ps, text + from, at - from, related, err_out);
-    at += cut;
+    rc = add_segment(&ps, text + from, at - from, related, after_part, err_out);
+    if (head > 0) parts_push(&ps, text + at, head); /* a word the layer knows stays whole */
+    if (rc == JFTS_OK) rc = ps.rc;
+    after_part = head > 0;
+    at += cut + head;
     from = at;
   }
-  if (rc == JFTS_OK) rc = add_segment(&ps, text + from, n_bytes - from, related, err_out);
+  if (rc == JFTS_OK) rc = add_segment(&ps, text + from, n_bytes - from, related, after_part, err_out);
   if (rc != JFTS_OK) {
     expand_parts_free(ps.p, ps.n);
     return rc;

@@ -5,11 +5,15 @@
 ** searched, which names what matched (match.h spans index its clauses).
 **
 ** Splitting (expand_parts): the word is cut after the function words that carry no topic
-** (について, における, に関する, に関して, に対する, のための), then at ICU's word boundaries
+** (について, における, に関する, に関して, に対する, のための) and around the words of two chars
+** or more that have a rule in the related layer (longest first, from the left), which stay
+** whole (ひきこもりの人: ひきこもり, which ICU's dictionary cuts into ひき|こ|も|り); the rest
+** is cut at ICU's word boundaries
 ** (textseg.h); the parts that are particles or function words (の, を, に, は, が, と, で, へ,
 ** や, も, から, まで, より, 等, など) or the auxiliaries, light verbs and formal nouns of an
 ** everyday phrase (ある, いる, する, した, したら, できる, なる, ない, たい, とき, こと, もの,
-** ため, よう, ところ, 場合 ...) are dropped. A one-char part right after another part is an
+** ため, よう, ところ, 場合, 必要, 作る, づくり ...) are dropped, and so is a one-char hiragana
+** part that does not follow a part (長期的|な|計画, ご|家族). A one-char part right after another part is an
 ** affix: joined to a part ending in a digit (65歳), else dropped (後, 者: affixes that alone
 ** find everything). One-char parts that start the word or follow a dropped word are joined
 ** with the one-char parts right after them (ICU cuts a word its dictionary lacks into chars:
@@ -39,6 +43,8 @@
 #define EXPAND_SPLIT_RATIO 4
 /* Most parts one word is split into (the rest of the word stays in the last part). */
 #define EXPAND_MAX_PARTS 8
+/* Longest word, in chars, that the related layer's rules keep whole in a split. */
+#define EXPAND_HEAD_MAX_CHARS 12
 
 typedef struct ExpandOptions {
   const Thesaurus *ths;     /* spelling variants for the parts of a split word; NULL: none */

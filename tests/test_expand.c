@@ -31,7 +31,8 @@ typedef struct Fixture {
 static const char k_related[] = "防災 => 災害時要援護者\n"
                                 "進路 => 移行期, 成人期\n"
                                 "ワンストップ相談 => 丸ごと相談\n"
-                                "親 => 家族, 8050\n";
+                                "親 => 家族, 8050\n"
+                                "ひきこもり => 8050\n";
 
 static int setup(void **state) {
   Fixture *f = calloc(1, sizeof *f);
@@ -85,6 +86,12 @@ static void test_parts(void **state) {
       {"a run of one-char pieces is one part", "親が亡くなった後", "亡くなった後", 0},
       {"the same, a lone char with a rule kept", "親が亡くなった後", "親|亡くなった後", 1},
       {"a trailing lone kana dropped", "会議をしたい", "会議", 0},
+      {"a lone kana before a word dropped", "長期的な計画", "長期|計画", 0},
+      {"an honorific dropped", "ご家族の支援", "家族|支援", 0},
+      {"a predicate dropped", "支援が必要な人", "支援", 0},
+      {"ICU cuts a hiragana word", "ひきこもりの人", "ひき", 0},
+      {"a word with a rule stays whole", "ひきこもりの人", "ひきこもり", 1},
+      {"an affix after a kept word dropped", "ひきこもり者の支援", "ひきこもり|支援", 1},
       {"one char alone, no rule: dropped", "高齢の親", "高齢", 0},
       {"one char alone with a rule: kept", "高齢の親", "高齢|親", 1},
       {"a rule keeps no affix", "障害者高齢化", "障害|高齢", 1},
