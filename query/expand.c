@@ -307,7 +307,8 @@ static int count_word(Store *s, const char *text, long cap, long *n_out, char **
 /* Decides whether clause i of q (one plain positive word) is searched as its parts; when so,
 ** *parts_out / *n_parts_out get them (else NULL, 0). */
 static int split_decision(Store *s, const QryClause *c, const Thesaurus *related,
-                          char ***parts_out, size_t *n_parts_out, char **err_out) {
+                          char ***parts_out, size_t *n_parts_out, long *n_word_out,
+                          char **err_out) {
   char *match = NULL, **parts = NULL;
   size_t n_parts = 0;
   long n_word = 0;
@@ -317,6 +318,7 @@ static int split_decision(Store *s, const QryClause *c, const Thesaurus *related
   if (rc == JFTS_OK && match)
     rc = count_match(s, match, EXPAND_SPLIT_CAP, &n_word, err_out);
   jfts_free(match);
+  *n_word_out = n_word;
   if (rc != JFTS_OK || n_word >= EXPAND_SPLIT_CAP) return rc;
   const QryTerm *t = &c->terms[0];
   rc = expand_parts(t->text, t->n_bytes, related, &parts, &n_parts, err_out);
@@ -352,9 +354,27 @@ static int maybe_split(Store *s, Query *q, size_t i, const ExpandOptions *opt,
   char **parts = NULL;
   size_t n_parts = 0, n_added = 0;
   size_t lens[EXPAND_MAX_PARTS];
+  long n_word = 0;
   *n_clauses_out = 1;
-  int rc = split_decision(s, &q->clauses[i], opt->related, &parts, &n_parts, err_out);
+  int rc = split_decision(s, &q->clauses[i], opt->related, &parts, &n_parts, &n_word, err_out);
   if (rc != JFTS_OK || n_parts == 0) return rc;
+  if (n_parts == 1 && n_word > 0) {
+    /* One part of a word the text does write (高齢化: 高齢): the word stays, the part becomes
+    ** its variant, so that the passages holding the word itself still rank first. */
+    QryTerm *t = &q->clauses[i].terms[0];
+    rc = qry_term_add_variant(t, parts[0], strlen(parts[0]), err_out);
+    expand_parts_free(parts, n_parts);
+    if (rc == JFTS_ERR_USAGE) { /* the term's variants are full: it keeps what it has */
+      if (err_out) {
+        jfts_free(*err_out);
+        *err_out = NULL;
+      }
+      return JFTS_OK;
+    }
+    Query view = {.clauses = q->clauses + i, .n_clauses = 1};
+    if (rc == JFTS_OK) rc = ths_expand_related(opt->related, &view, err_out);
+    return rc;
+  }
   for (size_t k = 0; k < n_parts; k++) lens[k] = strlen(parts[k]);
   rc = qry_split_clause(q, i, (const char *const *)parts, lens, n_parts, &n_added, err_out);
   expand_parts_free(parts, n_parts);

@@ -23,8 +23,10 @@
 ** A word is replaced by its parts (each a clause of its own, so that search_run's best match
 ** ranks the passages holding most of them first) when it has two or more parts (or one that
 ** differs from it) and it is found in no passage, or in fewer than 1 / EXPAND_SPLIT_RATIO of
-** the passages of its rarest part. Quoted phrases, OR groups and excluded words are never
-** split. */
+** the passages of its rarest part; a word that some passage holds and that has one part only
+** is kept, with the part as a variant of it (高齢化: 高齢; search.h ranks the passages holding
+** the word itself first), and is not counted as split. Quoted phrases, OR groups and excluded
+** words are never split. */
 #ifndef JFTS_EXPAND_H
 #define JFTS_EXPAND_H
 
