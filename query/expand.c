@@ -19,9 +19,18 @@
 static const char *const k_cut_words[] = {"について", "における", "に関する", "に関して",
                                           "に対する", "のための"};
 
-/* Particles and function words that are dropped as parts: they carry no topic. */
-static const char *const k_stop_words[] = {"の", "を", "に", "は", "が", "と", "で", "へ",
-                                           "や", "も", "から", "まで", "より", "等", "など"};
+/* Particles and function words that are dropped as parts: they carry no topic. Besides the
+** particles, the auxiliaries, light verbs, formal nouns and predicates an everyday phrase is
+** built with (働きたい: 働き|たい; 相談できる場所; 障害のある子ども; 学校を卒業したら; 困った
+** とき; 支援が必要な人; 居場所づくり: 居場所|づくり), which alone would find passages about
+** nothing in particular. */
+static const char *const k_stop_words[] = {
+    "の", "を", "に", "は", "が", "と", "で", "へ", "や", "も", "から", "まで", "より", "等", "など",
+    "ある", "あり", "ない", "なし", "いる", "する", "した", "して", "しない", "したい", "したら",
+    "すれば", "できる", "できない", "でき", "なる", "なった", "なり", "たい", "たら", "れば",
+    "られる", "れる", "ので", "けど", "とき", "こと", "もの", "ため", "よう", "ところ", "場合",
+    "です", "ます", "ください", "行う", "作る", "つくる", "づくり", "作り", "必要", "大切",
+    "重要", "可能"};
 
 static int is_stop_word(const char *p, size_t n) {
   for (size_t i = 0; i < sizeof k_stop_words / sizeof *k_stop_words; i++)
@@ -108,13 +117,77 @@ static void parts_extend(Parts *ps, const char *p, size_t n) {
   ps->last_kata = ps->last_kata && is_katakana(p, n);
 }
 
-/* Adds the word-break parts of seg (n bytes) to ps by the rules of expand.h. A piece joins
-** the last part only when that part ends right before it (prev_end). */
-static int add_segment(Parts *ps, const char *seg, size_t n, char **err_out) {
+/* 1 when the related layer rel has a rule for the text p (n bytes) as a whole word. */
+static int has_related(const Thesaurus *rel, const char *p, size_t n, int *yes_out,
+                       char **err_out) {
+  *yes_out = 0;
+  if (rel == NULL) return JFTS_OK;
+  QryTerm term = {.text = jfts_strndup(p, n), .n_bytes = n};
+  if (term.text == NULL) return JFTS_ERR_NOMEM;
+  QryClause clause = {.terms = &term, .n_terms = 1};
+  Query q = {.clauses = &clause, .n_clauses = 1};
+  int rc = ths_expand_related(rel, &q, err_out);
+  *yes_out = rc == JFTS_OK && term.n_related > 0;
+  for (size_t i = 0; i < term.n_related; i++) jfts_free(term.related[i]);
+  jfts_free(term.related);
+  jfts_free(term.text);
+  return rc;
+}
+
+/* Piece i of seg (between breaks[i] and breaks[i + 1]) when it is one char and no stop word. */
+static int is_short_piece(const char *seg, const size_t *breaks, size_t n_breaks, size_t i) {
+  if (i + 1 >= n_breaks) return 0;
+  const char *p = seg + breaks[i];
+  size_t len = breaks[i + 1] - breaks[i];
+  return n_chars(p, len) == 1 && !is_stop_word(p, len);
+}
+
+/* The one-char piece *k of seg, which does not follow a part: a hiragana is dropped; else,
+** with the one-char pieces right after it (ICU cuts a word its dictionary lacks into chars:
+** 亡|く|な|っ|た), one part; alone,
+** a prefix of the piece right after it (見|守り: 見守り) or, with none, a word alone, kept when
+** rel has a rule for it. *k moves to the last piece taken; *pushed_out is 1 when a part was
+** added, 0 when the result is a stop word or a lone char without a rule. */
+static int add_short(Parts *ps, const char *seg, const size_t *breaks, size_t n_breaks,
+                     size_t *k, const Thesaurus *rel, int *pushed_out, char **err_out) {
+  size_t first = *k, last = *k;
+  *pushed_out = 0;
+  /* A hiragana here is an inflection (長期的|な|計画, 必要|な|人) or an honorific that would
+  ** hide the word after it (ご|家族): dropped, and the next piece starts afresh. */
+  uint32_t c = 0;
+  jfts_utf8_next(seg + breaks[first], breaks[first + 1] - breaks[first], &c);
+  if (c >= 0x3041 && c <= 0x309F) return JFTS_OK;
+  while (is_short_piece(seg, breaks, n_breaks, last + 1)) last++;
+  if (last == first && last + 2 < n_breaks &&
+      !is_stop_word(seg + breaks[last + 1], breaks[last + 2] - breaks[last + 1]))
+    last++; /* a prefix */
+  const char *p = seg + breaks[first];
+  size_t len = breaks[last + 1] - breaks[first];
+  *k = last;
+  if (is_stop_word(p, len)) return JFTS_OK;
+  if (last == first) {
+    int keep = 0;
+    int rc = has_related(rel, p, len, &keep, err_out);
+    if (rc != JFTS_OK || !keep) return rc;
+  }
+  parts_push(ps, p, len);
+  *pushed_out = ps->rc == JFTS_OK;
+  return ps->rc;
+}
+
+/* Adds the word-break parts of seg (n bytes) to ps by the rules of expand.h; after_part: seg
+** follows the last part of ps directly. A piece joins the last part only when that part ends
+** right before it (prev_end). A one-char piece that
+** does not (it starts the segment or follows a function word) is a prefix of the piece right
+** after it (見|守り: 見守り) or, with none, a word alone (親 in 親が), kept when rel has a rule
+** for it. */
+static int add_segment(Parts *ps, const char *seg, size_t n, const Thesaurus *rel,
+                       int after_part, char **err_out) {
   size_t *breaks = NULL, n_breaks = 0;
   if (n == 0) return JFTS_OK;
   int rc = seg_boundaries(SEG_WORD, seg, n, &breaks, &n_breaks, err_out);
-  size_t prev_end = SIZE_MAX; /* where the last part taken from seg ends */
+  /* where the last part ends: the start of seg when seg follows one directly */
+  size_t prev_end = after_part && ps->n > 0 ? 0 : SIZE_MAX;
   for (size_t k = 0; rc == JFTS_OK && k + 1 < n_breaks; k++) {
     const char *p = seg + breaks[k];
     size_t len = breaks[k + 1] - breaks[k];
@@ -126,8 +199,12 @@ static int add_segment(Parts *ps, const char *seg, size_t n, char **err_out) {
     } else if (joins && ps->last_kata && is_katakana(p, len)) {
       /* ICU's dictionary cuts loanwords at random (ワン|ストップ): a katakana run stays whole. */
       parts_extend(ps, p, len);
-    } else if (n_chars(p, len) == 1) {
+    } else if (n_chars(p, len) == 1 && joins) {
       continue; /* a lone affix (後, 者, 化) alone would find everything */
+    } else if (n_chars(p, len) == 1) {
+      int pushed = 0;
+      rc = add_short(ps, seg, breaks, n_breaks, &k, rel, &pushed, err_out);
+      if (rc != JFTS_OK || !pushed) continue;
     } else {
       parts_push(ps, p, len);
     }
@@ -138,28 +215,59 @@ static int add_segment(Parts *ps, const char *seg, size_t n, char **err_out) {
   return rc;
 }
 
-int expand_parts(const char *text, size_t n_bytes, char ***parts_out, size_t *n_out,
-                 char **err_out) {
+/* Bytes of the longest word of at least two chars (and at most EXPAND_HEAD_MAX_CHARS) that
+** starts at byte `at` of text and has a rule in rel; 0 when none. */
+static int head_at(const Thesaurus *rel, const char *text, size_t n_bytes, size_t at,
+                   size_t *len_out, char **err_out) {
+  size_t ends[EXPAND_HEAD_MAX_CHARS + 1], n_ends = 0;
+  *len_out = 0;
+  if (rel == NULL) return JFTS_OK;
+  for (size_t e = at; e < n_bytes && n_ends <= EXPAND_HEAD_MAX_CHARS;) {
+    e++;
+    while (e < n_bytes && ((unsigned char)text[e] & 0xC0u) == 0x80u) e++;
+    ends[n_ends++] = e;
+  }
+  for (size_t k = n_ends; k-- > 1;) { /* longest first; k = 0 is one char */
+    int yes = 0;
+    int rc = has_related(rel, text + at, ends[k] - at, &yes, err_out);
+    if (rc != JFTS_OK) return rc;
+    if (yes) {
+      *len_out = ends[k] - at;
+      return JFTS_OK;
+    }
+  }
+  return JFTS_OK;
+}
+
+int expand_parts(const char *text, size_t n_bytes, const Thesaurus *related, char ***parts_out,
+                 size_t *n_out, char **err_out) {
   Parts ps = {.p = NULL, .n = 0, .rc = JFTS_OK};
   int rc = JFTS_OK;
   *parts_out = NULL;
   *n_out = 0;
   size_t from = 0;
+  int after_part = 0; /* the text at `from` follows a part directly */
   for (size_t at = 0; rc == JFTS_OK && at < n_bytes;) {
-    size_t cut = 0;
+    size_t cut = 0, head = 0;
     for (size_t w = 0; w < sizeof k_cut_words / sizeof *k_cut_words && !cut; w++) {
       size_t len = strlen(k_cut_words[w]);
       if (at + len <= n_bytes && memcmp(text + at, k_cut_words[w], len) == 0) cut = len;
     }
-    if (cut == 0) {
+    if (cut == 0 && ((unsigned char)text[at] & 0xC0u) != 0x80u)
+      rc = head_at(related, text, n_bytes, at, &head, err_out);
+    if (rc != JFTS_OK) break;
+    if (cut == 0 && head == 0) {
       at++;
       continue;
     }
-    rc = add_segment(&ps, text + from, at - from, err_out);
-    at += cut;
+    rc = add_segment(&ps, text + from, at - from, related, after_part, err_out);
+    if (head > 0) parts_push(&ps, text + at, head); /* a word the layer knows stays whole */
+    if (rc == JFTS_OK) rc = ps.rc;
+    after_part = head > 0;
+    at += cut + head;
     from = at;
   }
-  if (rc == JFTS_OK) rc = add_segment(&ps, text + from, n_bytes - from, err_out);
+  if (rc == JFTS_OK) rc = add_segment(&ps, text + from, n_bytes - from, related, after_part, err_out);
   if (rc != JFTS_OK) {
     expand_parts_free(ps.p, ps.n);
     return rc;
@@ -211,7 +319,8 @@ static int count_word(Store *s, const char *text, long cap, long *n_out, char **
 
 /* Decides whether clause i of q (one plain positive word) is searched as its parts; when so,
 ** *parts_out / *n_parts_out get them (else NULL, 0). */
-static int split_decision(Store *s, const QryClause *c, char ***parts_out, size_t *n_parts_out,
+static int split_decision(Store *s, const QryClause *c, const Thesaurus *related,
+                          char ***parts_out, size_t *n_parts_out, long *n_word_out,
                           char **err_out) {
   char *match = NULL, **parts = NULL;
   size_t n_parts = 0;
@@ -222,9 +331,10 @@ static int split_decision(Store *s, const QryClause *c, char ***parts_out, size_
   if (rc == JFTS_OK && match)
     rc = count_match(s, match, EXPAND_SPLIT_CAP, &n_word, err_out);
   jfts_free(match);
+  *n_word_out = n_word;
   if (rc != JFTS_OK || n_word >= EXPAND_SPLIT_CAP) return rc;
   const QryTerm *t = &c->terms[0];
-  rc = expand_parts(t->text, t->n_bytes, &parts, &n_parts, err_out);
+  rc = expand_parts(t->text, t->n_bytes, related, &parts, &n_parts, err_out);
   if (rc != JFTS_OK || n_parts == 0 ||
       (n_parts == 1 && strcmp(parts[0], t->text) == 0)) {
     expand_parts_free(parts, n_parts);
@@ -257,9 +367,27 @@ static int maybe_split(Store *s, Query *q, size_t i, const ExpandOptions *opt,
   char **parts = NULL;
   size_t n_parts = 0, n_added = 0;
   size_t lens[EXPAND_MAX_PARTS];
+  long n_word = 0;
   *n_clauses_out = 1;
-  int rc = split_decision(s, &q->clauses[i], &parts, &n_parts, err_out);
+  int rc = split_decision(s, &q->clauses[i], opt->related, &parts, &n_parts, &n_word, err_out);
   if (rc != JFTS_OK || n_parts == 0) return rc;
+  if (n_parts == 1 && n_word > 0) {
+    /* One part of a word the text does write (高齢化: 高齢): the word stays, the part becomes
+    ** its variant, so that the passages holding the word itself still rank first. */
+    QryTerm *t = &q->clauses[i].terms[0];
+    rc = qry_term_add_variant(t, parts[0], strlen(parts[0]), err_out);
+    expand_parts_free(parts, n_parts);
+    if (rc == JFTS_ERR_USAGE) { /* the term's variants are full: it keeps what it has */
+      if (err_out) {
+        jfts_free(*err_out);
+        *err_out = NULL;
+      }
+      return JFTS_OK;
+    }
+    Query view = {.clauses = q->clauses + i, .n_clauses = 1};
+    if (rc == JFTS_OK) rc = ths_expand_related(opt->related, &view, err_out);
+    return rc;
+  }
   for (size_t k = 0; k < n_parts; k++) lens[k] = strlen(parts[k]);
   rc = qry_split_clause(q, i, (const char *const *)parts, lens, n_parts, &n_added, err_out);
   expand_parts_free(parts, n_parts);

@@ -5,15 +5,28 @@
 ** searched, which names what matched (match.h spans index its clauses).
 **
 ** Splitting (expand_parts): the word is cut after the function words that carry no topic
-** (について, における, に関する, に関して, に対する, のための), then at ICU's word boundaries
+** (について, における, に関する, に関して, に対する, のための) and around the words of two chars
+** or more that have a rule in the related layer (longest first, from the left), which stay
+** whole (ひきこもりの人: ひきこもり, which ICU's dictionary cuts into ひき|こ|も|り); the rest
+** is cut at ICU's word boundaries
 ** (textseg.h); the parts that are particles or function words (の, を, に, は, が, と, で, へ,
-** や, も, から, まで, より, 等, など) are dropped, and a one-char part is joined to a part ending
-** in a digit before it (65歳) or else dropped (後, 者: affixes that alone find everything).
+** や, も, から, まで, より, 等, など) or the auxiliaries, light verbs and formal nouns of an
+** everyday phrase (ある, いる, する, した, したら, できる, なる, ない, たい, とき, こと, もの,
+** ため, よう, ところ, 場合, 必要, 作る, づくり ...) are dropped, and so is a one-char hiragana
+** part that does not follow a part (長期的|な|計画, ご|家族). A one-char part right after another part is an
+** affix: joined to a part ending in a digit (65歳), else dropped (後, 者: affixes that alone
+** find everything). One-char parts that start the word or follow a dropped word are joined
+** with the one-char parts right after them (ICU cuts a word its dictionary lacks into chars:
+** 亡|く|な|っ|た); a single one is joined to the part right after it (地域の見守り: 見守り, as
+** ICU cuts 見|守り), or, standing alone (親 in 親が), kept only when the related layer has a
+** rule for it.
 ** A word is replaced by its parts (each a clause of its own, so that search_run's best match
 ** ranks the passages holding most of them first) when it has two or more parts (or one that
 ** differs from it) and it is found in no passage, or in fewer than 1 / EXPAND_SPLIT_RATIO of
-** the passages of its rarest part. Quoted phrases, OR groups and excluded words are never
-** split. */
+** the passages of its rarest part; a word that some passage holds and that has one part only
+** is kept, with the part as a variant of it (高齢化: 高齢; search.h ranks the passages holding
+** the word itself first), and is not counted as split. Quoted phrases, OR groups and excluded
+** words are never split. */
 #ifndef JFTS_EXPAND_H
 #define JFTS_EXPAND_H
 
@@ -32,6 +45,8 @@
 #define EXPAND_SPLIT_RATIO 4
 /* Most parts one word is split into (the rest of the word stays in the last part). */
 #define EXPAND_MAX_PARTS 8
+/* Longest word, in chars, that the related layer's rules keep whole in a split. */
+#define EXPAND_HEAD_MAX_CHARS 12
 
 typedef struct ExpandOptions {
   const Thesaurus *ths;     /* spelling variants for the parts of a split word; NULL: none */
@@ -39,11 +54,12 @@ typedef struct ExpandOptions {
   int no_split;             /* 1: never split a word */
 } ExpandOptions;
 
-/* The parts of a word (UTF-8 text, n_bytes) by the rule above: *parts_out gets a new array
-** of *n_out new strings (expand_parts_free); 0 parts (NULL) when nothing is left. Returns
-** JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_ICU. */
-int expand_parts(const char *text, size_t n_bytes, char ***parts_out, size_t *n_out,
-                 char **err_out);
+/* The parts of a word (UTF-8 text, n_bytes) by the rule above; related (may be NULL: none)
+** is the related layer that decides whether a one-char word standing alone is kept. *parts_out
+** gets a new array of *n_out new strings (expand_parts_free); 0 parts (NULL) when nothing is
+** left. Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_ICU. */
+int expand_parts(const char *text, size_t n_bytes, const Thesaurus *related, char ***parts_out,
+                 size_t *n_out, char **err_out);
 void expand_parts_free(char **parts, size_t n);
 
 /* Builds the query to search: a copy of query (borrowed) with the related-topic texts of

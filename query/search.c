@@ -77,6 +77,15 @@ typedef struct IdSet {
   size_t n, cap;
 } IdSet;
 
+/* BM25 scores by passage id, sorted by id. */
+typedef struct ScoreSet {
+  struct IdScore {
+    int64_t id;
+    double score;
+  } *items;
+  size_t n, cap;
+} ScoreSet;
+
 /* Collects hits: all of them, or only the best `keep` in a heap whose root is the worst kept. */
 typedef struct Collector {
   Hit *hits;
@@ -88,6 +97,8 @@ typedef struct Collector {
   const int64_t *exact; /* sorted ids of passages matching the query without variants; NULL
                         ** when the query has no variant (every passage is exact) */
   size_t n_exact;
+  const ScoreSet *direct_scores; /* scores over the query without its related texts, for the
+                                 ** passages it matches; NULL: the query has none */
   const struct ClauseSets *sets; /* per query clause, for best match and the related layer;
                                  ** NULL: every hit holds every clause directly */
   size_t n_sets;        /* query clauses */
@@ -129,6 +140,17 @@ static int in_sorted(const int64_t *ids, size_t n, int64_t id) {
   return lo < n && ids[lo] == id;
 }
 
+/* The score of id in set, or -1 when the set does not hold it. */
+static double score_of(const ScoreSet *set, int64_t id) {
+  size_t lo = 0, hi = set->n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (set->items[mid].id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo < set->n && set->items[lo].id == id ? set->items[lo].score : -1.0;
+}
+
 /* The passages holding one positive clause, each set sorted by id. */
 typedef struct ClauseSets {
   int used;          /* 1 for a positive clause */
@@ -165,6 +187,10 @@ static int collect_hit(void *ctx, const StoreHit *h) {
   c->totals.n_occurrences += h->n_occurrences;
   Hit hit = {.id = h->id, .score = h->score, .doc_key = h->doc_key, .whole_words = -1,
              .body = h->n_occurrences > 0 && !h->toc};
+  /* A passage the words find directly is ranked by them alone: a related text it also holds
+  ** (障害当事者 beside 当事者) would add to its score what the user did not type. */
+  double direct = c->direct_scores ? score_of(c->direct_scores, h->id) : -1.0;
+  if (direct >= 0.0) hit.score = direct;
   hit.adjacent = c->adj && in_sorted(c->adj, c->n_adj, h->id);
   hit.exact = c->exact == NULL || in_sorted(c->exact, c->n_exact, h->id);
   classify(c, &hit);
@@ -396,6 +422,41 @@ static int collect_id(void *ctx, const StoreHit *h) {
   return JFTS_OK;
 }
 
+static int collect_score(void *ctx, const StoreHit *h) {
+  ScoreSet *s = ctx;
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? 2 * s->cap : 64;
+    struct IdScore *g = jfts_realloc(s->items, cap * sizeof *g);
+    if (g == NULL) return JFTS_ERR_NOMEM;
+    s->items = g;
+    s->cap = cap;
+  }
+  s->items[s->n].id = h->id;
+  s->items[s->n++].score = h->score;
+  return JFTS_OK;
+}
+
+static int cmp_id_score(const void *a, const void *b) {
+  int64_t x = ((const struct IdScore *)a)->id, y = ((const struct IdScore *)b)->id;
+  return x < y ? -1 : x > y;
+}
+
+/* The BM25 scores of the passages that match the query without its related texts (flags:
+** the query's own QRY_MATCH_* besides), sorted by id. */
+static int direct_scores(Store *s, const Query *q, unsigned flags, const StoreFilter *filter,
+                         ScoreSet *out, char **err_out) {
+  char *match = NULL;
+  int rc = qry_build_match_ex(q, flags | QRY_MATCH_NO_RELATED, &match, err_out);
+  if (rc == JFTS_OK) rc = store_match(s, match, filter, collect_score, out, err_out);
+  if (rc == JFTS_OK && out->n > 1) qsort(out->items, out->n, sizeof *out->items, cmp_id_score);
+  /* An empty set is still a set: no passage holds the words directly. */
+  if (rc == JFTS_OK && out->items == NULL &&
+      (out->items = jfts_malloc(sizeof *out->items)) == NULL)
+    rc = JFTS_ERR_NOMEM;
+  jfts_free(match);
+  return rc;
+}
+
 static int cmp_id(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
   return x < y ? -1 : x > y;
@@ -440,10 +501,23 @@ static void dictionary_window(const char *text, size_t n_bytes, size_t *a, size_
   }
 }
 
-/* Positive clauses with an occurrence on word boundaries at both ends; *focus_out gets the
-** first such occurrence (0 when none). Returns the count, or minus an error code. */
-static int whole_word_clauses(const char *text, size_t n_bytes, const MatchSpan *spans,
-                              size_t n_spans, size_t *focus_out, char **err_out) {
+/* 1 when sp is an occurrence of a related-topic text of its term (not of the term's own text
+** or a spelling variant). */
+static int is_related_span(const Query *q, const MatchSpan *sp) {
+  if (q == NULL || sp->clause < 0 || (size_t)sp->clause >= q->n_clauses) return 0;
+  const QryClause *c = &q->clauses[sp->clause];
+  if (sp->term < 0 || (size_t)sp->term >= c->n_terms) return 0;
+  return sp->variant >= (int)c->terms[sp->term].n_variants;
+}
+
+/* Positive clauses with an occurrence of their own text or a spelling variant on word
+** boundaries at both ends (a related text found as a whole word does not count: it would
+** lift a passage that lacks the word above one that holds it inside a longer word);
+** *focus_out gets the first whole-word occurrence of any kind (0 when none). Returns the
+** count, or minus an error code. */
+static int whole_word_clauses(const Query *q, const char *text, size_t n_bytes,
+                              const MatchSpan *spans, size_t n_spans, size_t *focus_out,
+                              char **err_out) {
   int rc = JFTS_OK;
   unsigned char seen[64] = {0};
   int n_seen = 0;
@@ -457,7 +531,7 @@ static int whole_word_clauses(const char *text, size_t n_bytes, const MatchSpan 
   int n_occurs = 0;
   for (size_t i = 0; i < n_spans; i++) {
     int c = spans[i].clause;
-    if (c >= 0 && c < 64 && !occurs[c]) {
+    if (c >= 0 && c < 64 && !occurs[c] && !is_related_span(q, &spans[i])) {
       occurs[c] = 1;
       n_occurs++;
     }
@@ -480,7 +554,7 @@ static int whole_word_clauses(const char *text, size_t n_bytes, const MatchSpan 
       *focus_out = i;
       focus_set = 1;
     }
-    if (sp->clause >= 0 && sp->clause < 64 && !seen[sp->clause]) {
+    if (sp->clause >= 0 && sp->clause < 64 && !seen[sp->clause] && !is_related_span(q, sp)) {
       seen[sp->clause] = 1;
       n_seen++;
     }
@@ -493,6 +567,7 @@ static int whole_word_clauses(const char *text, size_t n_bytes, const MatchSpan 
 
 typedef struct RunCtx {
   const Matcher *m;
+  const Query *q;         /* the query searched (which spans are related texts) */
   Hit *hit;
   int compute_adjacent;   /* no FTS5 adjacency set (SEARCH_SORT_DOC, or too many
                           ** combinations): judge it from the spans */
@@ -508,7 +583,7 @@ static int analyse(RunCtx *r, Hit *h, const char *text, size_t n_bytes) {
   if (h->whole_words >= 0) return JFTS_OK;
   int rc = match_find(r->m, text, n_bytes, &h->spans, &h->n_spans, r->err_out);
   if (rc != JFTS_OK) return rc;
-  int w = whole_word_clauses(text, n_bytes, h->spans, h->n_spans, &h->focus, r->err_out);
+  int w = whole_word_clauses(r->q, text, n_bytes, h->spans, h->n_spans, &h->focus, r->err_out);
   if (w < 0) return -w;
   h->whole_words = w;
   if (r->compute_adjacent) h->adjacent = match_adjacent_in_order(r->m, h->spans, h->n_spans);
@@ -659,6 +734,7 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   char *match = NULL, *adj_match = NULL, *plain_match = NULL;
   Matcher *m = NULL;
   IdSet adj = {NULL, 0, 0}, exact = {NULL, 0, 0};
+  ScoreSet direct = {NULL, 0, 0};
   Collector c;
   memset(&c, 0, sizeof c);
   SearchOptions o = opt ? *opt : (SearchOptions){0};
@@ -678,8 +754,11 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   int best = !o.all_words && n_positive >= 2;
   ClauseSets *sets = NULL;
 
+  unsigned flags = best ? QRY_MATCH_ANY : 0;
   rc = store_read_begin(s, &began, err_out);
-  if (rc == JFTS_OK) rc = qry_build_match_ex(query, best ? QRY_MATCH_ANY : 0, &match, err_out);
+  if (rc == JFTS_OK) rc = qry_build_match_ex(query, flags, &match, err_out);
+  if (rc == JFTS_OK && any_related && o.sort == SEARCH_SORT_RANK)
+    rc = direct_scores(s, query, flags, o.filter, &direct, err_out);
   if (rc == JFTS_OK && (best || any_related)) rc = clause_sets_new(s, query, &sets, err_out);
   if (rc == JFTS_OK) rc = match_new(query, &m, err_out);
   if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK) rc = adjacency_match(query, &adj_match, err_out);
@@ -704,6 +783,7 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   c.n_adj = adj.n;
   c.exact = exact.ids;
   c.n_exact = exact.n;
+  c.direct_scores = direct.items ? &direct : NULL;
   c.sets = sets;
   c.n_sets = query->n_clauses;
   c.n_positive = n_positive;
@@ -719,6 +799,7 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (totals_out) *totals_out = c.totals;
 
   RunCtx r = {.m = m,
+              .q = query,
               .compute_adjacent = adj_match == NULL,
               .totals = &c.totals,
               .err_out = err_out};
@@ -746,6 +827,7 @@ cleanup:
   jfts_free(adj.ids);
   jfts_free(adj_match);
   jfts_free(exact.ids);
+  jfts_free(direct.items);
   jfts_free(plain_match);
   jfts_free(match);
   match_free(m);

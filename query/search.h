@@ -22,9 +22,14 @@
 **     and in query order (地域包括 支援センター in 地域包括支援センター) before the others,
 **     over all matching passages (one extra FTS5 phrase query, no ranking);
 **  3. within the first SEARCH_RERANK_DEPTH passages of that order only: passages with more
-**     clauses occurring as whole words (both ends of an occurrence on ICU word boundaries:
-**     レビュー in 模擬レビューを, not in ケースレビュー) first;
-**  4. jfts_rank's BM25 score (rank.h), higher first;
+**     clauses occurring as whole words (both ends of an occurrence of the clause's own text
+**     or a spelling variant on ICU word boundaries: レビュー in 模擬レビューを, not in
+**     ケースレビュー; a related text does not count) first;
+**  4. jfts_rank's BM25 score (rank.h), higher first: for a passage that holds some clause
+**     directly, the score of the query without its related texts (one extra FTS5 query when
+**     the query has some), so that a related text it also holds does not reorder the
+**     passages holding the words; for a related-topic-only passage, the score of its related
+**     texts;
 **  5. document order: file path, then passage order in the file.
 ** SEARCH_SORT_DOC orders every matching passage by document order alone. */
 #ifndef JFTS_SEARCH_H

@@ -30,7 +30,9 @@ typedef struct Fixture {
 
 static const char k_related[] = "防災 => 災害時要援護者\n"
                                 "進路 => 移行期, 成人期\n"
-                                "ワンストップ相談 => 丸ごと相談\n";
+                                "ワンストップ相談 => 丸ごと相談\n"
+                                "親 => 家族, 8050\n"
+                                "ひきこもり => 8050\n";
 
 static int setup(void **state) {
   Fixture *f = calloc(1, sizeof *f);
@@ -57,28 +59,48 @@ static int teardown(void **state) {
   return 0;
 }
 
-/* The parts of words, joined by '|'. */
+/* The parts of words, joined by '|'; with_rel: with the fixture's related layer. */
 static void test_parts(void **state) {
-  (void)state;
+  Fixture *f = *state;
   static const struct {
     const char *name, *word, *expect;
+    int with_rel;
   } cases[] = {
-      {"particle の", "卒業後の進路", "卒業|進路"},
-      {"number keeps its counter", "65歳問題", "65歳|問題"},
-      {"katakana run stays whole", "ワンストップ相談", "ワンストップ|相談"},
-      {"particles へ の を", "障害への理解を広める", "障害|理解|広める"},
-      {"affixes 者 化 dropped", "障害者高齢化", "障害|高齢"},
-      {"に関する and について cut", "障害者に関する研修について", "障害|研修"},
-      {"との", "学校との連携", "学校|連携"},
-      {"compound", "地域包括支援センター", "地域|包括|支援|センター"},
-      {"one katakana word", "ケースレビュー", "ケースレビュー"},
-      {"Latin and kanji", "IGASU会議", "IGASU|会議"},
-      {"only particles", "について", ""},
+      {"particle の", "卒業後の進路", "卒業|進路", 0},
+      {"number keeps its counter", "65歳問題", "65歳|問題", 0},
+      {"katakana run stays whole", "ワンストップ相談", "ワンストップ|相談", 0},
+      {"particles へ の を", "障害への理解を広める", "障害|理解|広める", 0},
+      {"affixes 者 化 dropped", "障害者高齢化", "障害|高齢", 0},
+      {"に関する and について cut", "障害者に関する研修について", "障害|研修", 0},
+      {"との", "学校との連携", "学校|連携", 0},
+      {"compound", "地域包括支援センター", "地域|包括|支援|センター", 0},
+      {"one katakana word", "ケースレビュー", "ケースレビュー", 0},
+      {"Latin and kanji", "IGASU会議", "IGASU|会議", 0},
+      {"only particles", "について", "", 0},
+      {"auxiliary たい dropped", "働きたい", "働き", 0},
+      {"light verb できる dropped", "相談できる場所", "相談|場所", 0},
+      {"ある after の dropped", "障害のある子ども", "障害|子ども", 0},
+      {"したら dropped", "学校を卒業したら", "学校|卒業", 0},
+      {"formal noun とき dropped", "災害のとき", "災害", 0},
+      {"one-char prefix joins the next part", "地域の見守り", "地域|見守り", 0},
+      {"a run of one-char pieces is one part", "親が亡くなった後", "亡くなった後", 0},
+      {"the same, a lone char with a rule kept", "親が亡くなった後", "親|亡くなった後", 1},
+      {"a trailing lone kana dropped", "会議をしたい", "会議", 0},
+      {"a lone kana before a word dropped", "長期的な計画", "長期|計画", 0},
+      {"an honorific dropped", "ご家族の支援", "家族|支援", 0},
+      {"a predicate dropped", "支援が必要な人", "支援", 0},
+      {"ICU cuts a hiragana word", "ひきこもりの人", "ひき", 0},
+      {"a word with a rule stays whole", "ひきこもりの人", "ひきこもり", 1},
+      {"an affix after a kept word dropped", "ひきこもり者の支援", "ひきこもり|支援", 1},
+      {"one char alone, no rule: dropped", "高齢の親", "高齢", 0},
+      {"one char alone with a rule: kept", "高齢の親", "高齢|親", 1},
+      {"a rule keeps no affix", "障害者高齢化", "障害|高齢", 1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char **parts = NULL, got[256] = "";
     size_t n = 0, len = 0;
-    assert_int_equal(expand_parts(cases[i].word, strlen(cases[i].word), &parts, &n, NULL),
+    const Thesaurus *rel = cases[i].with_rel ? f->rel : NULL;
+    assert_int_equal(expand_parts(cases[i].word, strlen(cases[i].word), rel, &parts, &n, NULL),
                      JFTS_OK);
     for (size_t k = 0; k < n; k++)
       len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", k ? "|" : "", parts[k]);
@@ -119,6 +141,7 @@ static void test_split(void **state) {
       {"related of its own: kept", "ワンストップ相談", "ワンストップ相談 [丸ごと相談]", 0},
       {"related, found nowhere", "防災", "防災 [災害時要援護者]", 0},
       {"split among other words", "連携 卒業後の進路", "連携 卒業 進路 [移行期,成人期]", 1},
+      {"a lone char with a rule is a part", "高齢の親", "高齢 親 [家族,8050]", 1},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     Query *q = NULL, *out = NULL;
@@ -138,6 +161,39 @@ static void test_split(void **state) {
     assert_int_equal(expand_query(f->store, q, &o, &out, &split, NULL), JFTS_OK);
     assert_int_equal(split, 0);
     assert_int_equal(out->n_clauses, q->n_clauses);
+    qry_free(out);
+    qry_free(q);
+  }
+}
+
+/* A word the text writes, but far less often than its one part (高齢化: 高齢 in many more
+** passages), is kept with the part as its variant: not split, so the passages holding the
+** word itself rank first (search.h's exact). Found nowhere, the word is replaced. */
+static void test_one_part(void **state) {
+  Fixture *f = *state;
+  static const struct {
+    const char *query, *text, *variant;
+    int split;
+  } cases[] = {
+      {"高齢化", "高齢化", "高齢", 0},
+      {"研修化", "研修", NULL, 1},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    Query *q = NULL, *out = NULL;
+    int split = -1;
+    assert_int_equal(qry_parse(cases[i].query, strlen(cases[i].query), &q, NULL), JFTS_OK);
+    ExpandOptions o = {.related = f->rel};
+    assert_int_equal(expand_query(f->store, q, &o, &out, &split, NULL), JFTS_OK);
+    assert_int_equal(out->n_clauses, 1);
+    const QryTerm *t = &out->clauses[0].terms[0];
+    assert_string_equal(t->text, cases[i].text);
+    assert_int_equal(split, cases[i].split);
+    if (cases[i].variant) {
+      assert_int_equal(t->n_variants, 1);
+      assert_string_equal(t->variants[0], cases[i].variant);
+    } else {
+      assert_int_equal(t->n_variants, 0);
+    }
     qry_free(out);
     qry_free(q);
   }
@@ -182,7 +238,7 @@ static void test_out_of_memory(void **state) {
   Thesaurus *ths = NULL;
   static const char variants[] = "障害, 障がい\n";
   assert_int_equal(ths_parse("variants", variants, sizeof variants - 1, &ths, NULL), JFTS_OK);
-  static const char text[] = "卒業後の進路 障がい者高齢化 防災 -連携";
+  static const char text[] = "卒業後の進路 障がい者高齢化 防災 高齢の親 -連携";
   Query *q = NULL, *out = NULL;
   assert_int_equal(qry_parse(text, sizeof text - 1, &q, NULL), JFTS_OK);
   ExpandOptions o = {.ths = ths, .related = f->rel};
@@ -218,6 +274,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_parts),
       cmocka_unit_test(test_split),
+      cmocka_unit_test(test_one_part),
       cmocka_unit_test(test_render),
       cmocka_unit_test(test_out_of_memory),
   };

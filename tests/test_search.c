@@ -737,7 +737,9 @@ static void test_best_match(void **state) {
 }
 
 /* The related layer: a word's related texts find more passages, every one ranked below every
-** passage holding the word itself, and each holds (and highlights) the related text. */
+** passage holding the word itself, and each holds (and highlights) the related text. The
+** passages holding the word keep the order and scores the word alone gives them: a related
+** text they also hold (障害当事者 beside 当事者) adds nothing to their rank. */
 static void test_related_below_literal(void **state) {
   Dbs *d = *state;
   static const struct {
@@ -747,6 +749,7 @@ static void test_related_below_literal(void **state) {
       {"ネットワーク", {"顔の見える関係", "交流", NULL}},
       {"研修", {"勉強会", "スキルアップ", NULL}},
       {"高齢 連携", {"地域包括支援センター", NULL, NULL}}, /* related for the first word */
+      {"当事者", {"障害当事者", "対象者", NULL}}, /* one holds the word itself */
   };
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     Query *plain = parse(cases[c].query), *query = parse(cases[c].query);
@@ -769,6 +772,10 @@ static void test_related_below_literal(void **state) {
       }
       int in_lit = 0;
       for (size_t k = 0; k < lit.n && !in_lit; k++) in_lit = lit.rows[k].id == r->id;
+      if (n_pos == 1 && i < lit.n && (r->id != lit.rows[i].id || r->score != lit.rows[i].score))
+        fail_msg("%s: row %zu is passage %lld (score %g), the word alone gives %lld (%g)",
+                 cases[c].query, i, (long long)r->id, r->score, (long long)lit.rows[i].id,
+                 lit.rows[i].score);
       if (n_pos == 1) {
         assert_int_equal(r->coord, in_lit);
         if (!in_lit) assert_true(r->coord_related == 1 && (r->related_span || r->n_spans == 0));

@@ -9,25 +9,38 @@ copy_corpus c
 run "$JFTS_INDEX" --db t.db c
 expect_rc 0 "index"
 
-# Best match: every-word passages first, then the others, each naming the missing word.
+# Best match: every-word passages first, then the others, each naming the missing word
+# (without the related layer, whose rules for 住まい are tested below).
 # 課題 is in two section titles of every ward (２ 現状における課題..., ３ 課題に対する...):
 # the first passage of each section holds its title, so 5 first passages match through
 # their section title alone (20 through their text or heading, as before titles were indexed).
-run "$JFTS_QUERY" --db t.db --limit 0 --no-color 住まい 課題
+run "$JFTS_QUERY" --db t.db --limit 0 --no-color --no-related 住まい 課題
 expect_rc 0 "住まい 課題"
 expect_eq "$(head -1 <<<"$OUT")" "2 passages with every word, 25 more with some, 28 occurrences" "best match: count line"
 expect_eq "$(grep -E '^   ' <<<"$OUT" | head -2 | grep -c '«住まい».*«課題»')" 2 "best match: every word first"
 expect_eq "$(grep -c '\[missing 住まい\]$' <<<"$OUT")" 25 "best match: missing"
-run "$JFTS_QUERY" --db t.db --limit 0 --format json 住まい 課題
+run "$JFTS_QUERY" --db t.db --limit 0 --format json --no-related 住まい 課題
 expect_eq "$(grep -c '"missing":\["住まい"\],"searched_as":null,"via":\[\],"page":null,"page_end":null,"column":null' <<<"$OUT")" 25 "json missing"
 expect_eq "$(python3 -c '
 import json, sys
 rows = [json.loads(l) for l in sys.stdin]
 print(sum(1 for r in rows if not r["matches"] and not r["heading"]))' <<<"$OUT")" 5 \
   "first passages found through their section title"
-run "$JFTS_QUERY" --db t.db --limit 0 --all-words 住まい 課題
+run "$JFTS_QUERY" --db t.db --limit 0 --all-words --no-related 住まい 課題
 expect_eq "$(head -1 <<<"$OUT")" "2 passages, 4 occurrences" "--all-words"
 [[ $OUT != *'[missing'* ]] || fail "--all-words: a passage without every word"
+# With the shipped related layer (住まい => 住居, 地域生活支援拠点 ...), the passage that holds
+# 課題 and names the housing problem 住居 comes right after the two with every word, before
+# those holding one word only, and says which rule found it.
+run "$JFTS_QUERY" --db t.db --limit 0 --format json 住まい 課題
+got=$(python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+print(" ".join("%d:%s:%s" % (r["line_start"], ",".join(r["missing"]), ",".join(r["via"]))
+               for r in rows[2:4]))
+print(sum(1 for r in rows if not r["missing"]))' <.out)
+expect_eq "$got" "729::住まい => 地域生活支援拠点,住まい => 住居 485:住まい:
+3" "related: a related hit of one word above passages holding the other word only"
 # An excluded word stays strict.
 run "$JFTS_QUERY" --db t.db --limit 0 --format tsv 住まい 課題 -住居
 [[ $OUT != *住居* ]] || fail "-住居: a passage holding 住居"
