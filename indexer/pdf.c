@@ -155,10 +155,52 @@ static int cmp_y0(const void *a, const void *b) {
   return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
-/* qsort of glyph indices by a comparator that reads g (through g_sort_glyphs). */
+/* A float as an unsigned key in the same order (IEEE 754: negatives have every bit flipped,
+** others the sign bit set); -0 is taken as +0, as the comparators take them equal. */
+static uint64_t float_key(float f) {
+  uint32_t u;
+  f += 0.0f;
+  memcpy(&u, &f, sizeof u);
+  return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+/* The sort key of glyph i for comparator cmp: the comparator's order as one 64-bit number
+** (ties of cmp_ycenter keep their order, as a stable sort does). */
+static uint64_t sort_key(const Glyph *g, size_t i, int (*cmp)(const void *, const void *)) {
+  if (cmp == cmp_ycenter) return float_key(g[i].y0 + g[i].y1) << 32 | float_key(g[i].x0);
+  return float_key(cmp == cmp_x0 ? g[i].x0 : g[i].y0) << 32 | (uint32_t)i;
+}
+
+typedef struct SortItem {
+  uint64_t key;
+  size_t idx;
+} SortItem;
+
+/* Sorts glyph indices idx[0..n) in the order of comparator cmp (cmp_x0, cmp_y0 or
+** cmp_ycenter, which read g through g_sort_glyphs). A page's glyphs are sorted many times
+** over by the XY cut; a stable LSD radix sort on precomputed keys (a byte at a time, bytes
+** that all keys share skipped) gives glibc's stable merge sort's order at a fraction of the
+** cost of its indirect comparisons. Small arrays, and any failure to get memory, use qsort. */
 static void sort_idx(const Glyph *g, size_t *idx, size_t n, int (*cmp)(const void *, const void *)) {
-  g_sort_glyphs = g;
-  qsort(idx, n, sizeof *idx, cmp);
+  SortItem *a = n >= 64 ? jfts_malloc(2 * n * sizeof *a) : NULL;
+  if (a == NULL) {
+    g_sort_glyphs = g;
+    qsort(idx, n, sizeof *idx, cmp);
+    return;
+  }
+  SortItem *b = a + n;
+  for (size_t i = 0; i < n; i++) a[i] = (SortItem){sort_key(g, idx[i], cmp), idx[i]};
+  for (unsigned shift = 0; shift < 64; shift += 8) {
+    size_t count[257] = {0};
+    for (size_t i = 0; i < n; i++) count[((a[i].key >> shift) & 0xFF) + 1]++;
+    if (count[((a[0].key >> shift) & 0xFF) + 1] == n) continue; /* one byte value: in order */
+    for (size_t d = 1; d <= 256; d++) count[d] += count[d - 1];
+    for (size_t i = 0; i < n; i++) b[count[(a[i].key >> shift) & 0xFF]++] = a[i];
+    SortItem *t = a;
+    a = b, b = t;
+  }
+  for (size_t i = 0; i < n; i++) idx[i] = a[i].idx;
+  jfts_free(a < b ? a : b);
 }
 
 static int cmp_index(const void *a, const void *b) {
