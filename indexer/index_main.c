@@ -36,6 +36,7 @@ typedef struct Run {
   IngestLooked *looked; /* one per files.entries (ingest_look_up_all) */
   char *db_real;        /* the database's own realpath: never indexed */
   int n_indexed, n_unchanged, n_untagged, n_pruned, n_skipped;
+  WalkSkipped passed_over; /* files a walk found binary, by kind: one line at the end */
   long n_docs, n_passages, n_meetings;
   int progress;         /* stderr is a terminal and not --quiet */
   int64_t bytes_total, bytes_done;
@@ -73,7 +74,8 @@ static void usage(FILE *fp) {
           "Files are read as text (any supported encoding), PDF (.pdf, or starting %%PDF-),\n"
           "Markdown (.md, .markdown) or HTML (.html, .htm). Directories are walked\n"
           "recursively in sorted order; hidden files, *.meta sidecars and README* files are\n"
-          "skipped there, and binary files with a warning.\n"
+          "skipped there, and binary files with a warning each and one line at the end\n"
+          "counting them by kind (\"skipped 3 files: 2 .docx, 1 binary\").\n"
           "A file's metadata is read from the sidecar NAME.meta or NAME.EXT.meta beside it\n"
           "(\"key: value\" lines for title, publisher, year, source; # starts a comment).\n"
           "At the end one summary line goes to standard output.\n"
@@ -164,7 +166,9 @@ static FileFail report_result(Run *run, const IngestResult *res) {
     case INGEST_SKIPPED:
       /* Expected in a tree of documents (images, PDFs): a warning, not an error. */
       fprintf(stderr, PROG ": warning: %s: %s; skipped\n", res->where, msg);
-      return FAIL_NONE;
+      return walk_skipped_add(&run->passed_over, res->where) == JFTS_OK
+                 ? FAIL_NONE
+                 : fatal(JFTS_ERR_NOMEM, NULL, NULL);
     case INGEST_FAILED:
       return file_error(run, res->where, msg) == FAIL_SKIP ? FAIL_NONE : FAIL_FILE;
     case INGEST_USAGE: fprintf(stderr, PROG ": %s\n", msg); return FAIL_USAGE;
@@ -304,9 +308,18 @@ static FileFail finish(Run *run, Store *store) {
   return fail;
 }
 
-/* Prints the summary line (unless --quiet) and returns the exit status of a finished run. */
+/* Prints the summary lines (unless --quiet): on stderr how many files of which kinds a walk
+** passed over, once per run; on stdout what was indexed. Returns the exit status of a finished
+** run. */
 static int summary(const Run *run) {
   if (!run->opt.quiet) {
+    char *passed_over = NULL;
+    if (walk_skipped_describe(&run->passed_over, &passed_over) != JFTS_OK) {
+      fatal(JFTS_ERR_NOMEM, NULL, NULL);
+      return EXIT_FAIL;
+    }
+    if (passed_over) fprintf(stderr, PROG ": skipped %s\n", passed_over);
+    free(passed_over);
     printf("indexed %d file%s (%ld document%s, %ld passage%s, %ld meeting%s); %d unchanged; "
            "%d untagged; %d pruned",
            run->n_indexed, plural(run->n_indexed) ? "s" : "", run->n_docs,
@@ -391,6 +404,7 @@ cleanup:
   jfts_free(err);
   ingest_looked_free(run.looked, run.files.n_entries);
   walk_list_clear(&run.files);
+  walk_skipped_clear(&run.passed_over);
   free(run.db_real);
   return status;
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "jfts_common.h"
+#include "repair.h"
 
 /* Layout thresholds, in ems of the font size (measured on reportlab and Word/Ichitaro
 ** reports: CJK glyph boxes abut, Latin word spaces are 0.2-0.3 em). */
@@ -154,10 +155,52 @@ static int cmp_y0(const void *a, const void *b) {
   return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
-/* qsort of glyph indices by a comparator that reads g (through g_sort_glyphs). */
+/* A float as an unsigned key in the same order (IEEE 754: negatives have every bit flipped,
+** others the sign bit set); -0 is taken as +0, as the comparators take them equal. */
+static uint64_t float_key(float f) {
+  uint32_t u;
+  f += 0.0f;
+  memcpy(&u, &f, sizeof u);
+  return u & 0x80000000u ? ~u : u | 0x80000000u;
+}
+
+/* The sort key of glyph i for comparator cmp: the comparator's order as one 64-bit number
+** (ties of cmp_ycenter keep their order, as a stable sort does). */
+static uint64_t sort_key(const Glyph *g, size_t i, int (*cmp)(const void *, const void *)) {
+  if (cmp == cmp_ycenter) return float_key(g[i].y0 + g[i].y1) << 32 | float_key(g[i].x0);
+  return float_key(cmp == cmp_x0 ? g[i].x0 : g[i].y0) << 32 | (uint32_t)i;
+}
+
+typedef struct SortItem {
+  uint64_t key;
+  size_t idx;
+} SortItem;
+
+/* Sorts glyph indices idx[0..n) in the order of comparator cmp (cmp_x0, cmp_y0 or
+** cmp_ycenter, which read g through g_sort_glyphs). A page's glyphs are sorted many times
+** over by the XY cut; a stable LSD radix sort on precomputed keys (a byte at a time, bytes
+** that all keys share skipped) gives glibc's stable merge sort's order at a fraction of the
+** cost of its indirect comparisons. Small arrays, and any failure to get memory, use qsort. */
 static void sort_idx(const Glyph *g, size_t *idx, size_t n, int (*cmp)(const void *, const void *)) {
-  g_sort_glyphs = g;
-  qsort(idx, n, sizeof *idx, cmp);
+  SortItem *a = n >= 64 ? jfts_malloc(2 * n * sizeof *a) : NULL;
+  if (a == NULL) {
+    g_sort_glyphs = g;
+    qsort(idx, n, sizeof *idx, cmp);
+    return;
+  }
+  SortItem *b = a + n;
+  for (size_t i = 0; i < n; i++) a[i] = (SortItem){sort_key(g, idx[i], cmp), idx[i]};
+  for (unsigned shift = 0; shift < 64; shift += 8) {
+    size_t count[257] = {0};
+    for (size_t i = 0; i < n; i++) count[((a[i].key >> shift) & 0xFF) + 1]++;
+    if (count[((a[0].key >> shift) & 0xFF) + 1] == n) continue; /* one byte value: in order */
+    for (size_t d = 1; d <= 256; d++) count[d] += count[d - 1];
+    for (size_t i = 0; i < n; i++) b[count[(a[i].key >> shift) & 0xFF]++] = a[i];
+    SortItem *t = a;
+    a = b, b = t;
+  }
+  for (size_t i = 0; i < n; i++) idx[i] = a[i].idx;
+  jfts_free(a < b ? a : b);
 }
 
 static int cmp_index(const void *a, const void *b) {
@@ -336,28 +379,111 @@ static void add_line(Out *out, size_t start, unsigned flags) {
   jfts_buf_add(&out->text, "\n", 1);
 }
 
-/* Writes a block's rows as lines. A line that reaches the block's right edge and is followed
-** by a line that starts at the left edge (no paragraph indent) was wrapped: a soft wrap. */
+/* 1 when line i of out starts a list item or a heading as repair_starts_item reads them,
+** with a marker that is no letter or digit (①, ・, •, ■, ※, 【, （1）): what comes before it
+** is no wrap however full the line. "2 桁", "10 列)" and "ス）" at the left edge of a justified
+** paragraph are too often the rest of its sentence to count here. */
+static int line_starts_item(const Out *out, size_t i) {
+  const PdfLine *l = &out->lines[i];
+  RepLine rl = {.start = l->start_byte, .end = l->start_byte + l->n_bytes,
+                .trim_start = l->start_byte, .trim_end = l->start_byte + l->n_bytes};
+  uint32_t c;
+  if (l->n_bytes == 0 || !repair_starts_item(out->text.p, &rl)) return 0;
+  jfts_utf8_next(out->text.p + l->start_byte, l->n_bytes, &c);
+  if (c == 0x30FB || c == 0xFF65) return 1; /* ・ */
+  return !(c < 0x80 && ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) &&
+         (c < 0x3040 || c == 0xFF08);
+}
+
+/* 1 when the line at s[0, n_bytes) ends in a leader and a page number ("はじめに . . . . 12",
+** "概要………3"): an entry of a table of contents, which goes on in no next line. */
+static int ends_with_leader(const char *s, size_t n_bytes) {
+  size_t e = n_bytes, digits = 0, leaders = 0;
+  uint32_t c = 0;
+  while (e > 0) {
+    size_t len = jfts_utf8_prev(s, e, &c);
+    if (!((c >= '0' && c <= '9') || (c >= 0xFF10 && c <= 0xFF19))) break;
+    digits++, e -= len;
+  }
+  while (digits > 0 && e > 0) {
+    size_t len = jfts_utf8_prev(s, e, &c);
+    if (c == '.' || c == 0x30FB || c == 0x2026 || c == 0x2025 || c == 0xB7 || c == 0xFF0E) leaders++;
+    else if (!repair_is_space(c)) break;
+    e -= len;
+  }
+  return leaders >= 3;
+}
+
+/* 1 for a glyph that can mark a list item by itself: not a letter, digit, kana or kanji. */
+static int is_marker_glyph(const Glyph *gl) {
+  uint32_t c;
+  jfts_utf8_next(gl->u8, gl->n_u8, &c);
+  if (c < 0x80) return !((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'));
+  return c < 0x3040 && !(c >= 0xC0 && c <= 0x24F); /* punctuation and symbols before kana */
+}
+
+/* 1 when x is the left edge (within half an em) of the text after the marker that row r
+** starts with: the glyph after a lone marker glyph set apart by a gap (• LTSP, ∗ この, – 「主),
+** or, when the line starts an item (item), any of its first few glyphs (（1）相談, ①相談).
+** The next line set there goes on with the item (a hanging indent); without a marker a line
+** one em in is a paragraph's first line. */
+static int under_item_text(const Glyph *g, const size_t *ix, const Row *r, float x, int item) {
+  size_t n = r->n < 8 ? r->n : 8;
+  for (size_t k = 1; k < n; k++) {
+    const Glyph *gl = &g[ix[r->first + k]];
+    if (fabsf(gl->x0 - x) > 0.5f * r->size) continue;
+    if (item) return 1;
+    const Glyph *mark = &g[ix[r->first]];
+    return k == 1 && is_marker_glyph(mark) && gap_em(mark, gl) >= PDF_GAP_SPACE;
+  }
+  return 0;
+}
+
+/* The flag of row k of a block whose next row is k + 1 (line first + k of out): a soft wrap
+** when the row reaches the block's right edge, has no table cell gap, the next row has its
+** font size and starts no item, and the next row starts at the block's left edge, under the
+** text of an item this row starts (a hanging indent), or where this row does when this row
+** itself went on from the one before (the rest of a hanging indent). */
+static unsigned wrap_flag(const Out *out, const Glyph *g, const size_t *idx, const Row *rows,
+                          size_t k, size_t first, float bx0, float bx1, int has_tab,
+                          unsigned prev_flag) {
+  const Row *r = &rows[k], *next = &rows[k + 1];
+  float em = r->size;
+  const PdfLine *l = &out->lines[first + k];
+  if (has_tab || r->x1 < bx1 - em || fabsf(next->size - r->size) > 0.2f * em ||
+      line_starts_item(out, first + k + 1) ||
+      ends_with_leader(out->text.p + l->start_byte, l->n_bytes))
+    return 0;
+  if (next->x0 <= bx0 + 0.5f * em) return PDF_LINE_SOFT_WRAP;
+  RepLine rl = {.start = l->start_byte, .end = l->start_byte + l->n_bytes,
+                .trim_start = l->start_byte, .trim_end = l->start_byte + l->n_bytes};
+  if (under_item_text(g, idx, r, next->x0, repair_starts_item(out->text.p, &rl)))
+    return PDF_LINE_SOFT_WRAP;
+  if ((prev_flag & PDF_LINE_SOFT_WRAP) && fabsf(next->x0 - r->x0) <= 0.5f * em)
+    return PDF_LINE_SOFT_WRAP;
+  return 0;
+}
+
+/* Writes a block's rows as lines, then flags each: the last ends the block, the others are
+** soft wraps or hard line ends (wrap_flag). */
 static void emit_block(Out *out, const Glyph *g, const size_t *idx, const Row *rows,
                        size_t n_rows) {
   float bx0 = rows[0].x0, bx1 = rows[0].x1;
   for (size_t k = 1; k < n_rows; k++) bx0 = fminf(bx0, rows[k].x0), bx1 = fmaxf(bx1, rows[k].x1);
+  size_t first = out->n_lines;
   for (size_t k = 0; k < n_rows && out->rc == JFTS_OK; k++) {
-    const Row *r = &rows[k];
     size_t start = out->text.n;
     int has_tab = 0;
-    row_text(out, g, idx + r->first, r->n, &has_tab);
-    unsigned flags = 0;
-    if (k + 1 == n_rows) {
-      flags = PDF_LINE_BLOCK_END;
-    } else {
-      const Row *next = &rows[k + 1];
-      float em = r->size;
-      if (!has_tab && r->x1 >= bx1 - em && next->x0 <= bx0 + 0.5f * em &&
-          fabsf(next->size - r->size) <= 0.2f * em)
-        flags = PDF_LINE_SOFT_WRAP;
-    }
-    add_line(out, start, flags);
+    row_text(out, g, idx + rows[k].first, rows[k].n, &has_tab);
+    add_line(out, start, k + 1 == n_rows ? PDF_LINE_BLOCK_END : 0);
+  }
+  if (out->rc != JFTS_OK) return;
+  unsigned prev = 0;
+  for (size_t k = 0; k + 1 < n_rows; k++) {
+    const PdfLine *l = &out->lines[first + k];
+    int has_tab = memchr(out->text.p + l->start_byte, '\t', l->n_bytes) != NULL;
+    prev = wrap_flag(out, g, idx, rows, k, first, bx0, bx1, has_tab, prev);
+    out->lines[first + k].flags = prev;
   }
 }
 
@@ -859,10 +985,6 @@ void pdf_doc_free(PdfDoc *doc) {
   jfts_free(doc);
 }
 
-static int is_latin_or_digit(unsigned char c) {
-  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
 int pdf_doc_join_soft_wraps(const PdfDoc *doc, char **text_out, size_t *n_bytes_out) {
   JftsBuf b = {NULL, 0, 0, JFTS_OK};
   jfts_buf_add(&b, "", 0);
@@ -874,9 +996,10 @@ int pdf_doc_join_soft_wraps(const PdfDoc *doc, char **text_out, size_t *n_bytes_
       jfts_buf_add(&b, "\n", 1);
     } else {
       const PdfLine *next = &doc->lines[i + 1];
-      if (l->n_bytes > 0 && next->n_bytes > 0 &&
-          is_latin_or_digit((unsigned char)s[l->n_bytes - 1]) &&
-          is_latin_or_digit((unsigned char)doc->text[next->start_byte]))
+      uint32_t before, after;
+      if (l->n_bytes > 0 && next->n_bytes > 0 && jfts_utf8_prev(s, l->n_bytes, &before) > 0 &&
+          jfts_utf8_next(doc->text + next->start_byte, next->n_bytes, &after) > 0 &&
+          repair_wrap_space(before, after))
         jfts_buf_add(&b, " ", 1);
     }
   }

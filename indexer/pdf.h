@@ -10,9 +10,11 @@
 
 /* PdfLine.flags */
 enum {
-  /* The line was wrapped inside a paragraph: join it to the next line with nothing between
-  ** (Japanese), or one space when both the last character here and the first character of
-  ** the next line are Latin letters or digits. pdf_doc_join_soft_wraps does exactly that. */
+  /* The line was wrapped inside a paragraph or a list item (hanging indents included): join
+  ** it to the next line by repair's wrap rule (repair_wrap_space: nothing between Japanese
+  ** characters, one space between Latin letters or digits, so that two numbers never fuse).
+  ** pdf_doc_join_soft_wraps does exactly that. Never set before a line that starts an item
+  ** or a heading (repair_starts_item). */
   PDF_LINE_SOFT_WRAP = 1,
   /* The line is the last of a text block (a paragraph, a heading, a table): what follows
   ** belongs to another block. Never set together with PDF_LINE_SOFT_WRAP. */

@@ -122,6 +122,12 @@ static void put_bytes(RepText *t, const char *b, size_t n, int *rc) {
   t->text[t->n_bytes] = '\0';
 }
 
+/* Latin words wrapped at a line end were separated by the break, and two numbers are never
+** fused into one; a digit and Japanese were cut mid-word (8050 / 問題). */
+int repair_wrap_space(uint32_t before, uint32_t after) {
+  return char_kind(before) != CK_OTHER && char_kind(after) != CK_OTHER;
+}
+
 void repair_append(RepText *t, const char *src, size_t start, size_t end, int lineno,
                    RepJoin join, int *rc) {
   if (*rc != JFTS_OK || end <= start) return;
@@ -132,10 +138,7 @@ void repair_append(RepText *t, const char *src, size_t start, size_t end, int li
       uint32_t before, after;
       jfts_utf8_prev(t->text, t->n_bytes, &before);
       jfts_utf8_next(src + start, end - start, &after);
-      CharKind a = char_kind(before), b = char_kind(after);
-      /* Latin words wrapped at a line end were separated by the break, and two numbers are
-      ** never fused into one; a digit and Japanese were cut mid-word (8050 / 問題). */
-      if (a != CK_OTHER && b != CK_OTHER) put_bytes(t, " ", 1, rc);
+      if (repair_wrap_space(before, after)) put_bytes(t, " ", 1, rc);
     }
   }
   if (*rc != JFTS_OK) return;

@@ -49,6 +49,10 @@ typedef struct RepText {
 ** ①-⑳ and other chars that normalize to digits count as digits), REP_JOIN_BLOCK inserts
 ** "\n". Sticky *rc: does nothing once *rc != JFTS_OK; sets JFTS_ERR_NOMEM on failure. */
 typedef enum RepJoin { REP_JOIN_WRAP = 0, REP_JOIN_BLOCK = 1, REP_JOIN_NONE = 2 } RepJoin;
+/* The wrap rule of REP_JOIN_WRAP for a line ending in code point before and the next line
+** starting with after: 1 when one space goes between them, 0 when nothing does. The PDF
+** reader joins its soft wraps by the same rule (pdf_doc_join_soft_wraps). */
+int repair_wrap_space(uint32_t before, uint32_t after);
 void repair_append(RepText *t, const char *src, size_t start, size_t end, int lineno,
                    RepJoin join, int *rc);
 

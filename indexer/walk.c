@@ -225,3 +225,81 @@ void walk_list_clear(WalkList *list) {
   free(list->entries);
   memset(list, 0, sizeof *list);
 }
+
+/* ---- files passed over ------------------------------------------------------------------ */
+
+/* The kind of the file at path: its extension in lower case when it has one of 1 to 10
+** letters or digits, other than ".txt"; else "binary". */
+static void skipped_kind(const char *path, char name[16]) {
+  const char *base = strrchr(path, '/');
+  base = base ? base + 1 : path;
+  const char *dot = strrchr(base, '.');
+  size_t n = dot && dot != base ? strlen(dot + 1) : 0;
+  int ok = n >= 1 && n <= 10;
+  for (size_t i = 0; ok && i < n; i++) {
+    char c = dot[1 + i];
+    ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  }
+  if (ok) {
+    name[0] = '.';
+    for (size_t i = 0; i < n; i++) {
+      char c = dot[1 + i];
+      name[1 + i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    }
+    name[1 + n] = '\0';
+  }
+  if (!ok || strcmp(name, ".txt") == 0) strcpy(name, "binary");
+}
+
+int walk_skipped_add(WalkSkipped *s, const char *path) {
+  char name[16];
+  skipped_kind(path, name);
+  size_t k = 0;
+  while (k < s->n_kinds && strcmp(s->kinds[k].name, name) != 0) k++;
+  if (k == s->n_kinds) {
+    if (s->n_kinds == s->n_alloc) {
+      size_t n_new = s->n_alloc ? s->n_alloc * 2 : 8;
+      WalkSkippedKind *grown = realloc(s->kinds, n_new * sizeof *grown);
+      if (grown == NULL) return JFTS_ERR_NOMEM;
+      s->kinds = grown;
+      s->n_alloc = n_new;
+    }
+    s->kinds[s->n_kinds] = (WalkSkippedKind){.n = 0};
+    strcpy(s->kinds[s->n_kinds++].name, name);
+  }
+  s->kinds[k].n++;
+  s->n_files++;
+  return JFTS_OK;
+}
+
+static int cmp_kind(const void *a, const void *b) {
+  const WalkSkippedKind *x = a, *y = b;
+  if (x->n != y->n) return x->n > y->n ? -1 : 1;
+  return strcmp(x->name, y->name);
+}
+
+int walk_skipped_describe(const WalkSkipped *s, char **text_out) {
+  *text_out = NULL;
+  if (s->n_files == 0) return JFTS_OK;
+  WalkSkippedKind *sorted = malloc(s->n_kinds * sizeof *sorted);
+  /* "%zu files: " plus ", %zu %s" per kind: 20 digits and a 15-byte name at most each. */
+  char *text = malloc(32 + s->n_kinds * 40);
+  if (sorted == NULL || text == NULL) {
+    free(sorted);
+    free(text);
+    return JFTS_ERR_NOMEM;
+  }
+  memcpy(sorted, s->kinds, s->n_kinds * sizeof *sorted);
+  qsort(sorted, s->n_kinds, sizeof *sorted, cmp_kind);
+  int at = sprintf(text, "%zu file%s:", s->n_files, s->n_files == 1 ? "" : "s");
+  for (size_t k = 0; k < s->n_kinds; k++)
+    at += sprintf(text + at, "%s %zu %s", k ? "," : "", sorted[k].n, sorted[k].name);
+  free(sorted);
+  *text_out = text;
+  return JFTS_OK;
+}
+
+void walk_skipped_clear(WalkSkipped *s) {
+  free(s->kinds);
+  memset(s, 0, sizeof *s);
+}

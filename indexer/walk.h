@@ -47,4 +47,31 @@ int walk_resolve(WalkList *list, const char *db_real);
 /* Frees every entry and the array; leaves list empty. */
 void walk_list_clear(WalkList *list);
 
+/* The files a walk passed over as not text (binary files), counted by kind, for the one line
+** of a run that sums them up. A kind is the file name's extension in lower case (".docx"),
+** or "binary" when the name has none, or ".txt" (the extension of text files says nothing
+** about what the file really held). Start from WalkSkipped s = {0}. */
+typedef struct WalkSkippedKind {
+  char name[16]; /* ".docx", "binary" */
+  size_t n;      /* files of that kind */
+} WalkSkippedKind;
+
+typedef struct WalkSkipped {
+  WalkSkippedKind *kinds; /* malloc'ed, in the order first seen */
+  size_t n_kinds, n_alloc;
+  size_t n_files; /* all kinds together */
+} WalkSkipped;
+
+/* Counts the file at path (its name decides the kind). Returns JFTS_OK or JFTS_ERR_NOMEM
+** (the count is then unchanged). */
+int walk_skipped_add(WalkSkipped *s, const char *path);
+
+/* The summary "12 files: 7 .docx, 3 .xlsx, 2 binary" (kinds by count, most first, then by
+** name), a new malloc'ed string in *text_out; NULL when nothing was skipped. Returns JFTS_OK
+** or JFTS_ERR_NOMEM. */
+int walk_skipped_describe(const WalkSkipped *s, char **text_out);
+
+/* Frees the counts; leaves s empty. */
+void walk_skipped_clear(WalkSkipped *s);
+
 #endif

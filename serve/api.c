@@ -610,9 +610,11 @@ static int api_listing(ApiConn *c, const ServeParams *p, int meetings, Mem *m, A
 
 /* ---- one document ------------------------------------------------------------------------- */
 
+/* line_start, line_end: lines within page, page_end for a PDF (as search rows and the CLI
+** cite them: p.3:12), else lines of the file; page, page_end: null for a text file. */
 static const char *const PASSAGE_FIELDS[] = {"id", "section", "section_title", "heading",
                                              "meeting", "local_name", "text", "line_start",
-                                             "line_end"};
+                                             "line_end", "page", "page_end"};
 #define N_PASSAGE_FIELDS (sizeof PASSAGE_FIELDS / sizeof PASSAGE_FIELDS[0])
 
 /* The passages of the document found by doc_cb: same file, inside its line range. */
@@ -628,8 +630,13 @@ static int passage_cb(void *ctx, const StorePassageRow *r) {
   out_str(k->w, r->meeting);
   out_str(k->w, r->local_name);
   out_strn(k->w, r->text, r->n_text);
-  out_int(k->w, r->line_start);
-  out_int(k->w, r->line_end);
+  int line_start = r->line_start, line_end = r->line_end;
+  int page = store_page_of(r->page_lines, r->n_pages, r->line_start, &line_start);
+  int page_end = store_page_of(r->page_lines, r->n_pages, r->line_end, &line_end);
+  out_int(k->w, line_start);
+  out_int(k->w, line_end);
+  out_int_or_null(k->w, page, 0);
+  out_int_or_null(k->w, page_end, 0);
   return out_row_end_lenient(k->w, &k->bad_row);
 }
 

@@ -79,6 +79,23 @@ static void test_lines(void **state) {
       {"columns.pdf", 1, 2, "s|令和 3年度 青葉区障害者自立支援協議会 取組状"},
       {"columns.pdf", 2, 1, "b|事業費"},
       {"columns.pdf", 3, 1, "b|活動実績"},
+      /* hanging indents: an item's wrapped lines are set under its text, not its marker,
+      ** and go on (•, （1）, ①); an item's last line, even a full one, is followed by the
+      ** next item; entries of a table of contents (leaders and a page number) are lines of
+      ** their own; a full last line of a paragraph before an indented one is a hard break */
+      {"lists.pdf", 1, 1, "s|• 障害者の権利擁護や顔の見えるネットワークづくりの観点か"},
+      {"lists.pdf", 1, 2, "s|ら、以下のテーマを掲げて実施①『オンラインでネットワー"},
+      {"lists.pdf", 1, 3, "-|クづくり、しませんか？〜他事"},
+      {"lists.pdf", 1, 5, "-|における支援のヒント〜』障害福祉サービスが地域移行"},
+      {"lists.pdf", 1, 6, "s|（1） （３）障害者相談支援事業重点的に関わる対象者に対し"},
+      {"lists.pdf", 1, 7, "s|て継続的な支援が展開され、相談支援の強化が図られる"},
+      {"lists.pdf", 1, 8, "-|よう、専門機関も交え、個"},
+      {"lists.pdf", 1, 9, "s|①障害者を含む地域の方のつどいの場作り、地域の方を対象と"},
+      {"lists.pdf", 1, 12, "-|第１章 計画の基本的事項 . . . . . . . . . . . . . . . . . . . . . . . . . . 1"},
+      {"lists.pdf", 1, 13, "-|１．計画策定の趣旨 . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . . 2"},
+      {"lists.pdf", 1, 16, "s|対面で毎月行っていたが、コロナ感染症対策のために隔月、We"},
+      {"lists.pdf", 1, 17, "-|b 開催として話題提供および情報交換を中心として行ってきた"},
+      {"lists.pdf", 1, 18, "s|なお、1月のみ対面で実施し、本来の目的である事例検討やケ"},
       {"mixed.pdf", 1, 1, "b|相談支援部会の報告"},
       {"mixed.pdf", 3, 1, "b|地域移行部会の報告"},
   };
@@ -190,6 +207,29 @@ static void test_join_soft_wraps(void **state) {
   pdf_doc_free(doc);
 }
 
+/* Soft wraps are joined by repair's wrap rule (repair_wrap_space), hanging indents too: an
+** item's text is one line; the next item, a contents entry and a new paragraph are not. */
+static void test_join_hanging_indents(void **state) {
+  (void)state;
+  PdfDoc *doc = read_fixture("lists.pdf", JFTS_OK, NULL);
+  char *text = NULL;
+  size_t n = 0;
+  assert_int_equal(pdf_doc_join_soft_wraps(doc, &text, &n), JFTS_OK);
+  static const char *const lines[] = {
+      "• 障害者の権利擁護や顔の見えるネットワークづくりの観点から、以下のテーマを掲げて実施①"
+      "『オンラインでネットワークづくり、しませんか？〜他事\n",
+      "\n• ②『オンラインでネットワークづくり、しませんか？〜地域における支援のヒント〜』"
+      "障害福祉サービスが地域移行\n（1） （３）障害者相談支援事業重点的に関わる対象者に対して"
+      "継続的な支援が展開され、相談支援の強化が図られるよう、専門機関も交え、個\n①障害者",
+      "\n１．計画策定の趣旨 . . .",
+      "隔月、We b 開催として話題提供および情報交換を中心として行ってきた\nなお、1月のみ",
+  };
+  for (size_t i = 0; i < sizeof lines / sizeof *lines; i++)
+    if (strstr(text, lines[i]) == NULL) fail_msg("line %zu not in:\n%s", i, text);
+  jfts_free(text);
+  pdf_doc_free(doc);
+}
+
 static void test_info(void **state) {
   (void)state;
   PdfDoc *doc = read_fixture("columns.pdf", JFTS_OK, NULL);
@@ -291,7 +331,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_lines),         cmocka_unit_test(test_column_order),
       cmocka_unit_test(test_furniture),     cmocka_unit_test(test_line_records),
-      cmocka_unit_test(test_join_soft_wraps), cmocka_unit_test(test_info),
+      cmocka_unit_test(test_join_soft_wraps), cmocka_unit_test(test_join_hanging_indents),
+      cmocka_unit_test(test_info),
       cmocka_unit_test(test_page_failure),  cmocka_unit_test(test_refused),
       cmocka_unit_test(test_out_of_memory),
   };

@@ -74,6 +74,30 @@ static void test_join_patterns(void **state) {
   }
 }
 
+/* The wrap rule by itself, as the PDF reader's join uses it (pdf_doc_join_soft_wraps). */
+static void test_wrap_space(void **state) {
+  (void)state;
+  static const struct {
+    const char *name;
+    uint32_t before, after;
+    int space;
+  } cases[] = {
+      {"kanji, kanji", 0x5305, 0x62EC, 0},        /* 包 括 */
+      {"digit, kanji", '0', 0x554F, 0},           /* 8050 問題 */
+      {"Latin, kana", 'b', 0x958B, 0},            /* Web 開催 */
+      {"digit, digit", '4', '2', 1},
+      {"wide digit, wide digit", 0xFF14, 0xFF13, 1}, /* ４ ３ */
+      {"digit, circled", '4', 0x2463, 1},         /* 514 ④ */
+      {"Latin, Latin", 'e', 'm', 1},
+      {"wide Latin", 0xFF22, 0xFF53, 1},
+      {"accented Latin", 0xE9, 'a', 1},
+      {"Latin, ideographic full stop", 'e', 0x3002, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    if (repair_wrap_space(cases[i].before, cases[i].after) != cases[i].space)
+      fail_msg("case '%s': expected %d", cases[i].name, cases[i].space);
+}
+
 static void test_split_lines(void **state) {
   (void)state;
   const char *src = "a \nb\r\n\n c \r\nd";
@@ -233,6 +257,7 @@ static void test_brackets(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_join_patterns),
+      cmocka_unit_test(test_wrap_space),
       cmocka_unit_test(test_split_lines),
       cmocka_unit_test(test_offsets_map_back),
       cmocka_unit_test(test_signals),

@@ -111,11 +111,38 @@ function highlighted(text, matches) {
   return out;
 }
 
-// A row's citation: "file:line", and " p.N" when the row carries a PDF page (page: null or
-// absent for text files).
+function hasPage(page) {
+  return page !== undefined && page !== null;
+}
+
+// A row's citation as jfts-query prints it: "file:line", or "file p.N:line" when the row
+// carries a PDF page (page: null or absent for text files; line is then within the page).
 function cite(row, line) {
-  const page = row.page !== undefined && row.page !== null ? " p." + row.page : "";
-  return row.file.replace(/^.*\//, "") + ":" + line + page;
+  const name = row.file.replace(/^.*\//, "");
+  return hasPage(row.page) ? name + " p." + row.page + ":" + line : name + ":" + line;
+}
+
+// A document's range: "file:1–40", or "file p.1:1–p.3:21" for a PDF.
+function citeRange(d) {
+  const name = d.file.replace(/^.*\//, "");
+  if (!hasPage(d.page)) return name + ":" + d.line_start + "–" + d.line_end;
+  return name + " p." + d.page + ":" + d.line_start + "–p." + d.page_end + ":" + d.line_end;
+}
+
+// Where a row starts, as one comparable number: page and line within it for a PDF (lines
+// count from 1 on each page), the line for a text file.
+function position(page, line) {
+  return (hasPage(page) ? page : 0) * 1e6 + line;
+}
+
+// The document view's "line" parameter for a row: "P:L" for a PDF, "L" for a text file.
+function lineParam(page, line) {
+  return hasPage(page) ? page + ":" + line : String(line);
+}
+
+function parseLineParam(v) {
+  const m = /^(?:(\d+):)?(\d+)$/.exec(v || "");
+  return m ? position(m[1] ? Number(m[1]) : null, Number(m[2])) : 0;
 }
 
 // A row's heading path: heading_path when the row has one (an array of headings, or one
@@ -141,9 +168,12 @@ async function documents(seq) {
   return documentsCache.rows;
 }
 
-// The id of the document holding a passage of file starting at line (0: none).
-function documentId(docs, file, line) {
-  const i = docs.findIndex((d) => d.file === file && d.line_start <= line && line <= d.line_end);
+// The id of the document holding a passage of file starting at line (within page for a PDF;
+// 0: none).
+function documentId(docs, file, page, line) {
+  const at = position(page, line);
+  const i = docs.findIndex((d) => d.file === file && position(d.page, d.line_start) <= at &&
+                                  at <= position(d.page_end, d.line_end));
   return i + 1;
 }
 
@@ -201,8 +231,8 @@ async function viewSearch(main, s, seq) {
   const list = el("ol", { class: "results", start: String(data.offset + 1) });
   for (const r of data.rows) {
     const title = headingPath(r);
-    const docId = documentId(docs, r.file, r.line_start);
-    const docState = Object.assign({}, s, { view: "doc", doc: String(docId), line: String(r.line_start), page: 1 });
+    const docId = documentId(docs, r.file, r.page, r.line_start);
+    const docState = Object.assign({}, s, { view: "doc", doc: String(docId), line: lineParam(r.page, r.line_start), page: 1 });
     list.append(el("li", { class: "result" },
       el("h3", {}, title),
       el("p", { class: "meta" }, metaLine(r, true)),
@@ -317,6 +347,9 @@ async function viewDocs(main, s, seq) {
   main.append(el("h2", {}, "文書"), ul);
 }
 
+// One document, passage by passage; the passage at s.line (a search hit, or the first of a
+// page of a PDF chosen in the page list) is marked and focused. A PDF's passages are cited by
+// page and line within the page, and a list of its pages jumps to each.
 async function viewDoc(main, s, seq) {
   const p = new URLSearchParams({ id: s.doc || "0" });
   const data = await api("/api/document", p);
@@ -333,21 +366,35 @@ async function viewDoc(main, s, seq) {
   status((d.title || d.file) + "（" + data.rows.length + " 段落）");
   const back = s.q ? link(Object.assign({}, s, { view: "search", doc: "", line: "" }), "← 検索結果へ") : null;
   const article = el("article", {}, el("h2", {}, d.title || d.file),
-                     el("p", { class: "meta" }, [d.ward, d.year_label, cite(d, d.line_start + "–" + d.line_end)].filter(Boolean).join(" / ")), back);
+                     el("p", { class: "meta" }, [d.ward, d.year_label, citeRange(d)].filter(Boolean).join(" / ")), back);
+  const want = parseLineParam(s.line);
+  const pages = [];
   let target = null;
   let lastSection = null;
+  let lastPage = null;
   for (const r of data.rows) {
+    if (hasPage(r.page) && r.page !== lastPage) {
+      pages.push(r.page);
+      article.append(el("p", { class: "pagemark", id: "page-" + r.page }, "p." + r.page));
+      lastPage = r.page;
+    }
     if (r.section_title !== lastSection && r.section_title) article.append(el("h3", {}, r.section_title));
     lastSection = r.section_title;
     const head = [r.heading_path ? headingPath(r) : r.heading, r.meeting, r.local_name].filter(Boolean).join(" / ");
-    const hit = hits.find((h) => h.line_start === r.line_start && h.text === r.text);
-    const isTarget = s.line && Number(s.line) === r.line_start;
+    const hit = hits.find((h) => h.line_start === r.line_start && h.page === r.page && h.text === r.text);
+    const isTarget = want > 0 && !target && position(r.page, r.line_start) >= want;
     const sec = el("section", { class: "passage" + (isTarget ? " hit" : ""), id: "p" + r.id, tabindex: isTarget ? "-1" : null },
       head ? el("h4", { class: "meta" }, head) : null,
       el("p", { class: "text" }, hit ? highlighted(r.text, hit.matches) : r.text),
       el("p", { class: "cite" }, cite({ file: d.file, page: r.page }, r.line_start)));
     if (isTarget) target = sec;
     article.append(sec);
+  }
+  if (pages.length > 1) {
+    const ul = el("ul", {});
+    for (const pg of pages)
+      ul.append(el("li", {}, link(Object.assign({}, s, { line: lineParam(pg, 1) }), "p." + pg)));
+    article.insertBefore(el("nav", { class: "pages", "aria-label": "ページへ移動" }, ul), back ? back.nextSibling : article.children[2]);
   }
   main.append(article);
   if (target) { target.scrollIntoView({ block: "center" }); target.focus({ preventScroll: true }); }

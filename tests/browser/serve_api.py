@@ -200,9 +200,38 @@ def limits():
         check(srv.close(), "--max-requests: the server stops cleanly")
 
 
+def pdf_document():
+    """A PDF's document view cites each passage by page and line within the page, as search rows
+    and jfts-query do (p.3:5), not by the line of the whole extracted text."""
+    srv = Server(corpus="pdf")
+    try:
+        status, docs = json_rows(srv, "/api/documents")
+        check(status == 200 and len(docs["rows"]) == 1 and docs["rows"][0]["page"] == 1
+              and docs["rows"][0]["page_end"] == 3, f"pdf: one document over pages 1-3 ({docs['rows']})")
+        status, doc = json_rows(srv, "/api/document", id="1")
+        rows = doc["rows"]
+        check(status == 200 and len(rows) == docs["rows"][0]["passages"], f"pdf: the document's {len(rows)} passages")
+        check(all(isinstance(r["page"], int) and 1 <= r["page"] <= r["page_end"] <= 3 for r in rows),
+              "pdf: every passage has its page and last page")
+        check({r["page"] for r in rows} == {1, 2, 3}, "pdf: passages on each of the 3 pages")
+        # The same passages through jfts-query: the same page and lines within it.
+        by_text = {r["text"]: r for r in rows}
+        hits = cli_lines(srv, "--limit", "0", "--sort", "doc", "地域")
+        same = [h for h in hits if h["text"] in by_text]
+        check(len(same) == len(hits) > 3 and all(
+            (by_text[h["text"]]["page"], by_text[h["text"]]["line_start"], by_text[h["text"]]["page_end"],
+             by_text[h["text"]]["line_end"]) == (h["page"], h["line_start"], h["page_end"], h["line_end"])
+            for h in same), f"pdf: pages and lines as jfts-query cites them ({len(same)} of {len(hits)} hits)")
+        check(max(r["line_start"] for r in rows if r["page"] == 3) < 40,
+              "pdf: lines count within the page, not through the file")
+    finally:
+        check(srv.close(), "pdf: the server stops cleanly")
+
+
 def main():
     startup()
     limits()
+    pdf_document()
     srv = Server()
     try:
         same_as_cli(srv)

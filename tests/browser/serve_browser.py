@@ -9,6 +9,7 @@ JFTS_SCREENSHOTS. Exit 77 (skip) only when chromium is missing and CI is not set
 import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -419,7 +420,42 @@ def optional_fields(srv, d):
     meta = first.find_element(By.CSS_SELECTOR, ".meta").text
     check(first.find_element(By.CSS_SELECTOR, "h3").text == "第1章 取組 › 2 相談支援", "optional fields: heading_path")
     check("障害企画課" in meta and "議事録" in meta, f"optional fields: org and kind ({meta})")
-    check(first.find_element(By.CSS_SELECTOR, ".cite").text.endswith(" p.1"), "optional fields: p.N in the citation")
+    cite = first.find_element(By.CSS_SELECTOR, ".cite").text
+    check(re.search(r" p\.1:\d+$", cite) is not None, f"optional fields: p.N:line in the citation ({cite})")
+
+
+def pdf_document_view(d):
+    """A PDF's document view: passages cited by page and line within the page (aoba.pdf p.3:5,
+    as jfts-query cites them), a list of its pages that jumps to each, and a search hit's
+    "文書の中で見る" landing on that hit's passage."""
+    srv = Server(corpus="pdf")
+    try:
+        d.get(srv.url + "/?view=doc&doc=1")
+        wait_loaded(d)
+        cites = [e.text for e in d.find_elements(By.CSS_SELECTOR, ".passage .cite")]
+        check(len(cites) == 19 and all(re.fullmatch(r"aoba\.pdf p\.[1-3]:\d+", c) for c in cites),
+              f"pdf document: every passage cited as file p.N:line ({cites[:3]}…)")
+        meta = d.find_element(By.CSS_SELECTOR, "article > p.meta").text
+        check("aoba.pdf p.1:1–p.3:21" in meta, f"pdf document: its range by page and line ({meta})")
+        pages = [a.text for a in d.find_elements(By.CSS_SELECTOR, "nav.pages a")]
+        check(pages == ["p.1", "p.2", "p.3"], f"pdf document: a list of its pages ({pages})")
+        accessibility(d, "pdf document")
+        d.find_element(By.CSS_SELECTOR, "nav.pages").find_element(By.LINK_TEXT, "p.3").click()
+        wait_loaded(d)
+        focused = d.execute_script("const a = document.activeElement; return a.matches('section.passage.hit') ? "
+                                   "a.querySelector('.cite').textContent : null")
+        check(focused is not None and focused.startswith("aoba.pdf p.3:") and "line=3%3A1" in d.current_url,
+              f"pdf document: p.3 jumps to page 3's first passage ({focused}, {d.current_url})")
+        shot(d, "pdf-document")
+        search(d, "地域展開")
+        result = d.find_element(By.CSS_SELECTOR, "li.result .cite").text
+        d.find_element(By.LINK_TEXT, "文書の中で見る").click()
+        wait_loaded(d)
+        target = d.find_elements(By.CSS_SELECTOR, "section.passage.hit .cite")
+        check(len(target) == 1 and target[0].text == result and result.startswith("aoba.pdf p."),
+              f"pdf document: a hit opens on its passage ({result})")
+    finally:
+        check(srv.close(), "pdf document: the server stops cleanly")
 
 
 def main():
@@ -440,7 +476,8 @@ def main():
         d.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
         t0 = time.monotonic()
         for name, part in [("mouse", lambda: run(srv, d)), ("keyboard", lambda: keyboard(srv, d, downloads)),
-                           ("print", lambda: printing(d)), ("optional fields", lambda: optional_fields(srv, d))]:
+                           ("print", lambda: printing(d)), ("optional fields", lambda: optional_fields(srv, d)),
+                           ("pdf document", lambda: pdf_document_view(d))]:
             part()
             print(f"-- {name} done at {time.monotonic() - t0:.1f} s")
     except TimeoutException as e:

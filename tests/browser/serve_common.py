@@ -18,13 +18,28 @@ def env(name):
     return value
 
 
-class Server:
-    """jfts-serve over a fresh index of JFTS_CORPUS, in a temporary directory."""
+def report_pdf(out_dir):
+    """A ward's report of the bundled corpus set as a 3-page PDF (tests/data/pdf/make-fixtures.py
+    --report, the README's example), written into out_dir; returns its path."""
+    path = os.path.join(out_dir, "aoba.pdf")
+    maker = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "pdf", "make-fixtures.py")
+    subprocess.run([sys.executable, maker, "--report", "6", "178", path], check=True)
+    return path
 
-    def __init__(self, *extra):
+
+class Server:
+    """jfts-serve over a fresh index of JFTS_CORPUS (or of corpus: "pdf" for report_pdf's
+    PDF alone), in a temporary directory."""
+
+    def __init__(self, *extra, corpus=None):
         self.tmp = tempfile.mkdtemp(prefix="jfts-serve-test.")
         self.db = os.path.join(self.tmp, "jfts.db")
-        subprocess.run([env("JFTS_INDEX"), "--quiet", "--db", self.db, env("JFTS_CORPUS")], check=True)
+        source = env("JFTS_CORPUS")
+        if corpus == "pdf":
+            source = os.path.join(self.tmp, "docs")
+            os.makedirs(source)
+            report_pdf(source)
+        subprocess.run([env("JFTS_INDEX"), "--quiet", "--db", self.db, source], check=True)
         self.proc = subprocess.Popen([env("JFTS_SERVE"), "--db", self.db, "--listen", "127.0.0.1:0", *extra],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline()

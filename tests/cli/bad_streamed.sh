@@ -36,7 +36,8 @@ mkdir w
 cp nul.txt w/
 run "$JFTS_INDEX" --db t.db w
 expect_rc 0 "walk"
-expect_eq "$ERR" "jfts-index: warning: w/nul.txt: binary file (NUL byte at 300000); skipped" "walk: stderr"
+expect_eq "$ERR" "jfts-index: warning: w/nul.txt: binary file (NUL byte at 300000); skipped
+jfts-index: skipped 1 file: 1 binary" "walk: stderr"
 expect_eq "$(sqlite3 t.db 'SELECT path FROM files ORDER BY path')" "big.txt
 c/$CORPUS_FILE.txt" "files"
 # No passage, document or meeting of a skipped file was left behind.

@@ -47,7 +47,8 @@ rm c/bad-utf8.txt
 printf 'PK\003\004 zip\000data' >c/archive.bin
 run "$JFTS_INDEX" --db t.db c
 expect_rc 0 "walk with a binary file"
-expect_eq "$ERR" "jfts-index: warning: c/archive.bin: binary file (ZIP); skipped" "binary warning"
+expect_eq "$ERR" "jfts-index: warning: c/archive.bin: binary file (ZIP); skipped
+jfts-index: skipped 1 file: 1 .bin" "binary warning"
 run "$JFTS_INDEX" --db t.db c/archive.bin
 expect_rc 1 "binary file named"
 expect_match "$ERR" '^jfts-index: c/archive.bin: binary file' "binary error"

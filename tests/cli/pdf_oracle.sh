@@ -10,14 +10,14 @@ D=$JFTS_TESTDATA/pdf
 ORACLE=$(dirname "$0")/pdf_oracle.py
 fail=0
 
-for f in columns table wrap mixed; do
+for f in columns table wrap mixed lists; do
   python3 "$ORACLE" "$JFTS_PDF_DUMP" "$D/$f.pdf" 2>/dev/null || fail=1
 done
 # jfts-index + jfts-query: every page where pdftotext has a sampled substring holds a quote
 # of it, and every quote's page has it (tests/cli/pdf_recall.py).
 : "${JFTS_INDEX:?}" "${JFTS_QUERY:?}"
 rtmp=$(mktemp -d)
-for f in columns table wrap mixed spacing; do
+for f in columns table wrap mixed spacing lists; do
   python3 "$(dirname "$0")/pdf_recall.py" "$JFTS_INDEX" "$JFTS_QUERY" "$JFTS_PDF_DUMP" "$D/$f.pdf" \
     "$rtmp" 60 || fail=1
 done

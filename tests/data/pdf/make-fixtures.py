@@ -90,6 +90,7 @@ def column_page(c, paras, x, width, top, bottom, size=10.5, lead=16):
 def make_columns(path, n_pages, style="slash"):
     """Two columns per page, a letter-spaced heading over both, header and footer."""
     paras = corpus_paragraphs()
+    paras = ["".join(paras[i:i + 3]) for i in range(0, len(paras), 3)]
     c = new_canvas(path)
     headings = ["人件費", "事業費", "活動実績", "今後の課題"]
     for p in range(1, n_pages + 1):
@@ -157,6 +158,69 @@ def make_wrap(path):
         y -= 18
     c.drawString(60, y - 30, "Latin words wrap with a")
     c.drawString(60, y - 48, "space between them.")
+    c.showPage()
+    c.save()
+
+
+def justified(c, x, y, text, font, size, width):
+    """Draws text at x, y spread by character spacing to exactly width points."""
+    t = c.beginText(x, y)
+    t.setFont(font, size)
+    if len(text) > 1:
+        gap = width - pdfmetrics.stringWidth(text, font, size)
+        t.setCharSpace(max(0.0, gap / (len(text) - 1)))
+    t.textOut(text)
+    c.drawText(t)
+
+
+def make_lists(path):
+    """One block of list items with hanging indents, the way Word and LaTeX set them: a marker,
+    the item's text beside it, and its wrapped lines under that text (not under the marker),
+    each wrapped line justified to the block's width; the last line of an item left short,
+    except one item whose last line is full and is followed by the next item; a table of
+    contents whose entries end in leaders and page numbers; then a paragraph whose last line
+    is full, followed by a paragraph with a first-line indent."""
+    paras = corpus_paragraphs()
+    paras = ["".join(paras[i:i + 3]) for i in range(0, len(paras), 3)]
+    c = new_canvas(path)
+    size, lead, x, width = 10.5, 15, 60, 300
+    y = H - 80
+
+    def item(marker, text, indent_em, gap_pts=0.0, full_last=False):
+        nonlocal y
+        c.setFont(MINCHO, size)
+        c.drawString(x, y, marker)
+        tx = x + indent_em * size
+        lines = wrap(text, MINCHO, size, x + width - tx)
+        for k, ln in enumerate(lines):
+            if k + 1 < len(lines) or full_last:
+                justified(c, tx, y, ln, MINCHO, size, x + width - tx)
+            else:
+                c.setFont(MINCHO, size)
+                c.drawString(tx, y, ln)
+            y -= lead
+
+    item("•", paras[3], 1.4)                    # bullet and a space: text 1.4 em in
+    item("•", paras[5][:52], 1.4, full_last=True)  # ends flush right, then a new item
+    item("（1）", paras[7], 3)                    # numbered: text right after the marker
+    item("①", paras[9], 1)
+    y -= 2 * lead
+    for title, page in (("第１章　計画の基本的事項", 1), ("１．計画策定の趣旨", 2),
+                        ("２．計画の位置づけ", 3)):
+        c.setFont(MINCHO, size)
+        c.drawString(x, y, title)
+        c.drawRightString(x + width, y, str(page))
+        dots = x + pdfmetrics.stringWidth(title, MINCHO, size) + 6
+        while dots < x + width - 16:
+            c.drawString(dots, y, ".")
+            dots += 6
+        y -= lead
+    y -= 2 * lead
+    for text in (paras[11], paras[12]):
+        lines = wrap("\u3000" + text, MINCHO, size, width)
+        for ln in lines[:-1]:  # full lines only: the paragraph ends flush right
+            justified(c, x, y, ln, MINCHO, size, width)  # every line full, the last too
+            y -= lead
     c.showPage()
     c.save()
 
@@ -262,6 +326,7 @@ def main():
     make_table(os.path.join(out, "table.pdf"))
     make_wrap(os.path.join(out, "wrap.pdf"))
     make_spacing(os.path.join(out, "spacing.pdf"))
+    make_lists(os.path.join(out, "lists.pdf"))
     make_scanned(os.path.join(out, "scanned.pdf"))
     make_scanned(os.path.join(out, "mixed.pdf"), text_pages=(1, 3))
     make_encrypted(os.path.join(out, "encrypted.pdf"))
