@@ -1037,6 +1037,7 @@ def cmd_startup(args):
     cmd = [args.query_bin, "--db", args.db, "--exact", "--format", "json", "--limit", "10",
            "--timing", args.word]
     pat = re.compile(r"^jfts-query: timing: ([0-9.]+) ")
+    load_pat = re.compile(r"^jfts-query: load: ([0-9.]+)")
     rows = []
     for i in range(args.calls + 1):
         t0 = time.perf_counter()
@@ -1050,18 +1051,21 @@ def cmd_startup(args):
         t1 = time.perf_counter()
         subprocess.run(["/bin/true"])
         spawn = (time.perf_counter() - t1) * 1000.0
-        m = [pat.match(l) for l in err.decode("utf-8", "replace").split("\n")]
-        inner = [float(x.group(1)) for x in m if x]
+        lines = err.decode("utf-8", "replace").split("\n")
+        inner = [float(x.group(1)) for x in map(pat.match, lines) if x]
+        load = [float(x.group(1)) for x in map(load_pat.match, lines) if x]
         if p.returncode != 0 or not inner:
             raise SystemExit("harness: jfts-query %r gave no timing (exit %d)"
                              % (args.word, p.returncode))
         if i > 0:
-            rows.append((wall, inner[0], spawn, cpu))
+            rows.append((wall, inner[0], cpu, spawn, load[0] if load else -1))
+    # load_ms: what jfts-query itself reports as its opening time (-1 when it reports none).
     with open(args.out, "w") as f:
-        f.write("wall_ms\tquery_ms\tstartup_ms\tcpu_ms\ttrue_ms\n")
-        for wall, inner, spawn, cpu in rows:
-            f.write("%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n" % (wall, inner, wall - inner, cpu, spawn))
-    print("%.2f" % statistics.median(w - q for w, q, _, _ in rows))
+        f.write("wall_ms\tquery_ms\tstartup_ms\tcpu_ms\ttrue_ms\tload_ms\n")
+        for wall, inner, cpu, spawn, load in rows:
+            f.write("%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n"
+                    % (wall, inner, wall - inner, cpu, spawn, load))
+    print("%.2f" % statistics.median(r[0] - r[1] for r in rows))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1129,12 +1133,15 @@ def _tool_stats(d, text_bytes, qclass, oracle, classes):
     st["build_rss_mb"] = res["build_rss_kb"] / 1024.0 if res.get("build_rss_kb") else None
     st["query_rss_mb"] = res["query_rss_kb"] / 1024.0 if res.get("query_rss_kb") else None
     st["startup_ms"] = res.get("startup_ms")
-    st["startup_cpu_ms"] = None
+    st["startup_cpu_ms"] = st["spawn_ms"] = st["load_ms"] = None
     spath = os.path.join(d, "startup.tsv")
     if os.path.exists(spath):
         with open(spath) as f:
             rows = [line.split("\t") for line in f.read().split("\n")[1:] if line]
         st["startup_cpu_ms"] = statistics.median(float(r[3]) for r in rows) if rows else None
+        st["spawn_ms"] = statistics.median(float(r[4]) for r in rows) if rows else None
+        loads = [float(r[5]) for r in rows if len(r) > 5 and float(r[5]) >= 0]
+        st["load_ms"] = statistics.median(loads) if loads else None
     times = {c: [] for c in classes}
     tpath = os.path.join(d, "timings.tsv")
     if os.path.exists(tpath):
@@ -1211,7 +1218,10 @@ def _floors(stats, classes):
                   "%s MB" % _fmt(j["build_rss_mb"], ".1f"))
             check(row, "jfts-query start-up <= 10 ms",
                   j["startup_ms"] <= 10 if j["startup_ms"] is not None else None,
-                  "%s ms (median of wall - --timing)" % _fmt(j["startup_ms"], ".2f"))
+                  "%s ms (median of wall - --timing; the call's CPU time %s ms, its own "
+                  "'load:' figure %s ms; spawning /bin/true takes %s ms here)"
+                  % (_fmt(j["startup_ms"], ".2f"), _fmt(j.get("startup_cpu_ms"), ".1f"),
+                     _fmt(j.get("load_ms"), ".1f"), _fmt(j.get("spawn_ms"), ".1f")))
     return out, n_pass, n_fail
 
 

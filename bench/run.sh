@@ -17,8 +17,9 @@ usage() {
   cat <<EOF
 usage: bench/run.sh [--scale 1x|4x|16x] [--quick|--smoke] [--reps N] [--per-class N]
                     [--tools "a b ..."] [--timeout S] [--per-query] [--fresh]
-  --scale S      corpus size: 1x, 4x or 16x of distinct text (default 1x); each is a prefix of
-                 the next, so vocabulary grows (first run downloads and converts, ~3 min)
+  --scale S      corpus size: 1x, 4x or 16x of distinct text (default 1x), or all three in
+                 turn (all); each corpus is a prefix of the next, so vocabulary grows (the
+                 first run downloads and converts, several minutes)
   --quick        a smoke run: a tiny corpus cut from corpus/ (no network, under a minute),
                  6 queries per class, 1 timed run each; tools not installed are skipped
   --smoke        the same as --quick (the name the test suite uses)
@@ -64,7 +65,14 @@ while [ $# -gt 0 ]; do
 done
 case "$SCALE" in
   1|1x) SCALE=1x ;; 4|4x) SCALE=4x ;; 16|16x) SCALE=16x ;;
-  *) echo "run.sh: --scale must be 1x, 4x or 16x" >&2; exit 2 ;;
+  all)
+    # Every scale in turn, each a whole run of its own (the same options otherwise).
+    for s in 1x 4x 16x; do
+      # shellcheck disable=SC2086
+      "$BASH" "${BASH_SOURCE[0]}" ${ARGS/--scale all/} --scale "$s" || exit $?
+    done
+    exit 0 ;;
+  *) echo "run.sh: --scale must be 1x, 4x, 16x or all" >&2; exit 2 ;;
 esac
 
 # JFTS_BENCH_DIR moves cache/ and out/ elsewhere (the CI smoke test writes into its own
@@ -316,7 +324,7 @@ main() {
   # Other work on the machine moves every figure; the load average says how much there was.
   printf '\nRun: %s; %s UTC; commit %s; load average before the tools ran: %s, after: %s (%s cores); whole run %s s.\n' \
     "bench/run.sh${ARGS:+ $ARGS}" "$(date -u '+%Y-%m-%d %H:%M')" \
-    "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    "$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)" \
     "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" "$(elapsed "$t0" %.0f)" >>"$OUT/table.md"
   cat "$OUT/table.md"
   say "table in ${OUT#"$ROOT"/}/table.md"
