@@ -184,6 +184,7 @@ ensure_jfts() {
   if [ "$JFTS_INDEX" = "$ROOT/build/jfts-index" ] &&
      { [ ! -x "$JFTS_INDEX" ] || [ ! -x "$JFTS_QUERY" ] || [ ! -f "$JFTS_EXT" ]; }; then
     say "building jfts in $ROOT/build"
+    # shellcheck source=scripts/deps.sh
     (cd "$ROOT" && . scripts/deps.sh && jfts_ensure_packages "${JFTS_BUILD_PACKAGES[@]}" &&
       cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DJFTS_BUILD_TESTS=OFF >/dev/null &&
       cmake --build build -j"$(nproc)" --target jfts-index jfts-query jfts_icu >/dev/null) ||
@@ -204,16 +205,17 @@ fts5_bin() {
 # bench_fts5 TOOL TOKENIZE [EXTENSION]: an FTS5 table over the harness's passages, stock bm25.
 bench_fts5() {
   local tool=$1 tok=$2 ext=${3:-} d=$OUT/$1 bin note=
-  local qext=()
+  local bext=() qext=()
   if ! bin=$(fts5_bin 2>"$d/cc.log"); then
     skip "$tool" "cannot compile fts5_bench.c (see $d/cc.log)"
     return 0
   fi
   if [ -n "$ext" ]; then
     [ -f "$ext" ] || { skip "$tool" "no jfts extension at $ext"; return 0; }
+    bext=("$ext")
     qext=("$ext" "$tok")
   fi
-  timed "$d/build" "$bin" build "$d/db" "$tok" "$PASSAGES" $ext >/dev/null ||
+  timed "$d/build" "$bin" build "$d/db" "$tok" "$PASSAGES" "${bext[@]}" >/dev/null ||
     { skip "$tool" "build failed"; return 0; }
   timed "$d/query" "$bin" query "$d/db" "$QUERIES" "$REPS" "$d/timings.tsv" "$d/hits.tsv" \
     "${qext[@]}" 2>"$d/query.log" || { skip "$tool" "queries failed: $(tail -n 1 "$d/query.log")"; return 0; }
@@ -285,6 +287,7 @@ bench_jfts() {
     --reps "$REPS" --corpus "$corpus_abs" --passages "$PASSAGES" --jfts-passages "$d/passages.tsv" \
     --queries "$QUERIES" --timings "$d/timings.tsv" --hits "$d/hits.tsv" \
     --mapped-hits "$d/hits-mapped.tsv"
+  rm -f "$d/all.jsonl"  # every hit with its text: 1 GB at 16x
   # Start-up: wall time of a whole jfts-query call minus the query's own --timing.
   word=$(awk -F'\t' '$1 == "word2" { w[n++] = $2 } END { print w[int(n / 2)] }' "$QUERIES")
   startup=$("${HARNESS[@]}" startup --query-bin "$JFTS_QUERY" --db "$d/jfts.db" --word "$word" \
