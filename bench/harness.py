@@ -6,9 +6,11 @@ mode), the passages every tool indexes, the queries and the oracle, drives Groon
 and prints the comparison table. Standard library only, so CI needs nothing beyond python3.
 """
 import argparse
+import bisect
 import concurrent.futures
 import glob
 import gzip
+import hashlib
 import html.parser
 import json
 import os
@@ -23,16 +25,29 @@ import unicodedata
 import urllib.parse
 import zipfile
 
-# Debian 12 packages with Japanese documentation. Packages that apt-cache does not know are
-# skipped with a note, so the list may name more than a given mirror carries.
+# Debian 12 packages with Japanese text: documentation, help, manuals and translations.
+# Packages that apt-cache does not know are skipped with a note, so the list may name more than
+# a given mirror carries. Debian's Japanese package descriptions (Translation-ja) come too, see
+# fetch_translations. Word lists (dictionaries for input methods and analysers) are left out:
+# they are not running text.
 PACKAGES = [
     "manpages-ja", "manpages-ja-dev", "debian-reference-ja", "debian-faq-ja",
     "debian-policy-ja", "developers-reference-ja", "maint-guide-ja", "aptitude-doc-ja",
     "libreoffice-help-ja", "gimp-help-ja", "debian-edu-doc-ja", "debian-edu-doc-legacy-ja",
     "kicad-doc-ja", "lilypond-doc-html-ja", "libjlha-java-doc-ja", "xdvik-ja", "scilab-doc-ja",
-    # Multilingual packages: only their Japanese files are used (JA_PATH_RE).
+    "libreoffice-l10n-ja", "firefox-esr-l10n-ja", "thunderbird-l10n-ja",
+    # Multilingual packages: only their Japanese files are used (JA_PATH_RE), except where
+    # ALL_FILES_PKGS says every file is looked at (and kept when it is mostly Japanese).
     "debian-handbook", "installation-guide-amd64", "apt", "dpkg", "man-db", "po4a",
+    "gnome-user-docs", "gnucash-docs", "debian-history", "texlive-lang-japanese",
 ]
+ALL_FILES_PKGS = {"texlive-lang-japanese"}
+# Packages whose PDFs and plain text files (.txt, .tex, .md, README) are converted too; in the
+# others those are mostly copyright files and examples.
+PLAIN_PKGS = {"texlive-lang-japanese", "debian-history"}
+# The 16x corpus holds at most this much text (the issue asks for at least 400 MB at 16x; the
+# Debian sources hold far less, so in practice 16x is all of it).
+CORPUS_CAP_BYTES = 1600 * 10**6
 JA_PATH_RE = re.compile(r"(^|[/_.-])ja([/_.-]|$)|ja-JP")
 
 # Kana, CJK punctuation, ideographs and full-width forms: the characters that count as
@@ -193,11 +208,80 @@ def man_to_text(path):
     return tidy(unicodedata.normalize("NFC", text), join_spaces=True)
 
 
+def _mo_strings(raw):
+    """The translated strings of a GNU gettext catalog (.mo), in file order."""
+    import struct
+    if len(raw) < 28:
+        return []
+    magic = struct.unpack("<I", raw[:4])[0]
+    end = "<" if magic == 0x950412de else ">" if magic == 0xde120495 else None
+    if end is None:
+        return []
+    _, n, _, toff = struct.unpack(end + "4I", raw[4:20])
+    out = []
+    for i in range(1, n):  # entry 0 is the catalog header
+        ln, off = struct.unpack(end + "2I", raw[toff + 8 * i:toff + 8 * i + 8])
+        for s in raw[off:off + ln].split(b"\0"):  # plural forms
+            out.append(s.decode("utf-8", "replace"))
+    return out
+
+
+L10N_VALUE_RE = re.compile(r"^\s*[A-Za-z0-9_.-]+\s*[=:]\s*(.+)$|<!ENTITY\s+\S+\s+\"([^\"]*)\"")
+
+
+def l10n_to_text(strings):
+    """UI strings as text: one paragraph per string, markup and placeholders dropped."""
+    paras = []
+    for s in strings:
+        s = re.sub(r"<[^>]+>|\{[^}]*\}|%\d*\$?[sdS@]|&[a-z]+;|\\n", " ", s).strip()
+        if J_RE.search(s):
+            paras.append(s)
+    return tidy("\n\n".join(paras), join_spaces=False)
+
+
+def xpi_to_text(path):
+    """A Firefox/Thunderbird language pack: the values of its .ftl/.properties/.dtd files."""
+    strings = []
+    with zipfile.ZipFile(path) as z:
+        for m in sorted(z.namelist()):
+            if m.endswith((".ftl", ".properties", ".dtd")):
+                for line in z.read(m).decode("utf-8", "replace").split("\n"):
+                    v = L10N_VALUE_RE.match(line)
+                    if v:
+                        strings.append(v.group(1) or v.group(2) or "")
+    return l10n_to_text(strings)
+
+
+def pdf_to_text(path):
+    proc = subprocess.run(["pdftotext", "-q", "-enc", "UTF-8", path, "-"], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, timeout=120)
+    text = J_WRAP_RE.sub("", proc.stdout.decode("utf-8", "replace").replace("\f", "\n\n"))
+    return tidy(unicodedata.normalize("NFC", text), join_spaces=False)
+
+
+def plain_to_text(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    if path.endswith(".gz"):
+        raw = gzip.decompress(raw)
+    text = J_WRAP_RE.sub("", decode_bytes(raw))
+    return tidy(unicodedata.normalize("NFC", text), join_spaces=False)
+
+
 def _convert_one(job):
     kind, src, dst = job
     try:
         if kind == "man":
             text = man_to_text(src)
+        elif kind == "pdf":
+            text = pdf_to_text(src)
+        elif kind == "plain":
+            text = plain_to_text(src)
+        elif kind == "mo":
+            with open(src, "rb") as f:
+                text = l10n_to_text(_mo_strings(f.read()))
+        elif kind == "xpi":
+            text = xpi_to_text(src)
         else:
             with open(src, "rb") as f:
                 text = html_to_text(f.read())
@@ -213,6 +297,23 @@ def _convert_one(job):
     return dst, len(text.encode("utf-8")), frac, "kept"
 
 
+def _job_kind(rel, fn):
+    if "/man/" in "/" + rel and re.search(r"\.\d\w*(\.gz)?$", fn):
+        return "man"
+    if fn.endswith((".html", ".htm", ".xhtml", ".page")) and "big-page" not in fn \
+            and fn not in ("search.html", "genindex.html"):
+        return "html"  # Mallard .page help (GNOME) is markup too
+    if fn.endswith(".pdf"):
+        return "pdf"
+    if fn.endswith(".mo"):
+        return "mo"
+    if fn.endswith(".xpi"):
+        return "xpi"
+    if re.search(r"\.(txt|tex|md|ja)(\.gz)?$|(^|/)README[^/]*$", fn):
+        return "plain"
+    return None
+
+
 def _source_jobs(root, outdir):
     jobs = []
     for pkg in sorted(os.listdir(root)):
@@ -223,18 +324,15 @@ def _source_jobs(root, outdir):
                 if os.path.islink(src):
                     continue
                 rel = os.path.relpath(src, base)
-                if not pkg.endswith("-ja") and not JA_PATH_RE.search(rel):
+                if pkg not in ALL_FILES_PKGS and not pkg.endswith("-ja") \
+                        and not JA_PATH_RE.search(rel):
                     continue
-                if "/man/" in "/" + rel and re.search(r"\.\d\w*(\.gz)?$", fn):
-                    kind = "man"
-                elif fn.endswith((".html", ".htm")) and "big-page" not in fn \
-                        and fn not in ("search.html", "genindex.html"):
-                    kind = "html"
-                else:
+                kind = _job_kind(rel, fn)
+                if kind is None or (kind in ("pdf", "plain") and pkg not in PLAIN_PKGS):
                     continue
                 name = re.sub(r"^usr/share/", "", rel)
                 name = re.sub(r"(\.gz)$", "", name)
-                name = re.sub(r"\.html?$", "", name).replace("/", "_")
+                name = re.sub(r"\.(html?|page)$", "", name).replace("/", "_")
                 jobs.append((kind, src, os.path.join(outdir, pkg + "--" + name + ".txt")))
     return jobs
 
@@ -260,7 +358,8 @@ def fetch_packages(cache):
         pkg = os.path.basename(deb).split("_")[0]
         dest = os.path.join(root, pkg)
         if not os.path.isdir(dest):
-            os.makedirs(dest + ".tmp", exist_ok=True)
+            shutil.rmtree(dest + ".tmp", ignore_errors=True)
+            os.makedirs(dest + ".tmp")
             subprocess.run(["dpkg-deb", "-x", deb, dest + ".tmp"], check=True)
             # scilab-doc-ja ships its help as HTML inside a JavaHelp jar.
             for jar in glob.glob(os.path.join(dest + ".tmp", "**", "*.jar"), recursive=True):
@@ -270,6 +369,41 @@ def fetch_packages(cache):
                             z.extract(m, jar[:-4])
             os.rename(dest + ".tmp", dest)
     return root
+
+
+def fetch_translations(cache, outdir):
+    """Debian's Japanese package descriptions (main/i18n/Translation-ja), fetched by apt itself
+    into a private lists directory (the system's apt state is not touched), cut into files of
+    400 descriptions, each description a paragraph. Returns the number of files written."""
+    lists = os.path.join(os.path.abspath(cache), "apt-ja")  # apt reads relative paths from /
+    os.makedirs(os.path.join(lists, "partial"), exist_ok=True)
+    if not glob.glob(os.path.join(lists, "*Translation-ja*")):
+        subprocess.run(["apt-get", "update", "-q", "-o", "Dir::State::Lists=" + lists,
+                        "-o", "Acquire::Languages=ja", "-o", "APT::Get::List-Cleanup=0"],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    paths = glob.glob(os.path.join(lists, "*Translation-ja*"))
+    if not paths:
+        note("apt fetched no Translation-ja; package descriptions skipped")
+        return 0
+    raw = subprocess.run(["/usr/lib/apt/apt-helper", "cat-file", paths[0]],
+                         stdout=subprocess.PIPE, check=True).stdout.decode("utf-8", "replace")
+    descs = []
+    for block in raw.split("\n\n"):
+        m = re.search(r"^Description-ja: (.*)$", block, re.M)
+        if not m:
+            continue
+        body = [m.group(1)]
+        for line in block[m.end():].split("\n"):
+            if line.startswith(" "):
+                body.append("" if line.strip() == "." else line.strip())
+        descs.append(tidy(J_WRAP_RE.sub("", "\n".join(body)), join_spaces=False))
+    n = 0
+    for i in range(0, len(descs), 400):
+        with open(os.path.join(outdir, "debian-Translation-ja--%03d.txt" % (i // 400)),
+                  "w", encoding="utf-8") as f:
+            f.write("\n".join(descs[i:i + 400]))
+        n += 1
+    return n
 
 
 def smoke_sources(src_dir, cache):
@@ -288,40 +422,110 @@ def smoke_sources(src_dir, cache):
     return root
 
 
-def make_copies(src, dst, copies):
-    shutil.rmtree(dst, ignore_errors=True)
-    for k in range(1, copies + 1):
-        d = os.path.join(dst, "copy%d" % k)
-        os.makedirs(d)
-        for fn in sorted(os.listdir(src)):
+def read_text(path):
+    """A corpus file's text: UTF-8, or Shift_JIS (some files are kept in it on purpose)."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("shift_jis")
+
+
+def _order_key(name):
+    return hashlib.sha1(name.encode("utf-8")).hexdigest()
+
+
+def dedupe_pool(conv, pool, sjis_every):
+    """Copies the converted files of conv into pool in a fixed pseudo-random order (by the hash
+    of their names), dropping a file whose text was seen before and every paragraph of 20
+    characters or more that an earlier file already holds, so the corpus grows in distinct
+    text only. Every sjis_every-th file kept (by that order) that Shift_JIS can hold is written
+    in Shift_JIS, so the tools' decoding is exercised; the rest are UTF-8.
+    Returns [(name, utf8_bytes, is_sjis)] in that order."""
+    shutil.rmtree(pool, ignore_errors=True)
+    os.makedirs(pool)
+    seen_files, seen_paras = set(), set()
+    out = []
+    dropped_paras = 0
+    for fn in sorted((f for f in os.listdir(conv) if f.endswith(".txt")), key=_order_key):
+        with open(os.path.join(conv, fn), encoding="utf-8") as f:
+            text = f.read()
+        h = hashlib.sha1(text.encode("utf-8")).digest()
+        if h in seen_files:
+            continue
+        seen_files.add(h)
+        keep = []
+        for para in re.split(r"\n\s*\n", text):
+            key = re.sub(r"\s+", "", para)
+            if len(key) >= 20:
+                ph = hashlib.sha1(key.encode("utf-8")).digest()
+                if ph in seen_paras:
+                    dropped_paras += 1
+                    continue
+                seen_paras.add(ph)
+            keep.append(para.strip("\n"))
+        text = "\n\n".join(p for p in keep if p.strip()) + "\n"
+        if len(text) < MIN_FILE_CHARS or ja_fraction(text) < MIN_JA_FRACTION:
+            continue
+        data = text.encode("utf-8")
+        sjis = False
+        if sjis_every and len(out) % sjis_every == sjis_every - 1:
             try:
-                os.link(os.path.join(src, fn), os.path.join(d, fn))
-            except OSError:
-                shutil.copyfile(os.path.join(src, fn), os.path.join(d, fn))
+                data, sjis = text.encode("shift_jis"), True
+            except UnicodeEncodeError:
+                pass
+        with open(os.path.join(pool, fn), "wb") as f:
+            f.write(data)
+        out.append((fn, len(text.encode("utf-8")), sjis))
+    note("deduplicated: %d files kept, %d repeated paragraphs dropped" % (len(out), dropped_paras))
+    return out
+
+
+def make_scales(pool, files, cache, cap_bytes, smoke=False):
+    """corpus-16x holds the pool (at most cap_bytes of text), corpus-4x its first quarter and
+    corpus-1x its first sixteenth, in the pool's order: each is a prefix of the next, so every
+    step adds new text and new words, never copies. Hard links, no second copy on disk."""
+    total = min(cap_bytes, sum(n for _, n, _ in files))
+    summary = {}
+    # The smoke corpus is a handful of files: every scale is all of it.
+    for scale, div in (("16x", 1), ("4x", 1 if smoke else 4), ("1x", 1 if smoke else 16)):
+        d = os.path.join(cache, "corpus-" + scale)
+        shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(d)
+        size = n_sjis = n_files = 0
+        for fn, n, sjis in files:
+            if size >= total / div:
+                break
+            os.link(os.path.join(pool, fn), os.path.join(d, fn))
+            size += n
+            n_sjis += sjis
+            n_files += 1
+        summary[scale] = {"files": n_files, "text_bytes": size, "shift_jis_files": n_sjis}
+        with open(os.path.join(d, ".manifest.json"), "w") as f:
+            json.dump(summary[scale], f)
+    return summary
 
 
 def cmd_corpus(args):
     cache = args.cache
-    out1 = os.path.join(cache, "corpus-1x")
-    out4 = os.path.join(cache, "corpus-4x")
-    stamp = os.path.join(out1, ".complete")
+    conv = os.path.join(cache, "converted")
+    stamp = os.path.join(cache, "corpus-16x", ".complete")
     if os.path.exists(stamp) and not args.force:
-        if not os.path.isdir(out4):
-            make_copies(out1, out4, 4)
         return
     t0 = time.time()
-    shutil.rmtree(out1, ignore_errors=True)
-    os.makedirs(out1)
     if args.smoke:
         src = smoke_sources(args.smoke_src, cache)
-        for fn in sorted(os.listdir(src)):
-            shutil.copyfile(os.path.join(src, fn), os.path.join(out1, fn))
-        note("smoke corpus: %d files" % len(os.listdir(out1)))
-    else:
+        shutil.rmtree(conv, ignore_errors=True)
+        shutil.copytree(src, conv)
+        note("smoke corpus: %d files" % len(os.listdir(conv)))
+    elif not os.path.exists(os.path.join(conv, ".complete")) or args.force:
         root = fetch_packages(cache)
+        shutil.rmtree(conv, ignore_errors=True)
+        os.makedirs(conv)
         t1 = time.time()
         note("fetched and unpacked in %.1f s" % (t1 - t0))
-        jobs = _source_jobs(root, out1)
+        jobs = _source_jobs(root, conv)
         stats = {}
         with concurrent.futures.ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as ex:
             for dst, n, frac, status in ex.map(_convert_one, jobs, chunksize=16):
@@ -334,20 +538,34 @@ def cmd_corpus(args):
                     s["dropped"] += 1
         with open(os.path.join(cache, "corpus-stats.json"), "w") as f:
             json.dump(stats, f, indent=1, sort_keys=True)
+        open(os.path.join(conv, ".complete"), "w").close()
         note("converted %d inputs in %.1f s" % (len(jobs), time.time() - t1))
-    make_copies(out1, out4, 4)
+    if not args.smoke and not glob.glob(os.path.join(conv, "debian-Translation-ja--*")):
+        note("Translation-ja: %d files" % fetch_translations(cache, conv))
+    files = dedupe_pool(conv, os.path.join(cache, "pool"), 0 if args.smoke else 8)
+    if args.smoke:
+        # One file in Shift_JIS, so that the smoke run exercises decoding too.
+        for k, (fn, n, _) in enumerate(files):
+            path = os.path.join(cache, "pool", fn)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            try:
+                data = text.encode("shift_jis")
+            except UnicodeEncodeError:
+                continue
+            with open(path, "wb") as f:
+                f.write(data)
+            files[k] = (fn, n, True)
+            break
+    summary = make_scales(os.path.join(cache, "pool"), files, cache, CORPUS_CAP_BYTES,
+                          args.smoke)
+    with open(os.path.join(cache, "corpus-scales.json"), "w") as f:
+        json.dump(summary, f, indent=1, sort_keys=True)
     open(stamp, "w").close()
-    files = [f for f in os.listdir(out1) if f.endswith(".txt")]
-    total = 0
-    jchars = nonspace = 0
-    for fn in files:
-        with open(os.path.join(out1, fn), encoding="utf-8") as f:
-            t = f.read()
-        total += len(t.encode("utf-8"))
-        jchars += len(J_RE.findall(t))
-        nonspace += sum(1 for c in t if not c.isspace())
-    note("corpus-1x: %d files, %.1f MB, %.0f%% Japanese characters (of non-space), %.1f s total"
-         % (len(files), total / 1e6, 100.0 * jchars / max(1, nonspace), time.time() - t0))
+    for scale in ("1x", "4x", "16x"):
+        s = summary[scale]
+        note("corpus-%s: %d files (%d in Shift_JIS), %.1f MB of text; %.1f s total"
+             % (scale, s["files"], s["shift_jis_files"], s["text_bytes"] / 1e6, time.time() - t0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -442,9 +660,7 @@ def cmd_passages(args):
     with open(args.out, "w", encoding="utf-8") as out:
         for path in corpus_files(args.corpus):
             rel = os.path.relpath(path, args.corpus)
-            with open(path, encoding="utf-8") as f:
-                text = f.read()
-            for ls, le, body in split_passages(text):
+            for ls, le, body in split_passages(read_text(path)):
                 n += 1
                 nbytes += len(body.encode("utf-8"))
                 out.write("%d\t%s\t%d\t%d\t%s\n" % (n, rel, ls, le, esc(body)))
@@ -463,17 +679,33 @@ def norm(s):
 
 
 # ---------------------------------------------------------------------------------------------
-# Queries: words drawn from the corpus by frequency. A "word" is a maximal run of kanji and
-# katakana (Japanese has no spaces; a run between kana and punctuation is close to a word or
-# a compound), plus the two hiragana words every Japanese text is full of.
+# Queries: drawn from each corpus by frequency band with a fixed seed. A "word" is a maximal run of
+# kanji and katakana (Japanese has no spaces; a run between kana and punctuation is close to a
+# word or a compound).
 
 WORD_RE = re.compile("[\u4e00-\u9fff\u3005\u30a1-\u30fa\u30fc]+")
-FIXED_SHORT = ["する", "ます"]
-CLASSES = [  # class name, number of queries, allowed lengths in characters
-    ("short", 17, (1, 2)),
-    ("three", 17, (3, 3)),
-    ("long", 16, (4, 10)),
+KANJI_RE = re.compile("[\u4e00-\u9fff]")
+# Function words and endings: particles, auxiliaries and conjunctions that fill every Japanese
+# text. The "function" class draws from those the corpus holds.
+FUNCTION_WORDS = [
+    "する", "ます", "こと", "ている", "として", "について", "による", "により", "ため", "など",
+    "ので", "から", "まで", "より", "また", "および", "または", "ません", "でした", "です",
+    "ました", "される", "された", "できる", "できます", "ない", "ある", "あり", "いる", "なる",
+    "なり", "よう", "もの", "ところ", "とき", "これ", "それ", "この", "その", "どの", "ここ",
+    "には", "では", "とは", "への", "での", "ほど", "だけ", "しか", "ずつ", "ながら", "しかし",
+    "ただし", "なお", "さらに", "ただ", "において", "に対して", "ければ", "ように", "ような",
+    "という", "といった", "場合は", "ておく", "てください", "ましょう", "でしょう", "だろう",
+    "かもしれません", "けれども", "のみ", "すべて", "それぞれ", "もし", "まず", "次に",
 ]
+# Query classes: name, what is drawn. Each gets --per-class queries (default 40).
+CLASSES = [
+    ("kanji1", "one kanji, drawn over the kanji of the corpus by frequency band"),
+    ("word2", "a two-character word (a kanji/katakana run of two), by frequency band"),
+    ("function", "a function word or ending (FUNCTION_WORDS present in the corpus)"),
+    ("compound", "a long compound: a kanji/katakana run of 5 to 10 characters"),
+    ("rare", "a rare term: a kanji/katakana run of 2 to 6 characters seen 1 to 3 times"),
+]
+CLASS_NAMES = [c for c, _ in CLASSES]
 
 
 def _draw(cands, k, rng):
@@ -482,40 +714,52 @@ def _draw(cands, k, rng):
     if len(cands) <= k:
         return list(cands)
     picks = []
+    chosen = set()
     n = len(cands)
     for i in range(k):
         lo = int(round(n ** (i / k))) - 1
         hi = max(lo + 1, int(round(n ** ((i + 1) / k))) - 1)
-        band = [w for w in cands[lo:hi] if w not in picks] or [w for w in cands if w not in picks]
-        picks.append(rng.choice(band))
+        band = [w for w in cands[lo:hi] if w not in chosen] or \
+            [w for w in cands if w not in chosen]
+        w = rng.choice(band)
+        picks.append(w)
+        chosen.add(w)
     return picks
 
 
 def cmd_queries(args):
-    counts = {}
+    runs, kanji = {}, {}
+    texts = []
     for path in corpus_files(args.corpus):
-        with open(path, encoding="utf-8") as f:
-            for w in WORD_RE.findall(f.read()):
-                counts[w] = counts.get(w, 0) + 1
+        t = read_text(path)
+        texts.append(t)
+        for w in WORD_RE.findall(t):
+            runs[w] = runs.get(w, 0) + 1
+        for c in KANJI_RE.findall(t):
+            kanji[c] = kanji.get(c, 0) + 1
+    whole = "\n".join(texts)
+    func = {w: whole.count(w) for w in FUNCTION_WORDS}
+    by_freq = lambda counts, ok: sorted((w for w, n in counts.items() if ok(w, n)),
+                                        key=lambda w: (-counts[w], w))
+    k, m = args.per_class, args.min_count
+    cands = {
+        "kanji1": by_freq(kanji, lambda w, n: n >= m),
+        "word2": by_freq(runs, lambda w, n: len(w) == 2 and n >= m),
+        "function": by_freq(func, lambda w, n: n >= m),
+        "compound": by_freq(runs, lambda w, n: 5 <= len(w) <= 10 and n >= m),
+        # Rare terms are drawn evenly (they all have 1 to 3 occurrences as a run).
+        "rare": sorted(w for w, n in runs.items() if 2 <= len(w) <= 6 and n <= 3),
+    }
     rng = random.Random(args.seed)
     with open(args.out, "w", encoding="utf-8") as out:
-        for name, k, (lo, hi) in CLASSES:
-            fixed = [w for w in FIXED_SHORT if name == "short"]
-            cands = sorted((w for w, n in counts.items()
-                            if lo <= len(w) <= hi and n >= args.min_count and w not in fixed),
-                           key=lambda w: (-counts[w], w))
-            words = fixed
-            if name == "short":
-                # A third of the short ones are single characters, the rest two.
-                ones = [w for w in cands if len(w) == 1]
-                twos = [w for w in cands if len(w) == 2]
-                n1 = (k - len(fixed)) // 3
-                words = words + _draw(ones, n1, rng) + _draw(twos, k - len(fixed) - n1, rng)
-            else:
-                words = words + _draw(cands, k, rng)
+        for name in CLASS_NAMES:
+            c = cands[name]
+            words = rng.sample(c, min(k, len(c))) if name == "rare" else _draw(c, k, rng)
+            if len(words) < k:
+                note("%s: only %d %s queries (wanted %d)" % (args.out, len(words), name, k))
             for w in words:
                 out.write("%s\t%s\n" % (name, w))
-    note("%s: queries drawn (seed %d)" % (args.out, args.seed))
+    note("%s: queries drawn (seed %d, %d per class)" % (args.out, args.seed, k))
 
 
 def read_queries(path):
@@ -524,14 +768,29 @@ def read_queries(path):
 
 
 def cmd_oracle(args):
-    """Per query, the passages whose NFKC-casefolded text contains the NFKC-casefolded query."""
+    """Per query, the passages whose NFKC-casefolded text contains the NFKC-casefolded query:
+    grep -F over the passages, one string search per query over all of them joined."""
     queries = read_queries(args.queries)
-    texts = [(pid, norm(body)) for pid, _, _, _, body in read_passages(args.passages)]
+    ids, starts, parts = [], [], []
+    pos = 0
+    for pid, _, _, _, body in read_passages(args.passages):
+        t = norm(body)
+        ids.append(pid)
+        starts.append(pos)
+        parts.append(t)
+        pos += len(t) + 1
+    big = "\0".join(parts)
+    del parts
     with open(args.out, "w") as out:
         for qi, (_, q) in enumerate(queries):
             nq = norm(q)
-            ids = [pid for pid, t in texts if nq in t]
-            out.write("%d\t%s\n" % (qi, " ".join(map(str, ids))))
+            hit = []
+            at = big.find(nq) if nq else -1
+            while at >= 0:
+                k = bisect.bisect_right(starts, at) - 1
+                hit.append(ids[k])
+                at = big.find(nq, starts[k + 1]) if k + 1 < len(starts) else -1
+            out.write("%d\t%s\n" % (qi, " ".join(map(str, hit))))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -768,7 +1027,49 @@ def cmd_jfts_parse(args):
 
 
 # ---------------------------------------------------------------------------------------------
-# The table.
+# Start-up: a whole jfts-query call, minus the time the query itself took by its own --timing.
+
+def cmd_startup(args):
+    """Runs `jfts-query --db DB --exact --limit 10 --format json --timing WORD` --calls times
+    (after one untimed call); prints the median of (wall ms - --timing ms) and writes every
+    call's figures to --out, with its CPU time (user + system) and, for scale, the wall time of
+    spawning an empty process (/bin/true) right after it."""
+    cmd = [args.query_bin, "--db", args.db, "--exact", "--format", "json", "--limit", "10",
+           "--timing", args.word]
+    pat = re.compile(r"^jfts-query: timing: ([0-9.]+) ")
+    load_pat = re.compile(r"^jfts-query: load: ([0-9.]+)")
+    rows = []
+    for i in range(args.calls + 1):
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        err = p.stderr.read()
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = (time.perf_counter() - t0) * 1000.0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        p.stderr.close()
+        cpu = (ru.ru_utime + ru.ru_stime) * 1000.0
+        t1 = time.perf_counter()
+        subprocess.run(["/bin/true"])
+        spawn = (time.perf_counter() - t1) * 1000.0
+        lines = err.decode("utf-8", "replace").split("\n")
+        inner = [float(x.group(1)) for x in map(pat.match, lines) if x]
+        load = [float(x.group(1)) for x in map(load_pat.match, lines) if x]
+        if p.returncode != 0 or not inner:
+            raise SystemExit("harness: jfts-query %r gave no timing (exit %d)"
+                             % (args.word, p.returncode))
+        if i > 0:
+            rows.append((wall, inner[0], cpu, spawn, load[0] if load else -1))
+    # load_ms: what jfts-query itself reports as its opening time (-1 when it reports none).
+    with open(args.out, "w") as f:
+        f.write("wall_ms\tquery_ms\tstartup_ms\tcpu_ms\ttrue_ms\tload_ms\n")
+        for wall, inner, cpu, spawn, load in rows:
+            f.write("%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\n"
+                    % (wall, inner, wall - inner, cpu, spawn, load))
+    print("%.2f" % statistics.median(r[0] - r[1] for r in rows))
+
+
+# ---------------------------------------------------------------------------------------------
+# The tables and the floors.
 
 def _pct(values, p):
     if not values:
@@ -794,169 +1095,249 @@ def _fmt(x, spec):
 
 
 def _recalls(hits, oracle):
-    """Per query with a non-empty oracle that the tool answered: |hits ∩ oracle| ÷ |oracle|."""
-    return {qi: len(hits[qi] & oracle[qi]) / len(oracle[qi])
-            for qi in oracle if oracle[qi] and qi in hits}
-
-
-# FTS5 trigram's build speed in ../shared/ANCHORS.md (1x, 4x): the yardstick for how fast this
-# machine runs compared with the one the issues' absolute figures were measured on.
-ANCHOR_TRIGRAM_MBPS = {"1x": 8.2, "4x": 7.7}
-
-
-def _floors(stats, scale="1x"):
-    j = stats.get("jfts")
-    if not j:
-        return []
-    tri = stats.get("fts5-trigram", {})
-    gro = stats.get("groonga", {})
-    out = []
-
-    def check(name, ok, detail):
-        out.append("- %s %s: %s" % ("PASS" if ok else ("FAIL" if ok is not None else "n/a "),
-                                    name, detail))
-
-    rec = j["recalls"]
-    bad = [qi for qi, r in rec.items() if r < 1.0]
-    check("recall 1.000 on every query", bool(rec) and not bad if rec else None,
-          "%d of %d queries below 1" % (len(bad), len(rec)) if rec else "no hits measured")
-    if j["mbps"] and tri.get("mbps"):
-        check("build MB/s >= 1.5 x trigram", j["mbps"] >= 1.5 * tri["mbps"],
-              "%.1f vs 1.5 x %.1f = %.1f" % (j["mbps"], tri["mbps"], 1.5 * tri["mbps"]))
-    anchor = ANCHOR_TRIGRAM_MBPS.get(scale)
-    if j["mbps"] and tri.get("mbps") and anchor:
-        # The issue's 15 MB/s was set on the machine of ANCHORS.md. A shared host slows every
-        # tool of a run alike (FTS5 trigram ran at a third to a half of its ANCHORS speed
-        # here), so the figure is compared at that machine's speed, scaled by trigram's, with
-        # the absolute one beside it.
-        scaled = j["mbps"] * anchor / tri["mbps"]
-        check("build MB/s >= 15 at the anchors' machine speed (issue: tokenizer and search)",
-              scaled >= 15,
-              "%.1f MB/s here x (trigram %.1f in ANCHORS.md / %.1f here) = %.1f; absolute "
-              "%.1f MB/s %s 15" % (j["mbps"], anchor, tri["mbps"], scaled, j["mbps"],
-                                   ">=" if j["mbps"] >= 15 else "<"))
-    elif j["mbps"]:
-        check("build MB/s >= 15 (issue: tokenizer and search)", j["mbps"] >= 15,
-              "%.1f MB/s" % j["mbps"])
-    if j["ratio"] and tri.get("ratio"):
-        check("DB size <= trigram", j["ratio"] <= tri["ratio"],
-              "%.2f vs %.2f x text" % (j["ratio"], tri["ratio"]))
-    if j["p99_3plus"] is not None and tri.get("p99_3plus") is not None:
-        check("p99 (3+ characters) <= trigram", j["p99_3plus"] <= tri["p99_3plus"],
-              "%.2f vs %.2f ms" % (j["p99_3plus"], tri["p99_3plus"]))
-    if j["p99_short"] is not None and gro.get("p99_short") is not None:
-        check("p99 (1-2 characters) <= 3 x Groonga", j["p99_short"] <= 3 * gro["p99_short"],
-              "%.2f vs 3 x %.2f = %.2f ms" % (j["p99_short"], gro["p99_short"],
-                                             3 * gro["p99_short"]))
-    if j["build_rss_mb"]:
-        check("jfts-index peak RSS <= 64 MB", j["build_rss_mb"] <= 64,
-              "%.0f MB" % j["build_rss_mb"])
+    """Per query that the tool answered: |hits ∩ oracle| ÷ |oracle| (1 for an empty oracle
+    when the tool found nothing either, 0 when it found something)."""
+    out = {}
+    for qi in oracle:
+        if qi not in hits:
+            continue
+        if oracle[qi]:
+            out[qi] = len(hits[qi] & oracle[qi]) / len(oracle[qi])
+        else:
+            out[qi] = 0.0 if hits[qi] else 1.0
     return out
+
+
+def _text_bytes(corpus):
+    """UTF-8 bytes of the corpus's text (its manifest; Shift_JIS files are smaller on disk)."""
+    man = os.path.join(corpus, ".manifest.json")
+    if os.path.exists(man):
+        with open(man) as f:
+            return json.load(f)["text_bytes"]
+    return sum(len(read_text(p).encode("utf-8")) for p in corpus_files(corpus))
+
+
+def _tool_stats(d, text_bytes, qclass, oracle, classes):
+    with open(os.path.join(d, "result.json")) as f:
+        res = json.load(f)
+    if res.get("skipped"):
+        return res, None
+    st = {"note": res.get("note")}
+    mb = text_bytes / 1e6
+    st["build_wall"] = res.get("build_wall")
+    st["build_cpu"] = res.get("build_cpu")
+    st["mbps"] = mb / res["build_wall"] if res.get("build_wall") else None
+    st["mbps_cpu"] = mb / res["build_cpu"] if res.get("build_cpu") else None
+    st["db_mb"] = res["db_bytes"] / 1e6 if res.get("db_bytes") else None
+    st["db_ratio"] = res["db_bytes"] / text_bytes if res.get("db_bytes") else None
+    st["build_rss_mb"] = res["build_rss_kb"] / 1024.0 if res.get("build_rss_kb") else None
+    st["query_rss_mb"] = res["query_rss_kb"] / 1024.0 if res.get("query_rss_kb") else None
+    st["startup_ms"] = res.get("startup_ms")
+    st["startup_cpu_ms"] = st["spawn_ms"] = st["load_ms"] = None
+    spath = os.path.join(d, "startup.tsv")
+    if os.path.exists(spath):
+        with open(spath) as f:
+            rows = [line.split("\t") for line in f.read().split("\n")[1:] if line]
+        st["startup_cpu_ms"] = statistics.median(float(r[3]) for r in rows) if rows else None
+        st["spawn_ms"] = statistics.median(float(r[4]) for r in rows) if rows else None
+        loads = [float(r[5]) for r in rows if len(r) > 5 and float(r[5]) >= 0]
+        st["load_ms"] = statistics.median(loads) if loads else None
+    times = {c: [] for c in classes}
+    tpath = os.path.join(d, "timings.tsv")
+    if os.path.exists(tpath):
+        with open(tpath) as f:
+            for line in f:
+                qi, ms, _ = line.rstrip("\n").split("\t")
+                times[qclass[int(qi)]].append(float(ms))
+    st["runs"] = {c: len(times[c]) for c in classes}
+    st["p"] = {c: {q: _pct(times[c], q) for q in (50, 95, 99)} for c in classes}
+    hpath = os.path.join(d, "hits.tsv")
+    hits = _read_sets(hpath) if os.path.exists(hpath) else {}
+    # A tool that cuts its own passages (jfts) brings its own oracle over them.
+    own = os.path.join(d, "oracle.tsv")
+    per_query = _recalls(hits, _read_sets(own) if os.path.exists(own) else oracle)
+    st["recall"] = {c: [r for qi, r in per_query.items() if qclass[qi] == c] for c in classes}
+    st["below"] = sorted(qi for qi, r in per_query.items() if r < 1.0)
+    st["per_query"] = per_query
+    mapped = os.path.join(d, "hits-mapped.tsv")
+    if os.path.exists(mapped):
+        mq = _recalls(_read_sets(mapped), oracle)
+        st["mapped_recall"] = {c: [r for qi, r in mq.items() if qclass[qi] == c] for c in classes}
+    return res, st
+
+
+# The rows the floors judge: jfts's tokenizer on the shared passages, and jfts end to end.
+FLOOR_ROWS = [("fts5-jfts", "tokenizer"), ("jfts", "end to end")]
+
+
+def _floors(stats, classes):
+    gro = stats.get("groonga")
+    tri = stats.get("fts5-trigram")
+    out = []
+    n_pass = n_fail = 0
+
+    def check(row, name, ok, detail):
+        nonlocal n_pass, n_fail
+        if ok is None:
+            out.append("- n/a  %s: %s: %s" % (row, name, detail))
+            return
+        n_pass += ok
+        n_fail += not ok
+        out.append("- %s %s: %s: %s" % ("PASS" if ok else "FAIL", row, name, detail))
+
+    for tool, label in FLOOR_ROWS:
+        j = stats.get(tool)
+        if not j:
+            continue
+        row = "%s (%s)" % (tool, label)
+        n_q = len(j["per_query"])
+        check(row, "recall 1.000 on every query", n_q > 0 and not j["below"] if n_q else None,
+              "%d of %d queries below 1.000" % (len(j["below"]), n_q))
+        for c in classes:
+            jp, gp = j["p"][c], gro["p"][c] if gro else None
+            if jp[99] is None or not gp or gp[99] is None:
+                check(row, "%s p99 <= Groonga, p50 <= 1.5 x Groonga" % c, None, "not measured")
+                continue
+            check(row, "%s p99 <= Groonga" % c, jp[99] <= gp[99],
+                  "%.2f vs %.2f ms (%.2f x)" % (jp[99], gp[99], jp[99] / gp[99] if gp[99] else 0))
+            check(row, "%s p50 <= 1.5 x Groonga" % c, jp[50] <= 1.5 * gp[50],
+                  "%.2f vs 1.5 x %.2f = %.2f ms" % (jp[50], gp[50], 1.5 * gp[50]))
+        if j["mbps"] and gro and gro["mbps"]:
+            check(row, "build MB/s >= 2 x Groonga", j["mbps"] >= 2 * gro["mbps"],
+                  "%.2f vs 2 x %.2f = %.2f MB/s (wall; CPU: %s vs %s MB/s)"
+                  % (j["mbps"], gro["mbps"], 2 * gro["mbps"], _fmt(j["mbps_cpu"], ".2f"),
+                     _fmt(gro["mbps_cpu"], ".2f")))
+        if j["db_ratio"] and tri and tri["db_ratio"]:
+            check(row, "database <= 0.85 x trigram", j["db_ratio"] <= 0.85 * tri["db_ratio"],
+                  "%.2f vs 0.85 x %.2f = %.2f x text (%.1f vs %.1f MB)"
+                  % (j["db_ratio"], tri["db_ratio"], 0.85 * tri["db_ratio"], j["db_mb"],
+                     tri["db_mb"]))
+        if tool == "jfts":
+            check(row, "jfts-index peak RSS <= 64 MB",
+                  j["build_rss_mb"] <= 64 if j["build_rss_mb"] else None,
+                  "%s MB" % _fmt(j["build_rss_mb"], ".1f"))
+            check(row, "jfts-query start-up <= 10 ms",
+                  j["startup_ms"] <= 10 if j["startup_ms"] is not None else None,
+                  "%s ms (median of wall - --timing; the call's CPU time %s ms, its own "
+                  "'load:' figure %s ms; spawning /bin/true takes %s ms here)"
+                  % (_fmt(j["startup_ms"], ".2f"), _fmt(j.get("startup_cpu_ms"), ".1f"),
+                     _fmt(j.get("load_ms"), ".1f"), _fmt(j.get("spawn_ms"), ".1f")))
+    return out, n_pass, n_fail
 
 
 def cmd_report(args):
     queries = read_queries(args.queries)
-    classes = [c for c, _, _ in CLASSES]
+    classes = CLASS_NAMES
     qclass = {i: c for i, (c, _) in enumerate(queries)}
     oracle = _read_sets(args.oracle)
-    text_bytes = sum(os.path.getsize(p) for p in corpus_files(args.corpus))
-    head = ["tool", "build MB/s", "DB ÷ text", "peak RSS MB"]
-    head += ["%s p50/p99 ms" % c for c in classes]
-    head += ["recall " + "/".join(classes)]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    notes = []
-    stats = {}  # tool -> figures the floors section compares
+    text_bytes = _text_bytes(args.corpus)
+    notes, stats, order = [], {}, []
     for tool in args.tools:
         d = os.path.join(args.out, tool)
-        res_path = os.path.join(d, "result.json")
-        if not os.path.exists(res_path):
+        if not os.path.exists(os.path.join(d, "result.json")):
             continue
-        with open(res_path) as f:
-            res = json.load(f)
-        if res.get("skipped"):
+        res, st = _tool_stats(d, text_bytes, qclass, oracle, classes)
+        if st is None:
             notes.append("- %s: skipped: %s" % (tool, res["skipped"]))
             continue
-        build_s = res.get("build_s")
-        mbps = text_bytes / 1e6 / build_s if build_s else None
-        ratio = res["db_bytes"] / text_bytes if res.get("db_bytes") else None
-        rss = res["rss_kb"] / 1024.0 if res.get("rss_kb") else None
-        row = [tool, _fmt(mbps, ".1f"), _fmt(ratio, ".2f"), _fmt(rss, ".0f")]
-        times = {c: [] for c in classes}
-        tpath = os.path.join(d, "timings.tsv")
-        if os.path.exists(tpath):
-            with open(tpath) as f:
-                for line in f:
-                    qi, ms, _ = line.rstrip("\n").split("\t")
-                    times[qclass[int(qi)]].append(float(ms))
-        for c in classes:
-            row.append("%s / %s" % (_fmt(_pct(times[c], 50), ".2f"), _fmt(_pct(times[c], 99), ".2f")))
-        hits = _read_sets(os.path.join(d, "hits.tsv")) if os.path.exists(os.path.join(d, "hits.tsv")) else {}
-        # A tool that cuts its own passages (jfts) brings its own oracle over them.
-        own_oracle = os.path.join(d, "oracle.tsv")
-        t_oracle = _read_sets(own_oracle) if os.path.exists(own_oracle) else oracle
-        per_query = _recalls(hits, t_oracle)
-        rec = []
-        for c in classes:
-            vals = [r for qi, r in per_query.items() if qclass[qi] == c]
-            rec.append(_fmt(statistics.mean(vals) if vals else None, ".2f"))
-        row.append(" / ".join(rec))
-        lines.append("| " + " | ".join(row) + " |")
-        if res.get("note"):
-            notes.append("- %s: %s" % (tool, res["note"]))
-        answered = times["three"] + times["long"]
-        stats[tool] = {
-            "mbps": mbps, "ratio": ratio,
-            "build_rss_mb": res["build_rss_kb"] / 1024.0 if res.get("build_rss_kb") else None,
-            "p99_short": _pct(times["short"], 99), "p99_3plus": _pct(answered, 99),
-            "recalls": per_query,
-        }
-        if per_query:
-            worst = sorted((r, qi) for qi, r in per_query.items())[:3]
-            notes.append("- %s: lowest per-query recall %s; p99 over the three and long "
-                         "queries %s ms"
-                         % (tool, ", ".join("%s %.3f" % (queries[qi][1], r) for r, qi in worst),
-                            _fmt(stats[tool]["p99_3plus"], ".2f")))
-        mapped = os.path.join(d, "hits-mapped.tsv")
-        if os.path.exists(mapped):
-            mq = _recalls(_read_sets(mapped), oracle)
-            notes.append("- %s: recall with its hits mapped onto the harness's passages by line "
+        stats[tool] = st
+        order.append(tool)
+        if st["note"]:
+            notes.append("- %s: %s" % (tool, st["note"]))
+        if st["below"]:
+            notes.append("- %s: recall below 1.000 for %s" % (tool, ", ".join(
+                "%s %s %.3f" % (qclass[qi], queries[qi][1], st["per_query"][qi])
+                for qi in st["below"][:8]) + (" …" if len(st["below"]) > 8 else "")))
+        if st.get("mapped_recall"):
+            notes.append("- %s: recall with its hits mapped onto the shared passages by line "
                          "overlap: %s" % (tool, " / ".join(
-                             _fmt(statistics.mean([r for qi, r in mq.items() if qclass[qi] == c])
-                                  if any(qclass[qi] == c for qi in mq) else None, ".3f")
-                             for c in classes)))
+                             _fmt(statistics.mean(v) if v else None, ".3f")
+                             for v in st["mapped_recall"].values())))
     n_pass = sum(1 for _ in open(args.passages, encoding="utf-8"))
-    print("Corpus %s: %d files, %.1f MB text, %d passages; %d queries (%s)."
+    man = {}
+    if os.path.exists(os.path.join(args.corpus, ".manifest.json")):
+        with open(os.path.join(args.corpus, ".manifest.json")) as f:
+            man = json.load(f)
+    print("Corpus %s: %d files (%s in Shift_JIS), %.1f MB of text, %d shared passages; %d "
+          "queries (%s); %d timed runs per query after one warm-up."
           % (os.path.basename(args.corpus.rstrip("/")), len(corpus_files(args.corpus)),
-             text_bytes / 1e6, n_pass, len(queries),
-             ", ".join("%d %s" % (sum(1 for q in queries if q[0] == c), c) for c in classes)))
+             man.get("shift_jis_files", "?"), text_bytes / 1e6, n_pass, len(queries),
+             ", ".join("%d %s" % (sum(1 for q in queries if q[0] == c), c) for c in classes),
+             args.reps))
     print()
-    print("\n".join(lines))
+    print("| tool | build s wall | build s CPU | MB/s wall | MB/s CPU | DB MB | DB ÷ text | "
+          "build peak RSS MB | query peak RSS MB | start-up ms (call CPU ms) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for t in order:
+        s = stats[t]
+        print("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            t, _fmt(s["build_wall"], ".2f"), _fmt(s["build_cpu"], ".2f"), _fmt(s["mbps"], ".2f"),
+            _fmt(s["mbps_cpu"], ".2f"), _fmt(s["db_mb"], ".1f"), _fmt(s["db_ratio"], ".2f"),
+            _fmt(s["build_rss_mb"], ".0f"), _fmt(s["query_rss_mb"], ".0f"),
+            _fmt(s["startup_ms"], ".2f") + ("" if s["startup_cpu_ms"] is None
+                                             else " (%.1f)" % s["startup_cpu_ms"])))
     print()
-    print("Build MB/s = corpus text bytes ÷ wall time of the build process(es); p50/p99 over all "
-          "timed runs of the class's queries; recall = mean over queries of |hits ∩ oracle| ÷ "
-          "|oracle| (oracle: passages whose NFKC-casefolded text contains the query).")
+    print("Top-10 query latency, ms, p50 / p95 / p99 over every timed run of the class:")
+    print()
+    print("| tool | " + " | ".join(classes) + " |")
+    print("|---|" + "---|" * len(classes))
+    for t in order:
+        s = stats[t]
+        print("| %s | %s |" % (t, " | ".join(
+            " / ".join(_fmt(s["p"][c][q], ".2f") for q in (50, 95, 99)) for c in classes)))
+    print()
+    print("Recall (mean over the class's queries of |hits ∩ oracle| ÷ |oracle|; queries "
+          "below 1.000 in brackets):")
+    print()
+    print("| tool | " + " | ".join(classes) + " |")
+    print("|---|" + "---|" * len(classes))
+    for t in order:
+        s = stats[t]
+        print("| %s | %s |" % (t, " | ".join(
+            "%s (%d)" % (_fmt(statistics.mean(s["recall"][c]) if s["recall"][c] else None,
+                              ".3f"), sum(1 for r in s["recall"][c] if r < 1.0))
+            for c in classes)))
+    print()
+    print("Build MB/s = corpus text (UTF-8 bytes) ÷ seconds of the build process(es), wall and "
+          "CPU (user + system, all threads); peak RSS from GNU time, build and query processes "
+          "apart; start-up: median over calls of a whole jfts-query call's wall time minus its "
+          "own --timing, with the median CPU time of the whole call in brackets; oracle: "
+          "passages whose NFKC-casefolded text contains the query.")
     if notes:
         print()
         print("\n".join(notes))
-    name = os.path.basename(args.corpus.rstrip("/"))
-    floors = _floors(stats, name.rsplit("-", 1)[-1] if name.startswith("corpus-") else None)
+    floors, n_ok, n_bad = _floors(stats, classes)
     if floors:
         print()
-        print("Floors for jfts (issue: benchmarks), against the other tools of this run:")
+        print("Floors (issue 15), ratios against the other tools of this run: %d PASS, %d FAIL"
+              % (n_ok, n_bad))
         print()
         print("\n".join(floors))
+    with open(os.path.join(args.out, "summary.json"), "w") as f:
+        json.dump({"text_bytes": text_bytes, "passages": n_pass, "queries": len(queries),
+                   "floors_pass": n_ok, "floors_fail": n_bad,
+                   "tools": {t: {k: v for k, v in s.items() if k not in ("per_query",)}
+                             for t, s in stats.items()}}, f, indent=1, ensure_ascii=False)
     if args.per_query:
         print()
-        print("| class | query | oracle |")
-        print("|---|---|---|")
+        print("| class | query | oracle | " + " | ".join("%s p50" % t for t in order) + " |")
+        print("|---|---|---|" + "---|" * len(order))
+        per = {}
+        for t in order:
+            with open(os.path.join(args.out, t, "timings.tsv")) as f:
+                for line in f:
+                    qi, ms, _ = line.split("\t")
+                    per.setdefault((t, int(qi)), []).append(float(ms))
         for qi, (c, w) in enumerate(queries):
-            print("| %s | %s | %d |" % (c, w, len(oracle.get(qi, ()))))
+            print("| %s | %s | %d | %s |" % (c, w, len(oracle.get(qi, ())), " | ".join(
+                _fmt(_pct(per.get((t, qi), []), 50), ".2f") for t in order)))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("corpus", help="fetch and convert the corpus into CACHE/corpus-{1x,4x}")
+    p = sub.add_parser("corpus", help="fetch, convert and deduplicate the text into "
+                       "CACHE/corpus-{1x,4x,16x}")
     p.add_argument("--cache", required=True)
     p.add_argument("--smoke", action="store_true")
     p.add_argument("--smoke-src", default=os.path.join(os.path.dirname(__file__), "..", "corpus"))
@@ -969,8 +1350,9 @@ def main():
     p = sub.add_parser("queries", help="draw the queries from a corpus directory")
     p.add_argument("--corpus", required=True)
     p.add_argument("--out", required=True)
-    p.add_argument("--seed", type=int, default=6)
+    p.add_argument("--seed", type=int, default=15)
     p.add_argument("--min-count", type=int, default=5)
+    p.add_argument("--per-class", type=int, default=40)
     p.set_defaults(fn=cmd_queries)
     p = sub.add_parser("oracle", help="matching passages per query (substring, NFKC casefold)")
     p.add_argument("--passages", required=True)
@@ -1022,12 +1404,20 @@ def main():
     p.add_argument("--hits", required=True)
     p.add_argument("--mapped-hits", required=True)
     p.set_defaults(fn=cmd_jfts_parse)
-    p = sub.add_parser("report", help="print the markdown table")
+    p = sub.add_parser("startup", help="median jfts-query start-up (wall - --timing), ms")
+    p.add_argument("--query-bin", required=True)
+    p.add_argument("--db", required=True)
+    p.add_argument("--word", required=True)
+    p.add_argument("--calls", type=int, default=20)
+    p.add_argument("--out", required=True)
+    p.set_defaults(fn=cmd_startup)
+    p = sub.add_parser("report", help="print the markdown tables and the floors")
     p.add_argument("--out", required=True)
     p.add_argument("--corpus", required=True)
     p.add_argument("--passages", required=True)
     p.add_argument("--queries", required=True)
     p.add_argument("--oracle", required=True)
+    p.add_argument("--reps", type=int, default=0)
     p.add_argument("--per-query", action="store_true")
     p.add_argument("tools", nargs="+")
     p.set_defaults(fn=cmd_report)

@@ -1,69 +1,103 @@
 #!/usr/bin/env bash
 # Benchmark: jfts against SQLite FTS5 (trigram, unicode61), Groonga and ripgrep on the same
-# Japanese corpus, passages and queries; prints one markdown table (see bench/README.md).
+# Japanese corpus, passages and queries, at 1x, 4x and 16x of distinct text; prints the tables
+# and the floors of issue 15 as PASS/FAIL (see bench/README.md).
 # Each tool is one bench_<tool> function that leaves result.json, timings.tsv and hits.tsv in
-# $OUT/<tool>/; harness.py turns those into the table.
+# $OUT/<tool>/; harness.py turns those into the tables.
 set -euo pipefail
 
 BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 HARNESS=(python3 "$BENCH/harness.py")
 
+ALL_TOOLS="fts5-trigram fts5-unicode61 fts5-jfts groonga jfts ripgrep"
+DEFAULT_TOOLS="fts5-trigram fts5-unicode61 fts5-jfts groonga jfts"
+
 usage() {
   cat <<EOF
-usage: bench/run.sh [--scale 1|4] [--smoke] [--reps N] [--tools "a b ..."] [--per-query] [--fresh]
-  --scale 4    use the corpus four times over (corpus-4x) instead of once
-  --smoke      tiny corpus cut from corpus/ (no network, seconds); tools not installed are
-               skipped with a note
-  --reps N     timed runs per query after one warm-up run (default 5; smoke 2)
-  --tools      subset of: $ALL_TOOLS
-  --per-query  also list every query with its oracle count
-  --fresh      rebuild corpus, passages, queries and oracle (keeps the downloaded .debs)
-Environment: JFTS_INDEX, JFTS_QUERY (default build/jfts-index, build/jfts-query);
-JFTS_BENCH_DIR (default bench/) holds cache/ and out/.
-Writes bench/cache/ (corpus, passages, queries, oracle) and bench/out/<run>/; exit 0 on success.
+usage: bench/run.sh [--scale 1x|4x|16x] [--quick|--smoke] [--reps N] [--per-class N]
+                    [--tools "a b ..."] [--timeout S] [--per-query] [--fresh]
+  --scale S      corpus size: 1x, 4x or 16x of distinct text (default 1x), or all three in
+                 turn (all); each corpus is a prefix of the next, so vocabulary grows (the
+                 first run downloads and converts, several minutes)
+  --quick        a smoke run: a tiny corpus cut from corpus/ (no network, under a minute),
+                 6 queries per class, 1 timed run each; tools not installed are skipped
+  --smoke        the same as --quick (the name the test suite uses)
+  --reps N       timed runs per query after one warm-up run (default 5: 40 queries x 5 =
+                 200 timed runs per class)
+  --per-class N  queries drawn per class (default 40)
+  --tools        subset of: $ALL_TOOLS
+                 (default: all but ripgrep, which starts one process per query)
+  --timeout S    each build or query step is stopped after S seconds (default 3600); a tool
+                 that runs out is reported as failed, and the run goes on
+  --per-query    also list every query with its oracle count and each tool's p50
+  --fresh        rebuild converted text, corpora, passages, queries and oracle (keeps the
+                 downloaded .debs)
+Environment: JFTS_INDEX, JFTS_QUERY, JFTS_EXT (default build/jfts-index, build/jfts-query,
+build/jfts_icu.so, built in Release when missing); JFTS_BENCH_DIR (default bench/) holds
+cache/ and out/.
+Writes bench/cache/ and bench/out/<scale>/ (table.md, summary.json); exit 0 on success.
 EOF
 }
 
-ALL_TOOLS="fts5-trigram fts5-unicode61 groonga ripgrep jfts"
-SCALE=1
+ARGS="$*"
+SCALE=1x
 SMOKE=0
 REPS=
-TOOLS=$ALL_TOOLS
+PER_CLASS=
+TOOLS=$DEFAULT_TOOLS
 PER_QUERY=()
 FRESH=0
+STEP_TIMEOUT=3600
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) SCALE=${2:?}; shift 2 ;;
-    --smoke) SMOKE=1; shift ;;
+    --smoke|--quick) SMOKE=1; shift ;;
     --reps) REPS=${2:?}; shift 2 ;;
+    --per-class) PER_CLASS=${2:?}; shift 2 ;;
     --tools) TOOLS=${2:?}; shift 2 ;;
+    --timeout) STEP_TIMEOUT=${2:?}; shift 2 ;;
     --per-query) PER_QUERY=(--per-query); shift ;;
     --fresh) FRESH=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; exit 2 ;;
   esac
 done
-case "$SCALE" in 1|4) ;; *) echo "run.sh: --scale must be 1 or 4" >&2; exit 2 ;; esac
+case "$SCALE" in
+  1|1x) SCALE=1x ;; 4|4x) SCALE=4x ;; 16|16x) SCALE=16x ;;
+  all)
+    # Every scale in turn, each a whole run of its own (the same options otherwise).
+    for s in 1x 4x 16x; do
+      # shellcheck disable=SC2086
+      "$BASH" "${BASH_SOURCE[0]}" ${ARGS/--scale all/} --scale "$s" || exit $?
+    done
+    exit 0 ;;
+  *) echo "run.sh: --scale must be 1x, 4x, 16x or all" >&2; exit 2 ;;
+esac
 
 # JFTS_BENCH_DIR moves cache/ and out/ elsewhere (the CI smoke test writes into its own
 # temporary directory, not into the source tree).
 WORK=${JFTS_BENCH_DIR:-$BENCH}
 if [ "$SMOKE" = 1 ]; then
   CACHE=$WORK/cache/smoke
-  OUT=$WORK/out/smoke-${SCALE}x
-  REPS=${REPS:-2}
+  OUT=$WORK/out/smoke-$SCALE
+  REPS=${REPS:-1}
+  PER_CLASS=${PER_CLASS:-6}
+  STARTUP_CALLS=5
 else
   CACHE=$WORK/cache
-  OUT=$WORK/out/${SCALE}x
+  OUT=$WORK/out/$SCALE
   REPS=${REPS:-5}
+  PER_CLASS=${PER_CLASS:-40}
+  STARTUP_CALLS=20
 fi
 JFTS_INDEX=${JFTS_INDEX:-$ROOT/build/jfts-index}
 JFTS_QUERY=${JFTS_QUERY:-$ROOT/build/jfts-query}
-CORPUS=$CACHE/corpus-${SCALE}x
-PASSAGES=$CACHE/passages-${SCALE}x.tsv
-QUERIES=$CACHE/queries.txt
-ORACLE=$CACHE/oracle-${SCALE}x.tsv
+JFTS_EXT=${JFTS_EXT:-$ROOT/build/jfts_icu.so}
+CORPUS=$CACHE/corpus-$SCALE
+PASSAGES=$CACHE/passages-$SCALE.tsv
+QUERIES=$CACHE/queries-$SCALE-$PER_CLASS.txt
+ORACLE=$CACHE/oracle-$SCALE-$PER_CLASS.tsv
 
 say() { echo "run.sh: $*" >&2; }
 now() { date +%s.%N; }
@@ -79,29 +113,37 @@ ensure_cmd() {
   command -v "$1" >/dev/null 2>&1
 }
 
-# timed NAME CMD...: runs CMD, leaving its wall time in seconds in $NAME.wall and its peak
-# RSS in KB in $NAME.rss (0 when GNU time is not installed). Redirections apply to CMD.
+# timed NAME CMD...: runs CMD under `timeout $STEP_TIMEOUT`, leaving "wall user sys maxrss_kb"
+# in NAME.time (GNU time: CPU seconds and peak RSS include the command's children).
+# Redirections apply to CMD. Returns CMD's status (124 when it ran out of time).
 timed() {
-  local name=$1 t0
+  local name=$1 t0 rc=0
   shift
-  t0=$(now)
   if [ -x /usr/bin/time ]; then
-    /usr/bin/time -f %M -o "$name.rss" "$@"
+    /usr/bin/time -f '%e %U %S %M' -o "$name.time" timeout "$STEP_TIMEOUT" "$@" || rc=$?
   else
-    "$@"
-    echo 0 >"$name.rss"
+    t0=$(now)
+    timeout "$STEP_TIMEOUT" "$@" || rc=$?
+    echo "$(elapsed "$t0" %.3f) null null null" >"$name.time"
   fi
-  elapsed "$t0" %.4f >"$name.wall"
+  [ "$rc" = 124 ] && say "$(basename "$(dirname "$name")"): $(basename "$name") ran out of time (${STEP_TIMEOUT} s)"
+  # GNU time prefixes a line when the command failed; the figures are on the last line.
+  tail -n 1 "$name.time" >"$name.time.tmp" && mv "$name.time.tmp" "$name.time"
+  return "$rc"
 }
-val() { tail -n 1 "$1"; }
+# field NAME.time N: the N-th figure (1 wall, 2 user, 3 sys, 4 peak RSS KB).
+field() { cut -d' ' -f"$2" "$1"; }
+cpu() { awk '{ if ($2 == "null") print "null"; else printf "%.2f", $2 + $3 }' "$1"; }
 # Bytes allocated on disk: Groonga's files are sparse, so their apparent size says little.
 disk_bytes() { du -c -s -B1 "$@" | tail -n 1 | cut -f1; }
-max() { awk -v a="$1" -v b="$2" 'BEGIN { print (a > b ? a : b) }'; }
 
-# write_result TOOL BUILD_S DB_BYTES RSS_KB NOTE [BUILD_RSS_KB]
+# write_result TOOL BUILD.time QUERY.time DB_BYTES NOTE [STARTUP_MS]
 write_result() {
-  printf '{"build_s": %s, "db_bytes": %s, "rss_kb": %s, "build_rss_kb": %s, "note": "%s"}\n' \
-    "${2:-null}" "${3:-null}" "${4:-null}" "${6:-null}" "${5:-}" >"$OUT/$1/result.json"
+  local note=${5//\\/\\\\}
+  note=${note//\"/\\\"}
+  printf '{"build_wall": %s, "build_cpu": %s, "build_rss_kb": %s, "query_rss_kb": %s, "db_bytes": %s, "startup_ms": %s, "note": "%s"}\n' \
+    "$(field "$2" 1)" "$(cpu "$2")" "$(field "$2" 4)" "$(field "$3" 4)" "${4:-null}" \
+    "${6:-null}" "$note" >"$OUT/$1/result.json"
 }
 skip() {
   say "$1: skipped: $2"
@@ -112,11 +154,12 @@ prepare() {
   local t0
   t0=$(now)
   if [ "$FRESH" = 1 ]; then
-    rm -rf "$CACHE"/corpus-1x "$CACHE"/corpus-4x "$CACHE"/passages-*.tsv "$QUERIES" \
-      "$CACHE"/oracle-*.tsv
+    rm -rf "$CACHE"/converted "$CACHE"/pool "$CACHE"/corpus-* "$CACHE"/passages-*.tsv \
+      "$CACHE"/queries-*.txt "$CACHE"/oracle-*.tsv
   fi
-  if [ "$SMOKE" = 0 ] && [ ! -e "$CACHE/corpus-1x/.complete" ]; then
+  if [ "$SMOKE" = 0 ] && [ ! -e "$CACHE/corpus-16x/.complete" ]; then
     ensure_cmd groff groff-base || { say "groff is needed to convert man pages"; exit 1; }
+    ensure_cmd pdftotext poppler-utils || { say "pdftotext is needed to convert PDFs"; exit 1; }
     if ! apt-cache show manpages-ja >/dev/null 2>&1; then
       say "apt-cache does not know manpages-ja; running apt-get update"
       apt-get update -q >/dev/null
@@ -128,98 +171,115 @@ prepare() {
     "${HARNESS[@]}" corpus --cache "$CACHE"
   fi
   [ -s "$PASSAGES" ] || "${HARNESS[@]}" passages --corpus "$CORPUS" --out "$PASSAGES"
-  if [ ! -s "$QUERIES" ]; then
-    # Queries always come from the 1x corpus, so both scales ask the same questions.
-    "${HARNESS[@]}" queries --corpus "$CACHE/corpus-1x" --out "$QUERIES" \
-      --min-count "$([ "$SMOKE" = 1 ] && echo 2 || echo 5)"
-  fi
+  # Each corpus draws its own queries (rare terms and frequency bands grow with it).
+  [ -s "$QUERIES" ] || "${HARNESS[@]}" queries --corpus "$CORPUS" --out "$QUERIES" \
+    --per-class "$PER_CLASS" --min-count "$([ "$SMOKE" = 1 ] && echo 2 || echo 5)"
   [ -s "$ORACLE" ] || "${HARNESS[@]}" oracle --passages "$PASSAGES" --queries "$QUERIES" --out "$ORACLE"
   say "corpus, passages, queries and oracle ready in $(elapsed "$t0") s"
 }
 
-bench_fts5() {
-  local tok=$1 d=$OUT/fts5-$1 bin=$OUT/../bin/fts5_bench
-  mkdir -p "$d" "$OUT/../bin"
-  if [ ! -x "$bin" ] || [ "$BENCH/fts5_bench.c" -nt "$bin" ]; then
-    if ! cc -std=c11 -O2 -Wall -Wextra -Wpedantic -D_POSIX_C_SOURCE=200809L \
-         "$BENCH/fts5_bench.c" -o "$bin" -lsqlite3 2>"$d/cc.log"; then
-      skip "fts5-$tok" "cannot compile fts5_bench.c (see $d/cc.log)"
-      return 0
-    fi
+# The jfts programs and extension, built in Release as ./run.sh does when the defaults are
+# missing (a clean clone).
+ensure_jfts() {
+  if [ "$JFTS_INDEX" = "$ROOT/build/jfts-index" ] &&
+     { [ ! -x "$JFTS_INDEX" ] || [ ! -x "$JFTS_QUERY" ] || [ ! -f "$JFTS_EXT" ]; }; then
+    say "building jfts in $ROOT/build"
+    # shellcheck source=scripts/deps.sh
+    (cd "$ROOT" && . scripts/deps.sh && jfts_ensure_packages "${JFTS_BUILD_PACKAGES[@]}" &&
+      cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DJFTS_BUILD_TESTS=OFF >/dev/null &&
+      cmake --build build -j"$(nproc)" --target jfts-index jfts-query jfts_icu >/dev/null) ||
+      say "building jfts failed"
   fi
-  timed "$d/build" "$bin" build "$d/db" "$tok" "$PASSAGES" >/dev/null
-  timed "$d/query" "$bin" query "$d/db" "$QUERIES" "$REPS" "$d/timings.tsv" "$d/hits.tsv"
-  local note=
-  [ "$tok" = trigram ] && note="trigram matches nothing under 3 characters"
-  write_result "fts5-$tok" "$(val "$d/build.wall")" "$(disk_bytes "$d/db")" \
-    "$(max "$(val "$d/build.rss")" "$(val "$d/query.rss")")" "$note"
+}
+
+fts5_bin() {
+  local bin=$OUT/../bin/fts5_bench
+  mkdir -p "$OUT/../bin"
+  if [ ! -x "$bin" ] || [ "$BENCH/fts5_bench.c" -nt "$bin" ]; then
+    cc -std=c11 -O2 -Wall -Wextra -Wpedantic -D_POSIX_C_SOURCE=200809L \
+      "$BENCH/fts5_bench.c" -o "$bin" -lsqlite3 || return 1
+  fi
+  echo "$bin"
+}
+
+# bench_fts5 TOOL TOKENIZE [EXTENSION]: an FTS5 table over the harness's passages, stock bm25.
+bench_fts5() {
+  local tool=$1 tok=$2 ext=${3:-} d=$OUT/$1 bin note=
+  local bext=() qext=()
+  if ! bin=$(fts5_bin 2>"$d/cc.log"); then
+    skip "$tool" "cannot compile fts5_bench.c (see $d/cc.log)"
+    return 0
+  fi
+  if [ -n "$ext" ]; then
+    [ -f "$ext" ] || { skip "$tool" "no jfts extension at $ext"; return 0; }
+    bext=("$ext")
+    qext=("$ext" "$tok")
+  fi
+  timed "$d/build" "$bin" build "$d/db" "$tok" "$PASSAGES" "${bext[@]}" >/dev/null ||
+    { skip "$tool" "build failed"; return 0; }
+  timed "$d/query" "$bin" query "$d/db" "$QUERIES" "$REPS" "$d/timings.tsv" "$d/hits.tsv" \
+    "${qext[@]}" 2>"$d/query.log" || { skip "$tool" "queries failed: $(tail -n 1 "$d/query.log")"; return 0; }
+  case "$tok" in
+    trigram) note="trigram matches nothing under 3 characters" ;;
+    unicode61) note="unicode61 does not split Japanese: a run between punctuation is one token" ;;
+    *) note="jfts tokenizer loaded from $(basename "$ext"), stock bm25; $(grep -c ' \*$' "$d/query.log" || true) of $(grep -c 'form' "$d/query.log" || true) queries in the prefix form (\"w\" *), as the tokenizer's own tokens require" ;;
+  esac
+  write_result "$tool" "$d/build.time" "$d/query.time" "$(disk_bytes "$d/db")" "$note"
 }
 
 bench_groonga() {
   local d=$OUT/groonga
-  mkdir -p "$d"
   ensure_cmd groonga groonga-bin || { skip groonga "groonga not installed (groonga-bin)"; return 0; }
   "${HARNESS[@]}" groonga-cmds --passages "$PASSAGES" --queries "$QUERIES" --reps "$REPS" \
     --build-out "$d/build.cmds" --query-out "$d/query.cmds"
   rm -rf "$d/db" && mkdir "$d/db"
   # Load first, then build the index (faster than indexing row by row).
-  timed "$d/build" groonga -n "$d/db/db" <"$d/build.cmds" >"$d/build.resp"
-  timed "$d/query" groonga "$d/db/db" <"$d/query.cmds" >"$d/query.resp"
+  timed "$d/build" groonga -n "$d/db/db" <"$d/build.cmds" >"$d/build.resp" ||
+    { skip groonga "build failed"; return 0; }
+  timed "$d/query" groonga "$d/db/db" <"$d/query.cmds" >"$d/query.resp" ||
+    { skip groonga "queries failed"; return 0; }
   "${HARNESS[@]}" groonga-parse --build-responses "$d/build.resp" \
     --query-responses "$d/query.resp" --queries "$QUERIES" --reps "$REPS" \
     --timings "$d/timings.tsv" --hits "$d/hits.tsv"
-  write_result groonga "$(val "$d/build.wall")" "$(disk_bytes "$d/db")" \
-    "$(max "$(val "$d/build.rss")" "$(val "$d/query.rss")")" \
-    "query time as reported by groonga; ordered by its _score (term frequency)"
+  write_result groonga "$d/build.time" "$d/query.time" "$(disk_bytes "$d/db")" \
+    "$(groonga --version | head -n 1 | cut -d' ' -f1-2), TokenBigram + NormalizerAuto; query time as reported by groonga; ordered by its _score (term frequency)"
 }
 
 bench_ripgrep() {
   local d=$OUT/ripgrep rss
-  mkdir -p "$d"
   ensure_cmd rg ripgrep || { skip ripgrep "rg not installed (ripgrep)"; return 0; }
   rss=$("${HARNESS[@]}" ripgrep --corpus "$CORPUS" --passages "$PASSAGES" --queries "$QUERIES" \
     --reps "$REPS" --timings "$d/timings.tsv" --hits "$d/hits.tsv")
-  write_result ripgrep "" "" "$rss" \
-    "no index: rg -F -c -j1 --no-ignore, one process per query (counts all matches); hits = passages whose lines hold a matching line"
+  echo "null null null null" >"$d/none.time"
+  echo "null null null $rss" >"$d/query.time"
+  write_result ripgrep "$d/none.time" "$d/query.time" "" \
+    "no index: rg -F -c -j1 --no-ignore, one process per query; reads UTF-8 only, so it misses the Shift_JIS files"
 }
 
 bench_jfts() {
-  local d=$OUT/jfts corpus_abs
-  mkdir -p "$d"
-  if [ ! -x "$JFTS_INDEX" ] && [ "$JFTS_INDEX" = "$ROOT/build/jfts-index" ]; then
-    # A clean clone: build jfts as ./run.sh does (Release, installing what is missing).
-    say "building jfts in $ROOT/build"
-    (cd "$ROOT" && . scripts/deps.sh && jfts_ensure_packages "${JFTS_BUILD_PACKAGES[@]}" &&
-      cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DJFTS_BUILD_TESTS=OFF >/dev/null &&
-      cmake --build build -j"$(nproc)" --target jfts-index jfts-query >/dev/null) ||
-      say "building jfts failed"
-  fi
+  local d=$OUT/jfts corpus_abs db_bytes startup word
   if ! "$JFTS_INDEX" --help >/dev/null 2>&1; then
     skip jfts "$JFTS_INDEX does not run"
     return 0
   fi
   rm -f "$d"/jfts.db*
   corpus_abs=$(cd "$CORPUS" && pwd)
-  # jfts reads the .txt files itself (directories are walked) and cuts its own passages.
-  timed "$d/build" "$JFTS_INDEX" --quiet --db "$d/jfts.db" "$corpus_abs" >"$d/build.log"
-  local db_bytes
+  # jfts reads the .txt files itself (directories are walked, Shift_JIS decoded) and cuts its
+  # own passages.
+  timed "$d/build" "$JFTS_INDEX" --quiet --db "$d/jfts.db" "$corpus_abs" >"$d/build.log" ||
+    { skip jfts "jfts-index failed: $(tail -n 1 "$d/build.log")"; return 0; }
   db_bytes=$(disk_bytes "$d"/jfts.db*)
   # Recall is measured against jfts's own passages (see README): export them for the oracle.
   "${HARNESS[@]}" jfts-passages --db "$d/jfts.db" --corpus "$corpus_abs" --out "$d/passages.tsv"
   "${HARNESS[@]}" oracle --passages "$d/passages.tsv" --queries "$QUERIES" --out "$d/oracle.tsv"
-  if ! "$JFTS_QUERY" --help 2>/dev/null | grep -- '--queries' >/dev/null; then
-    write_result jfts "$(val "$d/build.wall")" "$db_bytes" "$(val "$d/build.rss")" \
-      "build only: $JFTS_QUERY has no --queries yet, so no latency or recall" \
-      "$(val "$d/build.rss")"
-    return 0
-  fi
   # One process answers every query: each one REPS+1 times in a row, the first untimed, as
   # for the other tools; jfts-query --timing reports each query's own time on stderr.
   # --exact: the other tools know no thesaurus, so jfts searches the words as given too.
   "${HARNESS[@]}" jfts-queries --queries "$QUERIES" --reps "$REPS" --out "$d/queries-reps.txt"
   cut -f2 "$QUERIES" >"$d/queries.txt"
   timed "$d/query" "$JFTS_QUERY" --db "$d/jfts.db" --exact --queries "$d/queries-reps.txt" \
-    --format json --limit 10 --timing >"$d/top10.jsonl" 2>"$d/timing.log"
+    --format json --limit 10 --timing >"$d/top10.jsonl" 2>"$d/timing.log" ||
+    { skip jfts "jfts-query failed: $(grep -v timing "$d/timing.log" | tail -n 1)"; return 0; }
   # Recall: every hit, in a separate untimed run.
   "$JFTS_QUERY" --db "$d/jfts.db" --exact --queries "$d/queries.txt" --format json \
     --limit 100000000 >"$d/all.jsonl"
@@ -227,10 +287,14 @@ bench_jfts() {
     --reps "$REPS" --corpus "$corpus_abs" --passages "$PASSAGES" --jfts-passages "$d/passages.tsv" \
     --queries "$QUERIES" --timings "$d/timings.tsv" --hits "$d/hits.tsv" \
     --mapped-hits "$d/hits-mapped.tsv"
-  write_result jfts "$(val "$d/build.wall")" "$db_bytes" \
-    "$(max "$(val "$d/build.rss")" "$(val "$d/query.rss")")" \
+  rm -f "$d/all.jsonl"  # every hit with its text: 1 GB at 16x
+  # Start-up: wall time of a whole jfts-query call minus the query's own --timing.
+  word=$(awk -F'\t' '$1 == "word2" { w[n++] = $2 } END { print w[int(n / 2)] }' "$QUERIES")
+  startup=$("${HARNESS[@]}" startup --query-bin "$JFTS_QUERY" --db "$d/jfts.db" --word "$word" \
+    --calls "$STARTUP_CALLS" --out "$d/startup.tsv")
+  write_result jfts "$d/build.time" "$d/query.time" "$db_bytes" \
     "$("$JFTS_INDEX" --version | head -n 1); one jfts-query process for all queries, time per query as reported by --timing; recall against jfts's own passages" \
-    "$(val "$d/build.rss")"
+    "$startup"
 }
 
 main() {
@@ -238,6 +302,7 @@ main() {
   t0=$(now)
   mkdir -p "$CACHE" "$OUT"
   prepare
+  case " $TOOLS " in *" jfts "*|*" fts5-jfts "*) ensure_jfts ;; esac
   load0=$(cut -d' ' -f1-3 /proc/loadavg)
   for tool in $TOOLS; do
     local t1
@@ -245,8 +310,9 @@ main() {
     rm -rf "${OUT:?}/$tool"
     mkdir -p "$OUT/$tool"
     case "$tool" in
-      fts5-trigram) bench_fts5 trigram ;;
-      fts5-unicode61) bench_fts5 unicode61 ;;
+      fts5-trigram) bench_fts5 fts5-trigram trigram ;;
+      fts5-unicode61) bench_fts5 fts5-unicode61 unicode61 ;;
+      fts5-jfts) bench_fts5 fts5-jfts jfts "$JFTS_EXT" ;;
       groonga) bench_groonga ;;
       ripgrep) bench_ripgrep ;;
       jfts) bench_jfts ;;
@@ -256,12 +322,15 @@ main() {
   done
   # shellcheck disable=SC2086
   "${HARNESS[@]}" report --out "$OUT" --corpus "$CORPUS" --passages "$PASSAGES" \
-    --queries "$QUERIES" --oracle "$ORACLE" "${PER_QUERY[@]}" $TOOLS >"$OUT/table.md"
+    --queries "$QUERIES" --oracle "$ORACLE" --reps "$REPS" "${PER_QUERY[@]}" $TOOLS \
+    >"$OUT/table.md"
   # Other work on the machine moves every figure; the load average says how much there was.
-  printf '\nLoad average before the tools ran: %s; after: %s (%s cores).\n' \
-    "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" >>"$OUT/table.md"
+  printf '\nRun: %s; %s UTC; commit %s; load average before the tools ran: %s, after: %s (%s cores); whole run %s s.\n' \
+    "bench/run.sh${ARGS:+ $ARGS}" "$(date -u '+%Y-%m-%d %H:%M')" \
+    "$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)" \
+    "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$(nproc)" "$(elapsed "$t0" %.0f)" >>"$OUT/table.md"
   cat "$OUT/table.md"
-  say "whole run $(elapsed "$t0") s; table in ${OUT#"$ROOT"/}/table.md"
+  say "table in ${OUT#"$ROOT"/}/table.md"
 }
 
 main
