@@ -132,9 +132,12 @@ int store_fill_documents(Store *s, int64_t file_id, char **err_out);
 ** by (path, id) as a little-endian uint32 per id from 0; and per STORE_STAT_CHUNK_ROWS
 ** passage ids a row STORE_STAT_CHUNK_KEY<k> (ids k * STORE_STAT_CHUNK_ROWS onwards), a blob
 ** of STORE_STAT_ENTRY_BYTES per id: n_tokens, file_id, ordinal, each uint32 little-endian
-** (0xffffffff: no passage). Document order is (file rank, ordinal, id), as the arrays'. */
+** (0xffffffff: no passage), then a flags byte (STORE_STAT_TOC: a table-of-contents passage,
+** which a search must know without reading its row). Document order is (file rank, ordinal,
+** id), as the arrays'. */
 #define STORE_STAT_CHUNK_ROWS 512
-#define STORE_STAT_ENTRY_BYTES 12
+#define STORE_STAT_ENTRY_BYTES 13
+#define STORE_STAT_TOC 1u
 #define STORE_STAT_CHUNK_KEY "rank_chunk:"
 
 /* Rewrites the ranking statistics from the passages table, inside the caller's write

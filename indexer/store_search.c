@@ -252,6 +252,15 @@ static uint64_t doc_key_of(Store *s, int64_t id) {
   return lo < s->n_far && s->far_id[lo] == id ? s->far_key[lo] : UINT64_MAX;
 }
 
+/* 1 when passage id is a table of contents (StoreHit.toc). */
+static int toc_of(Store *s, int64_t id) {
+  if (s->lazy) {
+    const uint8_t *e = chunk_entry(s, id);
+    return e != NULL && (e[12] & STORE_STAT_TOC) != 0;
+  }
+  return id >= 0 && (size_t)id < s->n_ids && (s->present[id] & 2) != 0;
+}
+
 /* file_rank[file id] = the file's rank by path, for file ids below n_files; larger (or
 ** negative) file ids keep UINT32_MAX. */
 static int load_file_ranks(Store *s, uint32_t *file_rank, size_t n_files, char **err_out) {
@@ -379,7 +388,7 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
         .n_occurrences = sink ? sink->n_text_inst : 0,
     };
     hit.doc_key = doc_key_of(s, hit.id);
-    hit.toc = hit.id >= 0 && (size_t)hit.id < s->n_ids && (s->present[hit.id] & 2) != 0;
+    hit.toc = toc_of(s, hit.id);
     rc = cb(ctx, &hit);
     if (rc != JFTS_OK) break;
   }

@@ -921,7 +921,7 @@ static int stat_chunks_write(Store *s, sqlite3_stmt *ins, int64_t *n_rows_out,
   /* `+id`: scan the small covering index passages_file and sort (SQLite's sorter spills to
   ** disk beyond its cache), rather than read every passage's text in rowid order. */
   int src = sqlite3_prepare_v2(s->db,
-                               "SELECT id, file_id, ordinal, n_tokens FROM passages ORDER BY +id",
+                               "SELECT id, file_id, ordinal, n_tokens, toc FROM passages ORDER BY +id",
                                -1, &st, NULL);
   while (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
     src = SQLITE_OK;
@@ -939,6 +939,7 @@ static int stat_chunks_write(Store *s, sqlite3_stmt *ins, int64_t *n_rows_out,
     put_le32(e, n_tok);
     put_le32(e + 4, clamp_u32(sqlite3_column_int64(st, 1)));
     put_le32(e + 8, clamp_u32(sqlite3_column_int64(st, 2)));
+    e[12] = sqlite3_column_int(st, 4) ? STORE_STAT_TOC : 0;
     (*n_rows_out)++;
     *n_tokens_out += n_tok;
     *max_id_out = id;

@@ -597,18 +597,17 @@ static void test_parse_year(void **state) {
   }
 }
 
-/* Organisations and kinds are what the index holds (here the corpus stored without a
-** publisher: no organisation; 取組状況 from its titles); a document passes a filter as its
-** passages do. The shorthand of organisations (仙台 for 仙台市) is tested by
-** tests/cli/research_cities.sh, over several. */
+/* Organisations and kinds are what the index holds (here the corpus: 仙台市 and 取組状況 from
+** its titles); a document passes a filter as its passages do. The shorthand of organisations
+** over several is tested by tests/cli/research_cities.sh. */
 static void test_filter_orgs_kinds(void **state) {
   Fx *fx = *state;
   static const struct {
     const char *name, *org, *kind, *expect;
   } cases[] = {
       {"kind", NULL, "取組状況", "-|取組状況"},
-      {"org, none known", "仙台", NULL,
-       "E:unknown organisation '仙台' (valid: none in this index)"},
+      {"org, shorthand", "仙台", NULL, "仙台市|-"},
+      {"org unknown", "横浜", NULL, "E:unknown organisation '横浜' (valid: 仙台市)"},
       {"kind unknown", NULL, "計画", "E:unknown kind '計画' (valid: 取組状況)"},
       {"kind is not shortened", NULL, "取組", "E:unknown kind '取組' (valid: 取組状況)"},
   };
@@ -622,7 +621,7 @@ static void test_filter_orgs_kinds(void **state) {
       const StoreFilter *sf = research_filter_get(f);
       assert_non_null(sf);
       snprintf(got, sizeof got, "%s|%s", sf->n_orgs ? sf->orgs[0] : "-", sf->kind ? sf->kind : "-");
-      StoreDocRow yes = {.kind = "取組状況", .ward = "泉区", .year = 2021};
+      StoreDocRow yes = {.org = "仙台市", .kind = "取組状況", .ward = "泉区", .year = 2021};
       StoreDocRow no = {.org = "横浜市", .kind = "計画", .ward = "泉区", .year = 2021};
       assert_true(research_doc_allowed(sf, &yes));
       assert_false(research_doc_allowed(sf, &no));
