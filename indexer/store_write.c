@@ -293,7 +293,7 @@ static int bind_passage(sqlite3_stmt *st, int64_t file_id, const DocVals *dv,
 /* Inserts passage p (checked by check_report) into the passages table, with the number of
 ** FTS5 positions of its text from entry i_tok of toks. *id_out gets its id. */
 static int insert_passage(Store *s, int64_t file_id, const DocVals *dv, const DecodedText *dec,
-                          const Report *rep, size_t i, int passage_base, const TokBatch *toks,
+                          const Report *rep, size_t i, int ordinal_base, const TokBatch *toks,
                           size_t i_tok, int64_t *id_out, char **err_out) {
   const Passage *p = &rep->passages[i];
   unsigned char *blob = NULL;
@@ -311,7 +311,7 @@ static int insert_passage(Store *s, int64_t file_id, const DocVals *dv, const De
         "?22,?23,?24)",
         err_out);
   if (rc == JFTS_OK) {
-    int src = bind_passage(s->ins_passage, file_id, dv, dec, p, passage_base, label,
+    int src = bind_passage(s->ins_passage, file_id, dv, dec, p, ordinal_base, label,
                            headings, blob, n_blob, tok_batch_positions(toks, i_tok));
     if (src != SQLITE_OK) rc = store_db_error(s, src, err_out, "cannot insert a passage");
   }
@@ -546,21 +546,40 @@ static int record_run(Store *s, const Report *rep, size_t lo, size_t *hi_out, ch
 
 /* Inserts passages [lo, hi) into the table and then into the index, so that each stays warm
 ** in the caches for a whole run. Entry i - first of toks holds passage i's tokens; dv[d] are
-** the values of rep->docs[d], dv[rep->n_docs] those of the file's text outside them. */
+** the values of rep->docs[d], dv[rep->n_docs] those of the file's text outside them. Passage
+** i is stored with ordinal passage_base + its ordinal + shift[i] (shift NULL: 0). */
 static int store_passage_run(Store *s, const DecodedText *dec, const Report *rep,
                              const TokBatch *toks, size_t first, size_t lo, size_t hi,
                              const DocVals *dv, int64_t file_id, int passage_base,
-                             int64_t *passage_ids, char **err_out) {
+                             const int *shift, int64_t *passage_ids, char **err_out) {
   int rc = JFTS_OK;
   for (size_t i = lo; rc == JFTS_OK && i < hi; i++) {
     int d = rep->passage_doc ? rep->passage_doc[i] : -1;
     const DocVals *v = &dv[d >= 0 && (size_t)d < rep->n_docs ? (size_t)d : rep->n_docs];
-    rc = insert_passage(s, file_id, v->id ? v : NULL, dec, rep, i, passage_base, toks, i - first,
-                        &passage_ids[i], err_out);
+    rc = insert_passage(s, file_id, v->id ? v : NULL, dec, rep, i,
+                        passage_base + (shift ? shift[i] : 0), toks, i - first, &passage_ids[i],
+                        err_out);
   }
   for (size_t i = lo; rc == JFTS_OK && i < hi; i++)
     rc = index_passage(s, rep, i, passage_ids[i], toks, i - first, err_out);
   return rc;
+}
+
+/* Where a meetings-table row without a description stands among rep's passages: the number
+** of passages that start on or before its line (its name passage comes after them). */
+static size_t row_place(const Report *rep, const Meeting *m) {
+  size_t a = 0;
+  while (a < rep->n_passages && rep->passages[a].line_start <= m->line_start) a++;
+  return a;
+}
+
+/* shift_out[i] (n_passages + 1 entries): the row-name passages (store_row_names) stored
+** before passage i, so that passages keep document order in their ordinals. */
+static void row_shifts(const Report *rep, int *shift_out) {
+  memset(shift_out, 0, (rep->n_passages + 1) * sizeof *shift_out);
+  for (size_t i = 0; i < rep->n_meetings; i++)
+    if (rep->meetings[i].passage < 0) shift_out[row_place(rep, &rep->meetings[i])]++;
+  for (size_t i = 1; i <= rep->n_passages; i++) shift_out[i] += shift_out[i - 1];
 }
 
 /* Reads back into v what document v->id holds after store_fill_documents. */
@@ -638,9 +657,9 @@ static int store_docs(Store *s, const Report *rep, int64_t file_id, int doc_base
 /* The meetings-table rows of rep without a description (no passage of their own, as
 ** "（４）プロジェクトチーム 0回"): each becomes a passage of empty text labelled with the
 ** row's name, so that the name is found (through the label column, ranked after body text).
-** They are stored after rep's passages (ordinals from passage_base + rep->n_passages), in
-** the table section of their document; ids_out[i] gets the id of meeting i's passage (0 for
-** a meeting with a description). */
+** Each takes its place in document order among rep's passages (row_shifts; stored after
+** them), in the table section of their document; ids_out[i] gets the id of meeting i's
+** passage (0 for a meeting with a description). */
 static int store_row_names(Store *s, const DecodedText *dec, const Report *rep,
                            const DocVals *dv, int64_t file_id, int passage_base,
                            int64_t *ids_out, char **err_out) {
@@ -666,7 +685,7 @@ static int store_row_names(Store *s, const DecodedText *dec, const Report *rep,
       p->src_start = p->src_end = q->src_end;
       if (q->section && strcmp(q->section, "table") == 0) p->section_title = q->section_title;
     }
-    p->ordinal = (int)(rep->n_passages + k);
+    p->ordinal = (int)(row_place(rep, m) + k);
     p->ward = d >= 0 ? rep->docs[d].ward : NULL;
     p->year = d >= 0 ? rep->docs[d].year : 0;
     p->year_label = d >= 0 ? rep->docs[d].year_label : NULL;
@@ -687,8 +706,8 @@ static int store_row_names(Store *s, const DecodedText *dec, const Report *rep,
   size_t hi = 0;
   if (rc == JFTS_OK) rc = record_run(s, &extra, 0, &hi, err_out);
   if (rc == JFTS_OK)
-    rc = store_passage_run(s, dec, &extra, s->own_tokens, 0, 0, n, dv, file_id,
-                           passage_base + (int)rep->n_passages, ids, err_out);
+    rc = store_passage_run(s, dec, &extra, s->own_tokens, 0, 0, n, dv, file_id, passage_base,
+                           NULL, ids, err_out);
   for (size_t k = 0; rc == JFTS_OK && k < n; k++) ids_out[which[k]] = ids[k];
   jfts_free(ps);
   jfts_free(pdoc);
@@ -707,7 +726,8 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
   int *doc_counts = jfts_calloc(rep->n_docs + 1, sizeof *doc_counts);
   int64_t *passage_ids = jfts_calloc(rep->n_passages + 1, sizeof *passage_ids);
   int64_t *row_ids = jfts_calloc(rep->n_meetings + 1, sizeof *row_ids);
-  if (!dv || !doc_counts || !passage_ids || !row_ids) {
+  int *shift = jfts_calloc(rep->n_passages + 1, sizeof *shift);
+  if (!dv || !doc_counts || !passage_ids || !row_ids || !shift) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
@@ -715,6 +735,7 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
     int d = rep->passage_doc ? rep->passage_doc[i] : -1;
     doc_counts[d >= 0 && (size_t)d < rep->n_docs ? (size_t)d : rep->n_docs]++;
   }
+  row_shifts(rep, shift);
   rc = store_docs(s, rep, file_id, doc_base, append, doc_counts, dv, err_out);
   /* Passages in runs: all of them at once when the caller has their tokens. */
   for (size_t lo = 0, hi = 0; rc == JFTS_OK && lo < rep->n_passages; lo = hi) {
@@ -728,7 +749,7 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
       first = lo;
     }
     if (rc == JFTS_OK)
-      rc = store_passage_run(s, dec, rep, toks, first, lo, hi, dv, file_id, passage_base,
+      rc = store_passage_run(s, dec, rep, toks, first, lo, hi, dv, file_id, passage_base, shift,
                              passage_ids, err_out);
   }
   if (rc == JFTS_OK)
@@ -753,6 +774,7 @@ cleanup:
   jfts_free(doc_counts);
   jfts_free(passage_ids);
   jfts_free(row_ids);
+  jfts_free(shift);
   return rc;
 }
 

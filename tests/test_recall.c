@@ -108,7 +108,7 @@ static int add_passage(void *ctx, const StorePassageRow *r) {
   assert_int_equal(norm_text(op->text, r->n_text, &op->norm, NULL), JFTS_OK);
   mark_graphemes(op);
   skel_build(op->text, &op->text_s);
-  skel_build(r->heading, &op->heading_s);
+  skel_build(r->headings, &op->heading_s); /* what the index holds of the heading path */
   skel_build(r->label, &op->label_s);
   return JFTS_OK;
 }

@@ -23,7 +23,7 @@ size=$(stat -c %s line.txt)
 cpu_s "$JFTS_INDEX" --db t.db line.txt
 expect_rc 0 "100 MB line"
 expect_eq "$ERR" "" "100 MB line: stderr"
-expect_match "$OUT" '^indexed 1 file \(0 documents, [0-9]+ passages, 0 meetings\); 0 unchanged; 1 untagged; 0 pruned$' "100 MB line: summary"
+expect_match "$OUT" '^indexed 1 file \(1 document, [0-9]+ passages, 0 meetings\); 0 unchanged; 1 untagged; 0 pruned$' "100 MB line: summary"
 echo "CPU: 10 MB line ${t10}s, 100 MB line ${CPU_S}s (peak RSS ${PEAK_KB} KB)" >&2
 awk -v a="$t10" -v b="$CPU_S" 'BEGIN { exit !(b <= 15 * a + 1) }' ||
   fail "100 MB line took ${CPU_S}s of CPU, 10 MB ${t10}s: not linear"

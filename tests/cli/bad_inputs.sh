@@ -127,7 +127,7 @@ printf '\n\n  \n\t\n\r\n　\n' >blank.txt
 run "$JFTS_INDEX" --db e.db c empty.txt blank.txt
 expect_rc 0 "empty and blank files"
 expect_eq "$ERR" "" "empty and blank files: stderr"
-expect_match "$OUT" '^indexed 3 files \(5 documents, [0-9]+ passages, 30 meetings\); 0 unchanged; 2 untagged; 0 pruned$' "empty and blank summary"
+expect_match "$OUT" '^indexed 3 files \(7 documents, [0-9]+ passages, 30 meetings\); 0 unchanged; 2 untagged; 0 pruned$' "empty and blank summary"
 expect_eq "$(sqlite3 e.db "SELECT f.path, count(p.id) > 0 FROM files f LEFT JOIN passages p ON p.file_id = f.id GROUP BY f.id ORDER BY f.path")" \
   "blank.txt|0
 c/$CORPUS_FILE.txt|1

@@ -50,7 +50,7 @@ index_both() { # what ARGS...: runs jfts-index on one.db and two.db, compares ev
 
 index_both "first run" --keep-going tree
 expect_rc 3 "first run"
-expect_match "$OUT" '^indexed 52 files \(12 documents, [0-9]+ passages, 36 meetings\); 0 unchanged; 44 untagged; 0 pruned; 1 skipped$' "first run summary"
+expect_match "$OUT" '^indexed 52 files \(56 documents, [0-9]+ passages, 36 meetings\); 0 unchanged; 44 untagged; 0 pruned; 1 skipped$' "first run summary"
 expect_match "$ERR" "broken.txt" "first run: the decode error is reported"
 expect_match "$ERR" "image.png: binary file" "first run: the binary file is reported"
 expect_match "$ERR" "plain.meta:2: year is not a number" "first run: sidecar warning"
@@ -63,7 +63,7 @@ printf 'title: 別の題\n' >tree/c/p7.meta
 rm tree/c/p9.txt
 printf '新しい文書です。\n' >tree/c/new.txt
 index_both "re-run" --keep-going --prune tree
-expect_match "$OUT" '^indexed 3 files \(0 documents, [0-9]+ passages, 0 meetings\); 49 unchanged; 3 untagged; 1 pruned; 1 skipped$' "re-run summary"
+expect_match "$OUT" '^indexed 3 files \(3 documents, [0-9]+ passages, 0 meetings\); 49 unchanged; 3 untagged; 1 pruned; 1 skipped$' "re-run summary"
 
 # An error without --keep-going stops both the same way, and changes nothing.
 cp one.db one.before && cp two.db two.before

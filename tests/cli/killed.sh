@@ -45,7 +45,7 @@ expect_eq "$OUT" "" "no passage of the killed run"
 # The next run completes.
 run "$JFTS_INDEX" --db t.db c big
 expect_rc 0 "run after the kill"
-expect_match "$OUT" '^indexed 200 files \(1000 documents, [0-9]+ passages, 6000 meetings\); 1 unchanged;' "run after the kill: summary"
+expect_match "$OUT" '^indexed 200 files \(1200 documents, [0-9]+ passages, 6000 meetings\); 1 unchanged;' "run after the kill: summary"
 run "$JFTS_QUERY" --db t.db copy7
 expect_eq "$(head -1 <<<"$OUT")" "1 passage, 1 occurrence" "new file found after the next run"
 if [ -n "${JFTS_EXT:-}" ] && sqlite3 :memory: ".load ${JFTS_EXT%.so}" 2>/dev/null; then
