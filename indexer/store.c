@@ -515,10 +515,15 @@ int store_fill_documents(Store *s, int64_t file_id, char **err_out) {
       "  THEN iif(f.from_info & 1, 'pdf', 'sidecar') END,"
       " date_from = CASE WHEN documents.date IS NOT NULL"
       "  THEN coalesce(documents.date_from, 'text') END"
-      " FROM files f WHERE f.id = documents.file_id AND (?1 IS NULL OR documents.file_id = ?1)";
+      " FROM files f WHERE f.id = documents.file_id";
+  /* One file's documents through documents_file (an OR with "all" would scan them all, for
+  ** every file stored: quadratic in the index's size). */
+  char *full = jfts_mprintf("%s%s", sql, file_id ? " AND documents.file_id = ?1" : "");
+  if (full == NULL) return JFTS_ERR_NOMEM;
   sqlite3_stmt *st = NULL;
-  int src = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 1, file_id, 0);
+  int src = sqlite3_prepare_v2(s->db, full, -1, &st, NULL);
+  jfts_free(full);
+  if (src == SQLITE_OK && file_id) src = sqlite3_bind_int64(st, 1, file_id);
   if (src == SQLITE_OK) src = sqlite3_step(st);
   int rc = src == SQLITE_DONE ? JFTS_OK : store_db_error(s, src, err_out, "cannot fill documents");
   (void)sqlite3_finalize(st); /* repeats the step's error */

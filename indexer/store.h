@@ -28,8 +28,11 @@ typedef enum StoreMode {
 ** when the schema is not jfts's own: the connection runs with SQLITE_DBCONFIG_DEFENSIVE and
 ** trusted_schema off, and no jfts statement reads a view or fires a trigger; "cannot open
 ** 'x.db': database was written
-** by a newer jfts (schema 2, this jfts reads up to 1)"; in STORE_READ mode an index built by
-** another tokenizer version, which the next jfts-index run rebuilds) or JFTS_ERR_DB. */
+** by a newer jfts (schema 4, this jfts reads up to 3)"; in STORE_READ mode an index built by
+** another tokenizer version, which the next jfts-index run rebuilds, an index of schema 1,
+** which it rebuilds from the files it is given, and one of schema 2, which it upgrades in
+** place in its first store_begin: "... (schema 2, this jfts reads 3); run jfts-index --db
+** x.db on the indexed files to upgrade it") or JFTS_ERR_DB. */
 int store_open(const char *path, StoreMode mode, Store **out, char **err_out);
 
 /* Checks the index (jfts-index --check; store_check.c), stopping after the first kind of
@@ -69,8 +72,10 @@ typedef void (*StoreWaitFn)(void *ctx, double waited_s);
 void store_set_lock_wait(Store *s, double max_seconds, StoreWaitFn waiting, void *ctx);
 
 /* Transactions. store_begin takes the write lock at once (BEGIN IMMEDIATE, waiting for another
-** writer as store_set_lock_wait says), writes the schema into a new database and, when the index
-** was built by another tokenizer version, re-tokenizes every passage. Everything up to
+** writer as store_set_lock_wait says), writes the schema into a new database, upgrades a
+** schema-2 index in place (the document model's columns filled from what it holds, the
+** full-text index rebuilt) and, when the index was built by another tokenizer version,
+** re-tokenizes every passage. Everything up to
 ** store_commit is one atomic change; store_rollback (or store_close) discards it.
 ** Return JFTS_OK, JFTS_ERR_DB or JFTS_ERR_USAGE (store_begin on a STORE_READ store). */
 int store_begin(Store *s, char **err_out);

@@ -294,7 +294,7 @@ static int bind_passage(sqlite3_stmt *st, int64_t file_id, const DocVals *dv,
 /* Inserts passage p (checked by check_report) into the passages table, with the number of
 ** FTS5 positions of its text from entry i_tok of toks. *id_out gets its id. */
 static int insert_passage(Store *s, int64_t file_id, const DocVals *dv, const DecodedText *dec,
-                          const Report *rep, size_t i, int passage_base, const TokBatch *toks,
+                          const Report *rep, size_t i, int ordinal_base, const TokBatch *toks,
                           size_t i_tok, int64_t *id_out, char **err_out) {
   const Passage *p = &rep->passages[i];
   unsigned char *blob = NULL;
@@ -312,7 +312,7 @@ static int insert_passage(Store *s, int64_t file_id, const DocVals *dv, const De
         "?22,?23,?24)",
         err_out);
   if (rc == JFTS_OK) {
-    int src = bind_passage(s->ins_passage, file_id, dv, dec, p, passage_base, label,
+    int src = bind_passage(s->ins_passage, file_id, dv, dec, p, ordinal_base, label,
                            headings, blob, n_blob, tok_batch_positions(toks, i_tok));
     if (src != SQLITE_OK) rc = store_db_error(s, src, err_out, "cannot insert a passage");
   }
@@ -335,12 +335,56 @@ static const char *from_name(unsigned char from) {
   return from < sizeof names / sizeof *names ? names[from] : NULL;
 }
 
-/* Inserts document d (NULL: the file's text outside any document, whole = 1, ordinal -1). */
-static int insert_document(Store *s, int64_t file_id, int ordinal, const ReportDoc *d,
-                           int n_passages, int64_t *id_out, char **err_out) {
-  static const ReportDoc k_whole = {.line_start = 0};
-  int whole = d == NULL;
-  if (whole) d = &k_whole;
+/* A document's row as stored: its own fields, else its file's sidecar's (or PDF
+** information's): org from the publisher (store_org_len), year, title, and the kind from the
+** title (store_kind_of_title); with where each came from. The same rule as
+** store_fill_documents, applied here before the INSERT: an UPDATE after it would open a
+** statement savepoint, at which FTS5 writes its pending terms out as a segment, one per
+** file. Strings borrowed from the document and the file, except org (owned). */
+typedef struct DocRow {
+  const char *ward, *year_label, *title, *kind, *date;
+  char *org;
+  int year, line_start, line_end;
+  const char *from[6]; /* org, ward, year, title, kind, date; NULL where the field is NULL */
+} DocRow;
+
+/* The stored name of a DocFrom, or dflt for DOC_FROM_NONE (a parser that did not say). */
+static const char *from_or(unsigned char from, const char *dflt) {
+  const char *name = from_name(from);
+  return name ? name : dflt;
+}
+
+static int make_doc_row(const StoreFile *f, const ReportDoc *d, DocRow *r) {
+  const char *info_title = f->from_info & STORE_INFO_TITLE ? "pdf" : "sidecar";
+  memset(r, 0, sizeof *r);
+  r->ward = d->ward;
+  r->year_label = d->year_label;
+  r->date = d->date;
+  r->line_start = d->line_start;
+  r->line_end = d->line_end;
+  size_t n_org = f->publisher ? store_org_len(f->publisher) : 0;
+  if (d->org || n_org) {
+    r->org = d->org ? jfts_strdup(d->org) : jfts_strndup(f->publisher, n_org);
+    if (r->org == NULL) return JFTS_ERR_NOMEM;
+    r->from[0] = d->org ? from_or(d->org_from, "text") : "sidecar";
+  }
+  if (d->ward) r->from[1] = from_or(d->ward_from, "title");
+  r->year = d->year ? d->year : f->year;
+  if (r->year)
+    r->from[2] = d->year ? from_or(d->year_from, "title")
+                         : f->from_info & STORE_INFO_YEAR ? "pdf" : "sidecar";
+  r->title = d->title ? d->title : f->title;
+  if (r->title) r->from[3] = d->title ? from_or(d->title_from, "title") : info_title;
+  r->kind = d->kind ? d->kind : store_kind_of_title(r->title);
+  if (r->kind) r->from[4] = d->kind ? from_or(d->kind_from, "text") : r->from[3];
+  if (d->date) r->from[5] = from_or(d->date_from, "text");
+  return JFTS_OK;
+}
+
+/* Inserts document row r (whole: the file's text outside any document, ordinal -1); fills
+** *dv with its id and what its passages take over. */
+static int insert_document(Store *s, int64_t file_id, int ordinal, int whole, const DocRow *r,
+                           int n_passages, DocVals *dv, char **err_out) {
   int rc = store_prepare_cached(s, &s->ins_doc,
                                 "INSERT INTO documents(file_id, ordinal, ward, year, year_label,"
                                 " title, line_start, line_end, n_passages, org, kind, date, whole,"
@@ -350,31 +394,32 @@ static int insert_document(Store *s, int64_t file_id, int ordinal, const ReportD
                                 err_out);
   if (rc != JFTS_OK) return rc;
   sqlite3_stmt *st = s->ins_doc;
-  const unsigned char froms[] = {d->org_from,   d->ward_from, d->year_from,
-                                 d->title_from, d->kind_from, d->date_from};
   int src = sqlite3_bind_int64(st, 1, file_id);
   if (src == SQLITE_OK) src = sqlite3_bind_int(st, 2, whole ? -1 : ordinal);
-  if (src == SQLITE_OK) src = store_bind_text(st, 3, d->ward);
-  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 4, d->year, 0);
-  if (src == SQLITE_OK) src = store_bind_text(st, 5, d->year_label);
-  if (src == SQLITE_OK) src = store_bind_text(st, 6, d->title);
-  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 7, d->line_start, whole ? 0 : -1);
-  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 8, d->line_end, whole ? 0 : -1);
+  if (src == SQLITE_OK) src = store_bind_text(st, 3, r->ward);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 4, r->year, 0);
+  if (src == SQLITE_OK) src = store_bind_text(st, 5, r->year_label);
+  if (src == SQLITE_OK) src = store_bind_text(st, 6, r->title);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 7, r->line_start, whole ? 0 : -1);
+  if (src == SQLITE_OK) src = store_bind_int_or_null(st, 8, r->line_end, whole ? 0 : -1);
   if (src == SQLITE_OK) src = sqlite3_bind_int(st, 9, n_passages);
-  if (src == SQLITE_OK) src = store_bind_text(st, 10, d->org);
-  if (src == SQLITE_OK) src = store_bind_text(st, 11, d->kind);
-  if (src == SQLITE_OK) src = store_bind_text(st, 12, d->date);
+  if (src == SQLITE_OK) src = store_bind_text(st, 10, r->org);
+  if (src == SQLITE_OK) src = store_bind_text(st, 11, r->kind);
+  if (src == SQLITE_OK) src = store_bind_text(st, 12, r->date);
   if (src == SQLITE_OK) src = sqlite3_bind_int(st, 13, whole);
-  for (int k = 0; src == SQLITE_OK && k < 6; k++)
-    src = store_bind_text(st, 14 + k, from_name(froms[k]));
+  for (int k = 0; src == SQLITE_OK && k < 6; k++) src = store_bind_text(st, 14 + k, r->from[k]);
   rc = src == SQLITE_OK ? store_step_done(s, st, err_out, "cannot insert a document")
                         : store_db_error(s, src, err_out, "cannot insert a document");
   (void)sqlite3_clear_bindings(st);
-  if (rc == JFTS_OK) {
-    *id_out = sqlite3_last_insert_rowid(s->db);
-    s->n_docs_added++;
-  }
-  return rc;
+  if (rc != JFTS_OK) return rc;
+  dv->id = sqlite3_last_insert_rowid(s->db);
+  s->n_docs_added++;
+  dv->year = r->year;
+  if ((r->org && (dv->org = jfts_strdup(r->org)) == NULL) ||
+      (r->kind && (dv->kind = jfts_strdup(r->kind)) == NULL) ||
+      (r->year_label && (dv->year_label = jfts_strdup(r->year_label)) == NULL))
+    return JFTS_ERR_NOMEM;
+  return JFTS_OK;
 }
 
 long store_documents_added(const Store *s) { return s->n_docs_added; }
@@ -547,39 +592,64 @@ static int record_run(Store *s, const Report *rep, size_t lo, size_t *hi_out, ch
 
 /* Inserts passages [lo, hi) into the table and then into the index, so that each stays warm
 ** in the caches for a whole run. Entry i - first of toks holds passage i's tokens; dv[d] are
-** the values of rep->docs[d], dv[rep->n_docs] those of the file's text outside them. */
+** the values of rep->docs[d], dv[rep->n_docs] those of the file's text outside them. Passage
+** i is stored with ordinal passage_base + its ordinal + shift[i] (shift NULL: 0). */
 static int store_passage_run(Store *s, const DecodedText *dec, const Report *rep,
                              const TokBatch *toks, size_t first, size_t lo, size_t hi,
                              const DocVals *dv, int64_t file_id, int passage_base,
-                             int64_t *passage_ids, char **err_out) {
+                             const int *shift, int64_t *passage_ids, char **err_out) {
   int rc = JFTS_OK;
   for (size_t i = lo; rc == JFTS_OK && i < hi; i++) {
     int d = rep->passage_doc ? rep->passage_doc[i] : -1;
     const DocVals *v = &dv[d >= 0 && (size_t)d < rep->n_docs ? (size_t)d : rep->n_docs];
-    rc = insert_passage(s, file_id, v->id ? v : NULL, dec, rep, i, passage_base, toks, i - first,
-                        &passage_ids[i], err_out);
+    rc = insert_passage(s, file_id, v->id ? v : NULL, dec, rep, i,
+                        passage_base + (shift ? shift[i] : 0), toks, i - first, &passage_ids[i],
+                        err_out);
   }
   for (size_t i = lo; rc == JFTS_OK && i < hi; i++)
     rc = index_passage(s, rep, i, passage_ids[i], toks, i - first, err_out);
   return rc;
 }
 
-/* Reads back into v what document v->id holds after store_fill_documents. */
-static int read_doc_vals(Store *s, DocVals *v, char **err_out) {
+/* Where a meetings-table row without a description stands among rep's passages: the number
+** of passages that start on or before its line (its name passage comes after them). */
+static size_t row_place(const Report *rep, const Meeting *m) {
+  size_t a = 0;
+  while (a < rep->n_passages && rep->passages[a].line_start <= m->line_start) a++;
+  return a;
+}
+
+/* shift_out[i] (n_passages + 1 entries): the row-name passages (store_row_names) stored
+** before passage i, so that passages keep document order in their ordinals. */
+static void row_shifts(const Report *rep, int *shift_out) {
+  memset(shift_out, 0, (rep->n_passages + 1) * sizeof *shift_out);
+  for (size_t i = 0; i < rep->n_meetings; i++)
+    if (rep->meetings[i].passage < 0) shift_out[row_place(rep, &rep->meetings[i])]++;
+  for (size_t i = 1; i <= rep->n_passages; i++) shift_out[i] += shift_out[i - 1];
+}
+
+/* Reads back into v[0..n) (those with an id) what each document holds after
+** store_fill_documents. */
+static int read_doc_vals(Store *s, DocVals *v, size_t n, char **err_out) {
   sqlite3_stmt *st = NULL;
   int rc = JFTS_OK;
   int src = sqlite3_prepare_v2(s->db, "SELECT org, kind, year, year_label FROM documents"
                                " WHERE id = ?1", -1, &st, NULL);
-  if (src == SQLITE_OK) src = sqlite3_bind_int64(st, 1, v->id);
-  if (src == SQLITE_OK) src = sqlite3_step(st);
-  if (src == SQLITE_ROW) {
-    v->org = store_col_dup(st, 0, &rc);
-    v->kind = store_col_dup(st, 1, &rc);
-    v->year = sqlite3_column_int(st, 2);
-    v->year_label = store_col_dup(st, 3, &rc);
-  } else if (src != SQLITE_DONE) {
-    rc = store_db_error(s, src, err_out, "cannot read a document");
+  for (size_t i = 0; rc == JFTS_OK && src == SQLITE_OK && i < n; i++) {
+    if (v[i].id == 0) continue;
+    src = sqlite3_bind_int64(st, 1, v[i].id);
+    if (src == SQLITE_OK) src = sqlite3_step(st);
+    if (src == SQLITE_ROW) {
+      v[i].org = store_col_dup(st, 0, &rc);
+      v[i].kind = store_col_dup(st, 1, &rc);
+      v[i].year = sqlite3_column_int(st, 2);
+      v[i].year_label = store_col_dup(st, 3, &rc);
+      src = SQLITE_DONE;
+    }
+    if (src == SQLITE_DONE) src = sqlite3_reset(st);
   }
+  if (rc == JFTS_OK && src != SQLITE_OK && src != SQLITE_DONE)
+    rc = store_db_error(s, src, err_out, "cannot read a document");
   (void)sqlite3_finalize(st); /* repeats the step's error */
   return rc;
 }
@@ -598,13 +668,20 @@ static int find_whole_doc(Store *s, int64_t file_id, int64_t *id_out, char **err
 ** else, the file's whole document), fills their fields from the file's sidecar and reads
 ** them back into dv[0..n_docs]. doc_counts[d] are the passages of each, doc_counts[n_docs]
 ** those outside. */
-static int store_docs(Store *s, const Report *rep, int64_t file_id, int doc_base, int append,
-                      const int *doc_counts, DocVals *dv, char **err_out) {
+static int store_docs(Store *s, const StoreFile *file, const Report *rep, int64_t file_id,
+                      int doc_base, int append, const int *doc_counts, DocVals *dv,
+                      char **err_out) {
+  static const ReportDoc k_whole = {.line_start = 0};
   int rc = JFTS_OK;
   size_t n = rep->n_docs;
-  for (size_t i = 0; rc == JFTS_OK && i < n; i++)
-    rc = insert_document(s, file_id, doc_base + (int)i, &rep->docs[i], doc_counts[i], &dv[i].id,
-                         err_out);
+  DocRow row;
+  for (size_t i = 0; rc == JFTS_OK && i < n; i++) {
+    rc = make_doc_row(file, &rep->docs[i], &row);
+    if (rc == JFTS_OK)
+      rc = insert_document(s, file_id, doc_base + (int)i, 0, &row, doc_counts[i], &dv[i],
+                           err_out);
+    jfts_free(row.org);
+  }
   if (rc == JFTS_OK && append) rc = find_whole_doc(s, file_id, &dv[n].id, err_out);
   int line_start = 0, line_end = 0;
   for (size_t i = 0; i < rep->n_passages; i++) {
@@ -614,34 +691,32 @@ static int store_docs(Store *s, const Report *rep, int64_t file_id, int doc_base
     line_end = rep->passages[i].line_end;
   }
   if (rc == JFTS_OK && dv[n].id == 0 && (doc_counts[n] > 0 || (!append && n == 0))) {
-    rc = insert_document(s, file_id, -1, NULL, doc_counts[n], &dv[n].id, err_out);
-    if (rc == JFTS_OK && doc_counts[n] > 0) {
-      char sql[160];
+    rc = make_doc_row(file, &k_whole, &row);
+    row.line_start = line_start;
+    row.line_end = line_end;
+    if (rc == JFTS_OK) rc = insert_document(s, file_id, -1, 1, &row, doc_counts[n], &dv[n], err_out);
+    jfts_free(row.org);
+  } else if (rc == JFTS_OK && dv[n].id != 0) {
+    /* A further piece of a streamed file: its earlier pieces' whole document goes on. */
+    if (doc_counts[n] > 0) {
+      char sql[200];
       snprintf(sql, sizeof sql,
-               "UPDATE documents SET line_start = %d, line_end = %d WHERE id = %lld", line_start,
-               line_end, (long long)dv[n].id);
+               "UPDATE documents SET n_passages = n_passages + %d, line_start = coalesce("
+               "line_start, %d), line_end = %d WHERE id = %lld",
+               doc_counts[n], line_start, line_end, (long long)dv[n].id);
       rc = store_exec(s, sql, err_out, "cannot update a document");
     }
-  } else if (rc == JFTS_OK && dv[n].id != 0 && doc_counts[n] > 0) {
-    char sql[200];
-    snprintf(sql, sizeof sql,
-             "UPDATE documents SET n_passages = n_passages + %d, line_start = coalesce("
-             "line_start, %d), line_end = %d WHERE id = %lld",
-             doc_counts[n], line_start, line_end, (long long)dv[n].id);
-    rc = store_exec(s, sql, err_out, "cannot update a document");
+    if (rc == JFTS_OK) rc = read_doc_vals(s, &dv[n], 1, err_out);
   }
-  if (rc == JFTS_OK) rc = store_fill_documents(s, file_id, err_out);
-  for (size_t i = 0; rc == JFTS_OK && i <= n; i++)
-    if (dv[i].id) rc = read_doc_vals(s, &dv[i], err_out);
   return rc;
 }
 
 /* The meetings-table rows of rep without a description (no passage of their own, as
 ** "（４）プロジェクトチーム 0回"): each becomes a passage of empty text labelled with the
 ** row's name, so that the name is found (through the label column, ranked after body text).
-** They are stored after rep's passages (ordinals from passage_base + rep->n_passages), in
-** the table section of their document; ids_out[i] gets the id of meeting i's passage (0 for
-** a meeting with a description). */
+** Each takes its place in document order among rep's passages (row_shifts; stored after
+** them), in the table section of their document; ids_out[i] gets the id of meeting i's
+** passage (0 for a meeting with a description). */
 static int store_row_names(Store *s, const DecodedText *dec, const Report *rep,
                            const DocVals *dv, int64_t file_id, int passage_base,
                            int64_t *ids_out, char **err_out) {
@@ -667,7 +742,7 @@ static int store_row_names(Store *s, const DecodedText *dec, const Report *rep,
       p->src_start = p->src_end = q->src_end;
       if (q->section && strcmp(q->section, "table") == 0) p->section_title = q->section_title;
     }
-    p->ordinal = (int)(rep->n_passages + k);
+    p->ordinal = (int)(row_place(rep, m) + k);
     p->ward = d >= 0 ? rep->docs[d].ward : NULL;
     p->year = d >= 0 ? rep->docs[d].year : 0;
     p->year_label = d >= 0 ? rep->docs[d].year_label : NULL;
@@ -688,8 +763,8 @@ static int store_row_names(Store *s, const DecodedText *dec, const Report *rep,
   size_t hi = 0;
   if (rc == JFTS_OK) rc = record_run(s, &extra, 0, &hi, err_out);
   if (rc == JFTS_OK)
-    rc = store_passage_run(s, dec, &extra, s->own_tokens, 0, 0, n, dv, file_id,
-                           passage_base + (int)rep->n_passages, ids, err_out);
+    rc = store_passage_run(s, dec, &extra, s->own_tokens, 0, 0, n, dv, file_id, passage_base,
+                           NULL, ids, err_out);
   for (size_t k = 0; rc == JFTS_OK && k < n; k++) ids_out[which[k]] = ids[k];
   jfts_free(ps);
   jfts_free(pdoc);
@@ -698,9 +773,9 @@ static int store_row_names(Store *s, const DecodedText *dec, const Report *rep,
   return rc;
 }
 
-static int store_report(Store *s, const DecodedText *dec, const Report *rep,
-                        const TokBatch *toks_in, int64_t file_id, int doc_base, int passage_base,
-                        int append, char **err_out) {
+static int store_report(Store *s, const StoreFile *file, const DecodedText *dec,
+                        const Report *rep, const TokBatch *toks_in, int64_t file_id, int doc_base,
+                        int passage_base, int append, char **err_out) {
   int rc = JFTS_OK;
   s->cur.text = NULL; /* a new text, maybe at the address of the last one */
   int have_toks = toks_in && tok_batch_count(toks_in) == rep->n_passages;
@@ -708,7 +783,8 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
   int *doc_counts = jfts_calloc(rep->n_docs + 1, sizeof *doc_counts);
   int64_t *passage_ids = jfts_calloc(rep->n_passages + 1, sizeof *passage_ids);
   int64_t *row_ids = jfts_calloc(rep->n_meetings + 1, sizeof *row_ids);
-  if (!dv || !doc_counts || !passage_ids || !row_ids) {
+  int *shift = jfts_calloc(rep->n_passages + 1, sizeof *shift);
+  if (!dv || !doc_counts || !passage_ids || !row_ids || !shift) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
@@ -716,7 +792,8 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
     int d = rep->passage_doc ? rep->passage_doc[i] : -1;
     doc_counts[d >= 0 && (size_t)d < rep->n_docs ? (size_t)d : rep->n_docs]++;
   }
-  rc = store_docs(s, rep, file_id, doc_base, append, doc_counts, dv, err_out);
+  row_shifts(rep, shift);
+  rc = store_docs(s, file, rep, file_id, doc_base, append, doc_counts, dv, err_out);
   /* Passages in runs: all of them at once when the caller has their tokens. */
   for (size_t lo = 0, hi = 0; rc == JFTS_OK && lo < rep->n_passages; lo = hi) {
     const TokBatch *toks = toks_in;
@@ -729,7 +806,7 @@ static int store_report(Store *s, const DecodedText *dec, const Report *rep,
       first = lo;
     }
     if (rc == JFTS_OK)
-      rc = store_passage_run(s, dec, rep, toks, first, lo, hi, dv, file_id, passage_base,
+      rc = store_passage_run(s, dec, rep, toks, first, lo, hi, dv, file_id, passage_base, shift,
                              passage_ids, err_out);
   }
   if (rc == JFTS_OK)
@@ -754,6 +831,7 @@ cleanup:
   jfts_free(doc_counts);
   jfts_free(passage_ids);
   jfts_free(row_ids);
+  jfts_free(shift);
   return rc;
 }
 
@@ -780,7 +858,7 @@ int store_replace_file(Store *s, const StoreFile *file, const DecodedText *dec,
   if (rc == JFTS_OK) rc = insert_file(s, file, dec, rep, &file_id, &inner);
   for (uint32_t i = 0; rc == JFTS_OK && i < file->n_pages; i++)
     rc = insert_page(s, file_id, i + 1, &file->pages[i], &inner);
-  if (rc == JFTS_OK) rc = store_report(s, dec, rep, toks, file_id, 0, 0, 0, &inner);
+  if (rc == JFTS_OK) rc = store_report(s, file, dec, rep, toks, file_id, 0, 0, 0, &inner);
   if (rc == JFTS_OK && file_id_out) *file_id_out = file_id;
   return store_error(file, rc, inner, err_out);
 }
@@ -804,7 +882,7 @@ int store_append_report(Store *s, const StoreFile *file, int64_t file_id,
     rc = store_exec(s, sql, &inner, "cannot update file");
   }
   if (rc == JFTS_OK)
-    rc = store_report(s, dec, rep, toks, file_id, (int)doc_base, (int)passage_base, 1,
+    rc = store_report(s, file, dec, rep, toks, file_id, (int)doc_base, (int)passage_base, 1,
                       &inner);
   return store_error(file, rc, inner, err_out);
 }

@@ -32,7 +32,9 @@ typedef struct Options {
   char *query;                  /* QUERY words joined by spaces; owned */
 } Options;
 
-/* The help text is one literal so that it reads as printed. */
+static void usage_output(FILE *fp);
+
+/* The help text is literals so that it reads as printed. */
 static void usage(FILE *fp) {
   fprintf(fp,
           "Usage: " PROG " [OPTION]... QUERY...\n"
@@ -109,6 +111,11 @@ static void usage(FILE *fp) {
           "  --version          show the version and exit\n"
           "\n",
           KWIC_DEFAULT_CONTEXT);
+  usage_output(fp);
+}
+
+/* The help's part on output and exit statuses. */
+static void usage_output(FILE *fp) {
   fputs("Text output starts with 'N passages, M occurrences' (over all matching passages;\n"
         "'N passages with every word, K more with some, M occurrences' when some hold only\n"
         "some of the words, after 'searched as: ...' when a word was split),\n"

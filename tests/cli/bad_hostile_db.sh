@@ -15,7 +15,7 @@ run "$JFTS_INDEX" --db t.db c
 expect_rc 0 "index"
 run timeout $T "$JFTS_INDEX" --db t.db --check
 expect_rc 0 "--check, intact index"
-expect_eq "$OUT" "'t.db': ok (81 passages checked)" "--check, intact index: stdout"
+expect_eq "$OUT" "'t.db': ok (82 passages checked)" "--check, intact index: stdout"
 expect_eq "$ERR" "" "--check, intact index: stderr"
 run "$JFTS_INDEX" --db t.db --check c
 expect_rc 2 "--check with a PATH"
