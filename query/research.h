@@ -179,6 +179,9 @@ int research_wards(Store *s, const Query *query, const ResearchOptions *opt, FIL
 **         right is exactly the passage text there; matched is the query's surface form;
 **         line the raw line where the match starts; title and source the file's metadata
 **         (null when the file is no longer where it was indexed from).
+** With opt->stream and document order the lines of each passage are written as it is read
+** (text: after a first search that measures the columns, in the same read snapshot), so memory
+** holds one passage's lines; otherwise every line is held until the end.
 ** Returns JFTS_OK, JFTS_ERR_IO, or an error of search_run, kwic or store. */
 int research_quotes(Store *s, const Query *query, const ResearchOptions *opt, FILE *fp,
                     ResearchTotals *totals_out, char **err_out);

@@ -603,26 +603,57 @@ typedef struct ThsExpansion {
   char **err_out;
 } ThsExpansion;
 
-/* The longest entry matching q at i (see thesaurus.h), or NULL. */
+/* 1 when entry p, whose code points equal q's from i on, may be replaced there (thesaurus.h):
+** Latin/digit ends on word boundaries, and no source char shared with a code point outside. */
+static int fits_at(const ThsKey *p, const ThsKey *q, size_t i) {
+  size_t e = i + p->n;
+  if (p->cls[0] == NORM_WORD && i > 0 && q->cls[i - 1] == NORM_WORD) return 0;
+  if (p->cls[p->n - 1] == NORM_WORD && e < q->n && q->cls[e] == NORM_WORD) return 0;
+  /* Replacing source bytes is only exact when no source char is shared with a code point
+  ** outside the entry (㍻ normalizes to two code points from one char). */
+  if (i > 0 && q->src_end[i - 1] > q->src_start[i]) return 0;
+  if (e < q->n && q->src_start[e] < q->src_end[e - 1]) return 0;
+  return 1;
+}
+
+/* The longest entry matching q at i (see thesaurus.h), or NULL. The index holds the entries
+** starting with q's char at i in one run, longest first, those of one length in code point
+** order: per length, one binary search finds the only entry that can match, so a run of
+** 100,000 entries costs a few dozen comparisons per position, not 100,000. */
 static const ThsTerm *longest_at(const Thesaurus *ths, const ThsKey *q, size_t i) {
+  const ThsTerm *const *ix = ths->index;
   size_t lo = 0, hi = ths->n_index;
   while (lo < hi) { /* first index entry whose first code point is >= q->cp[i] */
     size_t mid = lo + (hi - lo) / 2;
-    if (ths->index[mid]->key.cp[0] < q->cp[i]) lo = mid + 1;
+    if (ix[mid]->key.cp[0] < q->cp[i]) lo = mid + 1;
     else hi = mid;
   }
-  for (size_t x = lo; x < ths->n_index; x++) {
-    const ThsKey *p = &ths->index[x]->key;
-    if (p->cp[0] != q->cp[i]) break;
-    size_t e = i + p->n;
-    if (p->n > q->n - i || memcmp(p->cp, q->cp + i, p->n * sizeof *p->cp) != 0) continue;
-    if (p->cls[0] == NORM_WORD && i > 0 && q->cls[i - 1] == NORM_WORD) continue;
-    if (p->cls[p->n - 1] == NORM_WORD && e < q->n && q->cls[e] == NORM_WORD) continue;
-    /* Replacing source bytes is only exact when no source char is shared with a code point
-    ** outside the entry (㍻ normalizes to two code points from one char). */
-    if (i > 0 && q->src_end[i - 1] > q->src_start[i]) continue;
-    if (e < q->n && q->src_start[e] < q->src_end[e - 1]) continue;
-    return ths->index[x];
+  size_t run_end = lo, top = ths->n_index;
+  while (run_end < top) { /* the end of the run of entries starting with q->cp[i] */
+    size_t mid = run_end + (top - run_end) / 2;
+    if (ix[mid]->key.cp[0] == q->cp[i]) run_end = mid + 1;
+    else top = mid;
+  }
+  for (size_t x = lo; x < run_end;) {
+    size_t len = ix[x]->key.n, end = x + 1, b = run_end;
+    while (end < b) { /* the end of the entries of this length */
+      size_t mid = end + (b - end) / 2;
+      if (ix[mid]->key.n == len) end = mid + 1;
+      else b = mid;
+    }
+    if (len <= q->n - i) {
+      size_t a = x;
+      b = end;
+      while (a < b) { /* the first entry of this length not below q's code points */
+        size_t mid = a + (b - a) / 2;
+        if (memcmp(ix[mid]->key.cp, q->cp + i, len * sizeof *q->cp) < 0) a = mid + 1;
+        else b = mid;
+      }
+      if (a < end && memcmp(ix[a]->key.cp, q->cp + i, len * sizeof *q->cp) == 0 &&
+          fits_at(&ix[a]->key, q, i))
+        return ix[a];
+    }
+    x = end;
   }
   return NULL;
 }
