@@ -215,47 +215,23 @@ static int add_segment(Parts *ps, const char *seg, size_t n, const Thesaurus *re
   return rc;
 }
 
-/* Bytes of the longest word of at least two chars (and at most EXPAND_HEAD_MAX_CHARS) that
-** starts at byte `at` of text and has a rule in rel; 0 when none. */
-static int head_at(const Thesaurus *rel, const char *text, size_t n_bytes, size_t at,
-                   size_t *len_out, char **err_out) {
-  size_t ends[EXPAND_HEAD_MAX_CHARS + 1], n_ends = 0;
-  *len_out = 0;
-  if (rel == NULL) return JFTS_OK;
-  for (size_t e = at; e < n_bytes && n_ends <= EXPAND_HEAD_MAX_CHARS;) {
-    e++;
-    while (e < n_bytes && ((unsigned char)text[e] & 0xC0u) == 0x80u) e++;
-    ends[n_ends++] = e;
-  }
-  for (size_t k = n_ends; k-- > 1;) { /* longest first; k = 0 is one char */
-    int yes = 0;
-    int rc = has_related(rel, text + at, ends[k] - at, &yes, err_out);
-    if (rc != JFTS_OK) return rc;
-    if (yes) {
-      *len_out = ends[k] - at;
-      return JFTS_OK;
-    }
-  }
-  return JFTS_OK;
-}
-
 int expand_parts(const char *text, size_t n_bytes, const Thesaurus *related, char ***parts_out,
                  size_t *n_out, char **err_out) {
   Parts ps = {.p = NULL, .n = 0, .rc = JFTS_OK};
-  int rc = JFTS_OK;
+  size_t *heads = NULL, n_heads = 0, h = 0; /* the words with a rule: byte ranges, in order */
   *parts_out = NULL;
   *n_out = 0;
+  int rc = ths_find_entries(related, text, n_bytes, 2, &heads, &n_heads, err_out);
   size_t from = 0;
   int after_part = 0; /* the text at `from` follows a part directly */
   for (size_t at = 0; rc == JFTS_OK && at < n_bytes;) {
     size_t cut = 0, head = 0;
-    for (size_t w = 0; w < sizeof k_cut_words / sizeof *k_cut_words && !cut; w++) {
+    while (h < n_heads && heads[2 * h] < at) h++; /* passed by a cut word */
+    if (h < n_heads && heads[2 * h] == at) head = heads[2 * h + 1] - at;
+    for (size_t w = 0; w < sizeof k_cut_words / sizeof *k_cut_words && !cut && !head; w++) {
       size_t len = strlen(k_cut_words[w]);
       if (at + len <= n_bytes && memcmp(text + at, k_cut_words[w], len) == 0) cut = len;
     }
-    if (cut == 0 && ((unsigned char)text[at] & 0xC0u) != 0x80u)
-      rc = head_at(related, text, n_bytes, at, &head, err_out);
-    if (rc != JFTS_OK) break;
     if (cut == 0 && head == 0) {
       at++;
       continue;
@@ -268,6 +244,7 @@ int expand_parts(const char *text, size_t n_bytes, const Thesaurus *related, cha
     from = at;
   }
   if (rc == JFTS_OK) rc = add_segment(&ps, text + from, n_bytes - from, related, after_part, err_out);
+  jfts_free(heads);
   if (rc != JFTS_OK) {
     expand_parts_free(ps.p, ps.n);
     return rc;
@@ -399,6 +376,31 @@ static int maybe_split(Store *s, Query *q, size_t i, const ExpandOptions *opt,
   return ths_expand(opt->ths, &view, NULL, NULL, err_out);
 }
 
+/* Takes the related texts off the clauses that the index finds in EXPAND_RELATED_CAP passages
+** or more through their own texts and variants. */
+static int drop_frequent_related(Store *s, Query *q, char **err_out) {
+  int rc = JFTS_OK;
+  for (size_t i = 0; rc == JFTS_OK && i < q->n_clauses; i++) {
+    QryClause *c = &q->clauses[i];
+    size_t n_related = 0;
+    for (size_t t = 0; t < c->n_terms; t++) n_related += c->terms[t].n_related;
+    if (c->excluded || n_related == 0) continue;
+    char *match = NULL;
+    long n = 0;
+    rc = qry_build_clause_match(c, QRY_MATCH_NO_RELATED, &match);
+    if (rc == JFTS_OK && match) rc = count_match(s, match, EXPAND_RELATED_CAP, &n, err_out);
+    jfts_free(match);
+    for (size_t t = 0; rc == JFTS_OK && n >= EXPAND_RELATED_CAP && t < c->n_terms; t++) {
+      QryTerm *term = &c->terms[t];
+      for (size_t r = 0; r < term->n_related; r++) jfts_free(term->related[r]);
+      jfts_free(term->related);
+      term->related = NULL;
+      term->n_related = 0;
+    }
+  }
+  return rc;
+}
+
 int expand_query(Store *s, const Query *query, const ExpandOptions *opt, Query **out,
                  int *split_out, char **err_out) {
   Query *q = NULL;
@@ -419,6 +421,7 @@ int expand_query(Store *s, const Query *query, const ExpandOptions *opt, Query *
     }
     i += step;
   }
+  if (rc == JFTS_OK) rc = drop_frequent_related(s, q, err_out);
   if (rc != JFTS_OK) {
     qry_free(q);
     return rc;

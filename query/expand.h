@@ -41,12 +41,14 @@
 
 /* A word found in this many passages or more is never split (and counting stops there). */
 #define EXPAND_SPLIT_CAP 32
+/* A word found in this many passages or more through its own text and variants gets no
+** related topics: its own passages fill the first pages, and the layer would only add cost
+** (every related text is searched, and more passages are analysed). */
+#define EXPAND_RELATED_CAP 32
 /* "Far fewer than its parts": the word's passages times this is at most its rarest part's. */
 #define EXPAND_SPLIT_RATIO 4
 /* Most parts one word is split into (the rest of the word stays in the last part). */
 #define EXPAND_MAX_PARTS 8
-/* Longest word, in chars, that the related layer's rules keep whole in a split. */
-#define EXPAND_HEAD_MAX_CHARS 12
 
 typedef struct ExpandOptions {
   const Thesaurus *ths;     /* spelling variants for the parts of a split word; NULL: none */
@@ -63,7 +65,8 @@ int expand_parts(const char *text, size_t n_bytes, const Thesaurus *related, cha
 void expand_parts_free(char **parts, size_t n);
 
 /* Builds the query to search: a copy of query (borrowed) with the related-topic texts of
-** opt->related added, and each splittable word without related topics of its own that the
+** opt->related added (except to a word found in EXPAND_RELATED_CAP passages or more), and
+** each splittable word without related topics of its own that the
 ** index s finds too rarely replaced by its parts (their spelling variants from opt->ths and
 ** related topics from opt->related added). *out gets the new Query
 ** (qry_free); *split_out (may be NULL) is 1 when a word was split. Returns JFTS_OK,

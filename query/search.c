@@ -99,6 +99,7 @@ typedef struct Collector {
   size_t n_exact;
   const ScoreSet *direct_scores; /* scores over the query without its related texts, for the
                                  ** passages it matches; NULL: the query has none */
+  int related_pass;     /* 1 while collecting the related-only expression's rows */
   const struct ClauseSets *sets; /* per query clause, for best match and the related layer;
                                  ** NULL: every hit holds every clause directly */
   size_t n_sets;        /* query clauses */
@@ -183,7 +184,6 @@ static void classify(const Collector *c, Hit *hit) {
 
 static int collect_hit(void *ctx, const StoreHit *h) {
   Collector *c = ctx;
-  c->totals.n_passages++;
   c->totals.n_occurrences += h->n_occurrences;
   Hit hit = {.id = h->id, .score = h->score, .doc_key = h->doc_key, .whole_words = -1,
              .body = h->n_occurrences > 0 && !h->toc};
@@ -194,6 +194,10 @@ static int collect_hit(void *ctx, const StoreHit *h) {
   hit.adjacent = c->adj && in_sorted(c->adj, c->n_adj, h->id);
   hit.exact = c->exact == NULL || in_sorted(c->exact, c->n_exact, h->id);
   classify(c, &hit);
+  /* The related pass adds the occurrences of related texts; its passages that hold a word
+  ** directly were collected, with the words' score, by the first pass. */
+  if (c->related_pass && hit.coord > 0) return JFTS_OK;
+  c->totals.n_passages++;
   c->totals.n_every_word += hit.coord == c->n_positive;
   if (c->keep && c->n == c->keep) {
     if (!c->before(&hit, &c->hits[0])) return JFTS_OK;
@@ -716,6 +720,18 @@ static int clause_sets_new(Store *s, const Query *q, ClauseSets **out, char **er
   return JFTS_OK;
 }
 
+/* Collects the rows of match and then, when rel_match is not NULL (the related texts alone,
+** after the query without them), the rows only related texts find. */
+static int collect_all(Store *s, const char *match, const char *rel_match,
+                       const StoreFilter *filter, Collector *c, char **err_out) {
+  int rc = store_match(s, match, filter, collect_hit, c, err_out);
+  if (rc == JFTS_OK && rel_match) {
+    c->related_pass = 1;
+    rc = store_match(s, rel_match, filter, collect_hit, c, err_out);
+  }
+  return rc;
+}
+
 int search_prepare(Store *s, char **err_out) {
   static const char k_sample[] = "地域包括支援センターと連携した。";
   size_t *breaks = NULL, n_breaks = 0;
@@ -731,7 +747,7 @@ int search_prepare(Store *s, char **err_out) {
 int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchResultCb cb,
                void *ctx, SearchTotals *totals_out, char **err_out) {
   int rc = JFTS_OK;
-  char *match = NULL, *adj_match = NULL, *plain_match = NULL;
+  char *match = NULL, *rel_match = NULL, *adj_match = NULL, *plain_match = NULL;
   Matcher *m = NULL;
   IdSet adj = {NULL, 0, 0}, exact = {NULL, 0, 0};
   ScoreSet direct = {NULL, 0, 0};
@@ -754,10 +770,18 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   int best = !o.all_words && n_positive >= 2;
   ClauseSets *sets = NULL;
 
+  /* With related texts, the passages holding a word are ranked by the words alone: two passes,
+  ** the query without its related texts, then the related texts alone for the passages only
+  ** they find (as costly as one pass over the whole query). The strict AND, where a clause
+  ** may be held through a related text, takes one pass and looks the words' scores up. */
   unsigned flags = best ? QRY_MATCH_ANY : 0;
+  int two_pass = any_related && o.sort == SEARCH_SORT_RANK && (best || n_positive == 1);
   rc = store_read_begin(s, &began, err_out);
-  if (rc == JFTS_OK) rc = qry_build_match_ex(query, flags, &match, err_out);
-  if (rc == JFTS_OK && any_related && o.sort == SEARCH_SORT_RANK)
+  if (rc == JFTS_OK)
+    rc = qry_build_match_ex(query, flags | (two_pass ? QRY_MATCH_NO_RELATED : 0), &match, err_out);
+  if (rc == JFTS_OK && two_pass)
+    rc = qry_build_match_ex(query, flags | QRY_MATCH_ONLY_RELATED, &rel_match, err_out);
+  else if (rc == JFTS_OK && any_related && o.sort == SEARCH_SORT_RANK)
     rc = direct_scores(s, query, flags, o.filter, &direct, err_out);
   if (rc == JFTS_OK && (best || any_related)) rc = clause_sets_new(s, query, &sets, err_out);
   if (rc == JFTS_OK) rc = match_new(query, &m, err_out);
@@ -793,7 +817,7 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
     if (o.sort == SEARCH_SORT_RANK && want < SEARCH_RERANK_DEPTH) want = SEARCH_RERANK_DEPTH;
     c.keep = want;
   }
-  rc = store_match(s, match, o.filter, collect_hit, &c, err_out);
+  rc = collect_all(s, match, rel_match, o.filter, &c, err_out);
   if (rc == JFTS_OK) rc = sort_hits(c.hits, c.n, c.before);
   if (rc != JFTS_OK) goto cleanup;
   if (totals_out) *totals_out = c.totals;
@@ -830,6 +854,7 @@ cleanup:
   jfts_free(direct.items);
   jfts_free(plain_match);
   jfts_free(match);
+  jfts_free(rel_match);
   match_free(m);
   clause_sets_free(sets, query->n_clauses);
   return rc;

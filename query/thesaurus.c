@@ -875,6 +875,43 @@ int ths_alternatives(const Thesaurus *ths, const char *text, size_t n_bytes,
   return JFTS_OK;
 }
 
+int ths_find_entries(const Thesaurus *ths, const char *text, size_t n_bytes, size_t min_chars,
+                     size_t **ranges_out, size_t *n_out, char **err_out) {
+  ThsKey q;
+  *ranges_out = NULL;
+  *n_out = 0;
+  if (ths == NULL || ths->n_index == 0) return JFTS_OK;
+  int rc = key_build(text, n_bytes, &q, err_out);
+  if (rc != JFTS_OK) return rc;
+  size_t *ranges = NULL, n = 0;
+  for (size_t i = 0; i < q.n;) {
+    const ThsTerm *entry = longest_at(ths, &q, i);
+    if (entry == NULL || entry->key.n < min_chars) {
+      i++;
+      continue;
+    }
+    size_t e = i + entry->key.n;
+    size_t *g = jfts_realloc(ranges, (2 * n + 2) * sizeof *g);
+    if (g == NULL) {
+      rc = JFTS_ERR_NOMEM;
+      break;
+    }
+    ranges = g;
+    ranges[2 * n] = q.src_start[i];
+    ranges[2 * n + 1] = q.src_end[e - 1];
+    n++;
+    i = e;
+  }
+  key_free(&q);
+  if (rc != JFTS_OK) {
+    jfts_free(ranges);
+    return rc;
+  }
+  *ranges_out = ranges;
+  *n_out = n;
+  return JFTS_OK;
+}
+
 void ths_warnings_free(char **warnings, size_t n_warnings) {
   for (size_t i = 0; i < n_warnings; i++) jfts_free(warnings[i]);
   jfts_free(warnings);

@@ -74,6 +74,14 @@ int ths_alternatives(const Thesaurus *ths, const char *text, size_t n_bytes,
 int ths_expand(const Thesaurus *ths, Query *q, char ***warnings_out, size_t *n_warnings_out,
                char **err_out);
 
+/* Where the entries of ths (those that expand to something) occur inside text (n_bytes), by
+** the matching rule above (normalized, longest entry first at each position, no overlaps),
+** leaving out entries under min_chars code points: *ranges_out gets a new array (jfts_free)
+** of 2 * *n_out source byte offsets, start and end of each occurrence, in text order; NULL
+** and 0 when none (also for ths NULL). Returns JFTS_OK, JFTS_ERR_NOMEM or JFTS_ERR_ICU. */
+int ths_find_entries(const Thesaurus *ths, const char *text, size_t n_bytes, size_t min_chars,
+                     size_t **ranges_out, size_t *n_out, char **err_out);
+
 void ths_warnings_free(char **warnings, size_t n_warnings);
 
 /* The related-topics layer (query/related.txt): a thesaurus file of the same syntax, read with

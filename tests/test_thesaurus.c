@@ -457,6 +457,44 @@ static void test_related(void **state) {
   ths_free(rel);
 }
 
+/* ths_find_entries: the entries inside a text, longest first, as source byte ranges. */
+static void test_find_entries(void **state) {
+  (void)state;
+  Thesaurus *rel = parse_ok("related", "ひきこもり => 8050\n"
+                                       "親 => 家族\n"
+                                       "親亡き後 => 地域生活支援拠点\n"
+                                       "居場所 => サロン\n");
+  static const struct {
+    const char *name, *text, *expect;
+    size_t min_chars;
+  } cases[] = {
+      {"a hiragana word", "ひきこもりの人", "ひきこもり", 2},
+      {"the longest at a position", "親亡き後の居場所", "親亡き後|居場所", 1},
+      {"one char left out by min_chars", "親の居場所", "居場所", 2},
+      {"one char kept", "親の居場所", "親|居場所", 1},
+      {"source bytes after width-folded text", "ｲﾊﾞｼｮ居場所", "居場所", 2},
+      {"none", "地域の集まり", "", 2},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t *r = NULL, n = 0, k = 0;
+    char got[256] = "";
+    assert_int_equal(ths_find_entries(rel, cases[i].text, strlen(cases[i].text),
+                                      cases[i].min_chars, &r, &n, NULL),
+                     JFTS_OK);
+    for (size_t j = 0; j < n; j++)
+      k += (size_t)snprintf(got + k, sizeof got - k, "%s%.*s", j ? "|" : "",
+                            (int)(r[2 * j + 1] - r[2 * j]), cases[i].text + r[2 * j]);
+    jfts_free(r);
+    if (strcmp(got, cases[i].expect) != 0) print_error("case '%s'\n", cases[i].name);
+    assert_string_equal(got, cases[i].expect);
+  }
+  size_t *r = NULL, n = 1;
+  assert_int_equal(ths_find_entries(NULL, "親", 3, 1, &r, &n, NULL), JFTS_OK);
+  assert_null(r);
+  assert_int_equal(n, 0);
+  ths_free(rel);
+}
+
 /* The shipped related-topics file loads, and every rule comes with its reason: a comment
 ** block right above it. */
 static void test_shipped_related(void **state) {
@@ -593,7 +631,7 @@ int main(void) {
       cmocka_unit_test(test_shipped),       cmocka_unit_test(test_corpus_online),
       cmocka_unit_test(test_out_of_memory), cmocka_unit_test(test_related),
       cmocka_unit_test(test_shipped_related), cmocka_unit_test(test_alternatives),
-      cmocka_unit_test(test_big_group),
+      cmocka_unit_test(test_big_group),       cmocka_unit_test(test_find_entries),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
