@@ -180,9 +180,22 @@ typedef struct SortItem {
 ** cmp_ycenter, which read g through g_sort_glyphs). A page's glyphs are sorted many times
 ** over by the XY cut; a stable LSD radix sort on precomputed keys (a byte at a time, bytes
 ** that all keys share skipped) gives glibc's stable merge sort's order at a fraction of the
-** cost of its indirect comparisons. Small arrays, and any failure to get memory, use qsort. */
+** cost of its indirect comparisons. Small arrays (most: a block, a row) get an insertion sort
+** on the keys; a failure to get memory falls back to qsort. */
 static void sort_idx(const Glyph *g, size_t *idx, size_t n, int (*cmp)(const void *, const void *)) {
-  SortItem *a = n >= 64 ? jfts_malloc(2 * n * sizeof *a) : NULL;
+  enum { SMALL = 48 };
+  if (n <= SMALL) {
+    SortItem small[SMALL];
+    for (size_t i = 0; i < n; i++) {
+      SortItem it = {sort_key(g, idx[i], cmp), idx[i]};
+      size_t j = i;
+      for (; j > 0 && small[j - 1].key > it.key; j--) small[j] = small[j - 1];
+      small[j] = it;
+    }
+    for (size_t i = 0; i < n; i++) idx[i] = small[i].idx;
+    return;
+  }
+  SortItem *a = jfts_malloc(2 * n * sizeof *a);
   if (a == NULL) {
     g_sort_glyphs = g;
     qsort(idx, n, sizeof *idx, cmp);
@@ -226,7 +239,17 @@ static int cmp_run(const void *a, const void *b) {
 ** cell into the next one (autocleなanった). */
 static int order_row(const Glyph *g, size_t *ix, size_t n) {
   if (n < 2) return JFTS_OK;
-  qsort(ix, n, sizeof *ix, cmp_index);
+  /* Mostly in order already (poppler's order is the reading order): an insertion sort is
+  ** then linear; a long row out of order goes to qsort. */
+  if (n <= 256) {
+    for (size_t k = 1; k < n; k++) {
+      size_t v = ix[k], j = k;
+      for (; j > 0 && ix[j - 1] > v; j--) ix[j] = ix[j - 1];
+      ix[j] = v;
+    }
+  } else {
+    qsort(ix, n, sizeof *ix, cmp_index);
+  }
   size_t n_runs = 1;
   for (size_t k = 1; k < n; k++)
     n_runs += ix[k] != ix[k - 1] + 1 || g[ix[k]].x0 < g[ix[k - 1]].x0;
@@ -490,9 +513,11 @@ static void emit_block(Out *out, const Glyph *g, const size_t *idx, const Row *r
 /* ---- blocks and columns: recursive XY cut ----------------------------------------------- */
 
 /* The widest band free of glyphs across idx[0..n) along x (vertical = 1) or y. Sorts idx
-** along that axis; returns the band's width and in *split_out the index where it falls. */
-static float widest_band(const Glyph *g, size_t *idx, size_t n, int vertical, size_t *split_out) {
-  sort_idx(g, idx, n, vertical ? cmp_x0 : cmp_y0);
+** along that axis unless it is sorted so already (sorted = 1); returns the band's width and in
+** *split_out the index where it falls. */
+static float widest_band(const Glyph *g, size_t *idx, size_t n, int vertical, int sorted,
+                         size_t *split_out) {
+  if (!sorted) sort_idx(g, idx, n, vertical ? cmp_x0 : cmp_y0);
   float best = 0, reach = vertical ? g[idx[0]].x1 : g[idx[0]].y1;
   *split_out = 0;
   for (size_t i = 1; i < n; i++) {
@@ -563,22 +588,35 @@ static int are_columns(Out *out, const Glyph *g, size_t *idx, size_t split, size
 /* Reads the region idx[0..n) into out: columns left to right when a wide glyph-free band
 ** splits it into parts that are both columns of text; otherwise blocks top to bottom at
 ** bands higher than PDF_BLOCK_GAP; otherwise one block of lines (a paragraph, or a table
-** whose rows come out as lines with their cells apart). */
-static void cut_region(Out *out, const Glyph *g, size_t *idx, size_t n, int depth) {
+** whose rows come out as lines with their cells apart). by_y0: idx is sorted by cmp_y0
+** already (a block cut from a region so sorted), which spares the sort for the blocks; the
+** columns are looked for in a copy sorted by x, so that the order stays when there are none. */
+static void cut_region(Out *out, const Glyph *g, size_t *idx, size_t n, int depth, int by_y0) {
   if (n == 0 || out->rc != JFTS_OK) return;
   float em = mean_size(g, idx, n);
   size_t split;
   if (depth < PDF_MAX_DEPTH) {
-    float vband = widest_band(g, idx, n, 1, &split);
-    if (vband >= PDF_GUTTER_MIN * em && are_columns(out, g, idx, split, n, em)) {
-      cut_region(out, g, idx, split, depth + 1);
-      cut_region(out, g, idx + split, n - split, depth + 1);
-      return;
+    /* Two columns are each PDF_COLUMN_MIN wide with a gutter between: a narrower region is
+    ** never cut across, and need not be sorted by x to know it. */
+    if (span_x(g, idx, n) >= (2 * PDF_COLUMN_MIN + PDF_GUTTER_MIN) * em) {
+      size_t *by_x = by_y0 ? jfts_malloc(n * sizeof *by_x) : NULL;
+      size_t *v = by_x ? by_x : idx;
+      if (by_x) memcpy(by_x, idx, n * sizeof *by_x);
+      float vband = widest_band(g, v, n, 1, 0, &split);
+      if (vband >= PDF_GUTTER_MIN * em && are_columns(out, g, v, split, n, em)) {
+        if (by_x) memcpy(idx, by_x, n * sizeof *idx);
+        jfts_free(by_x);
+        cut_region(out, g, idx, split, depth + 1, 0);
+        cut_region(out, g, idx + split, n - split, depth + 1, 0);
+        return;
+      }
+      if (by_x == NULL) by_y0 = 0; /* idx itself was sorted by x (and rows) */
+      jfts_free(by_x);
+      if (out->rc != JFTS_OK) return;
     }
-    if (out->rc != JFTS_OK) return;
     /* All the blocks at once, not one band per level: a page of many paragraphs would
     ** otherwise cost a sort per paragraph. */
-    if (widest_band(g, idx, n, 0, &split) >= PDF_BLOCK_GAP * em) {
+    if (widest_band(g, idx, n, 0, by_y0, &split) >= PDF_BLOCK_GAP * em) {
       float reach = g[idx[0]].y1;
       size_t from = 0;
       for (size_t i = 1; i <= n && out->rc == JFTS_OK; i++) {
@@ -586,7 +624,7 @@ static void cut_region(Out *out, const Glyph *g, size_t *idx, size_t n, int dept
           reach = fmaxf(reach, g[idx[i]].y1);
           continue;
         }
-        cut_region(out, g, idx + from, i - from, depth + 1);
+        cut_region(out, g, idx + from, i - from, depth + 1, 1);
         if (i < n) from = i, reach = g[idx[i]].y1;
       }
       return;
@@ -758,7 +796,7 @@ static int read_page_text(Out *out, PageGlyphs *pg, PdfPage *page) {
     if (!pg->g[i].furn) idx[n_body++] = i;
   size_t before = out->n_lines;
   if (rc == JFTS_OK) {
-    cut_region(out, pg->g, idx, n_body, 0);
+    cut_region(out, pg->g, idx, n_body, 0, 0);
     rc = out->rc;
   }
   page->n_lines = (uint32_t)(out->n_lines - before);
