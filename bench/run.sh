@@ -157,6 +157,8 @@ prepare() {
     rm -rf "$CACHE"/converted "$CACHE"/pool "$CACHE"/corpus-* "$CACHE"/passages-*.tsv \
       "$CACHE"/queries-*.txt "$CACHE"/oracle-*.tsv
   fi
+  # GNU time gives CPU seconds and peak RSS; without it only wall times are measured.
+  [ "$SMOKE" = 1 ] || ensure_cmd /usr/bin/time time || say "no GNU time: CPU and RSS not measured"
   if [ "$SMOKE" = 0 ] && [ ! -e "$CACHE/corpus-16x/.complete" ]; then
     ensure_cmd groff groff-base || { say "groff is needed to convert man pages"; exit 1; }
     ensure_cmd pdftotext poppler-utils || { say "pdftotext is needed to convert PDFs"; exit 1; }

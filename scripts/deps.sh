@@ -29,7 +29,8 @@ jfts_ensure_packages() {
 # (with python3-pil) makes the PDF fixtures (tests/data/pdf/make-fixtures.py).
 # libmicrohttpd-dev: jfts-serve. The tests drive its page in headless Chromium through
 # Selenium (Debian's python3); fonts-noto-cjk renders the Japanese page in the screenshots.
+# time (GNU time): peak RSS and CPU seconds in the bench and the memory tests.
 JFTS_BUILD_PACKAGES=(gcc make cmake pkg-config libicu-dev libsqlite3-dev sqlite3
                      libpoppler-glib-dev poppler-data libmicrohttpd-dev)
 JFTS_TEST_PACKAGES=(libcmocka-dev poppler-utils python3 python3-reportlab python3-pil
-                    chromium chromium-driver python3-selenium fonts-noto-cjk)
+                    chromium chromium-driver python3-selenium fonts-noto-cjk time)
