@@ -23,7 +23,7 @@ run "$JFTS_INDEX" --db t.db --prune c
 expect_rc 0 "prune with paths"
 expect_eq "$OUT" "indexed 0 files (0 documents, 0 passages, 0 meetings); 1 unchanged; 0 untagged; 1 pruned" "prune summary"
 run "$JFTS_QUERY" --db t.db --documents
-expect_eq "$OUT" "-	2022	打合せメモ	1 passage	c/notes.txt:1-3	テスト	-	-	org=sidecar,year=sidecar,title=sidecar" \
+expect_eq "$OUT" "-	令和4年度	打合せメモ	1 passage	c/notes.txt:1-3	テスト	-	-	org=sidecar,year=sidecar,title=sidecar" \
   "documents after prune (year, organisation and title from the sidecar)"
 counts=$(sqlite3 t.db "SELECT (SELECT count(*) FROM files), (SELECT count(*) FROM documents), (SELECT count(*) FROM passages), (SELECT count(*) FROM meetings)")
 expect_eq "$counts" "1|1|1|0" "rows after prune (the file's whole document)"
