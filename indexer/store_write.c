@@ -655,10 +655,14 @@ static int read_doc_vals(Store *s, DocVals *v, size_t n, char **err_out) {
 }
 
 /* The document that holds the file's text outside any document: the one an earlier piece of
-** the file made (*id_out; 0 when none), looked up for a further piece (append). */
+** the file made (*id_out; 0 when none), looked up for a further piece (append). The parser
+** gives the untagged text of a file's first piece a document of its own (structure_doc.c)
+** but cannot name it from a later piece: that text goes on in the last such document. */
 static int find_whole_doc(Store *s, int64_t file_id, int64_t *id_out, char **err_out) {
-  char sql[128];
-  snprintf(sql, sizeof sql, "SELECT id FROM documents WHERE file_id = %lld AND whole = 1",
+  char sql[200];
+  snprintf(sql, sizeof sql,
+           "SELECT id FROM documents WHERE file_id = %lld AND (whole = 1 OR ward IS NULL)"
+           " ORDER BY whole DESC, ordinal DESC LIMIT 1",
            (long long)file_id);
   *id_out = 0;
   return store_query_int(s, sql, id_out, err_out, "cannot read documents");

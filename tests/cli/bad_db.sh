@@ -139,7 +139,7 @@ expect_eq "$(db_bytes t.db)" "$before" "unreadable file: database bytes"
 run as_nobody "$JFTS_INDEX" --db t.db --keep-going c
 expect_rc 3 "unreadable file, --keep-going"
 expect_eq "$ERR" "jfts-index: warning: c/secret.txt: Permission denied; skipped" "unreadable file, --keep-going: stderr"
-run as_nobody "$JFTS_QUERY" --db t.db 秘密
+run as_nobody "$JFTS_QUERY" --db t.db --exact 秘密
 expect_eq "$OUT" "" "unreadable file not indexed"
 rm -f c/secret.txt
 
