@@ -204,8 +204,8 @@ static int pack_passage_segs(Store *s, const DecodedText *dec, const Passage *p,
   return rc;
 }
 
-/* What a passage takes over from its document (the document's fields after
-** store_fill_documents): the organisation and kind, and the year where the passage has none. */
+/* What a passage takes over from its document (the document's fields as stored, sidecar
+** fallbacks included: DocRow): the organisation and kind, and the year where it has none. */
 typedef struct DocVals {
   int64_t id;
   char *org, *kind, *year_label; /* owned */
@@ -628,8 +628,8 @@ static void row_shifts(const Report *rep, int *shift_out) {
   for (size_t i = 1; i <= rep->n_passages; i++) shift_out[i] += shift_out[i - 1];
 }
 
-/* Reads back into v[0..n) (those with an id) what each document holds after
-** store_fill_documents. */
+/* Reads back into v[0..n) (those with an id) what each stored document holds (the whole
+** document an earlier piece of a streamed file made). */
 static int read_doc_vals(Store *s, DocVals *v, size_t n, char **err_out) {
   sqlite3_stmt *st = NULL;
   int rc = JFTS_OK;
@@ -698,7 +698,8 @@ static int store_docs(Store *s, const StoreFile *file, const Report *rep, int64_
     rc = make_doc_row(file, &k_whole, &row);
     row.line_start = line_start;
     row.line_end = line_end;
-    if (rc == JFTS_OK) rc = insert_document(s, file_id, -1, 1, &row, doc_counts[n], &dv[n], err_out);
+    if (rc == JFTS_OK)
+      rc = insert_document(s, file_id, -1, 1, &row, doc_counts[n], &dv[n], err_out);
     jfts_free(row.org);
   } else if (rc == JFTS_OK && dv[n].id != 0) {
     /* A further piece of a streamed file: its earlier pieces' whole document goes on. */
