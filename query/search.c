@@ -732,6 +732,26 @@ static int collect_all(Store *s, const char *match, const char *rel_match,
   return rc;
 }
 
+/* The expressions collect_all runs. With related texts in a ranked search, the passages
+** holding a word are ranked by the words alone: two passes, the query without its related
+** texts (*match_out), then the related texts alone (*rel_match_out) for the passages only
+** they find, as costly as one pass over the whole query. The strict AND, where a clause may
+** be held through a related text, takes one pass over the whole query and looks the words'
+** scores up (*direct_out). flags: QRY_MATCH_ANY for best match, else 0. */
+static int build_matches(Store *s, const Query *query, const SearchOptions *o, unsigned flags,
+                         int n_positive, int any_related, char **match_out,
+                         char **rel_match_out, ScoreSet *direct_out, char **err_out) {
+  int ranked = o->sort == SEARCH_SORT_RANK;
+  int two_pass = any_related && ranked && ((flags & QRY_MATCH_ANY) || n_positive == 1);
+  int rc = qry_build_match_ex(query, flags | (two_pass ? QRY_MATCH_NO_RELATED : 0), match_out,
+                              err_out);
+  if (rc == JFTS_OK && two_pass)
+    rc = qry_build_match_ex(query, flags | QRY_MATCH_ONLY_RELATED, rel_match_out, err_out);
+  else if (rc == JFTS_OK && any_related && ranked)
+    rc = direct_scores(s, query, flags, o->filter, direct_out, err_out);
+  return rc;
+}
+
 int search_prepare(Store *s, char **err_out) {
   static const char k_sample[] = "地域包括支援センターと連携した。";
   size_t *breaks = NULL, n_breaks = 0;
@@ -770,19 +790,10 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   int best = !o.all_words && n_positive >= 2;
   ClauseSets *sets = NULL;
 
-  /* With related texts, the passages holding a word are ranked by the words alone: two passes,
-  ** the query without its related texts, then the related texts alone for the passages only
-  ** they find (as costly as one pass over the whole query). The strict AND, where a clause
-  ** may be held through a related text, takes one pass and looks the words' scores up. */
-  unsigned flags = best ? QRY_MATCH_ANY : 0;
-  int two_pass = any_related && o.sort == SEARCH_SORT_RANK && (best || n_positive == 1);
   rc = store_read_begin(s, &began, err_out);
   if (rc == JFTS_OK)
-    rc = qry_build_match_ex(query, flags | (two_pass ? QRY_MATCH_NO_RELATED : 0), &match, err_out);
-  if (rc == JFTS_OK && two_pass)
-    rc = qry_build_match_ex(query, flags | QRY_MATCH_ONLY_RELATED, &rel_match, err_out);
-  else if (rc == JFTS_OK && any_related && o.sort == SEARCH_SORT_RANK)
-    rc = direct_scores(s, query, flags, o.filter, &direct, err_out);
+    rc = build_matches(s, query, &o, best ? QRY_MATCH_ANY : 0, n_positive, any_related, &match,
+                       &rel_match, &direct, err_out);
   if (rc == JFTS_OK && (best || any_related)) rc = clause_sets_new(s, query, &sets, err_out);
   if (rc == JFTS_OK) rc = match_new(query, &m, err_out);
   if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK) rc = adjacency_match(query, &adj_match, err_out);

@@ -26,10 +26,11 @@
 **     or a spelling variant on ICU word boundaries: レビュー in 模擬レビューを, not in
 **     ケースレビュー; a related text does not count) first;
 **  4. jfts_rank's BM25 score (rank.h), higher first: for a passage that holds some clause
-**     directly, the score of the query without its related texts (one extra FTS5 query when
-**     the query has some), so that a related text it also holds does not reorder the
-**     passages holding the words; for a related-topic-only passage, the score of its related
-**     texts;
+**     directly, the score of the query without its related texts, so that a related text it
+**     also holds does not reorder the passages holding the words; for a related-topic-only
+**     passage, the score of its related texts (a query with related texts is run as two
+**     ranked passes, the words, then the related texts alone; the strict AND of several
+**     clauses runs the whole query and looks the words' scores up with one extra query);
 **  5. document order: file path, then passage order in the file.
 ** SEARCH_SORT_DOC orders every matching passage by document order alone. */
 #ifndef JFTS_SEARCH_H
