@@ -296,6 +296,11 @@ cleanup:
   " p.line_end, p.segs, f.pages, p.doc_id, p.org, p.kind,"                                     \
   " (SELECT d.title FROM documents d WHERE d.id = p.doc_id), CASE WHEN p.section_title IS NULL" \
   " THEN p.heading WHEN p.heading IS NULL THEN p.section_title"                                \
+  /* Outside the ward template the heading is the whole path from the top heading, whose   \
+  ** line ends with the section title (structure.c: 第２章 計画の…). */                       \
+  " WHEN substr(CASE WHEN instr(p.heading, ' › ') > 0"                                         \
+  "  THEN substr(p.heading, 1, instr(p.heading, ' › ') - 1) ELSE p.heading END,"              \
+  "  -length(p.section_title)) = p.section_title THEN p.heading"                              \
   " ELSE p.section_title || ' › ' || p.heading END, p.toc, p.headings"
 
 /* Calls cb with the passage of the current row of st (selected with PASSAGE_COLUMNS). A

@@ -133,7 +133,8 @@ struct ResearchFilter {
   StoreFilter filter;
   StrSet wards;           /* ward names as the index holds them */
   StrSet orgs;            /* organisations as the index holds them */
-  const char *sections[1]; /* an entry of k_sections */
+  const char *sections[1]; /* an entry of k_sections, or section_owned */
+  char *section_owned;    /* a section marker of another document (第2章), as the index has it */
   char *section_title;    /* substring, as typed */
   char *meeting;          /* substring, as typed */
   char *kind;             /* a kind the index holds */
@@ -142,6 +143,9 @@ struct ResearchFilter {
 /* What a filter can name, from the distinct values of the passages. */
 typedef struct FilterValues {
   StrSet section_titles[N_SECTIONS]; /* per k_sections entry */
+  /* Sections of documents outside the ward template (structure.c: 第2章, 2, 【お知らせ】):
+  ** their markers, and "marker title" for the list of valid values. */
+  StrSet other_markers, other_items;
   StrSet meetings;          /* meeting types and local names */
   int rc;
 } FilterValues;
@@ -149,9 +153,19 @@ typedef struct FilterValues {
 static int collect_values(void *ctx, const StoreFilterValueRow *p) {
   FilterValues *v = ctx;
   int rc = JFTS_OK;
+  int known = 0;
   for (size_t i = 0; rc == JFTS_OK && p->section && i < N_SECTIONS; i++)
-    if (strcmp(p->section, k_sections[i]) == 0)
+    if (strcmp(p->section, k_sections[i]) == 0) {
       rc = research_strset_add(&v->section_titles[i], p->section_title);
+      known = 1;
+    }
+  if (rc == JFTS_OK && p->section && !known) {
+    char *item = jfts_mprintf("%s%s%s", p->section, p->section_title ? " " : "",
+                              p->section_title ? p->section_title : "");
+    rc = item ? research_strset_add(&v->other_items, item) : JFTS_ERR_NOMEM;
+    if (rc == JFTS_OK) rc = research_strset_add(&v->other_markers, p->section);
+    jfts_free(item);
+  }
   if (rc == JFTS_OK) rc = research_strset_add(&v->meetings, p->meeting);
   if (rc == JFTS_OK) rc = research_strset_add(&v->meetings, p->local_name);
   return rc;
@@ -159,6 +173,8 @@ static int collect_values(void *ctx, const StoreFilterValueRow *p) {
 
 static void filter_values_free(FilterValues *v) {
   for (size_t i = 0; i < N_SECTIONS; i++) research_strset_free(&v->section_titles[i]);
+  research_strset_free(&v->other_markers);
+  research_strset_free(&v->other_items);
   research_strset_free(&v->meetings);
 }
 
@@ -175,6 +191,8 @@ static char *section_list(const FilterValues *v) {
     jfts_free(titles);
     jfts_free(item);
   }
+  for (size_t i = 0; rc == JFTS_OK && i < v->other_items.n; i++)
+    rc = research_strset_add(&all, v->other_items.v[i]);
   if (rc == JFTS_OK) out = research_strset_join(&all);
   research_strset_free(&all);
   return out;
@@ -186,6 +204,8 @@ static int check_section_title(const FilterValues *v, const char *arg, char **er
   for (size_t i = 0; i < N_SECTIONS; i++)
     for (size_t k = 0; k < v->section_titles[i].n; k++)
       if (contains_ci(v->section_titles[i].v[k], arg)) return JFTS_OK;
+  for (size_t k = 0; k < v->other_items.n; k++)
+    if (contains_ci(v->other_items.v[k], arg)) return JFTS_OK;
   char *list = section_list(v);
   if (list == NULL) return JFTS_ERR_NOMEM;
   jfts_set_error(err_out, "unknown section '%s' (valid: %s)", arg, list);
@@ -275,8 +295,16 @@ static int resolve_section_meeting(Store *s, const ResearchFilterArgs *args, Res
   if (need_scan) rc = store_list_filter_values(s, collect_values, &v, err_out);
   if (rc == JFTS_OK && args->section) {
     int i = section_index(args->section);
+    int other = 0;
+    for (size_t k = 0; i < 0 && k < v.other_markers.n; k++)
+      other |= strcmp(v.other_markers.v[k], args->section) == 0;
     if (i >= 0) {
       f->sections[0] = k_sections[i];
+      f->filter.n_sections = 1;
+    } else if (other) {
+      f->section_owned = jfts_strdup(args->section);
+      if (f->section_owned == NULL) rc = JFTS_ERR_NOMEM;
+      f->sections[0] = f->section_owned;
       f->filter.n_sections = 1;
     } else {
       rc = check_section_title(&v, args->section, err_out);
@@ -359,6 +387,7 @@ void research_filter_free(ResearchFilter *f) {
   research_strset_free(&f->wards);
   research_strset_free(&f->orgs);
   jfts_free(f->section_title);
+  jfts_free(f->section_owned);
   jfts_free(f->meeting);
   jfts_free(f->kind);
   jfts_free(f);

@@ -23,6 +23,20 @@ expect_match "$row" '"line_start":50,' "plan.txt: cited at its line"
 row=$(grep '"file":"d/plan.md"' <<<"$OUT")
 expect_match "$row" '"section":"第2章",.*"heading":"第２章 障害のある人を取り巻く現状 › ２ 現状と課題 › （１）相談支援"' \
   "plan.md: Markdown headings make the same path"
+expect_match "$row" '"heading_path":"第２章 障害のある人を取り巻く現状 › ２ 現状と課題 › （１）相談支援",' \
+  "plan.md: the heading path does not repeat the section title its heading holds"
+
+# --section takes the sections the index holds: a plan's chapter, by marker or by title.
+run "$JFTS_QUERY" --db t.db --format tsv --limit 0 --section 第2章 延べ
+expect_rc 0 "--section 第2章"
+expect_eq "$(tail -n +2 <<<"$OUT" | cut -f6 | sort -u | tr '\n' ' ')" "第2章 " "--section 第2章: its passages only"
+expect_eq "$(wc -l <<<"$OUT")" 3 "--section 第2章: the header and both plans' passages"
+run "$JFTS_QUERY" --db t.db --limit 0 --section 第9章 延べ
+expect_rc 2 "--section 第9章"
+expect_match "$ERR" "^jfts-query: unknown section '第9章' \(valid: .*第2章 障害のある人を取り巻く現状" \
+  "--section 第9章: the valid list names the chapters"
+run "$JFTS_QUERY" --db t.db --limit 0 --format tsv --section 取り巻く 延べ
+expect_eq "$(wc -l <<<"$OUT")" 3 "--section by a word of a chapter title"
 
 # A heading's own words (法的な位置付け is nowhere in the text) find the passage under it.
 run "$JFTS_QUERY" --db t.db --format json 法的な位置付け
@@ -36,10 +50,16 @@ expect_match "$OUT" '"section":"【お知らせ】","section_title":"お知ら�
   "newsletter: 【】 section and ■ item"
 
 # Minutes: each turn is its own passage; a long one is split, the speaker is no passage text.
-run "$JFTS_QUERY" --db t.db --format tsv --sort doc --limit 0 グループホーム
+run "$JFTS_QUERY" --db t.db --format tsv --sort doc --limit 0 --exact グループホーム
 expect_eq "$(grep -c 'd/minutes.txt' <<<"$OUT")" 3 "minutes: three turns speak of グループホーム"
 run "$JFTS_QUERY" --db t.db --format json '"佐藤一郎君"'
-expect_eq "$(grep -c '"file":"d/minutes.txt"' <<<"$OUT")" 0 "a speaker is a label, not passage text"
+# The speaker is the turn's label: found through it, never in the text.
+expect_eq "$(python3 -c '
+import json, sys
+rows = [json.loads(l) for l in sys.stdin]
+ok = [r for r in rows if "佐藤一郎君" in (r["label"] or "") and "佐藤一郎君" not in r["text"]
+      and not r["matches"] and r["label_matches"]]
+print(len(rows) > 0 and len(ok) == len(rows))' <.out)" True "a speaker is a label, not passage text"
 
 # The same heading paths, section titles and texts when the plan is read in 4 KB pieces.
 cat "$S/plan.txt" "$S/plan.txt" >d2.txt
