@@ -990,6 +990,15 @@ static void parse_table(Parser *p, size_t lo, size_t hi) {
   set_section(p, "table", p->text + ts, first->trim_end - ts);
   int expect = 1;
   size_t i = next_nonblank(p, lo + 1, hi);
+  /* A table whose rows lost their （N） markers (another extractor, a retyped report) has no
+  ** row to hang its text on: it is read as plain text, else all of it would become column
+  ** header labels, which are not searched. */
+  size_t r = i;
+  while (r < hi && !is_row_start(p, &p->lines[r], expect)) r = next_nonblank(p, r + 1, hi);
+  if (r >= hi) {
+    parse_plain(p, i, hi);
+    return;
+  }
   /* Column headers up to the first row. */
   while (i < hi && !is_row_start(p, &p->lines[i], expect)) {
     add_line_label(p, &p->lines[i]);
