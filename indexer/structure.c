@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jfts_common.h"
+#include "structure_chars.h"
 
 #define ST_MAX_HEADING_CHARS 60  /* a heading is a marker and a short title */
 #define ST_MAX_BRACKET_TAIL 20   /* text after 【…】 on a heading line */
@@ -20,12 +21,6 @@ static const char *const k_kana[] = {"ア", "イ", "ウ", "エ", "オ", "カ", "
 
 /* ---- characters --------------------------------------------------------------------------- */
 
-static int digit_value(uint32_t c) {
-  if (c >= '0' && c <= '9') return (int)(c - '0');
-  if (c >= 0xFF10 && c <= 0xFF19) return (int)(c - 0xFF10);
-  return -1;
-}
-
 static int kanji_digit(uint32_t c) {
   static const uint32_t k[] = {0x3007, 0x4E00, 0x4E8C, 0x4E09, 0x56DB, 0x4E94,
                                0x516D, 0x4E03, 0x516B, 0x4E5D}; /* 〇一二三四五六七八九 */
@@ -36,22 +31,8 @@ static int kanji_digit(uint32_t c) {
 
 static int is_space(uint32_t c) { return repair_is_space(c); }
 
-static int is_kanji(uint32_t c) { return (c >= 0x4E00 && c <= 0x9FFF) || c == 0x3005; }
 static int is_hiragana(uint32_t c) { return c >= 0x3041 && c <= 0x309F; }
 static int is_katakana(uint32_t c) { return (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC; }
-
-static uint32_t char_at(const char *s, size_t n, size_t i, size_t *len_out) {
-  uint32_t c = 0;
-  size_t len = i < n ? jfts_utf8_next(s + i, n - i, &c) : 0;
-  if (len_out) *len_out = len;
-  return c;
-}
-
-static size_t skip_spaces(const char *s, size_t i, size_t n) {
-  size_t len;
-  while (i < n && is_space(char_at(s, n, i, &len))) i += len;
-  return i;
-}
 
 static size_t trim_end(const char *s, size_t start, size_t end) {
   while (end > start) {
@@ -63,24 +44,12 @@ static size_t trim_end(const char *s, size_t start, size_t end) {
   return end;
 }
 
-static int has_prefix(const char *s, size_t n, size_t i, const char *p) {
-  size_t m = strlen(p);
-  return i <= n && n - i >= m && memcmp(s + i, p, m) == 0;
-}
-
-static const char *find_in(const char *s, size_t n, const char *needle) {
-  size_t m = strlen(needle);
-  for (size_t i = 0; m <= n && i <= n - m; i++)
-    if (memcmp(s + i, needle, m) == 0) return s + i;
-  return NULL;
-}
-
 /* Digits (ASCII or full-width, at most max_digits) at s[*i]; -1 when none. */
 static int parse_digits(const char *s, size_t n, size_t *i, int max_digits) {
   int value = 0, k = 0;
   size_t j = *i, len;
   while (j < n) {
-    int d = digit_value(char_at(s, n, j, &len));
+    int d = st_digit_value(st_char_at(s, n, j, &len));
     if (d < 0) break;
     if (++k > max_digits) return -1;
     value = value * 10 + d;
@@ -96,7 +65,7 @@ static int parse_kanji_number(const char *s, size_t n, size_t *i) {
   int value = 0, cur = -1, any = 0;
   size_t j = *i, len;
   while (j < n) {
-    int d = kanji_digit(char_at(s, n, j, &len));
+    int d = kanji_digit(st_char_at(s, n, j, &len));
     if (d < 0) break;
     if (d == 10) {
       value += (cur < 0 ? 1 : cur) * 10;
@@ -147,7 +116,7 @@ static StKind dai_marker(const char *s, size_t n, size_t i, StMarker *out) {
   if (num < 0) num = parse_kanji_number(s, n, &i);
   if (num < 1) return ST_NONE;
   size_t len;
-  uint32_t c = char_at(s, n, i, &len);
+  uint32_t c = st_char_at(s, n, i, &len);
   StKind kind = ST_NONE;
   if (c == 0x7AE0) kind = ST_CHAPTER;       /* 章 */
   else if (c == 0x7BC0) kind = ST_SETSU;    /* 節 */
@@ -165,12 +134,12 @@ static StKind paren_marker(const char *s, size_t n, size_t i, StMarker *out) {
   int num = parse_digits(s, n, &i, 2);
   StKind kind = ST_PAREN_NUM;
   if (num < 0) {
-    num = kana_number(char_at(s, n, i, &len));
+    num = kana_number(st_char_at(s, n, i, &len));
     if (num == 0) return ST_NONE;
     i += len;
     kind = ST_PAREN_KANA;
   }
-  uint32_t c = char_at(s, n, i, &len);
+  uint32_t c = st_char_at(s, n, i, &len);
   if (c != 0xFF09 && c != ')') return ST_NONE;
   out->kind = kind;
   out->number = num;
@@ -182,13 +151,13 @@ static StKind paren_marker(const char *s, size_t n, size_t i, StMarker *out) {
 static StKind dotted_marker(const char *s, size_t n, size_t i, StMarker *out) {
   int parts = 1, num = 0;
   size_t len;
-  while (i < n && (s[i] == '.' || has_prefix(s, n, i, "．"))) {
+  while (i < n && (s[i] == '.' || st_has_prefix(s, n, i, "．"))) {
     size_t j = i + (s[i] == '.' ? 1 : strlen("．"));
     if ((num = parse_digits(s, n, &j, 2)) < 0) break;
     i = j;
     parts++;
   }
-  if (parts < 2 || num < 1 || i >= n || !is_space(char_at(s, n, i, &len))) return ST_NONE;
+  if (parts < 2 || num < 1 || i >= n || !is_space(st_char_at(s, n, i, &len))) return ST_NONE;
   out->kind = parts == 2 ? ST_DOT2 : ST_DOT3;
   out->number = num;
   out->marker_end = i;
@@ -201,18 +170,18 @@ static StKind plain_marker(const char *s, size_t n, StMarker *out) {
   int num = parse_digits(s, n, &i, 2);
   int kana = 0;
   if (num < 0) {
-    num = kana_number(char_at(s, n, 0, &len));
+    num = kana_number(st_char_at(s, n, 0, &len));
     if (num == 0) return ST_NONE;
     i = len;
     kana = 1;
   }
   if (num < 1) return ST_NONE;
-  uint32_t c = char_at(s, n, i, &len);
+  uint32_t c = st_char_at(s, n, i, &len);
   StKind kind;
   if (c == 0xFF09 || c == ')') {
     kind = kana ? ST_HALF_KANA : ST_HALF_NUM;
   } else if (i >= n || is_separator(c)) {
-    if ((c == '.' || c == 0xFF0E) && digit_value(char_at(s, n, i + len, NULL)) >= 0)
+    if ((c == '.' || c == 0xFF0E) && st_digit_value(st_char_at(s, n, i + len, NULL)) >= 0)
       return kana ? ST_NONE : dotted_marker(s, n, i, out); /* 2.1 見出し, not 1.5倍 */
     kind = kana ? ST_KANA : ST_NUM;
     if (is_space(c) || i >= n) len = 0;
@@ -229,7 +198,7 @@ StKind st_marker(const char *s, size_t n, StMarker *out) {
   memset(out, 0, sizeof *out);
   if (n == 0) return ST_NONE;
   size_t len;
-  uint32_t c = char_at(s, n, 0, &len);
+  uint32_t c = st_char_at(s, n, 0, &len);
   StKind kind = ST_NONE;
   if (c == 0x7B2C) {                         /* 第 */
     kind = dai_marker(s, n, len, out);
@@ -245,7 +214,7 @@ StKind st_marker(const char *s, size_t n, StMarker *out) {
     *out = (StMarker){ST_CIRCLED, (int)(c - 0x3251) + 21, len, 0};
     kind = ST_CIRCLED;
   } else if (c == 0x3010) {                  /* 【 */
-    const char *close = find_in(s + len, n - len, "】");
+    const char *close = st_find_in(s + len, n - len, "】");
     if (close == NULL) return ST_NONE;
     *out = (StMarker){ST_BRACKET, 0, (size_t)(close - s) + strlen("】"), 0};
     kind = ST_BRACKET;
@@ -258,7 +227,7 @@ StKind st_marker(const char *s, size_t n, StMarker *out) {
     memset(out, 0, sizeof *out);
     return ST_NONE;
   }
-  out->title_start = skip_spaces(s, out->marker_end, n);
+  out->title_start = st_skip_spaces(s, out->marker_end, n);
   return kind;
 }
 
@@ -275,9 +244,9 @@ static int starts_with_counter(const char *s, size_t n) {
   static const char *const k[] = {"回", "年", "月", "日", "名", "件", "人", "歳", "%", "％",
                                   "か所", "箇所", "時", "分", "円", "倍", "世帯", "校", "ヶ所"};
   for (size_t i = 0; i < sizeof k / sizeof *k; i++) {
-    if (!has_prefix(s, n, 0, k[i])) continue;
-    uint32_t c = char_at(s, n, strlen(k[i]), NULL);
-    if (!is_kanji(c) && !is_hiragana(c) && !is_katakana(c)) return 1;
+    if (!st_has_prefix(s, n, 0, k[i])) continue;
+    uint32_t c = st_char_at(s, n, strlen(k[i]), NULL);
+    if (!st_is_kanji(c) && !is_hiragana(c) && !is_katakana(c)) return 1;
   }
   return 0;
 }
@@ -288,8 +257,8 @@ static int looks_like_row(const char *s, size_t n) {
   int n_numbers = 0, in_number = 0;
   uint32_t before_space = 0, prev = 0;
   for (size_t i = 0, len; i < n; i += len) {
-    uint32_t c = char_at(s, n, i, &len);
-    int d = digit_value(c) >= 0;
+    uint32_t c = st_char_at(s, n, i, &len);
+    int d = st_digit_value(c) >= 0;
     if (d && !in_number) {
       n_numbers++;
       if (is_space(prev) && !(before_space == 0x548C /* 和 */ || before_space == 0x6210 ||
@@ -305,8 +274,8 @@ static int looks_like_row(const char *s, size_t n) {
 
 static int has_word_char(const char *s, size_t n) {
   for (size_t i = 0, len; i < n; i += len) {
-    uint32_t c = char_at(s, n, i, &len);
-    if (is_kanji(c) || is_hiragana(c) || is_katakana(c) || (c >= 'A' && c <= 'Z') ||
+    uint32_t c = st_char_at(s, n, i, &len);
+    if (st_is_kanji(c) || is_hiragana(c) || is_katakana(c) || (c >= 'A' && c <= 'Z') ||
         (c >= 'a' && c <= 'z') || (c >= 0xFF21 && c <= 0xFF5A))
       return 1;
   }
@@ -318,7 +287,7 @@ static int long_clause(const char *s, size_t n) {
   if (jfts_utf8_count(s, n) <= 30) return 0;
   int depth = 0;
   for (size_t i = 0, len; i < n; i += len) {
-    uint32_t c = char_at(s, n, i, &len);
+    uint32_t c = st_char_at(s, n, i, &len);
     if (repair_is_open_bracket(c)) depth++;
     else if (repair_is_close_bracket(c) && depth > 0) depth--;
     else if (c == 0x3001 && depth == 0) return 1;
@@ -340,13 +309,13 @@ static int ends_as_verb(const char *s, size_t n) {
 int st_heading_line(const char *s, size_t n, StMarker *out) {
   if (st_marker(s, n, out) == ST_NONE) return 0;
   if (st_toc_line(s, n, 0) || jfts_utf8_count(s, n) > ST_MAX_HEADING_CHARS) return 0;
-  if (find_in(s, n, "。") || long_clause(s, n)) return 0;
+  if (st_find_in(s, n, "。") || long_clause(s, n)) return 0;
   const char *t = s + out->title_start;
   size_t nt = n - out->title_start;
   if (out->kind == ST_BRACKET) return jfts_utf8_count(t, nt) <= ST_MAX_BRACKET_TAIL;
   if (nt == 0) return out->kind == ST_CHAPTER || out->kind == ST_SETSU || out->kind == ST_DAI;
-  uint32_t c0 = char_at(t, nt, 0, NULL);
-  if (digit_value(c0) >= 0 || starts_with_counter(t, nt)) return 0;
+  uint32_t c0 = st_char_at(t, nt, 0, NULL);
+  if (st_digit_value(c0) >= 0 || starts_with_counter(t, nt)) return 0;
   /* ア ン ケ ー ト: a letter-spaced word, not a list marker. */
   if (out->kind == ST_KANA && (is_katakana(c0) || (c0 >= 0x30A1 && c0 <= 0x30F6))) return 0;
   if (looks_like_row(t, nt) || !has_word_char(t, nt)) return 0;
@@ -360,7 +329,7 @@ int st_toc_title(const char *s, size_t n) {
   char buf[64];
   size_t k = 0;
   for (size_t i = 0, len; i < n; i += len) {
-    uint32_t c = char_at(s, n, i, &len);
+    uint32_t c = st_char_at(s, n, i, &len);
     if (is_space(c) || symbol_kind(c) != ST_NONE || repair_is_open_bracket(c) ||
         repair_is_close_bracket(c) || c == '<' || c == '>' || c == 0xFF1C || c == 0xFF1E)
       continue;
@@ -390,16 +359,16 @@ static int is_dash(uint32_t c) {
 static size_t page_number_start(const char *s, size_t n) {
   size_t end = trim_end(s, 0, n), len;
   uint32_t c;
-  if (end >= strlen("ページ") && has_prefix(s, end, end - strlen("ページ"), "ページ"))
+  if (end >= strlen("ページ") && st_has_prefix(s, end, end - strlen("ページ"), "ページ"))
     end -= strlen("ページ");
-  else if (end >= strlen("頁") && has_prefix(s, end, end - strlen("頁"), "頁"))
+  else if (end >= strlen("頁") && st_has_prefix(s, end, end - strlen("頁"), "頁"))
     end -= strlen("頁");
   int dashes = 0;
   while (end > 0 && (len = jfts_utf8_prev(s, end, &c)) && is_dash(c) && dashes < 2)
     end -= len, dashes++;
   size_t d = end;
   int n_digits = 0;
-  while (d > 0 && (len = jfts_utf8_prev(s, d, &c)) && digit_value(c) >= 0) d -= len, n_digits++;
+  while (d > 0 && (len = jfts_utf8_prev(s, d, &c)) && st_digit_value(c) >= 0) d -= len, n_digits++;
   if (n_digits == 0 || n_digits > 3) return n;
   size_t start = d;
   if (d > 0 && (len = jfts_utf8_prev(s, d, &c)) && (c == '.' || c == 0xFF0E)) {
@@ -413,10 +382,10 @@ static size_t page_number_start(const char *s, size_t n) {
     start -= len, dashes--;
   /* Part of a larger number (3,405 or 1.5), not a page; a leader's points may touch it. */
   if (start > 0 && start == d && (len = jfts_utf8_prev(s, start, &c))) {
-    if (digit_value(c) >= 0 || c == ',' || c == 0xFF0C) return n;
+    if (st_digit_value(c) >= 0 || c == ',' || c == 0xFF0C) return n;
     uint32_t c2;
     if ((c == '.' || c == 0xFF0E) && start > len && (jfts_utf8_prev(s, start - len, &c2), 1) &&
-        digit_value(c2) >= 0)
+        st_digit_value(c2) >= 0)
       return n;
   }
   return start;
@@ -465,11 +434,11 @@ static int ends_with_role(const char *s, size_t n) {
 int st_speaker_line(const char *s, size_t n, size_t *name_start, size_t *name_end,
                     size_t *speech_start) {
   size_t len;
-  if (n == 0 || !is_speaker_marker(char_at(s, n, 0, &len))) return 0;
-  size_t a = skip_spaces(s, len, n), i = a, paren = 0, base_end = 0;
+  if (n == 0 || !is_speaker_marker(st_char_at(s, n, 0, &len))) return 0;
+  size_t a = st_skip_spaces(s, len, n), i = a, paren = 0, base_end = 0;
   int depth = 0;
   while (i < n) {
-    uint32_t c = char_at(s, n, i, &len);
+    uint32_t c = st_char_at(s, n, i, &len);
     if (depth == 0 && is_space(c)) break;
     if (c == 0x3002 || c == 0x3001) return 0; /* 。、: a sentence, not a name */
     if (c == 0xFF08 || c == '(') {
@@ -490,12 +459,12 @@ int st_speaker_line(const char *s, size_t n, size_t *name_start, size_t *name_en
   if (paren) {
     /* （10名）, （資料1）: a count or a reference, not a person. */
     for (size_t k = paren, l2; k < e; k += l2) {
-      uint32_t c = char_at(s, e, k, &l2);
-      if (digit_value(c) >= 0) return 0;
+      uint32_t c = st_char_at(s, e, k, &l2);
+      if (st_digit_value(c) >= 0) return 0;
     }
   }
-  int strong = find_in(s + a, e - a, "君") != NULL || ends_with_role(s + a, base_end - a);
-  size_t sp = skip_spaces(s, e, n);
+  int strong = st_find_in(s + a, e - a, "君") != NULL || ends_with_role(s + a, base_end - a);
+  size_t sp = st_skip_spaces(s, e, n);
   if (!strong && (paren == 0 || sp == e)) return 0;
   if (sp > e || sp == n || e == n) {
     *name_start = a;
@@ -598,7 +567,7 @@ static char *section_name(const StMarker *m, const char *s) {
     char buf[32]; /* "2.1", full-width digits made ASCII */
     size_t k = 0, len;
     for (size_t i = 0; i < m->marker_end && k + 1 < sizeof buf; i += len) {
-      int d = digit_value(char_at(s, m->marker_end, i, &len));
+      int d = st_digit_value(st_char_at(s, m->marker_end, i, &len));
       buf[k++] = d >= 0 ? (char)('0' + d) : '.';
     }
     return jfts_strndup(buf, k);
@@ -632,7 +601,7 @@ int st_push(StState *st, int level, const StMarker *m, const char *s, size_t n,
     h->title = jfts_strdup(title_extra);
   } else if (m->kind == ST_BRACKET) {
     size_t open = strlen("【"), close = strlen("】");
-    size_t a = skip_spaces(s, open, m->marker_end - close);
+    size_t a = st_skip_spaces(s, open, m->marker_end - close);
     h->text = jfts_strndup(s, n);
     h->title = jfts_strndup(s + a, trim_end(s, a, m->marker_end - close) - a);
   } else {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "jfts_common.h"
+#include "structure_chars.h"
 #include "repair.h"
 
 #define ST_TITLE_MAX_CHARS 80 /* a document's title line */
@@ -22,55 +23,23 @@
 
 /* ---- characters ------------------------------------------------------------------------ */
 
-static uint32_t char_at(const char *s, size_t n, size_t i, size_t *len_out) {
-  uint32_t c = 0;
-  size_t len = i < n ? jfts_utf8_next(s + i, n - i, &c) : 0;
-  if (len_out) *len_out = len;
-  return c;
-}
-
-static int digit_value(uint32_t c) {
-  if (c >= '0' && c <= '9') return (int)(c - '0');
-  if (c >= 0xFF10 && c <= 0xFF19) return (int)(c - 0xFF10);
-  return -1;
-}
-
-static int is_kanji(uint32_t c) { return (c >= 0x4E00 && c <= 0x9FFF) || c == 0x3005; }
 static int is_kana(uint32_t c) {
   return (c >= 0x3041 && c <= 0x309F) || (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC;
 }
 
-static size_t skip_spaces(const char *s, size_t i, size_t n) {
-  size_t len;
-  while (i < n && repair_is_space(char_at(s, n, i, &len))) i += len;
-  return i;
-}
-
-static int has_at(const char *s, size_t n, size_t i, const char *p) {
-  size_t m = strlen(p);
-  return i <= n && n - i >= m && memcmp(s + i, p, m) == 0;
-}
-
-static const char *find_in(const char *s, size_t n, const char *needle) {
-  size_t m = strlen(needle);
-  for (size_t i = 0; m <= n && i <= n - m; i++)
-    if (memcmp(s + i, needle, m) == 0) return s + i;
-  return NULL;
-}
-
 /* Digits at s[*i] after optional spaces (at most 4); -1 when none. */
 static int number_at(const char *s, size_t n, size_t *i) {
-  size_t j = skip_spaces(s, *i, n), len;
+  size_t j = st_skip_spaces(s, *i, n), len;
   int value = 0, k = 0;
   while (j < n && k < 4) {
-    int d = digit_value(char_at(s, n, j, &len));
+    int d = st_digit_value(st_char_at(s, n, j, &len));
     if (d < 0) break;
     value = value * 10 + d;
     j += len;
     k++;
   }
   if (k == 0) return -1;
-  *i = skip_spaces(s, j, n);
+  *i = st_skip_spaces(s, j, n);
   return value;
 }
 
@@ -79,7 +48,7 @@ static int number_at(const char *s, size_t n, size_t *i) {
 /* Chars that end a place name read backwards: particles, 年度, 第N期, punctuation. */
 static int ends_name(uint32_t c) {
   static const char k[] = "のはがをにへとでもやかより度年月日第期号回版各本全当同他及び県";
-  if (!is_kanji(c) && !is_kana(c)) return 1;
+  if (!st_is_kanji(c) && !is_kana(c)) return 1;
   char buf[5];
   size_t len = 0;
   if (c < 0x10000) {
@@ -118,9 +87,9 @@ static char *dup_range(const char *s, size_t a, size_t b, int *rc) {
 static size_t ward_end(const char *s, size_t n, size_t i) {
   size_t len;
   for (int k = 0; k < 5 && i < n; k++) {
-    uint32_t c = char_at(s, n, i, &len);
+    uint32_t c = st_char_at(s, n, i, &len);
     if (c == 0x533A /* 区 */ && k > 0) return i + len;
-    if (!is_kanji(c) && !is_kana(c)) return 0;
+    if (!st_is_kanji(c) && !is_kana(c)) return 0;
     i += len;
   }
   return 0;
@@ -131,16 +100,16 @@ static int place_before(const char *s, size_t n, size_t p, size_t *start_out) {
   /* 市場, 市街, 市町村, 市区町村, 町内会, 町会 */
   static const char *const not_after[] = {"場", "街", "町村", "区町村", "内", "会"};
   size_t len;
-  char_at(s, n, p, &len);
+  st_char_at(s, n, p, &len);
   for (size_t k = 0; k < sizeof not_after / sizeof *not_after; k++)
-    if (has_at(s, n, p + len, not_after[k]) && !has_at(s, n, p + len, "会議")) return 0;
+    if (st_has_prefix(s, n, p + len, not_after[k]) && !st_has_prefix(s, n, p + len, "会議")) return 0;
   uint32_t prev;
   if (p > 0 && (jfts_utf8_prev(s, p, &prev), prev == 0x90FD /* 都 */) &&
-      !(p >= 6 && has_at(s, n, p - 6, "京都")))
+      !(p >= 6 && st_has_prefix(s, n, p - 6, "京都")))
     return 0; /* 都市, 指定都市 */
   size_t a = name_start(s, p, 4);
   if (jfts_utf8_count(s + a, p - a) < 2) return 0;
-  if (has_at(s, n, a, "市町") || has_at(s, n, a, "各市")) return 0;
+  if (st_has_prefix(s, n, a, "市町") || st_has_prefix(s, n, a, "各市")) return 0;
   *start_out = a;
   return 1;
 }
@@ -148,14 +117,14 @@ static int place_before(const char *s, size_t n, size_t p, size_t *start_out) {
 static int find_prefecture(const char *s, size_t n, size_t *a_out, size_t *b_out) {
   static const char *const k[] = {"東京都", "北海道", "大阪府", "京都府"};
   for (size_t i = 0; i < sizeof k / sizeof *k; i++) {
-    const char *f = find_in(s, n, k[i]);
+    const char *f = st_find_in(s, n, k[i]);
     if (f) {
       *a_out = (size_t)(f - s);
       *b_out = *a_out + strlen(k[i]);
       return 1;
     }
   }
-  const char *ken = find_in(s, n, "県");
+  const char *ken = st_find_in(s, n, "県");
   if (ken == NULL) return 0;
   size_t p = (size_t)(ken - s), a = name_start(s, p, 3);
   if (jfts_utf8_count(s + a, p - a) < 2) return 0;
@@ -168,11 +137,11 @@ int st_find_org(const char *s, size_t n, char **org_out, char **ward_out) {
   int rc = JFTS_OK;
   *org_out = *ward_out = NULL;
   for (size_t i = 0, len; i < n; i += len) {
-    uint32_t c = char_at(s, n, i, &len);
+    uint32_t c = st_char_at(s, n, i, &len);
     size_t a;
     if ((c == 0x5E02 || c == 0x753A || c == 0x6751) && place_before(s, n, i, &a)) {
       size_t b = i + len;
-      if (has_at(s, n, b, "社会福祉協議会")) b += strlen("社会福祉協議会");
+      if (st_has_prefix(s, n, b, "社会福祉協議会")) b += strlen("社会福祉協議会");
       *org_out = dup_range(s, a, b, &rc);
       size_t w = c == 0x5E02 ? ward_end(s, n, i + len) : 0;
       if (w) *ward_out = dup_range(s, i + len, w, &rc);
@@ -181,11 +150,11 @@ int st_find_org(const char *s, size_t n, char **org_out, char **ward_out) {
   }
   size_t a, b;
   if (find_prefecture(s, n, &a, &b)) {
-    if (has_at(s, n, b, "社会福祉協議会")) b += strlen("社会福祉協議会");
+    if (st_has_prefix(s, n, b, "社会福祉協議会")) b += strlen("社会福祉協議会");
     *org_out = dup_range(s, a, b, &rc);
     return rc;
   }
-  const char *office = find_in(s, n, "区役所");
+  const char *office = st_find_in(s, n, "区役所");
   if (office) {
     size_t p = (size_t)(office - s);
     size_t w = name_start(s, p, 4);
@@ -207,7 +176,7 @@ const char *st_kind_of(const char *s, size_t n) {
            {"プラン", "計画"},       {"ビジョン", "計画"},     {"戦略", "計画"}};
   if (s == NULL) return NULL;
   for (size_t i = 0; i < sizeof k / sizeof *k; i++)
-    if (find_in(s, n, k[i].word)) return k[i].kind;
+    if (st_find_in(s, n, k[i].word)) return k[i].kind;
   for (size_t i = 0; i + 10 <= n; i++) {
     size_t k = 0;
     while (k < 10 && (s[i + k] | 0x20) == "newsletter"[k]) k++;
@@ -228,23 +197,23 @@ static int era_year_at(const char *s, size_t n, size_t i, size_t *end_out) {
   if (i > 0) {
     uint32_t prev;
     jfts_utf8_prev(s, i, &prev);
-    if (digit_value(prev) >= 0 || (prev >= 'A' && prev <= 'Z') || (prev >= 'a' && prev <= 'z'))
+    if (st_digit_value(prev) >= 0 || (prev >= 'A' && prev <= 'Z') || (prev >= 'a' && prev <= 'z'))
       return -1;
   }
   for (size_t e = 0; e < sizeof k / sizeof *k; e++) {
-    if (!has_at(s, n, i, k[e].era)) continue;
-    size_t j = skip_spaces(s, i + strlen(k[e].era), n);
+    if (!st_has_prefix(s, n, i, k[e].era)) continue;
+    size_t j = st_skip_spaces(s, i + strlen(k[e].era), n);
     int num;
-    if (has_at(s, n, j, "元")) {
+    if (st_has_prefix(s, n, j, "元")) {
       num = 1;
-      j = skip_spaces(s, j + strlen("元"), n);
+      j = st_skip_spaces(s, j + strlen("元"), n);
     } else if ((num = number_at(s, n, &j)) < 1 || num > 99) {
       return -1;
     }
     *end_out = j;
     return k[e].base + num;
   }
-  if (digit_value(char_at(s, n, i, &len)) < 0) return -1;
+  if (st_digit_value(st_char_at(s, n, i, &len)) < 0) return -1;
   size_t j = i;
   int y = number_at(s, n, &j);
   if (y < 1900 || y > 2100) return -1;
@@ -255,10 +224,10 @@ static int era_year_at(const char *s, size_t n, size_t i, size_t *end_out) {
 void st_year_of(const char *s, size_t n, int *year_out) {
   *year_out = 0;
   for (size_t i = 0, len; s && i < n; i += len) {
-    char_at(s, n, i, &len);
+    st_char_at(s, n, i, &len);
     size_t j;
     int y = era_year_at(s, n, i, &j);
-    if (y > 0 && has_at(s, n, j, "年度")) {
+    if (y > 0 && st_has_prefix(s, n, j, "年度")) {
       *year_out = y;
       return;
     }
@@ -267,13 +236,13 @@ void st_year_of(const char *s, size_t n, int *year_out) {
 
 /* Month and day after a year: "6月30日", "3月" (*d 0: a month) or "/6/30". */
 static int month_day_at(const char *s, size_t n, size_t j, int western, int *m, int *d) {
-  if (has_at(s, n, j, "年")) {
+  if (st_has_prefix(s, n, j, "年")) {
     j += strlen("年");
-    if ((*m = number_at(s, n, &j)) < 1 || !has_at(s, n, j, "月")) return 0;
+    if ((*m = number_at(s, n, &j)) < 1 || !st_has_prefix(s, n, j, "月")) return 0;
     j += strlen("月");
     size_t k = j;
     *d = number_at(s, n, &k);
-    if (*d >= 1 && has_at(s, n, k, "日")) return 1;
+    if (*d >= 1 && st_has_prefix(s, n, k, "日")) return 1;
     *d = 0;
     return 1;
   }
@@ -286,11 +255,11 @@ static int month_day_at(const char *s, size_t n, size_t j, int western, int *m, 
 
 int st_date_of(const char *s, size_t n, char buf[11]) {
   for (size_t i = 0, len; s && i < n; i += len) {
-    char_at(s, n, i, &len);
+    st_char_at(s, n, i, &len);
     size_t j;
     int y = era_year_at(s, n, i, &j), m, d;
     if (y <= 0) continue;
-    int western = digit_value(char_at(s, n, i, NULL)) >= 0;
+    int western = st_digit_value(st_char_at(s, n, i, NULL)) >= 0;
     if (month_day_at(s, n, j, western, &m, &d) && m <= 12 && d <= 31) {
       if (d == 0) snprintf(buf, 11, "%04d-%02d", y % 10000, m % 100);
       else snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
@@ -323,7 +292,7 @@ static int next_line(const char *t, size_t end, size_t *pos, size_t *a, size_t *
   if (*pos >= end) return 0;
   const char *nl = memchr(t + *pos, '\n', end - *pos);
   size_t e = nl ? (size_t)(nl - t) : end;
-  *a = skip_spaces(t, *pos, e);
+  *a = st_skip_spaces(t, *pos, e);
   *b = trim_back(t, *a, e);
   *pos = nl ? e + 1 : end;
   return 1;
@@ -398,14 +367,14 @@ static void offer_text(ReportDoc *d, const char *t, size_t a, size_t b, int *rc)
     if (la == lb || lb - la > ST_LONG_LINE_BYTES) continue;
     size_t n = lb - la, n_chars = jfts_utf8_count(t + la, n);
     /* A sentence mentions dates and years; a date line or a cover line gives them. */
-    int head = n_nonblank++ < ST_TEXT_LINES && !find_in(t + la, n, "。");
+    int head = n_nonblank++ < ST_TEXT_LINES && !st_find_in(t + la, n, "。");
     char date[11];
     if (head && n_chars <= ST_DATE_LINE_CHARS && st_date_of(t + la, n, date))
       offer_str(&d->date, &d->date_from, date, DOC_FROM_TEXT, rc);
     /* One year, or a period ("令和６年度～令和８年度"); not a table's header of years. */
-    const char *second = NULL, *first = find_in(t + la, n, "年度");
-    if (first) second = find_in(first + 1, n - (size_t)(first + 1 - (t + la)), "年度");
-    int one_year = second == NULL || find_in(t + la, n, "～") || find_in(t + la, n, "〜");
+    const char *second = NULL, *first = st_find_in(t + la, n, "年度");
+    if (first) second = st_find_in(first + 1, n - (size_t)(first + 1 - (t + la)), "年度");
+    int one_year = second == NULL || st_find_in(t + la, n, "～") || st_find_in(t + la, n, "〜");
     if (head && one_year && n_chars <= ST_YEAR_LINE_CHARS && d->year == 0) {
       int year;
       st_year_of(t + la, n, &year);
@@ -413,7 +382,7 @@ static void offer_text(ReportDoc *d, const char *t, size_t a, size_t b, int *rc)
     }
     int pub = 0;
     for (size_t k = 0; k < sizeof k_pub / sizeof *k_pub; k++)
-      pub |= find_in(t + la, n, k_pub[k]) != NULL;
+      pub |= st_find_in(t + la, n, k_pub[k]) != NULL;
     if (d->org == NULL && ((head && n_chars <= ST_ORG_LINE_CHARS) || pub))
       offer_org(d, t + la, n, DOC_FROM_TEXT, 0, rc);
   }
@@ -433,7 +402,7 @@ static int path_year(const char *path) {
     for (size_t k = i; k < e; k++) {
       size_t j;
       int y = era_year_at(path, e, k, &j);
-      if (y > 0 && (j == e || digit_value(char_at(path, e, j, NULL)) < 0)) return y;
+      if (y > 0 && (j == e || st_digit_value(st_char_at(path, e, j, NULL)) < 0)) return y;
     }
   }
   return 0;
@@ -445,7 +414,7 @@ static int title_line(const char *t, size_t a, size_t b, size_t *la, size_t *lb)
   while (next_line(t, b, &pos, la, lb)) {
     if (*la == *lb) continue;
     size_t n = *lb - *la;
-    if (jfts_utf8_count(t + *la, n) > ST_TITLE_MAX_CHARS || find_in(t + *la, n, "。")) return 0;
+    if (jfts_utf8_count(t + *la, n) > ST_TITLE_MAX_CHARS || st_find_in(t + *la, n, "。")) return 0;
     size_t x, y, z;
     return !st_toc_title(t + *la, *lb - *la) && !st_speaker_line(t + *la, *lb - *la, &x, &y, &z);
   }
@@ -490,7 +459,7 @@ static void fill_doc(Report *r, size_t k, int untagged, const char *t, size_t a,
   size_t la, lb;
   if (untagged && title_line(t, a, b, &la, &lb)) {
     /* A Markdown or HTML title comes as 【title】 (markup.h). */
-    if (lb - la > strlen("【】") && has_at(t, lb, la, "【") && has_at(t, lb, lb - strlen("】"), "】"))
+    if (lb - la > strlen("【】") && st_has_prefix(t, lb, la, "【") && st_has_prefix(t, lb, lb - strlen("】"), "】"))
       la += strlen("【"), lb -= strlen("】");
     offer(&d->title, &d->title_from, t + la, lb - la, DOC_FROM_TITLE, rc);
     offer_title(d, t + la, lb - la, DOC_FROM_TITLE, rc);
