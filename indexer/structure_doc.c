@@ -261,8 +261,10 @@ int st_date_of(const char *s, size_t n, char buf[11]) {
     if (y <= 0) continue;
     int western = st_digit_value(st_char_at(s, n, i, NULL)) >= 0;
     if (month_day_at(s, n, j, western, &m, &d) && m <= 12 && d <= 31) {
-      if (d == 0) snprintf(buf, 11, "%04d-%02d", y % 10000, m % 100);
-      else snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+      /* Unsigned and reduced, so that the compiler sees each field's width (buf is 11). */
+      unsigned uy = (unsigned)y % 10000u, um = (unsigned)m % 100u, ud = (unsigned)d % 100u;
+      if (d == 0) snprintf(buf, 11, "%04u-%02u", uy, um);
+      else snprintf(buf, 11, "%04u-%02u-%02u", uy, um, ud);
       return 1;
     }
   }
