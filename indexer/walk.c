@@ -89,7 +89,8 @@ static int read_names(DIR *d, char ***names_out, size_t *n_out) {
     memcpy(names[n_names] + 1, de->d_name, len + 1);
     n_names++;
   }
-  qsort(names, n_names, sizeof *names, cmp_entry_name);
+  /* An empty folder has no array: qsort must not be handed NULL, even for no entries. */
+  if (n_names > 1) qsort(names, n_names, sizeof *names, cmp_entry_name);
   *names_out = names;
   *n_out = n_names;
   return JFTS_OK;
