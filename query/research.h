@@ -66,9 +66,11 @@ int research_filter_field_values(Store *s, StoreDocField field, char **out, char
 ** listing the valid values, in the order of the documents ("unknown ward 'x' (valid: 青葉区,
 ** ...)", "unknown organisation 'x' (valid: ...)", "unknown kind 'x' (valid: ...)", "unknown
 ** section 'x' (valid: table 実施状況, 1 今年度の主な取組み, ...)", "unknown meeting 'x'
-** (valid: ...)"), or the year's message; JFTS_ERR_NOMEM; JFTS_ERR_DB. The section and meeting
-** lists come from one query of their distinct values in the index, made only when a section
-** title or a meeting is given; the others from one query each, made only when given. */
+** (valid: ...)"), the year's message, or, for a year no document of s has, "no document of
+** year 2030 in the index (years: 2021, 2022)" (ascending); JFTS_ERR_NOMEM; JFTS_ERR_DB. The
+** section and meeting lists come from one query of their distinct values in the index, made
+** only when a section title or a meeting is given; the others from one query each, made only
+** when given. */
 int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter **out,
                         char **err_out);
 
