@@ -57,6 +57,15 @@ StKind st_marker(const char *s, size_t n, StMarker *out);
 ** on). */
 int st_heading_line(const char *s, size_t n, StMarker *out);
 
+/* A heading that PDF extraction glued to the first sentence under it: "（１）人口の推移人口は
+**減少…", "第２章 計画の基本的な考え方本計画は…". Told only where it is safe: a numbered marker,
+** a line that is no heading as it stands, a split where the text takes up the title's first
+** word again (two kanji or katakana, after 本, この or 当 or not: 人口の推移 / 人口は,
+** 計画の基本的な考え方 / 本計画は), a title that makes a heading alone (st_heading_line), and
+** a 、 or 。 after it. Returns 1 and sets *out (the heading's marker) and *split_out (byte
+** where the body starts); else 0. Whether it is one depends on its neighbours too (st_place). */
+int st_glued_heading(const char *s, size_t n, StMarker *out, size_t *split_out);
+
 /* 1 when the trimmed line is a table of contents' title: 目次, もくじ, Contents (spaces,
 ** brackets and ■ around it allowed). */
 int st_toc_title(const char *s, size_t n);
