@@ -485,6 +485,7 @@ static int heading_at(Parser *p, size_t i, size_t e, size_t hi, StMarker *m, int
       return 0;
     *title_line = j;
   }
+  for (size_t k = l->start; k < l->trim_start && p->text[k] == ' '; k++) m->indent++;
   *level = st_place(p->st, m, p->text + l->trim_start);
   return *level >= 0;
 }

@@ -205,21 +205,21 @@ StKind st_marker(const char *s, size_t n, StMarker *out) {
   } else if (c == 0xFF08 || c == '(') {
     kind = paren_marker(s, n, len, out);
   } else if (c >= 0x2474 && c <= 0x2487) {   /* ⑴ … ⒇ */
-    *out = (StMarker){ST_PAREN_NUM, (int)(c - 0x2474) + 1, len, 0};
+    *out = (StMarker){ST_PAREN_NUM, (int)(c - 0x2474) + 1, len, 0, 0};
     kind = ST_PAREN_NUM;
   } else if (c >= 0x2460 && c <= 0x2473) {   /* ① … ⑳ */
-    *out = (StMarker){ST_CIRCLED, (int)(c - 0x2460) + 1, len, 0};
+    *out = (StMarker){ST_CIRCLED, (int)(c - 0x2460) + 1, len, 0, 0};
     kind = ST_CIRCLED;
   } else if (c >= 0x3251 && c <= 0x325F) {   /* ㉑ … ㉟ */
-    *out = (StMarker){ST_CIRCLED, (int)(c - 0x3251) + 21, len, 0};
+    *out = (StMarker){ST_CIRCLED, (int)(c - 0x3251) + 21, len, 0, 0};
     kind = ST_CIRCLED;
   } else if (c == 0x3010) {                  /* 【 */
     const char *close = st_find_in(s + len, n - len, "】");
     if (close == NULL) return ST_NONE;
-    *out = (StMarker){ST_BRACKET, 0, (size_t)(close - s) + strlen("】"), 0};
+    *out = (StMarker){ST_BRACKET, 0, (size_t)(close - s) + strlen("】"), 0, 0};
     kind = ST_BRACKET;
   } else if ((kind = symbol_kind(c)) != ST_NONE) {
-    *out = (StMarker){kind, 0, len, 0};
+    *out = (StMarker){kind, 0, len, 0, 0};
   } else {
     kind = plain_marker(s, n, out);
   }
@@ -575,8 +575,23 @@ static size_t dotted_prefix(const char *section) {
   return dot ? (size_t)(dot - section) : 0;
 }
 
+/* The level of a 【…】 heading by its indent (st_place). */
+static int place_bracket(const StState *st, const StMarker *m) {
+  int under = 0, deeper = -1;
+  for (int l = 0; l < st->depth; l++) {
+    const StHeading *h = &st->stack[l];
+    if (h->kind != ST_BRACKET) continue;
+    if (h->indent == m->indent) return l;
+    if (h->indent < m->indent) under = 1;
+    else if (deeper < 0) deeper = l;
+  }
+  if (deeper >= 0 && !under) return deeper;
+  return st->depth < ST_MAX_DEPTH ? st->depth : -1;
+}
+
 int st_place(const StState *st, const StMarker *m, const char *s) {
   if (m->kind == ST_CHAPTER) return 0;
+  if (m->kind == ST_BRACKET) return place_bracket(st, m);
   for (int l = 0; l < st->depth; l++) {
     if (st->stack[l].kind != m->kind) continue;
     if (!numbered_kind(m->kind)) return l;
@@ -642,6 +657,7 @@ int st_push(StState *st, int level, const StMarker *m, const char *s, size_t n,
   h->src_end = src_end;
   h->lineno = lineno;
   h->here = 1;
+  h->indent = m->indent;
   h->section = section_name(m, s);
   if (title_extra) {
     h->text = jfts_mprintf("%.*s %s", (int)n, s, title_extra);

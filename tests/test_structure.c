@@ -273,6 +273,13 @@ static void test_fixture_structure(void **state) {
        "18 第2章|第２章 障害のある人を取り巻く現状 › ２ 現状と課題 › （１）相談支援\n"
        "22 第2章|第２章 障害のある人を取り巻く現状 › ２ 現状と課題 › （２）就労支援\n"
        "31 第3章|第３章 計画の基本的な考え方 › 【基本理念】\n"},
+      /* Headings of Markdown levels without markers of their own: ## nests under #, ###
+      ** under ##, the next ## and # go back to their level. */
+      {"manual.md",
+       "5 【相談支援の手引き】|【相談支援の手引き】 › 【相談の流れ】\n"
+       "9 【相談支援の手引き】|【相談支援の手引き】 › 【相談の流れ】 › 【初回面談】\n"
+       "13 【相談支援の手引き】|【相談支援の手引き】 › 【窓口一覧】\n"
+       "19 【付録】|【付録】 › 【用語集】\n"},
       {"minutes.txt",
        "1 -|-\n"
        "13 @委員長（佐藤一郎君） -|-\n"
