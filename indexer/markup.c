@@ -223,11 +223,15 @@ static void md_line(Out *o, size_t i, size_t e, int *block_out) {
   if (s[t] == '#') {
     size_t h = t;
     while (h < e && s[h] == '#') h++;
-    if (h - t <= 6 && (h == e || s[h] == ' ')) {
+    size_t level = h - t;
+    if (level <= 6 && (h == e || s[h] == ' ')) {
       while (h < e && is_blank(s[h])) h++;
       size_t end = e;
       while (end > h && (is_blank(s[end - 1]) || s[end - 1] == '#')) end--;
       int mark = !starts_with_marker(s + h, end - h);
+      /* A heading without a marker of its own is indented by its level - 1, so that the
+      ** structure module nests ## under # (structure.h, StMarker.indent). */
+      for (size_t k = 1; mark && k < level; k++) insert(o, " ", 1, t);
       if (mark) insert(o, "【", strlen("【"), h);
       md_inline(o, h, end);
       if (mark) insert(o, "】", strlen("】"), end);

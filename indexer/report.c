@@ -485,6 +485,7 @@ static int heading_at(Parser *p, size_t i, size_t e, size_t hi, StMarker *m, int
       return 0;
     *title_line = j;
   }
+  for (size_t k = l->start; k < l->trim_start && p->text[k] == ' '; k++) m->indent++;
   *level = st_place(p->st, m, p->text + l->trim_start);
   return *level >= 0;
 }
@@ -512,6 +513,39 @@ static void push_heading(Parser *p, size_t i, const StMarker *m, int level, size
     h->lineno2 = t->lineno;
   }
   sync_heading(p, p->st->depth);
+}
+
+/* A heading glued by the extraction to the first sentence under it, at the start of the block
+** [i,e) (st_glued_heading): the heading is pushed as push_heading does, its sentence and the
+** rest of the block become passages under it; the text grouped before it (pending) is a
+** passage first. Returns 0 (nothing done) when there is none. */
+static int parse_glued(Parser *p, size_t i, size_t e, RepText *pending) {
+  const RepLine *l = &p->lines[i];
+  const char *s = p->text + l->trim_start;
+  size_t split;
+  StMarker m;
+  if (!st_glued_heading(s, l->trim_end - l->trim_start, &m, &split)) return 0;
+  if (lists_kind(m.kind) && p->prev_kind == m.kind) return 0;
+  int level = st_place(p->st, &m, s);
+  if (level < 0) return 0;
+  emit_passage(p, pending, NULL, NULL, 0);
+  flush_unused_levels(p, level);
+  if (p->rc != JFTS_OK) return 1;
+  int rc = st_push(p->st, level, &m, s, split, NULL, l->trim_start, l->trim_start + split,
+                   l->lineno);
+  if (rc != JFTS_OK) {
+    p->rc = rc;
+    return 1;
+  }
+  add_label(p, l->trim_start, l->trim_start + split);
+  sync_heading(p, p->st->depth);
+  RepText body = {0};
+  repair_append(&body, p->text, l->trim_start + split, l->trim_end, l->lineno, REP_JOIN_BLOCK,
+                &p->rc);
+  append_lines(p, &body, i + 1, e, REP_JOIN_WRAP);
+  emit_passage(p, &body, NULL, NULL, 0);
+  p->prev_kind = ST_NONE; /* text came after the marker: not an item of a list */
+  return 1;
 }
 
 /* A table of contents from line i (its 目次 title, or a first entry with a dot leader): its
@@ -643,6 +677,10 @@ static void parse_untagged(Parser *p, size_t lo, size_t hi) {
       push_heading(p, i, &m, level, title_line, hi);
       p->prev_kind = m.kind;
       i = next_nonblank(p, title_line < hi ? title_line + 1 : e, hi);
+      continue;
+    }
+    if (parse_glued(p, i, e, &body)) {
+      i = next_nonblank(p, e, hi);
       continue;
     }
     group_block(p, &body, i, e);

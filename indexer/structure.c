@@ -205,21 +205,21 @@ StKind st_marker(const char *s, size_t n, StMarker *out) {
   } else if (c == 0xFF08 || c == '(') {
     kind = paren_marker(s, n, len, out);
   } else if (c >= 0x2474 && c <= 0x2487) {   /* ⑴ … ⒇ */
-    *out = (StMarker){ST_PAREN_NUM, (int)(c - 0x2474) + 1, len, 0};
+    *out = (StMarker){ST_PAREN_NUM, (int)(c - 0x2474) + 1, len, 0, 0};
     kind = ST_PAREN_NUM;
   } else if (c >= 0x2460 && c <= 0x2473) {   /* ① … ⑳ */
-    *out = (StMarker){ST_CIRCLED, (int)(c - 0x2460) + 1, len, 0};
+    *out = (StMarker){ST_CIRCLED, (int)(c - 0x2460) + 1, len, 0, 0};
     kind = ST_CIRCLED;
   } else if (c >= 0x3251 && c <= 0x325F) {   /* ㉑ … ㉟ */
-    *out = (StMarker){ST_CIRCLED, (int)(c - 0x3251) + 21, len, 0};
+    *out = (StMarker){ST_CIRCLED, (int)(c - 0x3251) + 21, len, 0, 0};
     kind = ST_CIRCLED;
   } else if (c == 0x3010) {                  /* 【 */
     const char *close = st_find_in(s + len, n - len, "】");
     if (close == NULL) return ST_NONE;
-    *out = (StMarker){ST_BRACKET, 0, (size_t)(close - s) + strlen("】"), 0};
+    *out = (StMarker){ST_BRACKET, 0, (size_t)(close - s) + strlen("】"), 0, 0};
     kind = ST_BRACKET;
   } else if ((kind = symbol_kind(c)) != ST_NONE) {
-    *out = (StMarker){kind, 0, len, 0};
+    *out = (StMarker){kind, 0, len, 0, 0};
   } else {
     kind = plain_marker(s, n, out);
   }
@@ -320,6 +320,52 @@ int st_heading_line(const char *s, size_t n, StMarker *out) {
   if (out->kind == ST_KANA && (is_katakana(c0) || (c0 >= 0x30A1 && c0 <= 0x30F6))) return 0;
   if (looks_like_row(t, nt) || !has_word_char(t, nt)) return 0;
   if (numbered_kind(out->kind) && ends_as_verb(t, nt)) return 0;
+  return 1;
+}
+
+/* Where the body glued to a heading starts in t[0,n) (a title without its marker): the first
+** point after two characters where the text takes up the title's first word again, as the
+** first sentence under a heading does ("人口の推移" + "人口は…", "計画の基本的な考え方" +
+** "本計画は…"); 0 when there is none. The word is the title's first two characters, both
+** kanji or katakana. */
+static size_t glued_split(const char *t, size_t n) {
+  size_t l0, l1;
+  uint32_t c0 = st_char_at(t, n, 0, &l0), c1 = st_char_at(t, n, l0, &l1);
+  if (!(st_is_kanji(c0) || is_katakana(c0)) || !(st_is_kanji(c1) || is_katakana(c1))) return 0;
+  size_t w = l0 + l1;
+  static const char *const k_lead[] = {"", "本", "この", "当"};
+  uint32_t prev = c1;
+  size_t len;
+  for (size_t i = w, k = 0; i < n && k < ST_MAX_HEADING_CHARS; i += len, k++) {
+    uint32_t c = st_char_at(t, n, i, &len);
+    if (c == 0x3001 || c == 0x3002 || repair_is_open_bracket(c)) return 0; /* 、。（: a sentence */
+    /* A title ends as a noun does (推移, 考え方, 調査), not after a particle or a verb's kana. */
+    int noun_end = st_is_kanji(prev) || is_katakana(prev);
+    prev = c;
+    for (size_t j = 0; noun_end && j < sizeof k_lead / sizeof *k_lead; j++) {
+      size_t m = strlen(k_lead[j]);
+      if (st_has_prefix(t, n, i, k_lead[j]) && n - i - m >= w && memcmp(t + i + m, t, w) == 0)
+        return i;
+    }
+  }
+  return 0;
+}
+
+int st_glued_heading(const char *s, size_t n, StMarker *out, size_t *split_out) {
+  *split_out = 0;
+  if (st_marker(s, n, out) == ST_NONE || out->kind == ST_BRACKET || !numbered_kind(out->kind))
+    return 0;
+  if (st_heading_line(s, n, out)) return 0; /* a heading of its own */
+  size_t t = out->title_start, k = glued_split(s + t, n - t);
+  if (k == 0) return 0;
+  StMarker m;
+  /* The title alone must make a heading, and what follows must read as a sentence. */
+  if (!st_heading_line(s, t + k, &m) || m.kind != out->kind) return 0;
+  if (st_find_in(s + t + k, n - t - k, "。") == NULL &&
+      st_find_in(s + t + k, n - t - k, "、") == NULL)
+    return 0;
+  *out = m;
+  *split_out = t + k;
   return 1;
 }
 
@@ -529,8 +575,23 @@ static size_t dotted_prefix(const char *section) {
   return dot ? (size_t)(dot - section) : 0;
 }
 
+/* The level of a 【…】 heading by its indent (st_place). */
+static int place_bracket(const StState *st, const StMarker *m) {
+  int under = 0, deeper = -1;
+  for (int l = 0; l < st->depth; l++) {
+    const StHeading *h = &st->stack[l];
+    if (h->kind != ST_BRACKET) continue;
+    if (h->indent == m->indent) return l;
+    if (h->indent < m->indent) under = 1;
+    else if (deeper < 0) deeper = l;
+  }
+  if (deeper >= 0 && !under) return deeper;
+  return st->depth < ST_MAX_DEPTH ? st->depth : -1;
+}
+
 int st_place(const StState *st, const StMarker *m, const char *s) {
   if (m->kind == ST_CHAPTER) return 0;
+  if (m->kind == ST_BRACKET) return place_bracket(st, m);
   for (int l = 0; l < st->depth; l++) {
     if (st->stack[l].kind != m->kind) continue;
     if (!numbered_kind(m->kind)) return l;
@@ -557,7 +618,8 @@ static char *section_name(const StMarker *m, const char *s) {
   case ST_CHAPTER: return jfts_mprintf("第%d章", m->number);
   case ST_SETSU: return jfts_mprintf("第%d節", m->number);
   case ST_DAI: return jfts_mprintf("第%d", m->number);
-  case ST_NUM: return jfts_mprintf("%d", m->number);
+  /* "2." not "2": the ward-report template's sections are 1, 2 and 3 (--section 2). */
+  case ST_NUM: return jfts_mprintf("%d.", m->number);
   case ST_PAREN_NUM: return jfts_mprintf("(%d)", m->number);
   case ST_HALF_NUM: return jfts_mprintf("%d)", m->number);
   case ST_KANA: return jfts_mprintf("%s", kana);
@@ -595,6 +657,7 @@ int st_push(StState *st, int level, const StMarker *m, const char *s, size_t n,
   h->src_end = src_end;
   h->lineno = lineno;
   h->here = 1;
+  h->indent = m->indent;
   h->section = section_name(m, s);
   if (title_extra) {
     h->text = jfts_mprintf("%.*s %s", (int)n, s, title_extra);

@@ -42,6 +42,9 @@ typedef struct StMarker {
   size_t marker_end;   /* bytes: end of the marker itself in the line */
   size_t title_start;  /* bytes: where the title starts (after the marker and a separator);
                        ** the line's length when the line is only a marker */
+  int indent;          /* ASCII spaces before the line's marker; 0 from st_marker, set by the
+                       ** caller: markup.c indents a Markdown 【…】 heading by its level - 1, so
+                       ** that ## nests under # (st_place) */
 } StMarker;
 
 /* The marker a trimmed line s[0,n) starts with, whatever follows (ST_NONE: none). A number
@@ -56,6 +59,15 @@ StKind st_marker(const char *s, size_t n, StMarker *out);
 ** depends on its neighbours too (report.c: a list of ○ items is a list, numbers must follow
 ** on). */
 int st_heading_line(const char *s, size_t n, StMarker *out);
+
+/* A heading that PDF extraction glued to the first sentence under it: "（１）人口の推移人口は
+** 減少…", "第２章 計画の基本的な考え方本計画は…". Told only where it is safe: a numbered marker,
+** a line that is no heading as it stands, a split where the text takes up the title's first
+** word again (two kanji or katakana, after 本, この or 当 or not: 人口の推移 / 人口は,
+** 計画の基本的な考え方 / 本計画は), a title that makes a heading alone (st_heading_line), and
+** a 、 or 。 after it. Returns 1 and sets *out (the heading's marker) and *split_out (byte
+** where the body starts); else 0. Whether it is one depends on its neighbours too (st_place). */
+int st_glued_heading(const char *s, size_t n, StMarker *out, size_t *split_out);
 
 /* 1 when the trimmed line is a table of contents' title: 目次, もくじ, Contents (spaces,
 ** brackets and ■ around it allowed). */
@@ -90,6 +102,7 @@ typedef struct StHeading {
   size_t src2_start, src2_end; /* a title printed on the line after a lone 第N章; 0 if none */
   int lineno2;
   int here;          /* 1 while src_* point into the text being parsed (not an earlier piece) */
+  int indent;        /* StMarker.indent of its line */
 } StHeading;
 
 /* What the structure of a file is at a point of it. It is carried from one piece of a large
@@ -114,7 +127,9 @@ int st_state_copy(const StState *st, StState **out);
 ** not continue the numbering there (not a heading): a kind on the stack goes back to its level
 ** and must number on (the next or the one after, for a heading the extractor lost; 3.2.1 after
 ** 3.1.x starts at 1); a new kind nests under the deepest heading and must start at 1; 第N章
-** is always level 0. */
+** is always level 0. 【…】 headings nest by indent (Markdown levels): one goes back to the
+** level of a 【…】 of the same indent, else nests under the deepest heading when a 【…】 of
+** less indent is open, else takes the place of the first more indented one. */
 int st_place(const StState *st, const StMarker *m, const char *s);
 
 /* Makes the heading line s[0,n) (marker m, source range and line given) the heading at

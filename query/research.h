@@ -66,9 +66,11 @@ int research_filter_field_values(Store *s, StoreDocField field, char **out, char
 ** listing the valid values, in the order of the documents ("unknown ward 'x' (valid: 青葉区,
 ** ...)", "unknown organisation 'x' (valid: ...)", "unknown kind 'x' (valid: ...)", "unknown
 ** section 'x' (valid: table 実施状況, 1 今年度の主な取組み, ...)", "unknown meeting 'x'
-** (valid: ...)"), or the year's message; JFTS_ERR_NOMEM; JFTS_ERR_DB. The section and meeting
-** lists come from one query of their distinct values in the index, made only when a section
-** title or a meeting is given; the others from one query each, made only when given. */
+** (valid: ...)"), the year's message, or, for a year no document of s has, "no document of
+** year 2030 in the index (years: 2021, 2022)" (ascending); JFTS_ERR_NOMEM; JFTS_ERR_DB. The
+** section and meeting lists come from one query of their distinct values in the index, made
+** only when a section title or a meeting is given; the others from one query each, made only
+** when given. */
 int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter **out,
                         char **err_out);
 
@@ -170,15 +172,20 @@ int research_wards(Store *s, const Query *query, const ResearchOptions *opt, FIL
 
 /* `--quotes`: one KWIC line per occurrence of query in the passages matching it (and the
 ** filter), every passage in document order, occurrences overlapping a longer one dropped
-** (kwic_disjoint_spans), then sorted by opt->sort. Formats (fp):
+** (kwic_disjoint_spans), then sorted by opt->sort. A passage's occurrences are those of its
+** heading path, its label and its text, in that order: the ones research_wards counts.
+** Formats (fp):
 **   text  the KWIC columns (kwic_format_text, left context right-aligned), then
-**         "  ward file:line", and "[via variant]" for a thesaurus variant's occurrence;
+**         "  ward file:line", "[via variant]" for a thesaurus variant's occurrence, and
+**         "  [heading]" / "  [label]" for one in the heading path or label;
 **   json/csv/tsv {"ward","year","year_label","section","section_title","heading","meeting",
 **         "left","match","right","matched","file","line","title","source","page","column",
-**         "org","local_name","doc_title","kind","heading_path"}: left + match +
-**         right is exactly the passage text there; matched is the query's surface form;
-**         line the raw line where the match starts; title and source the file's metadata
-**         (null when the file is no longer where it was indexed from).
+**         "org","local_name","doc_title","kind","heading_path","field"}: left + match +
+**         right is exactly the text of field there ("text": the passage text, "heading":
+**         heading_path, "label": the label); matched is the query's surface form; line the
+**         raw line where the match starts (the passage's first line for a heading or label);
+**         title and source the file's metadata (null when the file is no longer where it was
+**         indexed from).
 ** With opt->stream and document order the lines of each passage are written as it is read
 ** (text: after a first search that measures the columns, in the same read snapshot), so memory
 ** holds one passage's lines; otherwise every line is held until the end.

@@ -285,6 +285,35 @@ static const char *const k_ward_suffixes[] = {"区", NULL};
 static const char *const k_org_suffixes[] = {"市", "町", "村", "区", "県", "都", "府", NULL};
 static const char *const k_no_suffixes[] = {NULL};
 
+static int cmp_year_text(const void *a, const void *b) {
+  long x = strtol(*(char *const *)a, NULL, 10), y = strtol(*(char *const *)b, NULL, 10);
+  return (x > y) - (x < y);
+}
+
+/* A year that parses but that no document of s has would give nothing without a word, as a
+** typo does: it is refused like an unknown ward, with the years the index holds (ascending). */
+static int check_year(Store *s, const char *arg, int year, char **err_out) {
+  StrSet years = {0};
+  int rc = store_list_doc_values(s, STORE_FIELD_YEAR, add_value, &years, err_out);
+  int found = 0;
+  for (size_t k = 0; rc == JFTS_OK && k < years.n; k++)
+    found |= strtol(years.v[k], NULL, 10) == year;
+  if (rc == JFTS_OK && !found) {
+    if (years.n > 1) qsort(years.v, years.n, sizeof *years.v, cmp_year_text);
+    char *list = research_strset_join(&years);
+    if (list == NULL) {
+      rc = JFTS_ERR_NOMEM;
+    } else {
+      jfts_set_error(err_out, "no document of year %s in the index (years: %s)", arg,
+                     list[0] ? list : "none");
+      rc = JFTS_ERR_USAGE;
+    }
+    jfts_free(list);
+  }
+  research_strset_free(&years);
+  return rc;
+}
+
 /* The section and meeting conditions of args (checked against the passages' values). */
 static int resolve_section_meeting(Store *s, const ResearchFilterArgs *args, ResearchFilter *f,
                                    char **err_out) {
@@ -342,6 +371,7 @@ int research_filter_new(Store *s, const ResearchFilterArgs *args, ResearchFilter
     research_strset_free(&kinds);
   }
   if (rc == JFTS_OK && args->year) rc = research_parse_year(args->year, &f->filter.year, err_out);
+  if (rc == JFTS_OK && args->year) rc = check_year(s, args->year, f->filter.year, err_out);
   if (rc == JFTS_OK) rc = resolve_section_meeting(s, args, f, err_out);
   f->filter.wards = (const char *const *)f->wards.v;
   f->filter.n_wards = f->wards.n;

@@ -17,6 +17,12 @@
 
 /* ---- --quotes ---------------------------------------------------------------------------- */
 
+/* Where a quoted occurrence is: the passage text, or (a passage found through them) its
+** heading path or its label, quoted as they are so that --quotes shows every occurrence
+** --wards counts. */
+typedef enum QuoteField { QUOTE_TEXT = 0, QUOTE_HEADING, QUOTE_LABEL } QuoteField;
+static const char *const k_field_names[] = {"text", "heading", "label"};
+
 /* What a quote cites of its passage; strings owned. */
 typedef struct QuotePassage {
   char *ward, *year_label, *section, *section_title, *heading, *meeting, *file;
@@ -32,6 +38,7 @@ typedef struct QuoteInfo {
   int column;          /* its code point column on a long line (store_cite), else 0 */
   const char *matched; /* borrowed from the query */
   int via_variant;
+  QuoteField field;    /* where the match is: passage text, heading path or label */
 } QuoteInfo;
 
 typedef struct FileMeta {
@@ -125,7 +132,7 @@ static int file_meta(QuotesCtx *c, const char *file, size_t *index_out) {
 static const char *const k_quote_fields[] = {
     "ward", "year",  "year_label", "section", "section_title", "heading", "meeting", "left",
     "match", "right", "matched",   "file",    "line",          "title",   "source",
-    "page", "column", "org", "local_name", "doc_title", "kind", "heading_path"};
+    "page", "column", "org", "local_name", "doc_title", "kind", "heading_path", "field"};
 
 /* Opens the json/csv/tsv writer on first use (so that a failure before any row writes
 ** nothing, and no rows still give the header). */
@@ -162,6 +169,7 @@ static int write_row(QuotesCtx *c, const KwicLine *l, const QuoteInfo *qi, const
   out_str(w, qp->doc_title);
   out_str(w, qp->kind);
   out_str(w, qp->heading_path);
+  out_str(w, k_field_names[qi->field]);
   rc = out_row_end(w);
   return rc == JFTS_ERR_USAGE ? JFTS_ERR_IO : rc;
 }
@@ -185,6 +193,7 @@ static int write_text_line(QuotesCtx *c, const KwicLine *l, const QuoteInfo *qi,
   if (cite == NULL) return JFTS_ERR_NOMEM;
   fprintf(c->fp, "%s %s", qp->ward ? qp->ward : "-", cite);
   jfts_free(cite);
+  if (qi->field != QUOTE_TEXT) fprintf(c->fp, "  [%s]", k_field_names[qi->field]);
   if (qi->via_variant) fprintf(c->fp, "  [via %s]", qi->matched);
   fputc('\n', c->fp);
   return ferror(c->fp) ? JFTS_ERR_IO : JFTS_OK;
@@ -222,21 +231,11 @@ static int stream_lines(QuotesCtx *c) {
   return rc;
 }
 
-static int quotes_result(void *ctx, const SearchResult *res) {
-  QuotesCtx *c = ctx;
-  const StorePassageRow *p = res->passage;
-  MatchSpan *sp = NULL;
-  size_t n_sp = 0;
-  int rc = research_stopped(c->opt, c->err_out);
-  if (rc == JFTS_OK) rc = research_disjoint_spans(res->spans, res->n_spans, &sp, &n_sp);
-  if (rc != JFTS_OK || n_sp == 0) goto cleanup;
-  rc = lines_reserve(c, n_sp);
-  if (rc != JFTS_OK) goto cleanup;
+/* Copies what the quotes of passage p cite into a new c->passages entry. */
+static int add_passage(QuotesCtx *c, const StorePassageRow *p) {
+  int rc = JFTS_OK;
   QuotePassage *g = jfts_grow(c->passages, &c->cap_passages, c->n_passages + 1, sizeof *g);
-  if (g == NULL) {
-    rc = JFTS_ERR_NOMEM;
-    goto cleanup;
-  }
+  if (g == NULL) return JFTS_ERR_NOMEM;
   c->passages = g;
   QuotePassage *qp = &c->passages[c->n_passages];
   memset(qp, 0, sizeof *qp);
@@ -257,24 +256,59 @@ static int quotes_result(void *ctx, const SearchResult *res) {
   c->n_quoted++;
   if (rc == JFTS_OK && c->pass == QUOTES_WRITE && c->opt->format != OUT_TEXT)
     rc = file_meta(c, qp->file, &qp->file_meta);
-  if (rc != JFTS_OK) goto cleanup;
-  rc = kwic_make(p->text, p->n_text, sp, n_sp, c->n_context, c->lines + c->n, c->err_out);
-  if (rc != JFTS_OK) goto cleanup;
+  return rc;
+}
+
+/* One line per span of field (its text s, n bytes) of passage p, after the c->n held. A
+** heading or label is cited at the passage's first line: it has no line of its own there. */
+static int make_lines(QuotesCtx *c, const StorePassageRow *p, QuoteField field, const char *s,
+                      size_t n, const MatchSpan *sp, size_t n_sp) {
+  if (n_sp == 0) return JFTS_OK;
+  int rc = kwic_make(s, n, sp, n_sp, c->n_context, c->lines + c->n, c->err_out);
+  if (rc != JFTS_OK) return rc;
   StoreCiteCursor cur = {0, 0, 0, 0};
   for (size_t i = 0; i < n_sp; i++) {
     c->lines[c->n + i].tag = c->n + i;
     QuoteInfo *qi = &c->info[c->n + i];
     qi->passage = c->n_passages - 1;
-    store_cite_next(p, sp[i].start_byte, &cur, &qi->page, &qi->line, &qi->column);
+    store_cite_next(p, field == QUOTE_TEXT ? sp[i].start_byte : 0, &cur, &qi->page, &qi->line,
+                    &qi->column);
+    if (field != QUOTE_TEXT) qi->column = 0;
     qi->matched = research_surface(c->query, &sp[i]);
     qi->via_variant = sp[i].variant >= 0;
+    qi->field = field;
   }
   c->n += n_sp;
   c->n_lines += n_sp;
-  if (c->pass != QUOTES_HOLD) rc = stream_lines(c);
+  return JFTS_OK;
+}
+
+/* The quotes of one passage: the disjoint occurrences of its heading path, its label and its
+** text (in that order, as they stand in the document), the ones --wards counts. */
+static int quotes_result(void *ctx, const SearchResult *res) {
+  QuotesCtx *c = ctx;
+  const StorePassageRow *p = res->passage;
+  MatchSpan *sp = NULL, *hs = NULL, *ls = NULL;
+  size_t n_sp = 0, n_hs = 0, n_ls = 0;
+  int rc = research_stopped(c->opt, c->err_out);
+  if (rc == JFTS_OK) rc = research_disjoint_spans(res->spans, res->n_spans, &sp, &n_sp);
+  if (rc == JFTS_OK)
+    rc = research_disjoint_spans(res->heading_spans, res->n_heading_spans, &hs, &n_hs);
+  if (rc == JFTS_OK) rc = research_disjoint_spans(res->label_spans, res->n_label_spans, &ls, &n_ls);
+  if (rc != JFTS_OK || n_sp + n_hs + n_ls == 0) goto cleanup;
+  rc = lines_reserve(c, n_sp + n_hs + n_ls);
+  if (rc == JFTS_OK) rc = add_passage(c, p);
+  if (rc == JFTS_OK && n_hs)
+    rc = make_lines(c, p, QUOTE_HEADING, p->heading_path, strlen(p->heading_path), hs, n_hs);
+  if (rc == JFTS_OK && n_ls)
+    rc = make_lines(c, p, QUOTE_LABEL, p->label, strlen(p->label), ls, n_ls);
+  if (rc == JFTS_OK) rc = make_lines(c, p, QUOTE_TEXT, p->text, p->n_text, sp, n_sp);
+  if (rc == JFTS_OK && c->pass != QUOTES_HOLD) rc = stream_lines(c);
 
 cleanup:
   jfts_free(sp);
+  jfts_free(hs);
+  jfts_free(ls);
   return rc;
 }
 

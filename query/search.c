@@ -604,10 +604,18 @@ static int field_spans(const Matcher *m, const StorePassageRow *p, MatchSpan **h
   *heading_out = *label_out = NULL;
   *n_heading_out = *n_label_out = 0;
   size_t n_path = p->heading_path ? strlen(p->heading_path) : 0;
-  size_t n_held = p->headings ? strlen(p->headings) : 0;
+  const char *held = p->headings;
+  size_t n_held = held ? strlen(held) : 0;
+  /* Outside the ward template the path leaves out a section title its top heading ends with
+  ** (第2章 地域移行の推進), which the index holds before it: the path itself is searched. */
+  if (n_path > 0 && n_held > n_path &&
+      memcmp(held + n_held - n_path, p->heading_path, n_path) == 0) {
+    held = p->heading_path;
+    n_held = n_path;
+  }
   if (n_held > 0 && n_held <= n_path &&
-      memcmp(p->heading_path + n_path - n_held, p->headings, n_held) == 0) {
-    rc = match_find(m, p->headings, n_held, heading_out, n_heading_out, err_out);
+      memcmp(p->heading_path + n_path - n_held, held, n_held) == 0) {
+    rc = match_find(m, held, n_held, heading_out, n_heading_out, err_out);
     size_t shift_b = n_path - n_held, shift_cp = jfts_utf8_count(p->heading_path, shift_b);
     for (size_t i = 0; rc == JFTS_OK && i < *n_heading_out; i++) {
       (*heading_out)[i].start_byte += shift_b;

@@ -304,7 +304,7 @@ static void test_quotes_8050(void **state) {
   assert_int_equal(n, 6);
   assert_string_equal(lines[0], "ward\tyear\tyear_label\tsection\tsection_title\theading\tmeeting\t"
                                 "left\tmatch\tright\tmatched\tfile\tline\ttitle\tsource\tpage\t"
-                                "column\torg\tlocal_name\tdoc_title\tkind\theading_path");
+                                "column\torg\tlocal_name\tdoc_title\tkind\theading_path\tfield");
   char got[2048] = "";
   for (size_t i = 1; i < n; i++) {
     char left[4096], match[256], right[4096], matched[256], line[16], ward[64], title[64],

@@ -98,6 +98,43 @@ static void test_heading_lines(void **state) {
   }
 }
 
+/* Headings the PDF extraction glued to the first sentence under them, told apart only where
+** the sentence takes up the title's first word again; everything else stays text. */
+static void test_glued_headings(void **state) {
+  (void)state;
+  static const struct {
+    const char *line, *expect; /* "KIND/number|heading", or "-" */
+  } cases[] = {
+      {"（１）人口の推移人口は減少傾向にありますが、手帳所持者は増えています。",
+       "PAREN/1|（１）人口の推移"},
+      {"第２章 計画の基本的な考え方本計画は、共に暮らす地域社会を目指します。",
+       "CHAPTER/2|第２章 計画の基本的な考え方"},
+      {"３　相談窓口相談は、基幹相談支援センターでも受け付けています。", "NUM/3|３　相談窓口"},
+      {"①相談件数の増加相談件数は年々増えています。", "CIRCLED/1|①相談件数の増加"},
+      {"（２）認定調査認定調査員が御自宅を訪問し、心身の状況をお聞きしま", "PAREN/2|（２）認定調査"},
+      {"１　計画の概要この計画は、市の障害者施策の基本となるものです。", "NUM/1|１　計画の概要"},
+      /* A heading as it stands; no word taken up again; a title that does not end as a
+      ** noun; a symbol marker; no sentence after the split. */
+      {"（１）相談支援", "-"},
+      {"（１）相談件数は年々増加しています。", "-"},
+      {"（１）相談支援専門員の相談支援の質の向上を図りました。", "-"},
+      {"１　計画の推進にあたり計画の進捗を管理します。", "-"},
+      {"■相談窓口相談は、基幹相談支援センターでも受け付けています。", "-"},
+      {"（１）人口の推移人口", "-"},
+      {"令和５年度は延べ2,345件となりました。", "-"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+    StMarker m;
+    size_t split;
+    char got[256] = "-";
+    if (st_glued_heading(cases[c].line, strlen(cases[c].line), &m, &split))
+      snprintf(got, sizeof got, "%s/%d|%.*s", kind_name(m.kind), m.number, (int)split,
+               cases[c].line);
+    if (strcmp(got, cases[c].expect) != 0) print_error("line '%s'\n", cases[c].line);
+    assert_string_equal(got, cases[c].expect);
+  }
+}
+
 static void test_toc_lines(void **state) {
   (void)state;
   static const struct {
@@ -236,6 +273,13 @@ static void test_fixture_structure(void **state) {
        "18 第2章|第２章 障害のある人を取り巻く現状 › ２ 現状と課題 › （１）相談支援\n"
        "22 第2章|第２章 障害のある人を取り巻く現状 › ２ 現状と課題 › （２）就労支援\n"
        "31 第3章|第３章 計画の基本的な考え方 › 【基本理念】\n"},
+      /* Headings of Markdown levels without markers of their own: ## nests under #, ###
+      ** under ##, the next ## and # go back to their level. */
+      {"manual.md",
+       "5 【相談支援の手引き】|【相談支援の手引き】 › 【相談の流れ】\n"
+       "9 【相談支援の手引き】|【相談支援の手引き】 › 【相談の流れ】 › 【初回面談】\n"
+       "13 【相談支援の手引き】|【相談支援の手引き】 › 【窓口一覧】\n"
+       "19 【付録】|【付録】 › 【用語集】\n"},
       {"minutes.txt",
        "1 -|-\n"
        "13 @委員長（佐藤一郎君） -|-\n"
@@ -246,6 +290,14 @@ static void test_fixture_structure(void **state) {
        "35 @障害福祉課長（田中三郎君） -|-\n"
        "37 @委員長（佐藤一郎君） -|-\n"
        "39 @委員長（佐藤一郎君） -|-\n"},
+      /* Headings glued to their first sentence (（１）申請申請は…); top-level １ is section
+      ** "1." (the ward template's sections are 1, 2, 3). */
+      {"guide.txt",
+       "1 -|-\n"
+       "6 1.|１　サービスの概要\n"
+       "8 2.|２　利用の手続き › （１）申請\n"
+       "9 2.|２　利用の手続き › （２）認定調査\n"
+       "11 3.|３　相談窓口\n"},
       {"newsletter.txt",
        "1 -|-\n"
        "6 【お知らせ】|【お知らせ】 › ■障害者週間記念イベントを開催します\n"
@@ -567,6 +619,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_heading_lines),      cmocka_unit_test(test_toc_lines),
       cmocka_unit_test(test_speaker_lines),      cmocka_unit_test(test_fixture_structure),
+      cmocka_unit_test(test_glued_headings),
       cmocka_unit_test(test_sections),           cmocka_unit_test(test_pieces),
       cmocka_unit_test(test_find_org),           cmocka_unit_test(test_kind_year_date),
       cmocka_unit_test(test_doc_fields),         cmocka_unit_test(test_later_piece_no_doc),

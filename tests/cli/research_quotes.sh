@@ -36,7 +36,7 @@ run "$JFTS_QUERY" --db t.db --quotes --exact --format csv 8050問題
 expect_eq "$(head -c 3 .out | od -An -tx1 | tr -d ' ')" "efbbbf" "CSV BOM"
 # Records end in CRLF; the 368 quote holds the passage's own line break (a bare LF, quoted).
 expect_eq "$(grep -c $'\r$' .out)" 6 "CSV records"
-expect_eq "$(head -1 .out | tr -d '\357\273\277')" $'ward,year,year_label,section,section_title,heading,meeting,left,match,right,matched,file,line,title,source,page,column,org,local_name,doc_title,kind,heading_path\r' "CSV header"
+expect_eq "$(head -1 .out | tr -d '\357\273\277')" $'ward,year,year_label,section,section_title,heading,meeting,left,match,right,matched,file,line,title,source,page,column,org,local_name,doc_title,kind,heading_path,field\r' "CSV header"
 run "$JFTS_QUERY" --db t.db --quotes --exact --format tsv 8050問題
 expect_eq "$(head -c 4 .out)" "ward" "TSV without BOM"
 expect_eq "$(wc -l <.out)" 6 "TSV lines"

@@ -105,7 +105,9 @@ run "$JFTS_QUERY" --db t.db --wards --section 4 開催
 expect_rc 2 "unknown section number"
 
 run "$JFTS_QUERY" --db t.db --wards --year 2020 オンライン
-expect_rc 0 "--year without documents"
+expect_rc 2 "--year without documents"
+expect_eq "$ERR" "jfts-query: no document of year 2020 in the index (years: 2021)" \
+  "--year 2020: refused as an unknown ward is, with the years the index holds"
 expect_eq "$OUT" "" "--year 2020 lists nothing"
 run "$JFTS_QUERY" --db t.db --wards --ward 中央 オンライン
 expect_rc 2 "unknown ward"

@@ -61,6 +61,28 @@ ok = [r for r in rows if "佐藤一郎君" in (r["label"] or "") and "佐藤一�
       and not r["matches"] and r["label_matches"]]
 print(len(rows) > 0 and len(ok) == len(rows))' <.out)" True "a speaker is a label, not passage text"
 
+# Headings glued to their first sentence by the extraction (guide.txt: （１）申請申請は、…) head
+# their passages; a document's top-level １ is section "1." and the ward-report template's
+# "１ 今年度の主な取組み" section "1": --section tells them apart and lists both.
+mkdir g
+cp "$S/guide.txt" "$JFTS_TESTDATA/cities/sendai-aoba-r4.txt" "$JFTS_TESTDATA/cities/sendai-aoba-r4.meta" g/
+run "$JFTS_INDEX" --db g.db g
+expect_rc 0 "index the guide and a ward report"
+run "$JFTS_QUERY" --db g.db --format json --exact 認定調査員
+expect_match "$OUT" '"section":"2\.","section_title":"利用の手続き","heading":"２　利用の手続き › （２）認定調査","meeting":null,"text":"認定調査員が御自宅を訪問し、心身の状況をお聞きします。"' \
+  "a glued heading heads its sentence"
+run "$JFTS_QUERY" --db g.db --format json --exact --limit 0 申請
+expect_match "$OUT" '"heading_path":"２　利用の手続き › （１）申請","heading_matches":\[\[14,16\]\]' \
+  "a glued heading is a heading: its own words are heading matches"
+run "$JFTS_QUERY" --db g.db --format tsv --limit 0 --exact --section 2 相談
+expect_eq "$(tail -n +2 <<<"$OUT" | cut -f6 | sort -u)" "2" "--section 2: the template's section only"
+run "$JFTS_QUERY" --db g.db --format tsv --limit 0 --exact --section 3. 相談
+expect_eq "$(tail -n +2 <<<"$OUT" | cut -f6,7 | sort -u)" "3.	相談窓口" "--section 3.: the guide's section only"
+run "$JFTS_QUERY" --db g.db --section 9 相談
+expect_rc 2 "--section 9"
+expect_eq "$ERR" "jfts-query: unknown section '9' (valid: table 実施状況, 1 今年度の主な取組み, 2 現状における課題, 3 課題に対する次年度以降の取組予定, 1. サービスの概要, 2. 利用の手続き, 3. 相談窓口)" \
+  "--section: the template's sections and the guide's, distinct"
+
 # The same heading paths, section titles and texts when the plan is read in 4 KB pieces.
 cat "$S/plan.txt" "$S/plan.txt" >d2.txt
 rows() { sqlite3 "$1" "SELECT ordinal, coalesce(section, '-'), coalesce(heading, '-'), text
