@@ -26,7 +26,14 @@ typedef struct Hit {
   int body;          /* 1: the passage text holds an occurrence and is no table of contents;
                      ** 0: only its heading or label matched, or it is a TOC (ranked after) */
   int adjacent;
+  int partial;       /* 1: holds some positive clauses directly, not all (ordered by BM25) */
+  int joined;        /* 1: not adjacent, but adjacent and in order across one particle
+                     ** (事例検討の方法 for 事例検討 方法; set when analysed) */
+  int near;          /* 1: two or more clauses, and every clause the passage holds occurs in
+                     ** one sentence of its text or of its heading (set when analysed) */
   int whole_words;   /* -1 until analysed */
+  int whole_heading; /* whole_words counting the heading's whole words too (several clauses;
+                     ** it orders the rerank) */
   MatchSpan *spans;  /* set by analyse (owned) */
   size_t n_spans;
   size_t focus;      /* index into spans of the occurrence to show */
@@ -53,6 +60,7 @@ static int rank_before(const Hit *a, const Hit *b) {
   int before;
   if (coord_differs(a, b, &before)) return before;
   if (a->body != b->body) return a->body > b->body;
+  if (a->partial) return a->score != b->score ? a->score > b->score : doc_before(a, b);
   if (a->exact != b->exact) return a->exact > b->exact;
   if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
   if (a->score != b->score) return a->score > b->score;
@@ -63,9 +71,13 @@ static int rerank_before(const Hit *a, const Hit *b) {
   int before;
   if (coord_differs(a, b, &before)) return before;
   if (a->body != b->body) return a->body > b->body;
+  if (a->partial && a->near != b->near) return a->near > b->near;
+  if (a->partial) return a->score != b->score ? a->score > b->score : doc_before(a, b);
   if (a->exact != b->exact) return a->exact > b->exact;
   if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
-  if (a->whole_words != b->whole_words) return a->whole_words > b->whole_words;
+  if (a->joined != b->joined) return a->joined > b->joined;
+  if (a->near != b->near) return a->near > b->near;
+  if (a->whole_heading != b->whole_heading) return a->whole_heading > b->whole_heading;
   if (a->score != b->score) return a->score > b->score;
   return doc_before(a, b);
 }
@@ -180,13 +192,14 @@ static void classify(const Collector *c, Hit *hit) {
       hit->missing |= UINT64_C(1) << i;
     }
   }
+  hit->partial = hit->coord > 0 && hit->coord < c->n_positive;
 }
 
 static int collect_hit(void *ctx, const StoreHit *h) {
   Collector *c = ctx;
   c->totals.n_occurrences += h->n_occurrences;
   Hit hit = {.id = h->id, .score = h->score, .doc_key = h->doc_key, .whole_words = -1,
-             .body = h->n_occurrences > 0 && !h->toc};
+             .body = !h->toc && (h->n_occurrences > 0 || c->n_positive >= 2)};
   /* A passage the words find directly is ranked by them alone: a related text it also holds
   ** (障害当事者 beside 当事者) would add to its score what the user did not type. */
   double direct = c->direct_scores ? score_of(c->direct_scores, h->id) : -1.0;
@@ -514,33 +527,28 @@ static int is_related_span(const Query *q, const MatchSpan *sp) {
   return sp->variant >= (int)c->terms[sp->term].n_variants;
 }
 
-/* Positive clauses with an occurrence of their own text or a spelling variant on word
-** boundaries at both ends (a related text found as a whole word does not count: it would
-** lift a passage that lacks the word above one that holds it inside a longer word);
-** *focus_out gets the first whole-word occurrence of any kind (0 when none). Returns the
-** count, or minus an error code. */
+/* Adds to *whole_io (bit c: clause c, c < 64) the positive clauses with an occurrence of their
+** own text or a spelling variant on word boundaries at both ends in text (a related text found
+** as a whole word does not count: it would lift a passage that lacks the word above one that
+** holds it inside a longer word); *focus_out (may be NULL) gets the first whole-word
+** occurrence of any kind (0 when none). Returns JFTS_OK or an error code. */
 static int whole_word_clauses(const Query *q, const char *text, size_t n_bytes,
-                              const MatchSpan *spans, size_t n_spans, size_t *focus_out,
-                              char **err_out) {
+                              const MatchSpan *spans, size_t n_spans, uint64_t *whole_io,
+                              size_t *focus_out, char **err_out) {
   int rc = JFTS_OK;
-  unsigned char seen[64] = {0};
-  int n_seen = 0;
   size_t window_start = 1, window_end = 0; /* empty */
   size_t *breaks = NULL, n_breaks = 0;
-  *focus_out = 0;
-  int focus_set = 0;
+  int focus_set = focus_out == NULL;
+  if (focus_out) *focus_out = 0;
   /* Once every clause that occurs has a whole-word occurrence, later spans change nothing:
   ** stop there (ICU's dictionary segmentation is most of a query's time). */
-  unsigned char occurs[64] = {0};
-  int n_occurs = 0;
+  uint64_t occurs = 0;
   for (size_t i = 0; i < n_spans; i++) {
     int c = spans[i].clause;
-    if (c >= 0 && c < 64 && !occurs[c] && !is_related_span(q, &spans[i])) {
-      occurs[c] = 1;
-      n_occurs++;
-    }
+    if (c >= 0 && c < 64 && !is_related_span(q, &spans[i])) occurs |= UINT64_C(1) << c;
   }
-  for (size_t i = 0; rc == JFTS_OK && i < n_spans && !(focus_set && n_seen == n_occurs); i++) {
+  for (size_t i = 0; rc == JFTS_OK && i < n_spans && !(focus_set && !(occurs & ~*whole_io));
+       i++) {
     const MatchSpan *sp = &spans[i];
     if (!(sp->start_byte > window_start && sp->end_byte < window_end)) {
       size_t a = sp->start_byte, b = sp->end_byte;
@@ -558,13 +566,17 @@ static int whole_word_clauses(const Query *q, const char *text, size_t n_bytes,
       *focus_out = i;
       focus_set = 1;
     }
-    if (sp->clause >= 0 && sp->clause < 64 && !seen[sp->clause] && !is_related_span(q, sp)) {
-      seen[sp->clause] = 1;
-      n_seen++;
-    }
+    if (sp->clause >= 0 && sp->clause < 64 && !is_related_span(q, sp))
+      *whole_io |= UINT64_C(1) << sp->clause;
   }
   jfts_free(breaks);
-  return rc == JFTS_OK ? n_seen : -rc;
+  return rc;
+}
+
+static int popcount64(uint64_t x) {
+  int n = 0;
+  for (; x; x &= x - 1) n++;
+  return n;
 }
 
 /* ---- the search -------------------------------------------------------------------------- */
@@ -572,6 +584,7 @@ static int whole_word_clauses(const Query *q, const char *text, size_t n_bytes,
 typedef struct RunCtx {
   const Matcher *m;
   const Query *q;         /* the query searched (which spans are related texts) */
+  uint64_t positive;      /* bit c: clause c (c < 64) is positive */
   Hit *hit;
   int compute_adjacent;   /* no FTS5 adjacency set (SEARCH_SORT_DOC, or too many
                           ** combinations): judge it from the spans */
@@ -582,15 +595,80 @@ typedef struct RunCtx {
   char **err_out;
 } RunCtx;
 
-/* Finds the spans and whole-word clauses of one passage (once per hit). */
-static int analyse(RunCtx *r, Hit *h, const char *text, size_t n_bytes) {
+/* 1 when text holds 。！？ or a line break at byte at (a sentence or list item ends there). */
+static int is_sentence_end(const char *text, size_t n_bytes, size_t at) {
+  static const char *const k_ends[] = {"。", "！", "？", "．", "\n"};
+  for (size_t i = 0; i < sizeof k_ends / sizeof *k_ends; i++) {
+    size_t len = strlen(k_ends[i]);
+    if (at + len <= n_bytes && memcmp(text + at, k_ends[i], len) == 0) return 1;
+  }
+  return 0;
+}
+
+/* 1 when one sentence of text (n_bytes; ended by 。！？ or a line break) holds an occurrence
+** of each clause of want (bit c: clause c). spans sorted by start, as match_find gives them. */
+static int in_one_sentence(const char *text, size_t n_bytes, const MatchSpan *spans,
+                           size_t n_spans, uint64_t want) {
+  size_t i = 0;
+  while (i < n_spans) {
+    uint64_t got = 0;
+    size_t end = spans[i].start_byte;
+    while (end < n_bytes && !is_sentence_end(text, n_bytes, end)) end++;
+    /* at least span i, so that the walk always moves on */
+    do {
+      if (spans[i].clause >= 0 && spans[i].clause < 64) got |= UINT64_C(1) << spans[i].clause;
+      i++;
+    } while (i < n_spans && spans[i].start_byte < end);
+    if ((got & want) == want) return 1;
+  }
+  return 0;
+}
+
+/* The whole-word clauses of the heading the index holds for p (its end), added to *whole_io;
+** *held_out is 1 when the heading holds an occurrence of any clause, *near_io is set to 1
+** when one of its sentences holds every clause of want. */
+static int heading_words(const RunCtx *r, const StorePassageRow *p, uint64_t want,
+                         uint64_t *whole_io, int *held_out, int *near_io) {
+  MatchSpan *spans = NULL;
+  size_t n_spans = 0;
+  *held_out = 0;
+  if (p->headings == NULL || p->headings[0] == '\0') return JFTS_OK;
+  size_t n = strlen(p->headings);
+  int rc = match_find(r->m, p->headings, n, &spans, &n_spans, r->err_out);
+  if (rc == JFTS_OK)
+    rc = whole_word_clauses(r->q, p->headings, n, spans, n_spans, whole_io, NULL, r->err_out);
+  *held_out = n_spans > 0;
+  if (rc == JFTS_OK && !*near_io) *near_io = in_one_sentence(p->headings, n, spans, n_spans, want);
+  jfts_free(spans);
+  return rc;
+}
+
+/* Finds the spans and whole-word clauses of one passage (once per hit). For a query of
+** several words the heading counts as part of the passage (a section titled 高齢分野との連携
+** is about both words for every passage under it): its whole words count, and a passage
+** whose heading holds a word is no longer ranked after those whose text does (Hit.body);
+** a label (a table row's name) alone still is. */
+static int analyse(RunCtx *r, Hit *h, const StorePassageRow *p) {
   if (h->whole_words >= 0) return JFTS_OK;
-  int rc = match_find(r->m, text, n_bytes, &h->spans, &h->n_spans, r->err_out);
+  uint64_t whole = 0, want = r->positive & ~h->missing;
+  int rc = match_find(r->m, p->text, p->n_text, &h->spans, &h->n_spans, r->err_out);
+  if (rc == JFTS_OK)
+    rc = whole_word_clauses(r->q, p->text, p->n_text, h->spans, h->n_spans, &whole, &h->focus,
+                            r->err_out);
+  uint64_t text_whole = whole;
+  if (rc == JFTS_OK && r->totals->n_positive >= 2) {
+    int in_heading = 0;
+    h->near = popcount64(want) >= 2 && in_one_sentence(p->text, p->n_text, h->spans, h->n_spans, want);
+    rc = heading_words(r, p, want, &whole, &in_heading, &h->near);
+    h->near = h->near && popcount64(want) >= 2;
+    h->body = !p->toc && (h->n_spans > 0 || in_heading);
+  }
   if (rc != JFTS_OK) return rc;
-  int w = whole_word_clauses(r->q, text, n_bytes, h->spans, h->n_spans, &h->focus, r->err_out);
-  if (w < 0) return -w;
-  h->whole_words = w;
+  h->whole_words = popcount64(text_whole);
+  h->whole_heading = popcount64(whole);
   if (r->compute_adjacent) h->adjacent = match_adjacent_in_order(r->m, h->spans, h->n_spans);
+  h->joined = !h->adjacent &&
+              match_adjacent_across_particle(r->m, p->text, p->n_text, h->spans, h->n_spans);
   return JFTS_OK;
 }
 
@@ -623,7 +701,7 @@ static int field_spans(const Matcher *m, const StorePassageRow *p, MatchSpan **h
 
 static int passage_cb(void *ctx, const StorePassageRow *p) {
   RunCtx *r = ctx;
-  int rc = analyse(r, r->hit, p->text, p->n_text);
+  int rc = analyse(r, r->hit, p);
   if (rc != JFTS_OK || r->cb == NULL) return rc;
   const Hit *h = r->hit;
   MatchSpan *hs = NULL, *ls = NULL;
@@ -833,8 +911,12 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (rc != JFTS_OK) goto cleanup;
   if (totals_out) *totals_out = c.totals;
 
+  uint64_t positive = 0;
+  for (size_t i = 0; i < query->n_clauses && i < 64; i++)
+    if (!query->clauses[i].excluded) positive |= UINT64_C(1) << i;
   RunCtx r = {.m = m,
               .q = query,
+              .positive = positive,
               .compute_adjacent = adj_match == NULL,
               .totals = &c.totals,
               .err_out = err_out};
