@@ -31,7 +31,8 @@ typedef struct Hit {
                      ** (事例検討の方法 for 事例検討 方法; set when analysed) */
   int near;          /* 1: two or more clauses, and every clause the passage holds occurs in
                      ** one sentence of its text or of its heading (set when analysed) */
-  int whole_words;   /* -1 until analysed */
+  int analysed;      /* 1 once spans, near and joined are set */
+  int whole_words;   /* -1 until analysed (a partial hit: only when shown) */
   int whole_heading; /* whole_words counting the heading's whole words too (several clauses;
                      ** it orders the rerank) */
   MatchSpan *spans;  /* set by analyse (owned) */
@@ -80,6 +81,26 @@ static int rerank_before(const Hit *a, const Hit *b) {
   if (a->whole_heading != b->whole_heading) return a->whole_heading > b->whole_heading;
   if (a->score != b->score) return a->score > b->score;
   return doc_before(a, b);
+}
+
+/* 1 when the rerank may reorder a and b: they agree on every key rank_before puts before
+** BM25 (adj_known: adjacency came from the FTS5 phrase query, not from the analysis). */
+static int same_group(const Hit *a, const Hit *b, int adj_known) {
+  if (a->coord != b->coord || a->coord_related != b->coord_related || a->body != b->body)
+    return 0;
+  return a->partial || (a->exact == b->exact && (!adj_known || a->adjacent == b->adjacent));
+}
+
+/* How many of the sorted hits the rerank analyses: the first `want` (offset + limit) and the
+** rest of the group of the last of them, as the rerank moves no hit out of its group (the
+** next pages analyse their own groups, which reach as far: pages stay consistent); at most
+** SEARCH_RERANK_DEPTH. */
+static size_t rerank_depth(const Hit *hits, size_t n, size_t want, int adj_known) {
+  size_t depth = n < SEARCH_RERANK_DEPTH ? n : SEARCH_RERANK_DEPTH;
+  if (want == 0 || want >= depth) return depth;
+  size_t end = want;
+  while (end < depth && same_group(&hits[want - 1], &hits[end], adj_known)) end++;
+  return end;
 }
 
 typedef int (*BeforeFn)(const Hit *a, const Hit *b);
@@ -198,6 +219,8 @@ static void classify(const Collector *c, Hit *hit) {
 static int collect_hit(void *ctx, const StoreHit *h) {
   Collector *c = ctx;
   c->totals.n_occurrences += h->n_occurrences;
+  /* For several words, a heading or label holding one is part of the passage (the section
+  ** or table row it belongs to): only a table of contents ranks after. */
   Hit hit = {.id = h->id, .score = h->score, .doc_key = h->doc_key, .whole_words = -1,
              .body = !h->toc && (h->n_occurrences > 0 || c->n_positive >= 2)};
   /* A passage the words find directly is ranked by them alone: a related text it also holds
@@ -624,52 +647,55 @@ static int in_one_sentence(const char *text, size_t n_bytes, const MatchSpan *sp
   return 0;
 }
 
-/* The whole-word clauses of the heading the index holds for p (its end), added to *whole_io;
-** *held_out is 1 when the heading holds an occurrence of any clause, *near_io is set to 1
-** when one of its sentences holds every clause of want. */
-static int heading_words(const RunCtx *r, const StorePassageRow *p, uint64_t want,
-                         uint64_t *whole_io, int *held_out, int *near_io) {
-  MatchSpan *spans = NULL;
-  size_t n_spans = 0;
-  *held_out = 0;
-  if (p->headings == NULL || p->headings[0] == '\0') return JFTS_OK;
-  size_t n = strlen(p->headings);
-  int rc = match_find(r->m, p->headings, n, &spans, &n_spans, r->err_out);
-  if (rc == JFTS_OK)
-    rc = whole_word_clauses(r->q, p->headings, n, spans, n_spans, whole_io, NULL, r->err_out);
-  *held_out = n_spans > 0;
-  if (rc == JFTS_OK && !*near_io) *near_io = in_one_sentence(p->headings, n, spans, n_spans, want);
-  jfts_free(spans);
+/* Sets h's whole_words (text) and whole_heading (text and heading: hs, n_hs, the spans of the
+** heading the index holds, p->headings) and its focus. */
+static int whole_words_of(const RunCtx *r, Hit *h, const StorePassageRow *p,
+                          const MatchSpan *hs, size_t n_hs) {
+  uint64_t whole = 0;
+  int rc = whole_word_clauses(r->q, p->text, p->n_text, h->spans, h->n_spans, &whole, &h->focus,
+                              r->err_out);
+  h->whole_words = popcount64(whole);
+  if (rc == JFTS_OK && n_hs > 0)
+    rc = whole_word_clauses(r->q, p->headings, strlen(p->headings), hs, n_hs, &whole, NULL,
+                            r->err_out);
+  h->whole_heading = popcount64(whole);
   return rc;
 }
 
-/* Finds the spans and whole-word clauses of one passage (once per hit). For a query of
-** several words the heading counts as part of the passage (a section titled 高齢分野との連携
-** is about both words for every passage under it): its whole words count, and a passage
-** whose heading holds a word is no longer ranked after those whose text does (Hit.body);
-** a label (a table row's name) alone still is. */
+/* Finds the spans, adjacency and nearness of one passage (once per hit) and its whole words
+** (ICU's dictionary segmentation, most of the cost: only where they order the results, in a
+** level holding every clause, and for a result shown, whose focus they pick). For a query of
+** several words the heading counts as part of the passage (a section titled
+** 高齢分野との連携 is about both words for every passage under it): its whole words count,
+** and so does a sentence of it holding the words (Hit.near). */
 static int analyse(RunCtx *r, Hit *h, const StorePassageRow *p) {
-  if (h->whole_words >= 0) return JFTS_OK;
-  uint64_t whole = 0, want = r->positive & ~h->missing;
-  int rc = match_find(r->m, p->text, p->n_text, &h->spans, &h->n_spans, r->err_out);
-  if (rc == JFTS_OK)
-    rc = whole_word_clauses(r->q, p->text, p->n_text, h->spans, h->n_spans, &whole, &h->focus,
-                            r->err_out);
-  uint64_t text_whole = whole;
-  if (rc == JFTS_OK && r->totals->n_positive >= 2) {
-    int in_heading = 0;
-    h->near = popcount64(want) >= 2 && in_one_sentence(p->text, p->n_text, h->spans, h->n_spans, want);
-    rc = heading_words(r, p, want, &whole, &in_heading, &h->near);
-    h->near = h->near && popcount64(want) >= 2;
-    h->body = !p->toc && (h->n_spans > 0 || in_heading);
+  int rc = JFTS_OK, several = r->totals->n_positive >= 2;
+  int whole = h->whole_words < 0 && (!h->partial || r->cb != NULL);
+  uint64_t want = r->positive & ~h->missing;
+  MatchSpan *hs = NULL;
+  size_t n_hs = 0;
+  if (h->analysed && !whole) return JFTS_OK;
+  if (several && p->headings && p->headings[0])
+    rc = match_find(r->m, p->headings, strlen(p->headings), &hs, &n_hs, r->err_out);
+  if (rc == JFTS_OK && !h->analysed) {
+    rc = match_find(r->m, p->text, p->n_text, &h->spans, &h->n_spans, r->err_out);
+    h->analysed = rc == JFTS_OK;
+    h->near = several && popcount64(want) >= 2 &&
+              (in_one_sentence(p->text, p->n_text, h->spans, h->n_spans, want) ||
+               in_one_sentence(p->headings, n_hs ? strlen(p->headings) : 0, hs, n_hs, want));
+    if (r->compute_adjacent) h->adjacent = match_adjacent_in_order(r->m, h->spans, h->n_spans);
+    h->joined = !h->adjacent &&
+                match_adjacent_across_particle(r->m, p->text, p->n_text, h->spans, h->n_spans);
   }
-  if (rc != JFTS_OK) return rc;
-  h->whole_words = popcount64(text_whole);
-  h->whole_heading = popcount64(whole);
-  if (r->compute_adjacent) h->adjacent = match_adjacent_in_order(r->m, h->spans, h->n_spans);
-  h->joined = !h->adjacent &&
-              match_adjacent_across_particle(r->m, p->text, p->n_text, h->spans, h->n_spans);
-  return JFTS_OK;
+  if (rc == JFTS_OK && whole) rc = whole_words_of(r, h, p, hs, n_hs);
+  jfts_free(hs);
+  return rc;
+}
+
+/* 0 when the analysis cannot move h in the rerank, which then need not read its passage: a
+** hit holding some clauses, not all, is ordered by near (two clauses held or more) and BM25. */
+static int rerank_reads(const RunCtx *r, const Hit *h) {
+  return !h->partial || popcount64(r->positive & ~h->missing) >= 2;
 }
 
 /* The occurrences in p's heading path and label (SearchResult.heading_spans, label_spans):
@@ -921,8 +947,10 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
               .totals = &c.totals,
               .err_out = err_out};
   if (o.sort == SEARCH_SORT_RANK) {
-    size_t depth = c.n < SEARCH_RERANK_DEPTH ? c.n : SEARCH_RERANK_DEPTH;
-    for (size_t i = 0; rc == JFTS_OK && i < depth; i++) rc = visit(s, &r, &c.hits[i], err_out);
+    size_t depth = rerank_depth(c.hits, c.n, o.limit > 0 ? (size_t)(o.offset + o.limit) : c.n,
+                                adj_match != NULL);
+    for (size_t i = 0; rc == JFTS_OK && i < depth; i++)
+      if (rerank_reads(&r, &c.hits[i])) rc = visit(s, &r, &c.hits[i], err_out);
     if (rc == JFTS_OK) rc = sort_hits(c.hits, depth, rerank_before);
   }
   r.cb = cb;

@@ -14,8 +14,8 @@
 **     always ranks above a related-topic-only hit); the rest applies within one level:
 **  0b. passages whose text holds an occurrence before those found only through their
 **     heading path or label (a section title, a table row's name) and before tables of
-**     contents (StorePassageRow.toc); for a query of several clauses the heading counts as
-**     part of the passage (only a label-only match or a TOC ranks after);
+**     contents (StorePassageRow.toc); for a query of several clauses a heading or label
+**     holding one counts as part of the passage (only a TOC ranks after);
 **  0c. in a level that holds some of the clauses, not all: BM25 (step 4) alone, after (in
 **     the first SEARCH_RERANK_DEPTH) the passages holding their clauses in one sentence;
 **  1. when the query has thesaurus variants (thesaurus.h): passages matching the query as
@@ -51,7 +51,10 @@
 #include "store.h"
 
 /* Passages whose word-boundary rank is computed: the top of the BM25 order, where it is
-** seen; the rest keep BM25 order, so that pages (offset) stay consistent. */
+** seen; the rest keep BM25 order, so that pages (offset) stay consistent. Of these, only
+** the groups that reach the page asked for (offset + limit) are analysed: the rerank moves
+** no passage out of its group (equal on steps 0 to 2), nor one holding some of several
+** clauses, not all, unless it holds two or more. */
 #define SEARCH_RERANK_DEPTH 100
 
 typedef enum SearchSort {
