@@ -401,6 +401,65 @@ static int drop_frequent_related(Store *s, Query *q, char **err_out) {
   return rc;
 }
 
+/* ---- the alternatives' cap -------------------------------------------------------------- */
+
+/* Appends to opt's notes that term's alternatives were capped at (bytes != 0) bytes or
+** alternatives, n_kept of n_alts kept. */
+static int cap_note(const ExpandOptions *opt, const QryTerm *term, int bytes, size_t n_kept,
+                    size_t n_alts) {
+  if (opt->notes_io == NULL || opt->n_notes_io == NULL) return JFTS_OK;
+  size_t n = term->n_bytes, cut = n > 40;
+  if (cut) n = jfts_utf8_char_start(term->text, 0, 40);
+  char *note = bytes ? jfts_mprintf("expansion of '%.*s%s' capped at %d bytes of alternatives "
+                                    "(kept %zu of %zu)", (int)n, term->text, cut ? "…" : "",
+                                    EXPAND_MAX_ALT_BYTES, n_kept, n_alts)
+                     : jfts_mprintf("expansion of '%.*s%s' capped at %d alternatives (kept %zu "
+                                    "of %zu)", (int)n, term->text, cut ? "…" : "",
+                                    EXPAND_MAX_ALTS, n_kept, n_alts);
+  char **grown = note ? jfts_realloc(*opt->notes_io, (*opt->n_notes_io + 1) * sizeof *grown)
+                      : NULL;
+  if (grown == NULL) {
+    jfts_free(note);
+    return JFTS_ERR_NOMEM;
+  }
+  *opt->notes_io = grown;
+  grown[(*opt->n_notes_io)++] = note;
+  return JFTS_OK;
+}
+
+/* Keeps the first n_keep of the n_items texts of *items (freeing the rest). */
+static void keep_first(char **items, size_t *n_items, size_t n_keep) {
+  for (size_t i = n_keep; i < *n_items; i++) jfts_free(items[i]);
+  if (n_keep < *n_items) *n_items = n_keep;
+}
+
+/* Caps the alternatives of each term of q (expand.h's EXPAND_MAX_ALTS, EXPAND_MAX_ALT_BYTES):
+** variants first, then related texts, up to the first that does not fit. */
+static int cap_alternatives(Query *q, const ExpandOptions *opt) {
+  int rc = JFTS_OK;
+  for (size_t i = 0; rc == JFTS_OK && i < q->n_clauses; i++) {
+    for (size_t t = 0; rc == JFTS_OK && t < q->clauses[i].n_terms; t++) {
+      QryTerm *term = &q->clauses[i].terms[t];
+      size_t n_alts = term->n_variants + term->n_related, kept = 0, bytes = 0;
+      int by_bytes = 0;
+      for (; kept < n_alts; kept++) {
+        const char *alt = kept < term->n_variants ? term->variants[kept]
+                                                  : term->related[kept - term->n_variants];
+        size_t len = strlen(alt);
+        if (kept == EXPAND_MAX_ALTS) break;
+        if ((by_bytes = bytes + len > EXPAND_MAX_ALT_BYTES)) break;
+        bytes += len;
+      }
+      if (kept == n_alts) continue;
+      size_t kept_v = kept < term->n_variants ? kept : term->n_variants;
+      keep_first(term->variants, &term->n_variants, kept_v);
+      keep_first(term->related, &term->n_related, kept - kept_v);
+      rc = cap_note(opt, term, by_bytes, kept, n_alts);
+    }
+  }
+  return rc;
+}
+
 int expand_query(Store *s, const Query *query, const ExpandOptions *opt, Query **out,
                  int *split_out, char **err_out) {
   Query *q = NULL;
@@ -422,6 +481,7 @@ int expand_query(Store *s, const Query *query, const ExpandOptions *opt, Query *
     i += step;
   }
   if (rc == JFTS_OK) rc = drop_frequent_related(s, q, err_out);
+  if (rc == JFTS_OK) rc = cap_alternatives(q, opt);
   if (rc != JFTS_OK) {
     qry_free(q);
     return rc;
