@@ -401,6 +401,64 @@ static int drop_frequent_related(Store *s, Query *q, char **err_out) {
   return rc;
 }
 
+/* ---- inflection ------------------------------------------------------------------------- */
+
+/* A verb typed in its dictionary form (出向く, 広める) is written in reports in its
+** continuative form, the one that lists and joins clauses (地域のサロン等に出向き、; 理解を広め、),
+** and the other way round. Pairs of the last kana: dictionary form, continuative form. */
+static const char *const k_inflect[][2] = {
+    {"う", "い"}, {"く", "き"}, {"ぐ", "ぎ"}, {"す", "し"}, {"つ", "ち"},
+    {"ぬ", "に"}, {"ぶ", "び"}, {"む", "み"}, {"る", "り"}};
+
+/* 1 when the UTF-8 char ending at byte n of p is a kanji (CJK unified ideographs). */
+static int ends_in_kanji(const char *p, size_t n) {
+  if (n < 3) return 0;
+  uint32_t c = 0;
+  jfts_utf8_next(p + n - 3, 3, &c);
+  return c >= 0x4E00 && c <= 0x9FFF;
+}
+
+/* Adds to term (a plain word: one kanji or more, then one kana of k_inflect) its other form:
+** 出向く: 出向き; 出向き: 出向く; a word ending in える/める ... (one kana before る) also its
+** stem (広める: 広め). Variants of one char or less are not added (見る: not 見). */
+static int add_inflections(QryTerm *term, char **err_out) {
+  const char *t = term->text;
+  size_t n = term->n_bytes;
+  int rc = JFTS_OK;
+  if (term->is_phrase || n < 6 || n_chars(t, n) < 2) return JFTS_OK;
+  char buf[QRY_MAX_BYTES + 4];
+  if (n - 3 + 3 >= sizeof buf) return JFTS_OK;
+  for (size_t i = 0; rc == JFTS_OK && i < sizeof k_inflect / sizeof *k_inflect; i++)
+    for (int from = 0; rc == JFTS_OK && from < 2; from++) {
+      if (memcmp(t + n - 3, k_inflect[i][from], 3) != 0) continue;
+      if (ends_in_kanji(t, n - 3)) {
+        memcpy(buf, t, n - 3);
+        memcpy(buf + n - 3, k_inflect[i][!from], 3);
+        rc = qry_term_add_variant(term, buf, n, err_out);
+      } else if (from == 0 && i == 8 && n >= 9 && ends_in_kanji(t, n - 6) &&
+                 n_chars(t, n - 3) >= 2) {
+        rc = qry_term_add_variant(term, t, n - 3, err_out); /* 広める: 広め */
+      }
+    }
+  if (rc == JFTS_ERR_USAGE) { /* the term's variants are full: it keeps what it has */
+    if (err_out) {
+      jfts_free(*err_out);
+      *err_out = NULL;
+    }
+    rc = JFTS_OK;
+  }
+  return rc;
+}
+
+/* Adds the other inflected form of each positive plain word of q (add_inflections). */
+static int inflect_words(Query *q, char **err_out) {
+  int rc = JFTS_OK;
+  for (size_t i = 0; rc == JFTS_OK && i < q->n_clauses; i++)
+    for (size_t t = 0; rc == JFTS_OK && !q->clauses[i].excluded && t < q->clauses[i].n_terms; t++)
+      rc = add_inflections(&q->clauses[i].terms[t], err_out);
+  return rc;
+}
+
 /* ---- the alternatives' cap -------------------------------------------------------------- */
 
 /* Appends to opt's notes that term's alternatives were capped at (bytes != 0) bytes or
@@ -480,6 +538,8 @@ int expand_query(Store *s, const Query *query, const ExpandOptions *opt, Query *
     }
     i += step;
   }
+  /* The other inflected form is a spelling variant: off with the thesaurus (--exact). */
+  if (rc == JFTS_OK && opt->ths) rc = inflect_words(q, err_out);
   if (rc == JFTS_OK) rc = drop_frequent_related(s, q, err_out);
   if (rc == JFTS_OK) rc = cap_alternatives(q, opt);
   if (rc != JFTS_OK) {

@@ -81,7 +81,9 @@ void expand_parts_free(char **parts, size_t n);
 ** opt->related added (except to a word found in EXPAND_RELATED_CAP passages or more), and
 ** each splittable word without related topics of its own that the
 ** index s finds too rarely replaced by its parts (their spelling variants from opt->ths and
-** related topics from opt->related added), and each term's alternatives capped as
+** related topics from opt->related added), each plain word of one kanji or more and a verb
+** ending given its other inflected form as a variant when opt->ths is set (出向く: 出向き;
+** 出向き: 出向く; 広める: 広め; expand.c's k_inflect), and each term's alternatives capped as
 ** EXPAND_MAX_ALTS and EXPAND_MAX_ALT_BYTES say, with the note "expansion of '連携' capped at
 ** 4096 bytes of alternatives (kept 40 of 63)" (or "at 64 alternatives") appended to
 ** opt->notes_io for each term capped. *out gets the new Query

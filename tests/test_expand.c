@@ -200,6 +200,37 @@ static void test_one_part(void **state) {
   }
 }
 
+/* The other inflected form of a verb, as a variant (with a thesaurus; not for a phrase):
+** query, the variants of its term joined by '|'. */
+static void test_inflections(void **state) {
+  Fixture *f = *state;
+  static const struct {
+    const char *query, *variants;
+  } cases[] = {
+      {"出向く", "出向き"},   {"出向き", "出向く"}, {"広める", "広め"}, {"見る", "見り"},
+      {"課題", ""},           {"\"出向く\"", ""},  {"ひきこもり", ""},  {"ＡＢく", ""},
+  };
+  static const char k_ths[] = "無関係, 別語\n";
+  Thesaurus *ths = NULL;
+  assert_int_equal(ths_parse("ths", k_ths, sizeof k_ths - 1, &ths, NULL), JFTS_OK);
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Query *q = NULL, *out = NULL;
+    assert_int_equal(qry_parse(cases[c].query, strlen(cases[c].query), &q, NULL), JFTS_OK);
+    ExpandOptions o = {.ths = ths, .no_split = 1};
+    assert_int_equal(expand_query(f->store, q, &o, &out, NULL, NULL), JFTS_OK);
+    const QryTerm *t = &out->clauses[0].terms[0];
+    char got[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < t->n_variants; i++)
+      len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", i ? "|" : "", t->variants[i]);
+    if (strcmp(got, cases[c].variants) != 0) print_error("query %s\n", cases[c].query);
+    assert_string_equal(got, cases[c].variants);
+    qry_free(out);
+    qry_free(q);
+  }
+  ths_free(ths);
+}
+
 /* The alternatives' cap (expand.h): a term keeps its variants, then its related texts, up to
 ** EXPAND_MAX_ALTS of them and EXPAND_MAX_ALT_BYTES bytes, and each term capped gets a note.
 ** Alternatives are texts of len chars (a distinct prefix, then い), n_var variants and n_rel
@@ -332,6 +363,7 @@ int main(void) {
       cmocka_unit_test(test_one_part),
       cmocka_unit_test(test_render),
       cmocka_unit_test(test_cap),
+      cmocka_unit_test(test_inflections),
       cmocka_unit_test(test_out_of_memory),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -10,7 +10,8 @@ other processes falls on both alike), one `BIN --db DB --queries F --limit 10 --
 json` process over the class's queries, each REPS times in a row; round 1 is a warm-up and not
 counted. Prints per class and build: runs, p50 and p99 of the per-query wall times that
 --timing reports (ms), the CPU time (user + system) of the processes per query run (ms), and
-the ratios b/a. Wall times include waiting for the CPU on a loaded machine; CPU times do not.
+the ratios b/a; the row "all" pools every class. Wall times include waiting for the CPU on
+a loaded machine; CPU times do not.
 """
 import argparse
 import os
@@ -79,7 +80,13 @@ def main():
     print(f"| class | runs | {na} p50 / p99 ms | {nb} p50 / p99 ms | p99 {nb}/{na} |"
           f" CPU ms per query {na} / {nb} | CPU {nb}/{na} |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for c in classes:
+    rows = list(classes) + ["all"]
+    for c in classes:  # "all": every class's runs pooled
+        times.setdefault(("all", na), []).extend(times[(c, na)])
+        times.setdefault(("all", nb), []).extend(times[(c, nb)])
+        cpus.setdefault(("all", na), []).extend(cpus[(c, na)])
+        cpus.setdefault(("all", nb), []).extend(cpus[(c, nb)])
+    for c in rows:
         ta, tb = times[(c, na)], times[(c, nb)]
         ca = sum(cpus[(c, na)]) / len(cpus[(c, na)])
         cb = sum(cpus[(c, nb)]) / len(cpus[(c, nb)])
