@@ -24,7 +24,8 @@ typedef struct Hit {
   int coord_related; /* positive clauses held only through a related-topic text */
   uint64_t missing;  /* bit c: positive clause c (c < 64) held neither way */
   int body;          /* 1: the passage text holds an occurrence and is no table of contents;
-                     ** 0: only its heading or label matched, or it is a TOC (ranked after) */
+                     ** 0: only its heading or label matched, or it is a TOC (ranked after);
+                     ** for several clauses 0 only for a TOC */
   int adjacent;
   int partial;       /* 1: holds some positive clauses directly, not all (ordered by BM25) */
   int joined;        /* 1: not adjacent, but adjacent and in order across one particle
