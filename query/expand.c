@@ -401,6 +401,123 @@ static int drop_frequent_related(Store *s, Query *q, char **err_out) {
   return rc;
 }
 
+/* ---- inflection ------------------------------------------------------------------------- */
+
+/* A verb typed in its dictionary form (出向く, 広める) is written in reports in its
+** continuative form, the one that lists and joins clauses (地域のサロン等に出向き、; 理解を広め、),
+** and the other way round. Pairs of the last kana: dictionary form, continuative form. */
+static const char *const k_inflect[][2] = {
+    {"う", "い"}, {"く", "き"}, {"ぐ", "ぎ"}, {"す", "し"}, {"つ", "ち"},
+    {"ぬ", "に"}, {"ぶ", "び"}, {"む", "み"}, {"る", "り"}};
+
+/* 1 when the UTF-8 char ending at byte n of p is a kanji (CJK unified ideographs). */
+static int ends_in_kanji(const char *p, size_t n) {
+  if (n < 3) return 0;
+  uint32_t c = 0;
+  jfts_utf8_next(p + n - 3, 3, &c);
+  return c >= 0x4E00 && c <= 0x9FFF;
+}
+
+/* Adds to term (a plain word: one kanji or more, then one kana of k_inflect) its other form:
+** 出向く: 出向き; 出向き: 出向く; a word ending in える/める ... (one kana before る) also its
+** stem (広める: 広め). Variants of one char or less are not added (見る: not 見). */
+static int add_inflections(QryTerm *term, char **err_out) {
+  const char *t = term->text;
+  size_t n = term->n_bytes;
+  int rc = JFTS_OK;
+  if (term->is_phrase || n < 6 || n_chars(t, n) < 2) return JFTS_OK;
+  char buf[QRY_MAX_BYTES + 4];
+  if (n - 3 + 3 >= sizeof buf) return JFTS_OK;
+  for (size_t i = 0; rc == JFTS_OK && i < sizeof k_inflect / sizeof *k_inflect; i++)
+    for (int from = 0; rc == JFTS_OK && from < 2; from++) {
+      if (memcmp(t + n - 3, k_inflect[i][from], 3) != 0) continue;
+      if (ends_in_kanji(t, n - 3)) {
+        memcpy(buf, t, n - 3);
+        memcpy(buf + n - 3, k_inflect[i][!from], 3);
+        rc = qry_term_add_variant(term, buf, n, err_out);
+      } else if (from == 0 && i == 8 && n >= 9 && ends_in_kanji(t, n - 6) &&
+                 n_chars(t, n - 3) >= 2) {
+        rc = qry_term_add_variant(term, t, n - 3, err_out); /* 広める: 広め */
+      }
+    }
+  if (rc == JFTS_ERR_USAGE) { /* the term's variants are full: it keeps what it has */
+    if (err_out) {
+      jfts_free(*err_out);
+      *err_out = NULL;
+    }
+    rc = JFTS_OK;
+  }
+  return rc;
+}
+
+/* Adds the other inflected form of each positive plain word of q (add_inflections). */
+static int inflect_words(Query *q, char **err_out) {
+  int rc = JFTS_OK;
+  for (size_t i = 0; rc == JFTS_OK && i < q->n_clauses; i++)
+    for (size_t t = 0; rc == JFTS_OK && !q->clauses[i].excluded && t < q->clauses[i].n_terms; t++)
+      rc = add_inflections(&q->clauses[i].terms[t], err_out);
+  return rc;
+}
+
+/* ---- the alternatives' cap -------------------------------------------------------------- */
+
+/* Appends to opt's notes that term's alternatives were capped at (bytes != 0) bytes or
+** alternatives, n_kept of n_alts kept. */
+static int cap_note(const ExpandOptions *opt, const QryTerm *term, int bytes, size_t n_kept,
+                    size_t n_alts) {
+  if (opt->notes_io == NULL || opt->n_notes_io == NULL) return JFTS_OK;
+  size_t n = term->n_bytes, cut = n > 40;
+  if (cut) n = jfts_utf8_char_start(term->text, 0, 40);
+  char *note = bytes ? jfts_mprintf("expansion of '%.*s%s' capped at %d bytes of alternatives "
+                                    "(kept %zu of %zu)", (int)n, term->text, cut ? "…" : "",
+                                    EXPAND_MAX_ALT_BYTES, n_kept, n_alts)
+                     : jfts_mprintf("expansion of '%.*s%s' capped at %d alternatives (kept %zu "
+                                    "of %zu)", (int)n, term->text, cut ? "…" : "",
+                                    EXPAND_MAX_ALTS, n_kept, n_alts);
+  char **grown = note ? jfts_realloc(*opt->notes_io, (*opt->n_notes_io + 1) * sizeof *grown)
+                      : NULL;
+  if (grown == NULL) {
+    jfts_free(note);
+    return JFTS_ERR_NOMEM;
+  }
+  *opt->notes_io = grown;
+  grown[(*opt->n_notes_io)++] = note;
+  return JFTS_OK;
+}
+
+/* Keeps the first n_keep of the n_items texts of *items (freeing the rest). */
+static void keep_first(char **items, size_t *n_items, size_t n_keep) {
+  for (size_t i = n_keep; i < *n_items; i++) jfts_free(items[i]);
+  if (n_keep < *n_items) *n_items = n_keep;
+}
+
+/* Caps the alternatives of each term of q (expand.h's EXPAND_MAX_ALTS, EXPAND_MAX_ALT_BYTES):
+** variants first, then related texts, up to the first that does not fit. */
+static int cap_alternatives(Query *q, const ExpandOptions *opt) {
+  int rc = JFTS_OK;
+  for (size_t i = 0; rc == JFTS_OK && i < q->n_clauses; i++) {
+    for (size_t t = 0; rc == JFTS_OK && t < q->clauses[i].n_terms; t++) {
+      QryTerm *term = &q->clauses[i].terms[t];
+      size_t n_alts = term->n_variants + term->n_related, kept = 0, bytes = 0;
+      int by_bytes = 0;
+      for (; kept < n_alts; kept++) {
+        const char *alt = kept < term->n_variants ? term->variants[kept]
+                                                  : term->related[kept - term->n_variants];
+        size_t len = strlen(alt);
+        if (kept == EXPAND_MAX_ALTS) break;
+        if ((by_bytes = bytes + len > EXPAND_MAX_ALT_BYTES)) break;
+        bytes += len;
+      }
+      if (kept == n_alts) continue;
+      size_t kept_v = kept < term->n_variants ? kept : term->n_variants;
+      keep_first(term->variants, &term->n_variants, kept_v);
+      keep_first(term->related, &term->n_related, kept - kept_v);
+      rc = cap_note(opt, term, by_bytes, kept, n_alts);
+    }
+  }
+  return rc;
+}
+
 int expand_query(Store *s, const Query *query, const ExpandOptions *opt, Query **out,
                  int *split_out, char **err_out) {
   Query *q = NULL;
@@ -421,7 +538,10 @@ int expand_query(Store *s, const Query *query, const ExpandOptions *opt, Query *
     }
     i += step;
   }
+  /* The other inflected form is a spelling variant: off with the thesaurus (--exact). */
+  if (rc == JFTS_OK && opt->ths) rc = inflect_words(q, err_out);
   if (rc == JFTS_OK) rc = drop_frequent_related(s, q, err_out);
+  if (rc == JFTS_OK) rc = cap_alternatives(q, opt);
   if (rc != JFTS_OK) {
     qry_free(q);
     return rc;

@@ -50,10 +50,23 @@
 /* Most parts one word is split into (the rest of the word stays in the last part). */
 #define EXPAND_MAX_PARTS 8
 
+/* The alternatives one term of the searched query keeps (its spelling variants first, then
+** its related texts, in their order; the term's own text is not counted): at most
+** EXPAND_MAX_ALTS of them, of at most EXPAND_MAX_ALT_BYTES bytes together. A thesaurus group
+** of long variants or a related rule of many texts would otherwise make a MATCH expression of
+** megabytes (up to QRY_MAX_TERMS terms of 2 * (QRY_MAX_VARIANTS - 1) alternatives each), which
+** FTS5 parses and runs for every clause set of best match. The rest is dropped with a note. */
+#define EXPAND_MAX_ALTS 64
+#define EXPAND_MAX_ALT_BYTES 4096
+
 typedef struct ExpandOptions {
   const Thesaurus *ths;     /* spelling variants for the parts of a split word; NULL: none */
   const Thesaurus *related; /* the related-topics layer; NULL: none */
   int no_split;             /* 1: never split a word */
+  char ***notes_io;         /* NULL, or where a note for each term whose alternatives were
+                            ** capped is appended: *notes_io is an array of *n_notes_io new
+                            ** strings (ths_warnings_free; NULL and 0 when empty) */
+  size_t *n_notes_io;
 } ExpandOptions;
 
 /* The parts of a word (UTF-8 text, n_bytes) by the rule above; related (may be NULL: none)
@@ -68,7 +81,12 @@ void expand_parts_free(char **parts, size_t n);
 ** opt->related added (except to a word found in EXPAND_RELATED_CAP passages or more), and
 ** each splittable word without related topics of its own that the
 ** index s finds too rarely replaced by its parts (their spelling variants from opt->ths and
-** related topics from opt->related added). *out gets the new Query
+** related topics from opt->related added), each plain word of one kanji or more and a verb
+** ending given its other inflected form as a variant when opt->ths is set (出向く: 出向き;
+** 出向き: 出向く; 広める: 広め; expand.c's k_inflect), and each term's alternatives capped as
+** EXPAND_MAX_ALTS and EXPAND_MAX_ALT_BYTES say, with the note "expansion of '連携' capped at
+** 4096 bytes of alternatives (kept 40 of 63)" (or "at 64 alternatives") appended to
+** opt->notes_io for each term capped. *out gets the new Query
 ** (qry_free); *split_out (may be NULL) is 1 when a word was split. Returns JFTS_OK,
 ** JFTS_ERR_NOMEM, JFTS_ERR_DB or JFTS_ERR_ICU; on error *out is NULL. */
 int expand_query(Store *s, const Query *query, const ExpandOptions *opt, Query **out,

@@ -292,3 +292,41 @@ int match_adjacent_in_order(const Matcher *m, const MatchSpan *spans, size_t n_s
   if (r.v != r.small) jfts_free(r.v);
   return found;
 }
+
+/* Byte length of the one-char particle at text[at] that may join two words of a noun phrase
+** or a predicate (事例検討の方法, 当事者が参加), 0 when there is none. */
+static size_t particle_at(const char *text, size_t n_bytes, size_t at) {
+  static const char *const k_particles[] = {"の", "と", "を", "に", "が", "は", "で", "へ", "や"};
+  for (size_t i = 0; i < sizeof k_particles / sizeof *k_particles; i++) {
+    size_t len = strlen(k_particles[i]);
+    if (at + len <= n_bytes && memcmp(text + at, k_particles[i], len) == 0) return len;
+  }
+  return 0;
+}
+
+int match_adjacent_across_particle(const Matcher *m, const char *text, size_t n_bytes,
+                                   const MatchSpan *spans, size_t n_spans) {
+  if (m->n_clauses < 2) return 0;
+  /* As match_adjacent_in_order, on byte offsets: a chain end reached at byte e is also
+  ** reached after the particle at e. */
+  ReachSet r;
+  memset(r.small, 0, sizeof r.small);
+  r.v = r.small;
+  r.n = 0;
+  r.cap = sizeof r.small / sizeof *r.small;
+  int found = 0, ok = 1;
+  for (size_t k = 0; k < n_spans && !found && ok; k++) {
+    int rank = m->clause_rank[spans[k].clause];
+    int reached =
+        rank == 0 || (rank > 0 && reach_has(&r, reach_key(spans[k].start_byte, rank - 1)));
+    if (!reached) continue;
+    if (rank == m->n_clauses - 1) {
+      found = 1;
+      break;
+    }
+    size_t end = spans[k].end_byte, gap = particle_at(text, n_bytes, end);
+    ok = reach_add(&r, reach_key(end, rank)) && (gap == 0 || reach_add(&r, reach_key(end + gap, rank)));
+  }
+  if (r.v != r.small) jfts_free(r.v);
+  return found;
+}

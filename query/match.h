@@ -38,4 +38,12 @@ int match_find(const Matcher *m, const char *text, size_t n_bytes, MatchSpan **s
 ** Always 0 for a query of one positive clause. */
 int match_adjacent_in_order(const Matcher *m, const MatchSpan *spans, size_t n_spans);
 
+/* Like match_adjacent_in_order, but also across one particle between two clauses, as a
+** several-word query is written in running text (事例検討 方法 in 事例検討の方法; particles
+** の, と, を, に, が, は, で, へ, や), on the byte offsets of text (n_bytes), the text the
+** spans were found in. Always 0 for a query of one positive clause; 0 when out of memory
+** (it only orders results). */
+int match_adjacent_across_particle(const Matcher *m, const char *text, size_t n_bytes,
+                                   const MatchSpan *spans, size_t n_spans);
+
 #endif

@@ -171,9 +171,13 @@ static QueryOutcome run_query(const ModeArgs *a, const Setup *su, Sink *k, const
   }
   for (size_t i = 0; i < n_notes; i++) fprintf(stderr, PROG ": note: %s%s\n", prefix, notes[i]);
   /* The query as searched: words split into their parts, related topics (expand.h). */
-  ExpandOptions eo = {.ths = su->ths, .related = su->rel};
+  size_t n_parse_notes = n_notes;
+  ExpandOptions eo = {.ths = su->ths, .related = su->rel, .notes_io = &notes,
+                      .n_notes_io = &n_notes};
   int split = 0;
   rc = expand_query(su->store, query, &eo, &searched, &split, &err);
+  for (size_t i = n_parse_notes; i < n_notes; i++)
+    fprintf(stderr, PROG ": note: %s%s\n", prefix, notes[i]);
   if (rc == JFTS_OK && split && (searched_as = qry_render(searched)) == NULL) rc = JFTS_ERR_NOMEM;
   if (rc != JFTS_OK) {
     report_error(prefix, rc, err, "");

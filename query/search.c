@@ -24,9 +24,18 @@ typedef struct Hit {
   int coord_related; /* positive clauses held only through a related-topic text */
   uint64_t missing;  /* bit c: positive clause c (c < 64) held neither way */
   int body;          /* 1: the passage text holds an occurrence and is no table of contents;
-                     ** 0: only its heading or label matched, or it is a TOC (ranked after) */
+                     ** 0: only its heading or label matched, or it is a TOC (ranked after);
+                     ** for several clauses 0 only for a TOC */
   int adjacent;
-  int whole_words;   /* -1 until analysed */
+  int partial;       /* 1: holds some positive clauses directly, not all (ordered by BM25) */
+  int joined;        /* 1: not adjacent, but adjacent and in order across one particle
+                     ** (事例検討の方法 for 事例検討 方法; set when analysed) */
+  int near;          /* 1: two or more clauses, and every clause the passage holds occurs in
+                     ** one sentence of its text or of its heading (set when analysed) */
+  int analysed;      /* 1 once spans, near and joined are set */
+  int whole_words;   /* -1 until analysed (a partial hit: only when shown) */
+  int whole_heading; /* whole_words counting the heading's whole words too (several clauses;
+                     ** it orders the rerank) */
   MatchSpan *spans;  /* set by analyse (owned) */
   size_t n_spans;
   size_t focus;      /* index into spans of the occurrence to show */
@@ -53,6 +62,7 @@ static int rank_before(const Hit *a, const Hit *b) {
   int before;
   if (coord_differs(a, b, &before)) return before;
   if (a->body != b->body) return a->body > b->body;
+  if (a->partial) return a->score != b->score ? a->score > b->score : doc_before(a, b);
   if (a->exact != b->exact) return a->exact > b->exact;
   if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
   if (a->score != b->score) return a->score > b->score;
@@ -63,11 +73,35 @@ static int rerank_before(const Hit *a, const Hit *b) {
   int before;
   if (coord_differs(a, b, &before)) return before;
   if (a->body != b->body) return a->body > b->body;
+  if (a->partial && a->near != b->near) return a->near > b->near;
+  if (a->partial) return a->score != b->score ? a->score > b->score : doc_before(a, b);
   if (a->exact != b->exact) return a->exact > b->exact;
   if (a->adjacent != b->adjacent) return a->adjacent > b->adjacent;
-  if (a->whole_words != b->whole_words) return a->whole_words > b->whole_words;
+  if (a->joined != b->joined) return a->joined > b->joined;
+  if (a->near != b->near) return a->near > b->near;
+  if (a->whole_heading != b->whole_heading) return a->whole_heading > b->whole_heading;
   if (a->score != b->score) return a->score > b->score;
   return doc_before(a, b);
+}
+
+/* 1 when the rerank may reorder a and b: they agree on every key rank_before puts before
+** BM25 (adj_known: adjacency came from the FTS5 phrase query, not from the analysis). */
+static int same_group(const Hit *a, const Hit *b, int adj_known) {
+  if (a->coord != b->coord || a->coord_related != b->coord_related || a->body != b->body)
+    return 0;
+  return a->partial || (a->exact == b->exact && (!adj_known || a->adjacent == b->adjacent));
+}
+
+/* How many of the sorted hits the rerank analyses: the first `want` (offset + limit) and the
+** rest of the group of the last of them, as the rerank moves no hit out of its group (the
+** next pages analyse their own groups, which reach as far: pages stay consistent); at most
+** SEARCH_RERANK_DEPTH. */
+static size_t rerank_depth(const Hit *hits, size_t n, size_t want, int adj_known) {
+  size_t depth = n < SEARCH_RERANK_DEPTH ? n : SEARCH_RERANK_DEPTH;
+  if (want == 0 || want >= depth) return depth;
+  size_t end = want;
+  while (end < depth && same_group(&hits[want - 1], &hits[end], adj_known)) end++;
+  return end;
 }
 
 typedef int (*BeforeFn)(const Hit *a, const Hit *b);
@@ -180,13 +214,16 @@ static void classify(const Collector *c, Hit *hit) {
       hit->missing |= UINT64_C(1) << i;
     }
   }
+  hit->partial = hit->coord > 0 && hit->coord < c->n_positive;
 }
 
 static int collect_hit(void *ctx, const StoreHit *h) {
   Collector *c = ctx;
   c->totals.n_occurrences += h->n_occurrences;
+  /* For several words, a heading or label holding one is part of the passage (the section
+  ** or table row it belongs to): only a table of contents ranks after. */
   Hit hit = {.id = h->id, .score = h->score, .doc_key = h->doc_key, .whole_words = -1,
-             .body = h->n_occurrences > 0 && !h->toc};
+             .body = !h->toc && (h->n_occurrences > 0 || c->n_positive >= 2)};
   /* A passage the words find directly is ranked by them alone: a related text it also holds
   ** (障害当事者 beside 当事者) would add to its score what the user did not type. */
   double direct = c->direct_scores ? score_of(c->direct_scores, h->id) : -1.0;
@@ -514,33 +551,28 @@ static int is_related_span(const Query *q, const MatchSpan *sp) {
   return sp->variant >= (int)c->terms[sp->term].n_variants;
 }
 
-/* Positive clauses with an occurrence of their own text or a spelling variant on word
-** boundaries at both ends (a related text found as a whole word does not count: it would
-** lift a passage that lacks the word above one that holds it inside a longer word);
-** *focus_out gets the first whole-word occurrence of any kind (0 when none). Returns the
-** count, or minus an error code. */
+/* Adds to *whole_io (bit c: clause c, c < 64) the positive clauses with an occurrence of their
+** own text or a spelling variant on word boundaries at both ends in text (a related text found
+** as a whole word does not count: it would lift a passage that lacks the word above one that
+** holds it inside a longer word); *focus_out (may be NULL) gets the first whole-word
+** occurrence of any kind (0 when none). Returns JFTS_OK or an error code. */
 static int whole_word_clauses(const Query *q, const char *text, size_t n_bytes,
-                              const MatchSpan *spans, size_t n_spans, size_t *focus_out,
-                              char **err_out) {
+                              const MatchSpan *spans, size_t n_spans, uint64_t *whole_io,
+                              size_t *focus_out, char **err_out) {
   int rc = JFTS_OK;
-  unsigned char seen[64] = {0};
-  int n_seen = 0;
   size_t window_start = 1, window_end = 0; /* empty */
   size_t *breaks = NULL, n_breaks = 0;
-  *focus_out = 0;
-  int focus_set = 0;
+  int focus_set = focus_out == NULL;
+  if (focus_out) *focus_out = 0;
   /* Once every clause that occurs has a whole-word occurrence, later spans change nothing:
   ** stop there (ICU's dictionary segmentation is most of a query's time). */
-  unsigned char occurs[64] = {0};
-  int n_occurs = 0;
+  uint64_t occurs = 0;
   for (size_t i = 0; i < n_spans; i++) {
     int c = spans[i].clause;
-    if (c >= 0 && c < 64 && !occurs[c] && !is_related_span(q, &spans[i])) {
-      occurs[c] = 1;
-      n_occurs++;
-    }
+    if (c >= 0 && c < 64 && !is_related_span(q, &spans[i])) occurs |= UINT64_C(1) << c;
   }
-  for (size_t i = 0; rc == JFTS_OK && i < n_spans && !(focus_set && n_seen == n_occurs); i++) {
+  for (size_t i = 0; rc == JFTS_OK && i < n_spans && !(focus_set && !(occurs & ~*whole_io));
+       i++) {
     const MatchSpan *sp = &spans[i];
     if (!(sp->start_byte > window_start && sp->end_byte < window_end)) {
       size_t a = sp->start_byte, b = sp->end_byte;
@@ -558,13 +590,17 @@ static int whole_word_clauses(const Query *q, const char *text, size_t n_bytes,
       *focus_out = i;
       focus_set = 1;
     }
-    if (sp->clause >= 0 && sp->clause < 64 && !seen[sp->clause] && !is_related_span(q, sp)) {
-      seen[sp->clause] = 1;
-      n_seen++;
-    }
+    if (sp->clause >= 0 && sp->clause < 64 && !is_related_span(q, sp))
+      *whole_io |= UINT64_C(1) << sp->clause;
   }
   jfts_free(breaks);
-  return rc == JFTS_OK ? n_seen : -rc;
+  return rc;
+}
+
+static int popcount64(uint64_t x) {
+  int n = 0;
+  for (; x; x &= x - 1) n++;
+  return n;
 }
 
 /* ---- the search -------------------------------------------------------------------------- */
@@ -572,6 +608,7 @@ static int whole_word_clauses(const Query *q, const char *text, size_t n_bytes,
 typedef struct RunCtx {
   const Matcher *m;
   const Query *q;         /* the query searched (which spans are related texts) */
+  uint64_t positive;      /* bit c: clause c (c < 64) is positive */
   Hit *hit;
   int compute_adjacent;   /* no FTS5 adjacency set (SEARCH_SORT_DOC, or too many
                           ** combinations): judge it from the spans */
@@ -582,16 +619,84 @@ typedef struct RunCtx {
   char **err_out;
 } RunCtx;
 
-/* Finds the spans and whole-word clauses of one passage (once per hit). */
-static int analyse(RunCtx *r, Hit *h, const char *text, size_t n_bytes) {
-  if (h->whole_words >= 0) return JFTS_OK;
-  int rc = match_find(r->m, text, n_bytes, &h->spans, &h->n_spans, r->err_out);
-  if (rc != JFTS_OK) return rc;
-  int w = whole_word_clauses(r->q, text, n_bytes, h->spans, h->n_spans, &h->focus, r->err_out);
-  if (w < 0) return -w;
-  h->whole_words = w;
-  if (r->compute_adjacent) h->adjacent = match_adjacent_in_order(r->m, h->spans, h->n_spans);
-  return JFTS_OK;
+/* 1 when text holds 。！？ or a line break at byte at (a sentence or list item ends there). */
+static int is_sentence_end(const char *text, size_t n_bytes, size_t at) {
+  static const char *const k_ends[] = {"。", "！", "？", "．", "\n"};
+  for (size_t i = 0; i < sizeof k_ends / sizeof *k_ends; i++) {
+    size_t len = strlen(k_ends[i]);
+    if (at + len <= n_bytes && memcmp(text + at, k_ends[i], len) == 0) return 1;
+  }
+  return 0;
+}
+
+/* 1 when one sentence of text (n_bytes; ended by 。！？ or a line break) holds an occurrence
+** of each clause of want (bit c: clause c). spans sorted by start, as match_find gives them. */
+static int in_one_sentence(const char *text, size_t n_bytes, const MatchSpan *spans,
+                           size_t n_spans, uint64_t want) {
+  size_t i = 0;
+  while (i < n_spans) {
+    uint64_t got = 0;
+    size_t end = spans[i].start_byte;
+    while (end < n_bytes && !is_sentence_end(text, n_bytes, end)) end++;
+    /* at least span i, so that the walk always moves on */
+    do {
+      if (spans[i].clause >= 0 && spans[i].clause < 64) got |= UINT64_C(1) << spans[i].clause;
+      i++;
+    } while (i < n_spans && spans[i].start_byte < end);
+    if ((got & want) == want) return 1;
+  }
+  return 0;
+}
+
+/* Sets h's whole_words (text) and whole_heading (text and heading: hs, n_hs, the spans of the
+** heading the index holds, p->headings) and its focus. */
+static int whole_words_of(const RunCtx *r, Hit *h, const StorePassageRow *p,
+                          const MatchSpan *hs, size_t n_hs) {
+  uint64_t whole = 0;
+  int rc = whole_word_clauses(r->q, p->text, p->n_text, h->spans, h->n_spans, &whole, &h->focus,
+                              r->err_out);
+  h->whole_words = popcount64(whole);
+  if (rc == JFTS_OK && n_hs > 0)
+    rc = whole_word_clauses(r->q, p->headings, strlen(p->headings), hs, n_hs, &whole, NULL,
+                            r->err_out);
+  h->whole_heading = popcount64(whole);
+  return rc;
+}
+
+/* Finds the spans, adjacency and nearness of one passage (once per hit) and its whole words
+** (ICU's dictionary segmentation, most of the cost: only where they order the results, in a
+** level holding every clause, and for a result shown, whose focus they pick). For a query of
+** several words the heading counts as part of the passage (a section titled
+** 高齢分野との連携 is about both words for every passage under it): its whole words count,
+** and so does a sentence of it holding the words (Hit.near). */
+static int analyse(RunCtx *r, Hit *h, const StorePassageRow *p) {
+  int rc = JFTS_OK, several = r->totals->n_positive >= 2;
+  int whole = h->whole_words < 0 && (!h->partial || r->cb != NULL);
+  uint64_t want = r->positive & ~h->missing;
+  MatchSpan *hs = NULL;
+  size_t n_hs = 0;
+  if (h->analysed && !whole) return JFTS_OK;
+  if (several && p->headings && p->headings[0])
+    rc = match_find(r->m, p->headings, strlen(p->headings), &hs, &n_hs, r->err_out);
+  if (rc == JFTS_OK && !h->analysed) {
+    rc = match_find(r->m, p->text, p->n_text, &h->spans, &h->n_spans, r->err_out);
+    h->analysed = rc == JFTS_OK;
+    h->near = several && popcount64(want) >= 2 &&
+              (in_one_sentence(p->text, p->n_text, h->spans, h->n_spans, want) ||
+               in_one_sentence(p->headings, n_hs ? strlen(p->headings) : 0, hs, n_hs, want));
+    if (r->compute_adjacent) h->adjacent = match_adjacent_in_order(r->m, h->spans, h->n_spans);
+    h->joined = !h->adjacent &&
+                match_adjacent_across_particle(r->m, p->text, p->n_text, h->spans, h->n_spans);
+  }
+  if (rc == JFTS_OK && whole) rc = whole_words_of(r, h, p, hs, n_hs);
+  jfts_free(hs);
+  return rc;
+}
+
+/* 0 when the analysis cannot move h in the rerank, which then need not read its passage: a
+** hit holding some clauses, not all, is ordered by near (two clauses held or more) and BM25. */
+static int rerank_reads(const RunCtx *r, const Hit *h) {
+  return !h->partial || popcount64(r->positive & ~h->missing) >= 2;
 }
 
 /* The occurrences in p's heading path and label (SearchResult.heading_spans, label_spans):
@@ -631,7 +736,7 @@ static int field_spans(const Matcher *m, const StorePassageRow *p, MatchSpan **h
 
 static int passage_cb(void *ctx, const StorePassageRow *p) {
   RunCtx *r = ctx;
-  int rc = analyse(r, r->hit, p->text, p->n_text);
+  int rc = analyse(r, r->hit, p);
   if (rc != JFTS_OK || r->cb == NULL) return rc;
   const Hit *h = r->hit;
   MatchSpan *hs = NULL, *ls = NULL;
@@ -841,14 +946,20 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (rc != JFTS_OK) goto cleanup;
   if (totals_out) *totals_out = c.totals;
 
+  uint64_t positive = 0;
+  for (size_t i = 0; i < query->n_clauses && i < 64; i++)
+    if (!query->clauses[i].excluded) positive |= UINT64_C(1) << i;
   RunCtx r = {.m = m,
               .q = query,
+              .positive = positive,
               .compute_adjacent = adj_match == NULL,
               .totals = &c.totals,
               .err_out = err_out};
   if (o.sort == SEARCH_SORT_RANK) {
-    size_t depth = c.n < SEARCH_RERANK_DEPTH ? c.n : SEARCH_RERANK_DEPTH;
-    for (size_t i = 0; rc == JFTS_OK && i < depth; i++) rc = visit(s, &r, &c.hits[i], err_out);
+    size_t depth = rerank_depth(c.hits, c.n, o.limit > 0 ? (size_t)(o.offset + o.limit) : c.n,
+                                adj_match != NULL);
+    for (size_t i = 0; rc == JFTS_OK && i < depth; i++)
+      if (rerank_reads(&r, &c.hits[i])) rc = visit(s, &r, &c.hits[i], err_out);
     if (rc == JFTS_OK) rc = sort_hits(c.hits, depth, rerank_before);
   }
   r.cb = cb;

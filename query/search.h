@@ -14,17 +14,24 @@
 **     always ranks above a related-topic-only hit); the rest applies within one level:
 **  0b. passages whose text holds an occurrence before those found only through their
 **     heading path or label (a section title, a table row's name) and before tables of
-**     contents (StorePassageRow.toc);
+**     contents (StorePassageRow.toc); for a query of several clauses a heading or label
+**     holding one counts as part of the passage (only a TOC ranks after);
+**  0c. in a level that holds some of the clauses, not all: BM25 (step 4) alone, after (in
+**     the first SEARCH_RERANK_DEPTH) the passages holding their clauses in one sentence;
 **  1. when the query has thesaurus variants (thesaurus.h): passages matching the query as
 **     typed, without its variants (the user's own words), before passages matched only
 **     through a variant, over all matching passages (one extra FTS5 query, no ranking);
 **  2. for a query of two or more positive clauses, passages where the clauses occur adjacent
 **     and in query order (地域包括 支援センター in 地域包括支援センター) before the others,
 **     over all matching passages (one extra FTS5 phrase query, no ranking);
-**  3. within the first SEARCH_RERANK_DEPTH passages of that order only: passages with more
-**     clauses occurring as whole words (both ends of an occurrence of the clause's own text
-**     or a spelling variant on ICU word boundaries: レビュー in 模擬レビューを, not in
-**     ケースレビュー; a related text does not count) first;
+**  3. within the first SEARCH_RERANK_DEPTH passages of that order only: passages with the
+**     clauses in order across one particle (事例検討の方法 for 事例検討 方法,
+**     match_adjacent_across_particle), then passages holding every clause they hold in one
+**     sentence of their text or heading (ended by 。！？ or a line break), then passages with
+**     more clauses occurring as whole words (both ends of an occurrence of the clause's own
+**     text or a spelling variant on ICU word boundaries: レビュー in 模擬レビューを, not in
+**     ケースレビュー; a related text does not count; for several clauses, in the heading
+**     too) first;
 **  4. jfts_rank's BM25 score (rank.h), higher first: for a passage that holds some clause
 **     directly, the score of the query without its related texts, so that a related text it
 **     also holds does not reorder the passages holding the words; for a related-topic-only
@@ -44,7 +51,10 @@
 #include "store.h"
 
 /* Passages whose word-boundary rank is computed: the top of the BM25 order, where it is
-** seen; the rest keep BM25 order, so that pages (offset) stay consistent. */
+** seen; the rest keep BM25 order, so that pages (offset) stay consistent. Of these, only
+** the groups that reach the page asked for (offset + limit) are analysed: the rerank moves
+** no passage out of its group (equal on steps 0 to 2), nor one holding some of several
+** clauses, not all, unless it holds two or more. */
 #define SEARCH_RERANK_DEPTH 100
 
 typedef enum SearchSort {

@@ -200,6 +200,91 @@ static void test_one_part(void **state) {
   }
 }
 
+/* The other inflected form of a verb, as a variant (with a thesaurus; not for a phrase):
+** query, the variants of its term joined by '|'. */
+static void test_inflections(void **state) {
+  Fixture *f = *state;
+  static const struct {
+    const char *query, *variants;
+  } cases[] = {
+      {"出向く", "出向き"},   {"出向き", "出向く"}, {"広める", "広め"}, {"見る", "見り"},
+      {"課題", ""},           {"\"出向く\"", ""},  {"ひきこもり", ""},  {"ＡＢく", ""},
+  };
+  static const char k_ths[] = "無関係, 別語\n";
+  Thesaurus *ths = NULL;
+  assert_int_equal(ths_parse("ths", k_ths, sizeof k_ths - 1, &ths, NULL), JFTS_OK);
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Query *q = NULL, *out = NULL;
+    assert_int_equal(qry_parse(cases[c].query, strlen(cases[c].query), &q, NULL), JFTS_OK);
+    ExpandOptions o = {.ths = ths, .no_split = 1};
+    assert_int_equal(expand_query(f->store, q, &o, &out, NULL, NULL), JFTS_OK);
+    const QryTerm *t = &out->clauses[0].terms[0];
+    char got[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < t->n_variants; i++)
+      len += (size_t)snprintf(got + len, sizeof got - len, "%s%s", i ? "|" : "", t->variants[i]);
+    if (strcmp(got, cases[c].variants) != 0) print_error("query %s\n", cases[c].query);
+    assert_string_equal(got, cases[c].variants);
+    qry_free(out);
+    qry_free(q);
+  }
+  ths_free(ths);
+}
+
+/* The alternatives' cap (expand.h): a term keeps its variants, then its related texts, up to
+** EXPAND_MAX_ALTS of them and EXPAND_MAX_ALT_BYTES bytes, and each term capped gets a note.
+** Alternatives are texts of len chars (a distinct prefix, then い), n_var variants and n_rel
+** related texts; expect: variants and related texts kept, and the note (or "" for none). */
+static void test_cap(void **state) {
+  Fixture *f = *state;
+  static const struct {
+    size_t n_var, n_rel, len, kept_var, kept_rel;
+    const char *note;
+  } cases[] = {
+      {10, 10, 20, 10, 10, ""},
+      {62, 0, 200, 6, 0, "expansion of '連絡調整' capped at 4096 bytes of alternatives (kept 6 of 62)"},
+      {3, 40, 200, 3, 3, "expansion of '連絡調整' capped at 4096 bytes of alternatives (kept 6 of 43)"},
+      {40, 40, 6, 40, 24, "expansion of '連絡調整' capped at 64 alternatives (kept 64 of 80)"},
+      {63, 63, 3, 63, 1, "expansion of '連絡調整' capped at 64 alternatives (kept 64 of 126)"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Query *q = NULL, *out = NULL;
+    assert_int_equal(qry_parse("連絡調整", strlen("連絡調整"), &q, NULL), JFTS_OK);
+    QryTerm *t = &q->clauses[0].terms[0];
+    for (size_t i = 0; i < cases[c].n_var + cases[c].n_rel; i++) {
+      char alt[1024];
+      int n = snprintf(alt, sizeof alt, "%c%03zu", 'a' + (int)(i % 26), i);
+      for (size_t k = 4; k < cases[c].len && n + 3 < (int)sizeof alt; k++)
+        n += snprintf(alt + n, sizeof alt - (size_t)n, "い");
+      int rc = i < cases[c].n_var ? qry_term_add_variant(t, alt, (size_t)n, NULL)
+                                  : qry_term_add_related(t, alt, (size_t)n, NULL);
+      assert_int_equal(rc, JFTS_OK);
+    }
+    char **notes = NULL;
+    size_t n_notes = 0;
+    ExpandOptions o = {.no_split = 1, .notes_io = &notes, .n_notes_io = &n_notes};
+    assert_int_equal(expand_query(f->store, q, &o, &out, NULL, NULL), JFTS_OK);
+    const QryTerm *ot = &out->clauses[0].terms[0];
+    size_t bytes = 0;
+    for (size_t i = 0; i < ot->n_variants; i++) bytes += strlen(ot->variants[i]);
+    for (size_t i = 0; i < ot->n_related; i++) bytes += strlen(ot->related[i]);
+    if (ot->n_variants != cases[c].kept_var || ot->n_related != cases[c].kept_rel)
+      print_error("case %zu: kept %zu variants, %zu related\n", c, ot->n_variants,
+                  ot->n_related);
+    assert_int_equal(ot->n_variants, cases[c].kept_var);
+    assert_int_equal(ot->n_related, cases[c].kept_rel);
+    assert_true(bytes <= EXPAND_MAX_ALT_BYTES);
+    /* the kept ones are the first ones, in order */
+    if (ot->n_variants) assert_string_equal(ot->variants[0], t->variants[0]);
+    if (ot->n_related) assert_string_equal(ot->related[0], t->related[0]);
+    assert_string_equal(n_notes ? notes[0] : "", cases[c].note);
+    assert_true(n_notes <= 1);
+    ths_warnings_free(notes, n_notes);
+    qry_free(out);
+    qry_free(q);
+  }
+}
+
 /* missing and via as JSON and as text. */
 static void test_render(void **state) {
   (void)state;
@@ -277,6 +362,8 @@ int main(void) {
       cmocka_unit_test(test_split),
       cmocka_unit_test(test_one_part),
       cmocka_unit_test(test_render),
+      cmocka_unit_test(test_cap),
+      cmocka_unit_test(test_inflections),
       cmocka_unit_test(test_out_of_memory),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

@@ -844,6 +844,80 @@ static char *render_search(Store *s, const char *q, SearchSort sort) {
   return out;
 }
 
+/* Several words, within one coordination level (tests/data/search/several.txt, whose BM25
+** order is the reverse of these): the words joined by a particle (事例検討の方法) first, then
+** both in one sentence, then far apart; a passage holding only a rare word, in its heading,
+** ranks by BM25 among the passages holding some of the words, not after all those whose text
+** holds one (the heading is part of the passage); the rest by BM25 (会議, in half of the
+** passages, scores next to nothing: the shortest passage first). Lines are line_start. */
+static void test_several_words_order(void **state) {
+  (void)state;
+  static const struct {
+    const char *q, *expect;
+  } cases[] = {
+      {"事例検討 方法", "17 19 21"},
+      {"移行支援 会議", "7 15 11 13 21"},
+  };
+  char path[64];
+  temp_path(path, sizeof path);
+  index_file(path, JFTS_TESTDATA "/search/several.txt", "several.txt");
+  Store *s = NULL;
+  assert_int_equal(store_open(path, STORE_READ, &s, NULL), JFTS_OK);
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Rows rs = {0};
+    search(s, cases[c].q, SEARCH_SORT_RANK, 10, 0, NULL, &rs);
+    char got[256] = "";
+    size_t len = 0;
+    for (size_t i = 0; i < rs.n; i++)
+      len += (size_t)snprintf(got + len, sizeof got - len, "%s%d", i ? " " : "",
+                              rs.rows[i].line_start);
+    if (strcmp(got, cases[c].expect) != 0) print_error("query %s\n", cases[c].q);
+    assert_string_equal(got, cases[c].expect);
+    /* ... which BM25 alone orders otherwise. */
+    int by_score = 1;
+    for (size_t i = 1; i < rs.n; i++) by_score &= rs.rows[i - 1].score >= rs.rows[i].score;
+    assert_false(by_score && c == 0);
+    rows_free(&rs);
+  }
+  store_close(s);
+  unlink(path);
+}
+
+/* match_adjacent_across_particle: in query order, adjacent or across one particle. */
+static void test_adjacent_across_particle(void **state) {
+  (void)state;
+  static const struct {
+    const char *q, *text;
+    int expect;
+  } cases[] = {
+      {"事例検討 方法", "事例検討の方法を見直した", 1},
+      {"事例検討 方法", "事例検討方法を見直した", 1},
+      {"当事者 参加", "当事者が参加した", 1},
+      {"事例検討 方法", "方法の事例検討", 0},          /* the other order */
+      {"事例検討 方法", "事例検討での方法", 0},        /* two particles */
+      {"事例検討 方法", "事例検討、方法", 0},          /* a comma is no particle */
+      {"地域 支援 会議", "地域の支援の会議", 1},
+      {"地域 支援 会議", "地域の支援と連携の会議", 0}, /* a word between */
+      {"事例検討", "事例検討の方法", 0},               /* one clause */
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Query *q = NULL;
+    Matcher *m = NULL;
+    MatchSpan *spans = NULL;
+    size_t n = 0;
+    assert_int_equal(qry_parse(cases[c].q, strlen(cases[c].q), &q, NULL), JFTS_OK);
+    assert_int_equal(match_new(q, &m, NULL), JFTS_OK);
+    size_t len = strlen(cases[c].text);
+    assert_int_equal(match_find(m, cases[c].text, len, &spans, &n, NULL), JFTS_OK);
+    int got = match_adjacent_across_particle(m, cases[c].text, len, spans, n);
+    if (got != cases[c].expect) print_error("%s in %s\n", cases[c].q, cases[c].text);
+    assert_int_equal(got, cases[c].expect);
+    jfts_free(spans);
+    match_free(m);
+    qry_free(q);
+  }
+}
+
 /* The statistics kept in meta at each commit, read lazily, rank and order exactly as the
 ** full pass over the passages does (an index without them), across several files. */
 static void test_lazy_stats_as_full_pass(void **state) {
@@ -910,6 +984,8 @@ int main(void) {
       cmocka_unit_test(test_variants_below_exact),
       cmocka_unit_test(test_best_match),   cmocka_unit_test(test_related_below_literal),
       cmocka_unit_test(test_punctuation),  cmocka_unit_test(test_lazy_stats_as_full_pass),
+      cmocka_unit_test(test_several_words_order),
+      cmocka_unit_test(test_adjacent_across_particle),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

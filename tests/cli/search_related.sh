@@ -104,3 +104,14 @@ expect_eq "$bad" 0 "参加・: found but not highlighted"
 expect_eq "$(grep -c '«参加・»' <<<"$OUT")" 0 "参加・: the ・ is a separator"
 run "$JFTS_QUERY" --db t.db --limit 1 --no-color 高砂・岩切
 expect_match "$OUT" '«高砂»・«岩切»' "高砂・岩切: both words highlighted"
+
+# A thesaurus group of long variants: the term keeps EXPAND_MAX_ALT_BYTES (4096) bytes of
+# them, says so on stderr, and the search runs (exit 0) on what was kept.
+python3 -c '
+print(", ".join(["連携"] + ["連携" + "あ" * i + "い" * 200 for i in range(1, 63)]))' >long_variants.txt
+export JFTS_THESAURUS="$PWD/long_variants.txt"
+run "$JFTS_QUERY" --db t.db --limit 1 --no-color 連携
+unset JFTS_THESAURUS
+expect_rc 0 "long variants"
+expect_eq "$ERR" "jfts-query: note: expansion of '連携' capped at 4096 bytes of alternatives (kept 6 of 62)" "long variants: note"
+expect_match "$OUT" "«連携»" "long variants: the term is still searched"
