@@ -670,6 +670,37 @@ static int visit(Store *s, RunCtx *r, Hit *h, char **err_out) {
   return rc;
 }
 
+/* 1 when a and b share every key rank_before and rerank_before compare before whole_words. */
+static int same_group(const Hit *a, const Hit *b) {
+  return a->coord == b->coord && a->coord_related == b->coord_related && a->body == b->body &&
+         a->exact == b->exact && a->adjacent == b->adjacent;
+}
+
+/* Reranks hits[0, depth) (in rank_before order) by rerank_before so that its first `want`
+** places are what sorting all of them gives, analysing (ICU word breaks: the costly part of
+** a short query) only as many as that needs. Within a group of equal earlier keys the rerank
+** is a stable partition by whole_words, so once a group's first `need` analysed hits reach
+** max_words (no hit can have more whole-word clauses), its later hits cannot come before
+** them: places from `want` on may then differ from a full rerank, and are not shown. */
+static int rerank(Store *s, RunCtx *r, Hit *hits, size_t depth, size_t want, int max_words,
+                  char **err_out) {
+  int rc = JFTS_OK;
+  size_t end = 0, group = 0, n_max = 0;
+  if (want > depth) want = depth;
+  while (rc == JFTS_OK && end < depth) {
+    if (!same_group(&hits[group], &hits[end])) {
+      if (end >= want) break; /* every place before want is settled */
+      group = end;
+      n_max = 0;
+    }
+    rc = visit(s, r, &hits[end], err_out);
+    n_max += rc == JFTS_OK && hits[end].whole_words >= max_words;
+    end++;
+    if (group + n_max >= want) break;
+  }
+  return rc == JFTS_OK ? sort_hits(hits, end, rerank_before) : rc;
+}
+
 /* The passages of one clause under flags (qparse.h's QRY_MATCH_*), sorted by id; an empty
 ** set when the flags leave no alternative. */
 static int clause_ids(Store *s, const QryClause *c, unsigned flags, IdSet *out, char **err_out) {
@@ -833,8 +864,10 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
               .err_out = err_out};
   if (o.sort == SEARCH_SORT_RANK) {
     size_t depth = c.n < SEARCH_RERANK_DEPTH ? c.n : SEARCH_RERANK_DEPTH;
-    for (size_t i = 0; rc == JFTS_OK && i < depth; i++) rc = visit(s, &r, &c.hits[i], err_out);
-    if (rc == JFTS_OK) rc = sort_hits(c.hits, depth, rerank_before);
+    size_t want = o.limit > 0 ? (size_t)o.offset + (size_t)o.limit : depth;
+    if (r.compute_adjacent && query->n_clauses >= 2) want = depth; /* adjacent still moves */
+    rc = rerank(s, &r, c.hits, depth, want, query->n_clauses < 64 ? (int)query->n_clauses : 64,
+                err_out);
   }
   r.cb = cb;
   r.cb_ctx = ctx;
