@@ -4,8 +4,10 @@
 # what a script or a web server pays per request before the query: process, ICU, opening the
 # index, and whatever search_prepare loads.
 #
-#   bench/startup.sh [-n N] [-q QUERY] [--query-bin PATH] DB...
+#   bench/startup.sh [-n N] [-q QUERY] [--exact] [--query-bin PATH] DB...
 #
+# --exact passes --exact (no thesaurus, no related topics), as bench/run.sh's start-up figure
+# does; without it every call also loads the thesaurus and the related-topics file.
 # Prints one line per database: DB, passages, median / min / max start-up ms, median query ms,
 # the median CPU time of the whole process (user + system), the median of the 'load' time it
 # reports (search_prepare), and the load average: on a busy machine wall time is mostly
@@ -13,23 +15,26 @@
 set -euo pipefail
 n=20
 query=条
+exact=
 bin=${JFTS_QUERY:-$(dirname "$0")/../build/jfts-query}
 dbs=()
 while [ $# -gt 0 ]; do
   case $1 in
     -n) n=$2; shift 2 ;;
     -q) query=$2; shift 2 ;;
+    --exact) exact=--exact; shift ;;
     --query-bin) bin=$2; shift 2 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) dbs+=("$1"); shift ;;
   esac
 done
-[ ${#dbs[@]} -gt 0 ] || { echo "usage: $0 [-n N] [-q QUERY] [--query-bin PATH] DB..." >&2; exit 2; }
+[ ${#dbs[@]} -gt 0 ] || { echo "usage: $0 [-n N] [-q QUERY] [--exact] [--query-bin PATH] DB..." >&2; exit 2; }
 
 for db in "${dbs[@]}"; do
-  python3 - "$bin" "$db" "$query" "$n" <<'EOF'
+  python3 - "$bin" "$db" "$query" "$n" "$exact" <<'EOF'
 import os, re, resource, sqlite3, statistics, subprocess, sys, time
 bin_, db, query, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+extra = [sys.argv[5]] if sys.argv[5] else []
 rows = sqlite3.connect(f"file:{db}?mode=ro", uri=True).execute(
     "SELECT count(*) FROM passages").fetchone()[0]
 starts, queries, cpus, loads = [], [], [], []
@@ -39,7 +44,7 @@ def child_cpu():
 for _ in range(n):
     c0 = child_cpu()
     t0 = time.perf_counter()
-    p = subprocess.run([bin_, "--db", db, "--limit", "10", "--timing", query],
+    p = subprocess.run([bin_, "--db", db, "--limit", "10", "--timing"] + extra + [query],
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     wall = (time.perf_counter() - t0) * 1000
     cpus.append(child_cpu() - c0)

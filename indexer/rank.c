@@ -16,6 +16,8 @@ typedef struct RankQuery {
   double *weight;  /* per column */
   double avg_all;  /* mean row length over all columns (xColumnSize path) */
   double avg_other; /* mean length of the columns after the first (RankData path) */
+  int64_t n_row;    /* rows in the table */
+  int deferred;     /* one phrase, idf left to the caller (RankSink) */
 } RankQuery;
 
 /* Natural logarithm of x > 0. The library is linked without libm (the build gives jfts_store
@@ -42,6 +44,19 @@ static double rank_ln(double x) {
   return 2.0 * sum + e * LN2;
 }
 
+double rank_idf(int64_t n_row, int64_t n_hit) {
+  if (n_row < 1) n_row = 1; /* a query on an empty table scores no row anyway */
+  double idf = rank_ln(((double)n_row - (double)n_hit + 0.5) / ((double)n_hit + 0.5));
+  return idf > 0.0 ? idf : 1e-6;
+}
+
+/* The same operations, in the same order, as the sum in rank_function for one phrase. */
+double rank_deferred_score(double idf, double x, double y) {
+  double score = 0.0;
+  if (x != 0.0) score += idf * x / y;
+  return score;
+}
+
 static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx) {
   (void)api;
   (void)fts;
@@ -50,7 +65,7 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx) {
 }
 
 static int query_init(const Fts5ExtensionApi *api, Fts5Context *fts, int n_val,
-                      sqlite3_value **vals, RankQuery **out) {
+                      sqlite3_value **vals, int defer, RankQuery **out) {
   int n_phrase = api->xPhraseCount(fts);
   int n_col = api->xColumnCount(fts);
   sqlite3_int64 n_bytes = (sqlite3_int64)sizeof(RankQuery) +
@@ -79,14 +94,15 @@ static int query_init(const Fts5ExtensionApi *api, Fts5Context *fts, int n_val,
     rc = api->xColumnTotalSize(fts, c, &n);
     n_other += n;
   }
+  q->n_row = n_row;
   if (n_row < 1) n_row = 1; /* a query on an empty table scores no row anyway */
   q->avg_all = (double)n_all / (double)n_row;
   q->avg_other = (double)n_other / (double)n_row;
-  for (int p = 0; rc == SQLITE_OK && p < n_phrase; p++) {
+  q->deferred = defer && n_phrase == 1;
+  for (int p = 0; rc == SQLITE_OK && p < n_phrase && !q->deferred; p++) {
     sqlite3_int64 n_hit = 0;
     rc = api->xQueryPhrase(fts, p, &n_hit, count_row);
-    double idf = rank_ln(((double)n_row - (double)n_hit + 0.5) / ((double)n_hit + 0.5));
-    q->idf[p] = idf > 0.0 ? idf : 1e-6;
+    q->idf[p] = rank_idf(n_row, n_hit);
   }
   if (rc != SQLITE_OK) {
     sqlite3_free(q);
@@ -106,7 +122,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
   int rc = SQLITE_OK;
   RankQuery *q = api->xGetAuxdata(fts, 0);
   if (q == NULL) {
-    rc = query_init(api, fts, n_val, vals, &q);
+    rc = query_init(api, fts, n_val, vals, sink && sink->defer_idf, &q);
     if (rc == SQLITE_OK) rc = api->xSetAuxdata(fts, q, sqlite3_free);
   }
   if (rc != SQLITE_OK) {
@@ -150,8 +166,18 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
   }
   if (avg <= 0.0) avg = 1.0;
 
-  double score = 0.0;
   double norm = RANK_K1 * (1.0 - RANK_B + RANK_B * len / avg);
+  if (q->deferred) {
+    double f = q->freq[0];
+    sink->deferred = 1;
+    sink->x = f * (RANK_K1 + 1.0);
+    sink->y = f + norm;
+    sink->n_row = q->n_row;
+    sink->n_text_inst = n_text_inst;
+    sqlite3_result_double(ctx, 0.0);
+    return;
+  }
+  double score = 0.0;
   for (int p = 0; p < q->n_phrase; p++) {
     double f = q->freq[p];
     if (f != 0.0) score += q->idf[p] * (f * (RANK_K1 + 1.0)) / (f + norm);

@@ -48,10 +48,27 @@ typedef struct RankData {
   double avg_text;          /* mean text length over the rows of the table */
 } RankData;
 
-/* Where jfts_rank writes what it saw in the current row (for the caller's occurrence total). */
+/* Where jfts_rank writes what it saw in the current row (for the caller's occurrence total).
+** Deferred idf: idf(p) needs n(p) before the first row, which FTS5 gives only by a second
+** pass over the phrase's rows (xQueryPhrase: a quarter of a frequent term's query). A caller
+** that sets defer_idf and reads every row of the statement, unfiltered, can count n(p)
+** itself: for a query of one phrase, jfts_rank then skips that pass, returns 0 as the score
+** and leaves x, y and n_row here; the caller's score for the row is rank_deferred_score(
+** rank_idf(n_row, rows returned), x, y), the same double jfts_rank would have returned. */
 typedef struct RankSink {
   int64_t n_text_inst; /* phrase instances in column 0 of the last row scored */
+  int defer_idf;       /* in: the caller counts the rows (see above) */
+  int deferred;        /* out: 1 when the last row's score was deferred */
+  double x, y;         /* out, when deferred: the row's BM25 numerator and denominator */
+  int64_t n_row;       /* out, when deferred: rows in the table */
 } RankSink;
+
+/* BM25's idf as jfts_rank computes it: ln((N - n + 0.5) / (n + 0.5)), at least 1e-6, for
+** n_row rows (at least 1) of which n_hit hold the phrase. */
+double rank_idf(int64_t n_row, int64_t n_hit);
+
+/* The score of a row whose idf was deferred (RankSink): bit for bit jfts_rank's. */
+double rank_deferred_score(double idf, double x, double y);
 
 /* Registers jfts_rank on db (fts5_api through `SELECT fts5(?1)`). data is borrowed and read
 ** at each call, so it may be filled after registration; it must outlive the connection's

@@ -375,12 +375,54 @@ static int filter_is_empty(const StoreFilter *f) {
                        f->meeting == NULL && f->year == 0 && f->n_orgs == 0 && f->kind == NULL);
 }
 
+/* A row whose score waits for its phrase's idf (RankSink.defer_idf). */
+typedef struct DeferredRow {
+  int64_t id;
+  double x, y;
+  int64_t n_text_inst;
+} DeferredRow;
+
+/* Keeps a row of a deferred-idf scan; JFTS_ERR_NOMEM when it cannot. */
+static int defer_row(DeferredRow **rows, size_t *n, size_t *cap, int64_t id,
+                     const RankSink *sink) {
+  DeferredRow *r = jfts_grow(*rows, cap, *n + 1, sizeof *r);
+  if (r == NULL) return JFTS_ERR_NOMEM;
+  *rows = r;
+  r[(*n)++] = (DeferredRow){id, sink->x, sink->y, sink->n_text_inst};
+  return JFTS_OK;
+}
+
+/* The rows of a deferred-idf scan, scored now that their count is known, in the order read. */
+static int emit_deferred(Store *s, const DeferredRow *rows, size_t n, int64_t n_table_rows,
+                         StoreHitCb cb, void *ctx) {
+  double idf = rank_idf(n_table_rows, (int64_t)n);
+  int rc = JFTS_OK;
+  for (size_t i = 0; rc == JFTS_OK && i < n; i++) {
+    StoreHit hit = {.id = rows[i].id,
+                    .score = rank_deferred_score(idf, rows[i].x, rows[i].y),
+                    .n_occurrences = rows[i].n_text_inst};
+    hit.doc_key = doc_key_of(s, hit.id);
+    hit.toc = toc_of(s, hit.id);
+    rc = cb(ctx, &hit);
+  }
+  return rc;
+}
+
 /* Runs st (bound by the caller, MATCH in ?1) and calls cb per row; sink is the RankSink bound
-** to the statement, or NULL for unranked statements. Resets st in all cases. */
+** to the statement, or NULL for unranked statements. A deferred-idf scan keeps its rows (32
+** bytes each) until the last one is read, then scores them and calls cb. Resets st in all
+** cases. */
 static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHitCb cb, void *ctx,
                       char **err_out) {
   int rc = JFTS_OK, src;
+  DeferredRow *deferred = NULL;
+  size_t n_deferred = 0, cap_deferred = 0;
   while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+    if (sink && sink->deferred) {
+      rc = defer_row(&deferred, &n_deferred, &cap_deferred, sqlite3_column_int64(st, 0), sink);
+      if (rc != JFTS_OK) break;
+      continue;
+    }
     StoreHit hit = {
         .id = sqlite3_column_int64(st, 0),
         .score = sink ? -sqlite3_column_double(st, 1) : 0.0,
@@ -400,6 +442,9 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
   /* reset repeats the step's error, reported above; clear_bindings cannot fail. */
   (void)sqlite3_reset(st);
   (void)sqlite3_clear_bindings(st);
+  if (rc == JFTS_OK && n_deferred > 0)
+    rc = emit_deferred(s, deferred, n_deferred, sink->n_row, cb, ctx);
+  jfts_free(deferred);
   return rc;
 }
 
@@ -429,7 +474,9 @@ int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHit
       err_out);
   if (rc != JFTS_OK) return rc;
   sqlite3_stmt *st = *slot;
-  RankSink sink = {0};
+  /* Unfiltered, the statement returns every row holding the query: it can count a single
+  ** phrase's rows for jfts_rank (RankSink), which then reads them once instead of twice. */
+  RankSink sink = {.defer_idf = !filtered};
   int src = sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
   if (src == SQLITE_OK) src = sqlite3_bind_pointer(st, 2, &sink, RANK_SINK_TYPE, NULL);
   if (src == SQLITE_OK && filtered) {

@@ -16,10 +16,11 @@ typedef enum SegKind {
 /* Fills *breaks_out with the UTF-8 byte offsets of all boundaries of the given kind in
 ** text, ascending, always including 0 and n_bytes (for empty text: the single offset 0), as a
 ** new jfts_malloc'ed array the caller frees with jfts_free. Invalid UTF-8 is segmented as
-** U+FFFD, and no offset falls inside a char. The first call per kind opens ICU's iterator
-** (for SEG_WORD this loads the Japanese dictionary, ~1.5 ms) and later calls on the same
-** thread reuse it (each thread has its own). Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_USAGE (unknown
-** kind, or text of 2 GiB or more) or JFTS_ERR_ICU (with *err_out naming the ICU function).
+** U+FFFD, and no offset falls inside a char. The first call per kind opens ICU's iterator,
+** and later calls on the same thread reuse it (each thread has its own); the first SEG_WORD
+** call on Japanese text also has ICU build its dictionary engine, about 8 M instructions,
+** once per process. Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_USAGE (unknown kind, or text
+** of 2 GiB or more) or JFTS_ERR_ICU (with *err_out naming the ICU function).
 ** On error *breaks_out is NULL and *n_breaks_out 0. */
 int seg_boundaries(SegKind kind, const char *utf8, size_t n_bytes, size_t **breaks_out,
                    size_t *n_breaks_out, char **err_out);

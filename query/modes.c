@@ -316,7 +316,7 @@ static int run_search(const ModeArgs *a, const Setup *su) {
   int status = MODE_EXIT_FAIL, rc = JFTS_OK;
   const char *const *fields = render_search_fields(sink.with_query, &n_fields);
   if (a->format != OUT_TEXT) rc = out_open(stdout, a->format, fields, n_fields, &sink.w, &err);
-  /* Once, outside the per-query timing: per-passage lengths, ICU's dictionaries. */
+  /* Once, outside the per-query timing: the ranking statistics (ICU opens on first use). */
   double t0 = now_ms();
   if (rc == JFTS_OK) rc = search_prepare(su->store, &err);
   if (rc == JFTS_OK && a->timing) fprintf(stderr, PROG ": load: %.3f\n", now_ms() - t0);

@@ -113,9 +113,9 @@ typedef struct SearchResult {
 typedef int (*SearchResultCb)(void *ctx, const SearchResult *r);
 
 /* Does once what the first search would otherwise pay for: loads the store's ranking data
-** (store_search_prepare) and opens ICU's word and sentence iterators (the Japanese word
-** dictionary). Optional. Returns JFTS_OK, JFTS_ERR_NOMEM, JFTS_ERR_DB, JFTS_ERR_SCHEMA or
-** JFTS_ERR_ICU. */
+** (store_search_prepare). ICU's word and sentence iterators are opened by the first search
+** that needs them (a whole-word test or a snippet cut), not here. Optional. Returns JFTS_OK,
+** JFTS_ERR_NOMEM, JFTS_ERR_DB or JFTS_ERR_SCHEMA. */
 int search_prepare(Store *s, char **err_out);
 
 /* Searches s for query (borrowed; see qparse.h), calling cb for each result in order, from

@@ -284,7 +284,7 @@ static void test_sink(void **state) {
                                       -1, &st, NULL),
                    SQLITE_OK);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    RankSink sink = {-1};
+    RankSink sink = {.n_text_inst = -1};
     char got[256] = "";
     size_t len = 0;
     sqlite3_bind_text(st, 1, cases[i].match, -1, SQLITE_STATIC);
@@ -429,6 +429,68 @@ static double now_ms(void) {
   return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+/* A one-phrase query with defer_idf skips jfts_rank's count of the phrase's rows; the score
+** the caller then makes from x, y and the rows it counted is the one jfts_rank returns without
+** deferring, bit for bit, and the instance counts are the same. A query of two phrases is
+** never deferred. */
+static void test_deferred_idf(void **state) {
+  Fixture *f = *state;
+  assert_int_equal(rank_register(f->db, &f->len.data), SQLITE_OK);
+  static const struct {
+    const char *match;
+    int deferred;
+  } cases[] = {
+      {"\"地域包括支援センター\"", 1}, {"\"センター\"", 1}, {"\"igasu\"", 1},
+      {"text : \"レビュー\"", 1},   {"\"地域包括\" AND \"支援センター\"", 0},
+  };
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT rowid, jfts_rank(fts, ?2) FROM fts"
+                                             " WHERE fts MATCH ?1 ORDER BY rowid",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    double direct[64], x[64], y[64];
+    int64_t inst[64], inst_d[64], n_row = 0;
+    int n = 0, n_d = 0, deferred = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      RankSink sink = {.defer_idf = pass};
+      sqlite3_bind_text(st, 1, cases[i].match, -1, SQLITE_STATIC);
+      sqlite3_bind_pointer(st, 2, &sink, RANK_SINK_TYPE, NULL);
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        if (pass == 0) {
+          assert_false(sink.deferred);
+          assert_true(n < 64);
+          direct[n] = -sqlite3_column_double(st, 1);
+          inst[n++] = sink.n_text_inst;
+        } else {
+          assert_true(n_d < 64);
+          deferred |= sink.deferred;
+          x[n_d] = sink.x;
+          y[n_d] = sink.y;
+          inst_d[n_d++] = sink.n_text_inst;
+          n_row = sink.n_row;
+          if (!sink.deferred) direct[n_d - 1] = -sqlite3_column_double(st, 1);
+        }
+      }
+      sqlite3_reset(st);
+    }
+    if (deferred != cases[i].deferred) print_error("case %s\n", cases[i].match);
+    assert_int_equal(deferred, cases[i].deferred);
+    assert_int_equal(n_d, n);
+    assert_true(n > 0);
+    double idf = rank_idf(n_row, n_d);
+    for (int r = 0; r < n; r++) {
+      assert_int_equal(inst_d[r], inst[r]);
+      if (!deferred) continue;
+      double got = rank_deferred_score(idf, x[r], y[r]);
+      if (memcmp(&got, &direct[r], sizeof got) != 0)
+        print_error("case %s row %d: %.17g, not %.17g\n", cases[i].match, r, got, direct[r]);
+      assert_memory_equal(&got, &direct[r], sizeof got);
+    }
+  }
+  sqlite3_finalize(st);
+}
+
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
@@ -567,6 +629,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_equals_bm25_with_data, setup, teardown),
       cmocka_unit_test_setup_teardown(test_formula_with_data, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sink, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deferred_idf, setup, teardown),
       cmocka_unit_test(test_corpus_overlap),
       cmocka_unit_test(test_bench),
   };
