@@ -434,8 +434,9 @@ void store_read_end(Store *s, int began);
 void store_set_progress(Store *s, int n_ops, int (*cb)(void *ctx), void *ctx);
 
 /* The budget of every read call of a STORE_READ store (store_list_*, store_scan_substring,
-** store_match*, store_search_prepare, store_read_begin): a call still running `seconds`
-** after it began stops with JFTS_ERR_DB "'x.db': <what>: over the time budget of N s", so a
+** store_match*, store_search_prepare, store_read_begin): a call that has used `seconds` of
+** its thread's CPU time since it began stops (time spent waiting, in a callback blocked on
+** output or for a core, does not count) with JFTS_ERR_DB "'x.db': <what>: over the time budget of N s", so a
 ** hostile or damaged database cannot hang a query. The default is STORE_READ_BUDGET_S;
 ** seconds <= 0 removes it. store_set_progress replaces it with the caller's own handler. A
 ** STORE_READ store also refuses strings and blobs over 64 MiB (SQLITE_LIMIT_LENGTH; jfts

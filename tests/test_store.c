@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <unicode/unorm2.h>
@@ -831,6 +832,19 @@ static void test_scan_substring(void **state) {
 
 /* A read store's time budget stops a statement that runs past it (here an endless recursive
 ** query, as a hostile view once ran) with a message naming the budget; 0 removes it. */
+/* sqlite3_exec callback: blocks (no CPU) for 0.5 s at the first row, as a writer to a full
+** pipe does. */
+static int sleep_once_cb(void *ctx, int n, char **values, char **names) {
+  (void)n, (void)values, (void)names;
+  int *slept = ctx;
+  if (!*slept) {
+    struct timespec ts = {.tv_sec = 0, .tv_nsec = 500 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    *slept = 1;
+  }
+  return 0;
+}
+
 static void test_budget(void **state) {
   Fix *f = *state;
   Built *b = malloc(sizeof *b);
@@ -859,6 +873,18 @@ static void test_budget(void **state) {
   assert_int_equal(store_scan_substring(s, "alpha", NULL, 0, passage_cb, &out, &total, &err),
                    JFTS_OK);
   assert_int_equal(total, 1);
+  /* The budget is CPU time: a call whose caller blocks (a --quotes reader piping into a pager
+  ** that stopped reading) for longer than the budget goes on. Under a wall-clock budget the
+  ** progress handler stops the rows that follow the sleep. */
+  store_set_budget(s, 0.3);
+  store_budget_start(s);
+  int slept = 0;
+  assert_int_equal(sqlite3_exec(s->db,
+                                "WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r"
+                                " WHERE x < 20000) SELECT x FROM r",
+                                sleep_once_cb, &slept, NULL),
+                   SQLITE_OK);
+  assert_int_equal(slept, 1);
   /* Without a budget, a bounded query of the same shape runs to its end. */
   store_set_budget(s, 0);
   store_budget_start(s);
