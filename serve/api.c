@@ -485,6 +485,10 @@ static int api_wards(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem *
     jfts_set_error(err_out, "sort and context are for quotes");
     return JFTS_ERR_USAGE;
   }
+  if (p->all_words || !p->related) {
+    jfts_set_error(err_out, "all_words and related are for search");
+    return JFTS_ERR_USAGE;
+  }
   int rc = p->by ? research_parse_by(p->by, &ro.by, err_out) : JFTS_OK;
   if (rc != JFTS_OK) return rc;
   if (p->format != OUT_JSON) {
@@ -628,6 +632,10 @@ static int api_quotes(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem 
                         .stop_ctx = &qs};
   if (p->by) {
     jfts_set_error(err_out, "by is for wards");
+    return JFTS_ERR_USAGE;
+  }
+  if (p->all_words || !p->related) { /* as --wards: every word, no related topics */
+    jfts_set_error(err_out, "all_words and related are for search");
     return JFTS_ERR_USAGE;
   }
   int rc = p->sort ? kwic_parse_sort(p->sort, &ro.sort, err_out) : JFTS_OK;
