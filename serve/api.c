@@ -521,6 +521,7 @@ static int api_wards(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem *
 ** the body past API_MAX_EXPORT_BYTES (ApiResponse.truncated). Sorted quotes must be held
 ** until sorted: a first pass in document order counts them, and more than
 ** API_MAX_SORTED_QUOTES are refused with 422 instead of sorted. */
+
 /* A write-only stream (fopencookie) that counts the lines written to it (one JSON row each:
 ** out_json escapes every line break inside a value) and copies lines [first, first + n) to
 ** page, so that memory holds a page of quotes, never all of them. */
