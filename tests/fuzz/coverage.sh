@@ -4,13 +4,14 @@
 # -fcoverage-mapping; the replay driver, no libFuzzer and no sanitizer needed). Use it to see
 # what a fuzzing run added: once over the seeds, once over the seeds and libFuzzer's output.
 #
-# usage: tests/fuzz/coverage.sh [-b BUILD_DIR] [-c ROOT]... [-t TARGET]... [-o OUT_DIR]
+# usage: tests/fuzz/coverage.sh [-b BUILD_DIR] [-c ROOT]... [-t TARGET]... [-o OUT_DIR] [-m]
 #   -b BUILD_DIR  the coverage build (default build-cov in the source tree; configured and built when needed)
 #   -c ROOT       also replay ROOT/<target> for each target that ROOT has (e.g. the output
 #                 corpora of a libFuzzer run); repeatable. Without it: the seeds alone
 #   -t TARGET     decode, report, tokenizer, query, db, pdf or serve_params; repeatable
 #                 (default: all of them; serve_params needs libmicrohttpd)
 #   -o OUT_DIR    where the profiles and logs go (default: a new directory under /tmp)
+#   -m            only print the module files of the targets (absolute paths), build nothing
 # Prints one line per module file (or "<target> <file> not linked into fuzz_<target>") and a
 # total per harness:
 #   <target> <file>|total lines <covered>/<total> (<pct>%) functions <covered>/<total> (<pct>%)
@@ -25,15 +26,17 @@ build="$src/build-cov"
 roots=()
 targets=()
 out=""
+list_only=0
 known=(decode report tokenizer query db pdf serve_params)
 
 usage() {
-  sed -n '7,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '7,14p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
-while getopts "b:c:t:o:h" opt; do
+while getopts "b:c:t:o:mh" opt; do
   case $opt in
+    m) list_only=1 ;;
     b) build=$OPTARG ;;
     c) roots+=("$OPTARG") ;;
     t) targets+=("$OPTARG") ;;
@@ -55,8 +58,6 @@ profdata=$(command -v llvm-profdata-14 || command -v llvm-profdata) ||
   { echo "coverage: llvm-profdata(-14) not found" >&2; exit 2; }
 cov=$(command -v llvm-cov-14 || command -v llvm-cov) ||
   { echo "coverage: llvm-cov(-14) not found" >&2; exit 2; }
-[ -n "$out" ] || out=$(mktemp -d /tmp/jfts-fuzz-cov.XXXXXX)
-mkdir -p "$out"
 
 # The module under test of each harness (what the figures are about), from the source root.
 module_files() {
@@ -71,6 +72,15 @@ module_files() {
     serve_params) echo serve/params.c ;;
   esac
 }
+
+if [ $list_only = 1 ]; then
+  for t in "${targets[@]}"; do
+    for f in $(module_files "$t"); do echo "$src/$f"; done
+  done
+  exit 0
+fi
+[ -n "$out" ] || out=$(mktemp -d /tmp/jfts-fuzz-cov.XXXXXX)
+mkdir -p "$out"
 
 # Debug (-O0) so that lines map one to one; only the harnesses are built.
 if [ ! -f "$build/CMakeCache.txt" ]; then
