@@ -1,8 +1,9 @@
 """/api/quotes over a hostile index: a file of one repeated character, each character a quote
-(1,048,576 of them, as tests/cli/bad_quotes_stream.sh gives jfts-query). The server never holds
-them all: a JSON page is well-formed and counts every quote, a CSV download is cut at its size
-cap after whole rows and says so, sorting more quotes than the cap is refused with 422, and the
-server's peak memory (VmHWM, not a timing) stays far below what holding the quotes takes."""
+(262,144 of them; with 100 characters of context on each side, some 250 MB of JSON rows). The
+server never holds them all: a JSON page is well-formed and counts every quote, a CSV download
+is cut at its size cap after whole rows and says so, sorting more quotes than the cap is refused
+with 422, and the server's peak memory (VmHWM, not a timing) stays far below what holding the
+quotes takes. Sized to stay within minutes under the sanitizers."""
 import csv
 import io
 import json
@@ -11,10 +12,11 @@ import urllib.parse
 
 from serve_common import Server
 
-N = 1048576            # あ in one.txt
+N = 262144             # あ in one.txt
+CONTEXT = "100"        # characters each side: about 1 KB a quote
 SORT_CAP = 20000       # API_MAX_SORTED_QUOTES (serve/api.h)
 EXPORT_CAP = 32 << 20  # API_MAX_EXPORT_BYTES
-TIMEOUT = 600          # one request quotes a million lines (much slower under the sanitizers)
+TIMEOUT = 600          # one request quotes every あ (much slower under the sanitizers)
 failures = []
 
 
@@ -37,7 +39,7 @@ def get(srv, **params):
 
 
 def json_pages(srv):
-    status, _, body = get(srv, q="あ", context="2")
+    status, _, body = get(srv, q="あ", context=CONTEXT)
     data = json.loads(body)
     rows = data.get("rows", [])
     check(status == 200 and data["total"] == {"rows": N, "passages": data["total"]["passages"], "occurrences": N},
@@ -45,21 +47,21 @@ def json_pages(srv):
     check(len(rows) == 200 and data["limit"] == 200 and data["offset"] == 0, f"json: the default page of 200 ({len(rows)})")
     check([r["column"] for r in rows] == list(range(1, 201)) and all(r["match"] == "あ" and r["file"].endswith("/one.txt") for r in rows),
           "json: the first 200 quotes in document order")
-    check(rows[0]["left"] == "" and rows[0]["right"] == "ああ" and rows[5]["left"] == "ああ",
-          f"json: left and right contexts of 2 ({rows[0]['left']!r} {rows[0]['right']!r})")
-    status, _, body = get(srv, q="あ", context="2", offset=str(N - 6), limit="10")
+    check(rows[0]["left"] == "" and rows[0]["right"] == "あ" * 100 and rows[150]["left"] == "あ" * 100,
+          f"json: left and right contexts of 100 ({len(rows[0]['left'])} {len(rows[0]['right'])})")
+    status, _, body = get(srv, q="あ", context=CONTEXT, offset=str(N - 6), limit="10")
     data = json.loads(body)
     check(status == 200 and [r["column"] for r in data["rows"]] == list(range(N - 5, N + 1))
-          and data["rows"][-1]["right"] == "" and data["total"]["rows"] == N,
+          and data["rows"][-1]["right"] == "" and data["rows"][0]["right"] == "あ" * 5 and data["total"]["rows"] == N,
           f"json: the last page holds the last 6 quotes ({[r['column'] for r in data['rows']]})")
 
 
 def csv_download(srv):
-    status, headers, body = get(srv, q="あ", context="2", format="csv")
+    status, headers, body = get(srv, q="あ", context=CONTEXT, format="csv")
     check(status == 200 and "narrow the query" in (headers["X-JFTS-Truncated"] or ""),
           f"csv: 200 with X-JFTS-Truncated ({status}, {headers['X-JFTS-Truncated']})")
-    # Cut after the passage (4 KB of text: some 1,400 quotes) that went past the cap.
-    check(EXPORT_CAP < len(body) < EXPORT_CAP + (1 << 20), f"csv: cut just past {EXPORT_CAP} bytes ({len(body)})")
+    # Cut after the passage (at most 4 KB of text: some 1,400 quotes of 1 KB) that went past the cap.
+    check(EXPORT_CAP < len(body) < EXPORT_CAP + (2 << 20), f"csv: cut just past {EXPORT_CAP} bytes ({len(body)})")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
     header, rows = rows[0], rows[1:]
     col = header.index("column")
@@ -91,7 +93,7 @@ def main():
         sorting(srv)
         peak = srv.rss_kb("VmHWM")
         print(f"peak RSS {peak} KB (at start {before} KB)")
-        # Holding the JSON rows took over 600 MB here; the CSV body is at most twice its cap
+        # Holding the quotes peaked at 740 MB on these requests; the CSV body is at most twice its cap
         # (open_memstream grows by doubling). AddressSanitizer's shadow and quarantine are not ours.
         if not srv.sanitized():
             check(peak < 160000, f"peak RSS {peak} KB under 160 MB")
