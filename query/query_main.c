@@ -365,6 +365,14 @@ static int check_args(int argc, char **argv, int first, Options *o) {
   r->related = o->related_opt ? o->related_opt : env && env[0] ? env : NULL;
   int status = parse_sort(o);
   if (status != MODE_EXIT_OK) return status;
+  /* The other modes would ignore them: --wards and --quotes always need every word and add
+  ** no related topics (modes.c), the listings take no query. */
+  if (r->mode != MODE_SEARCH && r->all_words)
+    return mode_usage_error("--all-words is for searching (--wards and --quotes always need "
+                            "every word)");
+  if (r->mode != MODE_SEARCH && (r->no_related || o->related_opt))
+    return mode_usage_error("--%s is for searching (--wards and --quotes add no related topics)",
+                            o->related_opt ? "related" : "no-related");
   if (r->context && r->mode != MODE_QUOTES) return mode_usage_error("--context is for --quotes");
   if (r->mode == MODE_DOCUMENTS || r->mode == MODE_MEETINGS) {
     if (first < argc)

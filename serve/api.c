@@ -1,12 +1,15 @@
 /* jfts-serve's API (api.h): per endpoint, the library calls of the matching jfts-query mode,
 ** with the CLI's rows written by the same writers (output.h, render.h, research.h) into an
-** open_memstream buffer, then wrapped as {"rows": [...], "total": ...}. */
+** open_memstream buffer (quotes: only the page asked for, or a capped download), then wrapped
+** as {"rows": [...], "total": ...}. */
+#define _GNU_SOURCE /* fopencookie: the page of quotes kept from a stream of them */
 #include "api.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "expand.h"
@@ -471,51 +474,185 @@ static int api_search(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem 
   return rc;
 }
 
-/* --wards and --quotes: the CLI's writer into rows, then sliced into the JSON answer. */
-static int api_research(ApiConn *c, const ServeParams *p, const Prepared *pr, int quotes, Mem *m,
-                        ApiResponse *out, char **err_out) {
+/* --wards: the CLI's writer into rows (one per group: few), then wrapped into the JSON answer. */
+static int api_wards(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem *m,
+                     ApiResponse *out, char **err_out) {
   /* The time budget stops the ICU work between and after the SQL statements too. */
   ResearchOptions ro = {.format = p->format, .filter = research_filter_get(pr->filter),
-                        .n_context = (size_t)p->context, .stop = c->budget_ms ? progress_cb : NULL,
-                        .stop_ctx = c};
+                        .stop = c->budget_ms ? progress_cb : NULL, .stop_ctx = c};
   ResearchTotals totals = {0, 0, 0};
-  if (!quotes && (p->sort || p->context)) {
+  if (p->sort || p->context) {
     jfts_set_error(err_out, "sort and context are for quotes");
     return JFTS_ERR_USAGE;
   }
-  if (quotes && p->by) {
-    jfts_set_error(err_out, "by is for wards");
+  if (p->all_words || !p->related) {
+    jfts_set_error(err_out, "all_words and related are for search");
     return JFTS_ERR_USAGE;
   }
-  int rc = quotes && p->sort ? kwic_parse_sort(p->sort, &ro.sort, err_out) : JFTS_OK;
-  if (rc == JFTS_OK && p->by) rc = research_parse_by(p->by, &ro.by, err_out);
+  int rc = p->by ? research_parse_by(p->by, &ro.by, err_out) : JFTS_OK;
   if (rc != JFTS_OK) return rc;
   if (p->format != OUT_JSON) {
-    out->filename = quotes ? (p->format == OUT_CSV ? "jfts-quotes.csv" : "jfts-quotes.tsv")
-                           : (p->format == OUT_CSV ? "jfts-wards.csv" : "jfts-wards.tsv");
-    return quotes ? research_quotes(c->store, pr->query, &ro, m->fp, &totals, err_out)
-                  : research_wards(c->store, pr->query, &ro, m->fp, &totals, err_out);
+    out->filename = p->format == OUT_CSV ? "jfts-wards.csv" : "jfts-wards.tsv";
+    return research_wards(c->store, pr->query, &ro, m->fp, &totals, err_out);
   }
   Mem rows;
   rc = mem_open(&rows);
-  if (rc == JFTS_OK)
-    rc = quotes ? research_quotes(c->store, pr->query, &ro, rows.fp, &totals, err_out)
-                : research_wards(c->store, pr->query, &ro, rows.fp, &totals, err_out);
+  if (rc == JFTS_OK) rc = research_wards(c->store, pr->query, &ro, rows.fp, &totals, err_out);
   if (rc == JFTS_OK) rc = mem_close(&rows);
   if (rc == JFTS_OK) {
     long n_lines;
-    long limit = !quotes ? -1 : p->limit < 0 ? API_DEFAULT_QUOTES_LIMIT : p->limit;
     fputs("{\"rows\":", m->fp);
-    lines_to_array(m->fp, rows.p, rows.n, quotes ? p->offset : 0, limit, &n_lines);
+    lines_to_array(m->fp, rows.p, rows.n, 0, -1, &n_lines);
     fprintf(m->fp, ",\"total\":{\"rows\":%ld,\"passages\":%ld,\"occurrences\":%ld}", n_lines,
             totals.n_passages, totals.n_occurrences);
-    if (quotes)
-      fprintf(m->fp, ",\"offset\":%ld,\"limit\":%ld,\"limit_capped\":%s", p->offset, limit,
-              p->limit_capped ? "true" : "false");
     write_notes(m->fp, pr->notes, pr->n_notes);
     fputs("}\n", m->fp);
   }
   mem_free(&rows);
+  return rc;
+}
+
+/* ---- quotes ------------------------------------------------------------------------------- */
+
+/* A query can have millions of quotes (a file of one repeated character quotes each of them),
+** so no quotes answer holds them all. JSON: the quotes are written in document order as each
+** passage is read, through a PageSink that keeps only the page asked for and counts the rest.
+** CSV/TSV (a download of every row): written likewise, but cut after the passage that takes
+** the body past API_MAX_EXPORT_BYTES (ApiResponse.truncated). Sorted quotes must be held
+** until sorted: a first pass in document order counts them, and more than
+** API_MAX_SORTED_QUOTES are refused with 422 instead of sorted. */
+
+/* A write-only stream (fopencookie) that counts the lines written to it (one JSON row each:
+** out_json escapes every line break inside a value) and copies lines [first, first + n) to
+** page, so that memory holds a page of quotes, never all of them. */
+typedef struct PageSink {
+  FILE *page;    /* where the kept lines go; NULL: keep none, only count */
+  long first, n; /* the lines to keep; n < 0: every line from first on */
+  long n_lines;  /* lines ended so far */
+} PageSink;
+
+static ssize_t page_write(void *cookie, const char *buf, size_t size) {
+  PageSink *k = cookie;
+  for (size_t at = 0; at < size;) {
+    const char *nl = memchr(buf + at, '\n', size - at);
+    size_t len = nl ? (size_t)(nl - (buf + at)) + 1 : size - at;
+    long i = k->n_lines;
+    int keep = k->page && i >= k->first && (k->n < 0 || i - k->first < k->n);
+    if (keep && fwrite(buf + at, 1, len, k->page) != len) return -1;
+    if (nl) k->n_lines++;
+    at += len;
+  }
+  return (ssize_t)size;
+}
+
+/* A new stream writing into k (fclose() flushes it into k); NULL when out of memory. */
+static FILE *page_open(PageSink *k) {
+  cookie_io_functions_t io = {.read = NULL, .write = page_write, .seek = NULL, .close = NULL};
+  return fopencookie(k, "w", io);
+}
+
+/* The ResearchOptions.stop of quotes: the time budget, and the caps. It is asked before each
+** passage's lines are made, so a cut answer ends with whole rows. */
+typedef struct QuotesStop {
+  ApiConn *conn;
+  FILE *fp;           /* the rows written so far */
+  long max_bytes;     /* > 0: stop once fp holds more (CSV/TSV) */
+  PageSink *count;    /* non-NULL: stop once it has counted more than max_lines */
+  long max_lines;
+  int capped;         /* a cap, not the time budget, stopped the quotes */
+} QuotesStop;
+
+static int quotes_stop(void *ctx) {
+  QuotesStop *q = ctx;
+  if (q->conn->budget_ms && progress_cb(q->conn)) return 1;
+  if (q->count && fflush(q->fp) == 0 && q->count->n_lines > q->max_lines) q->capped = 1;
+  if (q->max_bytes > 0 && ftell(q->fp) > q->max_bytes) q->capped = 1;
+  return q->capped;
+}
+
+/* Sorted quotes are held until sorted: counts them first (in document order, streamed, up to
+** one past the cap) and refuses more than API_MAX_SORTED_QUOTES with 422. */
+static int quotes_check_sortable(ApiConn *c, const Query *query, const ResearchOptions *opt,
+                                 ApiResponse *out, char **err_out) {
+  PageSink k = {.page = NULL, .first = 0, .n = 0, .n_lines = 0};
+  FILE *fp = page_open(&k);
+  if (fp == NULL) return JFTS_ERR_NOMEM;
+  QuotesStop qs = {.conn = c, .fp = fp, .count = &k, .max_lines = API_MAX_SORTED_QUOTES};
+  ResearchOptions ro = *opt;
+  ro.format = OUT_JSON;
+  ro.sort = KWIC_SORT_DOC;
+  ro.stream = 1;
+  ro.stop = quotes_stop;
+  ro.stop_ctx = &qs;
+  int rc = research_quotes(c->store, query, &ro, fp, NULL, err_out);
+  fclose(fp);
+  if (rc != JFTS_OK && qs.capped) {
+    out->status = 422;
+    jfts_free(*err_out);
+    *err_out = NULL;
+    jfts_set_error(err_out, "too many quotes to sort (more than %d): narrow the query, or "
+                            "sort in document order (sort=doc)", API_MAX_SORTED_QUOTES);
+    rc = JFTS_ERR_USAGE;
+  }
+  return rc;
+}
+
+/* The JSON answer: the page [offset, offset + limit) of the quotes, and their totals. */
+static int quotes_json(ApiConn *c, const ServeParams *p, const Prepared *pr,
+                       const ResearchOptions *opt, Mem *m, char **err_out) {
+  long limit = p->limit < 0 ? API_DEFAULT_QUOTES_LIMIT : p->limit;
+  ResearchTotals totals = {0, 0, 0};
+  Mem rows;
+  FILE *fp = NULL;
+  int rc = mem_open(&rows);
+  PageSink k = {.page = rows.fp, .first = p->offset, .n = limit, .n_lines = 0};
+  if (rc == JFTS_OK && (fp = page_open(&k)) == NULL) rc = JFTS_ERR_NOMEM;
+  if (rc == JFTS_OK) rc = research_quotes(c->store, pr->query, opt, fp, &totals, err_out);
+  if (fp && fclose(fp) != 0 && rc == JFTS_OK) rc = JFTS_ERR_NOMEM;
+  if (rc == JFTS_OK) rc = mem_close(&rows);
+  if (rc == JFTS_OK) {
+    long n_page;
+    fputs("{\"rows\":", m->fp);
+    lines_to_array(m->fp, rows.p, rows.n, 0, -1, &n_page);
+    fprintf(m->fp, ",\"total\":{\"rows\":%ld,\"passages\":%ld,\"occurrences\":%ld}", k.n_lines,
+            totals.n_passages, totals.n_occurrences);
+    fprintf(m->fp, ",\"offset\":%ld,\"limit\":%ld,\"limit_capped\":%s", p->offset, limit,
+            p->limit_capped ? "true" : "false");
+    write_notes(m->fp, pr->notes, pr->n_notes);
+    fputs("}\n", m->fp);
+  }
+  mem_free(&rows);
+  return rc;
+}
+
+static int api_quotes(ApiConn *c, const ServeParams *p, const Prepared *pr, Mem *m,
+                      ApiResponse *out, char **err_out) {
+  QuotesStop qs = {.conn = c, .fp = m->fp};
+  ResearchOptions ro = {.format = p->format, .filter = research_filter_get(pr->filter),
+                        .n_context = (size_t)p->context, .stream = 1, .stop = quotes_stop,
+                        .stop_ctx = &qs};
+  if (p->by) {
+    jfts_set_error(err_out, "by is for wards");
+    return JFTS_ERR_USAGE;
+  }
+  if (p->all_words || !p->related) { /* as --wards: every word, no related topics */
+    jfts_set_error(err_out, "all_words and related are for search");
+    return JFTS_ERR_USAGE;
+  }
+  int rc = p->sort ? kwic_parse_sort(p->sort, &ro.sort, err_out) : JFTS_OK;
+  if (rc == JFTS_OK && ro.sort != KWIC_SORT_DOC)
+    rc = quotes_check_sortable(c, pr->query, &ro, out, err_out);
+  if (rc != JFTS_OK) return rc;
+  if (p->format == OUT_JSON) return quotes_json(c, p, pr, &ro, m, err_out);
+  out->filename = p->format == OUT_CSV ? "jfts-quotes.csv" : "jfts-quotes.tsv";
+  qs.max_bytes = API_MAX_EXPORT_BYTES;
+  rc = research_quotes(c->store, pr->query, &ro, m->fp, NULL, err_out);
+  if (rc != JFTS_OK && qs.capped) {
+    out->truncated = 1;
+    jfts_free(*err_out);
+    *err_out = NULL;
+    rc = JFTS_OK;
+  }
   return rc;
 }
 
@@ -707,7 +844,8 @@ static int run_endpoint(ApiConn *c, int ep, const ServeParams *p, Mem *m, ApiRes
   int rc = prepare_query(c, p, &pr, err_out);
   if (rc == JFTS_OK && ep == EP_SEARCH) rc = expand_search(c, p, &pr, err_out);
   if (rc == JFTS_OK && ep == EP_SEARCH) rc = api_search(c, p, &pr, m, out, err_out);
-  else if (rc == JFTS_OK) rc = api_research(c, p, &pr, ep == EP_QUOTES, m, out, err_out);
+  else if (rc == JFTS_OK && ep == EP_WARDS) rc = api_wards(c, p, &pr, m, out, err_out);
+  else if (rc == JFTS_OK) rc = api_quotes(c, p, &pr, m, out, err_out);
   prepared_free(&pr);
   return rc;
 }
@@ -752,7 +890,9 @@ int api_handle(ApiConn *c, const ServeParams *p, ApiResponse *out) {
              c->budget_ms);
     rc = respond_error(out, 422, msg);
   } else {
-    int status = out->status == 404 ? 404 : rc == JFTS_ERR_USAGE ? 400 : 500;
+    int status = out->status == 404 || out->status == 422 ? out->status
+                 : rc == JFTS_ERR_USAGE                   ? 400
+                                                          : 500;
     rc = respond_error(out, status, jfts_error_text(rc, err, buf));
   }
   mem_free(&m);

@@ -161,6 +161,13 @@ static enum MHD_Result answer_api(HttpServer *h, struct MHD_Connection *con,
   struct MHD_Response *resp =
       MHD_create_response_from_buffer(res.n_body, res.body, MHD_RESPMEM_MUST_FREE);
   if (resp == NULL) api_response_clear(&res);
+  /* A download has no field to say so: a header, for scripts; the page does not download. */
+  if (resp && res.truncated) {
+    char note[64];
+    snprintf(note, sizeof note, "rows cut at %ld MiB; narrow the query",
+             API_MAX_EXPORT_BYTES / (1024 * 1024));
+    MHD_add_response_header(resp, "X-JFTS-Truncated", note);
+  }
   return send_response(con, resp, res.status, res.content_type, res.filename, 1);
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "test_index.h"
+#include "test_util.h"
 #include "expand.h"
 #include "jfts_common.h"
 #include "qparse.h"
@@ -38,11 +39,7 @@ static const char k_related[] = "防災 => 災害時要援護者\n"
 static int setup(void **state) {
   Fixture *f = calloc(1, sizeof *f);
   assert_non_null(f);
-  snprintf(f->path, sizeof f->path, "/tmp/jfts_test_expand_XXXXXX");
-  int fd = mkstemp(f->path);
-  assert_true(fd >= 0);
-  close(fd);
-  unlink(f->path);
+  test_temp_db(f->path, sizeof f->path, "expand");
   StoreFile as = {.path = "corpus/sendai-r3-jiritsushien.txt", .realpath = CORPUS_FILE};
   test_index_file(f->path, CORPUS_FILE, &as);
   assert_int_equal(store_open(f->path, STORE_READ, &f->store, NULL), JFTS_OK);

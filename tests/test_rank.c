@@ -390,11 +390,8 @@ static const char *const k_corpus_queries[] = {
 ** bm25() share at least 9 passages on average. */
 static void test_corpus_overlap(void **state) {
   (void)state;
-  char path[] = "/tmp/jfts_test_rank_XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  close(fd);
-  unlink(path);
+  char path[64];
+  test_temp_db(path, sizeof path, "rank");
   index_corpus(path);
   Lengths len = {0};
   sqlite3 *db = open_ranked(path, &len);

@@ -232,11 +232,8 @@ static size_t check_query(Store *s, const Oracle *o, const char *q, size_t n_q, 
 static void test_recall(void **state) {
   (void)state;
   /* Index the corpus as jfts-index does. */
-  char path[] = "/tmp/jfts_test_recall_XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  close(fd);
-  unlink(path);
+  char path[64];
+  test_temp_db(path, sizeof path, "recall");
   StoreFile as = {.path = "corpus/sendai-r3-jiritsushien.txt", .realpath = CORPUS_FILE};
   test_index_file(path, CORPUS_FILE, &as);
   Store *s = NULL;
@@ -381,11 +378,8 @@ static int symbol_like(const NormText *t, size_t k) {
 ** holds a symbol, alone or with the text around it, against the oracle. */
 static void test_symbol_recall(void **state) {
   (void)state;
-  char path[] = "/tmp/jfts_test_recall_XXXXXX";
-  int fd = mkstemp(path);
-  assert_true(fd >= 0);
-  close(fd);
-  unlink(path);
+  char path[64];
+  test_temp_db(path, sizeof path, "recall");
   const char *file = JFTS_TESTDATA "/search/symbols.txt";
   StoreFile as = {.path = "symbols.txt", .realpath = file};
   test_index_file(path, file, &as);

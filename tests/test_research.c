@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "test_index.h"
+#include "test_util.h"
 #include "decode.h"
 #include "jfts_common.h"
 #include "report.h"
@@ -38,13 +39,10 @@ static void index_file(Store *s, const char *path) {
   test_store_file(s, path, &as);
 }
 
-/* A new database at db_path (a mkstemp name, removed first) holding the corpus, and also
-** the untagged fixture plain.txt when with_untagged. */
-static void index_corpus(char *db_path, int with_untagged) {
-  int fd = mkstemp(db_path);
-  assert_true(fd >= 0);
-  close(fd);
-  unlink(db_path);
+/* A new database at db_path (n bytes: a new name from test_temp_db) holding the corpus, and
+** also the untagged fixture plain.txt when with_untagged. */
+static void index_corpus(char *db_path, size_t n, int with_untagged) {
+  test_temp_db(db_path, n, "research");
   Store *s = NULL;
   assert_int_equal(store_open(db_path, STORE_WRITE, &s, NULL), JFTS_OK);
   assert_int_equal(store_begin(s, NULL), JFTS_OK);
@@ -57,8 +55,7 @@ static void index_corpus(char *db_path, int with_untagged) {
 static int setup(void **state) {
   Fx *fx = calloc(1, sizeof *fx);
   assert_non_null(fx);
-  snprintf(fx->db_path, sizeof fx->db_path, "/tmp/jfts_test_research_XXXXXX");
-  index_corpus(fx->db_path, 0);
+  index_corpus(fx->db_path, sizeof fx->db_path, 0);
   assert_int_equal(store_open(fx->db_path, STORE_READ, &fx->s, NULL), JFTS_OK);
   /* Loaded once per store: not to be counted as a leak of the first run. */
   assert_int_equal(store_search_prepare(fx->s, NULL), JFTS_OK);
@@ -248,8 +245,7 @@ static void test_wards_rare_and_text(void **state) {
 static void test_wards_untagged(void **state) {
   Fx *fx = *state;
   Fx other = {.ths = fx->ths};
-  snprintf(other.db_path, sizeof other.db_path, "/tmp/jfts_test_research_XXXXXX");
-  index_corpus(other.db_path, 1);
+  index_corpus(other.db_path, sizeof other.db_path, 1);
   assert_int_equal(store_open(other.db_path, STORE_READ, &other.s, NULL), JFTS_OK);
   assert_int_equal(store_search_prepare(other.s, NULL), JFTS_OK);
   char got[2048];

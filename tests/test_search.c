@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "test_index.h"
+#include "test_util.h"
 #include "decode.h"
 #include "jfts_common.h"
 #include "match.h"
@@ -44,19 +45,11 @@ static void index_file(const char *db_path, const char *file, const char *shown_
   index_file_as(db_path, file, shown_path, NULL);
 }
 
-static void temp_path(char *buf, size_t n) {
-  snprintf(buf, n, "/tmp/jfts_test_search_XXXXXX");
-  int fd = mkstemp(buf);
-  assert_true(fd >= 0);
-  close(fd);
-  unlink(buf);
-}
-
 static int setup(void **state) {
   Dbs *d = calloc(1, sizeof *d);
   assert_non_null(d);
-  temp_path(d->corpus_path, sizeof d->corpus_path);
-  temp_path(d->fixture_path, sizeof d->fixture_path);
+  test_temp_db(d->corpus_path, sizeof d->corpus_path, "search");
+  test_temp_db(d->fixture_path, sizeof d->fixture_path, "search");
   index_file(d->corpus_path, CORPUS_FILE, "corpus/sendai-r3-jiritsushien.txt");
   index_file(d->fixture_path, FIXTURE_FILE, "rerank.txt");
   assert_int_equal(store_open(d->corpus_path, STORE_READ, &d->corpus, NULL), JFTS_OK);
@@ -511,7 +504,7 @@ static void test_variants_below_exact(void **state) {
   /* The corpus twice (two files): more passages match 「の」 than the rerank depth. */
   char twice_path[64];
   Store *twice = NULL;
-  temp_path(twice_path, sizeof twice_path);
+  test_temp_db(twice_path, sizeof twice_path, "search");
   index_file_as(twice_path, CORPUS_FILE, "a.txt", "/nonexistent/a.txt");
   index_file_as(twice_path, CORPUS_FILE, "b.txt", "/nonexistent/b.txt");
   assert_int_equal(store_open(twice_path, STORE_READ, &twice, NULL), JFTS_OK);
@@ -923,8 +916,8 @@ static void test_adjacent_across_particle(void **state) {
 static void test_lazy_stats_as_full_pass(void **state) {
   (void)state;
   char lazy_path[64], full_path[64];
-  temp_path(lazy_path, sizeof lazy_path);
-  temp_path(full_path, sizeof full_path);
+  test_temp_db(lazy_path, sizeof lazy_path, "search");
+  test_temp_db(full_path, sizeof full_path, "search");
   index_file(lazy_path, CORPUS_FILE, "b/corpus.txt");
   index_file(lazy_path, FIXTURE_FILE, "a/rerank.txt");
   index_file(lazy_path, JFTS_TESTDATA "/search/symbols.txt", "c/symbols.txt");

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 /* The whole file at path in a new malloc'ed buffer with a NUL after the last byte (so text
 ** fixtures can be used as C strings); its length without the NUL in *n_out. Fails the test
@@ -25,6 +26,19 @@ static inline char *test_read_file(const char *path, size_t *n_out) {
   fclose(f);
   *n_out = (size_t)n;
   return buf;
+}
+
+/* Fills buf (n bytes) with a new path /tmp/jfts_test_<name>_XXXXXX for a test database: the
+** name is made unique by mkstemp, then the file is removed, so that store_open creates the
+** database there (the caller unlinks it when done). Fails the test when no name fits or
+** mkstemp fails. */
+static inline void test_temp_db(char *buf, size_t n, const char *name) {
+  int len = snprintf(buf, n, "/tmp/jfts_test_%s_XXXXXX", name);
+  assert_true(len > 0 && (size_t)len < n);
+  int fd = mkstemp(buf);
+  if (fd < 0) fail_msg("mkstemp %s failed", buf);
+  close(fd);
+  unlink(buf);
 }
 
 /* Writes n bytes to a new file at path (replacing it); fails the test on any error. */

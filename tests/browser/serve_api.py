@@ -109,6 +109,8 @@ def errors(srv):
         ("/api/search?q=x&q=y", 400, "repeated parameter"),
         ("/api/search?q=x&limit=-1", 400, "negative limit"),
         ("/api/search?q=x&format=text", 400, "text format"),
+        ("/api/wards?q=x&all_words=1", 400, "all_words for wards"),
+        ("/api/quotes?q=x&related=0", 400, "related=0 for quotes"),
         ("/api/search?q=" + "x" * 1025, 400, "q over 1024 bytes"),
         ("/api/search?q=x" + "&ward=%E9%9D%92%E8%91%89" * 17, 400, "17 wards"),
         ("/api/search?q=" + "x" * 5000, 414, "request target over 4096 bytes"),

@@ -29,7 +29,8 @@ def report_pdf(out_dir):
 
 class Server:
     """jfts-serve over a fresh index of JFTS_CORPUS (or of corpus: "pdf" for report_pdf's
-    PDF alone), in a temporary directory."""
+    PDF alone, or a function writing the documents into the directory it is given), in a
+    temporary directory."""
 
     def __init__(self, *extra, corpus=None):
         self.tmp = tempfile.mkdtemp(prefix="jfts-serve-test.")
@@ -39,6 +40,10 @@ class Server:
             source = os.path.join(self.tmp, "docs")
             os.makedirs(source)
             report_pdf(source)
+        elif corpus:
+            source = os.path.join(self.tmp, "docs")
+            os.makedirs(source)
+            corpus(source)
         subprocess.run([env("JFTS_INDEX"), "--quiet", "--db", self.db, source], check=True)
         self.proc = subprocess.Popen([env("JFTS_SERVE"), "--db", self.db, "--listen", "127.0.0.1:0", *extra],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -48,11 +53,11 @@ class Server:
             sys.exit("jfts-serve did not start: " + line + self.proc.stderr.read())
         self.url = line.strip().rsplit(" ", 1)[-1].rstrip("/")
 
-    def get(self, path, headers=None):
+    def get(self, path, headers=None, timeout=30):
         """(status, headers, body bytes) of GET path; never raises for an HTTP status."""
         req = urllib.request.Request(self.url + path, headers=headers or {})
         try:
-            with urllib.request.urlopen(req, timeout=30) as r:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
                 return r.status, r.headers, r.read()
         except urllib.error.HTTPError as e:
             return e.code, e.headers, e.read()
@@ -62,10 +67,11 @@ class Server:
         return subprocess.run([env("JFTS_QUERY"), "--db", self.db, *args], check=True,
                               stdout=subprocess.PIPE).stdout
 
-    def rss_kb(self):
+    def rss_kb(self, field="VmRSS"):
+        """The server's resident memory in KB now, or its peak so far with field="VmHWM"."""
         with open(f"/proc/{self.proc.pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
         return 0
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the seed corpora under tests/fuzz/corpus/<target>/ from the bundled corpus and
 # the test fixtures, plus hand-written hostile inputs. Deterministic: rerunning it gives the
-# same files. Reproducers of fixed bugs live in corpus/<target>/crash-* and are kept.
+# same files. Reproducers of fixed bugs (corpus/<target>/crash-*) and inputs kept from libFuzzer
+# runs for the coverage they add (corpus/<target>/lf-*, tests/fuzz/README.md) are kept.
 # For the decoder, the first byte of a seed chooses the encoding of the forced-encoding run
 # (index into k_encodings of fuzz_decode.c, modulo its 25 entries).
 set -euo pipefail
@@ -13,7 +14,7 @@ out=$here/corpus
 
 for t in decode report tokenizer query; do
   mkdir -p "$out/$t"
-  find "$out/$t" -type f ! -name 'crash-*' -delete
+  find "$out/$t" -type f ! -name 'crash-*' ! -name 'lf-*' -delete
 done
 
 lines() { sed -n "$1,$2p" "$src"; }
@@ -125,7 +126,7 @@ query '((( ))) *** ^^^ ::: """ ---'
 # JFTS_INDEX=build-test/jfts-index JFTS_EXT=build-test/jfts_icu.so tests/fuzz/make-seeds.sh
 if [ -n "${JFTS_INDEX:-}" ] && [ -n "${JFTS_EXT:-}" ]; then
   mkdir -p "$out/db"
-  find "$out/db" -type f ! -name 'crash-*' -delete
+  find "$out/db" -type f ! -name 'crash-*' ! -name 'lf-*' -delete
   tmp=$(mktemp -d)
   # seed_db NAME JOURNAL_MODE: indexes $tmp/NAME.txt into corpus/db/NAME.db, small pages
   seed_db() {
