@@ -411,7 +411,9 @@ static int prepare_query(ApiConn *c, const ServeParams *p, Prepared *pr, char **
 ** split into their parts, and related topics unless exact=1 or related=0. */
 static int expand_search(ApiConn *c, const ServeParams *p, Prepared *pr, char **err_out) {
   ExpandOptions eo = {.ths = p->exact ? NULL : c->ths,
-                      .related = p->exact || !p->related ? NULL : c->rel};
+                      .related = p->exact || !p->related ? NULL : c->rel,
+                      .notes_io = &pr->notes,
+                      .n_notes_io = &pr->n_notes};
   int split = 0;
   int rc = expand_query(c->store, pr->query, &eo, &pr->searched, &split, err_out);
   if (rc == JFTS_OK && split && (pr->searched_as = qry_render(pr->searched)) == NULL)
