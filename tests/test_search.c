@@ -852,7 +852,7 @@ static void test_several_words_order(void **state) {
       {"移行支援 会議", "7 15 11 13 21"},
   };
   char path[64];
-  temp_path(path, sizeof path);
+  test_temp_db(path, sizeof path, "search");
   index_file(path, JFTS_TESTDATA "/search/several.txt", "several.txt");
   Store *s = NULL;
   assert_int_equal(store_open(path, STORE_READ, &s, NULL), JFTS_OK);
