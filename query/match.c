@@ -270,6 +270,14 @@ static int reach_add(ReachSet *r, uint64_t key) {
   return 1;
 }
 
+/* An empty set in its inline slots. */
+static void reach_init(ReachSet *r) {
+  memset(r->small, 0, sizeof r->small);
+  r->v = r->small;
+  r->n = 0;
+  r->cap = sizeof r->small / sizeof *r->small;
+}
+
 int match_adjacent_in_order(const Matcher *m, const MatchSpan *spans, size_t n_spans) {
   if (m->n_clauses < 2) return 0;
   /* Over spans by start: a span continues a chain of the first clause_rank clauses when an
@@ -277,10 +285,7 @@ int match_adjacent_in_order(const Matcher *m, const MatchSpan *spans, size_t n_s
   ** kept in a set, so that a passage of thousands of occurrences costs linear time, not the
   ** square of it. Only earlier spans count (sorted), as the chain reads left to right. */
   ReachSet r;
-  memset(r.small, 0, sizeof r.small);
-  r.v = r.small;
-  r.n = 0;
-  r.cap = sizeof r.small / sizeof *r.small;
+  reach_init(&r);
   int found = 0;
   for (size_t k = 0; k < n_spans && !found; k++) {
     int rank = m->clause_rank[spans[k].clause];
@@ -310,10 +315,7 @@ int match_adjacent_across_particle(const Matcher *m, const char *text, size_t n_
   /* As match_adjacent_in_order, on byte offsets: a chain end reached at byte e is also
   ** reached after the particle at e. */
   ReachSet r;
-  memset(r.small, 0, sizeof r.small);
-  r.v = r.small;
-  r.n = 0;
-  r.cap = sizeof r.small / sizeof *r.small;
+  reach_init(&r);
   int found = 0, ok = 1;
   for (size_t k = 0; k < n_spans && !found && ok; k++) {
     int rank = m->clause_rank[spans[k].clause];
