@@ -418,6 +418,11 @@ typedef struct StoreHit {
                          ** heading or label matched); 0 from store_match_ids */
   int toc;               /* 1: the passage is part of a table of contents (0 before
                          ** store_search_prepare) */
+  uint64_t phrases;      /* bit p: phrase p of the MATCH expression (p < 64, FTS5's order:
+                         ** as written) occurs in the passage, in any column (RankSink);
+                         ** 0 from store_match_ids */
+  int n_phrase;          /* phrases FTS5 parsed from the expression (bits past 64 are not
+                         ** kept); 0 from store_match_ids */
 } StoreHit;
 typedef int (*StoreHitCb)(void *ctx, const StoreHit *hit);
 

@@ -135,7 +135,10 @@ typedef struct Collector {
                                  ** passages it matches; NULL: the query has none */
   int related_pass;     /* 1 while collecting the related-only expression's rows */
   const struct ClauseSets *sets; /* per query clause, for best match and the related layer;
-                                 ** NULL: every hit holds every clause directly */
+                                 ** NULL: every hit holds every clause directly, or
+                                 ** phrase_map tells */
+  struct PhraseMap *phrase_map;  /* best match without related texts: the clauses a hit
+                                 ** holds, from its row's phrases; NULL: sets tell */
   size_t n_sets;        /* query clauses */
   int n_positive;       /* positive clauses */
   SearchTotals totals;
@@ -186,6 +189,21 @@ static double score_of(const ScoreSet *set, int64_t id) {
   return lo < set->n && set->items[lo].id == id ? set->items[lo].score : -1.0;
 }
 
+/* Which phrases of a MATCH expression (FTS5 numbers them as written: StoreHit.phrases) belong
+** to each positive clause, so that the ranked scan itself tells which clauses a row holds. */
+typedef struct ClausePhrases {
+  int used;       /* 1 for a positive clause */
+  int has_own;    /* 1 when a term of the clause has spelling variants */
+  uint64_t direct; /* its own texts and spelling variants */
+  uint64_t own;    /* its own texts */
+} ClausePhrases;
+
+typedef struct PhraseMap {
+  ClausePhrases *clauses; /* per query clause */
+  int n_phrase;           /* phrases qry_build_match_ex writes (FTS5 must parse as many) */
+  int mismatch;           /* set by collect_hit when a row reports another count */
+} PhraseMap;
+
 /* The passages holding one positive clause, each set sorted by id. */
 typedef struct ClauseSets {
   int used;          /* 1 for a positive clause */
@@ -194,6 +212,25 @@ typedef struct ClauseSets {
   IdSet related;     /* its related-topic texts; used when has_related */
   int has_own, has_related;
 } ClauseSets;
+
+/* Sets coord, missing and exact of hit from the phrases its row holds (PhraseMap). */
+static void classify_phrases(const Collector *c, Hit *hit, uint64_t phrases) {
+  const PhraseMap *pm = c->phrase_map;
+  hit->coord = 0;
+  hit->coord_related = 0;
+  hit->missing = 0;
+  for (size_t i = 0; i < c->n_sets; i++) {
+    const ClausePhrases *cp = &pm->clauses[i];
+    if (!cp->used) continue;
+    if (phrases & cp->direct) {
+      hit->coord++;
+      if (cp->has_own && !(phrases & cp->own)) hit->exact = 0;
+    } else if (i < 64) {
+      hit->missing |= UINT64_C(1) << i;
+    }
+  }
+  hit->partial = hit->coord > 0 && hit->coord < c->n_positive;
+}
 
 /* Sets coord, coord_related, missing and exact of hit from the clause sets. */
 static void classify(const Collector *c, Hit *hit) {
@@ -230,7 +267,16 @@ static int collect_hit(void *ctx, const StoreHit *h) {
   if (direct >= 0.0) hit.score = direct;
   hit.adjacent = c->adj && in_sorted(c->adj, c->n_adj, h->id);
   hit.exact = c->exact == NULL || in_sorted(c->exact, c->n_exact, h->id);
-  classify(c, &hit);
+  if (c->phrase_map == NULL) {
+    classify(c, &hit);
+  } else if (h->n_phrase != c->phrase_map->n_phrase) {
+    /* FTS5 parsed another expression than the map describes: search_run falls back to the
+    ** clause scans (it cannot happen with the expressions qparse writes today). */
+    c->phrase_map->mismatch = 1;
+    return JFTS_OK;
+  } else {
+    classify_phrases(c, &hit, h->phrases);
+  }
   /* The related pass adds the occurrences of related texts; its passages that hold a word
   ** directly were collected, with the words' score, by the first pass. */
   if (c->related_pass && hit.coord > 0) return JFTS_OK;
@@ -833,6 +879,42 @@ static int clause_sets_new(Store *s, const Query *q, ClauseSets **out, char **er
   return JFTS_OK;
 }
 
+/* The phrase map of the best-match expression of a query without related texts
+** (qry_build_match_ex with QRY_MATCH_ANY: each term's text, then its variants, clause by
+** clause, then the excluded clauses). *usable_out is 0, and nothing is allocated, when the
+** positive clauses have more than 64 phrases (StoreHit.phrases keeps 64). */
+static int phrase_map_init(const Query *q, PhraseMap *pm, int *usable_out) {
+  int n = 0, n_positive = 0;
+  *usable_out = 0;
+  memset(pm, 0, sizeof *pm);
+  for (size_t i = 0; i < q->n_clauses; i++)
+    for (size_t t = 0; t < q->clauses[i].n_terms; t++) {
+      int k = 1 + (int)q->clauses[i].terms[t].n_variants;
+      n += q->clauses[i].excluded ? k + (int)q->clauses[i].terms[t].n_related : k;
+      n_positive += q->clauses[i].excluded ? 0 : k;
+    }
+  if (n_positive > 64) return JFTS_OK;
+  pm->clauses = jfts_calloc(q->n_clauses ? q->n_clauses : 1, sizeof *pm->clauses);
+  if (pm->clauses == NULL) return JFTS_ERR_NOMEM;
+  pm->n_phrase = n;
+  int p = 0;
+  for (size_t i = 0; i < q->n_clauses; i++) {
+    const QryClause *c = &q->clauses[i];
+    ClausePhrases *cp = &pm->clauses[i];
+    if (c->excluded) continue;
+    cp->used = 1;
+    for (size_t t = 0; t < c->n_terms; t++) {
+      cp->has_own |= c->terms[t].n_variants > 0;
+      for (size_t v = 0; v <= c->terms[t].n_variants; v++, p++) {
+        cp->direct |= UINT64_C(1) << p;
+        if (v == 0) cp->own |= UINT64_C(1) << p;
+      }
+    }
+  }
+  *usable_out = 1;
+  return JFTS_OK;
+}
+
 /* Collects the rows of match and then, when rel_match is not NULL (the related texts alone,
 ** after the query without them), the rows only related texts find. */
 static int collect_all(Store *s, const char *match, const char *rel_match,
@@ -900,14 +982,20 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (rc == JFTS_OK)
     rc = build_matches(s, query, &o, best ? QRY_MATCH_ANY : 0, n_positive, any_related, &match,
                        &rel_match, &direct, err_out);
-  if (rc == JFTS_OK && (best || any_related)) rc = clause_sets_new(s, query, &sets, err_out);
+  /* Without related texts, the ranked scan's own phrase instances tell which clauses a row
+  ** holds: no scan per clause. */
+  PhraseMap pmap = {NULL, 0, 0};
+  int use_map = 0;
+  if (rc == JFTS_OK && best && !any_related) rc = phrase_map_init(query, &pmap, &use_map);
+  if (rc == JFTS_OK && (best || any_related) && !use_map)
+    rc = clause_sets_new(s, query, &sets, err_out);
   if (rc == JFTS_OK) rc = match_new(query, &m, err_out);
   if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK) rc = adjacency_match(query, &adj_match, err_out);
   if (rc == JFTS_OK && adj_match) {
     rc = store_match_ids(s, adj_match, 1, collect_id, &adj, err_out);
     if (rc == JFTS_OK && adj.n > 1) qsort(adj.ids, adj.n, sizeof *adj.ids, cmp_id);
   }
-  if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK && sets == NULL)
+  if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK && sets == NULL && !use_map)
     rc = exact_match(query, &plain_match, err_out);
   if (rc == JFTS_OK && plain_match) {
     /* All columns, as the query itself: a heading holding the user's word counts too. */
@@ -934,7 +1022,18 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
     if (o.sort == SEARCH_SORT_RANK && want < SEARCH_RERANK_DEPTH) want = SEARCH_RERANK_DEPTH;
     c.keep = want;
   }
+  c.phrase_map = use_map ? &pmap : NULL;
   rc = collect_all(s, match, rel_match, o.filter, &c, err_out);
+  if (rc == JFTS_OK && use_map && pmap.mismatch) {
+    /* Not the expression the map describes: the clause scans, from the start. */
+    c.n = 0;
+    memset(&c.totals, 0, sizeof c.totals);
+    c.totals.n_positive = n_positive;
+    c.phrase_map = NULL;
+    rc = clause_sets_new(s, query, &sets, err_out);
+    c.sets = sets;
+    if (rc == JFTS_OK) rc = collect_all(s, match, rel_match, o.filter, &c, err_out);
+  }
   if (rc == JFTS_OK) rc = sort_hits(c.hits, c.n, c.before);
   if (rc != JFTS_OK) goto cleanup;
   if (totals_out) *totals_out = c.totals;
@@ -980,6 +1079,7 @@ cleanup:
   jfts_free(rel_match);
   match_free(m);
   clause_sets_free(sets, query->n_clauses);
+  jfts_free(pmap.clauses);
   return rc;
 }
 
