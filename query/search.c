@@ -135,10 +135,16 @@ typedef struct Collector {
                                  ** passages it matches; NULL: the query has none */
   int related_pass;     /* 1 while collecting the related-only expression's rows */
   const struct ClauseSets *sets; /* per query clause, for best match and the related layer;
-                                 ** NULL: every hit holds every clause directly, or
-                                 ** phrase_map tells */
-  struct PhraseMap *phrase_map;  /* best match without related texts: the clauses a hit
-                                 ** holds, from its row's phrases; NULL: sets tell */
+                                 ** NULL: every hit holds every clause directly, or the
+                                 ** phrase maps tell; with them, only the related sets of a
+                                 ** first pass that leaves related texts out */
+  const struct PhraseMap *phrase_map; /* the clauses a hit holds, from its row's phrases:
+                                      ** the expression of the first pass; NULL: sets tell */
+  const struct PhraseMap *rel_map;    /* the same for the related pass */
+  int mismatch;         /* 1: a row's phrase count was not its map's (search_run falls back) */
+  IdSet first_ids;      /* with phrase maps and a related pass: every row of the first pass
+                        ** (sorted before the related pass), the passages holding a word */
+  int keep_first_ids;
   size_t n_sets;        /* query clauses */
   int n_positive;       /* positive clauses */
   SearchTotals totals;
@@ -189,21 +195,6 @@ static double score_of(const ScoreSet *set, int64_t id) {
   return lo < set->n && set->items[lo].id == id ? set->items[lo].score : -1.0;
 }
 
-/* Which phrases of a MATCH expression (FTS5 numbers them as written: StoreHit.phrases) belong
-** to each positive clause, so that the ranked scan itself tells which clauses a row holds. */
-typedef struct ClausePhrases {
-  int used;       /* 1 for a positive clause */
-  int has_own;    /* 1 when a term of the clause has spelling variants */
-  uint64_t direct; /* its own texts and spelling variants */
-  uint64_t own;    /* its own texts */
-} ClausePhrases;
-
-typedef struct PhraseMap {
-  ClausePhrases *clauses; /* per query clause */
-  int n_phrase;           /* phrases qry_build_match_ex writes (FTS5 must parse as many) */
-  int mismatch;           /* set by collect_hit when a row reports another count */
-} PhraseMap;
-
 /* The passages holding one positive clause, each set sorted by id. */
 typedef struct ClauseSets {
   int used;          /* 1 for a positive clause */
@@ -213,23 +204,63 @@ typedef struct ClauseSets {
   int has_own, has_related;
 } ClauseSets;
 
-/* Sets coord, missing and exact of hit from the phrases its row holds (PhraseMap). */
-static void classify_phrases(const Collector *c, Hit *hit, uint64_t phrases) {
-  const PhraseMap *pm = c->phrase_map;
+/* Which phrases of a MATCH expression (FTS5 numbers them as written: StoreHit.phrases) belong
+** to each positive clause, so that the ranked scan itself tells which clauses a row holds. */
+typedef struct ClausePhrases {
+  int used;         /* 1 for a positive clause */
+  int has_own;      /* 1 when a term of the clause has spelling variants */
+  int has_related;  /* 1 when a term of the clause has related texts */
+  uint64_t direct;  /* its own texts and spelling variants */
+  uint64_t own;     /* its own texts */
+  uint64_t related; /* its related texts (0 when the expression leaves them out) */
+} ClausePhrases;
+
+typedef struct PhraseMap {
+  ClausePhrases *clauses; /* per query clause; NULL: no map */
+  int n_phrase;           /* phrases qry_build_match_ex writes (FTS5 must parse as many) */
+} PhraseMap;
+
+/* Sets coord, coord_related, missing and exact of hit as classify does, from the phrases its
+** row holds (pm: the map of the expression scanned) and, for a clause whose related texts
+** the expression leaves out, its related set (c->sets). */
+static void classify_phrases(const Collector *c, const PhraseMap *pm, Hit *hit,
+                             uint64_t phrases) {
   hit->coord = 0;
   hit->coord_related = 0;
   hit->missing = 0;
   for (size_t i = 0; i < c->n_sets; i++) {
     const ClausePhrases *cp = &pm->clauses[i];
     if (!cp->used) continue;
+    const ClauseSets *cs = c->sets ? &c->sets[i] : NULL;
     if (phrases & cp->direct) {
       hit->coord++;
       if (cp->has_own && !(phrases & cp->own)) hit->exact = 0;
+    } else if (cp->has_related &&
+               ((phrases & cp->related) ||
+                (cs && cs->has_related && in_sorted(cs->related.ids, cs->related.n, hit->id)))) {
+      hit->coord_related++;
     } else if (i < 64) {
       hit->missing |= UINT64_C(1) << i;
     }
   }
   hit->partial = hit->coord > 0 && hit->coord < c->n_positive;
+}
+
+/* Classifies hit from the phrase map of the current pass. Returns 1 when the hit is to be
+** dropped: its row was counted in the first pass (related pass), or its phrase count is not
+** the map's (then c->mismatch is set). */
+static int classify_by_map(Collector *c, const StoreHit *h, Hit *hit) {
+  const PhraseMap *pm = c->related_pass ? c->rel_map : c->phrase_map;
+  if (h->n_phrase != pm->n_phrase) {
+    /* FTS5 parsed another expression than the map describes: search_run falls back to the
+    ** clause scans (it cannot happen with the expressions qparse writes today). */
+    c->mismatch = 1;
+    return 1;
+  }
+  /* A row of the related pass that the first pass returned holds a word directly. */
+  if (c->related_pass && in_sorted(c->first_ids.ids, c->first_ids.n, h->id)) return 1;
+  classify_phrases(c, pm, hit, h->phrases);
+  return 0;
 }
 
 /* Sets coord, coord_related, missing and exact of hit from the clause sets. */
@@ -267,19 +298,17 @@ static int collect_hit(void *ctx, const StoreHit *h) {
   if (direct >= 0.0) hit.score = direct;
   hit.adjacent = c->adj && in_sorted(c->adj, c->n_adj, h->id);
   hit.exact = c->exact == NULL || in_sorted(c->exact, c->n_exact, h->id);
-  if (c->phrase_map == NULL) {
-    classify(c, &hit);
-  } else if (h->n_phrase != c->phrase_map->n_phrase) {
-    /* FTS5 parsed another expression than the map describes: search_run falls back to the
-    ** clause scans (it cannot happen with the expressions qparse writes today). */
-    c->phrase_map->mismatch = 1;
-    return JFTS_OK;
-  } else {
-    classify_phrases(c, &hit, h->phrases);
-  }
+  if (c->phrase_map == NULL) classify(c, &hit);
+  else if (classify_by_map(c, h, &hit)) return JFTS_OK;
   /* The related pass adds the occurrences of related texts; its passages that hold a word
   ** directly were collected, with the words' score, by the first pass. */
   if (c->related_pass && hit.coord > 0) return JFTS_OK;
+  if (c->keep_first_ids && !c->related_pass) {
+    int64_t *g = jfts_grow(c->first_ids.ids, &c->first_ids.cap, c->first_ids.n + 1, sizeof *g);
+    if (g == NULL) return JFTS_ERR_NOMEM;
+    c->first_ids.ids = g;
+    g[c->first_ids.n++] = h->id;
+  }
   c->totals.n_passages++;
   c->totals.n_every_word += hit.coord == c->n_positive;
   if (c->keep && c->n == c->keep) {
@@ -879,19 +908,31 @@ static int clause_sets_new(Store *s, const Query *q, ClauseSets **out, char **er
   return JFTS_OK;
 }
 
-/* The phrase map of the best-match expression of a query without related texts
-** (qry_build_match_ex with QRY_MATCH_ANY: each term's text, then its variants, clause by
-** clause, then the excluded clauses). *usable_out is 0, and nothing is allocated, when the
-** positive clauses have more than 64 phrases (StoreHit.phrases keeps 64). */
-static int phrase_map_init(const Query *q, PhraseMap *pm, int *usable_out) {
+/* 1 when qry_build_match_ex writes alternative v of t under flags (0: the term's text,
+** 1 .. n_variants its variants, then its related texts): qparse.c's rule, which the phrase
+** numbering must follow (a count check in collect_hit guards against drift). */
+static int alt_written(const QryTerm *t, size_t v, unsigned flags) {
+  int related = v > t->n_variants;
+  if (flags & QRY_MATCH_ONLY_RELATED) return related;
+  if (related) return !(flags & QRY_MATCH_NO_RELATED);
+  return v == 0 || !(flags & QRY_MATCH_NO_VARIANTS);
+}
+
+/* The phrase map (*pm, its clauses freed with jfts_free) of qry_build_match_ex(q, flags): the
+** alternatives it writes, clause by clause, term by term (text, variants, related texts),
+** then every alternative of the excluded clauses. pm->clauses stays NULL, and nothing is
+** allocated, when the positive clauses have more than 64 (StoreHit.phrases keeps 64). */
+static int phrase_map_init(const Query *q, unsigned flags, PhraseMap *pm) {
   int n = 0, n_positive = 0;
-  *usable_out = 0;
   memset(pm, 0, sizeof *pm);
   for (size_t i = 0; i < q->n_clauses; i++)
     for (size_t t = 0; t < q->clauses[i].n_terms; t++) {
-      int k = 1 + (int)q->clauses[i].terms[t].n_variants;
-      n += q->clauses[i].excluded ? k + (int)q->clauses[i].terms[t].n_related : k;
-      n_positive += q->clauses[i].excluded ? 0 : k;
+      const QryTerm *term = &q->clauses[i].terms[t];
+      for (size_t v = 0; v <= term->n_variants + term->n_related; v++) {
+        int written = q->clauses[i].excluded || alt_written(term, v, flags);
+        n += written;
+        n_positive += written && !q->clauses[i].excluded;
+      }
     }
   if (n_positive > 64) return JFTS_OK;
   pm->clauses = jfts_calloc(q->n_clauses ? q->n_clauses : 1, sizeof *pm->clauses);
@@ -904,15 +945,54 @@ static int phrase_map_init(const Query *q, PhraseMap *pm, int *usable_out) {
     if (c->excluded) continue;
     cp->used = 1;
     for (size_t t = 0; t < c->n_terms; t++) {
-      cp->has_own |= c->terms[t].n_variants > 0;
-      for (size_t v = 0; v <= c->terms[t].n_variants; v++, p++) {
-        cp->direct |= UINT64_C(1) << p;
-        if (v == 0) cp->own |= UINT64_C(1) << p;
+      const QryTerm *term = &c->terms[t];
+      cp->has_own |= term->n_variants > 0;
+      cp->has_related |= term->n_related > 0;
+      for (size_t v = 0; v <= term->n_variants + term->n_related; v++) {
+        if (!alt_written(term, v, flags)) continue;
+        uint64_t bit = UINT64_C(1) << p++;
+        if (v > term->n_variants) cp->related |= bit;
+        else cp->direct |= bit;
+        if (v == 0) cp->own |= bit;
       }
     }
   }
-  *usable_out = 1;
   return JFTS_OK;
+}
+
+/* Per positive clause of q with related texts: the passages holding one of them (a first
+** pass that leaves related texts out cannot tell). */
+static int related_sets_new(Store *s, const Query *q, ClauseSets **out, char **err_out) {
+  int rc = JFTS_OK;
+  ClauseSets *sets = jfts_calloc(q->n_clauses ? q->n_clauses : 1, sizeof *sets);
+  *out = sets;
+  if (sets == NULL) return JFTS_ERR_NOMEM;
+  for (size_t i = 0; rc == JFTS_OK && i < q->n_clauses; i++) {
+    const QryClause *c = &q->clauses[i];
+    if (c->excluded) continue;
+    sets[i].used = 1;
+    for (size_t t = 0; t < c->n_terms; t++) sets[i].has_related |= c->terms[t].n_related > 0;
+    if (sets[i].has_related)
+      rc = clause_ids(s, c, QRY_MATCH_ONLY_RELATED, &sets[i].related, err_out);
+  }
+  return rc;
+}
+
+/* The phrase maps of the first pass (*pm) and, when there is a related pass (related_pass),
+** of that pass (*rm), for best match (best) or a query with related texts; then, when the
+** first pass leaves the related texts out, the related sets (*sets_out). *use_out is 0 when
+** a map cannot be made (over 64 phrases): then the caller makes the clause sets. */
+static int phrase_maps_new(Store *s, const Query *q, int best, int related_pass,
+                           PhraseMap *pm, PhraseMap *rm, ClauseSets **sets_out, int *use_out,
+                           char **err_out) {
+  unsigned any = best ? QRY_MATCH_ANY : 0;
+  *use_out = 0;
+  int rc = phrase_map_init(q, any | (related_pass ? QRY_MATCH_NO_RELATED : 0), pm);
+  if (rc == JFTS_OK && related_pass) rc = phrase_map_init(q, any | QRY_MATCH_ONLY_RELATED, rm);
+  if (rc != JFTS_OK || pm->clauses == NULL || (related_pass && rm->clauses == NULL))
+    return rc;
+  *use_out = 1;
+  return related_pass ? related_sets_new(s, q, sets_out, err_out) : JFTS_OK;
 }
 
 /* Collects the rows of match and then, when rel_match is not NULL (the related texts alone,
@@ -920,6 +1000,8 @@ static int phrase_map_init(const Query *q, PhraseMap *pm, int *usable_out) {
 static int collect_all(Store *s, const char *match, const char *rel_match,
                        const StoreFilter *filter, Collector *c, char **err_out) {
   int rc = store_match(s, match, filter, collect_hit, c, err_out);
+  if (rc == JFTS_OK && c->first_ids.n > 1)
+    qsort(c->first_ids.ids, c->first_ids.n, sizeof *c->first_ids.ids, cmp_id);
   if (rc == JFTS_OK && rel_match) {
     c->related_pass = 1;
     rc = store_match(s, rel_match, filter, collect_hit, c, err_out);
@@ -982,11 +1064,13 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (rc == JFTS_OK)
     rc = build_matches(s, query, &o, best ? QRY_MATCH_ANY : 0, n_positive, any_related, &match,
                        &rel_match, &direct, err_out);
-  /* Without related texts, the ranked scan's own phrase instances tell which clauses a row
-  ** holds: no scan per clause. */
-  PhraseMap pmap = {NULL, 0, 0};
+  /* The ranked scan's own phrase instances tell which clauses a row holds: no scan per
+  ** clause, but for the related texts a first pass leaves out. */
+  PhraseMap pmap = {NULL, 0}, rmap = {NULL, 0};
   int use_map = 0;
-  if (rc == JFTS_OK && best && !any_related) rc = phrase_map_init(query, &pmap, &use_map);
+  if (rc == JFTS_OK && (best || any_related))
+    rc = phrase_maps_new(s, query, best, rel_match != NULL, &pmap, &rmap, &sets, &use_map,
+                         err_out);
   if (rc == JFTS_OK && (best || any_related) && !use_map)
     rc = clause_sets_new(s, query, &sets, err_out);
   if (rc == JFTS_OK) rc = match_new(query, &m, err_out);
@@ -1023,13 +1107,18 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
     c.keep = want;
   }
   c.phrase_map = use_map ? &pmap : NULL;
+  c.rel_map = use_map ? &rmap : NULL;
+  c.keep_first_ids = use_map && rel_match != NULL;
   rc = collect_all(s, match, rel_match, o.filter, &c, err_out);
-  if (rc == JFTS_OK && use_map && pmap.mismatch) {
-    /* Not the expression the map describes: the clause scans, from the start. */
+  if (rc == JFTS_OK && c.mismatch) {
+    /* Not the expressions the maps describe: the clause scans, from the start. */
     c.n = 0;
     memset(&c.totals, 0, sizeof c.totals);
     c.totals.n_positive = n_positive;
-    c.phrase_map = NULL;
+    c.phrase_map = c.rel_map = NULL;
+    c.keep_first_ids = c.related_pass = 0;
+    c.first_ids.n = 0;
+    clause_sets_free(sets, query->n_clauses);
     rc = clause_sets_new(s, query, &sets, err_out);
     c.sets = sets;
     if (rc == JFTS_OK) rc = collect_all(s, match, rel_match, o.filter, &c, err_out);
@@ -1080,6 +1169,8 @@ cleanup:
   match_free(m);
   clause_sets_free(sets, query->n_clauses);
   jfts_free(pmap.clauses);
+  jfts_free(rmap.clauses);
+  jfts_free(c.first_ids.ids);
   return rc;
 }
 
