@@ -150,6 +150,17 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     }
   }
 
+  if (sink) sink->skipped = 0;
+  if (rc == SQLITE_OK && sink && sink->row_wanted && !q->deferred &&
+      !sink->row_wanted(sink->row_ctx, phrases)) {
+    sink->skipped = 1;
+    sink->n_text_inst = n_text_inst;
+    sink->phrases = phrases;
+    sink->n_phrase = q->n_phrase;
+    sqlite3_result_double(ctx, 0.0);
+    return;
+  }
+
   double len = 0.0, avg = 1.0;
   uint32_t n_text = 0;
   if (rc == SQLITE_OK && data && data->text_length &&

@@ -428,6 +428,14 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
       if (rc != JFTS_OK) break;
       continue;
     }
+    if (sink && sink->skipped) {
+      StoreHit hit = {.id = sqlite3_column_int64(st, 0), .doc_key = UINT64_MAX,
+                      .n_occurrences = sink->n_text_inst, .phrases = sink->phrases,
+                      .n_phrase = sink->n_phrase, .unscored = 1};
+      rc = cb(ctx, &hit);
+      if (rc != JFTS_OK) break;
+      continue;
+    }
     StoreHit hit = {
         .id = sqlite3_column_int64(st, 0),
         .score = sink ? -sqlite3_column_double(st, 1) : 0.0,
@@ -457,6 +465,12 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
 
 int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
                 char **err_out) {
+  return store_match_want(s, match, filter, NULL, NULL, cb, ctx, err_out);
+}
+
+int store_match_want(Store *s, const char *match, const StoreFilter *filter,
+                     int (*row_wanted)(void *ctx, uint64_t phrases), void *want_ctx,
+                     StoreHitCb cb, void *ctx, char **err_out) {
   store_budget_start(s);
   char *wards = NULL, *sections = NULL, *orgs = NULL;
   if (s->needs_schema) return JFTS_OK;
@@ -483,7 +497,7 @@ int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHit
   sqlite3_stmt *st = *slot;
   /* Unfiltered, the statement returns every row holding the query: it can count a single
   ** phrase's rows for jfts_rank (RankSink), which then reads them once instead of twice. */
-  RankSink sink = {.defer_idf = !filtered};
+  RankSink sink = {.defer_idf = !filtered, .row_wanted = row_wanted, .row_ctx = want_ctx};
   int src = sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
   if (src == SQLITE_OK) src = sqlite3_bind_pointer(st, 2, &sink, RANK_SINK_TYPE, NULL);
   if (src == SQLITE_OK && filtered) {

@@ -995,11 +995,25 @@ static int phrase_maps_new(Store *s, const Query *q, int best, int related_pass,
   return related_pass ? related_sets_new(s, q, sets_out, err_out) : JFTS_OK;
 }
 
+/* RankSink.row_wanted for the first pass: 0 for a row that holds fewer clauses directly than
+** the worst hit kept in a full heap, which collect_hit would drop by that alone
+** (rank_before orders by coord first), so its score is never needed. */
+static int row_wanted(void *ctx, uint64_t phrases) {
+  const Collector *c = ctx;
+  if (c->before != rank_before || c->related_pass || c->phrase_map == NULL || c->keep == 0 ||
+      c->n < c->keep)
+    return 1;
+  int coord = 0;
+  for (size_t i = 0; i < c->n_sets; i++)
+    coord += c->phrase_map->clauses[i].used && (phrases & c->phrase_map->clauses[i].direct) != 0;
+  return coord >= c->hits[0].coord;
+}
+
 /* Collects the rows of match and then, when rel_match is not NULL (the related texts alone,
 ** after the query without them), the rows only related texts find. */
 static int collect_all(Store *s, const char *match, const char *rel_match,
                        const StoreFilter *filter, Collector *c, char **err_out) {
-  int rc = store_match(s, match, filter, collect_hit, c, err_out);
+  int rc = store_match_want(s, match, filter, row_wanted, c, collect_hit, c, err_out);
   if (rc == JFTS_OK && c->first_ids.n > 1)
     qsort(c->first_ids.ids, c->first_ids.n, sizeof *c->first_ids.ids, cmp_id);
   if (rc == JFTS_OK && rel_match) {

@@ -6,7 +6,7 @@ counts, missing, matched, via, searched_as: everything jfts-query prints but tim
 
 usage: same_output.py --a BIN --b BIN --db DB [--extra "OPTS"]... FILE...
 
-FILE: one query per line, or a TSV whose header names a `query` column (bench/relevance's
+(--format text too, for the totals line.) FILE: one query per line, or a TSV whose header names a `query` column (bench/relevance's
 queries.tsv), or class<TAB>query lines (bench/harness.py queries). Prints per option set the
 number of queries and of differing output lines, and the first differences; exits 1 when any
 output differs or a run fails, else 0.
@@ -23,6 +23,7 @@ OPTION_SETS = [
     ["--all-words"],
     ["--limit", "30", "--offset", "5"],
     ["--sort", "doc", "--limit", "20"],
+    ["--format", "text", "--no-color"],  # the totals line: every word / some / occurrences
 ]
 
 
@@ -39,7 +40,8 @@ def read_queries(path):
 
 
 def run(bin_, db, qfile, opts):
-    cmd = [bin_, "--db", db, "--queries", qfile, "--format", "json"] + opts
+    fmt = [] if "--format" in opts else ["--format", "json"]
+    cmd = [bin_, "--db", db, "--queries", qfile] + fmt + opts
     p = subprocess.run(cmd, capture_output=True)
     return p.returncode, p.stdout.decode("utf-8", "replace").splitlines(), p.stderr
 
