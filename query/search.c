@@ -1062,12 +1062,14 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (totals_out) memset(totals_out, 0, sizeof *totals_out);
   int began = 0;
 
-  int n_positive = 0, any_related = 0;
+  int n_positive = 0, any_related = 0, any_variant = 0;
   for (size_t i = 0; i < query->n_clauses; i++) {
     if (query->clauses[i].excluded) continue;
     n_positive++;
-    for (size_t t = 0; t < query->clauses[i].n_terms; t++)
+    for (size_t t = 0; t < query->clauses[i].n_terms; t++) {
       any_related |= query->clauses[i].terms[t].n_related > 0;
+      any_variant |= query->clauses[i].terms[t].n_variants > 0;
+    }
   }
   /* Best match: any positive clause, ranked by how many; the clause sets tell how many (and
   ** which are held only through a related topic). */
@@ -1078,11 +1080,12 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (rc == JFTS_OK)
     rc = build_matches(s, query, &o, best ? QRY_MATCH_ANY : 0, n_positive, any_related, &match,
                        &rel_match, &direct, err_out);
-  /* The ranked scan's own phrase instances tell which clauses a row holds: no scan per
-  ** clause, but for the related texts a first pass leaves out. */
+  /* The ranked scan's own phrase instances tell which clauses a row holds (and whether it
+  ** holds each through the clause's own text: no scan of the query without variants
+  ** either): no scan per clause, but for the related texts a first pass leaves out. */
   PhraseMap pmap = {NULL, 0}, rmap = {NULL, 0};
   int use_map = 0;
-  if (rc == JFTS_OK && (best || any_related))
+  if (rc == JFTS_OK && (best || any_related || (any_variant && o.sort == SEARCH_SORT_RANK)))
     rc = phrase_maps_new(s, query, best, rel_match != NULL, &pmap, &rmap, &sets, &use_map,
                          err_out);
   if (rc == JFTS_OK && (best || any_related) && !use_map)

@@ -4,7 +4,12 @@ what is found): runs every query of the given files through both, under each opt
 below, with --format json, and compares the output line by line (rows, order, scores,
 counts, missing, matched, via, searched_as: everything jfts-query prints but timings).
 
-usage: same_output.py --a BIN --b BIN --db DB [--extra "OPTS"]... FILE...
+usage: same_output.py --a BIN --b BIN --db DB [--extra "OPTS"]... [--thesaurus-queries] FILE...
+
+--thesaurus-queries adds about 940 queries made (seed 7) from the words of query/thesaurus.txt
+and the left sides of query/related.txt: each alone, in pairs and threes with common words,
+with -exclusions, OR groups and quoted phrases, so that spelling variants and related texts
+are exercised (the judged sets hold few).
 
 (--format text too, for the totals line.) FILE: one query per line, or a TSV whose header names a `query` column (bench/relevance's
 queries.tsv), or class<TAB>query lines (bench/harness.py queries). Prints per option set the
@@ -12,6 +17,9 @@ number of queries and of differing output lines, and the first differences; exit
 output differs or a run fails, else 0.
 """
 import argparse
+import os
+import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -39,6 +47,42 @@ def read_queries(path):
     return [l.split("\t")[-1] for l in lines]
 
 
+def thesaurus_queries():
+    here = os.path.dirname(os.path.abspath(__file__))
+    qdir = os.path.join(here, "..", "..", "query")
+    words = []
+    for name, sep in (("thesaurus.txt", None), ("related.txt", "=>")):
+        with open(os.path.join(qdir, name), encoding="utf-8") as f:
+            for line in f:
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                if sep:
+                    if sep not in line:
+                        continue
+                    line = line.split(sep)[0]
+                words += [w.strip() for w in re.split(r"[,=]", line) if w.strip()]
+    words = [w for w in words if " " not in w]
+    common = ["支援", "会議", "相談", "連携", "地域", "研修", "障害", "ファイル", "設定",
+              "パッケージ"]
+    rnd = random.Random(7)
+    pick = rnd.choice
+    qs = set(words)
+    for _ in range(150):
+        qs.add(pick(words) + " " + pick(words + common))
+    for _ in range(60):
+        qs.add(pick(words) + " " + pick(common) + " " + pick(words))
+    for _ in range(40):
+        qs.add(pick(words) + " -" + pick(common))
+    for _ in range(30):
+        qs.add(pick(common) + " -" + pick(words))
+    for _ in range(30):
+        qs.add(pick(words) + " OR " + pick(words) + " " + pick(common))
+    for _ in range(20):
+        qs.add('"' + pick(words) + '" ' + pick(common))
+    return sorted(qs)
+
+
 def run(bin_, db, qfile, opts):
     fmt = [] if "--format" in opts else ["--format", "json"]
     cmd = [bin_, "--db", db, "--queries", qfile] + fmt + opts
@@ -53,11 +97,14 @@ def main():
     ap.add_argument("--db", required=True)
     ap.add_argument("--extra", action="append", default=[],
                     help="a further option set, space-separated")
-    ap.add_argument("files", nargs="+")
+    ap.add_argument("--thesaurus-queries", action="store_true")
+    ap.add_argument("files", nargs="*")
     args = ap.parse_args()
     queries = []
     for f in args.files:
         queries += read_queries(f)
+    if args.thesaurus_queries:
+        queries += thesaurus_queries()
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
         f.write("".join(q + "\n" for q in queries))
         qfile = f.name
