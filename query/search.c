@@ -1043,6 +1043,25 @@ static int build_matches(Store *s, const Query *query, const SearchOptions *o, u
   return rc;
 }
 
+/* collect_all again from the start, with the clause sets (*sets_io: replaced), when FTS5
+** parsed other expressions than the phrase maps describe. */
+static int collect_by_sets(Store *s, const Query *q, const char *match, const char *rel_match,
+                           const StoreFilter *filter, Collector *c, ClauseSets **sets_io,
+                           char **err_out) {
+  c->n = 0;
+  memset(&c->totals, 0, sizeof c->totals);
+  c->totals.n_positive = c->n_positive;
+  c->phrase_map = c->rel_map = NULL;
+  c->keep_first_ids = c->related_pass = 0;
+  c->first_ids.n = 0;
+  clause_sets_free(*sets_io, q->n_clauses);
+  *sets_io = NULL;
+  int rc = clause_sets_new(s, q, sets_io, err_out);
+  c->sets = *sets_io;
+  if (rc == JFTS_OK) rc = collect_all(s, match, rel_match, filter, c, err_out);
+  return rc;
+}
+
 /* ICU's break iterators are opened by their first use, not here: building the Japanese
 ** dictionary engine costs about 8 M instructions (a third of a short call), which a query
 ** whose matches need no whole-word test or snippet cut never pays. */
@@ -1127,19 +1146,8 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   c.rel_map = use_map ? &rmap : NULL;
   c.keep_first_ids = use_map && rel_match != NULL;
   rc = collect_all(s, match, rel_match, o.filter, &c, err_out);
-  if (rc == JFTS_OK && c.mismatch) {
-    /* Not the expressions the maps describe: the clause scans, from the start. */
-    c.n = 0;
-    memset(&c.totals, 0, sizeof c.totals);
-    c.totals.n_positive = n_positive;
-    c.phrase_map = c.rel_map = NULL;
-    c.keep_first_ids = c.related_pass = 0;
-    c.first_ids.n = 0;
-    clause_sets_free(sets, query->n_clauses);
-    rc = clause_sets_new(s, query, &sets, err_out);
-    c.sets = sets;
-    if (rc == JFTS_OK) rc = collect_all(s, match, rel_match, o.filter, &c, err_out);
-  }
+  if (rc == JFTS_OK && c.mismatch)
+    rc = collect_by_sets(s, query, match, rel_match, o.filter, &c, &sets, err_out);
   if (rc == JFTS_OK) rc = sort_hits(c.hits, c.n, c.before);
   if (rc != JFTS_OK) goto cleanup;
   if (totals_out) *totals_out = c.totals;
