@@ -131,6 +131,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
   }
 
   int64_t n_text_inst = 0;
+  uint64_t phrases = 0;
   memset(q->freq, 0, (size_t)q->n_phrase * sizeof *q->freq);
   /* Each phrase's own instances (xPhraseFirst/Next), not xInstCount/xInst: those build and
   ** sort one array of every phrase's instances per row, a third of a frequent term's query
@@ -139,6 +140,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     Fts5PhraseIter it;
     int col = -1, off = 0;
     rc = api->xPhraseFirst(fts, p, &it, &col, &off);
+    if (rc == SQLITE_OK && col >= 0 && p < 64) phrases |= UINT64_C(1) << p;
     while (rc == SQLITE_OK && col >= 0) {
       if (col < q->n_col) {
         q->freq[p] += q->weight[col];
@@ -146,6 +148,17 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
       }
       api->xPhraseNext(fts, &it, &col, &off);
     }
+  }
+
+  if (sink) sink->skipped = 0;
+  if (rc == SQLITE_OK && sink && sink->row_wanted && !q->deferred &&
+      !sink->row_wanted(sink->row_ctx, phrases)) {
+    sink->skipped = 1;
+    sink->n_text_inst = n_text_inst;
+    sink->phrases = phrases;
+    sink->n_phrase = q->n_phrase;
+    sqlite3_result_double(ctx, 0.0);
+    return;
   }
 
   double len = 0.0, avg = 1.0;
@@ -174,6 +187,8 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     sink->y = f + norm;
     sink->n_row = q->n_row;
     sink->n_text_inst = n_text_inst;
+    sink->phrases = phrases;
+    sink->n_phrase = q->n_phrase;
     sqlite3_result_double(ctx, 0.0);
     return;
   }
@@ -182,7 +197,11 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     double f = q->freq[p];
     if (f != 0.0) score += q->idf[p] * (f * (RANK_K1 + 1.0)) / (f + norm);
   }
-  if (sink) sink->n_text_inst = n_text_inst;
+  if (sink) {
+    sink->n_text_inst = n_text_inst;
+    sink->phrases = phrases;
+    sink->n_phrase = q->n_phrase;
+  }
   sqlite3_result_double(ctx, -score);
 }
 

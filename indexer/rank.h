@@ -57,6 +57,18 @@ typedef struct RankData {
 ** rank_idf(n_row, rows returned), x, y), the same double jfts_rank would have returned. */
 typedef struct RankSink {
   int64_t n_text_inst; /* phrase instances in column 0 of the last row scored */
+  uint64_t phrases;    /* out: bit p set when query phrase p (p < 64, numbered in the order
+                       ** of the MATCH text) has an instance in the last row scored, in any
+                       ** column; what a caller needs to tell which parts of an OR query a
+                       ** row holds without one scan per part */
+  int n_phrase;        /* out: phrases in the query (FTS5's xPhraseCount) */
+  /* in, may be NULL: asked per row once phrases is known (not for a deferred-idf query);
+  ** returning 0 skips the row's length lookup and score (what a caller keeping the best
+  ** rows by a key that comes before the score knows it will drop): then the result is 0.0,
+  ** skipped is 1, and n_text_inst, phrases and n_phrase are still set. */
+  int (*row_wanted)(void *ctx, uint64_t phrases);
+  void *row_ctx;       /* row_wanted's */
+  int skipped;         /* out: 1 when row_wanted declined the last row */
   int defer_idf;       /* in: the caller counts the rows (see above) */
   int deferred;        /* out: 1 when the last row's score was deferred */
   double x, y;         /* out, when deferred: the row's BM25 numerator and denominator */

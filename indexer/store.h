@@ -418,6 +418,14 @@ typedef struct StoreHit {
                          ** heading or label matched); 0 from store_match_ids */
   int toc;               /* 1: the passage is part of a table of contents (0 before
                          ** store_search_prepare) */
+  uint64_t phrases;      /* bit p: phrase p of the MATCH expression (p < 64, FTS5's order:
+                         ** as written) occurs in the passage, in any column (RankSink);
+                         ** 0 from store_match_ids */
+  int n_phrase;          /* phrases FTS5 parsed from the expression (bits past 64 are not
+                         ** kept); 0 from store_match_ids */
+  int unscored;          /* 1: the row_wanted function of store_match_want declined the row:
+                         ** score 0, doc_key UINT64_MAX, toc 0; id, n_occurrences, phrases
+                         ** and n_phrase are set */
 } StoreHit;
 typedef int (*StoreHitCb)(void *ctx, const StoreHit *hit);
 
@@ -463,6 +471,14 @@ int store_search_prepare(Store *s, char **err_out);
 ** full-text index: ..." for an expression FTS5 rejects). */
 int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
                 char **err_out);
+
+/* store_match with a row_wanted function (RankSink's contract; NULL: store_match): asked with
+** each row's phrase mask before the row is scored, in the order cb sees the rows (cb of the
+** previous row has returned); a declined row still reaches cb, with StoreHit.unscored set and
+** no score, so that the caller can count it. */
+int store_match_want(Store *s, const char *match, const StoreFilter *filter,
+                     int (*row_wanted)(void *ctx, uint64_t phrases), void *want_ctx,
+                     StoreHitCb cb, void *ctx, char **err_out);
 
 /* Like store_match without ranking and without a filter: only ids (and doc_key when loaded),
 ** at the cost of a bare FTS5 scan. text_only: match the passage text only, not its heading

@@ -380,6 +380,8 @@ typedef struct DeferredRow {
   int64_t id;
   double x, y;
   int64_t n_text_inst;
+  uint64_t phrases;
+  int n_phrase;
 } DeferredRow;
 
 /* Keeps a row of a deferred-idf scan; JFTS_ERR_NOMEM when it cannot. */
@@ -388,7 +390,8 @@ static int defer_row(DeferredRow **rows, size_t *n, size_t *cap, int64_t id,
   DeferredRow *r = jfts_grow(*rows, cap, *n + 1, sizeof *r);
   if (r == NULL) return JFTS_ERR_NOMEM;
   *rows = r;
-  r[(*n)++] = (DeferredRow){id, sink->x, sink->y, sink->n_text_inst};
+  r[(*n)++] = (DeferredRow){id, sink->x, sink->y, sink->n_text_inst, sink->phrases,
+                            sink->n_phrase};
   return JFTS_OK;
 }
 
@@ -400,7 +403,9 @@ static int emit_deferred(Store *s, const DeferredRow *rows, size_t n, int64_t n_
   for (size_t i = 0; rc == JFTS_OK && i < n; i++) {
     StoreHit hit = {.id = rows[i].id,
                     .score = rank_deferred_score(idf, rows[i].x, rows[i].y),
-                    .n_occurrences = rows[i].n_text_inst};
+                    .n_occurrences = rows[i].n_text_inst,
+                    .phrases = rows[i].phrases,
+                    .n_phrase = rows[i].n_phrase};
     hit.doc_key = doc_key_of(s, hit.id);
     hit.toc = toc_of(s, hit.id);
     rc = cb(ctx, &hit);
@@ -423,11 +428,21 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
       if (rc != JFTS_OK) break;
       continue;
     }
+    if (sink && sink->skipped) {
+      StoreHit hit = {.id = sqlite3_column_int64(st, 0), .doc_key = UINT64_MAX,
+                      .n_occurrences = sink->n_text_inst, .phrases = sink->phrases,
+                      .n_phrase = sink->n_phrase, .unscored = 1};
+      rc = cb(ctx, &hit);
+      if (rc != JFTS_OK) break;
+      continue;
+    }
     StoreHit hit = {
         .id = sqlite3_column_int64(st, 0),
         .score = sink ? -sqlite3_column_double(st, 1) : 0.0,
         .doc_key = UINT64_MAX,
         .n_occurrences = sink ? sink->n_text_inst : 0,
+        .phrases = sink ? sink->phrases : 0,
+        .n_phrase = sink ? sink->n_phrase : 0,
     };
     hit.doc_key = doc_key_of(s, hit.id);
     hit.toc = toc_of(s, hit.id);
@@ -450,6 +465,12 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
 
 int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
                 char **err_out) {
+  return store_match_want(s, match, filter, NULL, NULL, cb, ctx, err_out);
+}
+
+int store_match_want(Store *s, const char *match, const StoreFilter *filter,
+                     int (*row_wanted)(void *ctx, uint64_t phrases), void *want_ctx,
+                     StoreHitCb cb, void *ctx, char **err_out) {
   store_budget_start(s);
   char *wards = NULL, *sections = NULL, *orgs = NULL;
   if (s->needs_schema) return JFTS_OK;
@@ -476,7 +497,7 @@ int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHit
   sqlite3_stmt *st = *slot;
   /* Unfiltered, the statement returns every row holding the query: it can count a single
   ** phrase's rows for jfts_rank (RankSink), which then reads them once instead of twice. */
-  RankSink sink = {.defer_idf = !filtered};
+  RankSink sink = {.defer_idf = !filtered, .row_wanted = row_wanted, .row_ctx = want_ctx};
   int src = sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
   if (src == SQLITE_OK) src = sqlite3_bind_pointer(st, 2, &sink, RANK_SINK_TYPE, NULL);
   if (src == SQLITE_OK && filtered) {

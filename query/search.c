@@ -135,7 +135,16 @@ typedef struct Collector {
                                  ** passages it matches; NULL: the query has none */
   int related_pass;     /* 1 while collecting the related-only expression's rows */
   const struct ClauseSets *sets; /* per query clause, for best match and the related layer;
-                                 ** NULL: every hit holds every clause directly */
+                                 ** NULL: every hit holds every clause directly, or the
+                                 ** phrase maps tell; with them, only the related sets of a
+                                 ** first pass that leaves related texts out */
+  const struct PhraseMap *phrase_map; /* the clauses a hit holds, from its row's phrases:
+                                      ** the expression of the first pass; NULL: sets tell */
+  const struct PhraseMap *rel_map;    /* the same for the related pass */
+  int mismatch;         /* 1: a row's phrase count was not its map's (search_run falls back) */
+  IdSet first_ids;      /* with phrase maps and a related pass: every row of the first pass
+                        ** (sorted before the related pass), the passages holding a word */
+  int keep_first_ids;
   size_t n_sets;        /* query clauses */
   int n_positive;       /* positive clauses */
   SearchTotals totals;
@@ -195,6 +204,65 @@ typedef struct ClauseSets {
   int has_own, has_related;
 } ClauseSets;
 
+/* Which phrases of a MATCH expression (FTS5 numbers them as written: StoreHit.phrases) belong
+** to each positive clause, so that the ranked scan itself tells which clauses a row holds. */
+typedef struct ClausePhrases {
+  int used;         /* 1 for a positive clause */
+  int has_own;      /* 1 when a term of the clause has spelling variants */
+  int has_related;  /* 1 when a term of the clause has related texts */
+  uint64_t direct;  /* its own texts and spelling variants */
+  uint64_t own;     /* its own texts */
+  uint64_t related; /* its related texts (0 when the expression leaves them out) */
+} ClausePhrases;
+
+typedef struct PhraseMap {
+  ClausePhrases *clauses; /* per query clause; NULL: no map */
+  int n_phrase;           /* phrases qry_build_match_ex writes (FTS5 must parse as many) */
+} PhraseMap;
+
+/* Sets coord, coord_related, missing and exact of hit as classify does, from the phrases its
+** row holds (pm: the map of the expression scanned) and, for a clause whose related texts
+** the expression leaves out, its related set (c->sets). */
+static void classify_phrases(const Collector *c, const PhraseMap *pm, Hit *hit,
+                             uint64_t phrases) {
+  hit->coord = 0;
+  hit->coord_related = 0;
+  hit->missing = 0;
+  for (size_t i = 0; i < c->n_sets; i++) {
+    const ClausePhrases *cp = &pm->clauses[i];
+    if (!cp->used) continue;
+    const ClauseSets *cs = c->sets ? &c->sets[i] : NULL;
+    if (phrases & cp->direct) {
+      hit->coord++;
+      if (cp->has_own && !(phrases & cp->own)) hit->exact = 0;
+    } else if (cp->has_related &&
+               ((phrases & cp->related) ||
+                (cs && cs->has_related && in_sorted(cs->related.ids, cs->related.n, hit->id)))) {
+      hit->coord_related++;
+    } else if (i < 64) {
+      hit->missing |= UINT64_C(1) << i;
+    }
+  }
+  hit->partial = hit->coord > 0 && hit->coord < c->n_positive;
+}
+
+/* Classifies hit from the phrase map of the current pass. Returns 1 when the hit is to be
+** dropped: its row was counted in the first pass (related pass), or its phrase count is not
+** the map's (then c->mismatch is set). */
+static int classify_by_map(Collector *c, const StoreHit *h, Hit *hit) {
+  const PhraseMap *pm = c->related_pass ? c->rel_map : c->phrase_map;
+  if (h->n_phrase != pm->n_phrase) {
+    /* FTS5 parsed another expression than the map describes: search_run falls back to the
+    ** clause scans (it cannot happen with the expressions qparse writes today). */
+    c->mismatch = 1;
+    return 1;
+  }
+  /* A row of the related pass that the first pass returned holds a word directly. */
+  if (c->related_pass && in_sorted(c->first_ids.ids, c->first_ids.n, h->id)) return 1;
+  classify_phrases(c, pm, hit, h->phrases);
+  return 0;
+}
+
 /* Sets coord, coord_related, missing and exact of hit from the clause sets. */
 static void classify(const Collector *c, Hit *hit) {
   hit->coord = c->n_positive;
@@ -230,10 +298,17 @@ static int collect_hit(void *ctx, const StoreHit *h) {
   if (direct >= 0.0) hit.score = direct;
   hit.adjacent = c->adj && in_sorted(c->adj, c->n_adj, h->id);
   hit.exact = c->exact == NULL || in_sorted(c->exact, c->n_exact, h->id);
-  classify(c, &hit);
+  if (c->phrase_map == NULL) classify(c, &hit);
+  else if (classify_by_map(c, h, &hit)) return JFTS_OK;
   /* The related pass adds the occurrences of related texts; its passages that hold a word
   ** directly were collected, with the words' score, by the first pass. */
   if (c->related_pass && hit.coord > 0) return JFTS_OK;
+  if (c->keep_first_ids && !c->related_pass) {
+    int64_t *g = jfts_grow(c->first_ids.ids, &c->first_ids.cap, c->first_ids.n + 1, sizeof *g);
+    if (g == NULL) return JFTS_ERR_NOMEM;
+    c->first_ids.ids = g;
+    g[c->first_ids.n++] = h->id;
+  }
   c->totals.n_passages++;
   c->totals.n_every_word += hit.coord == c->n_positive;
   if (c->keep && c->n == c->keep) {
@@ -833,11 +908,114 @@ static int clause_sets_new(Store *s, const Query *q, ClauseSets **out, char **er
   return JFTS_OK;
 }
 
+/* 1 when qry_build_match_ex writes alternative v of t under flags (0: the term's text,
+** 1 .. n_variants its variants, then its related texts): qparse.c's rule, which the phrase
+** numbering must follow (a count check in collect_hit guards against drift). */
+static int alt_written(const QryTerm *t, size_t v, unsigned flags) {
+  int related = v > t->n_variants;
+  if (flags & QRY_MATCH_ONLY_RELATED) return related;
+  if (related) return !(flags & QRY_MATCH_NO_RELATED);
+  return v == 0 || !(flags & QRY_MATCH_NO_VARIANTS);
+}
+
+/* The phrase map (*pm, its clauses freed with jfts_free) of qry_build_match_ex(q, flags): the
+** alternatives it writes, clause by clause, term by term (text, variants, related texts),
+** then every alternative of the excluded clauses. pm->clauses stays NULL, and nothing is
+** allocated, when the positive clauses have more than 64 (StoreHit.phrases keeps 64). */
+static int phrase_map_init(const Query *q, unsigned flags, PhraseMap *pm) {
+  int n = 0, n_positive = 0;
+  memset(pm, 0, sizeof *pm);
+  for (size_t i = 0; i < q->n_clauses; i++)
+    for (size_t t = 0; t < q->clauses[i].n_terms; t++) {
+      const QryTerm *term = &q->clauses[i].terms[t];
+      for (size_t v = 0; v <= term->n_variants + term->n_related; v++) {
+        int written = q->clauses[i].excluded || alt_written(term, v, flags);
+        n += written;
+        n_positive += written && !q->clauses[i].excluded;
+      }
+    }
+  if (n_positive > 64) return JFTS_OK;
+  pm->clauses = jfts_calloc(q->n_clauses ? q->n_clauses : 1, sizeof *pm->clauses);
+  if (pm->clauses == NULL) return JFTS_ERR_NOMEM;
+  pm->n_phrase = n;
+  int p = 0;
+  for (size_t i = 0; i < q->n_clauses; i++) {
+    const QryClause *c = &q->clauses[i];
+    ClausePhrases *cp = &pm->clauses[i];
+    if (c->excluded) continue;
+    cp->used = 1;
+    for (size_t t = 0; t < c->n_terms; t++) {
+      const QryTerm *term = &c->terms[t];
+      cp->has_own |= term->n_variants > 0;
+      cp->has_related |= term->n_related > 0;
+      for (size_t v = 0; v <= term->n_variants + term->n_related; v++) {
+        if (!alt_written(term, v, flags)) continue;
+        uint64_t bit = UINT64_C(1) << p++;
+        if (v > term->n_variants) cp->related |= bit;
+        else cp->direct |= bit;
+        if (v == 0) cp->own |= bit;
+      }
+    }
+  }
+  return JFTS_OK;
+}
+
+/* Per positive clause of q with related texts: the passages holding one of them (a first
+** pass that leaves related texts out cannot tell). */
+static int related_sets_new(Store *s, const Query *q, ClauseSets **out, char **err_out) {
+  int rc = JFTS_OK;
+  ClauseSets *sets = jfts_calloc(q->n_clauses ? q->n_clauses : 1, sizeof *sets);
+  *out = sets;
+  if (sets == NULL) return JFTS_ERR_NOMEM;
+  for (size_t i = 0; rc == JFTS_OK && i < q->n_clauses; i++) {
+    const QryClause *c = &q->clauses[i];
+    if (c->excluded) continue;
+    sets[i].used = 1;
+    for (size_t t = 0; t < c->n_terms; t++) sets[i].has_related |= c->terms[t].n_related > 0;
+    if (sets[i].has_related)
+      rc = clause_ids(s, c, QRY_MATCH_ONLY_RELATED, &sets[i].related, err_out);
+  }
+  return rc;
+}
+
+/* The phrase maps of the first pass (*pm) and, when there is a related pass (related_pass),
+** of that pass (*rm), for best match (best) or a query with related texts; then, when the
+** first pass leaves the related texts out, the related sets (*sets_out). *use_out is 0 when
+** a map cannot be made (over 64 phrases): then the caller makes the clause sets. */
+static int phrase_maps_new(Store *s, const Query *q, int best, int related_pass,
+                           PhraseMap *pm, PhraseMap *rm, ClauseSets **sets_out, int *use_out,
+                           char **err_out) {
+  unsigned any = best ? QRY_MATCH_ANY : 0;
+  *use_out = 0;
+  int rc = phrase_map_init(q, any | (related_pass ? QRY_MATCH_NO_RELATED : 0), pm);
+  if (rc == JFTS_OK && related_pass) rc = phrase_map_init(q, any | QRY_MATCH_ONLY_RELATED, rm);
+  if (rc != JFTS_OK || pm->clauses == NULL || (related_pass && rm->clauses == NULL))
+    return rc;
+  *use_out = 1;
+  return related_pass ? related_sets_new(s, q, sets_out, err_out) : JFTS_OK;
+}
+
+/* RankSink.row_wanted for the first pass: 0 for a row that holds fewer clauses directly than
+** the worst hit kept in a full heap, which collect_hit would drop by that alone
+** (rank_before orders by coord first), so its score is never needed. */
+static int row_wanted(void *ctx, uint64_t phrases) {
+  const Collector *c = ctx;
+  if (c->before != rank_before || c->related_pass || c->phrase_map == NULL || c->keep == 0 ||
+      c->n < c->keep)
+    return 1;
+  int coord = 0;
+  for (size_t i = 0; i < c->n_sets; i++)
+    coord += c->phrase_map->clauses[i].used && (phrases & c->phrase_map->clauses[i].direct) != 0;
+  return coord >= c->hits[0].coord;
+}
+
 /* Collects the rows of match and then, when rel_match is not NULL (the related texts alone,
 ** after the query without them), the rows only related texts find. */
 static int collect_all(Store *s, const char *match, const char *rel_match,
                        const StoreFilter *filter, Collector *c, char **err_out) {
-  int rc = store_match(s, match, filter, collect_hit, c, err_out);
+  int rc = store_match_want(s, match, filter, row_wanted, c, collect_hit, c, err_out);
+  if (rc == JFTS_OK && c->first_ids.n > 1)
+    qsort(c->first_ids.ids, c->first_ids.n, sizeof *c->first_ids.ids, cmp_id);
   if (rc == JFTS_OK && rel_match) {
     c->related_pass = 1;
     rc = store_match(s, rel_match, filter, collect_hit, c, err_out);
@@ -865,6 +1043,25 @@ static int build_matches(Store *s, const Query *query, const SearchOptions *o, u
   return rc;
 }
 
+/* collect_all again from the start, with the clause sets (*sets_io: replaced), when FTS5
+** parsed other expressions than the phrase maps describe. */
+static int collect_by_sets(Store *s, const Query *q, const char *match, const char *rel_match,
+                           const StoreFilter *filter, Collector *c, ClauseSets **sets_io,
+                           char **err_out) {
+  c->n = 0;
+  memset(&c->totals, 0, sizeof c->totals);
+  c->totals.n_positive = c->n_positive;
+  c->phrase_map = c->rel_map = NULL;
+  c->keep_first_ids = c->related_pass = 0;
+  c->first_ids.n = 0;
+  clause_sets_free(*sets_io, q->n_clauses);
+  *sets_io = NULL;
+  int rc = clause_sets_new(s, q, sets_io, err_out);
+  c->sets = *sets_io;
+  if (rc == JFTS_OK) rc = collect_all(s, match, rel_match, filter, c, err_out);
+  return rc;
+}
+
 /* ICU's break iterators are opened by their first use, not here: building the Japanese
 ** dictionary engine costs about 8 M instructions (a third of a short call), which a query
 ** whose matches need no whole-word test or snippet cut never pays. */
@@ -884,12 +1081,14 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (totals_out) memset(totals_out, 0, sizeof *totals_out);
   int began = 0;
 
-  int n_positive = 0, any_related = 0;
+  int n_positive = 0, any_related = 0, any_variant = 0;
   for (size_t i = 0; i < query->n_clauses; i++) {
     if (query->clauses[i].excluded) continue;
     n_positive++;
-    for (size_t t = 0; t < query->clauses[i].n_terms; t++)
+    for (size_t t = 0; t < query->clauses[i].n_terms; t++) {
       any_related |= query->clauses[i].terms[t].n_related > 0;
+      any_variant |= query->clauses[i].terms[t].n_variants > 0;
+    }
   }
   /* Best match: any positive clause, ranked by how many; the clause sets tell how many (and
   ** which are held only through a related topic). */
@@ -900,14 +1099,23 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
   if (rc == JFTS_OK)
     rc = build_matches(s, query, &o, best ? QRY_MATCH_ANY : 0, n_positive, any_related, &match,
                        &rel_match, &direct, err_out);
-  if (rc == JFTS_OK && (best || any_related)) rc = clause_sets_new(s, query, &sets, err_out);
+  /* The ranked scan's own phrase instances tell which clauses a row holds (and whether it
+  ** holds each through the clause's own text: no scan of the query without variants
+  ** either): no scan per clause, but for the related texts a first pass leaves out. */
+  PhraseMap pmap = {NULL, 0}, rmap = {NULL, 0};
+  int use_map = 0;
+  if (rc == JFTS_OK && (best || any_related || (any_variant && o.sort == SEARCH_SORT_RANK)))
+    rc = phrase_maps_new(s, query, best, rel_match != NULL, &pmap, &rmap, &sets, &use_map,
+                         err_out);
+  if (rc == JFTS_OK && (best || any_related) && !use_map)
+    rc = clause_sets_new(s, query, &sets, err_out);
   if (rc == JFTS_OK) rc = match_new(query, &m, err_out);
   if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK) rc = adjacency_match(query, &adj_match, err_out);
   if (rc == JFTS_OK && adj_match) {
     rc = store_match_ids(s, adj_match, 1, collect_id, &adj, err_out);
     if (rc == JFTS_OK && adj.n > 1) qsort(adj.ids, adj.n, sizeof *adj.ids, cmp_id);
   }
-  if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK && sets == NULL)
+  if (rc == JFTS_OK && o.sort == SEARCH_SORT_RANK && sets == NULL && !use_map)
     rc = exact_match(query, &plain_match, err_out);
   if (rc == JFTS_OK && plain_match) {
     /* All columns, as the query itself: a heading holding the user's word counts too. */
@@ -934,7 +1142,12 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
     if (o.sort == SEARCH_SORT_RANK && want < SEARCH_RERANK_DEPTH) want = SEARCH_RERANK_DEPTH;
     c.keep = want;
   }
+  c.phrase_map = use_map ? &pmap : NULL;
+  c.rel_map = use_map ? &rmap : NULL;
+  c.keep_first_ids = use_map && rel_match != NULL;
   rc = collect_all(s, match, rel_match, o.filter, &c, err_out);
+  if (rc == JFTS_OK && c.mismatch)
+    rc = collect_by_sets(s, query, match, rel_match, o.filter, &c, &sets, err_out);
   if (rc == JFTS_OK) rc = sort_hits(c.hits, c.n, c.before);
   if (rc != JFTS_OK) goto cleanup;
   if (totals_out) *totals_out = c.totals;
@@ -980,6 +1193,9 @@ cleanup:
   jfts_free(rel_match);
   match_free(m);
   clause_sets_free(sets, query->n_clauses);
+  jfts_free(pmap.clauses);
+  jfts_free(rmap.clauses);
+  jfts_free(c.first_ids.ids);
   return rc;
 }
 

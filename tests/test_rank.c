@@ -386,6 +386,51 @@ static const char *const k_corpus_queries[] = {
     "計画", "実施", "開催", "区",
 };
 
+
+/* The sink's phrase mask: which phrases of the expression (numbered as written) have an
+** instance in the row, in any column, and how many phrases FTS5 parsed; what search.c reads
+** instead of one id scan per clause. A phrase under NOT is counted, never set. */
+static void test_phrase_mask(void **state) {
+  Fixture *f = *state;
+  assert_int_equal(rank_register(f->db, &f->len.data), SQLITE_OK);
+  static const struct {
+    const char *match, *expect;
+  } cases[] = {
+      {"\"レビュー\" OR \"8050問題\" OR \"協議会\"", "3:1/3 4:0/3 5:0/3 6:2/3 7:1/3 10:2/3"},
+      {"(\"センター\" OR \"会議\") AND \"運営\"", "5:1,2/3 11:0,1,2/3"},
+      {"\"支援センター\" NOT \"地域包括\"", "2:0/2 8:0/2"},
+      {"\"igasu\" OR \"泉\" *", "7:0/2 10:0/2"},
+      {"\"地域包括\" OR \"支援センター\"", "1:0,1/2 2:1/2 3:0,1/2 8:1/2 9:0,1/2"},
+  };
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(f->db,
+                                      "SELECT rowid, jfts_rank(fts, ?2) FROM fts"
+                                      " WHERE fts MATCH ?1 ORDER BY rowid",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    RankSink sink = {.n_phrase = -1};
+    char got[256] = "";
+    size_t len = 0;
+    sqlite3_bind_text(st, 1, cases[i].match, -1, SQLITE_STATIC);
+    sqlite3_bind_pointer(st, 2, &sink, RANK_SINK_TYPE, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      len += (size_t)snprintf(got + len, sizeof got - len, "%s%lld:", len ? " " : "",
+                              (long long)sqlite3_column_int64(st, 0));
+      const char *sep = "";
+      for (int p = 0; p < 64; p++) {
+        if (!(sink.phrases & (UINT64_C(1) << p))) continue;
+        len += (size_t)snprintf(got + len, sizeof got - len, "%s%d", sep, p);
+        sep = ",";
+      }
+      len += (size_t)snprintf(got + len, sizeof got - len, "/%d", sink.n_phrase);
+    }
+    sqlite3_reset(st);
+    if (strcmp(got, cases[i].expect) != 0) print_error("case %s: %s\n", cases[i].match, got);
+    assert_string_equal(got, cases[i].expect);
+  }
+  sqlite3_finalize(st);
+}
 /* On the corpus (headings and labels of varying length), the top 10 by jfts_rank and by
 ** bm25() share at least 9 passages on average. */
 static void test_corpus_overlap(void **state) {
@@ -626,6 +671,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_equals_bm25_with_data, setup, teardown),
       cmocka_unit_test_setup_teardown(test_formula_with_data, setup, teardown),
       cmocka_unit_test_setup_teardown(test_sink, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_phrase_mask, setup, teardown),
       cmocka_unit_test_setup_teardown(test_deferred_idf, setup, teardown),
       cmocka_unit_test(test_corpus_overlap),
       cmocka_unit_test(test_bench),

@@ -729,6 +729,74 @@ static void test_best_match(void **state) {
   rows_free(&one);
 }
 
+/* A short page is the head of the whole order, with the same totals: a best-match scan with
+** a small page skips scoring the rows that hold fewer words than its worst kept hit, and
+** tells which words a row holds from the row's phrases (spelling variants, related texts
+** and exclusions included); an unlimited run keeps and scores every row. */
+static void test_short_page_is_head(void **state) {
+  (void)state;
+  /* Four copies of the corpus (324 passages): more rows hold a word than the heap keeps
+  ** (SEARCH_RERANK_DEPTH), so that rows are dropped, and their scores skipped. */
+  char path[64];
+  temp_path(path, sizeof path);
+  for (int k = 0; k < 4; k++) {
+    char shown[64], real[64];
+    snprintf(shown, sizeof shown, "copy%d/sendai-r3-jiritsushien.txt", k);
+    snprintf(real, sizeof real, "/copy%d/sendai-r3-jiritsushien.txt", k);
+    index_file_as(path, CORPUS_FILE, shown, real);
+  }
+  Store *store = NULL;
+  assert_int_equal(store_open(path, STORE_READ, &store, NULL), JFTS_OK);
+  static const struct {
+    const char *query, *variant, *related; /* added to the first word */
+  } cases[] = {
+      {"支援 会議 連携", NULL, NULL},
+      {"地域包括 支援センター 課題", "包括", NULL},
+      {"連携 支援 -高齢", NULL, "顔の見える関係"},
+      {"会議 参加 支援", "ネットワーク会議", "勉強会"},
+      {"研修", "勉強", "スキルアップ"},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    Query *query = parse(cases[c].query);
+    QryTerm *t = &query->clauses[0].terms[0];
+    if (cases[c].variant)
+      assert_int_equal(qry_term_add_variant(t, cases[c].variant, strlen(cases[c].variant), NULL),
+                       JFTS_OK);
+    if (cases[c].related)
+      assert_int_equal(qry_term_add_related(t, cases[c].related, strlen(cases[c].related), NULL),
+                       JFTS_OK);
+    Rows all = {0};
+    SearchOptions o = {.sort = SEARCH_SORT_RANK};
+    search_query(store, query, &o, &all);
+    assert_int_equal((long)all.n, all.totals.n_passages);
+    if (all.totals.n_positive >= 2 && all.n <= SEARCH_RERANK_DEPTH)
+      fail_msg("%s: %zu results", cases[c].query, all.n);
+    for (long limit = 1; limit <= 5; limit += 2) {
+      Rows page = {0};
+      o.limit = limit;
+      search_query(store, query, &o, &page);
+      assert_int_equal(page.totals.n_passages, all.totals.n_passages);
+      assert_int_equal(page.totals.n_every_word, all.totals.n_every_word);
+      assert_true(page.totals.n_occurrences == all.totals.n_occurrences);
+      assert_int_equal((long)page.n, limit < (long)all.n ? limit : (long)all.n);
+      for (size_t i = 0; i < page.n; i++) {
+        const Row *p = &page.rows[i], *a = &all.rows[i];
+        if (p->id != a->id) fail_msg("%s, limit %ld: row %zu differs", cases[c].query, limit, i);
+        assert_true(p->score == a->score);
+        assert_int_equal(p->coord, a->coord);
+        assert_int_equal(p->coord_related, a->coord_related);
+        assert_true(p->missing == a->missing);
+        assert_int_equal(p->exact, a->exact);
+      }
+      rows_free(&page);
+    }
+    rows_free(&all);
+    qry_free(query);
+  }
+  store_close(store);
+  unlink(path);
+}
+
 /* The related layer: a word's related texts find more passages, every one ranked below every
 ** passage holding the word itself, and each holds (and highlights) the related text. The
 ** passages holding the word keep the order and scores the word alone gives them: a related
@@ -979,6 +1047,7 @@ int main(void) {
       cmocka_unit_test(test_punctuation),  cmocka_unit_test(test_lazy_stats_as_full_pass),
       cmocka_unit_test(test_several_words_order),
       cmocka_unit_test(test_adjacent_across_particle),
+      cmocka_unit_test(test_short_page_is_head),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
