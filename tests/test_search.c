@@ -738,7 +738,7 @@ static void test_short_page_is_head(void **state) {
   /* Four copies of the corpus (324 passages): more rows hold a word than the heap keeps
   ** (SEARCH_RERANK_DEPTH), so that rows are dropped, and their scores skipped. */
   char path[64];
-  temp_path(path, sizeof path);
+  test_temp_db(path, sizeof path, "search");
   for (int k = 0; k < 4; k++) {
     char shown[64], real[64];
     snprintf(shown, sizeof shown, "copy%d/sendai-r3-jiritsushien.txt", k);
