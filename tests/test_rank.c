@@ -263,6 +263,17 @@ static void test_formula_with_data(void **state) {
   assert_true(got > want - 1e-9 && got < want + 1e-9);
 }
 
+/* The statement the sink tests step: ?1 the MATCH, ?2 the RankSink pointer. */
+static sqlite3_stmt *sink_stmt(sqlite3 *db) {
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(db,
+                                      "SELECT rowid, jfts_rank(fts, ?2) FROM fts"
+                                      " WHERE fts MATCH ?1 ORDER BY rowid",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  return st;
+}
+
 /* The sink gets the text-column instance count of each row: 0 for a heading/label match. */
 static void test_sink(void **state) {
   Fixture *f = *state;
@@ -277,12 +288,7 @@ static void test_sink(void **state) {
       {"\"地域包括\" AND \"支援センター\"", "1:4 3:2 9:0"},
       {"\"8050問題\"", "3:1 7:1"},
   };
-  sqlite3_stmt *st = NULL;
-  assert_int_equal(sqlite3_prepare_v2(f->db,
-                                      "SELECT rowid, jfts_rank(fts, ?2) FROM fts"
-                                      " WHERE fts MATCH ?1 ORDER BY rowid",
-                                      -1, &st, NULL),
-                   SQLITE_OK);
+  sqlite3_stmt *st = sink_stmt(f->db);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     RankSink sink = {.n_text_inst = -1};
     char got[256] = "";
@@ -402,12 +408,7 @@ static void test_phrase_mask(void **state) {
       {"\"igasu\" OR \"泉\" *", "7:0/2 10:0/2"},
       {"\"地域包括\" OR \"支援センター\"", "1:0,1/2 2:1/2 3:0,1/2 8:1/2 9:0,1/2"},
   };
-  sqlite3_stmt *st = NULL;
-  assert_int_equal(sqlite3_prepare_v2(f->db,
-                                      "SELECT rowid, jfts_rank(fts, ?2) FROM fts"
-                                      " WHERE fts MATCH ?1 ORDER BY rowid",
-                                      -1, &st, NULL),
-                   SQLITE_OK);
+  sqlite3_stmt *st = sink_stmt(f->db);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     RankSink sink = {.n_phrase = -1};
     char got[256] = "";
