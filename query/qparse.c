@@ -490,9 +490,7 @@ static void buf_add_alt(JftsBuf *b, const char *text, size_t n_bytes) {
   jfts_buf_add(b, "\"", 1);
 }
 
-/* 1 when alternative v (0: the term's text, 1 .. n_variants its variants, then the related
-** texts) is written under flags. */
-static int alt_wanted(const QryTerm *t, size_t v, unsigned flags) {
+int qry_alt_wanted(const QryTerm *t, size_t v, unsigned flags) {
   int related = v > t->n_variants;
   if (flags & QRY_MATCH_ONLY_RELATED) return related;
   if (related) return !(flags & QRY_MATCH_NO_RELATED);
@@ -503,7 +501,7 @@ static size_t clause_n_wanted(const QryClause *c, unsigned flags) {
   size_t n = 0;
   for (size_t i = 0; i < c->n_terms; i++)
     for (size_t v = 0; v <= c->terms[i].n_variants + c->terms[i].n_related; v++)
-      n += alt_wanted(&c->terms[i], v, flags);
+      n += qry_alt_wanted(&c->terms[i], v, flags);
   return n;
 }
 
@@ -514,7 +512,7 @@ static void buf_add_clause(JftsBuf *b, const QryClause *c, unsigned flags) {
   for (size_t i = 0; i < c->n_terms; i++) {
     const QryTerm *t = &c->terms[i];
     for (size_t v = 0; v <= t->n_variants + t->n_related; v++) {
-      if (!alt_wanted(t, v, flags)) continue;
+      if (!qry_alt_wanted(t, v, flags)) continue;
       const char *text = qry_term_alt(t, (int)v - 1);
       size_t n_text = v == 0 ? t->n_bytes : strlen(text);
       if (!first) jfts_buf_add(b, " OR ", 4);

@@ -117,6 +117,11 @@ int qry_build_match(const Query *query, char **match_out, char **err_out);
 ** clauses always carry every alternative. Same return codes. */
 int qry_build_match_ex(const Query *query, unsigned flags, char **match_out, char **err_out);
 
+/* 1 when qry_build_match_ex writes alternative v of t under flags (0: the term's text,
+** 1 .. n_variants its variants, then its related texts). search.c numbers the MATCH's phrases
+** by this same rule, so that a row's phrase mask maps back to clauses. */
+int qry_alt_wanted(const QryTerm *t, size_t v, unsigned flags);
+
 /* The expression of one clause alone (flags as above, QRY_MATCH_ANY meaningless), without
 ** NOT: for the passages holding that clause. *match_out is NULL (JFTS_OK) when the flags
 ** leave no alternative. Returns JFTS_OK or JFTS_ERR_NOMEM. */

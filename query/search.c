@@ -908,16 +908,6 @@ static int clause_sets_new(Store *s, const Query *q, ClauseSets **out, char **er
   return JFTS_OK;
 }
 
-/* 1 when qry_build_match_ex writes alternative v of t under flags (0: the term's text,
-** 1 .. n_variants its variants, then its related texts): qparse.c's rule, which the phrase
-** numbering must follow (a count check in collect_hit guards against drift). */
-static int alt_written(const QryTerm *t, size_t v, unsigned flags) {
-  int related = v > t->n_variants;
-  if (flags & QRY_MATCH_ONLY_RELATED) return related;
-  if (related) return !(flags & QRY_MATCH_NO_RELATED);
-  return v == 0 || !(flags & QRY_MATCH_NO_VARIANTS);
-}
-
 /* The phrase map (*pm, its clauses freed with jfts_free) of qry_build_match_ex(q, flags): the
 ** alternatives it writes, clause by clause, term by term (text, variants, related texts),
 ** then every alternative of the excluded clauses. pm->clauses stays NULL, and nothing is
@@ -929,7 +919,7 @@ static int phrase_map_init(const Query *q, unsigned flags, PhraseMap *pm) {
     for (size_t t = 0; t < q->clauses[i].n_terms; t++) {
       const QryTerm *term = &q->clauses[i].terms[t];
       for (size_t v = 0; v <= term->n_variants + term->n_related; v++) {
-        int written = q->clauses[i].excluded || alt_written(term, v, flags);
+        int written = q->clauses[i].excluded || qry_alt_wanted(term, v, flags);
         n += written;
         n_positive += written && !q->clauses[i].excluded;
       }
@@ -949,7 +939,7 @@ static int phrase_map_init(const Query *q, unsigned flags, PhraseMap *pm) {
       cp->has_own |= term->n_variants > 0;
       cp->has_related |= term->n_related > 0;
       for (size_t v = 0; v <= term->n_variants + term->n_related; v++) {
-        if (!alt_written(term, v, flags)) continue;
+        if (!qry_alt_wanted(term, v, flags)) continue;
         uint64_t bit = UINT64_C(1) << p++;
         if (v > term->n_variants) cp->related |= bit;
         else cp->direct |= bit;
