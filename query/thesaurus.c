@@ -27,20 +27,37 @@
 typedef struct ThsKey {
   uint32_t *cp;      /* collapsed code points */
   uint8_t *cls;      /* their NormClass */
-  size_t *src_start; /* per code point: first source byte it stands for */
+  size_t *src_start; /* per code point: first source byte it stands for (NULL in entries) */
   size_t *src_end;   /* per code point: byte after the last source byte it stands for */
   size_t n;          /* code points */
 } ThsKey;
 
+/* A distinct term of the file. Its text and key live in the thesaurus' arena: a query pays
+** for the pages a load touches (a page fault costs more than parsing a line on some VMs),
+** so a term is one small struct, with no allocation of its own. */
 typedef struct ThsTerm {
-  char *text;        /* as written in the file, trimmed and unescaped; NUL-terminated */
+  const char *text;  /* as written in the file, trimmed and unescaped; NUL-terminated */
   size_t n_text;     /* bytes */
-  ThsKey key;
-  uint64_t hash;     /* of key.cp */
-  size_t *rules;     /* indices into Thesaurus.rules this term expands by, in file order */
-  size_t n_rules, cap_rules;
+  ThsKey key;        /* cp and cls only */
+  uint32_t hash;     /* of key.cp */
+  uint32_t rules_start, n_rules; /* Thesaurus.term_rules[rules_start ..]: indices into
+                                 ** Thesaurus.rules this term expands by, in file order */
+  uint32_t last_rule; /* while loading: the last rule added (a term written twice on a line
+                      ** gets it once), UINT32_MAX before any */
   int has_alts;      /* 1 when some rule names a term other than this one (build_index) */
 } ThsTerm;
+
+/* While loading: term t expands by rule r, in the order lines give them. */
+typedef struct ThsPair {
+  uint32_t term, rule;
+} ThsPair;
+
+/* Blocks that the terms' texts and keys are carved from, freed together. */
+typedef struct ThsChunk {
+  struct ThsChunk *next;
+  size_t used, cap;
+  max_align_t data[];
+} ThsChunk;
 
 /* What a line makes its terms expand to: members[start .. start + n) of Thesaurus.members,
 ** term indices in the order written (all the line's terms for `a, b, c`, the right side for
@@ -53,6 +70,13 @@ typedef struct ThsRule {
 struct Thesaurus {
   ThsTerm *terms;    /* distinct by key: the first spelling in the file wins */
   size_t n_terms, cap_terms;
+  ThsChunk *arena;   /* the terms' texts and keys */
+  uint32_t *term_rules; /* the terms' rule lists, one slice per term (build_index) */
+  ThsPair *pairs;    /* while loading: (term, rule) in file order */
+  size_t n_pairs, cap_pairs;
+  NormWork norm;     /* while loading: reused for every term */
+  ThsKey scratch;    /* while loading: the key of the term being read */
+  size_t cap_scratch;
   size_t *slots;     /* open-addressing hash of terms by key: index + 1, 0 when empty */
   size_t n_slots;    /* a power of two, at least twice n_terms */
   ThsRule *rules;
@@ -71,7 +95,36 @@ static void key_free(ThsKey *k) {
   memset(k, 0, sizeof *k);
 }
 
-/* Builds the key of text, the way match.c collapses text, with source ranges kept. */
+/* Collapses normalized text t into out's arrays (room for t->n code points), the way match.c
+** collapses text; source ranges only where out has arrays for them. */
+static void key_collapse(const NormText *t, ThsKey *out) {
+  size_t k = 0;
+  for (size_t i = 0; i < t->n;) {
+    size_t j = i + 1, start = t->src_start[i];
+    uint32_t cp = t->cp[i];
+    uint8_t cls = t->cls[i];
+    if (cls == NORM_SPACE) {
+      j = i;
+      while (j < t->n && t->cls[j] == NORM_SPACE) j++;
+      if (i == 0 || j == t->n || norm_space_skippable(t, i - 1, j)) {
+        i = j;
+        continue;
+      }
+      cp = ' ';
+    }
+    out->cp[k] = cp;
+    out->cls[k] = cls;
+    if (out->src_start) {
+      out->src_start[k] = start;
+      out->src_end[k] = t->src_end[j - 1];
+    }
+    k++;
+    i = j;
+  }
+  out->n = k;
+}
+
+/* Builds the key of a query's text, with source ranges kept (key_free). */
 static int key_build(const char *text, size_t n_bytes, ThsKey *out, char **err_out) {
   NormText *t = NULL;
   memset(out, 0, sizeof *out);
@@ -82,45 +135,56 @@ static int key_build(const char *text, size_t n_bytes, ThsKey *out, char **err_o
   out->cls = jfts_malloc(cap);
   out->src_start = jfts_malloc(cap * sizeof *out->src_start);
   out->src_end = jfts_malloc(cap * sizeof *out->src_end);
-  if (!out->cp || !out->cls || !out->src_start || !out->src_end) {
+  if (!out->cp || !out->cls || !out->src_start || !out->src_end)
     rc = JFTS_ERR_NOMEM;
-    goto cleanup;
-  }
-  size_t k = 0;
-  for (size_t i = 0; i < t->n;) {
-    if (t->cls[i] != NORM_SPACE) {
-      out->cp[k] = t->cp[i];
-      out->cls[k] = t->cls[i];
-      out->src_start[k] = t->src_start[i];
-      out->src_end[k] = t->src_end[i];
-      k++;
-      i++;
-      continue;
-    }
-    size_t j = i;
-    while (j < t->n && t->cls[j] == NORM_SPACE) j++;
-    if (i > 0 && j < t->n && !norm_space_skippable(t, i - 1, j)) {
-      out->cp[k] = ' ';
-      out->cls[k] = NORM_SPACE;
-      out->src_start[k] = t->src_start[i];
-      out->src_end[k] = t->src_end[j - 1];
-      k++;
-    }
-    i = j;
-  }
-  out->n = k;
-
-cleanup:
+  else
+    key_collapse(t, out);
   norm_free(t);
   if (rc != JFTS_OK) key_free(out);
   return rc;
 }
 
-static uint64_t key_hash(const ThsKey *k) {
-  uint64_t h = 0xcbf29ce484222325u;
+/* Builds the key of a term of the file into ths->scratch (valid until the next call). */
+static int scratch_build(Thesaurus *ths, const char *text, size_t n_bytes, char **err_out) {
+  int rc = norm_work_run(&ths->norm, text, n_bytes, err_out);
+  if (rc != JFTS_OK) return rc;
+  size_t need = ths->norm.text.n ? ths->norm.text.n : 1;
+  if (need > ths->cap_scratch) {
+    uint32_t *cp = jfts_realloc(ths->scratch.cp, need * sizeof *cp);
+    if (cp == NULL) return JFTS_ERR_NOMEM;
+    ths->scratch.cp = cp;
+    uint8_t *cls = jfts_realloc(ths->scratch.cls, need);
+    if (cls == NULL) return JFTS_ERR_NOMEM;
+    ths->scratch.cls = cls;
+    ths->cap_scratch = need;
+  }
+  key_collapse(&ths->norm.text, &ths->scratch);
+  return JFTS_OK;
+}
+
+/* n_bytes from the arena, aligned for any type; NULL when out of memory. */
+static void *arena_alloc(Thesaurus *ths, size_t n_bytes) {
+  size_t n = (n_bytes + sizeof(max_align_t) - 1) / sizeof(max_align_t);
+  ThsChunk *c = ths->arena;
+  if (c == NULL || c->cap - c->used < n) {
+    size_t cap = n > 1024 ? n : 1024; /* 16 KB blocks */
+    c = jfts_malloc(sizeof *c + cap * sizeof(max_align_t));
+    if (c == NULL) return NULL;
+    c->next = ths->arena;
+    c->used = 0;
+    c->cap = cap;
+    ths->arena = c;
+  }
+  void *p = c->data + c->used;
+  c->used += n;
+  return p;
+}
+
+static uint32_t key_hash(const ThsKey *k) {
+  uint32_t h = 0x811c9dc5u;
   for (size_t i = 0; i < k->n; i++) {
     h ^= k->cp[i];
-    h *= 0x100000001b3u;
+    h *= 0x01000193u;
   }
   return h;
 }
@@ -130,7 +194,7 @@ static int key_equal(const ThsKey *a, const ThsKey *b) {
 }
 
 /* Index of the term whose key equals key, or SIZE_MAX when there is none. */
-static size_t term_find(const Thesaurus *ths, const ThsKey *key, uint64_t hash) {
+static size_t term_find(const Thesaurus *ths, const ThsKey *key, uint32_t hash) {
   if (ths->n_slots == 0) return SIZE_MAX;
   for (size_t s = (size_t)hash & (ths->n_slots - 1);; s = (s + 1) & (ths->n_slots - 1)) {
     size_t v = ths->slots[s];
@@ -140,64 +204,62 @@ static size_t term_find(const Thesaurus *ths, const ThsKey *key, uint64_t hash) 
   }
 }
 
-static void slots_put(size_t *slots, size_t n_slots, uint64_t hash, size_t idx) {
+static void slots_put(size_t *slots, size_t n_slots, uint32_t hash, size_t idx) {
   size_t s = (size_t)hash & (n_slots - 1);
   while (slots[s] != 0) s = (s + 1) & (n_slots - 1);
   slots[s] = idx + 1;
 }
 
-/* Returns in *idx_out the index of the term with text's key, adding the term when new.
-** Takes ownership of text and key in every case. */
-static int term_intern(Thesaurus *ths, char *text, size_t n_text, ThsKey *key, size_t *idx_out) {
-  int rc = JFTS_OK;
-  uint64_t hash = key_hash(key);
+/* Returns in *idx_out the index of the term whose key is ths->scratch, adding it with text
+** (n_text bytes, copied) when new. */
+static int term_intern(Thesaurus *ths, const char *text, size_t n_text, size_t *idx_out) {
+  const ThsKey *key = &ths->scratch;
+  uint32_t hash = key_hash(key);
   size_t idx = term_find(ths, key, hash);
   if (idx != SIZE_MAX) {
     *idx_out = idx;
-    goto cleanup;
+    return JFTS_OK;
   }
-  if (ths->n_terms == ths->cap_terms) {
-    size_t cap = ths->cap_terms ? 2 * ths->cap_terms : 64;
-    ThsTerm *terms = jfts_realloc(ths->terms, cap * sizeof *terms);
-    if (terms == NULL) {
-      rc = JFTS_ERR_NOMEM;
-      goto cleanup;
-    }
-    ths->terms = terms;
-    ths->cap_terms = cap;
-  }
+  if (ths->n_terms >= UINT32_MAX - 1) return JFTS_ERR_NOMEM;
+  ThsTerm *terms = jfts_grow(ths->terms, &ths->cap_terms, ths->n_terms + 1, sizeof *terms);
+  if (terms == NULL) return JFTS_ERR_NOMEM;
+  ths->terms = terms;
   if (2 * (ths->n_terms + 1) > ths->n_slots) {
     size_t n_slots = ths->n_slots ? 2 * ths->n_slots : 128;
+    while (n_slots < 2 * (ths->n_terms + 1)) n_slots *= 2;
     size_t *slots = jfts_calloc(n_slots, sizeof *slots);
-    if (slots == NULL) {
-      rc = JFTS_ERR_NOMEM;
-      goto cleanup;
-    }
+    if (slots == NULL) return JFTS_ERR_NOMEM;
     for (size_t i = 0; i < ths->n_terms; i++) slots_put(slots, n_slots, ths->terms[i].hash, i);
     jfts_free(ths->slots);
     ths->slots = slots;
     ths->n_slots = n_slots;
   }
-  idx = ths->n_terms++;
-  ThsTerm *t = &ths->terms[idx];
+  /* One block: code points, then the text, then the classes. */
+  char *block = arena_alloc(ths, key->n * sizeof *key->cp + n_text + 1 + key->n);
+  if (block == NULL) return JFTS_ERR_NOMEM;
+  ThsTerm *t = &ths->terms[ths->n_terms];
   memset(t, 0, sizeof *t);
-  t->text = text;
+  t->key.cp = (uint32_t *)(void *)block;
+  memcpy(t->key.cp, key->cp, key->n * sizeof *key->cp);
+  char *copy = block + key->n * sizeof *key->cp;
+  memcpy(copy, text, n_text);
+  copy[n_text] = '\0';
+  t->text = copy;
   t->n_text = n_text;
-  t->key = *key;
+  t->key.cls = (uint8_t *)copy + n_text + 1;
+  memcpy(t->key.cls, key->cls, key->n);
+  t->key.n = key->n;
   t->hash = hash;
+  t->last_rule = UINT32_MAX;
+  idx = ths->n_terms++;
   slots_put(ths->slots, ths->n_slots, hash, idx);
-  text = NULL;
-  memset(key, 0, sizeof *key);
   *idx_out = idx;
-
-cleanup:
-  jfts_free(text);
-  key_free(key);
-  return rc;
+  return JFTS_OK;
 }
 
 /* Appends a rule of members idx[0..n) and returns its index in *rule_out. */
 static int rule_add(Thesaurus *ths, const size_t *idx, size_t n, size_t *rule_out) {
+  if (ths->n_rules >= UINT32_MAX - 1) return JFTS_ERR_NOMEM;
   ThsRule *r = jfts_grow(ths->rules, &ths->cap_rules, ths->n_rules + 1, sizeof *r);
   if (r == NULL) return JFTS_ERR_NOMEM;
   ths->rules = r;
@@ -212,14 +274,19 @@ static int rule_add(Thesaurus *ths, const size_t *idx, size_t n, size_t *rule_ou
   return JFTS_OK;
 }
 
-/* Makes term expand by rule (once: a term written twice on a line gets the rule once). */
+/* Makes term expand by rule (once: a term written twice on a line gets the rule once). The
+** pairs become each term's list in build_index. */
 static int term_add_rule(Thesaurus *ths, size_t term, size_t rule) {
   ThsTerm *t = &ths->terms[term];
-  if (t->n_rules > 0 && t->rules[t->n_rules - 1] == rule) return JFTS_OK;
-  size_t *g = jfts_grow(t->rules, &t->cap_rules, t->n_rules + 1, sizeof *g);
+  if (t->last_rule == rule) return JFTS_OK;
+  ThsPair *g = jfts_grow(ths->pairs, &ths->cap_pairs, ths->n_pairs + 1, sizeof *g);
   if (g == NULL) return JFTS_ERR_NOMEM;
-  t->rules = g;
-  t->rules[t->n_rules++] = rule;
+  ths->pairs = g;
+  g[ths->n_pairs].term = (uint32_t)term;
+  g[ths->n_pairs].rule = (uint32_t)rule;
+  ths->n_pairs++;
+  t->last_rule = (uint32_t)rule;
+  t->n_rules++;
   return JFTS_OK;
 }
 
@@ -279,7 +346,7 @@ static int alt_iter_next(ThsAltIter *it, size_t *alt_out, int *found_out) {
   const ThsTerm *t = &it->ths->terms[it->term];
   *found_out = 0;
   while (it->rule < t->n_rules) {
-    const ThsRule *r = &it->ths->rules[t->rules[it->rule]];
+    const ThsRule *r = &it->ths->rules[it->ths->term_rules[t->rules_start + it->rule]];
     if (it->member == r->n) {
       it->rule++;
       it->member = 0;
@@ -330,14 +397,27 @@ static int alts_collect(const Thesaurus *ths, size_t term, size_t max, size_t **
   return JFTS_OK;
 }
 
+/* Frees what only loading needs. */
+static void load_state_free(Thesaurus *ths) {
+  jfts_free(ths->pairs);
+  ths->pairs = NULL;
+  ths->n_pairs = ths->cap_pairs = 0;
+  norm_work_release(&ths->norm);
+  jfts_free(ths->scratch.cp);
+  jfts_free(ths->scratch.cls);
+  memset(&ths->scratch, 0, sizeof ths->scratch);
+  ths->cap_scratch = 0;
+}
+
 void ths_free(Thesaurus *ths) {
   if (ths == NULL) return;
-  for (size_t i = 0; i < ths->n_terms; i++) {
-    jfts_free(ths->terms[i].text);
-    key_free(&ths->terms[i].key);
-    jfts_free(ths->terms[i].rules);
+  load_state_free(ths);
+  for (ThsChunk *c = ths->arena, *next; c; c = next) {
+    next = c->next;
+    jfts_free(c);
   }
   jfts_free(ths->terms);
+  jfts_free(ths->term_rules);
   jfts_free(ths->slots);
   jfts_free(ths->rules);
   jfts_free(ths->members);
@@ -356,26 +436,29 @@ static size_t space_len(const char *p, size_t n) {
 }
 
 /* One rule line split into terms: terms[0..n_lhs) on the left of '=>' (all of them when
-** there is no arrow). Each term is unescaped and trimmed. */
+** there is no arrow). Each term is unescaped and trimmed, at buf + start[i], n_text[i]
+** bytes. The arrays are kept from line to line. */
 typedef struct ThsLine {
-  char **terms;
+  const char *buf;
+  size_t *start;
   size_t *n_text;
+  size_t *idx;     /* add_line: the terms' indices in the thesaurus */
   size_t n_terms, cap_terms;
   size_t n_lhs;
   int n_arrows;
 } ThsLine;
 
-static void line_clear(ThsLine *l) {
-  for (size_t i = 0; i < l->n_terms; i++) jfts_free(l->terms[i]);
-  jfts_free(l->terms);
+static void line_free(ThsLine *l) {
+  jfts_free(l->start);
   jfts_free(l->n_text);
+  jfts_free(l->idx);
   memset(l, 0, sizeof *l);
 }
 
-/* Ends the term buf[0..n) (trimming white space at both ends) and appends it to l. Trailing
-** white space that was escaped (literal_end) is kept. */
-static int line_push(ThsLine *l, const char *buf, size_t n, size_t literal_end) {
-  size_t start = 0, len;
+/* Ends the term buf[from..n) (trimming white space at both ends) and appends it to l.
+** Trailing white space that was escaped (literal_end) is kept. */
+static int line_push(ThsLine *l, const char *buf, size_t from, size_t n, size_t literal_end) {
+  size_t start = from, len;
   while (start < n && (len = space_len(buf + start, n - start)) > 0) start += len;
   size_t end = start;
   for (size_t i = start; i < n;) {
@@ -390,27 +473,31 @@ static int line_push(ThsLine *l, const char *buf, size_t n, size_t literal_end) 
   if (end < literal_end) end = literal_end;
   if (l->n_terms == l->cap_terms) {
     size_t cap = l->cap_terms ? 2 * l->cap_terms : 8;
-    char **terms = jfts_realloc(l->terms, cap * sizeof *terms);
-    if (terms == NULL) return JFTS_ERR_NOMEM;
-    l->terms = terms;
-    size_t *n_text = jfts_realloc(l->n_text, cap * sizeof *n_text);
-    if (n_text == NULL) return JFTS_ERR_NOMEM;
-    l->n_text = n_text;
+    size_t *g = jfts_realloc(l->start, cap * sizeof *g);
+    if (g == NULL) return JFTS_ERR_NOMEM;
+    l->start = g;
+    g = jfts_realloc(l->n_text, cap * sizeof *g);
+    if (g == NULL) return JFTS_ERR_NOMEM;
+    l->n_text = g;
+    g = jfts_realloc(l->idx, cap * sizeof *g);
+    if (g == NULL) return JFTS_ERR_NOMEM;
+    l->idx = g;
     l->cap_terms = cap;
   }
-  char *t = jfts_strndup(buf + start, end > start ? end - start : 0);
-  if (t == NULL) return JFTS_ERR_NOMEM;
-  l->terms[l->n_terms] = t;
+  l->start[l->n_terms] = start;
   l->n_text[l->n_terms] = end > start ? end - start : 0;
   l->n_terms++;
   return JFTS_OK;
 }
 
 /* Splits the line p[0..n) (valid UTF-8, no line terminator) into l, using buf (n bytes) as
-** scratch. A comment-only or blank line gives one empty term and no arrow. */
+** the terms' storage. A comment-only or blank line gives one empty term and no arrow. */
 static int line_split(const char *p, size_t n, char *buf, ThsLine *l) {
   int rc = JFTS_OK;
-  size_t k = 0, literal_end = 0;
+  size_t k = 0, from = 0, literal_end = 0;
+  l->buf = buf;
+  l->n_terms = l->n_lhs = 0;
+  l->n_arrows = 0;
   for (size_t i = 0; rc == JFTS_OK && i < n;) {
     char c = p[i];
     if (c == '#') break;
@@ -424,8 +511,8 @@ static int line_split(const char *p, size_t n, char *buf, ThsLine *l) {
       continue;
     }
     if (c == ',' || (c == '=' && i + 1 < n && p[i + 1] == '>')) {
-      rc = line_push(l, buf, k, literal_end);
-      k = literal_end = 0;
+      rc = line_push(l, buf, from, k, literal_end);
+      from = literal_end = k;
       if (c == '=') {
         if (l->n_arrows++ == 0) l->n_lhs = l->n_terms;
         i++;
@@ -436,7 +523,7 @@ static int line_split(const char *p, size_t n, char *buf, ThsLine *l) {
     buf[k++] = c;
     i++;
   }
-  if (rc == JFTS_OK) rc = line_push(l, buf, k, literal_end);
+  if (rc == JFTS_OK) rc = line_push(l, buf, from, k, literal_end);
   if (rc == JFTS_OK && l->n_arrows == 0) l->n_lhs = l->n_terms;
   return rc;
 }
@@ -450,7 +537,7 @@ static int has_searchable(const ThsKey *k) {
 /* Adds the rule of one split line; lineno and name for messages. */
 static int add_line(Thesaurus *ths, const char *name, int lineno, ThsLine *l, char **err_out) {
   int rc = JFTS_OK;
-  size_t *idx = NULL;
+  size_t *idx = l->idx;
   int blank = l->n_terms == 1 && l->n_arrows == 0 && l->n_text[0] == 0;
   if (blank) return JFTS_OK;
   int ok = l->n_arrows <= 1 && (l->n_arrows == 1 || l->n_terms >= 2);
@@ -459,27 +546,22 @@ static int add_line(Thesaurus *ths, const char *name, int lineno, ThsLine *l, ch
     jfts_set_error(err_out, "%s:%d: expected 'a, b' or 'a => b'", name, lineno);
     return JFTS_ERR_INPUT;
   }
-  idx = jfts_malloc(l->n_terms * sizeof *idx);
-  if (idx == NULL) return JFTS_ERR_NOMEM;
   for (size_t i = 0; rc == JFTS_OK && i < l->n_terms; i++) {
-    ThsKey key;
-    rc = key_build(l->terms[i], l->n_text[i], &key, err_out);
+    const char *text = l->buf + l->start[i];
+    rc = scratch_build(ths, text, l->n_text[i], err_out);
     if (rc != JFTS_OK) break;
-    if (!has_searchable(&key)) {
-      key_free(&key);
-      jfts_set_error(err_out, "%s:%d: '%s' has no searchable characters", name, lineno,
-                     l->terms[i]);
+    if (!has_searchable(&ths->scratch)) {
+      jfts_set_error(err_out, "%s:%d: '%.*s' has no searchable characters", name, lineno,
+                     (int)l->n_text[i], text);
       rc = JFTS_ERR_INPUT;
       break;
     }
-    rc = term_intern(ths, l->terms[i], l->n_text[i], &key, &idx[i]);
-    l->terms[i] = NULL; /* owned by the thesaurus now (or freed by term_intern) */
+    rc = term_intern(ths, text, l->n_text[i], &idx[i]);
   }
   /* `a, b, c`: each term expands to the group; `a, b => c, d`: a and b expand to c, d. */
   size_t rule = 0, first = l->n_arrows == 0 ? 0 : l->n_lhs;
   if (rc == JFTS_OK) rc = rule_add(ths, idx + first, l->n_terms - first, &rule);
   for (size_t i = 0; rc == JFTS_OK && i < l->n_lhs; i++) rc = term_add_rule(ths, idx[i], rule);
-  jfts_free(idx);
   return rc;
 }
 
@@ -496,13 +578,25 @@ static int index_cmp(const void *a, const void *b) {
 /* Called once all lines are read: terms no longer moves, so the index may point into it. */
 static int build_index(Thesaurus *ths) {
   ths->index = jfts_malloc((ths->n_terms ? ths->n_terms : 1) * sizeof *ths->index);
-  if (ths->index == NULL) return JFTS_ERR_NOMEM;
+  ths->term_rules = jfts_malloc((ths->n_pairs ? ths->n_pairs : 1) * sizeof *ths->term_rules);
+  if (ths->index == NULL || ths->term_rules == NULL) return JFTS_ERR_NOMEM;
+  /* Each term's slice of term_rules, then its rules in file order (the pairs' order). */
+  uint32_t at = 0;
+  for (size_t i = 0; i < ths->n_terms; i++) {
+    ths->terms[i].rules_start = at;
+    at += ths->terms[i].n_rules;
+    ths->terms[i].n_rules = 0;
+  }
+  for (size_t p = 0; p < ths->n_pairs; p++) {
+    ThsTerm *t = &ths->terms[ths->pairs[p].term];
+    ths->term_rules[t->rules_start + t->n_rules++] = ths->pairs[p].rule;
+  }
   for (size_t i = 0; i < ths->n_terms; i++) {
     ThsTerm *t = &ths->terms[i];
     /* Linear over the file: a scan stops at the first member other than the term, so it
     ** passes only the term's own repeats at the start of each rule. */
     for (size_t r = 0; r < t->n_rules && !t->has_alts; r++) {
-      const ThsRule *rule = &ths->rules[t->rules[r]];
+      const ThsRule *rule = &ths->rules[ths->term_rules[t->rules_start + r]];
       for (size_t m = 0; m < rule->n && !t->has_alts; m++)
         t->has_alts = ths->members[rule->start + m] != i;
     }
@@ -526,6 +620,16 @@ int ths_parse(const char *name, const char *text, size_t n_bytes, Thesaurus **ou
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
+  /* Room for every term the file can hold, once: growing by doubling would touch twice the
+  ** pages, and the pages never written cost nothing. */
+  size_t bound = 1;
+  for (size_t i = 0; i < n_bytes; i++) bound += text[i] == ',' || text[i] == '\n' || text[i] == '>';
+  ths->terms = jfts_malloc(bound * sizeof *ths->terms);
+  if (ths->terms == NULL) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  ths->cap_terms = bound;
   size_t pos = 0;
   if (n_bytes >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) pos = 3;
   for (int lineno = 1; rc == JFTS_OK && pos < n_bytes; lineno++) {
@@ -542,13 +646,13 @@ int ths_parse(const char *name, const char *text, size_t n_bytes, Thesaurus **ou
     }
     if (rc == JFTS_OK) rc = line_split(text + pos, end - pos, buf, &line);
     if (rc == JFTS_OK) rc = add_line(ths, name, lineno, &line, err_out);
-    line_clear(&line);
     pos = nl ? end + 1 : n_bytes;
   }
   if (rc == JFTS_OK) rc = build_index(ths);
+  load_state_free(ths);
 
 cleanup:
-  line_clear(&line);
+  line_free(&line);
   jfts_free(buf);
   if (rc != JFTS_OK) {
     ths_free(ths);

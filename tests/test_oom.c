@@ -18,6 +18,7 @@
 #include "qparse.h"
 #include "report.h"
 #include "test_util.h"
+#include "thesaurus.h"
 
 /* Larger than the allocation count of any operation here (the corpus report: a few thousand). */
 #define OOM_MAX_N 200000
@@ -28,6 +29,8 @@ typedef struct Fixture {
   char *corpus;        /* the bundled corpus, UTF-8 */
   size_t n_corpus;
   Query *query;        /* parsed once, for the matcher */
+  char *ths;           /* the shipped thesaurus, query/thesaurus.txt */
+  size_t n_ths;
 } Fixture;
 
 /* What one run of an operation produced. */
@@ -147,6 +150,29 @@ static void op_match(const Fixture *fx, Outcome *o) {
   take_error(o, err);
 }
 
+/* ths_parse of the shipped thesaurus, then the alternatives of one of its groups' members. */
+static void op_thesaurus(const Fixture *fx, Outcome *o) {
+  Thesaurus *ths = NULL;
+  const char **alts = NULL;
+  size_t n_alts = 0;
+  char *err = NULL;
+  o->rc = ths_parse("thesaurus.txt", fx->ths, fx->n_ths, &ths, &err);
+  if (o->rc != JFTS_OK) o->out_not_null = ths != NULL;
+  if (o->rc == JFTS_OK) {
+    static const char entry[] = "ウイルス";
+    o->rc = ths_alternatives(ths, entry, strlen(entry), &alts, &n_alts, &err);
+    if (o->rc != JFTS_OK) o->out_not_null = alts != NULL;
+  }
+  if (o->rc == JFTS_OK) {
+    int k = snprintf(o->result, sizeof o->result, "%zu entries|", ths_entry_count(ths));
+    for (size_t i = 0; i < n_alts && k > 0 && (size_t)k < sizeof o->result; i++)
+      k += snprintf(o->result + k, sizeof o->result - (size_t)k, "%s,", alts[i]);
+  }
+  jfts_free(alts);
+  ths_free(ths);
+  take_error(o, err);
+}
+
 typedef void (*OomOp)(const Fixture *fx, Outcome *o);
 
 /* Runs op with the Nth allocation failing for N = 0, 1, ... and checks each run. */
@@ -190,6 +216,9 @@ static void test_decode_sjis(void **state) { run_oom(*state, "dec_decode(Shift_J
 static void test_report_corpus(void **state) { run_oom(*state, "report_parse(corpus)", op_report); }
 static void test_qparse(void **state) { run_oom(*state, "qry_parse+qry_build_match", op_qparse); }
 static void test_match(void **state) { run_oom(*state, "match_new+match_find", op_match); }
+static void test_thesaurus(void **state) {
+  run_oom(*state, "ths_parse+ths_alternatives", op_thesaurus);
+}
 
 static int setup(void **state) {
   Fixture *fx = calloc(1, sizeof *fx);
@@ -197,6 +226,7 @@ static int setup(void **state) {
   fx->sjis =
       (unsigned char *)test_read_file(JFTS_TESTDATA "/decode/sample.sjis.txt", &fx->n_sjis);
   fx->corpus = test_read_file(JFTS_CORPUS "/sendai-r3-jiritsushien.txt", &fx->n_corpus);
+  fx->ths = test_read_file(JFTS_TESTDATA "/../../query/thesaurus.txt", &fx->n_ths);
   char *err = NULL;
   if (qry_parse(k_query, strlen(k_query), &fx->query, &err) != JFTS_OK) {
     fprintf(stderr, "cannot parse the query: %s\n", err ? err : "");
@@ -212,6 +242,7 @@ static int teardown(void **state) {
   qry_free(fx->query);
   free(fx->sjis);
   free(fx->corpus);
+  free(fx->ths);
   free(fx);
   return 0;
 }
@@ -222,6 +253,7 @@ int main(void) {
       cmocka_unit_test(test_report_corpus),
       cmocka_unit_test(test_qparse),
       cmocka_unit_test(test_match),
+      cmocka_unit_test(test_thesaurus),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
