@@ -150,32 +150,45 @@ static void write_text_footer(Sink *k, const SearchTotals *totals, long offset) 
 /* Outcome of one query. */
 typedef enum QueryOutcome { QUERY_RAN, QUERY_BAD, QUERY_FAILED } QueryOutcome;
 
-/* Parses and runs one query (bytes, any content) and writes its results. A bad query (usage
-** error of the query language) is reported on stderr; prefix names the query's place. */
+/* Parses one query (bytes, any content) with the thesaurus (research_query_new) and prints its
+** notes. A bad query (usage error of the query language) or a failure is reported on stderr;
+** prefix names the query's place. Returns QUERY_RAN with *out the query (qry_free) and the
+** notes (ths_warnings_free), else the outcome of the query, with *out NULL. */
+static QueryOutcome parse_one(const Setup *su, const char *q, size_t n, const char *prefix,
+                              Query **out, char ***notes_out, size_t *n_notes_out) {
+  char *err = NULL;
+  QueryOutcome outcome = QUERY_RAN;
+  int rc = research_query_new(q, n, su->ths, out, notes_out, n_notes_out, &err);
+  if (rc == JFTS_ERR_USAGE) {
+    fprintf(stderr, PROG ": %s%s\n", prefix, err ? err : "invalid query");
+    outcome = QUERY_BAD;
+  } else if (rc != JFTS_OK) {
+    report_error(prefix, rc, err, "");
+    outcome = QUERY_FAILED;
+  }
+  for (size_t i = 0; rc == JFTS_OK && i < *n_notes_out; i++)
+    fprintf(stderr, PROG ": note: %s%s\n", prefix, (*notes_out)[i]);
+  jfts_free(err);
+  return outcome;
+}
+
+/* Parses and runs one query (bytes, any content) and writes its results; prefix names the
+** query's place in messages. */
 static QueryOutcome run_query(const ModeArgs *a, const Setup *su, Sink *k, const char *q,
                               size_t n, const char *prefix) {
   Query *query = NULL, *searched = NULL;
   char *err = NULL, **notes = NULL, *searched_as = NULL;
   size_t n_notes = 0;
   double t0 = now_ms();
-  QueryOutcome outcome = QUERY_FAILED;
-  int rc = research_query_new(q, n, su->ths, &query, &notes, &n_notes, &err);
-  if (rc == JFTS_ERR_USAGE) {
-    fprintf(stderr, PROG ": %s%s\n", prefix, err ? err : "invalid query");
-    outcome = QUERY_BAD;
-    goto cleanup;
-  }
-  if (rc != JFTS_OK) {
-    report_error(prefix, rc, err, "");
-    goto cleanup;
-  }
-  for (size_t i = 0; i < n_notes; i++) fprintf(stderr, PROG ": note: %s%s\n", prefix, notes[i]);
+  QueryOutcome outcome = parse_one(su, q, n, prefix, &query, &notes, &n_notes);
+  if (outcome != QUERY_RAN) goto cleanup;
+  outcome = QUERY_FAILED;
   /* The query as searched: words split into their parts, related topics (expand.h). */
   size_t n_parse_notes = n_notes;
   ExpandOptions eo = {.ths = su->ths, .related = su->rel, .notes_io = &notes,
                       .n_notes_io = &n_notes};
   int split = 0;
-  rc = expand_query(su->store, query, &eo, &searched, &split, &err);
+  int rc = expand_query(su->store, query, &eo, &searched, &split, &err);
   for (size_t i = n_parse_notes; i < n_notes; i++)
     fprintf(stderr, PROG ": note: %s%s\n", prefix, notes[i]);
   if (rc == JFTS_OK && split && (searched_as = qry_render(searched)) == NULL) rc = JFTS_ERR_NOMEM;
@@ -247,8 +260,13 @@ static int read_line_bounded(FILE *fp, char *buf, size_t cap, size_t *n_out, int
   return any;
 }
 
-/* Runs every line of a->queries ("-": stdin) as a query. Returns the exit status. */
-static int run_queries(const ModeArgs *a, const Setup *su, Sink *k) {
+/* Runs one query of the mode (q: n bytes, any content) and writes its results; prefix names
+** the query's place in messages. */
+typedef QueryOutcome (*QueryFn)(const ModeArgs *a, const Setup *su, void *ctx, const char *q,
+                                size_t n, const char *prefix);
+
+/* Runs every line of a->queries ("-": stdin) as a query through fn. Returns the exit status. */
+static int run_queries(const ModeArgs *a, const Setup *su, QueryFn fn, void *ctx) {
   /* "-" is standard input, whatever it is (a pipe on purpose); a named file must be a
   ** regular file (jfts_open_regular), so that a FIFO or a device never hangs the run. */
   FILE *fp = stdin;
@@ -288,7 +306,7 @@ static int run_queries(const ModeArgs *a, const Setup *su, Sink *k) {
       jfts_free(err);
       continue;
     }
-    QueryOutcome out = run_query(a, su, k, line, n, prefix);
+    QueryOutcome out = fn(a, su, ctx, line, n, prefix);
     if (out == QUERY_FAILED) {
       status = MODE_EXIT_FAIL;
       break;
@@ -308,6 +326,16 @@ static int run_queries(const ModeArgs *a, const Setup *su, Sink *k) {
   return status;
 }
 
+static QueryOutcome search_one(const ModeArgs *a, const Setup *su, void *ctx, const char *q,
+                               size_t n, const char *prefix) {
+  return run_query(a, su, ctx, q, n, prefix);
+}
+
+/* The exit status of a run of one query. */
+static int query_status(QueryOutcome out) {
+  return out == QUERY_RAN ? MODE_EXIT_OK : out == QUERY_BAD ? MODE_EXIT_USAGE : MODE_EXIT_FAIL;
+}
+
 static int run_search(const ModeArgs *a, const Setup *su) {
   Sink sink = {.fp = stdout, .mark_open = su->mark_open, .mark_close = su->mark_close,
                .with_query = a->queries != NULL};
@@ -323,12 +351,9 @@ static int run_search(const ModeArgs *a, const Setup *su) {
   if (rc != JFTS_OK) {
     report_error("", rc, err, "");
   } else if (a->queries) {
-    status = run_queries(a, su, &sink);
+    status = run_queries(a, su, search_one, &sink);
   } else {
-    QueryOutcome out = run_query(a, su, &sink, a->query, strlen(a->query), "");
-    status = out == QUERY_RAN    ? MODE_EXIT_OK
-             : out == QUERY_BAD ? MODE_EXIT_USAGE
-                                : MODE_EXIT_FAIL;
+    status = query_status(run_query(a, su, &sink, a->query, strlen(a->query), ""));
   }
   out_close(sink.w);
   jfts_free(err);
@@ -337,33 +362,58 @@ static int run_search(const ModeArgs *a, const Setup *su) {
 
 /* ---- --wards, --quotes ------------------------------------------------------------------ */
 
-static int run_research(const ModeArgs *a, const Setup *su) {
+/* --wards or --quotes for one query. ctx is the run's writer (OutWriter **): NULL for one
+** query or the text format, else shared by the queries of --queries, whose rows then start
+** with their query (text: a "query: ..." line before each query's rows). */
+static QueryOutcome research_one(const ModeArgs *a, const Setup *su, void *ctx, const char *q,
+                                 size_t n, const char *prefix) {
+  OutWriter *w = *(OutWriter **)ctx;
   Query *query = NULL;
   char *err = NULL, **notes = NULL;
   size_t n_notes = 0;
-  int status = MODE_EXIT_FAIL;
-  int rc = research_query_new(a->query, strlen(a->query), su->ths, &query, &notes, &n_notes,
-                              &err);
-  if (rc != JFTS_OK) {
-    report_error("", rc, err, "");
-    status = rc == JFTS_ERR_USAGE ? MODE_EXIT_USAGE : MODE_EXIT_FAIL;
-    goto cleanup;
-  }
-  for (size_t i = 0; i < n_notes; i++) fprintf(stderr, PROG ": note: %s\n", notes[i]);
+  QueryOutcome outcome = parse_one(su, q, n, prefix, &query, &notes, &n_notes);
+  if (outcome != QUERY_RAN) goto cleanup;
+  outcome = QUERY_FAILED;
   ResearchOptions ro = {.format = a->format, .by = a->by, .filter = research_filter_get(su->filter),
                         .hl_on = su->mark_open, .hl_off = su->mark_close,
                         .n_context = (size_t)a->context, .sort = a->kwic_sort,
-                        .stream = 1};
-  rc = a->mode == MODE_WARDS ? research_wards(su->store, query, &ro, stdout, NULL, &err)
-                             : research_quotes(su->store, query, &ro, stdout, NULL, &err);
+                        .stream = 1, .query_line = a->queries ? q : NULL, .n_query_line = n,
+                        .w = w};
+  if (a->queries && a->format == OUT_TEXT) {
+    fputs("query: ", stdout);
+    put_line_safe(stdout, q, n);
+    fputc('\n', stdout);
+  }
+  int rc = a->mode == MODE_WARDS ? research_wards(su->store, query, &ro, stdout, NULL, &err)
+                                 : research_quotes(su->store, query, &ro, stdout, NULL, &err);
+  if (rc == JFTS_OK && a->queries && a->format == OUT_TEXT) fputc('\n', stdout);
   if (rc == JFTS_ERR_IO) fputs(PROG ": cannot write standard output\n", stderr);
-  else if (rc != JFTS_OK) report_error("", rc, err, "");
-  else status = MODE_EXIT_OK;
+  else if (rc != JFTS_OK) report_error(prefix, rc, err, "");
+  else outcome = QUERY_RAN;
 
 cleanup:
   ths_warnings_free(notes, n_notes);
   qry_free(query);
   jfts_free(err);
+  return outcome;
+}
+
+static int run_research(const ModeArgs *a, const Setup *su) {
+  OutWriter *w = NULL;
+  int status = MODE_EXIT_FAIL;
+  if (a->queries && a->format != OUT_TEXT) {
+    size_t n_fields;
+    const char *const *fields = a->mode == MODE_WARDS ? research_ward_fields(1, &n_fields)
+                                                      : research_quote_fields(1, &n_fields);
+    char *err = NULL;
+    int rc = out_open(stdout, a->format, fields, n_fields, &w, &err);
+    if (rc != JFTS_OK) report_error("", rc, err, "");
+    jfts_free(err);
+    if (rc != JFTS_OK) return MODE_EXIT_FAIL;
+  }
+  if (a->queries) status = run_queries(a, su, research_one, &w);
+  else status = query_status(research_one(a, su, &w, a->query, strlen(a->query), ""));
+  out_close(w);
   return status;
 }
 

@@ -70,7 +70,8 @@ static void usage(FILE *fp) {
           "                     (default: colour on a terminal, else «match»)\n"
           "  --no-color         no colour (also when NO_COLOR is set)\n"
           "  --queries FILE     run each line of FILE ('-': standard input) as a query; each\n"
-          "                     result row starts with its query (json: key \"query\")\n"
+          "                     result row starts with its query (json: key \"query\"); also\n"
+          "                     with --wards, --by and --quotes\n"
           "  --timing           print each query's time on standard error:\n"
           "                     '" PROG ": timing: MS QUERY' (parse, search and output)\n"
           "  --ward WARD        only this ward (repeatable), of every organisation: a ward\n"
@@ -385,8 +386,6 @@ static int check_args(int argc, char **argv, int first, Options *o) {
       return mode_usage_error("--meetings takes one --ward and no other filter");
     return MODE_EXIT_OK;
   }
-  if (r->queries && r->mode != MODE_SEARCH)
-    return mode_usage_error("--queries is for searching, not --wards or --quotes");
   if (r->queries) {
     if (first < argc)
       return mode_usage_error("give either QUERY or --queries, not both ('%s')", argv[first]);

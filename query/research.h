@@ -135,7 +135,20 @@ typedef struct ResearchOptions {
   ** handler stops the SQL, this the ICU work in between and after. */
   int (*stop)(void *ctx);
   void *stop_ctx;
+  /* jfts-query --queries: NULL, or the query line (n_query_line bytes) each json/csv/tsv row
+  ** starts with, in a first field "query". */
+  const char *query_line;
+  size_t n_query_line;
+  /* NULL, or the json/csv/tsv writer the rows go to, opened by the caller with the fields of
+  ** research_quote_fields / research_ward_fields and closed by it, so that many queries share
+  ** one header. NULL: the mode opens its own on fp and closes it. */
+  OutWriter *w;
 } ResearchOptions;
+
+/* The field names of --quotes and of --wards rows (the lists below), with "query" first when
+** with_query (ResearchOptions.query_line); *n_out gets their number. */
+const char *const *research_quote_fields(int with_query, size_t *n_out);
+const char *const *research_ward_fields(int with_query, size_t *n_out);
 
 /* Totals of a mode: rows written, passages and occurrences quoted or counted. */
 typedef struct ResearchTotals {

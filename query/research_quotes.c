@@ -129,17 +129,29 @@ static int file_meta(QuotesCtx *c, const char *file, size_t *index_out) {
   return rc;
 }
 
+/* "query" (--queries) and then the fields of every row. */
 static const char *const k_quote_fields[] = {
-    "ward", "year",  "year_label", "section", "section_title", "heading", "meeting", "left",
-    "match", "right", "matched",   "file",    "line",          "title",   "source",
+    "query", "ward", "year",  "year_label", "section", "section_title", "heading", "meeting",
+    "left", "match", "right", "matched",   "file",    "line",          "title",   "source",
     "page", "column", "org", "local_name", "doc_title", "kind", "heading_path", "field"};
 
+const char *const *research_quote_fields(int with_query, size_t *n_out) {
+  size_t skip = with_query ? 0 : 1;
+  *n_out = sizeof k_quote_fields / sizeof *k_quote_fields - skip;
+  return k_quote_fields + skip;
+}
+
 /* Opens the json/csv/tsv writer on first use (so that a failure before any row writes
-** nothing, and no rows still give the header). */
+** nothing, and no rows still give the header), unless the caller gave one. */
 static int writer_open(QuotesCtx *c) {
   if (c->w != NULL) return JFTS_OK;
-  return out_open(c->fp, c->opt->format, k_quote_fields,
-                  sizeof k_quote_fields / sizeof *k_quote_fields, &c->w, NULL);
+  if (c->opt->w != NULL) {
+    c->w = c->opt->w;
+    return JFTS_OK;
+  }
+  size_t n_fields;
+  const char *const *fields = research_quote_fields(c->opt->query_line != NULL, &n_fields);
+  return out_open(c->fp, c->opt->format, fields, n_fields, &c->w, NULL);
 }
 
 static int write_row(QuotesCtx *c, const KwicLine *l, const QuoteInfo *qi, const QuotePassage *qp) {
@@ -147,6 +159,7 @@ static int write_row(QuotesCtx *c, const KwicLine *l, const QuoteInfo *qi, const
   if (rc != JFTS_OK) return rc;
   OutWriter *w = c->w;
   const FileMeta *fm = &c->files[qp->file_meta];
+  if (c->opt->query_line) out_strn(w, c->opt->query_line, c->opt->n_query_line);
   out_str(w, qp->ward);
   out_int_or_null(w, qp->year, 0);
   out_str(w, qp->year_label);
@@ -365,7 +378,7 @@ int research_quotes(Store *s, const Query *query, const ResearchOptions *opt, FI
     totals_out->n_passages = (long)c.n_quoted;
   }
   store_read_end(s, began);
-  out_close(c.w);
+  if (c.w != opt->w) out_close(c.w);
   kwic_lines_clear(c.lines, c.n);
   jfts_free(c.lines);
   jfts_free(c.info);

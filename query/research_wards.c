@@ -260,9 +260,16 @@ static int cmp_rows(const void *a, const void *b) {
   return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static const char *const k_ward_fields[] = {"ward", "year", "year_label", "passages",
+/* "query" (--queries) and then the fields of every row. */
+static const char *const k_ward_fields[] = {"query", "ward", "year", "year_label", "passages",
                                             "occurrences", "best", "org", "kind", "title",
                                             "file", "by", "group"};
+
+const char *const *research_ward_fields(int with_query, size_t *n_out) {
+  size_t skip = with_query ? 0 : 1;
+  *n_out = sizeof k_ward_fields / sizeof *k_ward_fields - skip;
+  return k_ward_fields + skip;
+}
 
 /* The cells that name row r's group in the text format, at most 5, "-" for what is unknown
 ** (the year as its label, else as a number in yb). with_org: --wards in an index of several
@@ -318,10 +325,11 @@ static char *group_name(ResearchBy by, const WardRow *r, int with_org) {
 }
 
 static int write_rows_values(const WardsCtx *c, FILE *fp) {
-  OutWriter *w = NULL;
+  OutWriter *w = c->opt->w;
   int with_org = c->opt->by == RESEARCH_BY_WARD && several_orgs(c);
-  int rc = out_open(fp, c->opt->format, k_ward_fields, sizeof k_ward_fields / sizeof *k_ward_fields,
-                    &w, NULL);
+  size_t n_fields;
+  const char *const *fields = research_ward_fields(c->opt->query_line != NULL, &n_fields);
+  int rc = w ? JFTS_OK : out_open(fp, c->opt->format, fields, n_fields, &w, NULL);
   for (size_t i = 0; rc == JFTS_OK && i < c->n; i++) {
     const WardRow *r = &c->rows[i];
     char *group = group_name(c->opt->by, r, with_org);
@@ -329,6 +337,7 @@ static int write_rows_values(const WardsCtx *c, FILE *fp) {
       rc = JFTS_ERR_NOMEM;
       break;
     }
+    if (c->opt->query_line) out_strn(w, c->opt->query_line, c->opt->n_query_line);
     out_str(w, r->ward);
     out_int_or_null(w, r->year, 0);
     out_str(w, r->year_label);
@@ -345,7 +354,7 @@ static int write_rows_values(const WardsCtx *c, FILE *fp) {
     jfts_free(group);
     rc = out_row_end(w);
   }
-  out_close(w);
+  if (w != c->opt->w) out_close(w);
   return rc == JFTS_ERR_USAGE ? JFTS_ERR_IO : rc;
 }
 

@@ -2,8 +2,8 @@
 """Recall of jfts-index + jfts-query on a PDF against pdftotext, page by page.
 Usage: pdf_recall.py JFTS_INDEX JFTS_QUERY PDF_DUMP FILE.pdf WORKDIR [SAMPLES]
 Draws SAMPLES (default 40, seed 1) random Japanese substrings of 1-8 characters from single
-pdftotext lines (within a run of text without white space), searches each with
-jfts-query --quotes --exact, and checks: every page where pdftotext has the substring in the
+pdftotext lines (within a run of text without white space), searches them all with one
+jfts-query --quotes --exact --queries process (each row names its query), and checks: every page where pdftotext has the substring in the
 page's body (more often than in the running headers and footers the reader set apart, and
 than in the title lines of the report documents found there, which --documents lists and
 passages do not repeat) holds a quote (recall 1.000), and every quote's page is a page where pdftotext has it, or where the
@@ -55,7 +55,7 @@ def main():
     for r in (json.loads(d) for d in docs.split("\n") if d):
         if r["ward"] and r["title"] and r["page"]:
             furniture[r["page"]] = furniture.get(r["page"], "") + norm(r["title"])
-    misses, n_found, n_expected = [], 0, 0
+    samples = []
     for _ in range(n_samples):
         if not lines:
             break
@@ -63,17 +63,28 @@ def main():
         k = rng.randint(1, min(8, len(run)))
         i = rng.randint(0, len(run) - k)
         s = norm(run[i:i + k])
+        # A phrase: punctuation typed in an unquoted word separates words (・内 = 内).
+        samples.append((s, f'"{s}"' if '"' not in s else s))
+    # One jfts-query process for every sample (--queries: each row names its query).
+    qfile = os.path.join(work, "queries.txt")
+    with open(qfile, "w", encoding="utf-8") as f:
+        f.write("".join(phrase + "\n" for _, phrase in samples))
+    res = subprocess.run([query, "--db", db, "--quotes", "--exact", "--format", "json",
+                          "--queries", qfile], capture_output=True, text=True)
+    pages_of = {}
+    for r in (json.loads(r) for r in res.stdout.split("\n") if r):
+        pages_of.setdefault(r["query"], set()).add(r["page"])
+    misses, n_found, n_expected = [], 0, 0
+    if samples and res.returncode != 0:
+        misses.append(f"jfts-query --queries: rc {res.returncode}: {res.stderr.strip()[:300]}")
+    for s, phrase in samples:
         want = {q for q in pages if pages[q].count(s) > furniture.get(q, "").count(s)}
         allowed = {q for q in pages if s in pages[q] or s in joined[q]}
-        # A phrase: punctuation typed in an unquoted word separates words (・内 = 内).
-        phrase = f'"{s}"' if '"' not in s else s
-        res = subprocess.run([query, "--db", db, "--quotes", "--exact", "--format", "json",
-                              "--", phrase], capture_output=True, text=True)
-        got = {json.loads(r)["page"] for r in res.stdout.split("\n") if r}
+        got = pages_of.get(phrase, set())
         n_expected += len(want)
         n_found += len(want & got)
         if want - got:
-            misses.append(f"{s}: pages {sorted(want - got)} not found (rc {res.returncode})")
+            misses.append(f"{s}: pages {sorted(want - got)} not found")
         if got - allowed:
             misses.append(f"{s}: quoted on pages {sorted(got - allowed)}, pdftotext has it on "
                           f"{sorted(allowed)}")
