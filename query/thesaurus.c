@@ -19,6 +19,8 @@
 /* Most variant texts tried per term: every try normally adds a variant, so this only bounds
 ** pathological cases where many combinations spell the same text. */
 #define THS_MAX_TRIES (64 * QRY_MAX_VARIANTS)
+/* Most terms a load reserves room for before it reads them (ths_parse). */
+#define THS_TERMS_RESERVE 16384
 /* Longest excerpt of a term quoted in a warning, in bytes (then cut at a char boundary). */
 #define THS_WARN_EXCERPT 60
 
@@ -620,10 +622,12 @@ int ths_parse(const char *name, const char *text, size_t n_bytes, Thesaurus **ou
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
   }
-  /* Room for every term the file can hold, once: growing by doubling would touch twice the
-  ** pages, and the pages never written cost nothing. */
+  /* Room for the terms the file can hold, once: growing by doubling would touch twice the
+  ** pages, and the pages never written cost nothing. Not more than THS_TERMS_RESERVE ahead,
+  ** so that a file of commas does not reserve gigabytes; a bigger file grows past it. */
   size_t bound = 1;
   for (size_t i = 0; i < n_bytes; i++) bound += text[i] == ',' || text[i] == '\n' || text[i] == '>';
+  if (bound > THS_TERMS_RESERVE) bound = THS_TERMS_RESERVE;
   ths->terms = jfts_malloc(bound * sizeof *ths->terms);
   if (ths->terms == NULL) {
     rc = JFTS_ERR_NOMEM;
