@@ -1367,12 +1367,61 @@ int search_word_breaks(const char *text, size_t n_bytes, size_t from, size_t to,
   return rc;
 }
 
+/* Start of a snippet: the earliest best cut (cut_quality) from lo to the focus start fs;
+** *best_out gets its quality. */
+static size_t snippet_start(const char *s, size_t n, size_t lo, size_t fs, const size_t *sent,
+                            size_t n_sent, const size_t *words, size_t n_words, int *best_out) {
+  size_t start = fs;
+  int best = -1;
+  for (size_t at = lo;; at = utf8_next(s, n, at)) {
+    int q = cut_quality(s, n, at, sent, n_sent, words, n_words);
+    if (q > best) {
+      best = q;
+      start = at;
+    }
+    if (at >= fs) break;
+  }
+  *best_out = best;
+  if (best == 0) start = fs; /* no boundary at all before it: start at the occurrence */
+  while (start < fs && (s[start] == ' ' || s[start] == '\n' || s[start] == '\t')) start++;
+  return start;
+}
+
+/* End of a snippet from start: the latest best cut within max_chars of it and after the focus
+** end fe; a sentence or clause end only in the second half of the window, so that the
+** snippet is not cut short; else the latest word boundary. *best_out gets its quality. */
+static size_t snippet_end(const char *s, size_t n, size_t start, size_t fe, size_t max_chars,
+                          const size_t *sent, size_t n_sent, const size_t *words,
+                          size_t n_words, int *best_out) {
+  size_t hi = step_chars(s, n, start, (long)max_chars);
+  size_t floor_at = fe < hi ? fe : hi;
+  size_t half = step_chars(s, n, start, (long)max_chars / 2);
+  if (half < floor_at) half = floor_at;
+  size_t end = hi;
+  int best = -1;
+  for (size_t at = hi;; at = utf8_prev(s, at)) {
+    int q = cut_quality(s, n, at, sent, n_sent, words, n_words);
+    if (at < half && q > 1) q = 1;
+    if (q > best) {
+      best = q;
+      end = at;
+    }
+    if (q == 3 || at <= floor_at || (at < half && best >= 1)) break;
+  }
+  *best_out = best;
+  if (end < floor_at) end = floor_at;
+  while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\n' || s[end - 1] == '\t')) end--;
+  return end;
+}
+
 int search_snippet(const char *text, size_t n_bytes, const MatchSpan *spans, size_t n_spans,
                    size_t focus, size_t max_chars, SearchSnippet *out, char **err_out) {
   size_t *sent = NULL, *words = NULL, n_sent = 0, n_words = 0;
   memset(out, 0, sizeof *out);
   out->end_byte = n_bytes;
   if (max_chars == 0 || jfts_utf8_count(text, n_bytes) <= max_chars) return JFTS_OK;
+  int rc = seg_boundaries(SEG_SENTENCE, text, n_bytes, &sent, &n_sent, err_out);
+  if (rc != JFTS_OK) goto cleanup;
 
   size_t fs = 0, fe = 0;
   if (n_spans > 0) {
@@ -1385,49 +1434,23 @@ int search_snippet(const char *text, size_t n_bytes, const MatchSpan *spans, siz
   size_t after = jfts_utf8_count(text + fs, n_bytes - fs);
   if (after < max_chars - (size_t)lead) lead = (long)(max_chars - after); /* near the end */
   size_t lo = step_chars(text, n_bytes, fs, -lead);
-  /* Every cut tried lies in [lo, max_chars after the focus] (the start is at most fs): the
-  ** word boundaries of that stretch only (the dictionary segmentation of the whole passage
-  ** was most of a shown result's cost). */
-  int rc = seg_boundaries(SEG_SENTENCE, text, n_bytes, &sent, &n_sent, err_out);
-  if (rc == JFTS_OK)
+  /* Word boundaries (ICU's dictionary segmentation, most of a shown result's cost) only
+  ** decide a cut where no sentence or clause end can: an end of quality 2 or 3 is chosen
+  ** whatever the word boundaries, as a word boundary is only 1. Then only the stretch where
+  ** the cuts are tried is segmented: from lo to max_chars after the focus (start <= fs). */
+  int best_start = 0, best_end = 0;
+  size_t start = snippet_start(text, n_bytes, lo, fs, sent, n_sent, NULL, 0, &best_start);
+  size_t end = best_start < 2 ? 0
+                              : snippet_end(text, n_bytes, start, fe, max_chars, sent, n_sent,
+                                            NULL, 0, &best_end);
+  if (best_start < 2 || best_end < 2) {
     rc = search_word_breaks(text, n_bytes, lo, step_chars(text, n_bytes, fs, (long)max_chars),
                             &words, &n_words, err_out);
-  if (rc != JFTS_OK) goto cleanup;
-  /* Start: the earliest best cut in the lead before the focus. */
-  size_t start = fs;
-  int best = -1;
-  for (size_t at = lo;; at = utf8_next(text, n_bytes, at)) {
-    int q = cut_quality(text, n_bytes, at, sent, n_sent, words, n_words);
-    if (q > best) {
-      best = q;
-      start = at;
-    }
-    if (at >= fs) break;
+    if (rc != JFTS_OK) goto cleanup;
+    start = snippet_start(text, n_bytes, lo, fs, sent, n_sent, words, n_words, &best_start);
+    end = snippet_end(text, n_bytes, start, fe, max_chars, sent, n_sent, words, n_words,
+                      &best_end);
   }
-  if (best == 0) start = fs; /* no boundary at all before it: start at the occurrence */
-  while (start < fs && (text[start] == ' ' || text[start] == '\n' || text[start] == '\t')) start++;
-
-  /* End: the latest best cut within max_chars of the start and after the focus; a sentence
-  ** or clause end only in the second half of the window, so that the snippet is not cut
-  ** short; else the latest word boundary. */
-  size_t hi = step_chars(text, n_bytes, start, (long)max_chars);
-  size_t floor_at = fe < hi ? fe : hi;
-  size_t half = step_chars(text, n_bytes, start, (long)max_chars / 2);
-  if (half < floor_at) half = floor_at;
-  size_t end = hi;
-  best = -1;
-  for (size_t at = hi;; at = utf8_prev(text, at)) {
-    int q = cut_quality(text, n_bytes, at, sent, n_sent, words, n_words);
-    if (at < half && q > 1) q = 1;
-    if (q > best) {
-      best = q;
-      end = at;
-    }
-    if (q == 3 || at <= floor_at || (at < half && best >= 1)) break;
-  }
-  if (end < floor_at) end = floor_at;
-  while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\t'))
-    end--;
   out->start_byte = start;
   out->end_byte = end;
   out->cut_start = start > 0;
