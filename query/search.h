@@ -54,7 +54,9 @@
 ** seen; the rest keep BM25 order, so that pages (offset) stay consistent. Of these, only
 ** the groups that reach the page asked for (offset + limit) are analysed: the rerank moves
 ** no passage out of its group (equal on steps 0 to 2), nor one holding some of several
-** clauses, not all, unless it holds two or more. */
+** clauses, not all, unless it holds two or more. Within them a passage is read only while
+** the best its analysis could give it (step 3 all met) may still reach the page, and its
+** whole words (ICU) only once its other keys are known and it may still reach it. */
 #define SEARCH_RERANK_DEPTH 100
 
 typedef enum SearchSort {
