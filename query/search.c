@@ -917,11 +917,12 @@ static void bound_down(BoundHeap *q, size_t i) {
 ** takes the next place, any other is analysed one step (spans, then whole words: ICU's
 ** dictionary segmentation, most of the cost) and goes back with its tighter bound. */
 static int rerank(Store *s, RunCtx *r, Hit *hits, size_t depth, size_t want, char **err_out) {
+  if (depth == 0) return JFTS_OK; /* no hit (hits may be NULL) */
   int rc = JFTS_OK;
-  Hit *bound = jfts_malloc((depth ? depth : 1) * sizeof *bound);
-  Hit *ordered = jfts_malloc((depth ? depth : 1) * sizeof *ordered);
-  size_t *at = jfts_malloc((depth ? depth : 1) * sizeof *at);
-  unsigned char *placed = jfts_calloc(depth ? depth : 1, 1);
+  Hit *bound = jfts_malloc(depth * sizeof *bound);
+  Hit *ordered = jfts_malloc(depth * sizeof *ordered);
+  size_t *at = jfts_malloc(depth * sizeof *at);
+  unsigned char *placed = jfts_calloc(depth, 1);
   if (!bound || !ordered || !at || !placed) {
     rc = JFTS_ERR_NOMEM;
     goto cleanup;
