@@ -17,7 +17,7 @@ typedef struct RankQuery {
   double avg_all;  /* mean row length over all columns (xColumnSize path) */
   double avg_other; /* mean length of the columns after the first (RankData path) */
   int64_t n_row;    /* rows in the table */
-  int deferred;     /* one phrase, idf left to the caller (RankSink) */
+  int deferred;     /* idf left to the caller (RankSink): one phrase, or up to 64 of an OR */
 } RankQuery;
 
 /* Natural logarithm of x > 0. The library is linked without libm (the build gives jfts_store
@@ -57,6 +57,15 @@ double rank_deferred_score(double idf, double x, double y) {
   return score;
 }
 
+double rank_deferred_sum(const double *idf, const double *freq, int n_phrase, double norm) {
+  double score = 0.0;
+  for (int p = 0; p < n_phrase; p++) {
+    double f = freq[p];
+    if (f != 0.0) score += idf[p] * (f * (RANK_K1 + 1.0)) / (f + norm);
+  }
+  return score;
+}
+
 static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx) {
   (void)api;
   (void)fts;
@@ -65,7 +74,7 @@ static int count_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx) {
 }
 
 static int query_init(const Fts5ExtensionApi *api, Fts5Context *fts, int n_val,
-                      sqlite3_value **vals, int defer, RankQuery **out) {
+                      sqlite3_value **vals, int defer, int defer_any, RankQuery **out) {
   int n_phrase = api->xPhraseCount(fts);
   int n_col = api->xColumnCount(fts);
   sqlite3_int64 n_bytes = (sqlite3_int64)sizeof(RankQuery) +
@@ -98,7 +107,7 @@ static int query_init(const Fts5ExtensionApi *api, Fts5Context *fts, int n_val,
   if (n_row < 1) n_row = 1; /* a query on an empty table scores no row anyway */
   q->avg_all = (double)n_all / (double)n_row;
   q->avg_other = (double)n_other / (double)n_row;
-  q->deferred = defer && n_phrase == 1;
+  q->deferred = defer && (n_phrase == 1 || (defer_any && n_phrase <= 64));
   for (int p = 0; rc == SQLITE_OK && p < n_phrase && !q->deferred; p++) {
     sqlite3_int64 n_hit = 0;
     rc = api->xQueryPhrase(fts, p, &n_hit, count_row);
@@ -122,7 +131,8 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
   int rc = SQLITE_OK;
   RankQuery *q = api->xGetAuxdata(fts, 0);
   if (q == NULL) {
-    rc = query_init(api, fts, n_val, vals, sink && sink->defer_idf, &q);
+    rc = query_init(api, fts, n_val, vals, sink && sink->defer_idf, sink && sink->defer_any,
+                    &q);
     if (rc == SQLITE_OK) rc = api->xSetAuxdata(fts, q, sqlite3_free);
   }
   if (rc != SQLITE_OK) {
@@ -185,6 +195,8 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     sink->deferred = 1;
     sink->x = f * (RANK_K1 + 1.0);
     sink->y = f + norm;
+    sink->freq = q->freq;
+    sink->norm = norm;
     sink->n_row = q->n_row;
     sink->n_text_inst = n_text_inst;
     sink->phrases = phrases;
@@ -192,11 +204,7 @@ static void rank_function(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3
     sqlite3_result_double(ctx, 0.0);
     return;
   }
-  double score = 0.0;
-  for (int p = 0; p < q->n_phrase; p++) {
-    double f = q->freq[p];
-    if (f != 0.0) score += q->idf[p] * (f * (RANK_K1 + 1.0)) / (f + norm);
-  }
+  double score = rank_deferred_sum(q->idf, q->freq, q->n_phrase, norm);
   if (sink) {
     sink->n_text_inst = n_text_inst;
     sink->phrases = phrases;

@@ -54,7 +54,11 @@ typedef struct RankData {
 ** that sets defer_idf and reads every row of the statement, unfiltered, can count n(p)
 ** itself: for a query of one phrase, jfts_rank then skips that pass, returns 0 as the score
 ** and leaves x, y and n_row here; the caller's score for the row is rank_deferred_score(
-** rank_idf(n_row, rows returned), x, y), the same double jfts_rank would have returned. */
+** rank_idf(n_row, rows returned), x, y), the same double jfts_rank would have returned.
+** With defer_any too (the statement returns every row that holds any one of its phrases: an
+** OR of phrases, no NOT), a query of up to 64 phrases is deferred as well: jfts_rank leaves
+** freq, norm and n_row, and the score is rank_deferred_sum(idf, freq, n_phrase, norm), idf[p]
+** = rank_idf(n_row, rows whose phrase mask holds p). */
 typedef struct RankSink {
   int64_t n_text_inst; /* phrase instances in column 0 of the last row scored */
   uint64_t phrases;    /* out: bit p set when query phrase p (p < 64, numbered in the order
@@ -71,7 +75,13 @@ typedef struct RankSink {
   int skipped;         /* out: 1 when row_wanted declined the last row */
   int defer_idf;       /* in: the caller counts the rows (see above) */
   int deferred;        /* out: 1 when the last row's score was deferred */
-  double x, y;         /* out, when deferred: the row's BM25 numerator and denominator */
+  int defer_any;       /* in: with defer_idf, the statement returns every row holding any
+                       ** one of its phrases (see above) */
+  double x, y;         /* out, when deferred (one phrase): the row's BM25 numerator and
+                       ** denominator */
+  const double *freq;  /* out, when deferred (several phrases): the row's weighted instance
+                       ** count per phrase, n_phrase entries, valid until the next row */
+  double norm;         /* out, then: the row's length norm, k1 (1 - b + b len / avglen) */
   int64_t n_row;       /* out, when deferred: rows in the table */
 } RankSink;
 
@@ -81,6 +91,10 @@ double rank_idf(int64_t n_row, int64_t n_hit);
 
 /* The score of a row whose idf was deferred (RankSink): bit for bit jfts_rank's. */
 double rank_deferred_score(double idf, double x, double y);
+
+/* jfts_rank's sum over the phrases of a row (idf and freq: n_phrase entries each; norm as
+** RankSink.norm): the score of a row deferred with several phrases, bit for bit. */
+double rank_deferred_sum(const double *idf, const double *freq, int n_phrase, double norm);
 
 /* Registers jfts_rank on db (fts5_api through `SELECT fts5(?1)`). data is borrowed and read
 ** at each call, so it may be filled after registration; it must outlive the connection's

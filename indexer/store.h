@@ -472,6 +472,13 @@ int store_search_prepare(Store *s, char **err_out);
 int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
                 char **err_out);
 
+/* 1 when the FTS5 expression match is strings ("..." with "" for a quote, a prefix star
+** allowed) joined by OR alone, in any parentheses: every row holding any one of its phrases
+** is a row it matches, so that store_match counts each phrase's rows in its own scan instead
+** of one more pass per phrase (RankSink.defer_any). 0 for anything else: AND (written or
+** implicit), NOT, NEAR, a column filter, a syntax error. */
+int store_match_is_any(const char *match);
+
 /* store_match with a row_wanted function (RankSink's contract; NULL: store_match): asked with
 ** each row's phrase mask before the row is scored, in the order cb sees the rows (cb of the
 ** previous row has returned); a declined row still reaches cb, with StoreHit.unscored set and

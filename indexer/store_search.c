@@ -375,37 +375,67 @@ static int filter_is_empty(const StoreFilter *f) {
                        f->meeting == NULL && f->year == 0 && f->n_orgs == 0 && f->kind == NULL);
 }
 
-/* A row whose score waits for its phrase's idf (RankSink.defer_idf). */
+/* A row whose score waits for its phrases' idf (RankSink.defer_idf). */
 typedef struct DeferredRow {
   int64_t id;
-  double x, y;
+  double x, y;   /* one phrase: BM25 numerator and denominator */
+  double norm;   /* several phrases: the length norm (their counts are in Deferred.freq) */
   int64_t n_text_inst;
   uint64_t phrases;
   int n_phrase;
 } DeferredRow;
 
+/* The rows of a deferred-idf scan, in the order read. */
+typedef struct Deferred {
+  DeferredRow *rows;
+  size_t n, cap;
+  double *freq;  /* several phrases: n_phrase weighted counts per row, row after row */
+  size_t n_freq, cap_freq;
+} Deferred;
+
 /* Keeps a row of a deferred-idf scan; JFTS_ERR_NOMEM when it cannot. */
-static int defer_row(DeferredRow **rows, size_t *n, size_t *cap, int64_t id,
-                     const RankSink *sink) {
-  DeferredRow *r = jfts_grow(*rows, cap, *n + 1, sizeof *r);
+static int defer_row(Deferred *d, int64_t id, const RankSink *sink) {
+  DeferredRow *r = jfts_grow(d->rows, &d->cap, d->n + 1, sizeof *r);
   if (r == NULL) return JFTS_ERR_NOMEM;
-  *rows = r;
-  r[(*n)++] = (DeferredRow){id, sink->x, sink->y, sink->n_text_inst, sink->phrases,
+  d->rows = r;
+  if (sink->n_phrase > 1) {
+    double *f = jfts_grow(d->freq, &d->cap_freq, d->n_freq + (size_t)sink->n_phrase, sizeof *f);
+    if (f == NULL) return JFTS_ERR_NOMEM;
+    d->freq = f;
+    memcpy(f + d->n_freq, sink->freq, (size_t)sink->n_phrase * sizeof *f);
+    d->n_freq += (size_t)sink->n_phrase;
+  }
+  r[d->n++] = (DeferredRow){id, sink->x, sink->y, sink->norm, sink->n_text_inst, sink->phrases,
                             sink->n_phrase};
   return JFTS_OK;
 }
 
-/* The rows of a deferred-idf scan, scored now that their count is known, in the order read. */
-static int emit_deferred(Store *s, const DeferredRow *rows, size_t n, int64_t n_table_rows,
-                         StoreHitCb cb, void *ctx) {
-  double idf = rank_idf(n_table_rows, (int64_t)n);
+/* The rows of a deferred-idf scan, scored now that each phrase's row count is known (of one
+** phrase: every row; of several, at most 64: the rows whose mask holds it), in the order
+** read. */
+static int emit_deferred(Store *s, const Deferred *d, int64_t n_table_rows, StoreHitCb cb,
+                         void *ctx) {
+  int n_phrase = d->n > 0 ? d->rows[0].n_phrase : 0;
+  double idf[64];
+  if (n_phrase > 1) {
+    int64_t n_hit[64] = {0};
+    for (size_t i = 0; i < d->n; i++)
+      for (int p = 0; p < n_phrase; p++) n_hit[p] += (int64_t)(d->rows[i].phrases >> p & 1u);
+    for (int p = 0; p < n_phrase; p++) idf[p] = rank_idf(n_table_rows, n_hit[p]);
+  } else {
+    idf[0] = rank_idf(n_table_rows, (int64_t)d->n);
+  }
   int rc = JFTS_OK;
-  for (size_t i = 0; rc == JFTS_OK && i < n; i++) {
-    StoreHit hit = {.id = rows[i].id,
-                    .score = rank_deferred_score(idf, rows[i].x, rows[i].y),
-                    .n_occurrences = rows[i].n_text_inst,
-                    .phrases = rows[i].phrases,
-                    .n_phrase = rows[i].n_phrase};
+  for (size_t i = 0; rc == JFTS_OK && i < d->n; i++) {
+    const DeferredRow *r = &d->rows[i];
+    StoreHit hit = {.id = r->id,
+                    .score = n_phrase > 1
+                                 ? rank_deferred_sum(idf, d->freq + i * (size_t)n_phrase,
+                                                     n_phrase, r->norm)
+                                 : rank_deferred_score(idf[0], r->x, r->y),
+                    .n_occurrences = r->n_text_inst,
+                    .phrases = r->phrases,
+                    .n_phrase = r->n_phrase};
     hit.doc_key = doc_key_of(s, hit.id);
     hit.toc = toc_of(s, hit.id);
     rc = cb(ctx, &hit);
@@ -420,11 +450,10 @@ static int emit_deferred(Store *s, const DeferredRow *rows, size_t n, int64_t n_
 static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHitCb cb, void *ctx,
                       char **err_out) {
   int rc = JFTS_OK, src;
-  DeferredRow *deferred = NULL;
-  size_t n_deferred = 0, cap_deferred = 0;
+  Deferred deferred = {NULL, 0, 0, NULL, 0, 0};
   while ((src = sqlite3_step(st)) == SQLITE_ROW) {
     if (sink && sink->deferred) {
-      rc = defer_row(&deferred, &n_deferred, &cap_deferred, sqlite3_column_int64(st, 0), sink);
+      rc = defer_row(&deferred, sqlite3_column_int64(st, 0), sink);
       if (rc != JFTS_OK) break;
       continue;
     }
@@ -457,10 +486,41 @@ static int match_rows(Store *s, sqlite3_stmt *st, const RankSink *sink, StoreHit
   /* reset repeats the step's error, reported above; clear_bindings cannot fail. */
   (void)sqlite3_reset(st);
   (void)sqlite3_clear_bindings(st);
-  if (rc == JFTS_OK && n_deferred > 0)
-    rc = emit_deferred(s, deferred, n_deferred, sink->n_row, cb, ctx);
-  jfts_free(deferred);
+  if (rc == JFTS_OK && deferred.n > 0) rc = emit_deferred(s, &deferred, sink->n_row, cb, ctx);
+  jfts_free(deferred.rows);
+  jfts_free(deferred.freq);
   return rc;
+}
+
+int store_match_is_any(const char *match) {
+  int operand = 0; /* 1 right after a string, its prefix star or a closed group */
+  for (const char *p = match; *p;) {
+    if (*p == ' ') {
+      p++;
+    } else if (*p == '"') {
+      if (operand) return 0; /* two operands in a row: FTS5's implicit AND */
+      for (p++;; p++) {
+        if (*p == '\0') return 0;
+        if (*p == '"' && p[1] == '"') p++;
+        else if (*p == '"') break;
+      }
+      p++;
+      operand = 1;
+    } else if (*p == '*' || *p == ')') {
+      if (!operand) return 0;
+      p++;
+    } else if (*p == '(') {
+      if (operand) return 0;
+      p++;
+    } else if (p[0] == 'O' && p[1] == 'R' && (p[2] == ' ' || p[2] == '(' || p[2] == '"')) {
+      if (!operand) return 0;
+      operand = 0;
+      p += 2;
+    } else {
+      return 0; /* AND, NOT, NEAR, a column filter, ... */
+    }
+  }
+  return operand;
 }
 
 int store_match(Store *s, const char *match, const StoreFilter *filter, StoreHitCb cb, void *ctx,
@@ -497,7 +557,10 @@ int store_match_want(Store *s, const char *match, const StoreFilter *filter,
   sqlite3_stmt *st = *slot;
   /* Unfiltered, the statement returns every row holding the query: it can count a single
   ** phrase's rows for jfts_rank (RankSink), which then reads them once instead of twice. */
-  RankSink sink = {.defer_idf = !filtered, .row_wanted = row_wanted, .row_ctx = want_ctx};
+  RankSink sink = {.defer_idf = !filtered,
+                   .defer_any = !filtered && store_match_is_any(match),
+                   .row_wanted = row_wanted,
+                   .row_ctx = want_ctx};
   int src = sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
   if (src == SQLITE_OK) src = sqlite3_bind_pointer(st, 2, &sink, RANK_SINK_TYPE, NULL);
   if (src == SQLITE_OK && filtered) {

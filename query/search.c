@@ -687,6 +687,8 @@ typedef struct RunCtx {
   Hit *hit;
   int compute_adjacent;   /* no FTS5 adjacency set (SEARCH_SORT_DOC, or too many
                           ** combinations): judge it from the spans */
+  int spans_first;        /* 1 while reranking: a hit's first visit finds its spans, near
+                          ** and joined, not its whole words (rerank asks again) */
   SearchResultCb cb;      /* NULL while reranking */
   void *cb_ctx;
   long rank;
@@ -746,7 +748,8 @@ static int whole_words_of(const RunCtx *r, Hit *h, const StorePassageRow *p,
 ** and so does a sentence of it holding the words (Hit.near). */
 static int analyse(RunCtx *r, Hit *h, const StorePassageRow *p) {
   int rc = JFTS_OK, several = r->totals->n_positive >= 2;
-  int whole = h->whole_words < 0 && (!h->partial || r->cb != NULL);
+  int whole = h->whole_words < 0 && (!h->partial || r->cb != NULL) &&
+              !(r->spans_first && !h->analysed);
   uint64_t want = r->positive & ~h->missing;
   MatchSpan *hs = NULL;
   size_t n_hs = 0;
@@ -772,6 +775,28 @@ static int analyse(RunCtx *r, Hit *h, const StorePassageRow *p) {
 ** hit holding some clauses, not all, is ordered by near (two clauses held or more) and BM25. */
 static int rerank_reads(const RunCtx *r, const Hit *h) {
   return !h->partial || popcount64(r->positive & ~h->missing) >= 2;
+}
+
+/* 1 when h's rerank keys are all known: its passage needs no (more) reading. */
+static int rerank_known(const RunCtx *r, const Hit *h) {
+  if (!rerank_reads(r, h)) return 1;
+  return h->analysed && (h->partial || h->whole_words >= 0);
+}
+
+/* h with every rerank key not yet known at the best value the analysis could give it
+** (rerank_before never puts h before its bound): near and joined only for several clauses,
+** joined only where the clauses are not adjacent, whole words on every clause. */
+static Hit rerank_bound(const RunCtx *r, const Hit *h) {
+  Hit b = *h;
+  if (rerank_known(r, h)) return b;
+  int several = r->totals->n_positive >= 2;
+  if (!h->analysed) {
+    b.near = several && popcount64(r->positive & ~h->missing) >= 2;
+    if (r->compute_adjacent) b.adjacent = several;
+    b.joined = several && !b.adjacent;
+  }
+  b.whole_heading = popcount64(r->positive);
+  return b;
 }
 
 /* The occurrences in p's heading path and label (SearchResult.heading_spans, label_spans):
@@ -855,6 +880,85 @@ static int visit(Store *s, RunCtx *r, Hit *h, char **err_out) {
   if (rc == JFTS_OK && !found)
     rc = store_corrupt(s, err_out, "passage %lld is in the full-text index, not in passages",
                        (long long)h->id);
+  return rc;
+}
+
+/* A max-heap of hit indices by their bounds (bound[i]), best bound at the root. */
+typedef struct BoundHeap {
+  const Hit *bound;
+  size_t *at;
+  size_t n;
+} BoundHeap;
+
+static int bound_before(const BoundHeap *q, size_t i, size_t j) {
+  return rerank_before(&q->bound[q->at[i]], &q->bound[q->at[j]]);
+}
+
+static void bound_swap(BoundHeap *q, size_t i, size_t j) {
+  size_t t = q->at[i];
+  q->at[i] = q->at[j];
+  q->at[j] = t;
+}
+
+static void bound_down(BoundHeap *q, size_t i) {
+  for (;;) {
+    size_t l = 2 * i + 1, r = l + 1, best = i;
+    if (l < q->n && bound_before(q, l, best)) best = l;
+    if (r < q->n && bound_before(q, r, best)) best = r;
+    if (best == i) return;
+    bound_swap(q, i, best);
+    i = best;
+  }
+}
+
+/* Orders the first depth hits by rerank_before, exactly in their first `want` places (no
+** page of this call shows the rest, which keep an order of no consequence), reading only the
+** passages that can reach those places: best bound first, a hit whose keys are all known
+** takes the next place, any other is analysed one step (spans, then whole words: ICU's
+** dictionary segmentation, most of the cost) and goes back with its tighter bound. */
+static int rerank(Store *s, RunCtx *r, Hit *hits, size_t depth, size_t want, char **err_out) {
+  if (depth == 0) return JFTS_OK; /* no hit (hits may be NULL) */
+  int rc = JFTS_OK;
+  Hit *bound = jfts_malloc(depth * sizeof *bound);
+  Hit *ordered = jfts_malloc(depth * sizeof *ordered);
+  size_t *at = jfts_malloc(depth * sizeof *at);
+  unsigned char *placed = jfts_calloc(depth, 1);
+  if (!bound || !ordered || !at || !placed) {
+    rc = JFTS_ERR_NOMEM;
+    goto cleanup;
+  }
+  BoundHeap q = {bound, at, depth};
+  for (size_t i = 0; i < depth; i++) {
+    bound[i] = rerank_bound(r, &hits[i]);
+    at[i] = i;
+  }
+  for (size_t i = depth / 2; i-- > 0;) bound_down(&q, i);
+  size_t k = 0;
+  r->spans_first = 1;
+  while (rc == JFTS_OK && k < want && q.n > 0) {
+    size_t top = at[0];
+    if (rerank_known(r, &hits[top])) {
+      ordered[k++] = hits[top];
+      placed[top] = 1;
+      at[0] = at[--q.n];
+    } else {
+      rc = visit(s, r, &hits[top], err_out);
+      bound[top] = rerank_bound(r, &hits[top]);
+    }
+    bound_down(&q, 0);
+  }
+  r->spans_first = 0;
+  if (rc != JFTS_OK) goto cleanup;
+  for (size_t i = 0, n = k; i < depth; i++)
+    if (!placed[i]) ordered[n++] = hits[i];
+  memcpy(hits, ordered, depth * sizeof *hits);
+  rc = sort_hits(hits + k, depth - k, rerank_before);
+
+cleanup:
+  jfts_free(bound);
+  jfts_free(ordered);
+  jfts_free(at);
+  jfts_free(placed);
   return rc;
 }
 
@@ -1152,11 +1256,9 @@ int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchRes
               .totals = &c.totals,
               .err_out = err_out};
   if (o.sort == SEARCH_SORT_RANK) {
-    size_t depth = rerank_depth(c.hits, c.n, o.limit > 0 ? (size_t)(o.offset + o.limit) : c.n,
-                                adj_match != NULL);
-    for (size_t i = 0; rc == JFTS_OK && i < depth; i++)
-      if (rerank_reads(&r, &c.hits[i])) rc = visit(s, &r, &c.hits[i], err_out);
-    if (rc == JFTS_OK) rc = sort_hits(c.hits, depth, rerank_before);
+    size_t want = o.limit > 0 ? (size_t)(o.offset + o.limit) : c.n;
+    size_t depth = rerank_depth(c.hits, c.n, want, adj_match != NULL);
+    rc = rerank(s, &r, c.hits, depth, want, err_out);
   }
   r.cb = cb;
   r.cb_ctx = ctx;
@@ -1230,6 +1332,89 @@ static int cut_quality(const char *s, size_t n, size_t at, const size_t *sent, s
   return in_breaks(words, n_words, at) ? 1 : 0;
 }
 
+/* 1 when byte at of text follows 、 or 。 (3 bytes each in UTF-8). */
+static int after_comma_or_stop(const char *text, size_t at) {
+  return at >= 3 && (memcmp(text + at - 3, "、", 3) == 0 || memcmp(text + at - 3, "。", 3) == 0);
+}
+
+/* 1 when ICU's word break always breaks at byte at of text and what follows depends on the
+** text after it alone: after a line feed (UAX #29 WB3a), or after 、 or 。 before a kanji or
+** kana (no rule joins an Other char to a following letter; a combining mark would: WB4). */
+static int stretch_starts(const char *text, size_t n_bytes, size_t at) {
+  if (at == 0 || text[at - 1] == '\n') return 1;
+  if (!after_comma_or_stop(text, at) || at >= n_bytes) return 0;
+  uint32_t c;
+  jfts_utf8_next(text + at, n_bytes - at, &c);
+  return (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FA) ||
+         (c >= 0x4E00 && c <= 0x9FFF);
+}
+
+/* 1 when ICU's word break always breaks at byte at and looks no further: before a line feed
+** not after CR (WB3, WB3b), before 、 or 。 (no rule joins a char to an Other char after it). */
+static int stretch_ends(const char *text, size_t n_bytes, size_t at) {
+  if (at >= n_bytes) return 1;
+  if (text[at] == '\n') return at == 0 || text[at - 1] != '\r';
+  return n_bytes - at >= 3 && (memcmp(text + at, "、", 3) == 0 || memcmp(text + at, "。", 3) == 0);
+}
+
+int search_word_breaks(const char *text, size_t n_bytes, size_t from, size_t to,
+                       size_t **breaks_out, size_t *n_breaks_out, char **err_out) {
+  size_t a = from < n_bytes ? from : n_bytes, b = to < n_bytes ? to : n_bytes;
+  if (b < a) b = a;
+  while (!stretch_starts(text, n_bytes, a)) a--;
+  while (!stretch_ends(text, n_bytes, b)) b++;
+  int rc = seg_boundaries(SEG_WORD, text + a, b - a, breaks_out, n_breaks_out, err_out);
+  for (size_t k = 0; rc == JFTS_OK && k < *n_breaks_out; k++) (*breaks_out)[k] += a;
+  return rc;
+}
+
+/* Start of a snippet: the earliest best cut (cut_quality) from lo to the focus start fs;
+** *best_out gets its quality. */
+static size_t snippet_start(const char *s, size_t n, size_t lo, size_t fs, const size_t *sent,
+                            size_t n_sent, const size_t *words, size_t n_words, int *best_out) {
+  size_t start = fs;
+  int best = -1;
+  for (size_t at = lo;; at = utf8_next(s, n, at)) {
+    int q = cut_quality(s, n, at, sent, n_sent, words, n_words);
+    if (q > best) {
+      best = q;
+      start = at;
+    }
+    if (at >= fs) break;
+  }
+  *best_out = best;
+  if (best == 0) start = fs; /* no boundary at all before it: start at the occurrence */
+  while (start < fs && (s[start] == ' ' || s[start] == '\n' || s[start] == '\t')) start++;
+  return start;
+}
+
+/* End of a snippet from start: the latest best cut within max_chars of it and after the focus
+** end fe; a sentence or clause end only in the second half of the window, so that the
+** snippet is not cut short; else the latest word boundary. *best_out gets its quality. */
+static size_t snippet_end(const char *s, size_t n, size_t start, size_t fe, size_t max_chars,
+                          const size_t *sent, size_t n_sent, const size_t *words,
+                          size_t n_words, int *best_out) {
+  size_t hi = step_chars(s, n, start, (long)max_chars);
+  size_t floor_at = fe < hi ? fe : hi;
+  size_t half = step_chars(s, n, start, (long)max_chars / 2);
+  if (half < floor_at) half = floor_at;
+  size_t end = hi;
+  int best = -1;
+  for (size_t at = hi;; at = utf8_prev(s, at)) {
+    int q = cut_quality(s, n, at, sent, n_sent, words, n_words);
+    if (at < half && q > 1) q = 1;
+    if (q > best) {
+      best = q;
+      end = at;
+    }
+    if (q == 3 || at <= floor_at || (at < half && best >= 1)) break;
+  }
+  *best_out = best;
+  if (end < floor_at) end = floor_at;
+  while (end > start && (s[end - 1] == ' ' || s[end - 1] == '\n' || s[end - 1] == '\t')) end--;
+  return end;
+}
+
 int search_snippet(const char *text, size_t n_bytes, const MatchSpan *spans, size_t n_spans,
                    size_t focus, size_t max_chars, SearchSnippet *out, char **err_out) {
   size_t *sent = NULL, *words = NULL, n_sent = 0, n_words = 0;
@@ -1237,7 +1422,6 @@ int search_snippet(const char *text, size_t n_bytes, const MatchSpan *spans, siz
   out->end_byte = n_bytes;
   if (max_chars == 0 || jfts_utf8_count(text, n_bytes) <= max_chars) return JFTS_OK;
   int rc = seg_boundaries(SEG_SENTENCE, text, n_bytes, &sent, &n_sent, err_out);
-  if (rc == JFTS_OK) rc = seg_boundaries(SEG_WORD, text, n_bytes, &words, &n_words, err_out);
   if (rc != JFTS_OK) goto cleanup;
 
   size_t fs = 0, fe = 0;
@@ -1250,42 +1434,24 @@ int search_snippet(const char *text, size_t n_bytes, const MatchSpan *spans, siz
   long lead = (long)max_chars / 3;
   size_t after = jfts_utf8_count(text + fs, n_bytes - fs);
   if (after < max_chars - (size_t)lead) lead = (long)(max_chars - after); /* near the end */
-  /* Start: the earliest best cut in the lead before the focus. */
   size_t lo = step_chars(text, n_bytes, fs, -lead);
-  size_t start = fs;
-  int best = -1;
-  for (size_t at = lo;; at = utf8_next(text, n_bytes, at)) {
-    int q = cut_quality(text, n_bytes, at, sent, n_sent, words, n_words);
-    if (q > best) {
-      best = q;
-      start = at;
-    }
-    if (at >= fs) break;
+  /* Word boundaries (ICU's dictionary segmentation, most of a shown result's cost) only
+  ** decide a cut where no sentence or clause end can: an end of quality 2 or 3 is chosen
+  ** whatever the word boundaries, as a word boundary is only 1. Then only the stretch where
+  ** the cuts are tried is segmented: from lo to max_chars after the focus (start <= fs). */
+  int best_start = 0, best_end = 0;
+  size_t start = snippet_start(text, n_bytes, lo, fs, sent, n_sent, NULL, 0, &best_start);
+  size_t end = best_start < 2 ? 0
+                              : snippet_end(text, n_bytes, start, fe, max_chars, sent, n_sent,
+                                            NULL, 0, &best_end);
+  if (best_start < 2 || best_end < 2) {
+    rc = search_word_breaks(text, n_bytes, lo, step_chars(text, n_bytes, fs, (long)max_chars),
+                            &words, &n_words, err_out);
+    if (rc != JFTS_OK) goto cleanup;
+    start = snippet_start(text, n_bytes, lo, fs, sent, n_sent, words, n_words, &best_start);
+    end = snippet_end(text, n_bytes, start, fe, max_chars, sent, n_sent, words, n_words,
+                      &best_end);
   }
-  if (best == 0) start = fs; /* no boundary at all before it: start at the occurrence */
-  while (start < fs && (text[start] == ' ' || text[start] == '\n' || text[start] == '\t')) start++;
-
-  /* End: the latest best cut within max_chars of the start and after the focus; a sentence
-  ** or clause end only in the second half of the window, so that the snippet is not cut
-  ** short; else the latest word boundary. */
-  size_t hi = step_chars(text, n_bytes, start, (long)max_chars);
-  size_t floor_at = fe < hi ? fe : hi;
-  size_t half = step_chars(text, n_bytes, start, (long)max_chars / 2);
-  if (half < floor_at) half = floor_at;
-  size_t end = hi;
-  best = -1;
-  for (size_t at = hi;; at = utf8_prev(text, at)) {
-    int q = cut_quality(text, n_bytes, at, sent, n_sent, words, n_words);
-    if (at < half && q > 1) q = 1;
-    if (q > best) {
-      best = q;
-      end = at;
-    }
-    if (q == 3 || at <= floor_at || (at < half && best >= 1)) break;
-  }
-  if (end < floor_at) end = floor_at;
-  while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\n' || text[end - 1] == '\t'))
-    end--;
   out->start_byte = start;
   out->end_byte = end;
   out->cut_start = start > 0;

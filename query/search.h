@@ -54,7 +54,9 @@
 ** seen; the rest keep BM25 order, so that pages (offset) stay consistent. Of these, only
 ** the groups that reach the page asked for (offset + limit) are analysed: the rerank moves
 ** no passage out of its group (equal on steps 0 to 2), nor one holding some of several
-** clauses, not all, unless it holds two or more. */
+** clauses, not all, unless it holds two or more. Within them a passage is read only while
+** the best its analysis could give it (step 3 all met) may still reach the page, and its
+** whole words (ICU) only once its other keys are known and it may still reach it. */
 #define SEARCH_RERANK_DEPTH 100
 
 typedef enum SearchSort {
@@ -126,6 +128,17 @@ int search_prepare(Store *s, char **err_out);
 ** value. */
 int search_run(Store *s, const Query *query, const SearchOptions *opt, SearchResultCb cb,
                void *ctx, SearchTotals *totals_out, char **err_out);
+
+/* The ICU word boundaries (seg_boundaries SEG_WORD) of text that lie in [from, to], as
+** segmenting the whole text gives them, found by segmenting a stretch around that range
+** only: it starts at the text's start, after a line break, or after 、 or 。 followed by a
+** kanji or kana, and ends at the text's end or at a line break (not after CR), 、 or 。 ICU
+** breaks the word at all of these whatever comes before or after, and the boundaries after
+** one depend on the text after it alone. *breaks_out (new, jfts_free) ascending, byte
+** offsets into text: those of the whole stretch, which holds [from, to] (to < from counts
+** as from). Returns JFTS_OK or seg_boundaries's error (*breaks_out NULL, *n_breaks_out 0). */
+int search_word_breaks(const char *text, size_t n_bytes, size_t from, size_t to,
+                       size_t **breaks_out, size_t *n_breaks_out, char **err_out);
 
 /* A window of a passage's text to show around one occurrence. */
 typedef struct SearchSnippet {

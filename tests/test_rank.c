@@ -534,6 +534,77 @@ static void test_deferred_idf(void **state) {
   sqlite3_finalize(st);
 }
 
+/* With defer_any (the caller's statement is an OR of phrases), a query of several phrases is
+** deferred too: the score made from freq, norm and each phrase's row count in the scan (the
+** rows whose mask holds it) is jfts_rank's own, bit for bit. Without defer_any it is not. */
+static void test_deferred_any(void **state) {
+  Fixture *f = *state;
+  assert_int_equal(rank_register(f->db, &f->len.data), SQLITE_OK);
+  static const struct {
+    const char *match;
+    int defer_any, deferred;
+  } cases[] = {
+      {"\"地域包括\" OR \"支援センター\"", 1, 1},
+      {"(\"センター\" OR \"igasu\") OR \"レビュー\"", 1, 1},
+      {"\"地域\" OR \"包括\" OR \"支援\" OR \"センター\"", 1, 1},
+      {"\"センター\"", 1, 1},
+      {"\"地域包括\" OR \"支援センター\"", 0, 0},
+  };
+  sqlite3_stmt *st = NULL;
+  assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT rowid, jfts_rank(fts, ?2) FROM fts"
+                                             " WHERE fts MATCH ?1 ORDER BY rowid",
+                                      -1, &st, NULL),
+                   SQLITE_OK);
+  enum { MAX_ROWS = 256, MAX_PHRASES = 4 };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    static double direct[MAX_ROWS], freq[MAX_ROWS][MAX_PHRASES], norm[MAX_ROWS];
+    static uint64_t mask[MAX_ROWS];
+    int n = 0, n_d = 0, deferred = 0, n_phrase = 0;
+    int64_t n_row = 0;
+    for (int pass = 0; pass < 2; pass++) {
+      RankSink sink = {.defer_idf = pass, .defer_any = pass && cases[i].defer_any};
+      sqlite3_bind_text(st, 1, cases[i].match, -1, SQLITE_STATIC);
+      sqlite3_bind_pointer(st, 2, &sink, RANK_SINK_TYPE, NULL);
+      while (sqlite3_step(st) == SQLITE_ROW) {
+        if (pass == 0) {
+          assert_true(n < MAX_ROWS);
+          direct[n++] = -sqlite3_column_double(st, 1);
+          continue;
+        }
+        assert_true(n_d < MAX_ROWS && sink.n_phrase <= MAX_PHRASES);
+        deferred |= sink.deferred;
+        n_phrase = sink.n_phrase;
+        n_row = sink.n_row;
+        mask[n_d] = sink.phrases;
+        norm[n_d] = sink.norm;
+        if (sink.deferred) memcpy(freq[n_d], sink.freq, (size_t)n_phrase * sizeof(double));
+        else assert_memory_equal(&(double){-sqlite3_column_double(st, 1)}, &direct[n_d],
+                                 sizeof(double));
+        n_d++;
+      }
+      sqlite3_reset(st);
+    }
+    if (deferred != cases[i].deferred) print_error("case %s\n", cases[i].match);
+    assert_int_equal(deferred, cases[i].deferred);
+    assert_int_equal(n_d, n);
+    assert_true(n > 0);
+    if (!deferred) continue;
+    double idf[MAX_PHRASES];
+    for (int p = 0; p < n_phrase; p++) {
+      int64_t n_hit = 0;
+      for (int r = 0; r < n; r++) n_hit += (int64_t)(mask[r] >> p & 1u);
+      idf[p] = rank_idf(n_row, n_hit);
+    }
+    for (int r = 0; r < n; r++) {
+      double got = rank_deferred_sum(idf, freq[r], n_phrase, norm[r]);
+      if (memcmp(&got, &direct[r], sizeof got) != 0)
+        print_error("case %s row %d: %.17g, not %.17g\n", cases[i].match, r, got, direct[r]);
+      assert_memory_equal(&got, &direct[r], sizeof got);
+    }
+  }
+  sqlite3_finalize(st);
+}
+
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
@@ -674,6 +745,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_sink, setup, teardown),
       cmocka_unit_test_setup_teardown(test_phrase_mask, setup, teardown),
       cmocka_unit_test_setup_teardown(test_deferred_idf, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_deferred_any, setup, teardown),
       cmocka_unit_test(test_corpus_overlap),
       cmocka_unit_test(test_bench),
   };

@@ -649,6 +649,60 @@ static void test_snippet(void **state) {
   }
 }
 
+/* search_word_breaks: for every range of every text, the boundaries of its stretch are those
+** of the whole text there; the stretch around `at` is `expect` (not past a separator that a
+** combining mark follows, nor a line feed after CR). */
+static void test_word_breaks(void **state) {
+  (void)state;
+  static const struct {
+    const char *name, *text, *at, *expect;
+  } cases[] = {
+      {"comma and stop", "一文目です、二文目で支援を行った。三文目もあります", "支援",
+       "二文目で支援を行った"},
+      {"Latin", "see a.b and c.d、それから e.f", "b", "see a.b and c.d"},
+      {"line feed", "first line\nsecond line with 1,000 yen\nthird", "1,000",
+       "second line with 1,000 yen"},
+      {"combining mark after the comma", "前文、\u3099後文。後", "後文", "前文、\u3099後文"},
+      {"CR LF", "行一\r\n行二、行三", "行一", "行一\r\n行二"},
+      {"flags", "\U0001F1EF\U0001F1F5\U0001F1EF\U0001F1F5、日本", "日本", "日本"},
+      {"half-width kana", "ｶﾞｲﾄﾞ、ｶﾞｲﾄﾞ", "ｲﾄﾞ、ｶ", "ｶﾞｲﾄﾞ、ｶﾞｲﾄﾞ"},
+      {"katakana run", "データ、ベースサーバ。ソフトウェア", "ベース", "ベースサーバ"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *text = cases[i].text;
+    size_t n = strlen(text), *all = NULL, n_all = 0;
+    assert_int_equal(seg_boundaries(SEG_WORD, text, n, &all, &n_all, NULL), JFTS_OK);
+    for (size_t from = 0; from <= n; from++) {
+      if (from < n && ((unsigned char)text[from] & 0xC0u) == 0x80u) continue;
+      for (size_t to = from; to <= n; to++) {
+        if (to < n && ((unsigned char)text[to] & 0xC0u) == 0x80u) continue;
+        size_t *b = NULL, n_b = 0;
+        assert_int_equal(search_word_breaks(text, n, from, to, &b, &n_b, NULL), JFTS_OK);
+        int ok = n_b > 0 && b[0] <= from && b[n_b - 1] >= to;
+        for (size_t k = 0, j = 0; ok && k < n_all; k++) {
+          if (all[k] < b[0] || all[k] > b[n_b - 1]) continue;
+          ok = j < n_b && b[j++] == all[k];
+          if (ok && all[k] == b[n_b - 1]) ok = j == n_b;
+        }
+        if (!ok) print_error("case '%s' from %zu to %zu\n", cases[i].name, from, to);
+        assert_true(ok);
+        jfts_free(b);
+      }
+    }
+    jfts_free(all);
+    const char *at = strstr(text, cases[i].at);
+    assert_non_null(at);
+    size_t from = (size_t)(at - text), *b = NULL, n_b = 0;
+    assert_int_equal(
+        search_word_breaks(text, n, from, from + strlen(cases[i].at), &b, &n_b, NULL), JFTS_OK);
+    char got[256];
+    snprintf(got, sizeof got, "%.*s", (int)(b[n_b - 1] - b[0]), text + b[0]);
+    if (strcmp(got, cases[i].expect) != 0) print_error("case '%s'\n", cases[i].name);
+    assert_string_equal(got, cases[i].expect);
+    jfts_free(b);
+  }
+}
+
 /* ---- best match and the related layer ----------------------------------------------------- */
 
 /* Runs an already parsed (and expanded) query with options o. */
@@ -1042,6 +1096,7 @@ int main(void) {
       cmocka_unit_test(test_totals),
       cmocka_unit_test(test_paging),       cmocka_unit_test(test_filters),
       cmocka_unit_test(test_hostile),      cmocka_unit_test(test_snippet),
+      cmocka_unit_test(test_word_breaks),
       cmocka_unit_test(test_variants_below_exact),
       cmocka_unit_test(test_best_match),   cmocka_unit_test(test_related_below_literal),
       cmocka_unit_test(test_punctuation),  cmocka_unit_test(test_lazy_stats_as_full_pass),

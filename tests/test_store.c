@@ -324,6 +324,34 @@ static int stop_cb(void *ctx, const StoreDocRow *r) {
 
 /* ---- tests ------------------------------------------------------------------------------- */
 
+/* store_match_is_any: strings joined by OR alone, in any parentheses, and nothing else. */
+static void test_match_is_any(void **state) {
+  (void)state;
+  static const struct {
+    const char *match;
+    int expect;
+  } cases[] = {
+      {"\"a\"", 1},
+      {"\"a\" OR \"b\"", 1},
+      {"(\"a\" OR \"b\" *) OR (\"c\")", 1},
+      {"\"say \"\"OR\"\" AND\" OR \"b\"", 1},
+      {"\"a\" AND \"b\"", 0},
+      {"\"a\" \"b\"", 0},
+      {"(\"a\" OR \"b\") NOT \"c\"", 0},
+      {"text : \"a\"", 0},
+      {"NEAR(\"a\" \"b\")", 0},
+      {"\"a\" OR", 0},
+      {"OR \"a\"", 0},
+      {"\"a", 0},
+      {"", 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int got = store_match_is_any(cases[i].match);
+    if (got != cases[i].expect) print_error("case %s\n", cases[i].match);
+    assert_int_equal(got, cases[i].expect);
+  }
+}
+
 static void test_hash(void **state) {
   (void)state;
   static const struct {
@@ -1309,6 +1337,7 @@ static void test_document_model(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_hash),
+      cmocka_unit_test(test_match_is_any),
       cmocka_unit_test(test_org_and_kind),
       cmocka_unit_test_setup_teardown(test_document_model, setup, teardown),
       cmocka_unit_test_setup_teardown(test_create_and_list, setup, teardown),
