@@ -7,6 +7,9 @@
 
 #include <string.h>
 
+/* Most bytes the deferred counts of an OR of phrases may take (rank_query_new). */
+#define RANK_DEFER_ANY_MAX_BYTES ((sqlite3_int64)32 << 20)
+
 /* Once per query (per FTS5 cursor). */
 typedef struct RankQuery {
   int n_phrase;
@@ -107,7 +110,11 @@ static int query_init(const Fts5ExtensionApi *api, Fts5Context *fts, int n_val,
   if (n_row < 1) n_row = 1; /* a query on an empty table scores no row anyway */
   q->avg_all = (double)n_all / (double)n_row;
   q->avg_other = (double)n_other / (double)n_row;
-  q->deferred = defer && (n_phrase == 1 || (defer_any && n_phrase <= 64));
+  /* An OR's deferred rows keep a count per phrase (8 bytes each) until the scan ends, and
+  ** every row of the table may match: past RANK_DEFER_ANY_MAX_BYTES the idf is counted first,
+  ** as for no deferral, so that memory stays bounded whatever the index's size. */
+  int fits = q->n_row <= RANK_DEFER_ANY_MAX_BYTES / 8 / (n_phrase > 0 ? n_phrase : 1);
+  q->deferred = defer && (n_phrase == 1 || (defer_any && n_phrase <= 64 && fits));
   for (int p = 0; rc == SQLITE_OK && p < n_phrase && !q->deferred; p++) {
     sqlite3_int64 n_hit = 0;
     rc = api->xQueryPhrase(fts, p, &n_hit, count_row);

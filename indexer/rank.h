@@ -56,9 +56,11 @@ typedef struct RankData {
 ** and leaves x, y and n_row here; the caller's score for the row is rank_deferred_score(
 ** rank_idf(n_row, rows returned), x, y), the same double jfts_rank would have returned.
 ** With defer_any too (the statement returns every row that holds any one of its phrases: an
-** OR of phrases, no NOT), a query of up to 64 phrases is deferred as well: jfts_rank leaves
-** freq, norm and n_row, and the score is rank_deferred_sum(idf, freq, n_phrase, norm), idf[p]
-** = rank_idf(n_row, rows whose phrase mask holds p). */
+** OR of phrases, no NOT), a query of up to 64 phrases is deferred as well, unless the table
+** is so large that a count per phrase for every row could pass 32 MiB (sink->deferred then
+** stays 0 and scores come as without deferral): jfts_rank leaves freq, norm and n_row, and the
+** score is rank_deferred_sum(idf, freq, n_phrase, norm), idf[p] = rank_idf(n_row, rows whose
+** phrase mask holds p). */
 typedef struct RankSink {
   int64_t n_text_inst; /* phrase instances in column 0 of the last row scored */
   uint64_t phrases;    /* out: bit p set when query phrase p (p < 64, numbered in the order

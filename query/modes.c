@@ -150,6 +150,14 @@ static void write_text_footer(Sink *k, const SearchTotals *totals, long offset) 
 /* Outcome of one query. */
 typedef enum QueryOutcome { QUERY_RAN, QUERY_BAD, QUERY_FAILED } QueryOutcome;
 
+/* --timing: "jfts-query: timing: MS QUERY" for a query that started at t0 (now_ms). */
+static void report_timing(const ModeArgs *a, double t0, const char *q, size_t n) {
+  if (!a->timing) return;
+  fprintf(stderr, PROG ": timing: %.3f ", now_ms() - t0);
+  put_line_safe(stderr, q, n);
+  fputc('\n', stderr);
+}
+
 /* Parses one query (bytes, any content) with the thesaurus (research_query_new) and prints its
 ** notes. A bad query (usage error of the query language) or a failure is reported on stderr;
 ** prefix names the query's place. Returns QUERY_RAN with *out the query (qry_free) and the
@@ -220,11 +228,7 @@ static QueryOutcome run_query(const ModeArgs *a, const Setup *su, Sink *k, const
   else outcome = QUERY_RAN;
 
 cleanup:
-  if (a->timing) {
-    fprintf(stderr, PROG ": timing: %.3f ", now_ms() - t0);
-    put_line_safe(stderr, q, n);
-    fputc('\n', stderr);
-  }
+  report_timing(a, t0, q, n);
   jfts_free(k->err);
   k->err = NULL;
   jfts_free(err);
@@ -371,6 +375,7 @@ static QueryOutcome research_one(const ModeArgs *a, const Setup *su, void *ctx, 
   Query *query = NULL;
   char *err = NULL, **notes = NULL;
   size_t n_notes = 0;
+  double t0 = now_ms();
   QueryOutcome outcome = parse_one(su, q, n, prefix, &query, &notes, &n_notes);
   if (outcome != QUERY_RAN) goto cleanup;
   outcome = QUERY_FAILED;
@@ -392,6 +397,7 @@ static QueryOutcome research_one(const ModeArgs *a, const Setup *su, void *ctx, 
   else outcome = QUERY_RAN;
 
 cleanup:
+  report_timing(a, t0, q, n);
   ths_warnings_free(notes, n_notes);
   qry_free(query);
   jfts_free(err);
@@ -409,10 +415,12 @@ static int run_research(const ModeArgs *a, const Setup *su) {
     int rc = out_open(stdout, a->format, fields, n_fields, &w, &err);
     if (rc != JFTS_OK) report_error("", rc, err, "");
     jfts_free(err);
-    if (rc != JFTS_OK) return MODE_EXIT_FAIL;
+    if (rc != JFTS_OK) goto cleanup;
   }
   if (a->queries) status = run_queries(a, su, research_one, &w);
   else status = query_status(research_one(a, su, &w, a->query, strlen(a->query), ""));
+
+cleanup:
   out_close(w);
   return status;
 }

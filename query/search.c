@@ -732,11 +732,12 @@ static int whole_words_of(const RunCtx *r, Hit *h, const StorePassageRow *p,
   uint64_t whole = 0;
   int rc = whole_word_clauses(r->q, p->text, p->n_text, h->spans, h->n_spans, &whole, &h->focus,
                               r->err_out);
-  h->whole_words = popcount64(whole);
+  /* Positive clauses only, as rerank_bound assumes: its bound must hold. */
+  h->whole_words = popcount64(whole & r->positive);
   if (rc == JFTS_OK && n_hs > 0)
     rc = whole_word_clauses(r->q, p->headings, strlen(p->headings), hs, n_hs, &whole, NULL,
                             r->err_out);
-  h->whole_heading = popcount64(whole);
+  h->whole_heading = popcount64(whole & r->positive);
   return rc;
 }
 
@@ -934,7 +935,9 @@ static int rerank(Store *s, RunCtx *r, Hit *hits, size_t depth, size_t want, cha
   }
   for (size_t i = depth / 2; i-- > 0;) bound_down(&q, i);
   size_t k = 0;
-  r->spans_first = 1;
+  /* Spans first only pays where some hits can be left unread: when the page takes the whole
+  ** depth (--wards reads every hit), each is read once, spans and whole words together. */
+  r->spans_first = want < depth;
   while (rc == JFTS_OK && k < want && q.n > 0) {
     size_t top = at[0];
     if (rerank_known(r, &hits[top])) {

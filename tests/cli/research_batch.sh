@@ -63,6 +63,12 @@ alone=$OUT
 run "$JFTS_QUERY" --db t.db --quotes --exact --no-color --queries q.txt
 expect_eq "$(awk '/^query: 8050問題$/{on=1; next} /^$/{on=0} on' .out)" "$alone" "text rows of one query"
 
+# --timing: one line per query line run, the bad one included, as for a search.
+run "$JFTS_QUERY" --db t.db --wards --exact --timing --format json --queries q.txt
+expect_rc 0 "--wards --timing"
+expect_eq "$(grep -c '^jfts-query: timing: [0-9.]* ' <<<"$ERR")" 4 "timing lines"
+expect_match "$(grep timing <<<"$ERR" | sed -n 2p)" "^jfts-query: timing: [0-9.]+ IGASU$" "timing names its query"
+
 # Standard input; no valid line is a usage error; a missing file a failure.
 run_in() { OUT=$("$@" <q.txt 2>.err); RC=$?; ERR=$(cat .err); }
 run_in "$JFTS_QUERY" --db t.db --wards --exact --format json --queries -
