@@ -129,6 +129,13 @@ static void put_line_safe(FILE *fp, const char *s, size_t n) {
   }
 }
 
+/* --queries, text format: the "query: ..." line before a query's results. */
+static void write_query_line(FILE *fp, const char *q, size_t n) {
+  fputs("query: ", fp);
+  put_line_safe(fp, q, n);
+  fputc('\n', fp);
+}
+
 static double now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -213,11 +220,7 @@ static QueryOutcome run_query(const ModeArgs *a, const Setup *su, Sink *k, const
   k->parsed = searched;
   k->searched_as = searched_as;
   k->n_shown = 0;
-  if (k->w == NULL && k->with_query) {
-    fputs("query: ", k->fp);
-    put_line_safe(k->fp, q, n);
-    fputc('\n', k->fp);
-  }
+  if (k->w == NULL && k->with_query) write_query_line(k->fp, q, n);
   rc = search_run(su->store, searched, &so, search_row, k, &totals, &err);
   if (rc == JFTS_OK && k->w == NULL) write_text_footer(k, &totals, a->offset);
   if (rc == JFTS_OK && totals.n_passages == 0 && !k->with_query && isatty(STDERR_FILENO))
@@ -384,11 +387,7 @@ static QueryOutcome research_one(const ModeArgs *a, const Setup *su, void *ctx, 
                         .n_context = (size_t)a->context, .sort = a->kwic_sort,
                         .stream = 1, .query_line = a->queries ? q : NULL, .n_query_line = n,
                         .w = w};
-  if (a->queries && a->format == OUT_TEXT) {
-    fputs("query: ", stdout);
-    put_line_safe(stdout, q, n);
-    fputc('\n', stdout);
-  }
+  if (a->queries && a->format == OUT_TEXT) write_query_line(stdout, q, n);
   int rc = a->mode == MODE_WARDS ? research_wards(su->store, query, &ro, stdout, NULL, &err)
                                  : research_quotes(su->store, query, &ro, stdout, NULL, &err);
   if (rc == JFTS_OK && a->queries && a->format == OUT_TEXT) fputc('\n', stdout);

@@ -1335,9 +1335,14 @@ static int cut_quality(const char *s, size_t n, size_t at, const size_t *sent, s
   return in_breaks(words, n_words, at) ? 1 : 0;
 }
 
-/* 1 when byte at of text follows 、 or 。 (3 bytes each in UTF-8). */
+/* 1 when the 3 bytes at p are 、 or 。 (3 bytes each in UTF-8). */
+static int is_comma_or_stop(const char *p) {
+  return memcmp(p, "、", 3) == 0 || memcmp(p, "。", 3) == 0;
+}
+
+/* 1 when byte at of text follows 、 or 。. */
 static int after_comma_or_stop(const char *text, size_t at) {
-  return at >= 3 && (memcmp(text + at - 3, "、", 3) == 0 || memcmp(text + at - 3, "。", 3) == 0);
+  return at >= 3 && is_comma_or_stop(text + at - 3);
 }
 
 /* 1 when ICU's word break always breaks at byte at of text and what follows depends on the
@@ -1357,7 +1362,7 @@ static int stretch_starts(const char *text, size_t n_bytes, size_t at) {
 static int stretch_ends(const char *text, size_t n_bytes, size_t at) {
   if (at >= n_bytes) return 1;
   if (text[at] == '\n') return at == 0 || text[at - 1] != '\r';
-  return n_bytes - at >= 3 && (memcmp(text + at, "、", 3) == 0 || memcmp(text + at, "。", 3) == 0);
+  return n_bytes - at >= 3 && is_comma_or_stop(text + at);
 }
 
 int search_word_breaks(const char *text, size_t n_bytes, size_t from, size_t to,
