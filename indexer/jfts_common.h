@@ -12,8 +12,9 @@
 /* Bumped whenever tokens for the same text change; stored in each index so that an index
 ** built by another tokenizer version is rebuilt rather than silently mis-queried. */
 #define JFTS_TOKENIZER_VERSION 3
-/* Database schema version, kept in PRAGMA user_version. */
-#define JFTS_SCHEMA_VERSION 3
+/* Database schema version, kept in PRAGMA user_version. 4: segment maps as varint steps
+** (store_segs_pack) and 8 KiB pages. */
+#define JFTS_SCHEMA_VERSION 4
 
 typedef enum JftsRc {
   JFTS_OK = 0,

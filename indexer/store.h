@@ -323,12 +323,18 @@ int store_corrupt(Store *s, char **err_out, const char *fmt, ...)
 int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *found_out,
                       char **err_out);
 
-/* Packs segments as the stored BLOB: little-endian uint32 quintuples (text_start, raw_start,
-** n_bytes, lineno, column). Unpacks a BLOB into *segs_out (jfts_malloc'ed, caller frees; NULL
-** when empty); JFTS_ERR_INPUT when its length is not a multiple of 20. */
+/* Packs segments as the stored BLOB (schema 4): per segment, LEB128 varints of text_start and
+** raw_start as zigzagged steps from the previous segment's end, n_bytes, lineno as a zigzagged
+** step from the previous line, and column; any StoreSeg array round-trips. Unpacks a BLOB into
+** *segs_out (jfts_malloc'ed, caller frees; NULL when empty), allocating at most a StoreSeg per
+** 5 bytes of blob; JFTS_ERR_INPUT when it does not decode (a varint cut short or too long, a
+** value outside uint32). store_segs_unpack_v3 reads schema 3's BLOB (little-endian uint32
+** quintuples; JFTS_ERR_INPUT when its length is not a multiple of 20), for the upgrade. */
 int store_segs_pack(const StoreSeg *segs, size_t n_segs, unsigned char **blob_out,
                     size_t *n_bytes_out);
 int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, size_t *n_segs_out);
+int store_segs_unpack_v3(const void *blob, size_t n_bytes, StoreSeg **segs_out,
+                         size_t *n_segs_out);
 
 /* Raw line of passage text byte `text_byte`: the line of the segment holding it, or of the
 ** next segment for bytes repair inserted; line_end of the passage past the last segment. */

@@ -93,18 +93,19 @@ static int check_files_of(Check *c, const char *table, const char *noun, char **
   return src == SQLITE_DONE ? JFTS_OK : store_db_error(c->s, src, err_out, "cannot check");
 }
 
-/* What is wrong with one passage's row, or NULL: the segment map is whole entries inside the
-** text, offsets and lines run forwards. */
+/* What is wrong with one passage's row, or NULL: the segment map decodes to entries inside
+** the text, offsets and lines run forwards. */
 static const char *passage_problem(sqlite3_stmt *st) {
   size_t n_text = (size_t)sqlite3_column_bytes(st, 1);
   size_t n_blob = (size_t)sqlite3_column_bytes(st, 2);
   const unsigned char *blob = sqlite3_column_blob(st, 2);
   if (sqlite3_column_type(st, 2) != SQLITE_BLOB && n_blob != 0)
     return "its segment map is not a blob";
-  if (n_blob % STORE_SEG_BYTES != 0) return "its segment map is not whole entries";
   StoreSeg *segs = NULL;
   size_t n_segs = 0;
-  if (store_segs_unpack(blob, n_blob, &segs, &n_segs) != JFTS_OK) return NULL; /* memory */
+  int rc = store_segs_unpack(blob, n_blob, &segs, &n_segs);
+  if (rc == JFTS_ERR_INPUT) return "its segment map does not decode";
+  if (rc != JFTS_OK) return NULL; /* memory */
   const char *why = NULL;
   for (size_t i = 0; why == NULL && i < n_segs; i++)
     if ((uint64_t)segs[i].text_start + segs[i].n_bytes > n_text)

@@ -12,8 +12,9 @@
 #include "store.h"
 #include "tokenizer.h"
 
-/* Bytes of one packed segment (store_segs_pack): five little-endian uint32s. */
-#define STORE_SEG_BYTES 20
+/* Bytes of one segment in schema 3 and before: five little-endian uint32s (text_start,
+** raw_start, n_bytes, lineno, column). */
+#define STORE_SEG_V3_BYTES 20
 
 struct Store {
   sqlite3 *db;
@@ -24,7 +25,8 @@ struct Store {
   int needs_schema;     /* the database is empty: store_begin writes the schema */
   int upgrade;          /* with needs_schema: the database holds an older schema, which
                         ** store_begin drops before writing the new one (a re-index) */
-  int upgrade_v2;       /* the database holds schema 2, which store_begin upgrades in place */
+  int upgrade_old;      /* the database holds schema 2 or 3, which store_begin upgrades in
+                        ** place */
   int wal_pending;      /* switch to WAL after the first commit (the switch writes the file) */
   int tok_version;      /* tokenizer_version recorded in meta; 0 when none */
   int in_txn;

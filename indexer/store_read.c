@@ -12,52 +12,139 @@
 
 /* ---- segment maps ------------------------------------------------------------------------ */
 
-static void pack_u32(unsigned char *p, uint32_t v) {
-  p[0] = (unsigned char)(v & 0xff);
-  p[1] = (unsigned char)((v >> 8) & 0xff);
-  p[2] = (unsigned char)((v >> 16) & 0xff);
-  p[3] = (unsigned char)((v >> 24) & 0xff);
-}
+/* A segment map is stored as deltas from what the previous segment predicts, each a LEB128
+** varint: the map of a PDF line or a text line is mostly small steps (the next segment starts
+** where the last ended, one line on), so an entry takes 5 to 8 bytes instead of the 20 of
+** schema 3's five uint32s. Signed deltas are zigzag-coded. */
 
 static uint32_t unpack_u32(const unsigned char *p) {
   return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static unsigned char *put_varint(unsigned char *p, uint64_t v) {
+  while (v >= 0x80) {
+    *p++ = (unsigned char)(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = (unsigned char)v;
+  return p;
+}
+
+/* NULL when the varint runs past end or past 64 bits. */
+static const unsigned char *get_varint(const unsigned char *p, const unsigned char *end,
+                                       uint64_t *v_out) {
+  uint64_t v = 0;
+  for (int shift = 0; p < end && shift < 64; shift += 7) {
+    unsigned char b = *p++;
+    v |= (uint64_t)(b & 0x7f) << shift;
+    if (!(b & 0x80)) {
+      *v_out = v;
+      return p;
+    }
+  }
+  return NULL;
+}
+
+static uint64_t zigzag(int64_t d) {
+  return d < 0 ? ((uint64_t)(-(d + 1)) << 1) | 1 : (uint64_t)d << 1;
+}
+
+static int64_t unzigzag(uint64_t z) {
+  return z & 1 ? -(int64_t)(z >> 1) - 1 : (int64_t)(z >> 1);
+}
+
+/* The most one entry can take: two zigzagged 33-bit deltas, three 32-bit values. */
+#define SEG_MAX_BYTES 25
+/* The least: five one-byte varints (bounds what a blob can claim to hold). */
+#define SEG_MIN_BYTES 5
 
 int store_segs_pack(const StoreSeg *segs, size_t n_segs, unsigned char **blob_out,
                     size_t *n_bytes_out) {
   *blob_out = NULL;
   *n_bytes_out = 0;
-  unsigned char *b = jfts_malloc(n_segs * STORE_SEG_BYTES);
+  unsigned char *b = jfts_malloc(n_segs ? n_segs * SEG_MAX_BYTES : 1);
   if (b == NULL) return JFTS_ERR_NOMEM;
+  unsigned char *p = b;
+  int64_t text_end = 0, raw_end = 0, line = 0;
   for (size_t i = 0; i < n_segs; i++) {
-    unsigned char *q = b + i * STORE_SEG_BYTES;
-    pack_u32(q, segs[i].text_start);
-    pack_u32(q + 4, segs[i].raw_start);
-    pack_u32(q + 8, segs[i].n_bytes);
-    pack_u32(q + 12, segs[i].lineno);
-    pack_u32(q + 16, segs[i].column);
+    const StoreSeg *g = &segs[i];
+    p = put_varint(p, zigzag((int64_t)g->text_start - text_end));
+    p = put_varint(p, zigzag((int64_t)g->raw_start - raw_end));
+    p = put_varint(p, g->n_bytes);
+    p = put_varint(p, zigzag((int64_t)g->lineno - line));
+    p = put_varint(p, g->column);
+    text_end = (int64_t)g->text_start + g->n_bytes;
+    raw_end = (int64_t)g->raw_start + g->n_bytes;
+    line = g->lineno;
   }
   *blob_out = b;
-  *n_bytes_out = n_segs * STORE_SEG_BYTES;
+  *n_bytes_out = (size_t)(p - b);
   return JFTS_OK;
+}
+
+/* value = base + the zigzagged delta at *p, when it fits a uint32; 0 (and *p NULL) otherwise. */
+static uint32_t get_delta(const unsigned char **p, const unsigned char *end, int64_t base) {
+  uint64_t z = 0;
+  *p = *p ? get_varint(*p, end, &z) : NULL;
+  /* A real delta spans at most 2^33; more would overflow the sum. */
+  if (*p == NULL || (z >> 1) > ((uint64_t)1 << 34)) return *p = NULL, 0u;
+  int64_t v = base + unzigzag(z);
+  if (v < 0 || v > (int64_t)UINT32_MAX) return *p = NULL, 0u;
+  return (uint32_t)v;
+}
+
+static uint32_t get_u32(const unsigned char **p, const unsigned char *end) {
+  uint64_t v = 0;
+  *p = *p ? get_varint(*p, end, &v) : NULL;
+  if (*p == NULL || v > UINT32_MAX) return *p = NULL, 0u;
+  return (uint32_t)v;
 }
 
 int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, size_t *n_segs_out) {
   *segs_out = NULL;
   *n_segs_out = 0;
-  if (n_bytes % STORE_SEG_BYTES != 0) return JFTS_ERR_INPUT;
   if (n_bytes == 0) return JFTS_OK;
-  size_t n = n_bytes / STORE_SEG_BYTES;
+  /* Memory follows the blob's size, whatever its bytes say. */
+  StoreSeg *segs = jfts_malloc((n_bytes / SEG_MIN_BYTES + 1) * sizeof *segs);
+  if (segs == NULL) return JFTS_ERR_NOMEM;
+  const unsigned char *p = blob, *end = p + n_bytes;
+  size_t n = 0;
+  int64_t text_end = 0, raw_end = 0, line = 0;
+  while (p != NULL && p < end) {
+    StoreSeg g;
+    g.text_start = get_delta(&p, end, text_end);
+    g.raw_start = get_delta(&p, end, raw_end);
+    g.n_bytes = get_u32(&p, end);
+    g.lineno = get_delta(&p, end, line);
+    g.column = get_u32(&p, end);
+    if (p == NULL) break;
+    segs[n++] = g;
+    text_end = (int64_t)g.text_start + g.n_bytes;
+    raw_end = (int64_t)g.raw_start + g.n_bytes;
+    line = g.lineno;
+  }
+  if (p == NULL) {
+    jfts_free(segs);
+    return JFTS_ERR_INPUT;
+  }
+  *segs_out = segs;
+  *n_segs_out = n;
+  return JFTS_OK;
+}
+
+int store_segs_unpack_v3(const void *blob, size_t n_bytes, StoreSeg **segs_out,
+                         size_t *n_segs_out) {
+  *segs_out = NULL;
+  *n_segs_out = 0;
+  if (n_bytes % STORE_SEG_V3_BYTES != 0) return JFTS_ERR_INPUT;
+  if (n_bytes == 0) return JFTS_OK;
+  size_t n = n_bytes / STORE_SEG_V3_BYTES;
   StoreSeg *segs = jfts_malloc(n * sizeof *segs);
   if (segs == NULL) return JFTS_ERR_NOMEM;
   const unsigned char *p = blob;
-  for (size_t i = 0; i < n; i++, p += STORE_SEG_BYTES) {
-    segs[i].text_start = unpack_u32(p);
-    segs[i].raw_start = unpack_u32(p + 4);
-    segs[i].n_bytes = unpack_u32(p + 8);
-    segs[i].lineno = unpack_u32(p + 12);
-    segs[i].column = unpack_u32(p + 16);
+  for (size_t i = 0; i < n; i++, p += STORE_SEG_V3_BYTES) {
+    segs[i] = (StoreSeg){unpack_u32(p), unpack_u32(p + 4), unpack_u32(p + 8),
+                         unpack_u32(p + 12), unpack_u32(p + 16)};
   }
   *segs_out = segs;
   *n_segs_out = n;
@@ -304,7 +391,7 @@ cleanup:
   " ELSE p.section_title || ' › ' || p.heading END, p.toc, p.headings"
 
 /* Calls cb with the passage of the current row of st (selected with PASSAGE_COLUMNS). A
-** segment map that contradicts the passage (not whole entries, or an entry beyond its
+** segment map that contradicts the passage (one that does not decode, or an entry beyond its
 ** text) is JFTS_ERR_SCHEMA, "the index is corrupt", never read past. */
 static int emit_passage(Store *s, sqlite3_stmt *st, StorePassageCb cb, void *ctx,
                         char **err_out) {
@@ -314,8 +401,9 @@ static int emit_passage(Store *s, sqlite3_stmt *st, StorePassageCb cb, void *ctx
   size_t n_blob = (size_t)sqlite3_column_bytes(st, 16);
   int rc = store_segs_unpack(sqlite3_column_blob(st, 16), n_blob, &segs, &n_segs);
   if (rc == JFTS_ERR_INPUT)
-    return store_corrupt(s, err_out, "passage %lld: a segment map of %zu bytes", (long long)id,
-                         n_blob);
+    return store_corrupt(s, err_out,
+                         "passage %lld: a segment map that does not decode (%zu bytes)",
+                         (long long)id, n_blob);
   if (rc != JFTS_OK) return rc;
   size_t n_text = (size_t)sqlite3_column_bytes(st, 11);
   for (size_t i = 0; i < n_segs; i++) {

@@ -374,8 +374,9 @@ static void test_create_and_list(void **state) {
   store_one(f->db, &sf, b);
   free(b);
 
-  assert_sql(f->db, "PRAGMA user_version", "3");
+  assert_sql(f->db, "PRAGMA user_version", "4");
   assert_sql(f->db, "PRAGMA journal_mode", "wal");
+  assert_sql(f->db, "PRAGMA page_size", "8192");
   char meta[128];
   snprintf(meta, sizeof meta, "jfts_version,%s|tokenizer_version,%d", JFTS_VERSION,
            JFTS_TOKENIZER_VERSION);
@@ -744,25 +745,84 @@ static void test_failed_first_run(void **state) {
   assert_false(exists(wal));
 }
 
+/* Segment maps packed (schema 4: varint steps) and unpacked: exact bytes where they are
+** written out, round trips at the uint32 extremes, and blobs that must not decode. */
+static const StoreSeg k_segs_small[] = {{0, 3, 10, 1, 0}, {11, 0x01020304u, 7, 0xfffffffeu, 201}};
+static const StoreSeg k_segs_extreme[] = {
+    {0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu},
+    {0, 0, 0, 0, 0},
+    {0xffffffffu, 0, 1, 0xffffffffu, 0},
+    {5, 0xfffffff0u, 0, 0, 7}};
+static const struct {
+  const StoreSeg *segs;
+  size_t n_segs;
+  const unsigned char *blob; /* NULL: round trip only */
+  size_t n_blob;
+} k_pack_cases[] = {
+    {k_segs_small, 2,
+     /* t +0, r +3, 10 bytes, line +1, col 0; t +1, r +0x01020304-13, 7 bytes,
+     ** line +0xfffffffd, col 201 */
+     (const unsigned char[]){0x00, 0x06, 0x0a, 0x02, 0x00, 0x02, 0xee, 0x8b, 0x90, 0x10, 0x07,
+                             0xfa, 0xff, 0xff, 0xff, 0x1f, 0xc9, 0x01},
+     18},
+    {k_segs_small, 0, (const unsigned char[]){0}, 0},
+    {k_segs_extreme, 4, NULL, 0},
+};
+static const struct {
+  const char *what;
+  const unsigned char *blob;
+  size_t n_blob;
+} k_unpack_bad[] = {
+    {"cut short after two varints", (const unsigned char[]){0x01, 0x02}, 2},
+    {"a varint without its last byte", (const unsigned char[]){0x00, 0x00, 0x80}, 3},
+    {"a text start before 0", (const unsigned char[]){0x01, 0x00, 0x00, 0x00, 0x00}, 5},
+    {"n_bytes of 2^32", (const unsigned char[]){0x00, 0x00, 0x80, 0x80, 0x80, 0x80, 0x10, 0x00, 0x00},
+     9},
+    {"a varint of 11 bytes",
+     (const unsigned char[]){0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+                             0xff, 0xff, 0xff, 0x01},
+     15},
+    {"a whole segment then a cut one",
+     (const unsigned char[]){0x00, 0x06, 0x0a, 0x02, 0x00, 0x02, 0xee}, 7},
+};
+
 static void test_segs(void **state) {
   Fix *f = *state;
-  static const StoreSeg segs[] = {{0, 3, 10, 1, 0}, {11, 0x01020304u, 7, 0xfffffffeu, 201}};
   unsigned char *blob = NULL;
   size_t n_blob = 0;
-  assert_int_equal(store_segs_pack(segs, 2, &blob, &n_blob), JFTS_OK);
-  assert_int_equal(n_blob, 40);
-  static const unsigned char expect_blob[40] = {
-      0,  0, 0, 0, 3, 0, 0, 0, 10, 0, 0, 0, 1, 0,    0,    0,    0,    0, 0, 0,
-      11, 0, 0, 0, 4, 3, 2, 1, 7,  0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 201, 0, 0, 0};
-  assert_memory_equal(blob, expect_blob, 40);
   StoreSeg *back = NULL;
   size_t n_back = 0;
-  assert_int_equal(store_segs_unpack(blob, n_blob, &back, &n_back), JFTS_OK);
+  for (size_t c = 0; c < sizeof k_pack_cases / sizeof *k_pack_cases; c++) {
+    assert_int_equal(store_segs_pack(k_pack_cases[c].segs, k_pack_cases[c].n_segs, &blob,
+                                     &n_blob),
+                     JFTS_OK);
+    if (k_pack_cases[c].blob) {
+      assert_int_equal(n_blob, k_pack_cases[c].n_blob);
+      if (n_blob) assert_memory_equal(blob, k_pack_cases[c].blob, n_blob);
+    }
+    assert_int_equal(store_segs_unpack(blob, n_blob, &back, &n_back), JFTS_OK);
+    assert_int_equal(n_back, k_pack_cases[c].n_segs);
+    if (n_back) assert_memory_equal(back, k_pack_cases[c].segs, n_back * sizeof *back);
+    jfts_free(back);
+    jfts_free(blob);
+  }
+  for (size_t c = 0; c < sizeof k_unpack_bad / sizeof *k_unpack_bad; c++) {
+    back = (StoreSeg *)&n_back; /* must be reset */
+    int rc = store_segs_unpack(k_unpack_bad[c].blob, k_unpack_bad[c].n_blob, &back, &n_back);
+    if (rc != JFTS_ERR_INPUT) fail_msg("%s: rc %d", k_unpack_bad[c].what, rc);
+    assert_null(back);
+    assert_int_equal(n_back, 0);
+  }
+  /* Schema 3's packing, read for the upgrade: five little-endian uint32s an entry. */
+  static const unsigned char v3[40] = {
+      0,  0, 0, 0, 3, 0, 0, 0, 10, 0, 0, 0, 1, 0,    0,    0,    0,    0, 0, 0,
+      11, 0, 0, 0, 4, 3, 2, 1, 7,  0, 0, 0, 0xfe, 0xff, 0xff, 0xff, 201, 0, 0, 0};
+  assert_int_equal(store_segs_unpack_v3(v3, sizeof v3, &back, &n_back), JFTS_OK);
   assert_int_equal(n_back, 2);
-  assert_memory_equal(back, segs, sizeof segs);
+  assert_memory_equal(back, k_segs_small, sizeof k_segs_small);
   jfts_free(back);
-  assert_int_equal(store_segs_unpack(blob, 39, &back, &n_back), JFTS_ERR_INPUT);
-  jfts_free(blob);
+  assert_int_equal(store_segs_unpack_v3(v3, 39, &back, &n_back), JFTS_ERR_INPUT);
+  assert_null(back);
 
   /* Stored and read back: raw offsets follow the decoder's map (a 3-byte BOM, then two raw
   ** bytes per decoded byte), lines follow the segments. */
@@ -798,7 +858,7 @@ static void test_segs(void **state) {
   assert_int_equal(found, 0);
   store_close(s);
 
-  StorePassageRow p = {.segs = segs, .n_segs = 2, .line_end = 99};
+  StorePassageRow p = {.segs = k_segs_small, .n_segs = 2, .line_end = 99};
   static const struct {
     size_t byte;
     int line;

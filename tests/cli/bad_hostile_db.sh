@@ -66,10 +66,12 @@ corrupt() { # NAME SQL: a copy of t.db changed by SQL
   cp t.db "$1.db"
   sqlite3 "$1.db" "$2"
 }
+# x'0102': a segment cut short after two of its five varints; x'0000e8070000': one segment of
+# 1,000 bytes (e8 07) at the start of a shorter passage.
 corrupt segs "UPDATE passages SET segs = x'0102' WHERE id = 5"
-corrupt beyond "UPDATE passages SET segs = x'0000000000000000000010000000000000000000' WHERE id = 5"
+corrupt beyond "UPDATE passages SET segs = x'0000e8070000' WHERE id = 5"
 corrupt orphan "UPDATE passages SET file_id = 99 WHERE id = 35"
-for case in "segs|passage 5: a segment map of 2 bytes|passage 5: its segment map is not whole entries" \
+for case in "segs|passage 5: a segment map that does not decode (2 bytes)|passage 5: its segment map does not decode" \
   "beyond|passage 5: segment 0 lies beyond its text|passage 5: a segment lies beyond its text" \
   "orphan|passage 35 names file 99, which is not in the index|passage 35 names file 99, which is not in the index"; do
   IFS='|' read -r name q_why c_why <<<"$case"
