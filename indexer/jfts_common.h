@@ -13,7 +13,7 @@
 ** built by another tokenizer version is rebuilt rather than silently mis-queried. */
 #define JFTS_TOKENIZER_VERSION 3
 /* Database schema version, kept in PRAGMA user_version. 4: segment maps as varint steps
-** (store_segs_pack) and 8 KiB pages. */
+** (store_segs_pack); a new index also gets 8 KiB pages (an upgraded one keeps its own). */
 #define JFTS_SCHEMA_VERSION 4
 
 typedef enum JftsRc {

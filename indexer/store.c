@@ -838,7 +838,8 @@ static int upgrade_v2(Store *s, char **err_out) {
 }
 
 /* Rewrites every passage's segment map from schema 3's packing to schema 4's. A map that
-** does not decode is the index's corruption, reported as a query would. */
+** does not decode stops the upgrade (JFTS_ERR_SCHEMA); the transaction leaves the file as it
+** was. */
 static int repack_segs(Store *s, char **err_out) {
   sqlite3_stmt *sel = NULL, *upd = NULL;
   StoreSeg *segs = NULL;
@@ -852,9 +853,14 @@ static int repack_segs(Store *s, char **err_out) {
     int64_t id = sqlite3_column_int64(sel, 0);
     size_t n_old = (size_t)sqlite3_column_bytes(sel, 1), n_segs = 0, n_blob = 0;
     rc = store_segs_unpack_v3(sqlite3_column_blob(sel, 1), n_old, &segs, &n_segs);
-    if (rc == JFTS_ERR_INPUT)
-      rc = store_corrupt(s, err_out, "passage %lld: a segment map of %zu bytes", (long long)id,
-                         n_old);
+    if (rc == JFTS_ERR_INPUT) {
+      /* Not "re-index with jfts-index": that would try this upgrade again. */
+      jfts_set_error(err_out,
+                     "'%s': cannot upgrade: the index is corrupt (passage %lld: a segment map "
+                     "of %zu bytes); remove it and index the files again",
+                     s->path, (long long)id, n_old);
+      rc = JFTS_ERR_SCHEMA;
+    }
     if (rc == JFTS_OK) rc = store_segs_pack(segs, n_segs, &blob, &n_blob);
     if (rc == JFTS_OK) {
       src = sqlite3_bind_int64(upd, 1, id);
@@ -910,21 +916,28 @@ int store_begin(Store *s, char **err_out) {
       rc = check_schema(s, err_out);
     }
     if (rc == JFTS_OK) s->needs_schema = s->upgrade = 0;
-  } else if (s->upgrade_old) {
-    /* Another indexer may have upgraded it while we waited for the lock. */
-    int64_t version = 0;
-    rc = store_query_int(s, "PRAGMA user_version", &version, err_out, "cannot read schema");
+  } else if (s->upgrade_old || s->tok_version != JFTS_TOKENIZER_VERSION) {
+    /* An older schema is upgraded in place, and an older tokenizer's tokens redone (an index
+    ** of schema 3 may also predate tokenizer 3). Another indexer may have upgraded it while
+    ** we waited for the lock. */
+    int64_t version = JFTS_SCHEMA_VERSION;
+    int retokenize = s->tok_version != JFTS_TOKENIZER_VERSION;
+    if (s->upgrade_old)
+      rc = store_query_int(s, "PRAGMA user_version", &version, err_out, "cannot read schema");
+    /* upgrade_v2 rebuilds the full-text index itself, with this tokenizer. */
     if (rc == JFTS_OK && version == 2) rc = upgrade_v2(s, err_out);
+    else if (rc == JFTS_OK && retokenize)
+      /* External content: the passages are intact, only the tokens must be redone. */
+      rc = store_exec(s, "INSERT INTO fts(fts) VALUES('rebuild')", err_out,
+                      "cannot rebuild the full-text index");
     if (rc == JFTS_OK && (version == 2 || version == 3)) rc = repack_segs(s, err_out);
-    if (rc == JFTS_OK && (version == 2 || version == 3)) rc = write_meta(s, err_out);
-    if (rc == JFTS_OK) s->upgrade_old = 0;
-  } else if (s->tok_version != JFTS_TOKENIZER_VERSION) {
-    /* External content: the passages are intact, only the tokens must be redone. */
-    rc = store_exec(s, "INSERT INTO fts(fts) VALUES('rebuild')", err_out,
-                    "cannot rebuild the full-text index");
-    if (rc == JFTS_OK) rc = store_recount_tokens(s, err_out); /* the lengths ranking reads */
-    if (rc == JFTS_OK) rc = write_meta(s, err_out);
-    if (rc == JFTS_OK) s->tok_version = JFTS_TOKENIZER_VERSION;
+    /* the lengths ranking reads */
+    if (rc == JFTS_OK && (version == 2 || retokenize)) rc = store_recount_tokens(s, err_out);
+    if (rc == JFTS_OK && (version < JFTS_SCHEMA_VERSION || retokenize)) rc = write_meta(s, err_out);
+    if (rc == JFTS_OK) {
+      s->tok_version = JFTS_TOKENIZER_VERSION;
+      s->upgrade_old = 0;
+    }
   }
   /* The first failure is the one to report; a failed rollback is undone by store_close. */
   if (rc != JFTS_OK) (void)store_rollback(s, NULL);

@@ -28,10 +28,10 @@ typedef enum StoreMode {
 ** when the schema is not jfts's own: the connection runs with SQLITE_DBCONFIG_DEFENSIVE and
 ** trusted_schema off, and no jfts statement reads a view or fires a trigger; "cannot open
 ** 'x.db': database was written
-** by a newer jfts (schema 4, this jfts reads up to 3)"; in STORE_READ mode an index built by
+** by a newer jfts (schema 5, this jfts reads up to 4)"; in STORE_READ mode an index built by
 ** another tokenizer version, which the next jfts-index run rebuilds, an index of schema 1,
-** which it rebuilds from the files it is given, and one of schema 2, which it upgrades in
-** place in its first store_begin: "... (schema 2, this jfts reads 3); run jfts-index --db
+** which it rebuilds from the files it is given, and one of schema 2 or 3, which it upgrades in
+** place in its first store_begin: "... (schema 2, this jfts reads 4); run jfts-index --db
 ** x.db on the indexed files to upgrade it") or JFTS_ERR_DB. */
 int store_open(const char *path, StoreMode mode, Store **out, char **err_out);
 
@@ -298,6 +298,8 @@ typedef struct StorePassageRow {
   const char *headings;    /* what the full-text index holds of heading_path: its end, the
                            ** heading lines, and the section title too on the first passage of
                            ** a section (so that the title is found once); NULL when nothing */
+  const char *file_title;  /* its file's sidecar title and source (StoreFileRow), or NULL */
+  const char *file_source;
 } StorePassageRow;
 typedef int (*StorePassageCb)(void *ctx, const StorePassageRow *row);
 
@@ -327,8 +329,8 @@ int store_get_passage(Store *s, int64_t id, StorePassageCb cb, void *ctx, int *f
 ** raw_start as zigzagged steps from the previous segment's end, n_bytes, lineno as a zigzagged
 ** step from the previous line, and column; any StoreSeg array round-trips. Unpacks a BLOB into
 ** *segs_out (jfts_malloc'ed, caller frees; NULL when empty), allocating at most a StoreSeg per
-** 5 bytes of blob; JFTS_ERR_INPUT when it does not decode (a varint cut short or too long, a
-** value outside uint32). store_segs_unpack_v3 reads schema 3's BLOB (little-endian uint32
+** five varint-ending bytes of the blob; JFTS_ERR_INPUT when it does not decode (a varint cut
+** short or longer than 5 bytes, a value outside uint32). store_segs_unpack_v3 reads schema 3's BLOB (little-endian uint32
 ** quintuples; JFTS_ERR_INPUT when its length is not a multiple of 20), for the upgrade. */
 int store_segs_pack(const StoreSeg *segs, size_t n_segs, unsigned char **blob_out,
                     size_t *n_bytes_out);

@@ -30,11 +30,11 @@ static unsigned char *put_varint(unsigned char *p, uint64_t v) {
   return p;
 }
 
-/* NULL when the varint runs past end or past 64 bits. */
+/* NULL when the varint runs past end or past 5 bytes (35 bits: no field needs more). */
 static const unsigned char *get_varint(const unsigned char *p, const unsigned char *end,
                                        uint64_t *v_out) {
   uint64_t v = 0;
-  for (int shift = 0; p < end && shift < 64; shift += 7) {
+  for (int shift = 0; p < end && shift < 35; shift += 7) {
     unsigned char b = *p++;
     v |= (uint64_t)(b & 0x7f) << shift;
     if (!(b & 0x80)) {
@@ -53,10 +53,9 @@ static int64_t unzigzag(uint64_t z) {
   return z & 1 ? -(int64_t)(z >> 1) - 1 : (int64_t)(z >> 1);
 }
 
-/* The most one entry can take: two zigzagged 33-bit deltas, three 32-bit values. */
+/* The most one entry can take: two zigzagged deltas of up to 34 bits and three 32-bit values,
+** five bytes each. */
 #define SEG_MAX_BYTES 25
-/* The least: five one-byte varints (bounds what a blob can claim to hold). */
-#define SEG_MIN_BYTES 5
 
 int store_segs_pack(const StoreSeg *segs, size_t n_segs, unsigned char **blob_out,
                     size_t *n_bytes_out) {
@@ -86,17 +85,24 @@ int store_segs_pack(const StoreSeg *segs, size_t n_segs, unsigned char **blob_ou
 static uint32_t get_delta(const unsigned char **p, const unsigned char *end, int64_t base) {
   uint64_t z = 0;
   *p = *p ? get_varint(*p, end, &z) : NULL;
-  /* A real delta spans at most 2^33; more would overflow the sum. */
-  if (*p == NULL || (z >> 1) > ((uint64_t)1 << 34)) return *p = NULL, 0u;
+  if (*p == NULL) return 0u;
+  /* base + a 35-bit varint's delta cannot overflow; the sum must still fit. */
   int64_t v = base + unzigzag(z);
-  if (v < 0 || v > (int64_t)UINT32_MAX) return *p = NULL, 0u;
+  if (v < 0 || v > (int64_t)UINT32_MAX) {
+    *p = NULL;
+    return 0u;
+  }
   return (uint32_t)v;
 }
 
 static uint32_t get_u32(const unsigned char **p, const unsigned char *end) {
   uint64_t v = 0;
   *p = *p ? get_varint(*p, end, &v) : NULL;
-  if (*p == NULL || v > UINT32_MAX) return *p = NULL, 0u;
+  if (*p == NULL) return 0u;
+  if (v > UINT32_MAX) {
+    *p = NULL;
+    return 0u;
+  }
   return (uint32_t)v;
 }
 
@@ -104,10 +110,13 @@ int store_segs_unpack(const void *blob, size_t n_bytes, StoreSeg **segs_out, siz
   *segs_out = NULL;
   *n_segs_out = 0;
   if (n_bytes == 0) return JFTS_OK;
-  /* Memory follows the blob's size, whatever its bytes say. */
-  StoreSeg *segs = jfts_malloc((n_bytes / SEG_MIN_BYTES + 1) * sizeof *segs);
-  if (segs == NULL) return JFTS_ERR_NOMEM;
+  /* An entry is five varints, each ending in a byte under 0x80: no more entries than a fifth
+  ** of those bytes, whatever else the blob says. */
   const unsigned char *p = blob, *end = p + n_bytes;
+  size_t n_last = 0;
+  for (const unsigned char *q = p; q < end; q++) n_last += *q < 0x80;
+  StoreSeg *segs = jfts_malloc((n_last / 5 + 1) * sizeof *segs);
+  if (segs == NULL) return JFTS_ERR_NOMEM;
   size_t n = 0;
   int64_t text_end = 0, raw_end = 0, line = 0;
   while (p != NULL && p < end) {
@@ -388,7 +397,7 @@ cleanup:
   " WHEN substr(CASE WHEN instr(p.heading, ' › ') > 0"                                         \
   "  THEN substr(p.heading, 1, instr(p.heading, ' › ') - 1) ELSE p.heading END,"              \
   "  -length(p.section_title)) = p.section_title THEN p.heading"                              \
-  " ELSE p.section_title || ' › ' || p.heading END, p.toc, p.headings"
+  " ELSE p.section_title || ' › ' || p.heading END, p.toc, p.headings, f.title, f.source"
 
 /* Calls cb with the passage of the current row of st (selected with PASSAGE_COLUMNS). A
 ** segment map that contradicts the passage (one that does not decode, or an entry beyond its
@@ -453,6 +462,8 @@ static int emit_passage(Store *s, sqlite3_stmt *st, StorePassageCb cb, void *ctx
       .heading_path = store_col_text(st, 22),
       .toc = sqlite3_column_int(st, 23),
       .headings = store_col_text(st, 24),
+      .file_title = store_col_text(st, 25),
+      .file_source = store_col_text(st, 26),
   };
   if (r.text == NULL) r.text = "";
   rc = cb(ctx, &r);

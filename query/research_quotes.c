@@ -3,7 +3,6 @@
 ** then sorted as asked, or, in document order with ResearchOptions.stream, written as each
 ** passage is read (text aligns its columns to the widest line, measured by a first pass), so
 ** that memory does not grow with the number of quotes. */
-#define _XOPEN_SOURCE 700 /* realpath() */
 
 #include "research_internal.h"
 
@@ -27,8 +26,8 @@ static const char *const k_field_names[] = {"text", "heading", "label"};
 typedef struct QuotePassage {
   char *ward, *year_label, *section, *section_title, *heading, *meeting, *file;
   char *org, *local_name, *doc_title, *kind, *heading_path; /* the document model's */
+  char *file_title, *file_source; /* its file's sidecar title and source */
   int year;
-  size_t file_meta; /* index into QuotesCtx.files */
 } QuotePassage;
 
 typedef struct QuoteInfo {
@@ -40,10 +39,6 @@ typedef struct QuoteInfo {
   int via_variant;
   QuoteField field;    /* where the match is: passage text, heading path or label */
 } QuoteInfo;
-
-typedef struct FileMeta {
-  char *file, *title, *source;
-} FileMeta;
 
 /* How the lines of a passage are handled once made. */
 typedef enum QuotesPass {
@@ -68,8 +63,6 @@ typedef struct QuotesCtx {
   QuotePassage *passages;
   size_t n_passages, cap_passages; /* held; streamed: only the current one is kept */
   size_t n_lines, n_quoted; /* totals: lines made, passages quoted */
-  FileMeta *files;
-  size_t n_files, cap_files;
   char **err_out;
 } QuotesCtx;
 
@@ -93,43 +86,11 @@ static void quote_passage_clear(QuotePassage *p) {
   jfts_free(p->doc_title);
   jfts_free(p->kind);
   jfts_free(p->heading_path);
+  jfts_free(p->file_title);
+  jfts_free(p->file_source);
   memset(p, 0, sizeof *p);
 }
 
-/* The title and source of a quoted file, looked up once per file (passages come file by file,
-** so the last one is tried first). A file that is no longer at its indexed path keeps null
-** metadata. *index_out gets its index into c->files. */
-static int file_meta(QuotesCtx *c, const char *file, size_t *index_out) {
-  int rc = JFTS_OK;
-  size_t k = c->n_files;
-  if (k > 0 && strcmp(c->files[k - 1].file, file) == 0) k--;
-  else
-    for (k = 0; k < c->n_files && strcmp(c->files[k].file, file) != 0; k++) {
-    }
-  *index_out = k;
-  if (k < c->n_files) return JFTS_OK;
-  FileMeta *g = jfts_grow(c->files, &c->cap_files, c->n_files + 1, sizeof *g);
-  if (g == NULL) return JFTS_ERR_NOMEM;
-  c->files = g;
-  FileMeta *fm = &c->files[c->n_files];
-  memset(fm, 0, sizeof *fm);
-  if ((fm->file = jfts_strdup(file)) == NULL) return JFTS_ERR_NOMEM;
-  c->n_files++;
-  char *real = realpath(file, NULL);
-  if (real == NULL) return JFTS_OK;
-  StoreFileRow row;
-  int found = 0;
-  rc = store_lookup_file(c->store, real, &found, &row, c->err_out);
-  free(real); /* realpath's buffer comes from libc */
-  if (rc == JFTS_OK && found) {
-    fm->title = dup_or_null(row.title, &rc);
-    fm->source = dup_or_null(row.source, &rc);
-    store_file_row_clear(&row);
-  }
-  return rc;
-}
-
-/* "query" (--queries) and then the fields of every row. */
 static const char *const k_quote_fields[] = {
     "query", "ward", "year",  "year_label", "section", "section_title", "heading", "meeting",
     "left", "match", "right", "matched",   "file",    "line",          "title",   "source",
@@ -158,7 +119,6 @@ static int write_row(QuotesCtx *c, const KwicLine *l, const QuoteInfo *qi, const
   int rc = writer_open(c);
   if (rc != JFTS_OK) return rc;
   OutWriter *w = c->w;
-  const FileMeta *fm = &c->files[qp->file_meta];
   if (c->opt->query_line) out_strn(w, c->opt->query_line, c->opt->n_query_line);
   out_str(w, qp->ward);
   out_int_or_null(w, qp->year, 0);
@@ -173,8 +133,8 @@ static int write_row(QuotesCtx *c, const KwicLine *l, const QuoteInfo *qi, const
   out_str(w, qi->matched);
   out_str(w, qp->file);
   out_int(w, qi->line);
-  out_str(w, fm->title);
-  out_str(w, fm->source);
+  out_str(w, qp->file_title);
+  out_str(w, qp->file_source);
   out_int_or_null(w, qi->page, 0);
   out_int_or_null(w, qi->column, 0);
   out_str(w, qp->org);
@@ -264,11 +224,11 @@ static int add_passage(QuotesCtx *c, const StorePassageRow *p) {
   qp->doc_title = dup_or_null(p->doc_title, &rc);
   qp->kind = dup_or_null(p->kind, &rc);
   qp->heading_path = dup_or_null(p->heading_path, &rc);
+  qp->file_title = dup_or_null(p->file_title, &rc);
+  qp->file_source = dup_or_null(p->file_source, &rc);
   qp->year = p->year;
   c->n_passages++;
   c->n_quoted++;
-  if (rc == JFTS_OK && c->pass == QUOTES_WRITE && c->opt->format != OUT_TEXT)
-    rc = file_meta(c, qp->file, &qp->file_meta);
   return rc;
 }
 
@@ -325,12 +285,9 @@ cleanup:
   return rc;
 }
 
-/* The held lines, sorted, with their files' metadata: looked up once the search is over. */
+/* The held lines, sorted. */
 static int write_held(QuotesCtx *c) {
-  int rc = JFTS_OK;
-  for (size_t i = 0; rc == JFTS_OK && c->opt->format != OUT_TEXT && i < c->n_passages; i++)
-    rc = file_meta(c, c->passages[i].file, &c->passages[i].file_meta);
-  if (rc == JFTS_OK) rc = research_stopped(c->opt, c->err_out);
+  int rc = research_stopped(c->opt, c->err_out);
   if (rc == JFTS_OK) rc = kwic_sort(c->lines, c->n, c->opt->sort, c->err_out);
   if (rc == JFTS_OK) rc = research_stopped(c->opt, c->err_out);
   for (size_t i = 0; rc == JFTS_OK && c->opt->format == OUT_TEXT && i < c->n; i++)
@@ -384,11 +341,5 @@ int research_quotes(Store *s, const Query *query, const ResearchOptions *opt, FI
   jfts_free(c.info);
   for (size_t i = 0; i < c.n_passages; i++) quote_passage_clear(&c.passages[i]);
   jfts_free(c.passages);
-  for (size_t i = 0; i < c.n_files; i++) {
-    jfts_free(c.files[i].file);
-    jfts_free(c.files[i].title);
-    jfts_free(c.files[i].source);
-  }
-  jfts_free(c.files);
   return rc;
 }

@@ -56,6 +56,18 @@ for l in open("quotes.json"):
     print(q["line"], q["matched"], any(quote in t for t in texts), q["title"][:5], bool(q["source"]))' | paste -sd'|' -)
 expect_eq "$got" "317 8050問題 True 令和3年度 True|368 8050問題 True 令和3年度 True|467 8050問題 True 令和3年度 True|473 8050問題 True 令和3年度 True|509 8050問題 True 令和3年度 True" \
   "quotes are slices of their passages"
+# The file's title and source are the index's, wherever the query runs from (they were once
+# looked up by the file's path from the current directory, and were null elsewhere); streamed
+# (--sort doc, the default) and held (--sort left) alike.
+db=$PWD/t.db
+for sort in doc left; do
+  got=$(cd / && "$JFTS_QUERY" --db "$db" --quotes --exact --sort $sort --format json 8050問題 |
+    python3 -c '
+import json, sys
+print(" ".join("%s/%s" % (q["title"][:5], q["source"] is not None) for q in map(json.loads, sys.stdin)))')
+  expect_eq "$got" "令和3年度/True 令和3年度/True 令和3年度/True 令和3年度/True 令和3年度/True" \
+    "title and source from another directory (--sort $sort)"
+done
 
 # --exact and the default differ where the wards spell differently (ウイルス / ウィルス).
 run "$JFTS_QUERY" --db t.db --quotes --exact ウイルス
