@@ -930,7 +930,7 @@ int store_begin(Store *s, char **err_out) {
       /* External content: the passages are intact, only the tokens must be redone. */
       rc = store_exec(s, "INSERT INTO fts(fts) VALUES('rebuild')", err_out,
                       "cannot rebuild the full-text index");
-    if (rc == JFTS_OK && (version == 2 || version == 3)) rc = repack_segs(s, err_out);
+    if (rc == JFTS_OK && version < JFTS_SCHEMA_VERSION) rc = repack_segs(s, err_out);
     /* the lengths ranking reads */
     if (rc == JFTS_OK && (version == 2 || retokenize)) rc = store_recount_tokens(s, err_out);
     if (rc == JFTS_OK && (version < JFTS_SCHEMA_VERSION || retokenize)) rc = write_meta(s, err_out);

@@ -6,8 +6,6 @@
 
 #include "research_internal.h"
 
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "jfts_common.h"
@@ -50,7 +48,6 @@ typedef enum QuotesPass {
 typedef struct QuotesCtx {
   const Query *query;
   const ResearchOptions *opt;
-  Store *store;
   QuotesPass pass;
   size_t n_context;
   FILE *fp;
@@ -91,6 +88,7 @@ static void quote_passage_clear(QuotePassage *p) {
   memset(p, 0, sizeof *p);
 }
 
+/* "query" (--queries) and then the fields of every row. */
 static const char *const k_quote_fields[] = {
     "query", "ward", "year",  "year_label", "section", "section_title", "heading", "meeting",
     "left", "match", "right", "matched",   "file",    "line",          "title",   "source",
@@ -305,7 +303,6 @@ int research_quotes(Store *s, const Query *query, const ResearchOptions *opt, FI
   memset(&c, 0, sizeof c);
   c.query = query;
   c.opt = opt;
-  c.store = s;
   c.fp = fp;
   c.n_context = opt->n_context ? opt->n_context : KWIC_DEFAULT_CONTEXT;
   c.err_out = err_out;
